@@ -1,0 +1,38 @@
+"""Domain errors and the one place where they become HTTP answers.
+
+Each app raises a subclass of GovgridError; the API's exception handler maps its `status` to the
+response, so views never translate errors by hand. Messages are lazily translated: the user's
+language decides, Simplified Chinese by default.
+"""
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class GovgridError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message, field=None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+    def as_dict(self):
+        body = {"detail": str(self.message), "code": self.code}
+        if self.field:
+            body["field"] = self.field
+        body.update({k: v for k, v in self.extra.items() if v is not None})
+        return body
+
+
+class NotFound(GovgridError):
+    status = 404
+    code = "not_found"
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, GovgridError):
+        return Response(exc.as_dict(), status=exc.status)
+    return exception_handler(exc, context)

@@ -1,0 +1,209 @@
+"""govgrid settings: one file, read from the environment.
+
+Every custom setting says its unit and default. Bad values fail at start-up, loudly.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name, default):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_float(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from None
+
+
+def database_from_url(url):
+    """postgres://user:password@host:port/name → Django DATABASES entry (PostGIS engine)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "postgis"):
+        raise ImproperlyConfigured("DATABASE_URL must start with postgres://")
+    return {
+        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+    }
+
+
+# DEBUG: development error pages. Default off: `make run` serves the way production does.
+DEBUG = env_bool("GOVGRID_DEBUG", False)
+
+# GOVGRID_SECRET_KEY, or the random key scripts/setup.sh keeps in var/secret_key.
+SECRET_KEY = env_str("GOVGRID_SECRET_KEY", "")
+if not SECRET_KEY:
+    key_file = BASE_DIR / "var" / "secret_key"
+    if not key_file.exists():
+        raise ImproperlyConfigured("set GOVGRID_SECRET_KEY or run scripts/setup.sh to make var/secret_key")
+    SECRET_KEY = key_file.read_text().strip()
+
+# Host names served, comma-separated. Default: the loopback names `make run` uses.
+ALLOWED_HOSTS = [h.strip() for h in env_str("GOVGRID_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+
+# GOVGRID_HTTPS: the site is served over HTTPS (behind a TLS proxy). Turns on secure cookies,
+# HSTS and the redirect to https. Default off, because `make run` serves plain http on loopback.
+HTTPS = env_bool("GOVGRID_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0  # seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("GOVGRID_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework_gis",
+    "leaflet",
+    "grids",
+    "incidents",
+    "maps",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "govgrid.urls"
+WSGI_APPLICATION = "govgrid.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "govgrid" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# DATABASE_URL: an existing PostgreSQL+PostGIS server. Default: the project-local cluster that
+# scripts/pg.sh runs on 127.0.0.1:GOVGRID_PG_PORT (54329).
+DATABASE_URL = env_str("DATABASE_URL", f"postgres://govgrid@127.0.0.1:{env_str('GOVGRID_PG_PORT', '54329')}/govgrid")
+DATABASES = {"default": database_from_url(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Simplified Chinese by default; English when the browser or the `django_language` cookie asks.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("GOVGRID_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("GOVGRID_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "media/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "govgrid.errors.api_exception_handler",
+}
+
+# --- Map settings ----------------------------------------------------------------------------------
+# GOVGRID_BASEMAP: the base map under every map: "none" (default, works with no network at all),
+# "osm", "tianditu" (needs GOVGRID_TIANDITU_KEY), "amap" (GCJ-02 tiles: data is drawn shifted to
+# match), or "xyz" with GOVGRID_BASEMAP_URL, an intranet tile server such as http://tiles.local/{z}/{x}/{y}.png
+BASEMAP = env_str("GOVGRID_BASEMAP", "none")
+BASEMAP_URL = env_str("GOVGRID_BASEMAP_URL", "")
+TIANDITU_KEY = env_str("GOVGRID_TIANDITU_KEY", "")
+if BASEMAP not in ("none", "osm", "tianditu", "amap", "xyz"):
+    raise ImproperlyConfigured("GOVGRID_BASEMAP must be one of none, osm, tianditu, amap, xyz")
+if BASEMAP == "xyz" and not BASEMAP_URL:
+    raise ImproperlyConfigured("GOVGRID_BASEMAP=xyz needs GOVGRID_BASEMAP_URL")
+if BASEMAP == "tianditu" and not TIANDITU_KEY:
+    raise ImproperlyConfigured("GOVGRID_BASEMAP=tianditu needs GOVGRID_TIANDITU_KEY")
+
+# --- Boundary validation ---------------------------------------------------------------------------
+# Gaps and overlaps smaller than this many square metres are not reported: they are floating-point
+# slivers, not real holes in the map. Default 1 m².
+GRID_TOLERANCE_M2 = env_float("GOVGRID_GRID_TOLERANCE_M2", 1.0)
+
+# gis.W001 warns that GDAL before 3.9 cannot block file and network access from spatial
+# references. Debian 12 ships GDAL 3.6; govgrid reads only files an administrator hands to
+# import_areas, and CRS text from the request is never passed to GDAL (see grids/importing.parse_srs).
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("GOVGRID_LOG_LEVEL", "INFO")},
+}
+
+LEAFLET_CONFIG = {
+    # The admin's editing map. No tiles unless a base map is configured; see govgrid/basemap.py.
+    "TILES": [],
+    "DEFAULT_CENTER": (32.69, 112.08),
+    "DEFAULT_ZOOM": 11,
+    "RESET_VIEW": False,
+}

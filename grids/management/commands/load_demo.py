@@ -1,0 +1,57 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from grids.demo import DEMO_GRIDS, CityPlan, build_city
+from grids.importing import FieldMap, ImportRefused, import_areas, read_source
+from grids.models import CODE_LENGTH, Area
+
+BOUNDARY = Path(settings.BASE_DIR) / "fixtures" / "boundaries" / "411381.geojson"
+
+
+class Command(BaseCommand):
+    help = "Load the demo city: the real 邓州市 boundary and a generated urban area of streets, communities and grids."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--grids", type=int, default=DEMO_GRIDS, help=f"number of grids (default {DEMO_GRIDS})")
+        parser.add_argument(
+            "--communities",
+            type=int,
+            help="number of communities (default: 46 for 514 grids, else about one per 11 grids)",
+        )
+        parser.add_argument("--seed", type=int, default=CityPlan.seed, help="the same seed gives the same city")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when the demo district is loaded")
+        parser.add_argument("--replace", action="store_true", help="delete the loaded demo district first")
+
+    def handle(self, *args, **opts):
+        if opts["grids"] < 1:
+            raise CommandError(_("--grids must be at least 1"))
+        loaded = Area.objects.filter(code="411381").exists()
+        if loaded and opts["if_empty"]:
+            self.stdout.write(_("the demo city is already loaded"))
+            return
+        if loaded and not opts["replace"]:
+            raise CommandError(_("the demo district 411381 is already loaded: use --replace or --if-empty"))
+        district = read_source(BOUNDARY, FieldMap(code="code", name="name"), srs="gcj02")
+        plan = CityPlan(grids=opts["grids"], communities=opts["communities"], seed=opts["seed"])
+        records = district + build_city(district[0].code, district[0].geom, plan)
+        try:
+            with transaction.atomic():
+                if loaded:
+                    delete_subtree("411381")
+                report = import_areas(records, commit=True)
+        except ImportRefused as refused:
+            raise CommandError("\n".join([str(refused.message), *map(str, refused.problems)])) from None
+        created = ", ".join(f"{n} {level}" for level, n in report.created.items())
+        self.stdout.write(
+            self.style.SUCCESS(_("demo city loaded: %(created)s; topology checked, no problems") % {"created": created})
+        )
+
+
+def delete_subtree(code):
+    """Delete an area and everything inside it, children before parents (parents are PROTECTed)."""
+    for length in sorted(CODE_LENGTH.values(), reverse=True):
+        Area.objects.within(code).filter(code__regex=rf"^[0-9]{{{length}}}$").delete()

@@ -1,0 +1,140 @@
+"""Areas: district → street → community → grid, one table, one hierarchy.
+
+A code is the area's path (design.md): district 6 digits, then 3 more per level, so everything
+inside an area has a code that starts with that area's code and scope filters are prefix matches.
+"""
+
+from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    DISTRICT = "district", _("district")
+    STREET = "street", _("street")
+    COMMUNITY = "community", _("community")
+    GRID = "grid", _("grid")
+
+
+# Code length for each level, and the level for each code length.
+CODE_LENGTH = {Level.DISTRICT: 6, Level.STREET: 9, Level.COMMUNITY: 12, Level.GRID: 15}
+LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
+
+
+class GridKind(models.TextChoices):
+    BASIC = "basic", _("basic grid")
+    COMMERCIAL_BUILDING = "commercial_building", _("dedicated: commercial building")
+    MARKET = "market", _("dedicated: market")
+    PARK = "park", _("dedicated: park")
+    SCHOOL = "school", _("dedicated: school")
+    INDUSTRIAL_PARK = "industrial_park", _("dedicated: industrial park")
+    OTHER = "other", _("dedicated: other")
+
+
+def level_for_code(code):
+    """The level a code belongs to, or None when the code is not a well-formed area code."""
+    if not code or not code.isdigit():
+        return None
+    return LEVEL_BY_LENGTH.get(len(code))
+
+
+def parent_code(code):
+    return code[:-3] if len(code) > CODE_LENGTH[Level.DISTRICT] else None
+
+
+class AreaQuerySet(models.QuerySet):
+    def within(self, code):
+        """The area with this code and everything inside it."""
+        return self.filter(code__startswith=code)
+
+    def grids(self):
+        return self.filter(level=Level.GRID)
+
+    def grid_at(self, point):
+        """The grid that covers a WGS84 point, or None.
+
+        `covers` (not `contains`) so a point on a border still matches; a point on the shared edge
+        of two grids is covered by both, and ordering by code makes the answer always the lower code.
+        """
+        return self.grids().filter(geom__covers=point).order_by("code").first()
+
+    def chain_at(self, point):
+        """[grid, community, street, district] for the grid covering the point, or [] outside."""
+        grid = self.select_related("parent__parent__parent").grids().filter(geom__covers=point)
+        grid = grid.order_by("code").first()
+        return grid.chain() if grid else []
+
+
+class Area(models.Model):
+    code = models.CharField(_("code"), max_length=15, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    geom = models.MultiPolygonField(_("boundary"), srid=4326, spatial_index=True)
+    # Grids only.
+    kind = models.CharField(_("grid kind"), max_length=24, choices=GridKind.choices, blank=True)
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.CheckConstraint(
+                name="area_code_matches_level",
+                condition=models.Q(code__regex=r"^[0-9]+$")
+                & (
+                    models.Q(level="district", code__regex=r"^[0-9]{6}$")
+                    | models.Q(level="street", code__regex=r"^[0-9]{9}$")
+                    | models.Q(level="community", code__regex=r"^[0-9]{12}$")
+                    | models.Q(level="grid", code__regex=r"^[0-9]{15}$")
+                ),
+            ),
+            models.CheckConstraint(
+                name="area_kind_only_for_grids",
+                condition=models.Q(level="grid", kind__in=GridKind.values)
+                | (~models.Q(level="grid") & models.Q(kind="")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def chain(self):
+        """This area and its ancestors, from this one up to the district."""
+        chain, area = [], self
+        while area is not None:
+            chain.append(area)
+            area = area.parent
+        return chain
+
+    def clean(self):
+        errors = {}
+        expected = level_for_code(self.code)
+        if expected is None:
+            errors["code"] = _("A code is 6, 9, 12 or 15 digits.")
+        elif expected != self.level:
+            errors["level"] = _("A code of %(n)d digits belongs to level %(level)s.") % {
+                "n": len(self.code),
+                "level": Level(expected).label,
+            }
+        want_parent = parent_code(self.code or "")
+        if want_parent and (self.parent is None or self.parent.code != want_parent):
+            errors["parent"] = _("The parent of %(code)s must be the area with code %(parent)s.") % {
+                "code": self.code,
+                "parent": want_parent,
+            }
+        if self.level == Level.GRID and not self.kind:
+            errors["kind"] = _("A grid needs a kind.")
+        if self.level != Level.GRID and self.kind:
+            errors["kind"] = _("Only grids have a kind.")
+        if self.geom is not None and not self.geom.valid:
+            errors["geom"] = _("The boundary is not a valid geometry: %(reason)s") % {"reason": self.geom.valid_reason}
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The project-local PostgreSQL cluster: scripts/pg.sh start | stop | status | createdb | psql
+# Data directory: .pgdata (git-ignored). initdb refuses to run as root, so when invoked as root the
+# cluster belongs to the `postgres` system user; if that user cannot reach this checkout (a private
+# temporary directory, say), the data lives under /var/lib/postgresql/govgrid/ and .pgdata links to it.
+# It listens on 127.0.0.1 only, on GOVGRID_PG_PORT (default 54329), with no Unix socket.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PORT=${GOVGRID_PG_PORT:-54329}
+PGBIN=${GOVGRID_PG_BIN:-/usr/lib/postgresql/15/bin}
+DB=${GOVGRID_DB_NAME:-govgrid}
+USER_NAME=govgrid
+
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+data_dir() {
+  if [ -L .pgdata ] || [ -d .pgdata ]; then readlink -f .pgdata; return; fi
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$ROOT"; then
+    local d="/var/lib/postgresql/govgrid/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    mkdir -p "$d"; chown postgres:postgres "$d" "$(dirname "$d")"; chmod 700 "$d"
+    ln -s "$d" .pgdata
+  else
+    mkdir -p .pgdata
+    [ "$(id -u)" = 0 ] && chown postgres:postgres .pgdata
+    chmod 700 .pgdata
+  fi
+  readlink -f .pgdata
+}
+
+psql_q() { "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -v ON_ERROR_STOP=1 -qtA "$@"; }
+
+start() {
+  local d; d=$(data_dir)
+  if [ ! -s "$d/PG_VERSION" ]; then
+    echo "[pg] initialising a cluster in $d"
+    as_owner "$PGBIN/initdb" -D "$d" -U "$USER_NAME" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    cat >> "$d/postgresql.conf" <<CONF
+# govgrid: loopback only, a port of its own, no Unix socket
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = ''
+fsync = ${GOVGRID_PG_FSYNC:-on}
+CONF
+  fi
+  if as_owner "$PGBIN/pg_ctl" -D "$d" status >/dev/null 2>&1; then return; fi
+  echo "[pg] starting on 127.0.0.1:$PORT"
+  if ! as_owner "$PGBIN/pg_ctl" -D "$d" -l "$d/server.log" -w -o "-p $PORT" start >/dev/null; then
+    tail -n 20 "$d/server.log" >&2
+    echo "[pg] could not start; is port $PORT taken? set GOVGRID_PG_PORT" >&2
+    exit 1
+  fi
+}
+
+stop() {
+  local d; d=$(data_dir)
+  as_owner "$PGBIN/pg_ctl" -D "$d" status >/dev/null 2>&1 && as_owner "$PGBIN/pg_ctl" -D "$d" -w -m fast stop
+  return 0
+}
+
+createdb() {
+  if [ "$(psql_q -d postgres -c "select 1 from pg_database where datname = '$DB'")" != 1 ]; then
+    echo "[pg] creating database $DB"
+    psql_q -d postgres -c "create database $DB"
+  fi
+  psql_q -d "$DB" -c "create extension if not exists postgis"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) as_owner "$PGBIN/pg_ctl" -D "$(data_dir)" status ;;
+  createdb) createdb ;;
+  psql) shift; exec "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -d "$DB" "$@" ;;
+  *) echo "usage: $0 start|stop|status|createdb|psql" >&2; exit 2 ;;
+esac
