@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("grids.urls")),
+    path("", include("maps.urls")),
+]

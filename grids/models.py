@@ -6,6 +6,7 @@ inside an area has a code that starts with that area's code and scope filters ar
 
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +64,20 @@ class AreaQuerySet(models.QuerySet):
         grid = self.select_related("parent__parent__parent").grids().filter(geom__covers=point)
         grid = grid.order_by("code").first()
         return grid.chain() if grid else []
+
+    def nearest_grid(self, point):
+        """The grid nearest to a point, with `distance_m` (metres, geodesic), or None.
+
+        The KNN operator `<->` takes the nearest few through the GiST index (planar distance in
+        degrees); the geodesic distance then decides among them.
+        """
+        xy = (point.x, point.y)
+        knn = RawSQL("grids_area.geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)", xy)
+        candidates = list(self.grids().order_by(knn).values_list("id", flat=True)[:8])
+        geodesic = RawSQL(
+            "ST_Distance(grids_area.geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)", xy
+        )
+        return self.filter(id__in=candidates).annotate(distance_m=geodesic).order_by("distance_m", "code").first()
 
 
 class Area(models.Model):

@@ -1,0 +1,118 @@
+"""Areas API: list (GeoJSON), one area, and the point lookup that answers grid → district."""
+
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from govgrid.errors import NotFound
+from govgrid.lib import coords
+
+from .models import Area, Level, level_for_code
+
+
+class AreaFeatureSerializer(GeoFeatureModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Area
+        geo_field = "geom"
+        id_field = "code"
+        fields = ["code", "name", "level", "parent", "kind", "households", "population"]
+
+
+class AreaPagination(GeoJsonPagination):
+    page_size = 1000
+    page_size_query_param = "page_size"
+    max_page_size = 10000
+
+
+class AreaListQuery(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    within = serializers.RegexField(
+        r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$",
+        required=False,
+        error_messages={"invalid": gettext_lazy("An area code is 6, 9, 12 or 15 digits.")},
+    )
+
+
+class AreaListView(ListAPIView):
+    """GET /api/v1/areas/?level=grid&within=<code> — a GeoJSON FeatureCollection, in pages of 1000."""
+
+    serializer_class = AreaFeatureSerializer
+    pagination_class = AreaPagination
+
+    def get_queryset(self):
+        query = AreaListQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        areas = Area.objects.select_related("parent")
+        if "within" in query.validated_data:
+            code = query.validated_data["within"]
+            if not Area.objects.filter(code=code).exists():
+                raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="within")
+            areas = areas.within(code)
+        if "level" in query.validated_data:
+            areas = areas.filter(level=query.validated_data["level"])
+        return areas.order_by("code")
+
+
+def chain_summary(area):
+    return [{"code": a.code, "name": a.name, "level": a.level} for a in area.chain()]
+
+
+class AreaDetailView(APIView):
+    """GET /api/v1/areas/<code>/ — one area as a GeoJSON Feature, with its chain up to the district."""
+
+    def get(self, request, code):
+        area = Area.objects.select_related("parent__parent__parent").filter(code=code).first()
+        if area is None or level_for_code(code) is None:
+            raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="code")
+        feature = AreaFeatureSerializer(area).data
+        feature["properties"]["chain"] = chain_summary(area)
+        feature["properties"]["children"] = area.children.count()
+        return Response(feature)
+
+
+class LookupQuery(serializers.Serializer):
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
+
+
+class AreaLookupView(APIView):
+    """GET /api/v1/areas/lookup/?lon=..&lat=..[&crs=gcj02] — the grid covering a point and its chain."""
+
+    def get(self, request):
+        query = LookupQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        lon, lat = coords.to_wgs84(data["lon"], data["lat"], data["crs"])
+        point = Point(lon, lat, srid=4326)
+        chain = Area.objects.chain_at(point)
+        if not chain:
+            nearest = Area.objects.nearest_grid(point)
+            extra = {}
+            if nearest is not None:
+                extra = {
+                    "nearest_grid": nearest.code,
+                    "nearest_grid_name": nearest.name,
+                    "distance_m": round(nearest.distance_m, 1),
+                }
+            raise NotFound(
+                _("The point (%(lon).6f, %(lat).6f) is not inside any grid.") % {"lon": lon, "lat": lat},
+                field="lon,lat",
+                **extra,
+            )
+        body = {
+            "wgs84": [round(lon, 7), round(lat, 7)],
+            "input": {"lon": data["lon"], "lat": data["lat"], "crs": data["crs"]},
+            "chain": chain_summary(chain[0]),
+        }
+        for area in chain:
+            body[area.level] = {"code": area.code, "name": area.name}
+        return Response(body)

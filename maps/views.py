@@ -1,0 +1,132 @@
+"""Map pages, built with folium and served with every script and style from this app."""
+
+import folium
+import numpy as np
+from django.conf import settings
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+
+from govgrid.lib import coords
+from grids.models import Area, GridKind, Level
+
+from . import basemap
+from .queries import city_summary, feature_collection
+
+KIND_COLOURS = {
+    GridKind.BASIC: "#9ecae1",
+    GridKind.COMMERCIAL_BUILDING: "#fd8d3c",
+    GridKind.MARKET: "#e6550d",
+    GridKind.PARK: "#74c476",
+    GridKind.SCHOOL: "#9e9ac8",
+    GridKind.INDUSTRIAL_PARK: "#969696",
+    GridKind.OTHER: "#fdd0a2",
+}
+
+
+class OfflineMap(folium.Map):
+    """folium.Map whose scripts and styles come from this server, never from a CDN. Only Leaflet is
+    needed for polygons, tooltips and the layer control."""
+
+    default_js = [("leaflet", static("leaflet/leaflet.js"))]
+    default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
+
+
+def build_city_map(district):
+    """A folium map of one district: towns, streets, communities and grids coloured by kind."""
+    layers = {level: feature_collection(level, district.code) for level in (Level.STREET, Level.COMMUNITY, Level.GRID)}
+    for feature in layers[Level.GRID]["features"]:
+        props = feature["properties"]
+        props["kind_label"] = str(GridKind(props["kind"]).label)
+    if basemap.draws_in_gcj02():
+        for collection in layers.values():
+            _shift_to_gcj02(collection)
+
+    fmap = OfflineMap(tiles=None, control_scale=True, zoom_control=True)
+    for url, attribution, subdomains in basemap.tile_layers():
+        folium.TileLayer(tiles=url, attr=attribution or url, subdomains=subdomains, overlay=False).add_to(fmap)
+
+    streets = [f for f in layers[Level.STREET]["features"] if f["properties"]["code"][6] == "0"]
+    towns = [f for f in layers[Level.STREET]["features"] if f["properties"]["code"][6] != "0"]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": towns},
+        name=_("towns"),
+        style_function=lambda f: {
+            "color": "#888",
+            "weight": 1,
+            "fillColor": "#eeeeee",
+            "fillOpacity": 0.5,
+            "className": "town",
+        },
+        tooltip=folium.GeoJsonTooltip(["code", "name"], aliases=[_("code"), _("name")]),
+    ).add_to(fmap)
+    grids = folium.GeoJson(
+        layers[Level.GRID],
+        name=_("grids"),
+        style_function=lambda f: {
+            "color": "#4a6b8a",
+            "weight": 0.6,
+            "fillOpacity": 0.7,
+            "fillColor": KIND_COLOURS[f["properties"]["kind"]],
+            "className": "grid",
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
+        tooltip=folium.GeoJsonTooltip(
+            ["code", "name", "kind_label", "households", "population"],
+            aliases=[_("code"), _("name"), _("grid kind"), _("households"), _("population")],
+        ),
+    )
+    grids.add_to(fmap)
+    folium.GeoJson(
+        layers[Level.COMMUNITY],
+        name=_("communities"),
+        interactive=False,
+        style_function=lambda f: {"color": "#1f3a5f", "weight": 1.8, "fill": False, "className": "community"},
+    ).add_to(fmap)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": streets},
+        name=_("streets"),
+        interactive=False,
+        style_function=lambda f: {"color": "#b03a2e", "weight": 3.5, "fill": False, "className": "street"},
+    ).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    west, south, east, north = _extent(layers[Level.GRID])
+    fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
+def _extent(collection):
+    xs, ys = [], []
+    for feature in collection["features"]:
+        points = np.array([xy for polygon in feature["geometry"]["coordinates"] for ring in polygon for xy in ring])
+        xs.extend((points[:, 0].min(), points[:, 0].max()))
+        ys.extend((points[:, 1].min(), points[:, 1].max()))
+    if not xs:  # a district with no grids yet: frame the default centre
+        lat, lon = settings.LEAFLET_CONFIG["DEFAULT_CENTER"]
+        return lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _shift_to_gcj02(collection):
+    for feature in collection["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            for i, ring in enumerate(polygon):
+                xy = np.array(ring)
+                lon, lat = coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+                polygon[i] = np.round(np.column_stack([lon, lat]), 6).tolist()
+
+
+def home(request):
+    district = Area.objects.filter(level=Level.DISTRICT).order_by("code").first()
+    context = {"district": district}
+    if district is not None:
+        figure = build_city_map(district).get_root()
+        figure.render()
+        context |= {
+            "map_header": figure.header.render(),
+            "map_html": figure.html.render(),
+            "map_script": figure.script.render(),
+            "summary": city_summary(district.code),
+            "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
+        }
+    return render(request, "maps/home.html", context)
