@@ -133,6 +133,8 @@ TEMPLATES = [
 # scripts/pg.sh runs on 127.0.0.1:GOVGRID_PG_PORT (54329).
 DATABASE_URL = env_str("DATABASE_URL", f"postgres://govgrid@127.0.0.1:{env_str('GOVGRID_PG_PORT', '54329')}/govgrid")
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# GOVGRID_TEST_DB_NAME: the test database's name (default test_<name>), so two test runs can share a server.
+DATABASES["default"]["TEST"] = {"NAME": env_str("GOVGRID_TEST_DB_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

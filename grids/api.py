@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -18,12 +19,19 @@ from .models import Area, Level, level_for_code
 
 class AreaFeatureSerializer(GeoFeatureModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    geom = GeometryField(precision=7)  # 7 decimals ≈ 1 cm
 
     class Meta:
         model = Area
         geo_field = "geom"
         id_field = "code"
         fields = ["code", "name", "level", "parent", "kind", "households", "population"]
+
+    def to_representation(self, instance):
+        # The code is the Feature's id and also a property, since GIS tools read ids inconsistently.
+        feature = super().to_representation(instance)
+        feature["properties"] = {"code": instance.code, **feature["properties"]}
+        return feature
 
 
 class AreaPagination(GeoJsonPagination):

@@ -92,7 +92,7 @@ class Area(models.Model):
     kind = models.CharField(_("grid kind"), max_length=24, choices=GridKind.choices, blank=True)
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AreaQuerySet.as_manager()
 

@@ -146,3 +146,23 @@ def validate_area(code, tolerance_m2=None):
             for codes, lon, lat, area_m2, detail in cursor.fetchall():
                 problems.append(Problem(kind, tuple(codes), lon, lat, round(area_m2, 2), detail or ""))
     return problems
+
+
+def problems_if_saved(area, tolerance_m2=None):
+    """The topology problems the database would have if `area` were saved as it is now.
+
+    Saves inside a savepoint, checks the subtree of the area's parent (its siblings and the parent's
+    coverage) or its own subtree for a district, and rolls the savepoint back, so nothing is kept.
+    Used by the admin to refuse an edit that would open a gap or an overlap.
+    """
+    from copy import copy
+
+    from django.db import transaction
+
+    candidate = copy(area)
+    with transaction.atomic():
+        candidate.save()
+        scope = candidate.parent.code if candidate.parent_id else candidate.code
+        problems = validate_area(scope, tolerance_m2)
+        transaction.set_rollback(True)
+    return problems

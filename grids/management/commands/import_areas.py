@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
+from grids.models import Level
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError("\n".join([str(refused.message), *map(str, refused.problems)])) from None
         for label, counts in ((_("created"), report.created), (_("updated"), report.updated)):
             for level, n in counts.items():
-                self.stdout.write(f"{label}: {n} {level}")
+                self.stdout.write(f"{label}: {n} {Level(level).label}")
         self.stdout.write(_("topology checked under: %(codes)s — no problems") % {"codes": ", ".join(report.checked)})
         if report.committed:
             self.stdout.write(self.style.SUCCESS(_("committed %(n)d areas") % {"n": report.total}))

@@ -1,13 +1,16 @@
+import os
+import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from grids.demo import DEMO_GRIDS, CityPlan, build_city
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
-from grids.models import CODE_LENGTH, Area
+from grids.models import CODE_LENGTH, Area, Level
 
 BOUNDARY = Path(settings.BASE_DIR) / "fixtures" / "boundaries" / "411381.geojson"
 
@@ -45,10 +48,22 @@ class Command(BaseCommand):
                 report = import_areas(records, commit=True)
         except ImportRefused as refused:
             raise CommandError("\n".join([str(refused.message), *map(str, refused.problems)])) from None
-        created = ", ".join(f"{n} {level}" for level, n in report.created.items())
+        created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
+        self.ensure_admin()
         self.stdout.write(
             self.style.SUCCESS(_("demo city loaded: %(created)s; topology checked, no problems") % {"created": created})
         )
+
+    def ensure_admin(self):
+        """The demo's `admin` account (design.md), with GOVGRID_DEMO_PASSWORD or a random password
+        printed once. Other demo accounts come with people and roles."""
+        User = get_user_model()
+        if User.objects.filter(username="admin").exists():
+            return
+        password = os.environ.get("GOVGRID_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        User.objects.create_superuser("admin", "", password)
+        if not os.environ.get("GOVGRID_DEMO_PASSWORD"):
+            self.stdout.write(_("demo account: admin / %(password)s") % {"password": password})
 
 
 def delete_subtree(code):

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from grids.models import Area
+from grids.models import Area, Level
 from grids.validation import validate_area
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for (level,) in counts:
             summary[level] = summary.get(level, 0) + 1
         if not opts["json"]:
-            sizes = ", ".join(f"{n} {level}" for level, n in sorted(summary.items()))
+            sizes = ", ".join(f"{summary[level]} {level.label}" for level in Level if level in summary)
             self.stdout.write(
                 _("checked %(code)s (%(sizes)s) with a tolerance of %(tol)s m²: %(n)d problem(s)")
                 % {"code": code, "sizes": sizes, "tol": tolerance, "n": len(problems)}

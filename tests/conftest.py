@@ -1,0 +1,172 @@
+"""Shared fixtures.
+
+The test database gets the demo city once per run (committed, like a real deployment), so read-only
+tests and the served app see it; every test then runs in a transaction that is rolled back. Tests of
+spatial rules draw their own tiny areas under district code 990001, which the demo never uses.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.core.management import call_command
+
+from grids.models import Area, Level
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "demo-pass-for-tests"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    os.environ["GOVGRID_DEMO_PASSWORD"] = DEMO_PASSWORD
+    with django_db_blocker.unblock():
+        call_command("load_demo", verbosity=0)
+
+
+def square(x0, y0, x1, y1):
+    """A MultiPolygon rectangle in WGS84, counter-clockwise."""
+    return MultiPolygon(Polygon(((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))), srid=4326)
+
+
+# The tiny city, 0.02° × 0.02° near Dengzhou (about 1.9 km × 2.2 km):
+#   district 990001 ─ street 990001001 (west half) ─ community 990001001001 (south half of it)
+#                                                       ├ grid …001001 (west)
+#                                                       └ grid …001002 (east)
+#                                                  └ community 990001001002 (north half of it)
+#                   └ street 990001002 (east half)
+X0, Y0 = 112.00, 32.70
+D = 0.02
+TINY = {
+    "990001": (Level.DISTRICT, (X0, Y0, X0 + D, Y0 + D)),
+    "990001001": (Level.STREET, (X0, Y0, X0 + D / 2, Y0 + D)),
+    "990001002": (Level.STREET, (X0 + D / 2, Y0, X0 + D, Y0 + D)),
+    "990001001001": (Level.COMMUNITY, (X0, Y0, X0 + D / 2, Y0 + D / 2)),
+    "990001001002": (Level.COMMUNITY, (X0, Y0 + D / 2, X0 + D / 2, Y0 + D)),
+    "990001001001001": (Level.GRID, (X0, Y0, X0 + D / 4, Y0 + D / 2)),
+    "990001001001002": (Level.GRID, (X0 + D / 4, Y0, X0 + D / 2, Y0 + D / 2)),
+}
+
+
+@pytest.fixture
+def tiny_city(db):
+    """The tiny city above; returns {code: Area}."""
+    areas = {}
+    for code, (level, box) in TINY.items():
+        parent = areas.get(code[:-3])
+        kind = "basic" if level == Level.GRID else ""
+        areas[code] = Area.objects.create(
+            code=code, name=f"测试{code}", level=level, parent=parent, geom=square(*box), kind=kind
+        )
+    return areas
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served_app(django_db_setup):
+    """govgrid served by gunicorn, as `make run` does, on the test database; yields its base URL."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    port = _free_port()
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    log = open(ROOT / "var" / "test-gunicorn.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "govgrid.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urlopen(base + "/api/v1/areas/?level=district", timeout=2).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("gunicorn did not start; see var/test-gunicorn.log") from None
+            time.sleep(0.3)
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class OfflinePage:
+    """A browser page that may reach only loopback: every other request is aborted and recorded,
+    and console errors are collected, so a test can assert that a page needs nothing from outside."""
+
+    def __init__(self, browser, locale="zh-CN", viewport=None):
+        self.context = browser.new_context(locale=locale, viewport=viewport or {"width": 1400, "height": 860})
+        self.page = self.context.new_page()
+        self.blocked = []
+        self.console_errors = []
+        self.context.route("**/*", self._route)
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "data:")):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / name))
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def offline_page(browser):
+    pages = []
+
+    def make(**kwargs):
+        page = OfflinePage(browser, **kwargs)
+        pages.append(page)
+        return page
+
+    yield make
+    for page in pages:
+        page.close()

@@ -1,0 +1,115 @@
+import pytest
+
+from govgrid.lib import coords
+from grids.models import Area
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def a_grid(db):
+    """A demo grid and a point well inside it (WGS84)."""
+    grid = Area.objects.within("411381").grids().order_by("code")[100]
+    inside = grid.geom.point_on_surface
+    return grid, (inside.x, inside.y)
+
+
+def test_the_list_is_a_geojson_feature_collection_filtered_by_level_and_within(client, db):
+    body = client.get("/api/v1/areas/", {"level": "grid", "within": "411381001"}).json()
+    assert body["type"] == "FeatureCollection"
+    expected = Area.objects.within("411381001").grids().count()
+    assert body["count"] == expected == len(body["features"]) > 0
+    first = body["features"][0]
+    assert first["type"] == "Feature" and first["geometry"]["type"] == "MultiPolygon"
+    assert first["id"].startswith("411381001") and first["properties"]["level"] == "grid"
+    assert set(first["properties"]) >= {"code", "name", "parent", "kind", "households", "population"}
+
+
+def test_all_514_demo_grids_come_in_one_page(client, db):
+    body = client.get("/api/v1/areas/", {"level": "grid", "within": "411381"}).json()
+    assert body["count"] == 514 and len(body["features"]) == 514 and body["next"] is None
+
+
+def test_bad_filters_are_refused_naming_each_field_in_chinese_by_default(client, db):
+    response = client.get("/api/v1/areas/", {"level": "village", "within": "41"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"level", "within"}
+    assert "不是合法选项" in body["level"][0]
+    assert "6、9、12 或 15 位" in body["within"][0]
+
+
+def test_bad_filters_are_explained_in_english_on_request(client, db):
+    body = client.get("/api/v1/areas/", {"within": "41"}, **EN).json()
+    assert body["within"] == ["An area code is 6, 9, 12 or 15 digits."]
+
+
+def test_within_an_unknown_area_is_404(client, db):
+    response = client.get("/api/v1/areas/", {"within": "411381999"})
+    assert response.status_code == 404 and response.json()["field"] == "within"
+
+
+def test_one_area_comes_with_its_chain_and_number_of_children(client, a_grid):
+    grid, _ = a_grid
+    body = client.get(f"/api/v1/areas/{grid.parent.code}/").json()
+    assert body["id"] == grid.parent.code
+    assert [c["level"] for c in body["properties"]["chain"]] == ["community", "street", "district"]
+    assert body["properties"]["children"] == Area.objects.filter(parent=grid.parent).count()
+
+
+def test_an_unknown_area_is_404_with_a_message(client, db):
+    response = client.get("/api/v1/areas/411381999999/")
+    assert response.status_code == 404
+    assert "411381999999" in response.json()["detail"]
+
+
+def test_lookup_returns_the_chain_from_grid_to_district(client, a_grid):
+    grid, (lon, lat) = a_grid
+    body = client.get("/api/v1/areas/lookup/", {"lon": lon, "lat": lat}).json()
+    assert body["grid"]["code"] == grid.code
+    assert body["community"]["code"] == grid.code[:12]
+    assert body["street"]["code"] == grid.code[:9]
+    assert body["district"] == {"code": "411381", "name": "邓州市"}
+    assert [c["code"] for c in body["chain"]] == [grid.code, grid.code[:12], grid.code[:9], "411381"]
+
+
+@pytest.mark.parametrize("crs", ["gcj02", "bd09"])
+def test_lookup_converts_a_shifted_point_back_to_the_same_grid(client, a_grid, crs):
+    grid, (lon, lat) = a_grid
+    shifted = coords.from_wgs84(lon, lat, crs)
+    body = client.get("/api/v1/areas/lookup/", {"lon": shifted[0], "lat": shifted[1], "crs": crs}).json()
+    assert body["grid"]["code"] == grid.code
+    assert body["wgs84"] == pytest.approx([lon, lat], abs=1e-7)
+    assert body["input"] == {"lon": shifted[0], "lat": shifted[1], "crs": crs}
+
+
+def test_a_gcj02_point_read_as_wgs84_lands_elsewhere(client, a_grid):
+    # The reason crs matters: the same numbers ~600 m away are usually another grid.
+    grid, (lon, lat) = a_grid
+    shifted = coords.wgs84_to_gcj02(lon, lat)
+    body = client.get("/api/v1/areas/lookup/", {"lon": shifted[0], "lat": shifted[1]}).json()
+    assert body.get("grid", {}).get("code") != grid.code
+
+
+def test_a_point_outside_every_grid_is_404_naming_the_nearest_grid(client, db):
+    response = client.get("/api/v1/areas/lookup/", {"lon": 112.5, "lat": 32.7})
+    assert response.status_code == 404
+    body = response.json()
+    assert "不在任何网格内" in body["detail"]
+    assert body["nearest_grid"].startswith("411381") and body["distance_m"] > 30_000
+
+
+def test_a_point_outside_is_explained_in_english_on_request(client, db):
+    body = client.get("/api/v1/areas/lookup/", {"lon": 112.5, "lat": 32.7}, **EN).json()
+    assert "is not inside any grid" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"lat": 32.7}, "lon"), ({"lon": "east", "lat": 32.7}, "lon"), ({"lon": 112, "lat": 95}, "lat"),
+     ({"lon": 112, "lat": 32.7, "crs": "mars"}, "crs")],
+)
+def test_bad_lookup_parameters_are_400_naming_the_field(client, db, params, field):
+    response = client.get("/api/v1/areas/lookup/", params)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]

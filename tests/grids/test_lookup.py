@@ -1,0 +1,38 @@
+import pytest
+from django.contrib.gis.geos import Point
+
+from grids.models import Area
+from tests.conftest import X0, Y0, D
+
+WEST, EAST = "990001001001001", "990001001001002"
+
+
+def test_a_point_inside_a_grid_returns_the_grid_and_its_chain(tiny_city):
+    chain = Area.objects.chain_at(Point(X0 + D / 8, Y0 + D / 8, srid=4326))
+    assert [a.code for a in chain] == [WEST, "990001001001", "990001001", "990001"]
+
+
+def test_a_point_on_the_shared_edge_of_two_grids_always_gets_the_lower_code(tiny_city):
+    on_edge = Point(X0 + D / 4, Y0 + D / 8, srid=4326)
+    assert {Area.objects.grid_at(on_edge).code for _ in range(5)} == {WEST}
+
+
+def test_a_point_on_the_outer_border_of_a_grid_still_matches(tiny_city):
+    assert Area.objects.grid_at(Point(X0, Y0 + D / 8, srid=4326)).code == WEST
+
+
+def test_a_point_on_a_corner_shared_with_the_east_grid_gets_the_lower_code(tiny_city):
+    assert Area.objects.grid_at(Point(X0 + D / 4, Y0, srid=4326)).code == WEST
+
+
+def test_a_point_in_an_area_without_grids_has_no_chain(tiny_city):
+    # The north community has no grids: the point is inside the district but in no grid.
+    assert Area.objects.chain_at(Point(X0 + D / 8, Y0 + 3 * D / 4, srid=4326)) == []
+
+
+def test_the_nearest_grid_is_measured_in_metres(tiny_city):
+    # 0.001° north of the tiny grids' northern edge, above the east grid: about 111 m.
+    point = Point(X0 + 3 * D / 8, Y0 + D / 2 + 0.001, srid=4326)
+    nearest = Area.objects.within("990001").nearest_grid(point)
+    assert nearest.code == EAST
+    assert nearest.distance_m == pytest.approx(110.9, abs=1.0)
