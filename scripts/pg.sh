@@ -65,7 +65,7 @@ createdb() {
     echo "[pg] creating database $DB"
     psql_q -d postgres -c "create database $DB"
   fi
-  psql_q -d "$DB" -c "create extension if not exists postgis"
+  psql_q -d "$DB" -c "set client_min_messages = warning; create extension if not exists postgis"
 }
 
 case "${1:-}" in
