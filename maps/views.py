@@ -28,8 +28,11 @@ class OfflineMap(folium.Map):
     """folium.Map whose scripts and styles come from this server, never from a CDN. Only Leaflet is
     needed for polygons, tooltips and the layer control."""
 
-    default_js = [("leaflet", static("leaflet/leaflet.js"))]
-    default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Resolved per map, not at import: static() needs the collected files' manifest.
+        self.default_js = [("leaflet", static("leaflet/leaflet.js"))]
+        self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
 
 
 def build_city_map(district):

@@ -13,7 +13,8 @@ DB=${GOVGRID_DB_NAME:-govgrid}
 USER_NAME=govgrid
 
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  # From / so the postgres user is not left in a directory it may not enter.
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 data_dir() {
