@@ -1,0 +1,138 @@
+"""Benchmark: building, validating and looking up a city of 514 and of 50,000 grids.
+
+    .venv/bin/python bench/areas.py [--sizes 514 50000] [--points 2000]
+
+Runs against its own database, govgrid_bench, on the local cluster (or BENCH_DATABASE_URL), so the
+demo city is left alone. For each size it records:
+- build: generating the city in Python (grids.demo.build_city);
+- import: writing it and checking its topology in PostGIS (grids.importing.import_areas);
+- validate: validate_grids over the whole district;
+- lookup: point → grid through the GiST index (Area.objects.grid_at), against the same query with
+  index scans turned off (a sequential scan over every grid), in the same run, as lookups per second.
+Results are appended to bench/results.md with the command and the machine's core count.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PORT = os.environ.get("GOVGRID_PG_PORT", "54329")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"postgres://govgrid@127.0.0.1:{PORT}/govgrid_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
+
+
+def ensure_database():
+    if "BENCH_DATABASE_URL" in os.environ:
+        return
+    psql = ["/usr/lib/postgresql/15/bin/psql", "-h", "127.0.0.1", "-p", PORT, "-U", "govgrid", "-qtA"]
+    exists = subprocess.run(
+        [*psql, "-d", "postgres", "-c", "select 1 from pg_database where datname='govgrid_bench'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run([*psql, "-d", "postgres", "-c", "create database govgrid_bench"], check=True)
+    subprocess.run(
+        [*psql, "-d", "govgrid_bench", "-c", "set client_min_messages=warning; create extension if not exists postgis"],
+        check=True,
+    )
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def lookups_per_second(points, use_index):
+    from django.contrib.gis.geos import Point
+    from django.db import connection, transaction
+
+    from grids.models import Area
+
+    with transaction.atomic():
+        if not use_index:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off")
+        start = time.perf_counter()
+        found = sum(Area.objects.grid_at(Point(x, y, srid=4326)) is not None for x, y in points)
+        elapsed = time.perf_counter() - start
+    return len(points) / elapsed, found
+
+
+def run_size(n, n_points):
+    import numpy as np
+    from django.contrib.gis.db.models import Extent
+    from django.db import connection, transaction
+
+    from grids.demo import CityPlan, build_city
+    from grids.importing import import_areas, read_source
+    from grids.management.commands.load_demo import BOUNDARY, delete_subtree
+    from grids.models import Area
+    from grids.validation import validate_area
+
+    district = read_source(BOUNDARY, srs="gcj02")
+    build_s, records = timed(lambda: district + build_city("411381", district[0].geom, CityPlan(grids=n)))
+    with transaction.atomic():
+        delete_subtree("411381")
+    import_s, _ = timed(lambda: import_areas(records, commit=True))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE grids_area")
+    validate_s, problems = timed(lambda: validate_area("411381"))
+    west, south, east, north = Area.objects.within("411381").grids().aggregate(e=Extent("geom"))["e"]
+    points = np.random.default_rng(1).uniform((west, south), (east, north), size=(n_points, 2))
+    indexed, found = lookups_per_second(points, use_index=True)
+    sequential, found_seq = lookups_per_second(points[: max(50, n_points // 20)], use_index=False)
+    return {
+        "grids": n,
+        "build_s": build_s,
+        "import_s": import_s,
+        "validate_s": validate_s,
+        "problems": len(problems),
+        "lookup_indexed_per_s": indexed,
+        "lookup_seqscan_per_s": sequential,
+        "hit_rate": found / n_points,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[514, 50000])
+    parser.add_argument("--points", type=int, default=2000)
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    rows = [run_size(n, args.points) for n in args.sizes]
+    lines = [
+        f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores",
+        f"`{' '.join(['.venv/bin/python bench/areas.py', *sys.argv[1:]])}`\n",
+        "| grids | build (s) | import + topology (s) | validate_grids (s) | problems "
+        "| lookups/s, GiST | lookups/s, seq scan | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = r["lookup_indexed_per_s"] / r["lookup_seqscan_per_s"]
+        lines.append(
+            f"| {r['grids']:,} | {r['build_s']:.1f} | {r['import_s']:.1f} | {r['validate_s']:.1f} | {r['problems']} "
+            f"| {r['lookup_indexed_per_s']:,.0f} | {r['lookup_seqscan_per_s']:,.0f} | {ratio:.1f}× |"
+        )
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with open(ROOT / "bench" / "results.md", "a") as out:
+        out.write(text)
+
+
+if __name__ == "__main__":
+    main()
