@@ -16,6 +16,7 @@ from urllib.request import urlopen
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core.management import call_command
+from django.db import connections
 
 from grids.models import Area, Level
 
@@ -75,7 +76,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def served_app(django_db_setup):
+def served_app(django_db_setup, django_db_blocker):
     """govgrid served by gunicorn, as `make run` does, on the test database; yields its base URL."""
     from django.db import connection
 
@@ -116,6 +117,23 @@ def served_app(django_db_setup):
     server.terminate()
     server.wait(timeout=10)
     log.close()
+    with django_db_blocker.unblock():
+        _wait_for_other_connections_to_close(db["NAME"])
+
+
+def _wait_for_other_connections_to_close(name, seconds=10):
+    """The workers' connections close as they exit; the test database can be dropped only after."""
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [name]
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 CHROMIUM_ARGS = [
@@ -129,14 +147,27 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Debian's Chromium, for one test module.
+
+    Playwright's sync API keeps an asyncio loop running in this thread while the browser is up, and
+    Django then refuses the database ("cannot call this from an async context"). The browser is
+    driven from this thread only and the database is used synchronously, so the check is lifted for
+    exactly as long as the browser lives; both end with the module, so no later test or subprocess
+    (`check --deploy` would report async.E001) inherits them.
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+            # Connections opened while the loop ran belong to its context: close them there, or
+            # they outlive the session and the test database cannot be dropped.
+            connections.close_all()
 
 
 class OfflinePage:
