@@ -203,9 +203,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("GOVGRID_LOG_LEVEL", "INFO")},
 }
 
+# Base map layers as (tile URL, attribution, subdomains), bottom first, for every map page.
+_TIANDITU = (
+    "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=%s"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=%s"
+)
+BASEMAP_LAYERS = {
+    "none": [],
+    "osm": [("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", "abc")],
+    "tianditu": [
+        (_TIANDITU % ("vec", "vec", TIANDITU_KEY), "© 天地图", "01234567"),
+        (_TIANDITU % ("cva", "cva", TIANDITU_KEY), "© 天地图", "01234567"),
+    ],
+    "amap": [
+        (
+            "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            "© 高德地图",
+            "1234",
+        )
+    ],
+    "xyz": [(BASEMAP_URL, "", "abc")],
+}[BASEMAP]
+
 LEAFLET_CONFIG = {
-    # The admin's editing map. No tiles unless a base map is configured; see govgrid/basemap.py.
-    "TILES": [],
+    # The admin's editing map. AMap tiles are GCJ-02 and would put every edited vertex ~600 m off,
+    # so the admin edits on no base map then; any WGS84 base map is used as configured.
+    "TILES": [
+        (attribution or "base map", url, {"attribution": attribution, "subdomains": subdomains})
+        for url, attribution, subdomains in (BASEMAP_LAYERS if BASEMAP != "amap" else [])
+    ],
     "DEFAULT_CENTER": (32.69, 112.08),
     "DEFAULT_ZOOM": 11,
     "RESET_VIEW": False,
