@@ -23,26 +23,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PORT = os.environ.get("GOVGRID_PG_PORT", "54329")
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"postgres://govgrid@127.0.0.1:{PORT}/govgrid_bench")
+PASSWORD_FILE = ROOT / "var" / "db_password"
+PASSWORD = PASSWORD_FILE.read_text().strip() if PASSWORD_FILE.exists() else ""
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", f"postgres://govgrid:{PASSWORD}@127.0.0.1:{PORT}/govgrid_bench"
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
 
 
 def ensure_database():
-    if "BENCH_DATABASE_URL" in os.environ:
-        return
-    psql = ["/usr/lib/postgresql/15/bin/psql", "-h", "127.0.0.1", "-p", PORT, "-U", "govgrid", "-qtA"]
-    exists = subprocess.run(
-        [*psql, "-d", "postgres", "-c", "select 1 from pg_database where datname='govgrid_bench'"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if exists != "1":
-        subprocess.run([*psql, "-d", "postgres", "-c", "create database govgrid_bench"], check=True)
-    subprocess.run(
-        [*psql, "-d", "govgrid_bench", "-c", "set client_min_messages=warning; create extension if not exists postgis"],
-        check=True,
-    )
+    if "BENCH_DATABASE_URL" not in os.environ:
+        subprocess.run(
+            [ROOT / "scripts" / "pg.sh", "createdb"], env={**os.environ, "GOVGRID_DB_NAME": "govgrid_bench"}, check=True
+        )
 
 
 def timed(fn):
@@ -72,16 +65,15 @@ def run_size(n, n_points):
     from django.contrib.gis.db.models import Extent
     from django.db import connection, transaction
 
-    from grids.demo import CityPlan, build_city
+    from grids.demo import DEMO_BOUNDARY, CityPlan, build_city
     from grids.importing import import_areas, read_source
-    from grids.management.commands.load_demo import BOUNDARY, delete_subtree
     from grids.models import Area
     from grids.validation import validate_area
 
-    district = read_source(BOUNDARY, srs="gcj02")
+    district = read_source(DEMO_BOUNDARY, srs="gcj02")
     build_s, records = timed(lambda: district + build_city("411381", district[0].geom, CityPlan(grids=n)))
     with transaction.atomic():
-        delete_subtree("411381")
+        Area.objects.delete_subtree("411381")
     import_s, _ = timed(lambda: import_areas(records, commit=True))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE grids_area")

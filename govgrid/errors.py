@@ -5,6 +5,7 @@ response, so views never translate errors by hand. Messages are lazily translate
 language decides, Simplified Chinese by default.
 """
 
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -33,6 +34,19 @@ class NotFound(GovgridError):
 
 
 def api_exception_handler(exc, context):
+    """Every API error has one shape: {"detail", "code"}, plus "field" and "errors" (every field's
+    messages) when input was refused, so a client can show `detail` and mark `field`."""
     if isinstance(exc, GovgridError):
         return Response(exc.as_dict(), status=exc.status)
-    return exception_handler(exc, context)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
+        errors = {
+            field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in exc.detail.items()
+        }
+        field, messages = next(iter(errors.items()))
+        response.data = {"detail": f"{field}: {messages[0]}", "code": "invalid", "field": field, "errors": errors}
+    elif isinstance(exc, APIException):
+        response.data = {"detail": str(exc.detail), "code": getattr(exc.detail, "code", exc.default_code)}
+    return response

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "leaflet",
     "grids",
@@ -130,8 +131,13 @@ TEMPLATES = [
 ]
 
 # DATABASE_URL: an existing PostgreSQL+PostGIS server. Default: the project-local cluster that
-# scripts/pg.sh runs on 127.0.0.1:GOVGRID_PG_PORT (54329).
-DATABASE_URL = env_str("DATABASE_URL", f"postgres://govgrid@127.0.0.1:{env_str('GOVGRID_PG_PORT', '54329')}/govgrid")
+# scripts/pg.sh runs on 127.0.0.1:GOVGRID_PG_PORT (54329), with the password in var/db_password.
+_local_password_file = BASE_DIR / "var" / "db_password"
+_local_password = _local_password_file.read_text().strip() if _local_password_file.exists() else ""
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    f"postgres://govgrid:{_local_password}@127.0.0.1:{env_str('GOVGRID_PG_PORT', '54329')}/govgrid",
+)
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 # GOVGRID_TEST_DB_NAME: the test database's name (default test_<name>), so two test runs can share a server.
 DATABASES["default"]["TEST"] = {"NAME": env_str("GOVGRID_TEST_DB_NAME", "") or None}
@@ -164,8 +170,9 @@ MEDIA_URL = "media/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: a refused token then answers 401 with WWW-Authenticate, as phones expect.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -7,3 +7,6 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("maps.urls")),
 ]
+
+handler404 = "govgrid.views.not_found"
+handler500 = "govgrid.views.server_error"

@@ -18,8 +18,7 @@ class AreaAdminForm(forms.ModelForm):
         super()._post_clean()
         if self.errors:
             return
-        problems = problems_if_saved(self.instance)
-        for problem in problems:
+        for problem in problems_if_saved(self.instance):
             self.add_error("geom", problem.describe())
 
 
@@ -35,6 +34,19 @@ class AreaAdmin(LeafletGeoAdmin):
     raw_id_fields = ["parent"]
     list_per_page = 100
     show_full_result_count = False
+    actions = None  # no bulk delete: removing areas one by one is checked below
+
+    def get_readonly_fields(self, request, obj=None):
+        # A code is the path of everything inside the area: changing it would orphan the codes
+        # of its children. Re-codings go through import_areas, which checks the whole tree.
+        return ["code", "level", "parent"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing an area with a parent would open a gap in it, and one with children would
+        # orphan them: only a childless district may be deleted here.
+        if obj is not None and (obj.parent_id is not None or obj.children.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_search_results(self, request, queryset, search_term):
         # A code search is a prefix match: "411381001" finds the street and everything in it.

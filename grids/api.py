@@ -113,7 +113,7 @@ class AreaLookupView(APIView):
                 }
             raise NotFound(
                 _("The point (%(lon).6f, %(lat).6f) is not inside any grid.") % {"lon": lon, "lat": lat},
-                field="lon,lat",
+                field="location",
                 **extra,
             )
         body = {

@@ -17,6 +17,7 @@ distance matters, so the real district boundary is used exactly as imported.
 import heapq
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -24,6 +25,8 @@ import shapely
 from .importing import SourceArea
 from .models import GridKind
 
+# The real county boundary of 邓州市, in GCJ-02 (see fixtures/boundaries/README.md).
+DEMO_BOUNDARY = Path(__file__).resolve().parent.parent / "fixtures" / "boundaries" / "411381.geojson"
 CENTRE = (112.085, 32.688)  # WGS84, the old town of 邓州市
 DEMO_GRIDS = 514
 DEMO_COMMUNITIES = 46

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from django.contrib.gis.gdal import CoordTransform, DataSource, GDALException, SpatialReference
+from django.contrib.gis.gdal.error import SRSException
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +21,11 @@ from govgrid.errors import GovgridError
 from govgrid.lib import coords
 
 from .models import CODE_LENGTH, Area, GridKind, Level, level_for_code, parent_code
-from .validation import validate_area
+from .validation import explain_invalid, lock_boundaries, validate_area
 
 # Names accepted for --srs besides EPSG codes. CGCS2000 (EPSG:4490) is WGS84 at the metre level.
 NAMED_CRS = {"wgs84": 4326, "cgcs2000": 4490, "gcj02": "gcj02", "bd09": "bd09"}
+DATUMS = ("gcj02", "bd09")  # converted by govgrid.lib.coords, not by GDAL
 
 
 class ImportRefused(GovgridError):
@@ -36,6 +38,9 @@ class ImportRefused(GovgridError):
 
     def as_dict(self):
         return super().as_dict() | {"problems": [str(p) for p in self.problems]}
+
+    def as_text(self):
+        return "\n".join([str(self.message), *map(str, self.problems)])
 
 
 @dataclass
@@ -62,6 +67,8 @@ class SourceArea:
     kind: str = ""
     households: int | None = None
     population: int | None = None
+    # Which of kind/households/population the source maps: a re-import leaves the others alone.
+    provided: frozenset = frozenset({"kind", "households", "population"})
 
 
 @dataclass
@@ -95,43 +102,41 @@ def parse_srs(value):
 
 
 def read_source(path, fields=None, srs=None, layer=None):
-    """Read every feature of a GIS file into SourceArea records in WGS84."""
+    """Read every feature of a GIS file into SourceArea records in WGS84 (2D)."""
     fields = fields or FieldMap()
     try:
         source = DataSource(str(path))
         lyr = source[layer if layer is not None else 0]
-    except (GDALException, IndexError) as exc:
+    except (GDALException, IndexError, KeyError) as exc:
         raise ImportRefused([_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc}]) from None
 
-    crs = parse_srs(srs) if srs is not None else _layer_crs(lyr)
-    transform = None
-    if isinstance(crs, int) and crs != 4326:
-        transform = CoordTransform(SpatialReference(crs), SpatialReference(4326))
-
+    to_wgs84, datum = _source_crs(lyr, srs)
     wanted = {name: getattr(fields, name) for name in FieldMap.__dataclass_fields__}
     missing = [f"{role} ← {src}" for role, src in wanted.items() if src and src not in lyr.fields]
     if missing:
+        have = ", ".join(lyr.fields)
         raise ImportRefused(
-            [
-                _("The source has no field %(field)s (fields: %(have)s).") % {"field": m, "have": ", ".join(lyr.fields)}
-                for m in missing
-            ]
+            [_("The source has no field %(field)s (fields: %(have)s).") % {"field": m, "have": have} for m in missing]
         )
+    provided = frozenset(role for role in ("kind", "households", "population") if wanted[role])
 
     records, problems = [], []
     for number, feature in enumerate(lyr, start=1):
         values = {role: (feature.get(src) if src else None) for role, src in wanted.items()}
         code = _as_code(values["code"])
         label = _("feature %(n)d (%(code)s)") % {"n": number, "code": code or "?"}
-        ogr = feature.geom
-        if ogr is None:
+        try:
+            ogr = feature.geom
+        except GDALException:  # a null geometry
+            ogr = None
+        if ogr is None or ogr.empty:
             problems.append(_("%(label)s has no geometry.") % {"label": label})
             continue
-        if transform is not None:
-            ogr.transform(transform)
-        geom = shapely.from_wkb(bytes(ogr.wkb))
-        if isinstance(crs, str):
-            geom = shapely.transform(geom, _datum_shift(crs))
+        if to_wgs84 is not None:
+            ogr.transform(to_wgs84)
+        geom = shapely.force_2d(shapely.from_wkb(bytes(ogr.wkb)))
+        if datum is not None:
+            geom = shapely.transform(geom, _datum_shift(datum))
         records.append(
             SourceArea(
                 label=label,
@@ -143,6 +148,7 @@ def read_source(path, fields=None, srs=None, layer=None):
                 kind=str(values["kind"] or "").strip(),
                 households=_as_int(values["households"]),
                 population=_as_int(values["population"]),
+                provided=provided,
             )
         )
     if problems:
@@ -150,19 +156,52 @@ def read_source(path, fields=None, srs=None, layer=None):
     return records
 
 
-def _layer_crs(lyr):
+# A file that says it is WGS84 (every GeoJSON does) may really hold GCJ-02 or BD-09 numbers; those
+# --srs values, and the geographic systems equal to WGS84, may override it. Any other disagreement
+# between the file and --srs is refused rather than guessed.
+_GEOGRAPHIC = {4326, 4490}
+
+
+def _source_crs(lyr, srs):
+    """(transform to WGS84 or None, 'gcj02'/'bd09' or None) for a layer and an optional --srs."""
+    declared = _declared_epsg(lyr)
+    if srs is None:
+        if lyr.srs is None:
+            raise ImportRefused([_("The source does not say its coordinate reference system: give --srs.")])
+        if declared in _GEOGRAPHIC:
+            return None, None
+        # Use the file's own definition even when it matches no EPSG code (custom WKT, ESRI .prj).
+        return _transform_from(lyr.srs), None
+    crs = parse_srs(srs)
+    if declared is not None and declared != crs and not (declared in _GEOGRAPHIC and crs in (*_GEOGRAPHIC, *DATUMS)):
+        raise ImportRefused(
+            [
+                _("The source says its coordinates are EPSG:%(declared)s, but --srs says %(srs)s.")
+                % {"declared": declared, "srs": srs}
+            ]
+        )
+    if crs in DATUMS:
+        return None, crs
+    return (None if crs in _GEOGRAPHIC else _transform_from(SpatialReference(crs))), None
+
+
+def _declared_epsg(lyr):
     if lyr.srs is None:
-        raise ImportRefused([_("The source does not say its coordinate reference system: give --srs.")])
+        return None
     try:
         lyr.srs.identify_epsg()
-        epsg = lyr.srs.srid
+    except (GDALException, SRSException):  # a definition that matches no EPSG code
+        return None
+    return int(lyr.srs.srid) if lyr.srs.srid else None
+
+
+def _transform_from(srs):
+    try:
+        return CoordTransform(srs, SpatialReference(4326))
     except GDALException:
-        epsg = None
-    if not epsg:
         raise ImportRefused(
-            [_("Unknown coordinate reference system in the source (%(wkt)s): give --srs.") % {"wkt": lyr.srs.name}]
-        )
-    return int(epsg)
+            [_("Unknown coordinate reference system in the source (%(wkt)s): give --srs.") % {"wkt": srs.name}]
+        ) from None
 
 
 def _datum_shift(crs):
@@ -182,12 +221,16 @@ def _as_code(value):
 
 
 def _as_int(value):
+    """Whole numbers (also 12.0 or "12") as int; anything else is returned as it is for
+    check_records to name."""
     if value is None or value == "":
         return None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
     try:
         return int(value)
     except (TypeError, ValueError):
-        return value  # left as is; check_records names it
+        return value
 
 
 def check_records(records):
@@ -256,8 +299,15 @@ def _geometry_problems(r):
         ]
     if g.is_empty:
         return [_("%(label)s: the geometry is empty.") % {"label": r.label}]
+    west, south, east, north = g.bounds
+    if west < -180 or east > 180 or south < -90 or north > 90:
+        return [
+            _("%(label)s: coordinates out of longitude/latitude range (%(bounds)s); is --srs right?")
+            % {"label": r.label, "bounds": ", ".join(f"{v:.6g}" for v in g.bounds)}
+        ]
     if not g.is_valid:
-        return [_("%(label)s: invalid geometry: %(reason)s") % {"label": r.label, "reason": shapely.is_valid_reason(g)}]
+        reason = explain_invalid(shapely.is_valid_reason(g))
+        return [_("%(label)s: invalid geometry: %(reason)s") % {"label": r.label, "reason": reason}]
     return []
 
 
@@ -274,6 +324,7 @@ def import_areas(records, commit=False, tolerance_m2=None):
         raise ImportRefused(problems)
     report = ImportReport(committed=False)
     with transaction.atomic():
+        lock_boundaries()
         _write(records, report)
         report.checked = _subtree_roots(records)
         topology = [p for code in report.checked for p in validate_area(code, tolerance_m2)]
@@ -299,9 +350,12 @@ def _write(records, report):
             area.name = r.name
             area.geom = _as_multipolygon(r.geom)
             area.parent_id = ids.get(parent_code(r.code)) if parent_code(r.code) else None
-            area.kind = (r.kind or GridKind.BASIC) if level == Level.GRID else ""
-            area.households = r.households
-            area.population = r.population
+            if area.pk is None or "kind" in r.provided:
+                area.kind = (r.kind or GridKind.BASIC) if level == Level.GRID else ""
+            if area.pk is None or "households" in r.provided:
+                area.households = r.households
+            if area.pk is None or "population" in r.provided:
+                area.population = r.population
             area.updated_at = now
             (changed if area.pk else new).append(area)
         Area.objects.bulk_create(new, batch_size=2000)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from .validation import explain_invalid
+
 
 class Level(models.TextChoices):
     DISTRICT = "district", _("district")
@@ -39,6 +41,15 @@ def level_for_code(code):
     return LEVEL_BY_LENGTH.get(len(code))
 
 
+# Street-level codes follow the national rule for divisions below a county: 001–099 streets (街道),
+# 100–199 towns (镇), 200–399 townships (乡).
+TOWN_CODE_REGEX = r"^[0-9]{6}[1-9][0-9]{2}$"
+
+
+def is_town_code(code):
+    return len(code) == CODE_LENGTH[Level.STREET] and code[6] != "0"
+
+
 def parent_code(code):
     return code[:-3] if len(code) > CODE_LENGTH[Level.DISTRICT] else None
 
@@ -61,9 +72,20 @@ class AreaQuerySet(models.QuerySet):
 
     def chain_at(self, point):
         """[grid, community, street, district] for the grid covering the point, or [] outside."""
-        grid = self.select_related("parent__parent__parent").grids().filter(geom__covers=point)
-        grid = grid.order_by("code").first()
+        grid = self.select_related("parent__parent__parent").grid_at(point)
         return grid.chain() if grid else []
+
+    def towns(self):
+        """Street-level areas whose code is 100 or above: towns and townships (镇、乡)."""
+        return self.filter(level=Level.STREET, code__regex=TOWN_CODE_REGEX)
+
+    def urban_streets(self):
+        return self.filter(level=Level.STREET).exclude(code__regex=TOWN_CODE_REGEX)
+
+    def delete_subtree(self, code):
+        """Delete an area and everything inside it, children first (parents are PROTECTed)."""
+        for length in sorted(CODE_LENGTH.values(), reverse=True):
+            self.within(code).filter(code__regex=rf"^[0-9]{{{length}}}$").delete()
 
     def nearest_grid(self, point):
         """The grid nearest to a point, with `distance_m` (metres, geodesic), or None.
@@ -72,10 +94,11 @@ class AreaQuerySet(models.QuerySet):
         degrees); the geodesic distance then decides among them.
         """
         xy = (point.x, point.y)
-        knn = RawSQL("grids_area.geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)", xy)
+        table = self.model._meta.db_table
+        knn = RawSQL(f"{table}.geom <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)", xy)
         candidates = list(self.grids().order_by(knn).values_list("id", flat=True)[:8])
         geodesic = RawSQL(
-            "ST_Distance(grids_area.geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)", xy
+            f"ST_Distance({table}.geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography)", xy
         )
         return self.filter(id__in=candidates).annotate(distance_m=geodesic).order_by("distance_m", "code").first()
 
@@ -140,6 +163,8 @@ class Area(models.Model):
                 "level": Level(expected).label,
             }
         want_parent = parent_code(self.code or "")
+        if not want_parent and self.parent_id:
+            errors["parent"] = _("A district has no parent.")
         if want_parent and (self.parent is None or self.parent.code != want_parent):
             errors["parent"] = _("The parent of %(code)s must be the area with code %(parent)s.") % {
                 "code": self.code,
@@ -150,6 +175,8 @@ class Area(models.Model):
         if self.level != Level.GRID and self.kind:
             errors["kind"] = _("Only grids have a kind.")
         if self.geom is not None and not self.geom.valid:
-            errors["geom"] = _("The boundary is not a valid geometry: %(reason)s") % {"reason": self.geom.valid_reason}
+            errors["geom"] = _("The boundary is not a valid geometry: %(reason)s") % {
+                "reason": explain_invalid(self.geom.valid_reason)
+            }
         if errors:
             raise ValidationError(errors)

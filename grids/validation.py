@@ -15,11 +15,13 @@ way: a geodesic (geography) area turns a zero-width sliver along a long straight
 metres of "gap", because a straight edge in lon/lat is not a geodesic.
 """
 
+from copy import copy
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,12 @@ _INVALID_SQL = """
 
 _GAP_SQL = """
     WITH parents AS (
-        SELECT p.id, p.code, p.geom, ST_Union(c.geom) AS covered
+        SELECT p.id, p.code, p.geom, ST_Union(c.geom) FILTER (WHERE ST_IsValid(c.geom)) AS covered
         FROM grids_area p JOIN grids_area c ON c.parent_id = p.id
-        WHERE p.code LIKE %(prefix)s AND ST_IsValid(p.geom) AND ST_IsValid(c.geom)
+        WHERE p.code LIKE %(prefix)s AND ST_IsValid(p.geom)
         GROUP BY p.id
+        -- an invalid child is reported as invalid; its parent's coverage cannot be judged until mended
+        HAVING bool_and(ST_IsValid(c.geom))
     ), pieces AS (
         SELECT code, (ST_Dump(ST_CollectionExtract(ST_Difference(geom, covered), 3))).geom AS g
         FROM parents
@@ -144,8 +148,45 @@ def validate_area(code, tolerance_m2=None):
         for kind, sql in CHECKS:
             cursor.execute(sql, params)
             for codes, lon, lat, area_m2, detail in cursor.fetchall():
-                problems.append(Problem(kind, tuple(codes), lon, lat, round(area_m2, 2), detail or ""))
+                detail = explain_invalid(detail) if detail else ""
+                problems.append(Problem(kind, tuple(codes), lon, lat, round(area_m2, 2), detail))
     return problems
+
+
+def lock_boundaries():
+    """Serialise boundary changes: taken inside the writing transaction and held until it ends.
+
+    Two imports (or an import and an admin edit) checked against their own snapshots could each
+    pass and together overlap; with this lock the second one checks what the first committed.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('govgrid.area_boundaries'))")
+
+
+# GEOS's reasons for an invalid geometry, by their opening words, so they can be translated.
+_INVALID_REASONS = {
+    "Ring Self-intersection": gettext_lazy("ring self-intersection"),
+    "Self-intersection": gettext_lazy("self-intersection"),
+    "Too few points in geometry component": gettext_lazy("too few points"),
+    "Hole lies outside shell": gettext_lazy("a hole lies outside its shell"),
+    "Nested holes": gettext_lazy("nested holes"),
+    "Interior is disconnected": gettext_lazy("the interior is disconnected"),
+    "Nested shells": gettext_lazy("nested shells"),
+    "Duplicate Rings": gettext_lazy("duplicate rings"),
+    "Invalid Coordinate": gettext_lazy("an invalid coordinate"),
+    "Ring is not closed": gettext_lazy("a ring is not closed"),
+}
+
+
+def explain_invalid(reason):
+    """'Self-intersection[112.1 32.7]' → 'self-intersection at (112.1, 32.7)', in the user's language."""
+    for words, translated in _INVALID_REASONS.items():
+        if reason.startswith(words):
+            place = reason[len(words) :].strip("[] ")
+            if place:
+                return _("%(reason)s at (%(place)s)") % {"reason": translated, "place": ", ".join(place.split())}
+            return str(translated)
+    return reason
 
 
 def problems_if_saved(area, tolerance_m2=None):
@@ -155,12 +196,9 @@ def problems_if_saved(area, tolerance_m2=None):
     coverage) or its own subtree for a district, and rolls the savepoint back, so nothing is kept.
     Used by the admin to refuse an edit that would open a gap or an overlap.
     """
-    from copy import copy
-
-    from django.db import transaction
-
     candidate = copy(area)
     with transaction.atomic():
+        lock_boundaries()
         candidate.save()
         scope = candidate.parent.code if candidate.parent_id else candidate.code
         problems = validate_area(scope, tolerance_m2)

@@ -32,7 +32,6 @@ def city_summary(within):
     by_level = dict(areas.values_list("level").annotate(n=Count("id")).order_by())
     by_kind = dict(areas.grids().values_list("kind").annotate(n=Count("id")).order_by())
     totals = areas.grids().aggregate(households=Sum("households"), population=Sum("population"))
-    # Street-level codes 001–099 are streets (街道), 100 and up towns and townships (镇、乡).
-    towns = areas.filter(level=Level.STREET, code__regex=r"^[0-9]{6}[1-9]").count()
+    towns = areas.towns().count()
     streets = by_level.get(Level.STREET, 0) - towns
     return {"levels": by_level, "kinds": by_kind, "streets": streets, "towns": towns, **totals}

@@ -8,7 +8,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from govgrid.lib import coords
-from grids.models import Area, GridKind, Level
+from grids.models import Area, GridKind, Level, is_town_code
 
 from . import basemap
 from .queries import city_summary, feature_collection
@@ -49,8 +49,8 @@ def build_city_map(district):
     for url, attribution, subdomains in basemap.tile_layers():
         folium.TileLayer(tiles=url, attr=attribution or url, subdomains=subdomains, overlay=False).add_to(fmap)
 
-    streets = [f for f in layers[Level.STREET]["features"] if f["properties"]["code"][6] == "0"]
-    towns = [f for f in layers[Level.STREET]["features"] if f["properties"]["code"][6] != "0"]
+    streets = [f for f in layers[Level.STREET]["features"] if not is_town_code(f["properties"]["code"])]
+    towns = [f for f in layers[Level.STREET]["features"] if is_town_code(f["properties"]["code"])]
     folium.GeoJson(
         {"type": "FeatureCollection", "features": towns},
         name=_("towns"),

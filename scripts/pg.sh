@@ -3,7 +3,8 @@
 # Data directory: .pgdata (git-ignored). initdb refuses to run as root, so when invoked as root the
 # cluster belongs to the `postgres` system user; if that user cannot reach this checkout (a private
 # temporary directory, say), the data lives under /var/lib/postgresql/govgrid/ and .pgdata links to it.
-# It listens on 127.0.0.1 only, on GOVGRID_PG_PORT (default 54329), with no Unix socket.
+# It listens on 127.0.0.1 only, on GOVGRID_PG_PORT (default 54329), with no Unix socket, and asks
+# for the password kept in var/db_password (made here, readable by its owner only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,13 +32,26 @@ data_dir() {
   readlink -f .pgdata
 }
 
-psql_q() { "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -v ON_ERROR_STOP=1 -qtA "$@"; }
+password() {
+  if [ ! -s var/db_password ]; then
+    mkdir -p var
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' > var/db_password)
+  fi
+  cat var/db_password
+}
+
+psql_q() { PGPASSWORD=$(password) "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -v ON_ERROR_STOP=1 -qtA "$@"; }
 
 start() {
   local d; d=$(data_dir)
   if [ ! -s "$d/PG_VERSION" ]; then
     echo "[pg] initialising a cluster in $d"
-    as_owner "$PGBIN/initdb" -D "$d" -U "$USER_NAME" --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    local pwfile; pwfile=$(mktemp)
+    password > "$pwfile"
+    [ "$(id -u)" = 0 ] && chown postgres "$pwfile"
+    as_owner "$PGBIN/initdb" -D "$d" -U "$USER_NAME" --auth=scram-sha-256 --pwfile="$pwfile" -E UTF8 \
+      --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
     cat >> "$d/postgresql.conf" <<CONF
 # govgrid: loopback only, a port of its own, no Unix socket
 listen_addresses = '127.0.0.1'
@@ -62,9 +76,9 @@ stop() {
 }
 
 createdb() {
-  if [ "$(psql_q -d postgres -c "select 1 from pg_database where datname = '$DB'")" != 1 ]; then
+  if [ "$(psql_q -d postgres -v db="$DB" <<< "select 1 from pg_database where datname = :'db'")" != 1 ]; then
     echo "[pg] creating database $DB"
-    psql_q -d postgres -c "create database $DB"
+    psql_q -d postgres -v db="$DB" <<< 'create database :"db"'
   fi
   psql_q -d "$DB" -c "set client_min_messages = warning; create extension if not exists postgis"
 }
@@ -74,6 +88,6 @@ case "${1:-}" in
   stop) stop ;;
   status) as_owner "$PGBIN/pg_ctl" -D "$(data_dir)" status ;;
   createdb) createdb ;;
-  psql) shift; exec "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -d "$DB" "$@" ;;
+  psql) shift; PGPASSWORD=$(password) exec "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -d "$DB" "$@" ;;
   *) echo "usage: $0 start|stop|status|createdb|psql" >&2; exit 2 ;;
 esac

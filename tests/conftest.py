@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 from urllib.request import urlopen
 
 import pytest
@@ -83,7 +84,8 @@ def served_app(django_db_setup, django_db_blocker):
     db = connection.settings_dict
     port = _free_port()
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    env["DATABASE_URL"] = f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     log = open(ROOT / "var" / "test-gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [

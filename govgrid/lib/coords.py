@@ -70,6 +70,8 @@ def _invert(forward, lon, lat):
     target_lon = np.asarray(lon, dtype=float)
     target_lat = np.asarray(lat, dtype=float)
     x, y = target_lon.copy(), target_lat.copy()
+    if x.size == 0:
+        return _out(x, y)
     for _ in range(_MAX_STEPS):
         fx, fy = forward(x, y)
         ex, ey = target_lon - fx, target_lat - fy

@@ -181,5 +181,20 @@ def test_it_refuses_a_self_intersecting_boundary(admin_client):
 
     errors = geom_errors(post_change(admin_client, grid, geom=as_geojson(bow_tie)))
 
-    assert any("not a valid geometry" in e and "Self-intersection" in e for e in errors), errors
+    assert any("not a valid geometry" in e and "self-intersection at (" in e for e in errors), errors
     assert Area.objects.get(pk=grid.pk).geom.equals_exact(grid.geom, 1e-12)
+
+
+@pytest.mark.django_db
+def test_the_code_level_and_parent_of_an_existing_area_cannot_be_changed_in_the_admin(admin_client):
+    community = Area.objects.get(code=GRID).parent
+    response = admin_client.get(f"/admin/grids/area/{community.pk}/change/")
+    form = response.context["adminform"].form
+    assert {"code", "level", "parent"}.isdisjoint(form.fields)
+
+
+@pytest.mark.django_db
+def test_an_area_inside_another_cannot_be_deleted_in_the_admin(admin_client):
+    grid = Area.objects.get(code=GRID)
+    assert admin_client.post(f"/admin/grids/area/{grid.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Area.objects.filter(pk=grid.pk).exists()

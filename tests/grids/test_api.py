@@ -34,14 +34,16 @@ def test_bad_filters_are_refused_naming_each_field_in_chinese_by_default(client,
     response = client.get("/api/v1/areas/", {"level": "village", "within": "41"})
     assert response.status_code == 400
     body = response.json()
-    assert set(body) == {"level", "within"}
-    assert "不是合法选项" in body["level"][0]
-    assert "6、9、12 或 15 位" in body["within"][0]
+    assert set(body["errors"]) == {"level", "within"}
+    assert body["code"] == "invalid" and body["field"] in body["errors"]
+    assert "不是合法选项" in body["errors"]["level"][0]
+    assert "6、9、12 或 15 位" in body["errors"]["within"][0]
+    assert body["detail"].startswith(body["field"] + ": ")
 
 
 def test_bad_filters_are_explained_in_english_on_request(client, db):
     body = client.get("/api/v1/areas/", {"within": "41"}, **EN).json()
-    assert body["within"] == ["An area code is 6, 9, 12 or 15 digits."]
+    assert body["detail"] == "within: An area code is 6, 9, 12 or 15 digits."
 
 
 def test_within_an_unknown_area_is_404(client, db):
@@ -106,10 +108,31 @@ def test_a_point_outside_is_explained_in_english_on_request(client, db):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"lat": 32.7}, "lon"), ({"lon": "east", "lat": 32.7}, "lon"), ({"lon": 112, "lat": 95}, "lat"),
-     ({"lon": 112, "lat": 32.7, "crs": "mars"}, "crs")],
+    [
+        ({"lat": 32.7}, "lon"),
+        ({"lon": "east", "lat": 32.7}, "lon"),
+        ({"lon": 112, "lat": 95}, "lat"),
+        ({"lon": 112, "lat": 32.7, "crs": "mars"}, "crs"),
+    ],
 )
 def test_bad_lookup_parameters_are_400_naming_the_field(client, db, params, field):
     response = client.get("/api/v1/areas/lookup/", params)
     assert response.status_code == 400
-    assert list(response.json()) == [field]
+    assert response.json()["field"] == field and list(response.json()["errors"]) == [field]
+
+
+def test_a_token_header_from_a_phone_does_not_break_a_public_endpoint(client, db):
+    response = client.get("/api/v1/areas/lookup/", {"lon": 112.5, "lat": 32.7}, HTTP_AUTHORIZATION="Token nonsense")
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_an_unknown_api_address_answers_json_not_html(client, db):
+    response = client.get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。", "code": "not_found"}
+
+
+def test_an_unknown_page_answers_a_translated_page(client, db):
+    response = client.get("/nothing-here/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()

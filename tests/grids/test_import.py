@@ -1,6 +1,7 @@
 import json
 import subprocess
 
+import geopandas
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,8 +19,11 @@ def box(x0, y0, x1, y1):
 
 
 def feature(code, name, rings, **props):
-    return {"type": "Feature", "properties": {"code": code, "name": name, **props},
-            "geometry": {"type": "Polygon", "coordinates": rings}}
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, **props},
+        "geometry": {"type": "Polygon", "coordinates": rings},
+    }
 
 
 def city_features(street_split=X + W / 2, east_street=None):
@@ -91,8 +95,10 @@ def test_gcj02_input_lands_within_a_millimetre_of_its_wgs84_origin(db, tmp_path)
         lon, lat = coords.wgs84_to_gcj02(xy[:, 0], xy[:, 1])
         return [np.column_stack([lon, lat]).tolist()]
 
-    shifted = [feature(f["properties"]["code"], f["properties"]["name"], to_gcj(f["geometry"]["coordinates"]))
-               for f in city_features()]
+    shifted = [
+        feature(f["properties"]["code"], f["properties"]["name"], to_gcj(f["geometry"]["coordinates"]))
+        for f in city_features()
+    ]
     path = write_geojson(tmp_path / "gcj.geojson", shifted)
     import_areas(read_source(path, srs="gcj02"), commit=True)
     stored = np.array(Area.objects.get(code="990002").geom.coords[0][0])
@@ -107,8 +113,13 @@ def test_bd09_input_is_converted_too(db, tmp_path):
 
 
 def test_fields_are_mapped_from_the_source_names(db, tmp_path):
-    features = [{"type": "Feature", "properties": {"adcode": 990002, "mc": "试验区"},
-                 "geometry": {"type": "Polygon", "coordinates": box(X, Y, X + W, Y + W)}}]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"adcode": 990002, "mc": "试验区"},
+            "geometry": {"type": "Polygon", "coordinates": box(X, Y, X + W, Y + W)},
+        }
+    ]
     path = write_geojson(tmp_path / "mapped.geojson", features)
     import_areas(read_source(path, FieldMap(code="adcode", name="mc")), commit=True)
     assert Area.objects.get(code="990002").name == "试验区"
@@ -139,7 +150,7 @@ def test_a_self_intersecting_boundary_is_refused_naming_the_feature(db, tmp_path
     bowtie = [[[X + W / 2, Y], [X + W, Y + W], [X + W, Y], [X + W / 2, Y + W], [X + W / 2, Y]]]
     path = write_geojson(tmp_path / "bowtie.geojson", city_features(east_street=bowtie))
     message = refusal(path)
-    assert "990002002" in message and "Self-intersection" in message
+    assert "990002002" in message and "自相交" in message  # 自相交: self-intersection
 
 
 def test_a_child_without_its_parent_is_refused(db, tmp_path):
@@ -191,3 +202,75 @@ def test_the_command_turns_a_refusal_into_an_error_listing_the_problems(db, tmp_
     with pytest.raises(CommandError, match="990002001 / 990002002"):
         call_command("import_areas", str(path), "--commit")
     assert written() == []
+
+
+def test_heights_are_dropped_and_the_area_is_stored_flat(db, tmp_path):
+    ring = [[x, y, 85.0] for x, y in box(X, Y, X + W, Y + W)[0]]
+    path = write_geojson(tmp_path / "3d.geojson", [feature("990002", "试验区", [ring])])
+    import_areas(read_source(path), commit=True)
+    assert Area.objects.get(code="990002").geom.hasz is False
+
+
+@pytest.mark.parametrize("srs", [None, "gcj02"])
+def test_a_feature_without_geometry_is_refused_by_name(db, tmp_path, srs):
+    features = [
+        {"type": "Feature", "properties": {"code": "990002", "name": "试验区"}, "geometry": None},
+        {
+            "type": "Feature",
+            "properties": {"code": "990002001", "name": "西街道"},
+            "geometry": {"type": "Polygon", "coordinates": []},
+        },
+    ]
+    path = write_geojson(tmp_path / "empty.geojson", features)
+    with pytest.raises(ImportRefused) as refused:
+        read_source(path, srs=srs)
+    problems = "\n".join(refused.value.problems)
+    assert "990002）" in problems and "990002001" in problems
+    assert written() == []
+
+
+def test_coordinates_outside_lon_lat_range_are_refused_with_a_hint(db, tmp_path, city_file):
+    ogr2ogr("-f", "GeoJSON", "-t_srs", "EPSG:3857", "-lco", "RFC7946=NO", tmp_path / "merc.geojson", city_file)
+    with pytest.raises(ImportRefused) as refused:
+        # The file says EPSG:3857; forcing --srs 4326 on it contradicts the file and is refused.
+        read_source(tmp_path / "merc.geojson", srs="4326")
+    assert "3857" in refused.value.problems[0]
+    mislabelled = [feature("990002", "试验区", box(12_400_000, 3_850_000, 12_402_000, 3_852_000))]
+    message = refusal(write_geojson(tmp_path / "mislabelled.geojson", mislabelled))
+    assert "--srs" in message and "990002" in message
+
+
+def test_a_reimport_without_grid_fields_keeps_kind_households_and_population(db, tmp_path):
+    community = Area.objects.within("411381").filter(level="community").order_by("code").first()
+    grid = (
+        Area.objects.filter(parent=community).exclude(kind="basic").first()
+        or Area.objects.filter(parent=community).first()
+    )
+    before = (grid.kind, grid.households, grid.population)
+    features = [
+        {"type": "Feature", "properties": {"code": g.code, "name": g.name}, "geometry": json.loads(g.geom.geojson)}
+        for g in Area.objects.filter(parent=community)
+    ]
+    import_areas(read_source(write_geojson(tmp_path / "grids.geojson", features)), commit=True)
+    grid.refresh_from_db()
+    assert (grid.kind, grid.households, grid.population) == before
+
+
+def test_a_fractional_household_count_is_refused(db, tmp_path):
+    features = [feature("990002", "试验区", box(X, Y, X + W, Y + W), households=12.7)]
+    path = write_geojson(tmp_path / "frac.geojson", features)
+    assert "12.7" in refusal(path, fields=FieldMap(households="households"))
+
+
+def test_the_file_crs_is_used_when_it_matches_no_epsg_code(db, tmp_path, city_file):
+    custom = "+proj=tmerc +lat_0=0 +lon_0=111.9 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
+    ogr2ogr("-f", "ESRI Shapefile", "-t_srs", custom, tmp_path / "custom.shp", city_file)
+    import_areas(read_source(tmp_path / "custom.shp"), commit=True)
+    assert Area.objects.get(code="990002001").geom.extent == pytest.approx((X, Y, X + W / 2, Y + W), abs=1e-8)
+
+
+def test_a_cgcs2000_geopackage_written_by_geopandas_is_read(db, tmp_path, city_file):
+    frame = geopandas.read_file(city_file).set_crs(4490, allow_override=True)
+    frame.to_file(tmp_path / "cgcs2000.gpkg", driver="GPKG")
+    import_areas(read_source(tmp_path / "cgcs2000.gpkg"), commit=True)
+    assert written() == ["990002", "990002001", "990002002"]

@@ -36,3 +36,21 @@ def test_the_nearest_grid_is_measured_in_metres(tiny_city):
     nearest = Area.objects.within("990001").nearest_grid(point)
     assert nearest.code == EAST
     assert nearest.distance_m == pytest.approx(110.9, abs=1.0)
+
+
+def test_the_lower_code_wins_whatever_order_the_grids_were_made_in(db):
+    from tests.conftest import square
+
+    district = Area.objects.create(code="990003", name="乙", level="district", geom=square(X0, Y0, X0 + D, Y0 + D))
+    street = Area.objects.create(code="990003001", name="乙街道", level="street", parent=district, geom=district.geom)
+    community = Area.objects.create(
+        code="990003001001", name="乙社区", level="community", parent=street, geom=district.geom
+    )
+    # The higher code is made first, so it has the lower row id.
+    for code, box in (
+        ("990003001001002", (X0 + D / 2, Y0, X0 + D, Y0 + D)),
+        ("990003001001001", (X0, Y0, X0 + D / 2, Y0 + D)),
+    ):
+        Area.objects.create(code=code, name=code, level="grid", kind="basic", parent=community, geom=square(*box))
+    on_edge = Point(X0 + D / 2, Y0 + D / 3, srid=4326)
+    assert Area.objects.grid_at(on_edge).code == "990003001001001"

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -47,8 +49,15 @@ def test_an_invalid_boundary_is_reported_with_the_reason_and_place(tiny_city):
         cursor.execute("UPDATE grids_area SET geom = ST_GeomFromText(%s, 4326) WHERE code = %s", [bowtie, WEST])
     invalid = [p for p in validate_area("990001") if p.kind == "invalid"]
     assert [p.codes for p in invalid] == [(WEST,)]
-    assert "Self-intersection" in invalid[0].detail
+    assert invalid[0].detail.startswith("自相交")  # self-intersection, in the default language
     assert (invalid[0].lon, invalid[0].lat) == pytest.approx((112.0025, 32.705))
+
+
+def test_an_invalid_child_is_not_also_reported_as_a_gap_in_its_parent(tiny_city):
+    bowtie = "MULTIPOLYGON(((112 32.7, 112.005 32.71, 112.005 32.7, 112 32.71, 112 32.7)))"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE grids_area SET geom = ST_GeomFromText(%s, 4326) WHERE code = %s", [bowtie, WEST])
+    assert [p.kind for p in validate_area("990001")] == ["invalid"]
 
 
 def test_gaps_below_the_tolerance_are_not_reported(tiny_city):
@@ -72,9 +81,18 @@ def test_the_command_exits_with_one_and_names_each_problem(tiny_city, capsys):
     assert WEST in out and EAST in out and "重叠" in out
 
 
-def test_the_command_is_quiet_and_succeeds_on_a_clean_area(tiny_city, capsys):
-    call_command("validate_grids", "990001")
-    assert "0" in capsys.readouterr().out.splitlines()[-1]
+def test_the_command_succeeds_on_a_clean_area_and_reports_no_problem(tiny_city, capsys):
+    call_command("validate_grids", "990001", "--json")  # raises SystemExit(1) on any problem
+    assert capsys.readouterr().out == ""
+
+
+def test_the_command_prints_each_problem_as_json_lines(tiny_city, capsys):
+    Area.objects.filter(code=WEST).update(geom=square(X0, Y0, X0 + D / 4 + 0.001, Y0 + D / 2))
+    with pytest.raises(SystemExit):
+        call_command("validate_grids", "990001", "--json")
+    [line] = capsys.readouterr().out.splitlines()
+    problem = json.loads(line)
+    assert problem["kind"] == "overlap" and problem["codes"] == [WEST, EAST] and problem["area_m2"] > 100_000
 
 
 def test_the_demo_city_has_no_problem(db):

@@ -40,7 +40,7 @@ class Command(BaseCommand):
             records = read_source(opts["path"], fields, srs=opts["srs"], layer=opts["layer"])
             report = import_areas(records, commit=opts["commit"], tolerance_m2=opts["tolerance"])
         except ImportRefused as refused:
-            raise CommandError("\n".join([str(refused.message), *map(str, refused.problems)])) from None
+            raise CommandError(refused.as_text()) from None
         for label, counts in ((_("created"), report.created), (_("updated"), report.updated)):
             for level, n in counts.items():
                 self.stdout.write(f"{label}: {n} {Level(level).label}")

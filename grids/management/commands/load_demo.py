@@ -1,18 +1,14 @@
 import os
 import secrets
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from grids.demo import DEMO_GRIDS, CityPlan, build_city
+from grids.demo import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
-from grids.models import CODE_LENGTH, Area, Level
-
-BOUNDARY = Path(settings.BASE_DIR) / "fixtures" / "boundaries" / "411381.geojson"
+from grids.models import Area, Level
 
 
 class Command(BaseCommand):
@@ -30,24 +26,24 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="delete the loaded demo district first")
 
     def handle(self, *args, **opts):
-        if opts["grids"] < 1:
-            raise CommandError(_("--grids must be at least 1"))
+        plan = CityPlan(grids=opts["grids"], communities=opts["communities"], seed=opts["seed"])
+        if plan.grids < 1 or not 1 <= plan.community_count() <= plan.grids:
+            raise CommandError(_("--grids must be at least 1, and --communities between 1 and the number of grids"))
         loaded = Area.objects.filter(code="411381").exists()
         if loaded and opts["if_empty"]:
             self.stdout.write(_("the demo city is already loaded"))
             return
         if loaded and not opts["replace"]:
             raise CommandError(_("the demo district 411381 is already loaded: use --replace or --if-empty"))
-        district = read_source(BOUNDARY, FieldMap(code="code", name="name"), srs="gcj02")
-        plan = CityPlan(grids=opts["grids"], communities=opts["communities"], seed=opts["seed"])
+        district = read_source(DEMO_BOUNDARY, FieldMap(code="code", name="name"), srs="gcj02")
         records = district + build_city(district[0].code, district[0].geom, plan)
         try:
             with transaction.atomic():
                 if loaded:
-                    delete_subtree("411381")
+                    Area.objects.delete_subtree("411381")
                 report = import_areas(records, commit=True)
         except ImportRefused as refused:
-            raise CommandError("\n".join([str(refused.message), *map(str, refused.problems)])) from None
+            raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
         self.ensure_admin()
         self.stdout.write(
@@ -64,9 +60,3 @@ class Command(BaseCommand):
         User.objects.create_superuser("admin", "", password)
         if not os.environ.get("GOVGRID_DEMO_PASSWORD"):
             self.stdout.write(_("demo account: admin / %(password)s") % {"password": password})
-
-
-def delete_subtree(code):
-    """Delete an area and everything inside it, children before parents (parents are PROTECTed)."""
-    for length in sorted(CODE_LENGTH.values(), reverse=True):
-        Area.objects.within(code).filter(code__regex=rf"^[0-9]{{{length}}}$").delete()

@@ -3,6 +3,7 @@ import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from grids.models import Area, Level
@@ -28,10 +29,7 @@ class Command(BaseCommand):
         problems = validate_area(code, tolerance)
         for p in problems:
             self.stdout.write(json.dumps(p.as_dict(), ensure_ascii=False) if opts["json"] else p.describe())
-        counts = Area.objects.within(code).values_list("level").order_by()
-        summary = {}
-        for (level,) in counts:
-            summary[level] = summary.get(level, 0) + 1
+        summary = dict(Area.objects.within(code).values_list("level").annotate(n=Count("id")).order_by())
         if not opts["json"]:
             sizes = ", ".join(f"{summary[level]} {level.label}" for level in Level if level in summary)
             self.stdout.write(

@@ -1,0 +1,19 @@
+"""Error pages: JSON under the API, translated HTML elsewhere."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+API_PREFIXES = ("/api/", "/open311/")
+
+
+def not_found(request, exception=None):
+    if request.path.startswith(API_PREFIXES):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIXES):
+        return JsonResponse({"detail": _("Server error; it has been logged."), "code": "server_error"}, status=500)
+    return render(request, "500.html", status=500)
