@@ -179,6 +179,31 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "govgrid.errors.api_exception_handler",
 }
 
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Refused logins before a username is locked out (an address gets four times as many), and for how
+# many minutes. Defaults 5 and 15.
+LOGIN_MAX_FAILURES = int(env_float("GOVGRID_LOGIN_MAX_FAILURES", 5))
+LOGIN_LOCK_MINUTES = int(env_float("GOVGRID_LOGIN_LOCK_MINUTES", 15))
+
+# --- Coverage rules (grids/coverage.py) ---------------------------------------------------------
+# Which rules decide a grid's status, comma-separated, from: group_leader (a Party group with a
+# leader), service_team (at least COVERAGE_MIN_TEAM Party members in its service team), grid_worker
+# (at least one), households (at least COVERAGE_HOUSEHOLD_PERCENT % of households linked to a
+# Party member), station (a service station within COVERAGE_STATION_METRES). Default: all five.
+COVERAGE_RULES = tuple(
+    r.strip()
+    for r in env_str("GOVGRID_COVERAGE_RULES", "group_leader,service_team,grid_worker,households,station").split(",")
+    if r.strip()
+)
+COVERAGE_MIN_TEAM = int(env_float("GOVGRID_COVERAGE_MIN_TEAM", 3))  # Party members; default 3
+COVERAGE_HOUSEHOLD_PERCENT = env_float("GOVGRID_COVERAGE_HOUSEHOLD_PERCENT", 80)  # percent; default 80
+COVERAGE_STATION_METRES = env_float("GOVGRID_COVERAGE_STATION_METRES", 1000)  # metres; default 1000
+_known_rules = {"group_leader", "service_team", "grid_worker", "households", "station"}
+if set(COVERAGE_RULES) - _known_rules:
+    raise ImproperlyConfigured(f"GOVGRID_COVERAGE_RULES: unknown rule(s) {sorted(set(COVERAGE_RULES) - _known_rules)}")
+
 # --- Map settings ----------------------------------------------------------------------------------
 # GOVGRID_BASEMAP: the base map under every map: "none" (default, works with no network at all),
 # "osm", "tianditu" (needs GOVGRID_TIANDITU_KEY), "amap" (GCJ-02 tiles: data is drawn shifted to

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
-from .validation import explain_invalid
+from ..validation import explain_invalid
 
 
 class Level(models.TextChoices):

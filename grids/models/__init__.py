@@ -1,0 +1,16 @@
+"""grids' models, one module per responsibility: areas; Party organisation, people and their roles;
+service stations; login attempts."""
+
+from .areas import (  # noqa: F401
+    CODE_LENGTH,
+    LEVEL_BY_LENGTH,
+    TOWN_CODE_REGEX,
+    Area,
+    AreaQuerySet,
+    GridKind,
+    Level,
+    is_town_code,
+    level_for_code,
+    parent_code,
+)
+from .people import Assignment, FailedLogin, HouseholdLink, PartyOrg, Person, Role, ServiceStation  # noqa: F401

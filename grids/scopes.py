@@ -1,0 +1,129 @@
+"""Who may see and do what, decided here and nowhere else.
+
+A user's scope is a set of area codes (everything inside an area has a code that starts with the
+area's code) and what they may do there:
+
+| who                                  | sees                 | may change | sees personal data |
+|--------------------------------------|----------------------|------------|--------------------|
+| administrator (superuser or role)    | everything           | yes        | yes                |
+| dispatcher of a street or community  | that street/community| yes        | yes, in scope      |
+| grid worker                          | their grids          | yes        | yes, in scope      |
+| leader, analyst                      | their district       | no         | no (masked)        |
+| anyone else, anonymous               | nothing              | no         | no                 |
+
+Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
+API views, pages, exports and the admin all ask a Scope.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from govgrid.errors import GovgridError, NotFound
+
+from .models import Area, Assignment, Person, Role
+
+WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
+READING_ROLES = {Role.LEADER, Role.ANALYST}
+
+
+class Forbidden(GovgridError):
+    status = 403
+    code = "forbidden"
+
+
+@dataclass(frozen=True)
+class Scope:
+    read: tuple = ()  # area codes whose subtrees may be seen
+    write: tuple = ()  # area codes whose subtrees may be changed (and whose people's details are shown)
+    everything: bool = False
+    person_id: int | None = None
+
+    @classmethod
+    def for_user(cls, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return cls()
+        person = Person.objects.filter(user=user).first()
+        roles = []
+        if person is not None:
+            roles = list(Assignment.objects.active().filter(person=person).values_list("role", "area__code"))
+        if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
+            return cls(everything=True, person_id=person and person.id)
+        write = _minimal({code for role, code in roles if role in WRITING_ROLES})
+        read = _minimal({code for role, code in roles if role in WRITING_ROLES | READING_ROLES})
+        return cls(read=read, write=write, person_id=person and person.id)
+
+    # --- questions ---------------------------------------------------------------------------
+    def sees(self, code):
+        return self.everything or any(code.startswith(prefix) for prefix in self.read)
+
+    def changes(self, code):
+        return self.everything or any(code.startswith(prefix) for prefix in self.write)
+
+    @property
+    def sees_anything(self):
+        return self.everything or bool(self.read)
+
+    # --- querysets ---------------------------------------------------------------------------
+    def areas(self, queryset=None):
+        return self._by_code(Area.objects.all() if queryset is None else queryset, "code", self.read)
+
+    def filter(self, queryset, code_field, writing=False):
+        """Any queryset whose rows belong to an area, through `code_field` (e.g. "area__code")."""
+        return self._by_code(queryset, code_field, self.write if writing else self.read)
+
+    def people(self, queryset=None):
+        """People with an active assignment, a household link or their home in scope."""
+        queryset = Person.objects.all() if queryset is None else queryset
+        if self.everything:
+            return queryset
+        in_scope = Q(pk=self.person_id) if self.person_id else Q(pk__in=[])
+        for prefix in self.read:
+            in_scope |= Q(assignments__area__code__startswith=prefix, assignments__ends_on__isnull=True)
+            in_scope |= Q(household_links__grid__code__startswith=prefix)
+            in_scope |= Q(home_community__code__startswith=prefix)
+        return queryset.filter(in_scope).distinct()
+
+    def shows_personal_data_of(self, person):
+        """A person's phone and the like: to administrators, to the person, and to those who may
+        change something where the person serves, lives or links households."""
+        if self.everything or person.pk == self.person_id:
+            return True
+        codes = person_area_codes(person)
+        return any(self.changes(code) for code in codes)
+
+    # --- guards for views --------------------------------------------------------------------
+    def check_sees(self, code, what=None):
+        if not self.sees(code):
+            raise NotFound(_("No area has the code %(code)s.") % {"code": code} if what is None else what)
+
+    def check_changes(self, code):
+        self.check_sees(code)
+        if not self.changes(code):
+            raise Forbidden(_("You may look at %(code)s but not change anything there.") % {"code": code})
+
+    def _by_code(self, queryset, field, prefixes):
+        if self.everything:
+            return queryset
+        condition = Q(pk__in=[])
+        for prefix in prefixes:
+            condition |= Q(**{f"{field}__startswith": prefix})
+        return queryset.filter(condition)
+
+
+def person_area_codes(person):
+    codes = set(Assignment.objects.active().filter(person=person).values_list("area__code", flat=True))
+    codes.update(person.household_links.values_list("grid__code", flat=True))
+    if person.home_community_id:
+        codes.add(person.home_community.code)
+    return codes
+
+
+def _minimal(codes):
+    """Drop codes inside another code of the set."""
+    kept = []
+    for code in sorted(codes, key=len):
+        if not any(code.startswith(k) for k in kept):
+            kept.append(code)
+    return tuple(kept)
