@@ -1,10 +1,15 @@
-"""Areas API: list (GeoJSON), one area, and the point lookup that answers grid → district."""
+"""Areas API: list (GeoJSON), one area, and the point lookup that answers grid → district.
+
+Every view answers only inside the caller's scope (grids.scopes): outside it, an area is 404.
+"""
 
 from django.contrib.gis.geos import Point
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.fields import GeometryField
@@ -15,6 +20,17 @@ from govgrid.errors import NotFound
 from govgrid.lib import coords
 
 from .models import Area, Level, level_for_code
+from .scopes import Scope
+
+
+class ScopedMixin:
+    """Authenticated callers only; `self.scope` says what they may see and change."""
+
+    permission_classes = [IsAuthenticated]
+
+    @cached_property
+    def scope(self):
+        return Scope.for_user(self.request.user)
 
 
 class AreaFeatureSerializer(GeoFeatureModelSerializer):
@@ -49,7 +65,7 @@ class AreaListQuery(serializers.Serializer):
     )
 
 
-class AreaListView(ListAPIView):
+class AreaListView(ScopedMixin, ListAPIView):
     """GET /api/v1/areas/?level=grid&within=<code> — a GeoJSON FeatureCollection, in pages of 1000."""
 
     serializer_class = AreaFeatureSerializer
@@ -58,10 +74,10 @@ class AreaListView(ListAPIView):
     def get_queryset(self):
         query = AreaListQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        areas = Area.objects.select_related("parent")
+        areas = self.scope.areas(Area.objects.select_related("parent"))
         if "within" in query.validated_data:
             code = query.validated_data["within"]
-            if not Area.objects.filter(code=code).exists():
+            if not self.scope.sees(code) or not Area.objects.filter(code=code).exists():
                 raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="within")
             areas = areas.within(code)
         if "level" in query.validated_data:
@@ -73,16 +89,16 @@ def chain_summary(area):
     return [{"code": a.code, "name": a.name, "level": a.level} for a in area.chain()]
 
 
-class AreaDetailView(APIView):
+class AreaDetailView(ScopedMixin, APIView):
     """GET /api/v1/areas/<code>/ — one area as a GeoJSON Feature, with its chain up to the district."""
 
     def get(self, request, code):
-        area = Area.objects.select_related("parent__parent__parent").filter(code=code).first()
+        area = self.scope.areas(Area.objects.select_related("parent__parent__parent")).filter(code=code).first()
         if area is None or level_for_code(code) is None:
             raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="code")
         feature = AreaFeatureSerializer(area).data
         feature["properties"]["chain"] = chain_summary(area)
-        feature["properties"]["children"] = area.children.count()
+        feature["properties"]["children"] = self.scope.areas(area.children.all()).count()
         return Response(feature)
 
 
@@ -92,7 +108,7 @@ class LookupQuery(serializers.Serializer):
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
 
 
-class AreaLookupView(APIView):
+class AreaLookupView(ScopedMixin, APIView):
     """GET /api/v1/areas/lookup/?lon=..&lat=..[&crs=gcj02] — the grid covering a point and its chain."""
 
     def get(self, request):
@@ -101,9 +117,10 @@ class AreaLookupView(APIView):
         data = query.validated_data
         lon, lat = coords.to_wgs84(data["lon"], data["lat"], data["crs"])
         point = Point(lon, lat, srid=4326)
-        chain = Area.objects.chain_at(point)
+        areas = self.scope.areas()
+        chain = areas.chain_at(point)
         if not chain:
-            nearest = Area.objects.nearest_grid(point)
+            nearest = areas.nearest_grid(point)
             extra = {}
             if nearest is not None:
                 extra = {

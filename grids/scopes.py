@@ -66,6 +66,12 @@ class Scope:
         return self.everything or bool(self.read)
 
     # --- querysets ---------------------------------------------------------------------------
+    def roots(self):
+        """The top areas of the scope: every district for administrators."""
+        if self.everything:
+            return Area.objects.filter(level="district").order_by("code")
+        return Area.objects.filter(code__in=self.read).order_by("code")
+
     def areas(self, queryset=None):
         return self._by_code(Area.objects.all() if queryset is None else queryset, "code", self.read)
 
@@ -90,8 +96,7 @@ class Scope:
         change something where the person serves, lives or links households."""
         if self.everything or person.pk == self.person_id:
             return True
-        codes = person_area_codes(person)
-        return any(self.changes(code) for code in codes)
+        return any(self.changes(code) for code in person_area_codes(person))
 
     # --- guards for views --------------------------------------------------------------------
     def check_sees(self, code, what=None):
@@ -113,8 +118,13 @@ class Scope:
 
 
 def person_area_codes(person):
-    codes = set(Assignment.objects.active().filter(person=person).values_list("area__code", flat=True))
-    codes.update(person.household_links.values_list("grid__code", flat=True))
+    """Codes of the areas a person serves in, links households in, or lives in. Uses the
+    `active_assignments` and `household_links` prefetched by the people API when present."""
+    active = getattr(person, "active_assignments", None)
+    if active is None:
+        active = Assignment.objects.active().filter(person=person).select_related("area")
+    codes = {a.area.code for a in active}
+    codes.update(link.grid.code for link in person.household_links.all())
     if person.home_community_id:
         codes.add(person.home_community.code)
     return codes

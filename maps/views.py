@@ -3,12 +3,14 @@
 import folium
 import numpy as np
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from govgrid.lib import coords
-from grids.models import Area, GridKind, Level, is_town_code
+from grids.models import GridKind, Level, is_town_code
+from grids.scopes import Scope
 
 from . import basemap
 from .queries import city_summary, feature_collection
@@ -35,9 +37,10 @@ class OfflineMap(folium.Map):
         self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
 
 
-def build_city_map(district):
-    """A folium map of one district: towns, streets, communities and grids coloured by kind."""
-    layers = {level: feature_collection(level, district.code) for level in (Level.STREET, Level.COMMUNITY, Level.GRID)}
+def build_city_map(codes):
+    """A folium map of the areas with these codes and everything in them: towns, streets,
+    communities and grids coloured by kind."""
+    layers = {level: feature_collection(level, codes) for level in (Level.STREET, Level.COMMUNITY, Level.GRID)}
     for feature in layers[Level.GRID]["features"]:
         props = feature["properties"]
         props["kind_label"] = str(GridKind(props["kind"]).label)
@@ -119,17 +122,22 @@ def _shift_to_gcj02(collection):
                 polygon[i] = np.round(np.column_stack([lon, lat]), 6).tolist()
 
 
+@login_required
 def home(request):
-    district = Area.objects.filter(level=Level.DISTRICT).order_by("code").first()
-    context = {"district": district}
-    if district is not None:
-        figure = build_city_map(district).get_root()
+    """The map of everything in the user's scope: the district for leaders, a street or community
+    for dispatchers, their grids for grid workers."""
+    scope = Scope.for_user(request.user)
+    roots = list(scope.roots())
+    context = {"roots": roots}
+    if roots:
+        codes = [area.code for area in roots]
+        figure = build_city_map(codes).get_root()
         figure.render()
         context |= {
             "map_header": figure.header.render(),
             "map_html": figure.html.render(),
             "map_script": figure.script.render(),
-            "summary": city_summary(district.code),
+            "summary": city_summary(scope.areas()),
             "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
         }
     return render(request, "maps/home.html", context)

@@ -4,11 +4,13 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from grids.demo import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
+from grids.demo_people import build_people
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
-from grids.models import Area, Level
+from grids.models import Area, Level, Person, ServiceStation
 
 
 class Command(BaseCommand):
@@ -37,26 +39,45 @@ class Command(BaseCommand):
             raise CommandError(_("the demo district 411381 is already loaded: use --replace or --if-empty"))
         district = read_source(DEMO_BOUNDARY, FieldMap(code="code", name="name"), srs="gcj02")
         records = district + build_city(district[0].code, district[0].geom, plan)
+        password = os.environ.get("GOVGRID_DEMO_PASSWORD") or secrets.token_urlsafe(12)
         try:
             with transaction.atomic():
                 if loaded:
+                    delete_demo_people("411381")
                     Area.objects.delete_subtree("411381")
                 report = import_areas(records, commit=True)
+                accounts = build_people("411381", seed=plan.seed, password=password)
+                ensure_admin(password)
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
-        self.ensure_admin()
+        people = Person.objects.count()
         self.stdout.write(
-            self.style.SUCCESS(_("demo city loaded: %(created)s; topology checked, no problems") % {"created": created})
+            self.style.SUCCESS(
+                _("demo city loaded: %(created)s, %(people)d people; topology checked, no problems")
+                % {"created": created, "people": people}
+            )
         )
-
-    def ensure_admin(self):
-        """The demo's `admin` account (design.md), with GOVGRID_DEMO_PASSWORD or a random password
-        printed once. Other demo accounts come with people and roles."""
-        User = get_user_model()
-        if User.objects.filter(username="admin").exists():
-            return
-        password = os.environ.get("GOVGRID_DEMO_PASSWORD") or secrets.token_urlsafe(12)
-        User.objects.create_superuser("admin", "", password)
         if not os.environ.get("GOVGRID_DEMO_PASSWORD"):
-            self.stdout.write(_("demo account: admin / %(password)s") % {"password": password})
+            self.stdout.write(
+                _("demo accounts %(names)s, password: %(password)s")
+                % {"names": ", ".join(["admin", *accounts]), "password": password}
+            )
+
+
+def ensure_admin(password):
+    """The demo's `admin` superuser (design.md)."""
+    User = get_user_model()
+    user = User.objects.filter(username="admin").first() or User(username="admin", is_staff=True, is_superuser=True)
+    user.set_password(password)
+    user.save()
+
+
+def delete_demo_people(code):
+    """People, organisations and stations of the demo district, before its areas are replaced."""
+    Person.objects.filter(
+        Q(assignments__area__code__startswith=code)
+        | Q(home_community__code__startswith=code)
+        | Q(household_links__grid__code__startswith=code)
+    ).delete()
+    ServiceStation.objects.filter(area__code__startswith=code).delete()

@@ -1,0 +1,90 @@
+"""Coverage API: per grid as GeoJSON with the rule results as properties, and the roll-up per area."""
+
+import json
+
+from django.db import connection
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govgrid.errors import NotFound
+
+from .api import ScopedMixin
+from .coverage import GRID_RULES_SQL, RULES, Thresholds, summary
+from .models import Level, level_for_code
+
+_GEOJSON_SQL = f"""
+WITH results AS ({GRID_RULES_SQL})
+SELECT coalesce(json_agg(json_build_object(
+    'type', 'Feature', 'id', r.code,
+    'geometry', ST_AsGeoJSON(a.geom, 6)::json,
+    'properties', json_build_object(
+        'code', r.code, 'name', r.name, 'status', r.status, 'households', r.households,
+        'has_group_leader', r.has_group_leader, 'team_members', r.team_members,
+        'grid_workers', r.grid_workers, 'linked_households', r.linked_households,
+        'nearest_station', r.station_name, 'station_metres', round(r.station_metres::numeric, 1),
+        'rules', json_build_object('group_leader', r.ok_group_leader, 'service_team', r.ok_service_team,
+                                   'grid_worker', r.ok_grid_worker, 'households', r.ok_households,
+                                   'station', r.ok_station)
+    )) ORDER BY r.code), '[]'::json)::text
+FROM results r JOIN grids_area a ON a.id = r.id
+"""
+
+
+class CoverageQuery(serializers.Serializer):
+    within = serializers.RegexField(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$", required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+
+
+class _CoverageView(ScopedMixin, APIView):
+    def prefixes(self, request):
+        query = CoverageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        self.query = query.validated_data
+        if "within" in self.query:
+            code = self.query["within"]
+            self.scope.check_sees(code, _("No area has the code %(code)s.") % {"code": code})
+            return [code]
+        if self.scope.everything:
+            return [""]
+        if not self.scope.read:
+            raise NotFound(_("You have no areas."))
+        return list(self.scope.read)
+
+
+class GridCoverageView(_CoverageView):
+    """GET /api/v1/coverage/grids/?within=<code> — every grid with its rule results, as GeoJSON."""
+
+    def get(self, request):
+        thresholds = Thresholds.from_settings()
+        features = []
+        with connection.cursor() as cursor:
+            for prefix in self.prefixes(request):
+                cursor.execute(_GEOJSON_SQL, thresholds.params(prefix, timezone.localdate()))
+                features.extend(json.loads(cursor.fetchone()[0]))
+        body = {
+            "type": "FeatureCollection",
+            "rules": {
+                "counted": list(thresholds.rules),
+                "min_team": thresholds.min_team,
+                "household_percent": thresholds.household_percent,
+                "station_metres": thresholds.station_metres,
+            },
+            "features": features,
+        }
+        return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+
+
+class CoverageSummaryView(_CoverageView):
+    """GET /api/v1/coverage/summary/?within=<code>&level=<level> — per area of that level: grids per
+    status and per failed rule, and the shares. Level defaults to the level of `within`."""
+
+    def get(self, request):
+        rows = []
+        for prefix in self.prefixes(request):
+            level = self.query.get("level") or (level_for_code(prefix) if prefix else Level.DISTRICT)
+            rows.extend(summary(prefix, level))
+        return Response({"rules": list(Thresholds.from_settings().rules), "all_rules": list(RULES), "areas": rows})

@@ -1,0 +1,109 @@
+"""People API: who serves where. Personal data (phone, gender, year of birth) only where
+grids.scopes allows it; otherwise the phone is masked and the rest left out."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govgrid.errors import NotFound
+
+from .api import ScopedMixin
+from .models import Assignment, Person, Role
+
+
+def mask_phone(phone):
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    home_community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "name",
+            "is_party_member",
+            "work_unit",
+            "home_community",
+            "roles",
+            "phone",
+            "gender",
+            "birth_year",
+        ]
+
+    def get_roles(self, person):
+        return [{"role": a.role, "area": a.area.code, "since": a.starts_on} for a in person.active_assignments]
+
+    def to_representation(self, person):
+        data = super().to_representation(person)
+        visible = self.context["scope"].shows_personal_data_of(person)
+        data["personal_data_visible"] = visible
+        if not visible:
+            data["phone"] = mask_phone(person.phone) if person.phone else ""
+            data["gender"] = None
+            data["birth_year"] = None
+        return data
+
+
+class PeopleQuery(serializers.Serializer):
+    within = serializers.RegexField(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$", required=False)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+
+class PeoplePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def people_queryset(scope):
+    active = Assignment.objects.active().select_related("area")
+    return (
+        scope.people(Person.objects.select_related("home_community"))
+        .prefetch_related(
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"), "household_links__grid"
+        )
+        .order_by("id")
+    )
+
+
+class PeopleListView(ScopedMixin, ListAPIView):
+    """GET /api/v1/people/?within=<code>&role=<role> — people serving or living in the caller's areas."""
+
+    serializer_class = PersonSerializer
+    pagination_class = PeoplePagination
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {"scope": self.scope}
+
+    def get_queryset(self):
+        query = PeopleQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        people = people_queryset(self.scope)
+        within, role = query.validated_data.get("within"), query.validated_data.get("role")
+        if within:
+            self.scope.check_sees(within)
+        if within or role:
+            assignments = Assignment.objects.active()
+            if within:
+                assignments = assignments.filter(area__code__startswith=within)
+            if role:
+                assignments = assignments.filter(role=role)
+            people = people.filter(pk__in=assignments.values("person_id"))
+        return people
+
+
+class PersonDetailView(ScopedMixin, APIView):
+    """GET /api/v1/people/<id>/ — one person, 404 outside the caller's areas."""
+
+    def get(self, request, pk):
+        person = people_queryset(self.scope).filter(pk=pk).first()
+        if person is None:
+            raise NotFound(_("No such person in your areas."))
+        return Response(PersonSerializer(person, context={"scope": self.scope}).data)
