@@ -33,6 +33,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_demo", verbosity=0)
 
 
+@pytest.fixture
+def login(db):
+    """login("leader") → a test client logged in as that demo account (see design.md)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    def make(username):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return make
+
+
 def square(x0, y0, x1, y1):
     """A MultiPolygon rectangle in WGS84, counter-clockwise."""
     return MultiPolygon(Polygon(((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))), srid=4326)
@@ -108,7 +122,7 @@ def served_app(django_db_setup, django_db_blocker):
     deadline = time.monotonic() + 30
     while True:
         try:
-            urlopen(base + "/api/v1/areas/?level=district", timeout=2).read()
+            urlopen(base + "/accounts/login/", timeout=2).read()
             break
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:

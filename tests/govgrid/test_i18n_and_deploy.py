@@ -58,7 +58,8 @@ def test_the_catalogue_has_every_message_the_code_uses(tmp_path):
 
 
 @pytest.mark.django_db
-def test_pages_speak_chinese_by_default_and_english_on_request(client):
+def test_pages_speak_chinese_by_default_and_english_on_request(login):
+    client = login("leader")
     assert "网格化治理" in client.get("/").content.decode()
     assert "Grid-based governance" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 

@@ -30,9 +30,14 @@ FEATURE_CODE_OF_PATH = """
 """
 
 
-def open_home(offline_page, served_app, **kwargs):
+def open_home(offline_page, served_app, username="leader", **kwargs):
+    """Log in through the login page (the map needs a login), then wait for the map."""
     offline = offline_page(**kwargs)
     offline.page.goto(served_app + "/", wait_until="load")
+    assert "/accounts/login/" in offline.page.url
+    offline.page.fill("input[name=username]", username)
+    offline.page.fill("input[name=password]", DEMO_PASSWORD)
+    offline.page.click("main.login button[type=submit]")
     offline.page.locator("path.grid").first.wait_for()
     return offline
 
@@ -70,9 +75,12 @@ def test_the_home_page_draws_every_grid_community_street_and_town(served_app, of
 
 
 @pytest.mark.django_db
-def test_the_home_page_html_names_no_url_outside_the_app(served_app):
-    with urlopen(served_app + "/", timeout=30) as response:
-        html = response.read().decode()
+def test_the_home_page_html_names_no_url_outside_the_app(served_app, offline_page):
+    offline = open_home(offline_page, served_app)
+    # The HTML as served (the logged-in page, with the browser's session cookie), and the login page.
+    html = offline.context.request.get(served_app + "/").text()
+    with urlopen(served_app + "/accounts/login/", timeout=30) as response:
+        html += response.read().decode()
 
     links = Links()
     links.feed(html)
