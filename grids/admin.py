@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from .models import Area
+from .models import Area, Assignment, HouseholdLink, PartyOrg, Person, ServiceStation
+from .scopes import Scope
 from .validation import problems_if_saved
 
 
@@ -36,6 +37,9 @@ class AreaAdmin(LeafletGeoAdmin):
     show_full_result_count = False
     actions = None  # no bulk delete: removing areas one by one is checked below
 
+    def get_queryset(self, request):
+        return Scope.for_user(request.user).areas(super().get_queryset(request))
+
     def get_readonly_fields(self, request, obj=None):
         # A code is the path of everything inside the area: changing it would orphan the codes
         # of its children. Re-codings go through import_areas, which checks the whole tree.
@@ -54,3 +58,75 @@ class AreaAdmin(LeafletGeoAdmin):
         if term.isdigit():
             return queryset.filter(code__startswith=term), False
         return super().get_search_results(request, queryset, search_term)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Staff who are not superusers see only rows in their scope (grids.scopes)."""
+
+    scope_field = "area__code"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scope = Scope.for_user(request.user)
+        return queryset if scope.everything else scope.filter(queryset, self.scope_field)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    raw_id_fields = ["area"]
+    fields = ["role", "area", "starts_on", "ends_on"]
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ["name", "phone", "is_party_member", "home_community", "work_unit", "user"]
+    list_filter = ["is_party_member", "assignments__role"]
+    search_fields = ["name", "phone", "work_unit"]
+    raw_id_fields = ["home_community", "user"]
+    inlines = [AssignmentInline]
+    list_per_page = 100
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        scope = Scope.for_user(request.user)
+        return queryset if scope.everything else scope.people(queryset)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdmin):
+    list_display = ["person", "role", "area", "starts_on", "ends_on"]
+    list_filter = ["role"]
+    search_fields = ["person__name", "area__code", "area__name"]
+    raw_id_fields = ["person", "area"]
+    list_select_related = ["person", "area"]
+    show_full_result_count = False
+
+
+@admin.register(PartyOrg)
+class PartyOrgAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "area", "leader"]
+    list_filter = ["kind", ("leader", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "area__code"]
+    raw_id_fields = ["area", "leader"]
+    list_select_related = ["area", "leader"]
+    show_full_result_count = False
+
+
+@admin.register(HouseholdLink)
+class HouseholdLinkAdmin(ScopedAdmin):
+    scope_field = "grid__code"
+    list_display = ["person", "grid", "households", "starts_on", "ends_on"]
+    search_fields = ["person__name", "grid__code"]
+    raw_id_fields = ["person", "grid"]
+    list_select_related = ["person", "grid"]
+    show_full_result_count = False
+
+
+@admin.register(ServiceStation)
+class ServiceStationAdmin(ScopedAdmin, LeafletGeoAdmin):
+    list_display = ["name", "kind", "area", "opening_hours"]
+    list_filter = ["kind"]
+    search_fields = ["name", "area__code", "area__name"]
+    raw_id_fields = ["area"]
