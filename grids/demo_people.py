@@ -76,7 +76,7 @@ class _People:
         )
 
 
-def build_people(district_code, seed=411381, password=None):
+def build_people(district_code, seed=411381, password=None, in_service_per_grid=IN_SERVICE_PER_GRID):
     """Create the organisation, people, stations and demo accounts of a loaded demo district.
 
     Returns the demo accounts' usernames and their password."""
@@ -134,7 +134,7 @@ def build_people(district_code, seed=411381, password=None):
                 )
             )
 
-        members_here = max(1, round(IN_SERVICE_PER_GRID * len(grids) * (0.6 + 0.8 * rng.uniform())))
+        members_here = max(1, round(in_service_per_grid * len(grids) * (0.6 + 0.8 * rng.uniform())))
         pool = {g.id: [] for g in grids}
         weights = np.array([(g.households or 0) + 20 for g in grids], dtype=float)
         for _ in range(members_here):
