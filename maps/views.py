@@ -54,51 +54,53 @@ def build_city_map(codes):
 
     streets = [f for f in layers[Level.STREET]["features"] if not is_town_code(f["properties"]["code"])]
     towns = [f for f in layers[Level.STREET]["features"] if is_town_code(f["properties"]["code"])]
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": towns},
-        name=_("towns"),
-        style_function=lambda f: {
-            "color": "#888",
-            "weight": 1,
-            "fillColor": "#eeeeee",
-            "fillOpacity": 0.5,
-            "className": "town",
-        },
-        tooltip=folium.GeoJsonTooltip(["code", "name"], aliases=[_("code"), _("name")]),
-    ).add_to(fmap)
-    grids = folium.GeoJson(
-        layers[Level.GRID],
-        name=_("grids"),
-        style_function=lambda f: {
-            "color": "#4a6b8a",
-            "weight": 0.6,
-            "fillOpacity": 0.7,
-            "fillColor": KIND_COLOURS[f["properties"]["kind"]],
-            "className": "grid",
-        },
-        highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
-        tooltip=folium.GeoJsonTooltip(
-            ["code", "name", "kind_label", "households", "population"],
-            aliases=[_("code"), _("name"), _("grid kind"), _("households"), _("population")],
-        ),
+    tooltip = ["code", "name"], [_("code"), _("name")]
+    grid_tooltip = (
+        ["code", "name", "kind_label", "households", "population"],
+        [_("code"), _("name"), _("grid kind"), _("households"), _("population")],
     )
-    grids.add_to(fmap)
-    folium.GeoJson(
-        layers[Level.COMMUNITY],
-        name=_("communities"),
-        interactive=False,
-        style_function=lambda f: {"color": "#1f3a5f", "weight": 1.8, "fill": False, "className": "community"},
-    ).add_to(fmap)
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": streets},
-        name=_("streets"),
-        interactive=False,
-        style_function=lambda f: {"color": "#b03a2e", "weight": 3.5, "fill": False, "className": "street"},
-    ).add_to(fmap)
+    # (features, layer name, style, tooltip fields and aliases or None); empty layers are left out,
+    # since a dispatcher's or grid worker's map has no towns or streets.
+    for features, name, style, fields in (
+        (
+            towns,
+            _("towns"),
+            {"color": "#888", "weight": 1, "fillColor": "#eeeeee", "fillOpacity": 0.5, "className": "town"},
+            tooltip,
+        ),
+        (layers[Level.GRID]["features"], _("grids"), None, grid_tooltip),
+        (
+            layers[Level.COMMUNITY]["features"],
+            _("communities"),
+            {"color": "#1f3a5f", "weight": 1.8, "fill": False, "className": "community"},
+            None,
+        ),
+        (streets, _("streets"), {"color": "#b03a2e", "weight": 3.5, "fill": False, "className": "street"}, None),
+    ):
+        if not features:
+            continue
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=name,
+            interactive=fields is not None,
+            style_function=(lambda f, style=style: style) if style else _grid_style,
+            highlight_function=(lambda f: {"weight": 2.5, "color": "#c0392b"}) if fields else None,
+            tooltip=folium.GeoJsonTooltip(fields[0], aliases=fields[1]) if fields else None,
+        ).add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     west, south, east, north = _extent(layers[Level.GRID])
     fmap.fit_bounds([[south, west], [north, east]])
     return fmap
+
+
+def _grid_style(feature):
+    return {
+        "color": "#4a6b8a",
+        "weight": 0.6,
+        "fillOpacity": 0.7,
+        "className": "grid",
+        "fillColor": KIND_COLOURS[feature["properties"]["kind"]],
+    }
 
 
 def _extent(collection):
