@@ -70,6 +70,21 @@ class ScopedAdmin(admin.ModelAdmin):
         scope = Scope.for_user(request.user)
         return queryset if scope.everything else scope.filter(queryset, self.scope_field)
 
+    @staticmethod
+    def _may_write(request):
+        # Seeing is not changing: leaders and analysts read their district and change nothing.
+        scope = Scope.for_user(request.user)
+        return scope.everything or bool(scope.write)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._may_write(request) and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_write(request) and super().has_delete_permission(request, obj)
+
 
 class AssignmentInline(admin.TabularInline):
     model = Assignment

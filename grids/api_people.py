@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from govgrid.errors import NotFound
 
 from .api import ScopedMixin
-from .models import Assignment, Person, Role
+from .models import Assignment, HouseholdLink, Person, Role
 
 
 def mask_phone(phone):
@@ -64,10 +64,12 @@ class PeoplePagination(PageNumberPagination):
 
 def people_queryset(scope):
     active = Assignment.objects.active().select_related("area")
+    links = HouseholdLink.objects.active().select_related("grid")
     return (
         scope.people(Person.objects.select_related("home_community"))
         .prefetch_related(
-            Prefetch("assignments", queryset=active, to_attr="active_assignments"), "household_links__grid"
+            Prefetch("assignments", queryset=active, to_attr="active_assignments"),
+            Prefetch("household_links", queryset=links, to_attr="active_household_links"),
         )
         .order_by("id")
     )

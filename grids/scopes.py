@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.errors import GovgridError, NotFound
 
-from .models import Area, Assignment, Person, Role
+from .models import Area, Assignment, HouseholdLink, Person, Role
 
 WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
 READING_ROLES = {Role.LEADER, Role.ANALYST}
@@ -80,16 +80,16 @@ class Scope:
         return self._by_code(queryset, code_field, self.write if writing else self.read)
 
     def people(self, queryset=None):
-        """People with an active assignment, a household link or their home in scope."""
+        """People with an assignment or a household link in force in scope, or their home there."""
         queryset = Person.objects.all() if queryset is None else queryset
         if self.everything:
             return queryset
         in_scope = Q(pk=self.person_id) if self.person_id else Q(pk__in=[])
         for prefix in self.read:
-            in_scope |= Q(assignments__area__code__startswith=prefix, assignments__ends_on__isnull=True)
-            in_scope |= Q(household_links__grid__code__startswith=prefix)
-            in_scope |= Q(home_community__code__startswith=prefix)
-        return queryset.filter(in_scope).distinct()
+            serving = Assignment.objects.active().filter(area__code__startswith=prefix).values("person_id")
+            linking = HouseholdLink.objects.active().filter(grid__code__startswith=prefix).values("person_id")
+            in_scope |= Q(pk__in=serving) | Q(pk__in=linking) | Q(home_community__code__startswith=prefix)
+        return queryset.filter(in_scope)
 
     def shows_personal_data_of(self, person):
         """A person's phone and the like: to administrators, to the person, and to those who may
@@ -118,13 +118,16 @@ class Scope:
 
 
 def person_area_codes(person):
-    """Codes of the areas a person serves in, links households in, or lives in. Uses the
-    `active_assignments` and `household_links` prefetched by the people API when present."""
+    """Codes of the areas a person serves in, links households in (both in force), or lives in.
+    Uses the `active_assignments` and `active_household_links` prefetched by the people API."""
     active = getattr(person, "active_assignments", None)
     if active is None:
         active = Assignment.objects.active().filter(person=person).select_related("area")
     codes = {a.area.code for a in active}
-    codes.update(link.grid.code for link in person.household_links.all())
+    links = getattr(person, "active_household_links", None)
+    if links is None:
+        links = HouseholdLink.objects.active().filter(person=person).select_related("grid")
+    codes.update(link.grid.code for link in links)
     if person.home_community_id:
         codes.add(person.home_community.code)
     return codes

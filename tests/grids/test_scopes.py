@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils import timezone
 
@@ -32,8 +33,10 @@ def person(username):
 
 def area_of(username, role):
     """The code of the one area where this demo account holds this role today."""
-    (code,) = Assignment.objects.active().filter(person__user__username=username, role=role).values_list(
-        "area__code", flat=True
+    (code,) = (
+        Assignment.objects.active()
+        .filter(person__user__username=username, role=role)
+        .values_list("area__code", flat=True)
     )
     return code
 
@@ -222,8 +225,6 @@ def test_an_anonymous_caller_gets_401_from_the_api(db, path):
 
 
 def test_an_anonymous_caller_has_an_empty_scope(db):
-    from django.contrib.auth.models import AnonymousUser
-
     scope = Scope.for_user(AnonymousUser())
     assert not scope.sees_anything and not scope.sees(DISTRICT)
 
@@ -316,11 +317,6 @@ def test_admin_sees_everyones_phone(login):
     assert login("admin").get(f"/api/v1/people/{stranger.pk}/").json()["phone"] == stranger.phone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Scope.people (grids/scopes.py:89) takes only assignments with no end date as active, "
-    "so one that ends in the future hides a person who serves today",
-)
 def test_a_person_whose_term_ends_next_month_is_still_listed_for_their_dispatcher(login):
     # An assignment with an end date in the future is active (Assignment.objects.active()), so the
     # person serves in the community today and the dispatcher must see them.
@@ -339,11 +335,6 @@ def test_a_person_whose_term_ends_next_month_is_still_listed_for_their_dispatche
     assert response.status_code == 200 and response.json()["phone"] == "13900001234"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Scope.people (grids/scopes.py:90) and person_area_codes (grids/scopes.py:127) count "
-    "household links that have ended",
-)
 def test_a_person_whose_only_household_link_ended_is_no_longer_in_the_dispatchers_scope(login):
     community = dispatched_by("community_dispatcher")
     former = Person.objects.create(name="钱旧联", phone="13700005678", is_party_member=True)
