@@ -50,3 +50,13 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, APIException):
         response.data = {"detail": str(exc.detail), "code": getattr(exc.detail, "code", exc.default_code)}
     return response
+
+
+class Conflict(GovgridError):
+    status = 409
+    code = "conflict"
+
+
+class Unprocessable(GovgridError):
+    status = 422
+    code = "unprocessable"

@@ -204,6 +204,17 @@ _known_rules = {"group_leader", "service_team", "grid_worker", "households", "st
 if set(COVERAGE_RULES) - _known_rules:
     raise ImproperlyConfigured(f"GOVGRID_COVERAGE_RULES: unknown rule(s) {sorted(set(COVERAGE_RULES) - _known_rules)}")
 
+# --- Intake (incidents/services.py) -------------------------------------------------------------
+# A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.
+INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)
+# Possible duplicates: open cases of the same category within this many metres (default 100) and
+# days (default 7) are returned with a new report.
+DUPLICATE_RADIUS_M = env_float("GOVGRID_DUPLICATE_RADIUS_M", 100)
+DUPLICATE_DAYS = env_float("GOVGRID_DUPLICATE_DAYS", 7)
+# Largest photo accepted, in bytes. Default 8 MB.
+PHOTO_MAX_BYTES = int(env_float("GOVGRID_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES * 6
+
 # --- Map settings ----------------------------------------------------------------------------------
 # GOVGRID_BASEMAP: the base map under every map: "none" (default, works with no network at all),
 # "osm", "tianditu" (needs GOVGRID_TIANDITU_KEY), "amap" (GCJ-02 tiles: data is drawn shifted to

@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("grids.urls")),
+    path("", include("incidents.urls")),
     path("", include("maps.urls")),
 ]
 

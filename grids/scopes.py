@@ -39,6 +39,7 @@ class Scope:
     write: tuple = ()  # area codes whose subtrees may be changed (and whose people's details are shown)
     everything: bool = False
     person_id: int | None = None
+    user_id: int | None = None
 
     @classmethod
     def for_user(cls, user):
@@ -49,10 +50,10 @@ class Scope:
         if person is not None:
             roles = list(Assignment.objects.active().filter(person=person).values_list("role", "area__code"))
         if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
-            return cls(everything=True, person_id=person and person.id)
+            return cls(everything=True, person_id=person and person.id, user_id=user.pk)
         write = _minimal({code for role, code in roles if role in WRITING_ROLES})
         read = _minimal({code for role, code in roles if role in WRITING_ROLES | READING_ROLES})
-        return cls(read=read, write=write, person_id=person and person.id)
+        return cls(read=read, write=write, person_id=person and person.id, user_id=user.pk)
 
     # --- questions ---------------------------------------------------------------------------
     def sees(self, code):

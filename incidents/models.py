@@ -1,0 +1,157 @@
+"""Categories, incidents (cases), their photos and their event log.
+
+A case is reported in a grid and handled at the lowest level that can solve it; its level and due
+time move as it is escalated (the workflow comes with the escalation chain). The location is kept
+twice: as a WGS84 point for every spatial query, and exactly as the phone sent it (numbers, CRS,
+accuracy), so a conversion can always be checked or redone.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import Area, Person
+
+
+class Category(models.Model):
+    """Two levels: a class (部件/事件 classes such as 市容环境, or community-governance classes such as
+    矛盾纠纷) and its items. Cases are filed under items. Deadlines are hours per level."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("class"), null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    deadline_grid_hours = models.PositiveIntegerField(_("deadline at the grid (hours)"), default=24)
+    deadline_community_hours = models.PositiveIntegerField(_("deadline at the community (hours)"), default=48)
+    deadline_street_hours = models.PositiveIntegerField(_("deadline at the street (hours)"), default=72)
+    # Deadlines count working hours unless the category needs calendar time (urgent hazards).
+    calendar_time = models.BooleanField(_("deadline in calendar time"), default=False)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def deadline_hours(self, level):
+        return getattr(self, f"deadline_{level}_hours")
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", _("reported")
+    ACCEPTED = "accepted", _("accepted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    RESOLVED = "resolved", _("resolved")
+    CLOSED = "closed", _("closed")
+    REJECTED = "rejected", _("rejected")
+
+
+OPEN_STATUSES = (Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS)
+
+
+class Channel(models.TextChoices):
+    APP = "app", _("grid worker's phone")
+    WEB = "web", _("web")
+    OPEN311 = "open311", _("Open311")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def within(self, code):
+        return self.filter(area_code__startswith=code)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Incident(models.Model):
+    code = models.CharField(_("case code"), max_length=24, unique=True)
+    client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
+    # sha256 of the report as first received: a retry must match it, a different report under the
+    # same client id is refused.
+    fingerprint = models.CharField(max_length=64)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    description = models.TextField(_("description"), max_length=2000)
+    location = models.PointField(_("location"), srid=4326, spatial_index=True)
+    input_lon = models.FloatField(_("longitude as sent"))
+    input_lat = models.FloatField(_("latitude as sent"))
+    input_crs = models.CharField(_("coordinate system as sent"), max_length=10)
+    accuracy_m = models.FloatField(_("accuracy (m)"), null=True, blank=True)
+    low_accuracy = models.BooleanField(_("low accuracy"), default=False)
+    grid = models.ForeignKey(Area, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="incidents")
+    # The code of the area currently responsible (the grid's code at first): scope filters are
+    # prefix matches on it, so a case escalated to the community stays visible to it.
+    area_code = models.CharField(max_length=15, db_index=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, on_delete=models.SET_NULL
+    )
+    reporter_person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.APP)
+    contact_name = models.CharField(_("resident's name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("resident's phone"), max_length=20, blank=True)
+    reported_at = models.DateTimeField(_("reported at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REPORTED)
+    level = models.CharField(_("level"), max_length=10, default="grid")
+    due_at = models.DateTimeField(_("due at"))
+    version = models.PositiveIntegerField(default=1)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            models.Index(fields=["category", "status", "received_at"]),
+            models.Index(fields=["area_code"], name="incident_area_code_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class IncidentPhoto(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to="incidents/%Y/%m/")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "sha256"], name="one_copy_of_each_photo")]
+
+
+class IncidentEvent(models.Model):
+    """What happened to a case, who did it, when. Written in the same transaction as the change."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    from_level = models.CharField(max_length=10, blank=True)
+    to_level = models.CharField(max_length=10)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class DailySequence(models.Model):
+    """The last case number given out in a district on a day (codes: 411381-20261122-0007)."""
+
+    district_code = models.CharField(max_length=6)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district_code", "day"], name="one_sequence_a_day")]

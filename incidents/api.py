@@ -1,0 +1,199 @@
+"""Incidents API: grid workers report from their phones; everyone reads the cases in their scope."""
+
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govgrid.errors import GovgridError, NotFound
+from govgrid.lib import coords
+from grids.scopes import Scope
+
+from .models import Category, Incident
+from .services import Report, add_photo, possible_duplicates, report_incident
+
+
+class ReportSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.filter(active=True, parent__isnull=False),
+        error_messages={"does_not_exist": gettext_lazy("No category has the code {value}.")},
+    )
+    description = serializers.CharField(max_length=2000)
+    lon = serializers.FloatField(min_value=-180, max_value=180)
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
+    accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
+    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
+
+    def validate_reported_at(self, value):
+        if value and value > timezone.now() + timezone.timedelta(minutes=10):
+            raise serializers.ValidationError(_("The report time is in the future."))
+        return value
+
+
+def incident_json(incident, scope, duplicates=None):
+    grid = incident.grid
+    chain = {area.level: {"code": area.code, "name": area.name} for area in grid.chain()}
+    body = {
+        "id": incident.id,
+        "code": incident.code,
+        "client_id": str(incident.client_id),
+        "status": incident.status,
+        "level": incident.level,
+        "category": {"code": incident.category.code, "name": incident.category.name},
+        "description": incident.description,
+        "location": [round(incident.location.x, 7), round(incident.location.y, 7)],
+        "input": {
+            "lon": incident.input_lon,
+            "lat": incident.input_lat,
+            "crs": incident.input_crs,
+            "accuracy_m": incident.accuracy_m,
+        },
+        "low_accuracy": incident.low_accuracy,
+        "grid": chain.get("grid"),
+        "community": chain.get("community"),
+        "street": chain.get("street"),
+        "reported_at": incident.reported_at,
+        "received_at": incident.received_at,
+        "due_at": incident.due_at,
+        "photos": [
+            {
+                "id": p.id,
+                "sha256": p.sha256,
+                "content_type": p.content_type,
+                "size": p.size,
+                "url": f"/api/v1/incidents/{incident.code}/photos/{p.id}/",
+            }
+            for p in incident.photos.all()
+        ],
+    }
+    # The resident's contact details: only for those who handle the case, and its reporter.
+    if scope.changes(incident.area_code) or incident.reporter_id == scope.user_id:
+        body["contact"] = {"name": incident.contact_name, "phone": incident.contact_phone}
+    if duplicates is not None:
+        body["possible_duplicates"] = duplicates
+    return body
+
+
+class IncidentScopedMixin:
+    permission_classes = [IsAuthenticated]
+
+    @cached_property
+    def scope(self):
+        return Scope.for_user(self.request.user)
+
+    def incidents(self):
+        return self.scope.filter(
+            Incident.objects.select_related("category", "grid__parent__parent__parent").prefetch_related("photos"),
+            "area_code",
+        )
+
+    def get_incident(self, code):
+        incident = self.incidents().filter(code=code).first()
+        if incident is None:
+            raise NotFound(_("No case has the code %(code)s.") % {"code": code}, field="code")
+        return incident
+
+
+class IncidentPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
+    """GET /api/v1/incidents/[?mine=1] — cases in scope, newest first.
+    POST /api/v1/incidents/ — report a case (JSON, or multipart with `photos`)."""
+
+    pagination_class = IncidentPagination
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        incidents = self.incidents().order_by("-received_at")
+        if self.request.query_params.get("mine"):
+            incidents = incidents.filter(reporter=self.request.user)
+        return incidents
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([incident_json(i, self.scope) for i in page])
+
+    def post(self, request):
+        data = ReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photos = request.FILES.getlist("photos") if hasattr(request, "FILES") else []
+        incident, created, duplicates = report_incident(request.user, Report(**data.validated_data), photos)
+        incident = self.incidents().get(pk=incident.pk)  # with its grid chain and photos loaded
+        body = incident_json(incident, self.scope, duplicates if created else possible_duplicates(incident))
+        return Response(body, status=201 if created else 200)
+
+
+class IncidentDetailView(IncidentScopedMixin, APIView):
+    def get(self, request, code):
+        return Response(incident_json(self.get_incident(code), self.scope))
+
+
+class PhotoUploadView(IncidentScopedMixin, APIView):
+    """POST /api/v1/incidents/<code>/photos/ with a `photo` file: 201 new, 200 already there."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def post(self, request, code):
+        incident = self.get_incident(code)
+        self.scope.check_changes(incident.area_code)
+        upload = request.FILES.get("photo")
+        if upload is None:
+            raise GovgridError(_("Send the picture as the file field `photo`."), field="photo")
+        photo, created = add_photo(incident, upload)
+        return Response(
+            {
+                "id": photo.id,
+                "sha256": photo.sha256,
+                "size": photo.size,
+                "url": f"/api/v1/incidents/{incident.code}/photos/{photo.id}/",
+            },
+            status=201 if created else 200,
+        )
+
+
+class PhotoFileView(IncidentScopedMixin, APIView):
+    def get(self, request, code, photo_id):
+        photo = self.get_incident(code).photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise NotFound(_("No such photo."))
+        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+class CategoryListView(APIView):
+    """GET /api/v1/categories/ — the active categories as a two-level tree."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        classes = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("items")
+        return Response(
+            [
+                {
+                    "code": c.code,
+                    "name": c.name,
+                    "items": [
+                        {"code": i.code, "name": i.name, "deadline_grid_hours": i.deadline_grid_hours}
+                        for i in c.items.all()
+                        if i.active
+                    ],
+                }
+                for c in classes
+            ]
+        )

@@ -1,0 +1,236 @@
+"""Receiving a report: the one place where a case is created, and where its photos are added.
+
+A phone on a weak network sends the same report again until it is acknowledged, so a report is
+identified by the `client_id` the phone made: the first arrival creates the case, every later one
+with the same content gets that case back, and one with other content under the same id is
+refused. The unique index on client_id settles two arrivals at the same moment: the second waits
+for the first to commit, fails to insert, and is answered with the first's case.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govgrid.errors import Conflict, GovgridError, Unprocessable
+from govgrid.lib import coords
+from grids.models import Area, Person
+from grids.scopes import Forbidden, Scope
+
+from .models import Incident, IncidentEvent, IncidentPhoto, Status
+
+PHOTO_SIGNATURES = {  # content type by the file's first bytes, not by what the client claims
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+
+
+@dataclass
+class Report:
+    """A validated report, as the API's serializer hands it over."""
+
+    client_id: object
+    category: object
+    description: str
+    lon: float
+    lat: float
+    crs: str = "wgs84"
+    accuracy_m: float | None = None
+    reported_at: object = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    channel: str = "app"
+
+    def fingerprint(self):
+        content = {
+            "category": self.category.code,
+            "description": self.description,
+            "lon": self.lon,
+            "lat": self.lat,
+            "crs": self.crs,
+            "accuracy_m": self.accuracy_m,
+            "reported_at": self.reported_at.isoformat() if self.reported_at else None,
+            "contact_name": self.contact_name,
+            "contact_phone": self.contact_phone,
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def check_photo(upload):
+    """(bytes, content type, sha256) of an uploaded photo, or a 400 naming the file and the reason."""
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise GovgridError(
+            _("Photo %(name)s is %(size)d KB; the limit is %(limit)d KB.")
+            % {"name": upload.name, "size": upload.size // 1024, "limit": settings.PHOTO_MAX_BYTES // 1024},
+            field="photos",
+            code="photo_too_large",
+        )
+    data = upload.read()
+    content_type = next((t for sig, t in PHOTO_SIGNATURES.items() if data.startswith(sig)), None)
+    if content_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        content_type = "image/webp"
+    if content_type is None:
+        raise GovgridError(
+            _("Photo %(name)s is not a JPEG, PNG or WebP image.") % {"name": upload.name},
+            field="photos",
+            code="photo_type",
+        )
+    return data, content_type, hashlib.sha256(data).hexdigest()
+
+
+def report_incident(user, report, photos=()):
+    """(incident, created, possible duplicates). Checks everything before writing anything."""
+    fingerprint = report.fingerprint()
+    existing = Incident.objects.filter(client_id=report.client_id).first()
+    if existing is not None:
+        return _same_report(existing, fingerprint, user), False, []
+
+    lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
+    point = Point(lon, lat, srid=4326)
+    grid = Area.objects.select_related("parent__parent__parent").grid_at(point)
+    if grid is None:
+        nearest = Area.objects.nearest_grid(point)
+        raise Unprocessable(
+            _("The location (%(lon).6f, %(lat).6f) is not inside any grid.") % {"lon": lon, "lat": lat},
+            field="location",
+            code="outside_grids",
+            nearest_grid=nearest and nearest.code,
+            nearest_grid_name=nearest and nearest.name,
+            distance_m=nearest and round(nearest.distance_m, 1),
+        )
+    scope = Scope.for_user(user)
+    if not scope.changes(grid.code):
+        raise Forbidden(
+            _("The location is in grid %(code)s %(name)s, which is not one of yours.")
+            % {"code": grid.code, "name": grid.name},
+            field="location",
+        )
+    checked_photos = [check_photo(p) for p in photos]
+
+    now = timezone.now()
+    saved_files = []
+    try:
+        with transaction.atomic():
+            incident = Incident.objects.create(
+                code=_next_code(grid.code[:6], timezone.localdate(now)),
+                client_id=report.client_id,
+                fingerprint=fingerprint,
+                category=report.category,
+                description=report.description,
+                location=point,
+                input_lon=report.lon,
+                input_lat=report.lat,
+                input_crs=report.crs,
+                accuracy_m=report.accuracy_m,
+                low_accuracy=report.accuracy_m is not None and report.accuracy_m > settings.INTAKE_MAX_ACCURACY_M,
+                grid=grid,
+                area_code=grid.code,
+                reporter=user,
+                reporter_person=Person.objects.filter(user=user).first(),
+                channel=report.channel,
+                contact_name=report.contact_name,
+                contact_phone=report.contact_phone,
+                reported_at=report.reported_at or now,
+                received_at=now,
+                due_at=now + timedelta(hours=report.category.deadline_hours("grid")),
+            )
+            IncidentEvent.objects.create(
+                incident=incident, actor=user, action="report", to_status=Status.REPORTED, to_level="grid"
+            )
+            for data, content_type, digest in checked_photos:
+                saved_files.append(_store_photo(incident, data, content_type, digest))
+    except IntegrityError:
+        # Another request with the same client_id committed first (see the module docstring).
+        _delete_files(saved_files)
+        existing = Incident.objects.filter(client_id=report.client_id).first()
+        if existing is None:
+            raise
+        return _same_report(existing, fingerprint, user), False, []
+    except BaseException:
+        _delete_files(saved_files)
+        raise
+    return incident, True, possible_duplicates(incident)
+
+
+def add_photo(incident, upload):
+    """(photo, created): the same picture sent twice to one case is kept once."""
+    data, content_type, digest = check_photo(upload)
+    existing = incident.photos.filter(sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            photo = _store_photo(incident, data, content_type, digest)
+    except IntegrityError:
+        return incident.photos.get(sha256=digest), False
+    return photo, True
+
+
+def possible_duplicates(incident):
+    """Open cases of the same category within DUPLICATE_RADIUS_M metres in the last DUPLICATE_DAYS days."""
+    since = incident.received_at - timedelta(days=settings.DUPLICATE_DAYS)
+    sql = """
+        SELECT code, ST_Distance(location::geography, %(point)s::geography) AS metres, reported_at
+        FROM incidents_incident
+        WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
+          AND received_at >= %(since)s AND id <> %(id)s
+          AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s)
+        ORDER BY metres, code LIMIT 10
+    """
+    params = {
+        "point": incident.location.ewkt,
+        "category": incident.category_id,
+        "since": since,
+        "id": incident.id,
+        "radius": settings.DUPLICATE_RADIUS_M,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [{"code": c, "distance_m": round(m, 1), "reported_at": at} for c, m, at in cursor.fetchall()]
+
+
+def _same_report(existing, fingerprint, user):
+    if existing.fingerprint != fingerprint or existing.reporter_id != user.pk:
+        raise Conflict(
+            _("client_id %(id)s was already used for a different report (%(code)s).")
+            % {"id": existing.client_id, "code": existing.code},
+            field="client_id",
+            code="client_id_reused",
+        )
+    return existing
+
+
+def _next_code(district_code, day):
+    """411381-20261122-0007: the district, the day, and the day's next number. The counter row is
+    locked until the case's transaction ends, so numbers are never given twice and never skipped."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO incidents_dailysequence (district_code, day, last) VALUES (%s, %s, 1)
+            ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
+            RETURNING last
+            """,
+            [district_code, day],
+        )
+        number = cursor.fetchone()[0]
+    return f"{district_code}-{day:%Y%m%d}-{number:04d}"
+
+
+def _store_photo(incident, data, content_type, digest):
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]
+    photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
+    photo.file.save(f"{incident.code}-{digest[:12]}.{extension}", ContentFile(data), save=False)
+    photo.save()
+    return photo
+
+
+def _delete_files(photos):
+    for photo in photos:
+        photo.file.delete(save=False)

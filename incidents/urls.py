@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import api, views
+
+urlpatterns = [
+    path("m/", views.phone, name="phone"),
+    path("api/v1/categories/", api.CategoryListView.as_view(), name="category-list"),
+    path("api/v1/incidents/", api.IncidentListCreateView.as_view(), name="incident-list"),
+    path("api/v1/incidents/<str:code>/", api.IncidentDetailView.as_view(), name="incident-detail"),
+    path("api/v1/incidents/<str:code>/photos/", api.PhotoUploadView.as_view(), name="incident-photos"),
+    path("api/v1/incidents/<str:code>/photos/<int:photo_id>/", api.PhotoFileView.as_view(), name="incident-photo"),
+]
