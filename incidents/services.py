@@ -112,7 +112,7 @@ def report_incident(user, report, photos=()):
             % {"code": grid.code, "name": grid.name},
             field="location",
         )
-    checked_photos = [check_photo(p) for p in photos]
+    checked_photos = list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())
 
     now = timezone.now()
     saved_files = []

@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from grids.admin import ScopedAdmin
+
+from .models import Category, Incident, IncidentEvent
+
+
+class ItemInline(admin.TabularInline):
+    model = Category
+    fk_name = "parent"
+    extra = 0
+    fields = ["code", "name", "deadline_grid_hours", "deadline_community_hours", "deadline_street_hours",
+              "calendar_time", "active"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "deadline_grid_hours", "deadline_community_hours",
+                    "deadline_street_hours", "calendar_time", "active"]
+    list_filter = ["active", "calendar_time", "parent"]
+    search_fields = ["code", "name"]
+    inlines = [ItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+
+class EventInline(admin.TabularInline):
+    model = IncidentEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "actor", "action", "from_status", "to_status", "from_level", "to_level", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(ScopedAdmin):
+    """Read-only here: a case changes only through its workflow actions, which write its events."""
+
+    scope_field = "area_code"
+    list_display = ["code", "category", "status", "level", "area_code", "received_at", "due_at", "low_accuracy"]
+    list_filter = ["status", "level", "channel", "low_accuracy", "category__parent"]
+    search_fields = ["code", "description", "area_code"]
+    list_select_related = ["category"]
+    show_full_result_count = False
+    inlines = [EventInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

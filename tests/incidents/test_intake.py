@@ -1,0 +1,281 @@
+"""Grid workers report cases: exactly once, in the right grid, at the right place, or a clear refusal
+that leaves nothing behind."""
+
+import io
+import re
+import threading
+import uuid
+from datetime import timedelta
+from urllib.request import Request, urlopen
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from govgrid.lib import coords
+from grids.models import Assignment, Role
+from incidents.models import Category, DailySequence, Incident, IncidentEvent, IncidentPhoto
+
+# The smallest valid PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def worker_grid(username="grid_worker"):
+    return Assignment.objects.active().get(person__user__username=username, role=Role.GRID_WORKER).area
+
+
+def inside(grid):
+    point = grid.geom.point_on_surface
+    return point.x, point.y
+
+
+def report(lon, lat, **fields):
+    return {
+        "client_id": str(uuid.uuid4()),
+        "category": "0301",
+        "description": "路边暴露垃圾",
+        "lon": lon,
+        "lat": lat,
+        "accuracy_m": 8,
+    } | fields
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def worker(login):
+    return login("grid_worker")
+
+
+def post(client, body, **extra):
+    return client.post("/api/v1/incidents/", body, content_type="application/json", **extra)
+
+
+def nothing_written(before):
+    assert Incident.objects.count() == before["incidents"]
+    assert DailySequence.objects.filter(last__gt=0).count() == before["sequences"]
+
+
+@pytest.fixture
+def counts(db):
+    return {"incidents": Incident.objects.count(), "sequences": DailySequence.objects.filter(last__gt=0).count()}
+
+
+def test_a_report_creates_a_case_in_the_grid_it_was_made_in(worker):
+    grid = worker_grid()
+    response = post(worker, report(*inside(grid)))
+    assert response.status_code == 201
+    body = response.json()
+    assert re.fullmatch(r"411381-\d{8}-\d{4}", body["code"])
+    assert body["grid"]["code"] == grid.code and body["community"]["code"] == grid.code[:12]
+    assert body["street"]["code"] == grid.code[:9]
+    assert (body["status"], body["level"]) == ("reported", "grid")
+    incident = Incident.objects.get(code=body["code"])
+    hours = Category.objects.get(code="0301").deadline_grid_hours
+    assert incident.due_at - incident.received_at == timedelta(hours=hours)
+    assert list(IncidentEvent.objects.filter(incident=incident).values_list("action", "to_status")) == [
+        ("report", "reported")
+    ]
+
+
+def test_the_same_report_again_answers_200_with_the_same_case(worker):
+    body = report(*inside(worker_grid()))
+    first = post(worker, body).json()
+    again = post(worker, body)
+    assert again.status_code == 200 and again.json()["code"] == first["code"]
+    assert Incident.objects.filter(client_id=body["client_id"]).count() == 1
+
+
+def test_a_different_report_under_a_used_client_id_is_409(worker, counts):
+    body = report(*inside(worker_grid()))
+    post(worker, body)
+    response = post(worker, body | {"description": "另一件事"})
+    assert response.status_code == 409
+    assert response.json()["field"] == "client_id" and response.json()["code"] == "client_id_reused"
+    assert Incident.objects.count() == counts["incidents"] + 1
+
+
+def test_another_worker_cannot_claim_a_used_client_id(worker, login):
+    body = report(*inside(worker_grid()))
+    post(worker, body)
+    assert post(login("grid_worker_2"), body).status_code == 409
+
+
+@pytest.mark.parametrize("crs", ["gcj02", "bd09"])
+def test_a_shifted_location_lands_within_a_metre_of_its_wgs84_origin(worker, crs):
+    lon, lat = inside(worker_grid())
+    sent = coords.from_wgs84(lon, lat, crs)
+    body = post(worker, report(*sent, crs=crs)).json()
+    incident = Incident.objects.get(code=body["code"])
+    metres = incident.location.transform(32649, clone=True).distance(
+        Point(lon, lat, srid=4326).transform(32649, clone=True)
+    )
+    assert metres < 1.0
+    assert (incident.input_lon, incident.input_lat, incident.input_crs) == (sent[0], sent[1], crs)
+
+
+def test_a_report_outside_the_city_is_422_naming_the_nearest_grid(worker, counts):
+    response = post(worker, report(112.5, 32.7))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["field"] == "location" and "不在任何网格内" in body["detail"]
+    assert body["nearest_grid"].startswith("411381") and body["distance_m"] > 30_000
+    nothing_written(counts)
+
+
+def test_a_report_in_someone_elses_grid_is_403_naming_the_location(worker, counts):
+    response = post(worker, report(*inside(worker_grid("grid_worker_2"))))
+    assert response.status_code == 403 and response.json()["field"] == "location"
+    nothing_written(counts)
+
+
+def test_a_leader_may_look_but_not_report(login, counts):
+    assert post(login("leader"), report(*inside(worker_grid()))).status_code == 403
+    nothing_written(counts)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"category": "9999"}, "category"),
+        ({"category": "03"}, "category"),
+        ({"lon": 200}, "lon"),
+        ({"lat": "north"}, "lat"),
+        ({"client_id": "not-a-uuid"}, "client_id"),
+        ({"description": ""}, "description"),
+        ({"crs": "mars"}, "crs"),
+        ({"accuracy_m": -1}, "accuracy_m"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field_and_writes_nothing(worker, counts, change, field):
+    response = post(worker, report(*inside(worker_grid())) | change)
+    assert response.status_code == 400 and response.json()["field"] == field
+    nothing_written(counts)
+
+
+def test_a_report_time_in_the_future_is_refused(worker, counts):
+    future = (timezone.now() + timedelta(hours=2)).isoformat()
+    response = post(worker, report(*inside(worker_grid()), reported_at=future))
+    assert response.status_code == 400 and response.json()["field"] == "reported_at"
+
+
+def test_poor_accuracy_is_accepted_and_flagged(worker):
+    body = post(worker, report(*inside(worker_grid()), accuracy_m=450)).json()
+    assert body["low_accuracy"] is True
+    assert post(worker, report(*inside(worker_grid()), accuracy_m=20)).json()["low_accuracy"] is False
+
+
+def multipart(client, body, files):
+    return client.post("/api/v1/incidents/", body | {"photos": files})
+
+
+def png(name="photo.png", data=PNG):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload
+
+
+def test_photos_come_with_the_report_and_the_same_picture_is_kept_once(worker):
+    response = multipart(worker, report(*inside(worker_grid())), [png(), png("again.png")])
+    assert response.status_code == 201
+    incident = Incident.objects.get(code=response.json()["code"])
+    assert incident.photos.count() == 1 and incident.photos.get().content_type == "image/png"
+    photo_url = response.json()["photos"][0]["url"]
+    assert worker.get(photo_url).getvalue() == PNG
+
+
+def test_a_file_that_is_not_a_picture_refuses_the_whole_report(worker, counts, media):
+    response = multipart(worker, report(*inside(worker_grid())), [png("fake.jpg", b"hello, not a picture")])
+    assert response.status_code == 400 and response.json()["field"] == "photos"
+    nothing_written(counts)
+    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+
+
+def test_a_photo_over_the_limit_is_refused(worker, counts, settings):
+    settings.PHOTO_MAX_BYTES = 40
+    response = multipart(worker, report(*inside(worker_grid())), [png()])
+    assert response.status_code == 400 and response.json()["code"] == "photo_too_large"
+    nothing_written(counts)
+
+
+def test_a_photo_sent_again_to_a_case_is_kept_once(worker):
+    code = post(worker, report(*inside(worker_grid()))).json()["code"]
+    first = worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png()})
+    again = worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png("retry.png")})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert IncidentPhoto.objects.filter(incident__code=code).count() == 1
+
+
+def test_open_cases_of_the_same_kind_nearby_are_offered_as_possible_duplicates(worker):
+    lon, lat = inside(worker_grid())
+    first = post(worker, report(lon, lat)).json()["code"]
+    near = post(worker, report(lon + 0.0003, lat)).json()  # about 28 m east
+    assert [d["code"] for d in near["possible_duplicates"]] == [first]
+    assert 20 < near["possible_duplicates"][0]["distance_m"] < 40
+    other_kind = post(worker, report(lon, lat, category="0102")).json()
+    assert other_kind["possible_duplicates"] == []
+
+
+def test_codes_number_the_days_cases_in_order(worker):
+    grid = worker_grid()
+    first = post(worker, report(*inside(grid))).json()["code"]
+    second = post(worker, report(*inside(grid))).json()["code"]
+    assert int(second[-4:]) == int(first[-4:]) + 1 and second[:-4] == first[:-4]
+
+
+def test_the_residents_contact_is_shown_to_those_who_handle_the_case_only(worker, login):
+    body = post(worker, report(*inside(worker_grid()), contact_name="张大爷", contact_phone="13812345678")).json()
+    assert body["contact"] == {"name": "张大爷", "phone": "13812345678"}
+    code = body["code"]
+    assert login("community_dispatcher").get(f"/api/v1/incidents/{code}/").json()["contact"]["phone"] == "13812345678"
+    assert "contact" not in login("leader").get(f"/api/v1/incidents/{code}/").json()
+    assert login("grid_worker_2").get(f"/api/v1/incidents/{code}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_parallel_retries_of_one_report_make_exactly_one_case(served_app):
+    """Real concurrent connections to gunicorn: eight copies of one report at the same moment."""
+    import json
+
+    def call(path, body, token=None):
+        request = Request(
+            served_app + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"} | ({"Authorization": f"Token {token}"} if token else {}),
+        )
+        try:
+            with urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except Exception as error:  # noqa: BLE001 - HTTPError carries the answer
+            return error.code, json.loads(error.read())
+
+    from tests.conftest import DEMO_PASSWORD
+
+    token = call("/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1]["token"]
+    body = report(*inside(worker_grid()))
+    answers = []
+    start = threading.Barrier(8)
+
+    def send():
+        start.wait()
+        answers.append(call("/api/v1/incidents/", body, token))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    try:
+        assert sorted(status for status, _ in answers) == [200] * 7 + [201]
+        assert len({answer["code"] for _, answer in answers}) == 1
+        assert Incident.objects.filter(client_id=body["client_id"]).count() == 1
+    finally:
+        Incident.objects.filter(client_id=body["client_id"]).delete()
