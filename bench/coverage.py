@@ -31,14 +31,14 @@ def load_city(n):
     from grids.demo import DEMO_BOUNDARY, CityPlan, build_city
     from grids.demo_people import build_people
     from grids.importing import import_areas, read_source
-    from grids.management.commands.load_demo import delete_demo_people
+    from grids.management.commands.load_demo import delete_demo_contents
     from grids.models import Area
 
     district = read_source(DEMO_BOUNDARY, srs="gcj02")
     records = district + build_city("411381", district[0].geom, CityPlan(grids=n))
     start = time.perf_counter()
     with transaction.atomic():
-        delete_demo_people("411381")
+        delete_demo_contents("411381")
         Area.objects.delete_subtree("411381")
         import_areas(records, commit=True)
         build_people("411381", password="bench-only")

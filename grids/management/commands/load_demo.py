@@ -43,7 +43,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 if loaded:
-                    delete_demo_people("411381")
+                    delete_demo_contents("411381")
                     Area.objects.delete_subtree("411381")
                 report = import_areas(records, commit=True)
                 accounts = build_people("411381", seed=plan.seed, password=password)
@@ -73,8 +73,12 @@ def ensure_admin(password):
     user.save()
 
 
-def delete_demo_people(code):
-    """People, organisations and stations of the demo district, before its areas are replaced."""
+def delete_demo_contents(code):
+    """Cases, people and stations of the demo district, before its areas are replaced (Party
+    organisations go with their areas)."""
+    from incidents.models import Incident
+
+    Incident.objects.filter(area_code__startswith=code).delete()
     Person.objects.filter(
         Q(assignments__area__code__startswith=code)
         | Q(home_community__code__startswith=code)
