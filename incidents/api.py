@@ -2,7 +2,6 @@
 
 from django.http import FileResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
 from govgrid.lib import coords
-from grids.scopes import Scope
+from grids.api import ScopedMixin
 
 from .models import Category, Incident
 from .services import Report, add_photo, possible_duplicates, report_incident
@@ -87,13 +86,7 @@ def incident_json(incident, scope, duplicates=None):
     return body
 
 
-class IncidentScopedMixin:
-    permission_classes = [IsAuthenticated]
-
-    @cached_property
-    def scope(self):
-        return Scope.for_user(self.request.user)
-
+class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
         return self.scope.filter(
             Incident.objects.select_related("category", "grid__parent__parent__parent").prefetch_related("photos"),
