@@ -9,14 +9,29 @@ class ItemInline(admin.TabularInline):
     model = Category
     fk_name = "parent"
     extra = 0
-    fields = ["code", "name", "deadline_grid_hours", "deadline_community_hours", "deadline_street_hours",
-              "calendar_time", "active"]
+    fields = [
+        "code",
+        "name",
+        "deadline_grid_hours",
+        "deadline_community_hours",
+        "deadline_street_hours",
+        "calendar_time",
+        "active",
+    ]
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "parent", "deadline_grid_hours", "deadline_community_hours",
-                    "deadline_street_hours", "calendar_time", "active"]
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "deadline_grid_hours",
+        "deadline_community_hours",
+        "deadline_street_hours",
+        "calendar_time",
+        "active",
+    ]
     list_filter = ["active", "calendar_time", "parent"]
     search_fields = ["code", "name"]
     inlines = [ItemInline]

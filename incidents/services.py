@@ -63,8 +63,9 @@ class Report:
         return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def check_photo(upload):
-    """(bytes, content type, sha256) of an uploaded photo, or a 400 naming the file and the reason."""
+def check_photo(upload, field="photos"):
+    """(bytes, content type, sha256) of an uploaded photo, or a 400 naming the field, the file and
+    the reason."""
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise GovgridError(
             _("Photo %(name)s is %(size)d KB; the limit is %(limit)d KB.")
@@ -161,7 +162,7 @@ def report_incident(user, report, photos=()):
 
 def add_photo(incident, upload):
     """(photo, created): the same picture sent twice to one case is kept once."""
-    data, content_type, digest = check_photo(upload)
+    data, content_type, digest = check_photo(upload, field="photo")
     existing = incident.photos.filter(sha256=digest).first()
     if existing is not None:
         return existing, False

@@ -3,7 +3,8 @@ from django.urls import path
 from . import api, views
 
 urlpatterns = [
-    path("m/", views.phone, name="phone"),
+    path("m/", views.phone_page, name="phone"),
+    path("m/sw.js", views.service_worker, name="phone-sw"),
     path("api/v1/categories/", api.CategoryListView.as_view(), name="category-list"),
     path("api/v1/incidents/", api.IncidentListCreateView.as_view(), name="incident-list"),
     path("api/v1/incidents/<str:code>/", api.IncidentDetailView.as_view(), name="incident-detail"),

@@ -84,6 +84,23 @@ def tiny_city(db):
     return areas
 
 
+@pytest.fixture(scope="module")
+def forget_reports(django_db_blocker):
+    """Client ids of reports a test sent through the served app. The server committed them, so the
+    test's rolled-back transaction cannot remove them: they are deleted here, with their photo files,
+    when the module ends."""
+    from incidents.models import Incident
+
+    client_ids = []
+    yield client_ids
+    with django_db_blocker.unblock():
+        incidents = Incident.objects.filter(client_id__in=client_ids)
+        for incident in incidents:
+            for photo in incident.photos.all():
+                photo.file.delete(save=False)
+        incidents.delete()
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,7 +108,7 @@ def _free_port():
 
 
 @pytest.fixture(scope="session")
-def served_app(django_db_setup, django_db_blocker):
+def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
     """govgrid served by gunicorn, as `make run` does, on the test database; yields its base URL."""
     from django.db import connection
 
@@ -100,6 +117,7 @@ def served_app(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
     env["DATABASE_URL"] = f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env["GOVGRID_MEDIA_ROOT"] = str(tmp_path_factory.mktemp("served-media"))
     log = open(ROOT / "var" / "test-gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [
