@@ -1,0 +1,13 @@
+"""The site's URLs plus the bare insert, for bench/settings_bench.py."""
+
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("bench/bare/points/", views.insert_point, name="bench-bare-insert"),
+    path("", include("govgrid.urls")),
+]
+
+handler404 = "govgrid.views.not_found"
+handler500 = "govgrid.views.server_error"
