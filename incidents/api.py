@@ -75,7 +75,7 @@ def incident_json(incident, scope, duplicates=None):
                 "size": p.size,
                 "url": f"/api/v1/incidents/{incident.code}/photos/{p.id}/",
             }
-            for p in incident.photos.all()
+            for p in photos_of(incident)
         ],
     }
     # The resident's contact details: only for those who handle the case, and its reporter.
@@ -86,10 +86,20 @@ def incident_json(incident, scope, duplicates=None):
     return body
 
 
+def photos_of(incident):
+    """The photos just stored with a new case, or the case's photos (prefetched when listed)."""
+    listed = getattr(incident, "photo_list", None)
+    return listed if listed is not None else incident.photos.all()
+
+
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
         return self.scope.filter(
-            Incident.objects.select_related("category", "grid__parent__parent__parent").prefetch_related("photos"),
+            Incident.objects.select_related("category", "grid__parent__parent__parent")
+            .defer(
+                "grid__geom", "grid__parent__geom", "grid__parent__parent__geom", "grid__parent__parent__parent__geom"
+            )
+            .prefetch_related("photos"),
             "area_code",
         )
 
@@ -127,9 +137,13 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
         data = ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photos = request.FILES.getlist("photos") if hasattr(request, "FILES") else []
-        incident, created, duplicates = report_incident(request.user, Report(**data.validated_data), photos)
-        incident = self.incidents().get(pk=incident.pk)  # with its grid chain and photos loaded
-        body = incident_json(incident, self.scope, duplicates if created else possible_duplicates(incident))
+        incident, created, duplicates = report_incident(
+            request.user, Report(**data.validated_data), photos, scope=self.scope
+        )
+        if not created:
+            incident = self.incidents().get(pk=incident.pk)  # with its grid chain and photos loaded
+            duplicates = possible_duplicates(incident)
+        body = incident_json(incident, self.scope, duplicates)
         return Response(body, status=201 if created else 200)
 
 

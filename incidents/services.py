@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib import coords
-from grids.models import Area, Person
+from grids.models import Area
 from grids.scopes import Forbidden, Scope
 
 from .models import Incident, IncidentEvent, IncidentPhoto, Status
@@ -86,16 +86,21 @@ def check_photo(upload, field="photos"):
     return data, content_type, hashlib.sha256(data).hexdigest()
 
 
-def report_incident(user, report, photos=()):
-    """(incident, created, possible duplicates). Checks everything before writing anything."""
-    fingerprint = report.fingerprint()
-    existing = Incident.objects.filter(client_id=report.client_id).first()
-    if existing is not None:
-        return _same_report(existing, fingerprint, user), False, []
+def report_incident(user, report, photos=(), scope=None):
+    """(incident, created, possible duplicates). Checks everything before writing anything.
 
+    A new report is the common case, so it goes straight to the insert; a retry is recognised by
+    the unique client_id (or before a refusal, so a retry is never refused for what changed since).
+    """
+    fingerprint = report.fingerprint()
+    scope = scope or Scope.for_user(user)
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     point = Point(lon, lat, srid=4326)
-    grid = Area.objects.select_related("parent__parent__parent").grid_at(point)
+    grid = Area.objects.with_chain().grid_at(point)
+    if grid is None or not scope.changes(grid.code):
+        existing = Incident.objects.filter(client_id=report.client_id).first()
+        if existing is not None:
+            return _same_report(existing, fingerprint, user), False, []
     if grid is None:
         nearest = Area.objects.nearest_grid(point)
         raise Unprocessable(
@@ -106,7 +111,6 @@ def report_incident(user, report, photos=()):
             nearest_grid_name=nearest and nearest.name,
             distance_m=nearest and round(nearest.distance_m, 1),
         )
-    scope = Scope.for_user(user)
     if not scope.changes(grid.code):
         raise Forbidden(
             _("The location is in grid %(code)s %(name)s, which is not one of yours.")
@@ -134,7 +138,7 @@ def report_incident(user, report, photos=()):
                 grid=grid,
                 area_code=grid.code,
                 reporter=user,
-                reporter_person=Person.objects.filter(user=user).first(),
+                reporter_person_id=scope.person_id,
                 channel=report.channel,
                 contact_name=report.contact_name,
                 contact_phone=report.contact_phone,
@@ -157,6 +161,7 @@ def report_incident(user, report, photos=()):
     except BaseException:
         _delete_files(saved_files)
         raise
+    incident.photo_list = [photo for photo in saved_files]
     return incident, True, possible_duplicates(incident)
 
 
@@ -182,6 +187,8 @@ def possible_duplicates(incident):
         FROM incidents_incident
         WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
           AND received_at >= %(since)s AND id <> %(id)s
+          -- a box of the radius in degrees (generous: 1° ≥ 80 km in China) uses the spatial index
+          AND location && ST_Expand(%(point)s::geometry, %(radius)s / 80000.0)
           AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s)
         ORDER BY metres, code LIMIT 10
     """
