@@ -185,6 +185,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Refused logins before a username is locked out (an address gets four times as many), and for how
 # many minutes. Defaults 5 and 15.
 LOGIN_MAX_FAILURES = int(env_float("GOVGRID_LOGIN_MAX_FAILURES", 5))
+if LOGIN_MAX_FAILURES < 1:
+    raise ImproperlyConfigured("GOVGRID_LOGIN_MAX_FAILURES must be at least 1")
 LOGIN_LOCK_MINUTES = int(env_float("GOVGRID_LOGIN_LOCK_MINUTES", 15))
 
 # --- Coverage rules (grids/coverage.py) ---------------------------------------------------------
@@ -213,6 +215,8 @@ DUPLICATE_RADIUS_M = env_float("GOVGRID_DUPLICATE_RADIUS_M", 100)
 DUPLICATE_DAYS = env_float("GOVGRID_DUPLICATE_DAYS", 7)
 # Largest photo accepted, in bytes. Default 8 MB.
 PHOTO_MAX_BYTES = int(env_float("GOVGRID_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+# Photos sent with one report, at most. Default 10.
+PHOTO_MAX_COUNT = int(env_float("GOVGRID_PHOTO_MAX_COUNT", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES * 6
 
 # --- Map settings ----------------------------------------------------------------------------------

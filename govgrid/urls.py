@@ -1,6 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from grids.accounts import ThrottledAdminAuthenticationForm
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

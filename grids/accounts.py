@@ -9,6 +9,7 @@ has passed. A successful login clears the username's record.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -93,7 +94,21 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return self.cleaned_data
 
 
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
+    """The admin's login form, throttled like every other login."""
+
+
 class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out also tells the browser to drop what it keeps for this site (the phone page's
+    offline copy), so the next person on a shared phone never sees the last one's page."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache"'
+        return response

@@ -25,6 +25,7 @@ class AreaAdminForm(forms.ModelForm):
 
 @admin.register(Area)
 class AreaAdmin(LeafletGeoAdmin):
+    # Boundaries are the deployment's foundation: only administrators change them (see ScopedAdmin).
     form = AreaAdminForm
     list_display = ["code", "name", "level", "parent", "kind", "households", "population"]
     list_filter = ["level", "kind"]
@@ -40,6 +41,12 @@ class AreaAdmin(LeafletGeoAdmin):
     def get_queryset(self, request):
         return Scope.for_user(request.user).areas(super().get_queryset(request))
 
+    def has_change_permission(self, request, obj=None):
+        return ScopedAdmin._may_write(request) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return ScopedAdmin._may_write(request) and super().has_add_permission(request)
+
     def get_readonly_fields(self, request, obj=None):
         # A code is the path of everything inside the area: changing it would orphan the codes
         # of its children. Re-codings go through import_areas, which checks the whole tree.
@@ -50,7 +57,7 @@ class AreaAdmin(LeafletGeoAdmin):
         # orphan them: only a childless district may be deleted here.
         if obj is not None and (obj.parent_id is not None or obj.children.exists()):
             return False
-        return super().has_delete_permission(request, obj)
+        return ScopedAdmin._may_write(request) and super().has_delete_permission(request, obj)
 
     def get_search_results(self, request, queryset, search_term):
         # A code search is a prefix match: "411381001" finds the street and everything in it.
@@ -72,9 +79,10 @@ class ScopedAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _may_write(request):
-        # Seeing is not changing: leaders and analysts read their district and change nothing.
-        scope = Scope.for_user(request.user)
-        return scope.everything or bool(scope.write)
+        # The admin changes people, roles and organisation for the whole deployment: only
+        # administrators write here. Staff with a narrower scope may look at their part; letting a
+        # dispatcher save an assignment here would let them hand themselves any role anywhere.
+        return Scope.for_user(request.user).everything
 
     def has_change_permission(self, request, obj=None):
         return self._may_write(request) and super().has_change_permission(request, obj)

@@ -10,11 +10,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govgrid.errors import NotFound
+from govgrid.errors import GovgridError, NotFound
 
 from .api import ScopedMixin
 from .coverage import GRID_RULES_SQL, RULES, Thresholds, summary
-from .models import Level, level_for_code
+from .models import CODE_LENGTH, Level, level_for_code
 
 _GEOJSON_SQL = f"""
 WITH results AS ({GRID_RULES_SQL})
@@ -85,6 +85,13 @@ class CoverageSummaryView(_CoverageView):
     def get(self, request):
         rows = []
         for prefix in self.prefixes(request):
-            level = self.query.get("level") or (level_for_code(prefix) if prefix else Level.DISTRICT)
+            own = level_for_code(prefix) if prefix else Level.DISTRICT
+            level = self.query.get("level") or own
+            if CODE_LENGTH[Level(level)] < CODE_LENGTH[Level(own)]:
+                raise GovgridError(
+                    _("The level %(level)s is above the area %(code)s; choose its own level or one below.")
+                    % {"level": level, "code": prefix},
+                    field="level",
+                )
             rows.extend(summary(prefix, level))
         return Response({"rules": list(Thresholds.from_settings().rules), "all_rules": list(RULES), "areas": rows})

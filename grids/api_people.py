@@ -16,7 +16,11 @@ from .models import Assignment, HouseholdLink, Person, Role
 
 
 def mask_phone(phone):
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+    """138****1234 for an 11-digit mobile; a shorter number keeps only its last two digits."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11:
+        return digits[:3] + "****" + digits[-4:]
+    return "****" + digits[-2:]
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -4,7 +4,8 @@ Five rules per grid (settings.COVERAGE_* say which count and their thresholds):
 - group_leader: the grid has a Party group with a leader;
 - service_team: at least N Party members in its service team;
 - grid_worker: at least one grid worker;
-- households: at least X % of its households linked to a Party member (a grid without households passes);
+- households: at least X % of its households linked to a Party member (a grid without households
+  passes it, and it does not count towards that grid's status);
 - station: a service station within D metres of the grid.
 A grid is full when every counted rule holds, none when none does, partial otherwise.
 
@@ -99,10 +100,12 @@ WITH grid AS (
 ), counted AS (
     SELECT r.*,
         (%(use_group_leader)s AND ok_group_leader)::int + (%(use_service_team)s AND ok_service_team)::int
-        + (%(use_grid_worker)s AND ok_grid_worker)::int + (%(use_households)s AND ok_households)::int
+        + (%(use_grid_worker)s AND ok_grid_worker)::int
+        + (%(use_households)s AND households > 0 AND ok_households)::int
         + (%(use_station)s AND ok_station)::int AS passed,
+        -- the household rule does not count for a grid without households (a park, a school)
         %(use_group_leader)s::int + %(use_service_team)s::int + %(use_grid_worker)s::int
-        + %(use_households)s::int + %(use_station)s::int AS counted
+        + (%(use_households)s AND households > 0)::int + %(use_station)s::int AS counted
     FROM rules r
 )
 SELECT *, CASE WHEN passed = counted THEN 'full' WHEN passed = 0 THEN 'none' ELSE 'partial' END AS status

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import accounts, api, api_coverage, api_people
@@ -6,7 +5,7 @@ from . import accounts, api, api_coverage, api_people
 urlpatterns = [
     path("api/v1/auth/token/", accounts.ObtainToken.as_view(), name="auth-token"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("api/v1/areas/", api.AreaListView.as_view(), name="area-list"),
     path("api/v1/areas/lookup/", api.AreaLookupView.as_view(), name="area-lookup"),
     path("api/v1/areas/<str:code>/", api.AreaDetailView.as_view(), name="area-detail"),

@@ -94,13 +94,16 @@ def photos_of(incident):
 
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
-        return self.scope.filter(
+        return self.scope.filter(self.incident_queryset(), "area_code")
+
+    @staticmethod
+    def incident_queryset():
+        return (
             Incident.objects.select_related("category", "grid__parent__parent__parent")
             .defer(
                 "grid__geom", "grid__parent__geom", "grid__parent__parent__geom", "grid__parent__parent__parent__geom"
             )
-            .prefetch_related("photos"),
-            "area_code",
+            .prefetch_related("photos")
         )
 
     def get_incident(self, code):
@@ -141,8 +144,9 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
             request.user, Report(**data.validated_data), photos, scope=self.scope
         )
         if not created:
-            incident = self.incidents().get(pk=incident.pk)  # with its grid chain and photos loaded
-            duplicates = possible_duplicates(incident)
+            # A retry: the reporter's own case, even if it has since left the reporter's scope.
+            incident = self.incident_queryset().get(pk=incident.pk, reporter=request.user)
+            duplicates = possible_duplicates(incident, self.scope)
         body = incident_json(incident, self.scope, duplicates)
         return Response(body, status=201 if created else 200)
 

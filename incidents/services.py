@@ -9,6 +9,7 @@ for the first to commit, fails to insert, and is answered with the first's case.
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -70,7 +71,7 @@ def check_photo(upload, field="photos"):
         raise GovgridError(
             _("Photo %(name)s is %(size)d KB; the limit is %(limit)d KB.")
             % {"name": upload.name, "size": upload.size // 1024, "limit": settings.PHOTO_MAX_BYTES // 1024},
-            field="photos",
+            field=field,
             code="photo_too_large",
         )
     data = upload.read()
@@ -80,7 +81,7 @@ def check_photo(upload, field="photos"):
     if content_type is None:
         raise GovgridError(
             _("Photo %(name)s is not a JPEG, PNG or WebP image.") % {"name": upload.name},
-            field="photos",
+            field=field,
             code="photo_type",
         )
     return data, content_type, hashlib.sha256(data).hexdigest()
@@ -96,13 +97,14 @@ def report_incident(user, report, photos=(), scope=None):
     scope = scope or Scope.for_user(user)
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     point = Point(lon, lat, srid=4326)
-    grid = Area.objects.with_chain().grid_at(point)
+    # On an edge shared with another grid, the reporter's own grid wins; otherwise the lower code.
+    grid = scope.areas(Area.objects.with_chain()).grid_at(point) or Area.objects.with_chain().grid_at(point)
     if grid is None or not scope.changes(grid.code):
         existing = Incident.objects.filter(client_id=report.client_id).first()
         if existing is not None:
             return _same_report(existing, fingerprint, user), False, []
     if grid is None:
-        nearest = Area.objects.nearest_grid(point)
+        nearest = scope.areas().nearest_grid(point)
         raise Unprocessable(
             _("The location (%(lon).6f, %(lat).6f) is not inside any grid.") % {"lon": lon, "lat": lat},
             field="location",
@@ -116,6 +118,10 @@ def report_incident(user, report, photos=(), scope=None):
             _("The location is in grid %(code)s %(name)s, which is not one of yours.")
             % {"code": grid.code, "name": grid.name},
             field="location",
+        )
+    if len(photos) > settings.PHOTO_MAX_COUNT:
+        raise GovgridError(
+            _("At most %(n)d photos per report.") % {"n": settings.PHOTO_MAX_COUNT}, field="photos", code="too_many"
         )
     checked_photos = list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())
 
@@ -161,8 +167,8 @@ def report_incident(user, report, photos=(), scope=None):
     except BaseException:
         _delete_files(saved_files)
         raise
-    incident.photo_list = [photo for photo in saved_files]
-    return incident, True, possible_duplicates(incident)
+    incident.photo_list = saved_files
+    return incident, True, possible_duplicates(incident, scope)
 
 
 def add_photo(incident, upload):
@@ -171,28 +177,39 @@ def add_photo(incident, upload):
     existing = incident.photos.filter(sha256=digest).first()
     if existing is not None:
         return existing, False
+    photo = None
     try:
         with transaction.atomic():
-            photo = _store_photo(incident, data, content_type, digest)
+            photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
+            _store_photo_file(photo, data)
+            photo.save()
     except IntegrityError:
+        # The same picture arrived twice at once: the other copy won; remove this one's file.
+        photo.file.delete(save=False)
         return incident.photos.get(sha256=digest), False
     return photo, True
 
 
-def possible_duplicates(incident):
-    """Open cases of the same category within DUPLICATE_RADIUS_M metres in the last DUPLICATE_DAYS days."""
+def possible_duplicates(incident, scope):
+    """Open cases of the same category within DUPLICATE_RADIUS_M metres in the last DUPLICATE_DAYS
+    days, among the cases the reporter may see."""
     since = incident.received_at - timedelta(days=settings.DUPLICATE_DAYS)
     sql = """
         SELECT code, ST_Distance(location::geography, %(point)s::geography) AS metres, reported_at
         FROM incidents_incident
         WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
           AND received_at >= %(since)s AND id <> %(id)s
-          -- a box of the radius in degrees (generous: 1° ≥ 80 km in China) uses the spatial index
-          AND location && ST_Expand(%(point)s::geometry, %(radius)s / 80000.0)
+          AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s))
+          -- a box of the radius in degrees at this latitude (with a margin) uses the spatial index
+          AND location && ST_Expand(%(point)s::geometry, %(box_degrees)s)
           AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s)
         ORDER BY metres, code LIMIT 10
     """
+    box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(incident.location.y))))
     params = {
+        "everything": scope.everything,
+        "prefixes": [code + "%" for code in scope.read],
+        "box_degrees": box_degrees,
         "point": incident.location.ewkt,
         "category": incident.category_id,
         "since": since,
@@ -232,11 +249,15 @@ def _next_code(district_code, day):
 
 
 def _store_photo(incident, data, content_type, digest):
-    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]
     photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
-    photo.file.save(f"{incident.code}-{digest[:12]}.{extension}", ContentFile(data), save=False)
+    _store_photo_file(photo, data)
     photo.save()
     return photo
+
+
+def _store_photo_file(photo, data):
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[photo.content_type]
+    photo.file.save(f"{photo.incident.code}-{photo.sha256[:12]}.{extension}", ContentFile(data), save=False)
 
 
 def _delete_files(photos):

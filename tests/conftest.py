@@ -88,7 +88,9 @@ def tiny_city(db):
 def forget_reports(django_db_blocker):
     """Client ids of reports a test sent through the served app. The server committed them, so the
     test's rolled-back transaction cannot remove them: they are deleted here, with their photo files,
-    when the module ends."""
+    when the module ends, with the API tokens the served app gave out."""
+    from rest_framework.authtoken.models import Token
+
     from incidents.models import Incident
 
     client_ids = []
@@ -99,6 +101,7 @@ def forget_reports(django_db_blocker):
             for photo in incident.photos.all():
                 photo.file.delete(save=False)
         incidents.delete()
+        Token.objects.all().delete()
 
 
 def _free_port():
