@@ -277,3 +277,33 @@ def test_parallel_retries_of_one_report_make_exactly_one_case(served_app, forget
     assert sorted(status for status, _ in answers) == [200] * 7 + [201]
     assert len({answer["code"] for _, answer in answers}) == 1
     assert Incident.objects.filter(client_id=body["client_id"]).count() == 1
+
+
+def test_a_retry_after_the_case_left_the_workers_scope_still_answers_with_the_case(worker):
+    body = report(*inside(worker_grid()))
+    code = post(worker, body).json()["code"]
+    Assignment.objects.filter(person__user__username="grid_worker", role=Role.GRID_WORKER).update(
+        ends_on=timezone.localdate() - timedelta(days=1), starts_on=timezone.localdate() - timedelta(days=30)
+    )
+    again = post(worker, body)
+    assert again.status_code == 200 and again.json()["code"] == code
+
+
+def test_the_nearest_grid_named_in_a_refusal_is_one_of_the_workers_own(worker):
+    grid = worker_grid()
+    body = post(worker, report(112.5, 32.7)).json()
+    assert body["nearest_grid"] == grid.code
+
+
+def test_a_refused_photo_on_the_photo_endpoint_names_its_field(worker):
+    code = post(worker, report(*inside(worker_grid()))).json()["code"]
+    response = worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png("fake.png", b"not an image")})
+    assert response.status_code == 400 and response.json()["field"] == "photo"
+
+
+def test_too_many_photos_refuse_the_report(worker, counts, settings):
+    settings.PHOTO_MAX_COUNT = 2
+    pictures = [png(f"p{i}.png", PNG + bytes([i])) for i in range(3)]
+    response = multipart(worker, report(*inside(worker_grid())), pictures)
+    assert response.status_code == 400 and response.json()["code"] == "too_many"
+    nothing_written(counts)
