@@ -14,6 +14,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -47,14 +48,23 @@ def check_not_locked(username, ip):
 
 
 def throttled_authenticate(request, username, password):
-    """The user, or None; raises TooManyAttempts when this username or address is locked out."""
+    """The user, or None; raises TooManyAttempts when this username or address is locked out.
+
+    Attempts on one username are serialised by a transaction lock, so parallel guesses cannot all
+    pass the check before any of them is recorded.
+    """
     ip = client_ip(request)
-    check_not_locked(username, ip)
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        FailedLogin.objects.create(username=username[:150], ip=ip)
-    else:
-        FailedLogin.objects.filter(username=username).delete()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('govgrid.login:' || %s))", [username])
+        check_not_locked(username, ip)
+        user = authenticate(request, username=username, password=password)
+        if user is None:
+            FailedLogin.objects.create(username=username[:150], ip=ip)
+            # Old refusals no longer count; keep the table small.
+            FailedLogin.objects.filter(at__lt=timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)).delete()
+        else:
+            FailedLogin.objects.filter(username=username).delete()
     return user
 
 

@@ -1,8 +1,11 @@
+import threading
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from .api_people import mask_phone
 from .models import Area, Assignment, HouseholdLink, PartyOrg, Person, ServiceStation
 from .scopes import Scope
 from .validation import problems_if_saved
@@ -67,6 +70,9 @@ class AreaAdmin(LeafletGeoAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+_request_scope = threading.local()
+
+
 class ScopedAdmin(admin.ModelAdmin):
     """Staff who are not superusers see only rows in their scope (grids.scopes)."""
 
@@ -103,7 +109,7 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
-    list_display = ["name", "phone", "is_party_member", "home_community", "work_unit", "user"]
+    list_display = ["name", "phone_shown", "is_party_member", "home_community", "work_unit", "user"]
     list_filter = ["is_party_member", "assignments__role"]
     search_fields = ["name", "phone", "work_unit"]
     raw_id_fields = ["home_community", "user"]
@@ -113,8 +119,25 @@ class PersonAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
-        scope = Scope.for_user(request.user)
+        # Kept for phone_shown, which Django calls without the request; per thread, since one
+        # admin instance serves every request.
+        _request_scope.value = scope = Scope.for_user(request.user)
         return queryset if scope.everything else scope.people(queryset)
+
+    @admin.display(description=_("phone"))
+    def phone_shown(self, person):
+        scope = getattr(_request_scope, "value", None)
+        return person.phone if scope is not None and scope.shows_personal_data_of(person) else mask_phone(person.phone)
+
+    def get_search_fields(self, request):
+        # Searching by phone number would reveal numbers the user may not see.
+        return self.search_fields if Scope.for_user(request.user).everything else ["name", "work_unit"]
+
+    def get_exclude(self, request, obj=None):
+        scope = Scope.for_user(request.user)
+        if obj is None or scope.shows_personal_data_of(obj):
+            return []
+        return ["phone", "gender", "birth_year"]
 
 
 @admin.register(Assignment)

@@ -42,7 +42,12 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
     def get_roles(self, person):
-        return [{"role": a.role, "area": a.area.code, "since": a.starts_on} for a in person.active_assignments]
+        scope = self.context["scope"]
+        return [
+            {"role": a.role, "area": a.area.code, "since": a.starts_on}
+            for a in person.active_assignments
+            if scope.sees(a.area.code)
+        ]
 
     def to_representation(self, person):
         data = super().to_representation(person)

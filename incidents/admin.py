@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from grids.admin import ScopedAdmin
+from grids.scopes import Scope
 
 from .models import Category, Incident, IncidentEvent
 
@@ -62,6 +63,13 @@ class IncidentAdmin(ScopedAdmin):
     list_select_related = ["category"]
     show_full_result_count = False
     inlines = [EventInline]
+
+    def get_exclude(self, request, obj=None):
+        # The resident's contact is for those who handle the case, not for everyone who may look.
+        scope = Scope.for_user(request.user)
+        if obj is not None and scope.changes(obj.area_code):
+            return []
+        return ["contact_name", "contact_phone"]
 
     def has_change_permission(self, request, obj=None):
         return False
