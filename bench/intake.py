@@ -75,9 +75,10 @@ def clear_bench_rows():
 
     from bench.bare.models import BarePoint
     from incidents.models import DailySequence, Incident
+    from incidents.services import purge_cases
 
     with transaction.atomic():
-        Incident.objects.within(DISTRICT).delete()
+        purge_cases(Incident.objects.within(DISTRICT))
         DailySequence.objects.filter(district_code=DISTRICT).delete()
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {BarePoint._meta.db_table}")

@@ -18,6 +18,7 @@ from grids.api import ScopedMixin
 
 from .models import Category, Incident
 from .services import Report, add_photo, possible_duplicates, report_incident
+from .workflow import act
 
 
 class ReportSerializer(serializers.Serializer):
@@ -51,6 +52,7 @@ def incident_json(incident, scope, duplicates=None):
         "client_id": str(incident.client_id),
         "status": incident.status,
         "level": incident.level,
+        "version": incident.version,
         "category": {"code": incident.category.code, "name": incident.category.name},
         "description": incident.description,
         "location": [round(incident.location.x, 7), round(incident.location.y, 7)],
@@ -94,7 +96,9 @@ def photos_of(incident):
 
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
-        return self.scope.filter(self.incident_queryset(), "area_code")
+        """Cases in scope, and the caller's own reports wherever they have gone since."""
+        in_scope = self.scope.filter(self.incident_queryset(), "area_code")
+        return in_scope | self.incident_queryset().filter(reporter=self.request.user)
 
     @staticmethod
     def incident_queryset():
@@ -206,5 +210,50 @@ class CategoryListView(APIView):
                     ],
                 }
                 for c in classes
+            ]
+        )
+
+
+class ActionRequest(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    rating = serializers.IntegerField(required=False, allow_null=True, default=None)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    duplicate_of = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+
+
+class IncidentActionView(IncidentScopedMixin, APIView):
+    """POST /api/v1/incidents/<code>/<action>/ {version, reason, note, rating, comment, duplicate_of}
+    for accept, start, resolve, close, escalate, return, reject, reopen, rate."""
+
+    def post(self, request, code, action):
+        data = ActionRequest(data=request.data)
+        data.is_valid(raise_exception=True)
+        incident = act(request.user, code, action, scope=self.scope, **data.validated_data)
+        incident = self.incident_queryset().get(pk=incident.pk)
+        return Response(incident_json(incident, self.scope) | {"version": incident.version})
+
+
+class TimelineView(IncidentScopedMixin, APIView):
+    """GET /api/v1/incidents/<code>/timeline/ — the case's events, oldest first."""
+
+    def get(self, request, code):
+        incident = self.get_incident(code)
+        events = incident.events.select_related("actor").order_by("at", "id")
+        return Response(
+            [
+                {
+                    "at": e.at,
+                    "action": e.action,
+                    "actor": e.actor and (e.actor.first_name or e.actor.username),
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
+                    "from_level": e.from_level,
+                    "to_level": e.to_level,
+                    "reason": e.reason,
+                    "note": e.note,
+                }
+                for e in events
             ]
         )

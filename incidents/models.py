@@ -100,7 +100,13 @@ class Incident(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REPORTED)
     level = models.CharField(_("level"), max_length=10, default="grid")
     due_at = models.DateTimeField(_("due at"))
+    # Raised by every transition: an action names the version it saw, and a stale one is refused.
     version = models.PositiveIntegerField(default=1)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rating = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -130,16 +136,19 @@ class IncidentPhoto(models.Model):
 
 
 class IncidentEvent(models.Model):
-    """What happened to a case, who did it, when. Written in the same transaction as the change."""
+    """What happened to a case, who did it, when. Written in the same transaction as the change, and
+    never changed afterwards: a database trigger refuses UPDATE and DELETE (migration 0004), except
+    for incidents.services.purge_cases, which removes whole cases (demo reloads, test clean-up)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     from_level = models.CharField(max_length=10, blank=True)
     to_level = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:

@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/v1/incidents/", api.IncidentListCreateView.as_view(), name="incident-list"),
     path("api/v1/incidents/<str:code>/", api.IncidentDetailView.as_view(), name="incident-detail"),
     path("api/v1/incidents/<str:code>/photos/", api.PhotoUploadView.as_view(), name="incident-photos"),
+    path("api/v1/incidents/<str:code>/timeline/", api.TimelineView.as_view(), name="incident-timeline"),
     path("api/v1/incidents/<str:code>/photos/<int:photo_id>/", api.PhotoFileView.as_view(), name="incident-photo"),
+    path("api/v1/incidents/<str:code>/<slug:action>/", api.IncidentActionView.as_view(), name="incident-action"),
 ]

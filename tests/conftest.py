@@ -92,15 +92,12 @@ def forget_reports(django_db_blocker):
     from rest_framework.authtoken.models import Token
 
     from incidents.models import Incident
+    from incidents.services import purge_cases
 
     client_ids = []
     yield client_ids
     with django_db_blocker.unblock():
-        incidents = Incident.objects.filter(client_id__in=client_ids)
-        for incident in incidents:
-            for photo in incident.photos.all():
-                photo.file.delete(save=False)
-        incidents.delete()
+        purge_cases(Incident.objects.filter(client_id__in=client_ids))
         Token.objects.all().delete()
 
 

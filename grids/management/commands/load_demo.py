@@ -77,8 +77,9 @@ def delete_demo_contents(code):
     """Cases, people and stations of the demo district, before its areas are replaced (Party
     organisations go with their areas)."""
     from incidents.models import Incident
+    from incidents.services import purge_cases
 
-    Incident.objects.filter(area_code__startswith=code).delete()
+    purge_cases(Incident.objects.filter(grid__code__startswith=code))
     Person.objects.filter(
         Q(assignments__area__code__startswith=code)
         | Q(home_community__code__startswith=code)

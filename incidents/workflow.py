@@ -1,0 +1,193 @@
+"""The case workflow: every change of a case's status or level, in one place.
+
+reported → accepted → in progress → resolved → closed; escalated up one level (grid → community →
+street; the street is the top); returned down one level with a reason; rejected as invalid or as a
+duplicate; reopened after a failed check or a poor rating; rated by its reporter.
+
+Each action is one call of `act`: inside one transaction it locks the case's row, checks the
+version the caller saw (a stale one is refused with the current state, so two dispatchers acting at
+once never both succeed), checks who may do it, changes the case and writes its event.
+Deadlines restart at each level from the category's hours for that level (calendar hours for now;
+working time with public holidays comes with the deadline work).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govgrid.errors import Conflict, GovgridError, NotFound
+from grids.models import CODE_LENGTH, Assignment, Level, Role
+from grids.scopes import Forbidden, Scope
+
+from .models import Incident, IncidentEvent, Status
+
+LEVELS = [Level.GRID, Level.COMMUNITY, Level.STREET]
+
+
+@dataclass(frozen=True)
+class Action:
+    sources: tuple  # statuses it may start from
+    target: str | None  # the status it leads to (None: unchanged)
+    who: str  # "handler": may change the case's area; "dispatcher": a dispatcher over it; "reporter"
+    needs_reason: bool = False
+    label: str = ""
+
+
+ACTIONS = {
+    "accept": Action((Status.REPORTED,), Status.ACCEPTED, "handler", label=gettext_lazy("accept")),
+    "start": Action((Status.ACCEPTED,), Status.IN_PROGRESS, "handler", label=gettext_lazy("start")),
+    "resolve": Action((Status.ACCEPTED, Status.IN_PROGRESS), Status.RESOLVED, "handler", label=gettext_lazy("resolve")),
+    "close": Action((Status.RESOLVED,), Status.CLOSED, "dispatcher", label=gettext_lazy("verify and close")),
+    "escalate": Action(
+        (Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS),
+        Status.REPORTED,
+        "handler",
+        needs_reason=True,
+        label=gettext_lazy("escalate"),
+    ),
+    "return": Action(
+        (Status.REPORTED, Status.ACCEPTED),
+        Status.REPORTED,
+        "dispatcher",
+        needs_reason=True,
+        label=gettext_lazy("return"),
+    ),
+    "reject": Action(
+        (Status.REPORTED, Status.ACCEPTED), Status.REJECTED, "handler", needs_reason=True, label=gettext_lazy("reject")
+    ),
+    "reopen": Action(
+        (Status.RESOLVED, Status.CLOSED),
+        Status.IN_PROGRESS,
+        "dispatcher",
+        needs_reason=True,
+        label=gettext_lazy("reopen"),
+    ),
+    "rate": Action((Status.RESOLVED, Status.CLOSED), None, "reporter", label=gettext_lazy("rate")),
+}
+POOR_RATING = 2  # a rating of 2 or less reopens the case
+
+
+class StaleVersion(Conflict):
+    code = "stale"
+
+
+def act(user, code, action, version, reason="", note="", rating=None, comment="", duplicate_of=None, scope=None):
+    """Carry out `action` on the case with this code, as `user`, who saw `version`. Returns the case."""
+    if action not in ACTIONS:
+        raise NotFound(_("No such action: %(action)s.") % {"action": action}, field="action")
+    spec = ACTIONS[action]
+    scope = scope or Scope.for_user(user)
+    reason = (reason or "").strip()
+    if spec.needs_reason and not reason:
+        raise GovgridError(_("Give a reason to %(action)s a case.") % {"action": spec.label}, field="reason")
+    now = timezone.now()
+    with transaction.atomic():
+        # The row lock makes a second actor wait here until the first one's transaction ends; it then
+        # reads the new version and is refused as stale.
+        incident = Incident.objects.select_for_update().select_related("category", "grid").filter(code=code).first()
+        if incident is None or not (scope.sees(incident.area_code) or incident.reporter_id == user.pk):
+            raise NotFound(_("No case has the code %(code)s.") % {"code": code}, field="code")
+        if version != incident.version:
+            raise StaleVersion(
+                _("The case changed since you saw it: it is now %(status)s at the %(level)s level (version %(v)d).")
+                % {
+                    "status": Status(incident.status).label,
+                    "level": Level(incident.level).label,
+                    "v": incident.version,
+                },
+                field="version",
+                status=incident.status,
+                level=incident.level,
+                version=incident.version,
+            )
+        if incident.status not in spec.sources:
+            raise Conflict(
+                _("A case that is %(status)s cannot be given the action “%(action)s”.")
+                % {"status": Status(incident.status).label, "action": spec.label},
+                field="action",
+                status=incident.status,
+                level=incident.level,
+                version=incident.version,
+            )
+        _check_allowed(user, scope, incident, spec)
+        before = (incident.status, incident.level)
+        events = [(action, spec.target or incident.status)]
+        if action == "escalate":
+            _move(incident, +1, now)
+        elif action == "return":
+            _move(incident, -1, now)
+        elif action == "reject":
+            incident.duplicate_of = _duplicate(duplicate_of, incident, scope)
+        elif action == "rate":
+            incident.rating, incident.rating_comment = _rating(rating), (comment or "")[:500]
+            if incident.rating <= POOR_RATING:
+                events.append(("reopen", Status.IN_PROGRESS))
+        for name, status in events:
+            incident.status = status
+            IncidentEvent.objects.create(
+                incident=incident,
+                at=now,
+                actor=user,
+                action=name,
+                from_status=before[0],
+                to_status=status,
+                from_level=before[1],
+                to_level=incident.level,
+                reason=reason,
+                note=note,
+            )
+            before = (status, incident.level)
+        incident.version += 1
+        incident.save()
+    return incident
+
+
+def _check_allowed(user, scope, incident, spec):
+    if spec.who == "reporter":
+        allowed = incident.reporter_id == user.pk
+    elif spec.who == "dispatcher":
+        dispatched = Assignment.objects.active().filter(person__user=user, role=Role.DISPATCHER)
+        codes = dispatched.values_list("area__code", flat=True)
+        allowed = scope.everything or any(incident.area_code.startswith(code) for code in codes)
+    else:
+        allowed = scope.changes(incident.area_code)
+    if not allowed:
+        raise Forbidden(
+            _("You may not %(action)s case %(code)s.") % {"action": spec.label, "code": incident.code}, field="action"
+        )
+
+
+def _move(incident, step, now):
+    """Up (+1) or down (-1) one level; the responsible area follows, and the deadline restarts."""
+    index = LEVELS.index(incident.level) + step
+    if index >= len(LEVELS):
+        raise Conflict(
+            _("The street is the top level: the case cannot be escalated further."), field="action", code="top_level"
+        )
+    if index < 0:
+        raise Conflict(
+            _("The grid is the lowest level: the case cannot be returned further."), field="action", code="bottom_level"
+        )
+    level = LEVELS[index]
+    incident.level = level
+    incident.area_code = incident.grid.code[: CODE_LENGTH[level]]
+    incident.due_at = now + timedelta(hours=incident.category.deadline_hours(level.value))
+
+
+def _duplicate(code, incident, scope):
+    if not code:
+        return None
+    original = Incident.objects.filter(code=code).exclude(pk=incident.pk).first()
+    if original is None or not scope.sees(original.area_code):
+        raise GovgridError(_("No case has the code %(code)s.") % {"code": code}, field="duplicate_of")
+    return original
+
+
+def _rating(value):
+    if value not in (1, 2, 3, 4, 5):
+        raise GovgridError(_("A rating is a whole number from 1 to 5."), field="rating")
+    return value
