@@ -206,6 +206,12 @@ _known_rules = {"group_leader", "service_team", "grid_worker", "households", "st
 if set(COVERAGE_RULES) - _known_rules:
     raise ImproperlyConfigured(f"GOVGRID_COVERAGE_RULES: unknown rule(s) {sorted(set(COVERAGE_RULES) - _known_rules)}")
 
+# --- Working time (govgrid/lib/worktime.py) -----------------------------------------------------
+# A working day starts at this hour (default 9.0, i.e. 09:00) and lasts this many hours (default 8);
+# deadlines in working hours count only those hours on working days (holidays and 调休 included).
+WORKDAY_START = env_float("GOVGRID_WORKDAY_START", 9.0)
+WORKDAY_HOURS = env_float("GOVGRID_WORKDAY_HOURS", 8.0)
+
 # --- Intake (incidents/services.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.
 INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)

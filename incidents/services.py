@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib import coords
+from govgrid.lib.worktime import deadline
 from grids.models import Area
 from grids.scopes import Forbidden, Scope
 
@@ -150,7 +151,7 @@ def report_incident(user, report, photos=(), scope=None):
                 contact_phone=report.contact_phone,
                 reported_at=report.reported_at or now,
                 received_at=now,
-                due_at=now + timedelta(hours=report.category.deadline_hours("grid")),
+                due_at=deadline(now, report.category.deadline_hours("grid"), report.category.calendar_time),
             )
             IncidentEvent.objects.create(
                 incident=incident, actor=user, action="report", to_status=Status.REPORTED, to_level="grid"

@@ -7,19 +7,19 @@ duplicate; reopened after a failed check or a poor rating; rated by its reporter
 Each action is one call of `act`: inside one transaction it locks the case's row, checks the
 version the caller saw (a stale one is refused with the current state, so two dispatchers acting at
 once never both succeed), checks who may do it, changes the case and writes its event.
-Deadlines restart at each level from the category's hours for that level (calendar hours for now;
-working time with public holidays comes with the deadline work).
+Deadlines restart at each level from the category's hours for that level, in working time unless
+the category counts calendar time (govgrid.lib.worktime).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govgrid.errors import Conflict, GovgridError, NotFound
+from govgrid.lib.worktime import deadline
 from grids.models import CODE_LENGTH, Assignment, Level, Role
 from grids.scopes import Forbidden, Scope
 
@@ -175,7 +175,7 @@ def _move(incident, step, now):
     level = LEVELS[index]
     incident.level = level
     incident.area_code = incident.grid.code[: CODE_LENGTH[level]]
-    incident.due_at = now + timedelta(hours=incident.category.deadline_hours(level.value))
+    incident.due_at = deadline(now, incident.category.deadline_hours(level.value), incident.category.calendar_time)
 
 
 def _duplicate(code, incident, scope):
@@ -224,9 +224,20 @@ FROM moved
 
 
 def escalate_overdue(now=None):
-    """Move every overdue open case up one level with its event; returns how many moved."""
-    from django.db import connection
+    """Move every overdue open case up one level with its event; returns how many moved.
 
+    The statement sets calendar-time deadlines; the cases whose category counts working time then
+    get theirs in one more statement, in the same transaction, from the per-category deadlines.
+    """
+    now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_ESCALATE_OVERDUE_SQL, {"now": now or timezone.now(), "reason": _("deadline passed")})
-        return cursor.rowcount
+        cursor.execute(_ESCALATE_OVERDUE_SQL + " RETURNING incident_id", {"now": now, "reason": _("deadline passed")})
+        moved = [row[0] for row in cursor.fetchall()]
+        working = Incident.objects.filter(pk__in=moved, category__calendar_time=False).select_related("category")
+        dues = {(c.category_id, c.level): None for c in working}
+        for category_id, level in dues:
+            hours = next(c.category.deadline_hours(level) for c in working if c.category_id == category_id)
+            dues[(category_id, level)] = deadline(now, hours)
+        updates = [Incident(pk=c.pk, due_at=dues[(c.category_id, c.level)]) for c in working]
+        Incident.objects.bulk_update(updates, ["due_at"], batch_size=5000)
+        return len(moved)

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from govgrid.lib.worktime import deadline
 from grids.models import Area
 from incidents.models import Category, Incident, IncidentEvent
 from incidents.workflow import escalate_overdue
@@ -51,7 +52,7 @@ def test_an_overdue_grid_case_goes_to_its_community_with_a_new_deadline(grid):
     assert escalate_overdue(now) == 1
     case.refresh_from_db()
     assert (case.level, case.area_code, case.status, case.version) == ("community", grid.code[:12], "reported", 2)
-    assert case.due_at == now + timedelta(hours=case.category.deadline_community_hours)
+    assert case.due_at == deadline(now, case.category.deadline_community_hours, case.category.calendar_time)
     event = IncidentEvent.objects.get(incident=case)
     assert (event.action, event.actor, event.from_level, event.to_level) == ("escalate", None, "grid", "community")
 

@@ -3,12 +3,12 @@
 import json
 import threading
 import uuid
-from datetime import timedelta
 from urllib.request import Request, urlopen
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from govgrid.lib.worktime import deadline
 from grids.models import Assignment, Role
 from incidents.models import Incident, IncidentEvent
 from tests.conftest import DEMO_PASSWORD
@@ -102,7 +102,8 @@ def test_escalation_hands_the_case_to_the_community_and_restarts_its_deadline(pe
         case and before.grid.code[:12],
     )
     received = IncidentEvent.objects.filter(incident=incident, action="escalate").get().at
-    assert incident.due_at == received + timedelta(hours=incident.category.deadline_community_hours)
+    hours = incident.category.deadline_community_hours
+    assert incident.due_at == deadline(received, hours, incident.category.calendar_time)
     # The grid worker still follows its report, but the community now acts on it.
     assert people["grid_worker"].get(f"/api/v1/incidents/{case}/").status_code == 200
     assert do(people["grid_worker"], case, "accept").status_code == 403
