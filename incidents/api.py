@@ -16,6 +16,7 @@ from govgrid.errors import GovgridError, NotFound
 from govgrid.lib import coords
 from grids.api import ScopedMixin
 
+from .figures import figures
 from .models import Category, Incident
 from .services import Report, add_photo, possible_duplicates, report_incident
 from .workflow import act
@@ -257,3 +258,30 @@ class TimelineView(IncidentScopedMixin, APIView):
                 for e in events
             ]
         )
+
+
+class FiguresQuery(serializers.Serializer):
+    within = serializers.RegexField(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$")
+    level = serializers.ChoiceField(choices=["district", "street", "community", "grid"])
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+
+    def validate(self, data):
+        if data["until"] <= data["since"]:
+            raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
+        if len(data["within"]) > {"district": 6, "street": 9, "community": 12, "grid": 15}[data["level"]]:
+            raise serializers.ValidationError({"level": _("Choose the level of the area or one below it.")})
+        return data
+
+
+class FiguresView(IncidentScopedMixin, APIView):
+    """GET /api/v1/figures/?within=<code>&level=<level>&since=<time>&until=<time> — per area: cases
+    received, closed, the share closed at each level, on-time and closure rates, time to close and
+    satisfaction."""
+
+    def get(self, request):
+        query = FiguresQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        self.scope.check_sees(data["within"])
+        return Response(figures(data["within"], data["level"], data["since"], data["until"]))

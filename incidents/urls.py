@@ -6,6 +6,7 @@ urlpatterns = [
     path("m/", views.phone_page, name="phone"),
     path("m/sw.js", views.service_worker, name="phone-sw"),
     path("api/v1/categories/", api.CategoryListView.as_view(), name="category-list"),
+    path("api/v1/figures/", api.FiguresView.as_view(), name="figures"),
     path("api/v1/incidents/", api.IncidentListCreateView.as_view(), name="incident-list"),
     path("api/v1/incidents/<str:code>/", api.IncidentDetailView.as_view(), name="incident-detail"),
     path("api/v1/incidents/<str:code>/photos/", api.PhotoUploadView.as_view(), name="incident-photos"),
