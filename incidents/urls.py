@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import api, views
+from . import api, dispatch, views
 
 urlpatterns = [
+    path("dispatch/", dispatch.queue, name="dispatch"),
+    path("dispatch/<str:code>/", dispatch.case, name="dispatch-case"),
     path("m/", views.phone_page, name="phone"),
     path("m/sw.js", views.service_worker, name="phone-sw"),
     path("api/v1/categories/", api.CategoryListView.as_view(), name="category-list"),

@@ -146,6 +146,22 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
     return incident
 
 
+def allowed_actions(user, scope, incident):
+    """The actions this user may take on this case now, in ACTIONS order (for pages' buttons)."""
+    names = []
+    for name, spec in ACTIONS.items():
+        if incident.status not in spec.sources:
+            continue
+        if name == "escalate" and incident.level == Level.STREET or name == "return" and incident.level == Level.GRID:
+            continue
+        try:
+            _check_allowed(user, scope, incident, spec)
+        except Forbidden:
+            continue
+        names.append(name)
+    return names
+
+
 def _check_allowed(user, scope, incident, spec):
     if spec.who == "reporter":
         allowed = incident.reporter_id == user.pk

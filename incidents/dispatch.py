@@ -1,0 +1,136 @@
+"""Dispatcher pages: the queue of cases at my level and in my scope, and a case with its timeline,
+photos, map and exactly the actions I may take. Actions go through incidents.workflow.act."""
+
+import folium
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govgrid.errors import GovgridError
+from grids.models import Assignment, Level, Role
+from grids.scopes import Scope
+from maps.views import OfflineMap
+
+from .models import OPEN_STATUSES, Category, Incident, Status
+from .workflow import ACTIONS, act, allowed_actions
+
+
+def my_level(user):
+    """The level a user works at: their dispatcher area's level, or grid for grid workers."""
+    roles = Assignment.objects.active().filter(person__user=user, role__in=[Role.DISPATCHER, Role.GRID_WORKER])
+    levels = {area_level for area_level in roles.values_list("area__level", flat=True)}
+    for level in (Level.STREET, Level.COMMUNITY, Level.GRID):
+        if level in levels:
+            return level
+    return None
+
+
+def _cases(request, scope):
+    return scope.filter(Incident.objects.select_related("category", "grid"), "area_code")
+
+
+@login_required
+def queue(request):
+    scope = Scope.for_user(request.user)
+    level = request.GET.get("level", my_level(request.user) or "")
+    status = request.GET.get("status", "open")
+    category = request.GET.get("class", "")
+    cases = _cases(request, scope)
+    if level in Level.values:
+        cases = cases.filter(level=level)
+    if status == "open":
+        cases = cases.filter(status__in=[*OPEN_STATUSES, Status.RESOLVED])
+    elif status in Status.values:
+        cases = cases.filter(status=status)
+    if category:
+        cases = cases.filter(category__parent__code=category)
+    now = timezone.now()
+    rows = list(cases.order_by("due_at")[:200])
+    rows.sort(key=lambda c: (c.due_at >= now, c.due_at))  # overdue first, then the nearest deadline
+    return render(
+        request,
+        "incidents/queue.html",
+        {
+            "cases": rows,
+            "now": now,
+            "level": level,
+            "status": status,
+            "class": category,
+            "levels": Level.choices,
+            "statuses": Status.choices,
+            "classes": Category.objects.filter(parent__isnull=True, active=True),
+            "map": _map(rows),
+        },
+    )
+
+
+@login_required
+def case(request, code):
+    scope = Scope.for_user(request.user)
+    incident = _cases(request, scope).filter(code=code).first()
+    if incident is None and request.user.is_authenticated:
+        incident = Incident.objects.select_related("category", "grid").filter(code=code, reporter=request.user).first()
+    if incident is None:
+        raise Http404(_("No case has the code %(code)s.") % {"code": code})
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            act(
+                request.user,
+                code,
+                action,
+                int(request.POST.get("version", "0")),
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+                scope=scope,
+            )
+        except GovgridError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
+        return redirect("dispatch-case", code=code)
+    actions = [(name, ACTIONS[name]) for name in allowed_actions(request.user, scope, incident)]
+    return render(
+        request,
+        "incidents/case.html",
+        {
+            "case": incident,
+            "events": incident.events.select_related("actor").order_by("at", "id"),
+            "photos": incident.photos.all(),
+            "actions": actions,
+            "now": timezone.now(),
+            "map": _map([incident], grid=incident.grid),
+        },
+    )
+
+
+def _map(cases, grid=None):
+    """A small offline map of the cases (and the grid of one case)."""
+    fmap = OfflineMap(tiles=None, control_scale=True)
+    if grid is not None:
+        folium.GeoJson(
+            grid.geom.geojson, style_function=lambda f: {"color": "#1f3a5f", "weight": 2, "fillOpacity": 0.08}
+        ).add_to(fmap)
+    points = []
+    for incident in cases:
+        lon, lat = incident.location.x, incident.location.y
+        points.append([lat, lon])
+        folium.CircleMarker(
+            [lat, lon],
+            radius=6,
+            color="#c0392b" if incident.due_at < timezone.now() else "#1f6fb2",
+            fill=True,
+            fill_opacity=0.8,
+            tooltip=incident.code,
+            class_name="case-marker",
+        ).add_to(fmap)
+    if points:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        pad = 0.002
+        fmap.fit_bounds([[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]])
+    figure = fmap.get_root()
+    figure.render()
+    return {"header": figure.header.render(), "html": figure.html.render(), "script": figure.script.render()}
