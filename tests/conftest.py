@@ -30,7 +30,8 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 def django_db_setup(django_db_setup, django_db_blocker):
     os.environ["GOVGRID_DEMO_PASSWORD"] = DEMO_PASSWORD
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+        # No history: tests make the cases they need (a year of cases would sit next to theirs).
+        call_command("load_demo", "--history", "0", verbosity=0)
 
 
 @pytest.fixture

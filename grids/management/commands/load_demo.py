@@ -11,6 +11,7 @@ from grids.demo import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
 from grids.demo_people import build_people
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
 from grids.models import Area, Level, Person, ServiceStation
+from incidents.demo_history import build_history
 
 
 class Command(BaseCommand):
@@ -24,6 +25,12 @@ class Command(BaseCommand):
             help="number of communities (default: 46 for 514 grids, else about one per 11 grids)",
         )
         parser.add_argument("--seed", type=int, default=CityPlan.seed, help="the same seed gives the same city")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=20000,
+            help="cases over the past year, made through the workflow (default 20000)",
+        )
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the demo district is loaded")
         parser.add_argument("--replace", action="store_true", help="delete the loaded demo district first")
 
@@ -48,14 +55,15 @@ class Command(BaseCommand):
                 report = import_areas(records, commit=True)
                 accounts = build_people("411381", seed=plan.seed, password=password)
                 ensure_admin(password)
+                cases = build_history("411381", cases=max(0, opts["history"]), seed=plan.seed)
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
         people = Person.objects.count()
         self.stdout.write(
             self.style.SUCCESS(
-                _("demo city loaded: %(created)s, %(people)d people; topology checked, no problems")
-                % {"created": created, "people": people}
+                _("demo city loaded: %(created)s, %(people)d people, %(cases)d cases; topology checked, no problems")
+                % {"created": created, "people": people, "cases": cases}
             )
         )
         if not os.environ.get("GOVGRID_DEMO_PASSWORD"):
