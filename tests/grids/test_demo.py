@@ -114,5 +114,5 @@ def test_load_demo_refuses_to_load_twice(db):
 
 
 def test_load_demo_replace_builds_a_new_city_of_the_asked_size(db):
-    call_command("load_demo", "--replace", "--grids", "600", "--seed", "9")
+    call_command("load_demo", "--replace", "--grids", "600", "--seed", "9", "--history", "0")
     assert Area.objects.within("411381").grids().count() == 600
