@@ -49,7 +49,7 @@ def queue(request):
         cases = cases.filter(category__parent__code=category)
     now = timezone.now()
     rows = list(cases.order_by("due_at")[:200])
-    rows.sort(key=lambda c: (c.due_at >= now, c.due_at))  # overdue first, then the nearest deadline
+    rows.sort(key=lambda c: (not c.is_overdue, c.due_at))  # overdue first, then the nearest deadline
     return render(
         request,
         "incidents/queue.html",
@@ -121,7 +121,7 @@ def _map(cases, grid=None):
         folium.CircleMarker(
             [lat, lon],
             radius=6,
-            color="#c0392b" if incident.due_at < timezone.now() else "#1f6fb2",
+            color="#c0392b" if incident.is_overdue else "#1f6fb2",
             fill=True,
             fill_opacity=0.8,
             tooltip=incident.code,

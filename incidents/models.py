@@ -122,6 +122,11 @@ class Incident(models.Model):
     def __str__(self):
         return self.code
 
+    @property
+    def is_overdue(self):
+        """Still open and past its deadline (a closed case is never overdue)."""
+        return self.status in OPEN_STATUSES and self.due_at < timezone.now()
+
 
 class IncidentPhoto(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")

@@ -109,3 +109,12 @@ def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_re
     assert page.page.locator("#case-status").inner_text() == "已受理"
     page.screenshot("dispatch-case.png")
     assert page.blocked == [] and [e for e in page.console_errors if "favicon" not in e] == []
+
+
+@pytest.mark.django_db
+def test_a_closed_case_past_its_deadline_is_not_called_overdue(login):
+    code = new_case()
+    Incident.objects.filter(code=code).update(status="closed", due_at=timezone.now() - timedelta(days=3))
+    html = login("community_dispatcher").get("/dispatch/", {"level": "all", "status": "all"}).content.decode()
+    row = re.search(rf'<tr class="([^"]*)" data-code="{code}"', html)
+    assert row is not None and row.group(1) == ""
