@@ -11,15 +11,20 @@ from django.db import connection
 from grids.models import CODE_LENGTH, Level
 
 _FIGURES_SQL = """
-WITH cases AS (
-    SELECT left(g.code, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating,
-           (SELECT min(e.at) FROM incidents_incidentevent e WHERE e.incident_id = i.id AND e.action = 'close')
-               AS closed_at,
-           (SELECT max(e.at) FROM incidents_incidentevent e WHERE e.incident_id = i.id AND e.action = 'resolve')
-               AS resolved_at
+WITH base AS (
+    SELECT i.id, left(g.code, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
     FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
     WHERE g.code LIKE %(prefix)s AND i.received_at >= %(since)s AND i.received_at < %(until)s
       AND i.status <> 'rejected'
+), moments AS (
+    -- one pass over the events of these cases: when each was first closed and last resolved
+    SELECT e.incident_id, min(e.at) FILTER (WHERE e.action = 'close') AS closed_at,
+           max(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at
+    FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
+    WHERE e.action IN ('close', 'resolve')
+    GROUP BY e.incident_id
+), cases AS (
+    SELECT b.*, m.closed_at, m.resolved_at FROM base b LEFT JOIN moments m ON m.incident_id = b.id
 )
 SELECT a.code, a.name,
        count(*) AS received,
