@@ -38,6 +38,33 @@ def ensure_database():
         )
 
 
+def setup_django(migrate=True):
+    """The bench database exists, Django is set up on it and (by default) migrated: every bench's start."""
+    ensure_database()
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+
+
+def heading(title, script):
+    """The two lines that open a bench's entry in results.md: what and when, then the command."""
+    return [
+        f"\n## {title}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores",
+        f"`{' '.join([f'.venv/bin/python bench/{script}', *sys.argv[1:]])}`\n",
+    ]
+
+
+def record(text):
+    """Print a bench's entry and append it to bench/results.md."""
+    print(text)
+    with open(ROOT / "bench" / "results.md", "a") as out:
+        out.write(text)
+
+
 def timed(fn):
     start = time.perf_counter()
     result = fn()
@@ -99,17 +126,10 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[514, 50000])
     parser.add_argument("--points", type=int, default=2000)
     args = parser.parse_args()
-    ensure_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django()
     rows = [run_size(n, args.points) for n in args.sizes]
     lines = [
-        f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores",
-        f"`{' '.join(['.venv/bin/python bench/areas.py', *sys.argv[1:]])}`\n",
+        *heading("areas", "areas.py"),
         "| grids | build (s) | import + topology (s) | validate_grids (s) | problems "
         "| lookups/s, GiST | lookups/s, seq scan | ratio |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -120,10 +140,7 @@ def main():
             f"| {r['grids']:,} | {r['build_s']:.1f} | {r['import_s']:.1f} | {r['validate_s']:.1f} | {r['problems']} "
             f"| {r['lookup_indexed_per_s']:,.0f} | {r['lookup_seqscan_per_s']:,.0f} | {ratio:.1f}× |"
         )
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(ROOT / "bench" / "results.md", "a") as out:
-        out.write(text)
+    record("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -16,11 +16,10 @@ import argparse
 import os
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from areas import ROOT, ensure_database  # noqa: E402  (sets DATABASE_URL to the bench database)
+from areas import ROOT, heading, record, setup_django  # noqa: E402  (sets DATABASE_URL to the bench database)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
 
@@ -106,17 +105,10 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[514, 50000])
     parser.add_argument("--naive-sample", type=int, default=500)
     args = parser.parse_args()
-    ensure_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django()
     results = [measure(n, args.naive_sample) for n in args.sizes]
     lines = [
-        f"\n## coverage, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores",
-        f"`{' '.join(['.venv/bin/python bench/coverage.py', *sys.argv[1:]])}`\n",
+        *heading("coverage", "coverage.py"),
         "| grids | every grid's rules (s) | district (s) | streets (s) | communities (s) "
         "| grid by grid via the ORM (s, extrapolated) | ratio |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -127,10 +119,7 @@ def main():
             f"| {r['grids']:,} | {r['grids_s']:.2f} | {r['levels']['district']:.2f} | {r['levels']['street']:.2f} "
             f"| {r['levels']['community']:.2f} | {naive_total:.1f} | {naive_total / r['grids_s']:.0f}× |"
         )
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(ROOT / "bench" / "results.md", "a") as out:
-        out.write(text)
+    record("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from pathlib import Path
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_bench"
 os.environ["GOVGRID_DEBUG"] = "0"  # served the way production is: no query log kept per request
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from areas import ROOT, ensure_database  # noqa: E402  (sets DATABASE_URL to the bench database)
+from areas import ROOT, record, setup_django  # noqa: E402  (sets DATABASE_URL to the bench database)
 
 INTAKE = "/api/v1/incidents/"
 BARE = "/bench/bare/points/"
@@ -441,10 +441,7 @@ def main():
     if min(args.levels) < 1 or min(args.requests, args.workers, args.rounds) < 1 or args.seconds <= 0:
         parser.error("levels, --requests, --seconds, --workers and --rounds must be positive")
 
-    ensure_database()
-    import django
-
-    django.setup()
+    setup_django(migrate=False)  # migrated below with the bench settings
     password = secrets.token_urlsafe(16)
     print(f"preparing govgrid_bench: migrate, 514-grid demo city with people ({WORKER})", flush=True)
     prepare_database(password)
@@ -465,10 +462,7 @@ def main():
     finally:
         clear_bench_rows()  # also after a failure: the cases would keep the city from being replaced
 
-    text = results_table(args, cores, rows, checks, profile)
-    print(text)
-    with open(ROOT / "bench" / "results.md", "a") as out:
-        out.write(text)
+    record(results_table(args, cores, rows, checks, profile))
     failed = [r["level"] for r in rows for name in ("bare", "intake") if r[name]["errors"]]
     ok = (
         checks["same_case"] == checks["retried"]

@@ -26,11 +26,11 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from areas import ROOT, ensure_database  # noqa: E402  (sets DATABASE_URL to the bench database)
+from areas import ROOT, heading, record, setup_django  # noqa: E402  (sets DATABASE_URL to the bench database)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
 DISTRICT = "411381"
@@ -386,13 +386,7 @@ def main():
     parser.add_argument("--naive-communities", type=int, default=50)
     parser.add_argument("--no-record", action="store_true", help="print the table without appending it")
     args = parser.parse_args()
-    ensure_database()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django()
     truncate_cases()  # cases protect their grids: the city can only be replaced without them
     load_s = ensure_city()
     s = sweep(args.open, args.overdue, args.naive_sample)
@@ -404,8 +398,7 @@ def main():
     naive_figures = f["naive_per_community_s"] * f["communities"]
     d = f["district"]["shares"]
     lines = [
-        f"\n## workflow, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores",
-        f"`{' '.join(['.venv/bin/python bench/workflow.py', *sys.argv[1:]])}`\n",
+        *heading("workflow", "workflow.py"),
         "| what | data | govgrid (s) | peer (s) | peer | ratio |",
         "|---|---|---:|---:|---|---:|",
         f"| escalate_overdue | {s['open']:,} open cases, {s['overdue']:,} overdue | {s['sweep_s']:.2f} "
@@ -427,11 +420,10 @@ def main():
         f"closure {d['closure_rate']}, on time {d['on_time_rate']}, satisfied {d['satisfied']}.",
     ]
     text = "\n".join(lines) + "\n"
-    print(text)
     if args.no_record:
+        print(text)
         return
-    with open(ROOT / "bench" / "results.md", "a") as out:
-        out.write(text)
+    record(text)
 
 
 if __name__ == "__main__":
