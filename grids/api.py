@@ -56,13 +56,17 @@ class AreaPagination(GeoJsonPagination):
     max_page_size = 10000
 
 
+class AreaCodeField(serializers.RegexField):
+    """A query parameter that names an area by its code: 6, 9, 12 or 15 digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("error_messages", {"invalid": gettext_lazy("An area code is 6, 9, 12 or 15 digits.")})
+        super().__init__(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$", **kwargs)
+
+
 class AreaListQuery(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices, required=False)
-    within = serializers.RegexField(
-        r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$",
-        required=False,
-        error_messages={"invalid": gettext_lazy("An area code is 6, 9, 12 or 15 digits.")},
-    )
+    within = AreaCodeField(required=False)
 
 
 class AreaListView(ScopedMixin, ListAPIView):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
 
-from .api import ScopedMixin
+from .api import AreaCodeField, ScopedMixin
 from .coverage import GRID_RULES_SQL, RULES, Thresholds, summary
 from .models import CODE_LENGTH, Level, level_for_code
 
@@ -35,7 +35,7 @@ FROM results r JOIN grids_area a ON a.id = r.id
 
 
 class CoverageQuery(serializers.Serializer):
-    within = serializers.RegexField(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$", required=False)
+    within = AreaCodeField(required=False)
     level = serializers.ChoiceField(choices=Level.choices, required=False)
 
 

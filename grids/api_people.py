@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from govgrid.errors import NotFound
 
-from .api import ScopedMixin
+from .api import AreaCodeField, ScopedMixin
 from .models import Assignment, HouseholdLink, Person, Role
 
 
@@ -61,7 +61,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class PeopleQuery(serializers.Serializer):
-    within = serializers.RegexField(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$", required=False)
+    within = AreaCodeField(required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
 
 

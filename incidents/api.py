@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
 from govgrid.lib import coords
-from grids.api import ScopedMixin
+from grids.api import AreaCodeField, ScopedMixin
+from grids.models import CODE_LENGTH, Level
 
 from .figures import figures
 from .models import Category, Incident
@@ -261,15 +262,15 @@ class TimelineView(IncidentScopedMixin, APIView):
 
 
 class FiguresQuery(serializers.Serializer):
-    within = serializers.RegexField(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$")
-    level = serializers.ChoiceField(choices=["district", "street", "community", "grid"])
+    within = AreaCodeField()
+    level = serializers.ChoiceField(choices=Level.choices)
     since = serializers.DateTimeField()
     until = serializers.DateTimeField()
 
     def validate(self, data):
         if data["until"] <= data["since"]:
             raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
-        if len(data["within"]) > {"district": 6, "street": 9, "community": 12, "grid": 15}[data["level"]]:
+        if len(data["within"]) > CODE_LENGTH[Level(data["level"])]:
             raise serializers.ValidationError({"level": _("Choose the level of the area or one below it.")})
         return data
 
