@@ -19,10 +19,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
-from grids.models import CODE_LENGTH, Area, Assignment, Role
+from grids.models import Area, Assignment, Role
 
 from .models import Category, Incident, IncidentEvent
-from .workflow import ACTIONS, LEVELS, POOR_RATING
+from .workflow import ACTIONS, POOR_RATING, next_level
 
 
 def _later(rng, at, hours):
@@ -35,10 +35,9 @@ def _step(case, events, action, at, actor, reason=""):
     assert case["status"] in spec.sources, (action, case["status"])  # the workflow's own rule
     before = (case["status"], case["level"])
     if action in ("escalate", "return"):
-        index = LEVELS.index(case["level"]) + (1 if action == "escalate" else -1)
-        case["level"] = LEVELS[index].value
-        case["area_code"] = case["grid_code"][: CODE_LENGTH[LEVELS[index]]]
-        case["due_at"] = deadline(at, case["category"].deadline_hours(case["level"]), case["category"].calendar_time)
+        case["level"], case["area_code"], case["due_at"] = next_level(
+            case["level"], case["grid_code"], case["category"], 1 if action == "escalate" else -1, at
+        )
     case["status"] = spec.target or case["status"]
     case["version"] += 1
     events.append(

@@ -177,9 +177,10 @@ def _check_allowed(user, scope, incident, spec):
         )
 
 
-def _move(incident, step, now):
-    """Up (+1) or down (-1) one level; the responsible area follows, and the deadline restarts."""
-    index = LEVELS.index(incident.level) + step
+def next_level(level, grid_code, category, step, at):
+    """(level, responsible area code, deadline) one level up (+1) or down (-1) from `level` for a case
+    in the grid `grid_code`; the deadline restarts at `at` from the category's hours for that level."""
+    index = LEVELS.index(level) + step
     if index >= len(LEVELS):
         raise Conflict(
             _("The street is the top level: the case cannot be escalated further."), field="action", code="top_level"
@@ -188,10 +189,18 @@ def _move(incident, step, now):
         raise Conflict(
             _("The grid is the lowest level: the case cannot be returned further."), field="action", code="bottom_level"
         )
-    level = LEVELS[index]
-    incident.level = level
-    incident.area_code = incident.grid.code[: CODE_LENGTH[level]]
-    incident.due_at = deadline(now, incident.category.deadline_hours(level.value), incident.category.calendar_time)
+    new = LEVELS[index]
+    return (
+        new.value,
+        grid_code[: CODE_LENGTH[new]],
+        deadline(at, category.deadline_hours(new.value), category.calendar_time),
+    )
+
+
+def _move(incident, step, now):
+    incident.level, incident.area_code, incident.due_at = next_level(
+        incident.level, incident.grid.code, incident.category, step, now
+    )
 
 
 def _duplicate(code, incident, scope):
@@ -250,10 +259,11 @@ def escalate_overdue(now=None):
         cursor.execute(_ESCALATE_OVERDUE_SQL + " RETURNING incident_id", {"now": now, "reason": _("deadline passed")})
         moved = [row[0] for row in cursor.fetchall()]
         working = Incident.objects.filter(pk__in=moved, category__calendar_time=False).select_related("category")
-        dues = {(c.category_id, c.level): None for c in working}
-        for category_id, level in dues:
-            hours = next(c.category.deadline_hours(level) for c in working if c.category_id == category_id)
-            dues[(category_id, level)] = deadline(now, hours)
-        updates = [Incident(pk=c.pk, due_at=dues[(c.category_id, c.level)]) for c in working]
+        dues, updates = {}, []  # one deadline per category and level: every case moved at `now`
+        for case in working:
+            key = (case.category_id, case.level)
+            if key not in dues:
+                dues[key] = deadline(now, case.category.deadline_hours(case.level))
+            updates.append(Incident(pk=case.pk, due_at=dues[key]))
         Incident.objects.bulk_update(updates, ["due_at"], batch_size=5000)
         return len(moved)
