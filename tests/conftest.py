@@ -5,14 +5,16 @@ tests and the served app see it; every test then runs in a transaction that is r
 spatial rules draw their own tiny areas under district code 990001, which the demo never uses.
 """
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.error import HTTPError
 from urllib.parse import quote
-from urllib.request import urlopen
+from urllib.request import Request, urlopen
 
 import pytest
 from django.contrib.gis.geos import MultiPolygon, Polygon
@@ -46,6 +48,24 @@ def login(db):
         return client
 
     return make
+
+
+def worker_grid(username="grid_worker"):
+    """The grid a demo grid worker is assigned to."""
+    from grids.models import Assignment, Role
+
+    return Assignment.objects.active().get(person__user__username=username, role=Role.GRID_WORKER).area
+
+
+def post_json(base, path, body, token=None):
+    """POST JSON to the served app over a real connection: (status, parsed answer), also for 4xx."""
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Token {token}"} if token else {})
+    request = Request(base + path, data=json.dumps(body).encode(), method="POST", headers=headers)
+    try:
+        with urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 def square(x0, y0, x1, y1):

@@ -1,26 +1,22 @@
 """The dispatcher pages: my queue at my level, overdue first; a case with exactly my actions."""
 
-import json
 import re
 import uuid
 from datetime import timedelta
-from urllib.request import Request, urlopen
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from grids.models import Assignment, Role
 from incidents.models import Category, Incident
 from incidents.services import Report, report_incident
 from incidents.workflow import act
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
 
 def new_case(due_in_hours=None):
     user = get_user_model().objects.get(username="grid_worker")
-    grid = Assignment.objects.active().get(person__user=user, role=Role.GRID_WORKER).area
-    point = grid.geom.point_on_surface
+    point = worker_grid().geom.point_on_surface
     report = Report(
         client_id=uuid.uuid4(), category=Category.objects.get(code="0301"), description="测试", lon=point.x, lat=point.y
     )
@@ -78,15 +74,10 @@ def test_acting_from_the_page_changes_the_case_and_a_stale_form_is_refused(login
 
 @pytest.mark.django_db
 def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_reports):
-    def call(path, body, token=None):
-        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Token {token}"} if token else {})
-        request = Request(served_app + path, data=json.dumps(body).encode(), method="POST", headers=headers)
-        with urlopen(request, timeout=30) as answer:
-            return json.loads(answer.read())
-
-    token = call("/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})["token"]
-    grid = Assignment.objects.active().get(person__user__username="grid_worker", role=Role.GRID_WORKER).area
-    point = grid.geom.point_on_surface
+    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1][
+        "token"
+    ]
+    point = worker_grid().geom.point_on_surface
     report = {
         "client_id": str(uuid.uuid4()),
         "category": "0301",
@@ -95,7 +86,7 @@ def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_re
         "lat": point.y,
     }
     forget_reports.append(report["client_id"])
-    code = call("/api/v1/incidents/", report, token)["code"]
+    code = post_json(served_app, "/api/v1/incidents/", report, token)[1]["code"]
 
     page = offline_page()
     page.page.goto(served_app + "/dispatch/")

@@ -7,11 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from grids.models import Assignment, Role
 from incidents.figures import figures
 from incidents.models import Category, Incident
 from incidents.services import Report, report_incident
 from incidents.workflow import act
+from tests.conftest import worker_grid
 
 
 def user(name):
@@ -27,7 +27,7 @@ def step(code, username, action, **fields):
 def community_cases(db):
     """Five cases in grid_worker's grid: closed in the grid (rated 5), closed in the community (rated
     4), closed at the street after its deadline, still open, and rejected."""
-    grid = Assignment.objects.active().get(person__user__username="grid_worker", role=Role.GRID_WORKER).area
+    grid = worker_grid()
     point = grid.geom.point_on_surface
     codes = []
     for _ in range(5):

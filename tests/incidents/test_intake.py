@@ -6,7 +6,6 @@ import re
 import threading
 import uuid
 from datetime import timedelta
-from urllib.request import Request, urlopen
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -16,16 +15,13 @@ from govgrid.lib import coords
 from govgrid.lib.worktime import add_working_hours
 from grids.models import Assignment, Role
 from incidents.models import Category, DailySequence, Incident, IncidentEvent, IncidentPhoto
+from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
 # The smallest valid PNG: one transparent pixel.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
 )
-
-
-def worker_grid(username="grid_worker"):
-    return Assignment.objects.active().get(person__user__username=username, role=Role.GRID_WORKER).area
 
 
 def inside(grid):
@@ -246,24 +242,10 @@ def test_the_residents_contact_is_shown_to_those_who_handle_the_case_only(worker
 @pytest.mark.django_db
 def test_parallel_retries_of_one_report_make_exactly_one_case(served_app, forget_reports):
     """Real concurrent connections to gunicorn: eight copies of one report at the same moment."""
-    import json
 
-    def call(path, body, token=None):
-        request = Request(
-            served_app + path,
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"} | ({"Authorization": f"Token {token}"} if token else {}),
-        )
-        try:
-            with urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read())
-        except Exception as error:  # noqa: BLE001 - HTTPError carries the answer
-            return error.code, json.loads(error.read())
-
-    from tests.conftest import DEMO_PASSWORD
-
-    token = call("/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1]["token"]
+    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1][
+        "token"
+    ]
     body = report(*inside(worker_grid()))
     forget_reports.append(body["client_id"])
     answers = []
@@ -271,7 +253,7 @@ def test_parallel_retries_of_one_report_make_exactly_one_case(served_app, forget
 
     def send():
         start.wait()
-        answers.append(call("/api/v1/incidents/", body, token))
+        answers.append(post_json(served_app, "/api/v1/incidents/", body, token))
 
     threads = [threading.Thread(target=send) for _ in range(8)]
     for thread in threads:

@@ -12,9 +12,8 @@ import pytest
 from django.contrib.gis.db.models.functions import Distance
 from playwright.sync_api import expect
 
-from grids.models import Assignment, Role
 from incidents.models import Category, Incident
-from tests.conftest import DEMO_PASSWORD, SCREENSHOTS
+from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, worker_grid
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -41,10 +40,6 @@ def tiny_png(rgb=(200, 60, 40), side=8):
     rows = b"".join(b"\x00" + bytes(rgb) * side for _ in range(side))
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def worker_grid(username):
-    return Assignment.objects.active().get(person__user__username=username, role=Role.GRID_WORKER).area
 
 
 class Phone:

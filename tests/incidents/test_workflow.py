@@ -1,21 +1,14 @@
 """The case workflow by named people: who may do what, in which state, at which level."""
 
-import json
 import threading
 import uuid
-from urllib.request import Request, urlopen
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from govgrid.lib.worktime import deadline
-from grids.models import Assignment, Role
 from incidents.models import Incident, IncidentEvent
-from tests.conftest import DEMO_PASSWORD
-
-
-def worker_grid(username="grid_worker"):
-    return Assignment.objects.active().get(person__user__username=username, role=Role.GRID_WORKER).area
+from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
 
 @pytest.fixture
@@ -194,17 +187,8 @@ def test_the_database_refuses_to_change_or_delete_an_event(case, statement):
 def test_two_dispatchers_acting_at_once_one_succeeds_the_other_gets_409(served_app, forget_reports):
     """Real concurrent connections to gunicorn: both saw version 1 and press accept together."""
 
-    def call(path, body, token=None):
-        headers = {"Content-Type": "application/json"} | ({"Authorization": f"Token {token}"} if token else {})
-        request = Request(served_app + path, data=json.dumps(body).encode(), method="POST", headers=headers)
-        try:
-            with urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read())
-        except Exception as error:  # noqa: BLE001 - an HTTPError carries the answer
-            return error.code, json.loads(error.read())
-
     tokens = {
-        name: call("/api/v1/auth/token/", {"username": name, "password": DEMO_PASSWORD})[1]["token"]
+        name: post_json(served_app, "/api/v1/auth/token/", {"username": name, "password": DEMO_PASSWORD})[1]["token"]
         for name in ("grid_worker", "community_dispatcher", "street_dispatcher")
     }
     point = worker_grid().geom.point_on_surface
@@ -216,13 +200,13 @@ def test_two_dispatchers_acting_at_once_one_succeeds_the_other_gets_409(served_a
         "lat": point.y,
     }
     forget_reports.append(report["client_id"])
-    code = call("/api/v1/incidents/", report, tokens["grid_worker"])[1]["code"]
+    code = post_json(served_app, "/api/v1/incidents/", report, tokens["grid_worker"])[1]["code"]
 
     answers, start = [], threading.Barrier(2)
 
     def accept(name):
         start.wait()
-        answers.append(call(f"/api/v1/incidents/{code}/accept/", {"version": 1}, tokens[name]))
+        answers.append(post_json(served_app, f"/api/v1/incidents/{code}/accept/", {"version": 1}, tokens[name]))
 
     threads = [threading.Thread(target=accept, args=(n,)) for n in ("community_dispatcher", "street_dispatcher")]
     for thread in threads:
