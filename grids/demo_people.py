@@ -99,15 +99,8 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
         dispatchers[street.code] = secretary
         orgs.append(PartyOrg(area=street, kind=PartyOrg.Kind.STREET_WORKING_COMMITTEE, name=f"{street.name}党工委"))
         leaders[street.code] = secretary
-        spot = street.geom.point_on_surface
         stations.append(
-            ServiceStation(
-                name=f"{street.name}党群服务中心",
-                kind=ServiceStation.Kind.CENTRE,
-                area=street,
-                location=Point(spot.x, spot.y, srid=4326),
-                opening_hours="每天 8:30–20:00",
-            )
+            _station(f"{street.name}党群服务中心", ServiceStation.Kind.CENTRE, street, street, "每天 8:30–20:00")
         )
 
     grid_workers = {}
@@ -122,16 +115,9 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
         dispatchers[community.code] = dispatcher
         if rng.uniform() < 0.9:  # some communities have no station yet
             grid = grids[int(rng.integers(len(grids)))]
-            spot = grid.geom.point_on_surface
+            hours = "周一至周五 8:30–12:00，14:30–17:30"
             stations.append(
-                ServiceStation(
-                    name=f"{community.name}党群服务站",
-                    kind=ServiceStation.Kind.STATION,
-                    area=community,
-                    location=Point(spot.x, spot.y, srid=4326),
-                    opening_hours="周一至周五 8:30–12:00，14:30–17:30",
-                    phone="",
-                )
+                _station(f"{community.name}党群服务站", ServiceStation.Kind.STATION, community, grid, hours)
             )
 
         members_here = max(1, round(in_service_per_grid * len(grids) * (0.6 + 0.8 * rng.uniform())))
@@ -159,6 +145,14 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
         ServiceStation.objects.bulk_create(stations, batch_size=5000)
         accounts = _demo_accounts(rng, district, streets, communities, grids_of, dispatchers, grid_workers, password)
     return accounts
+
+
+def _station(name, kind, area, inside, opening_hours):
+    """A station of `area`, placed on a point inside `inside` (the area itself or one of its grids)."""
+    spot = inside.geom.point_on_surface
+    return ServiceStation(
+        name=name, kind=kind, area=area, location=Point(spot.x, spot.y, srid=4326), opening_hours=opening_hours
+    )
 
 
 def _staff_grid(made, rng, grid, members, orgs, leaders, grid_workers):
