@@ -17,12 +17,13 @@ API views, pages, exports and the admin all ask a Scope.
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
 from django.utils.translation import gettext as _
 
 from govgrid.errors import GovgridError, NotFound
 
 from .models import Area, Assignment, HouseholdLink, Person, Role
+from .models.people import in_force
 
 WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
 READING_ROLES = {Role.LEADER, Role.ANALYST}
@@ -45,15 +46,20 @@ class Scope:
     def for_user(cls, user):
         if user is None or not user.is_authenticated or not user.is_active:
             return cls()
-        person = Person.objects.filter(user=user).first()
-        roles = []
-        if person is not None:
-            roles = list(Assignment.objects.active().filter(person=person).values_list("role", "area__code"))
+        # One statement: the user's person and the roles in force (a person with none gives one
+        # row of NULLs, no person gives no row).
+        rows = list(
+            Person.objects.filter(user=user)
+            .annotate(serving=FilteredRelation("assignments", condition=in_force(through="assignments__")))
+            .values_list("id", "serving__role", "serving__area__code")
+        )
+        person_id = rows[0][0] if rows else None
+        roles = [(role, code) for _id, role, code in rows if role is not None]
         if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
-            return cls(everything=True, person_id=person and person.id, user_id=user.pk)
+            return cls(everything=True, person_id=person_id, user_id=user.pk)
         write = _minimal({code for role, code in roles if role in WRITING_ROLES})
         read = _minimal({code for role, code in roles if role in WRITING_ROLES | READING_ROLES})
-        return cls(read=read, write=write, person_id=person and person.id, user_id=user.pk)
+        return cls(read=read, write=write, person_id=person_id, user_id=user.pk)
 
     # --- questions ---------------------------------------------------------------------------
     def sees(self, code):

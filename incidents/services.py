@@ -99,7 +99,7 @@ def report_incident(user, report, photos=(), scope=None):
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     point = Point(lon, lat, srid=4326)
     # On an edge shared with another grid, the reporter's own grid wins; otherwise the lower code.
-    grid = scope.areas(Area.objects.with_chain()).grid_at(point) or Area.objects.with_chain().grid_at(point)
+    grid = Area.objects.grid_with_chain_at(point, prefer=scope.write if not scope.everything else ())
     if grid is None or not scope.changes(grid.code):
         existing = Incident.objects.filter(client_id=report.client_id).first()
         if existing is not None:

@@ -6,6 +6,7 @@ inside an area has a code that starts with that area's code and scope filters ar
 
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +77,33 @@ class AreaQuerySet(models.QuerySet):
         return self.select_related("parent__parent__parent").defer(
             "geom", "parent__geom", "parent__parent__geom", "parent__parent__parent__geom"
         )
+
+    def grid_with_chain_at(self, point, prefer=()):
+        """The grid covering a WGS84 point with its community, street and district attached as
+        parents (codes and names only, no boundaries), or None: one statement, no ORM joins, so
+        it is the intake's lookup. It searches the whole table (filters on the queryset do not apply).
+
+        Among grids that share the point (an edge), one whose code starts with a `prefer` prefix
+        wins (the reporter's own grid), then the lower code, as in `grid_at`."""
+        sql = """
+            SELECT g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name
+            FROM grids_area g
+            JOIN grids_area c ON c.id = g.parent_id
+            JOIN grids_area s ON s.id = c.parent_id
+            JOIN grids_area d ON d.id = s.parent_id
+            WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
+            ORDER BY g.code LIKE ANY(%s) DESC, g.code
+            LIMIT 1
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [point.x, point.y, [code + "%" for code in prefer]])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        district = Area(id=row[10], code=row[11], name=row[12], level=Level.DISTRICT, parent=None)
+        street = Area(id=row[7], code=row[8], name=row[9], level=Level.STREET, parent=district)
+        community = Area(id=row[4], code=row[5], name=row[6], level=Level.COMMUNITY, parent=street)
+        return Area(id=row[0], code=row[1], name=row[2], kind=row[3], level=Level.GRID, parent=community)
 
     def chain_at(self, point):
         """[grid, community, street, district] for the grid covering the point, or [] outside."""

@@ -62,11 +62,19 @@ class Person(models.Model):
         return self.name
 
 
+def in_force(on=None, through=""):
+    """The condition for a dated row (assignment, household link) in force on a date, today by
+    default; `through` reaches it from another model, e.g. "assignments__"."""
+    on = on or timezone.localdate()
+    return Q(**{f"{through}starts_on__lte": on}) & (
+        Q(**{f"{through}ends_on__isnull": True}) | Q(**{f"{through}ends_on__gt": on})
+    )
+
+
 class AssignmentQuerySet(models.QuerySet):
     def active(self, on=None):
         """Assignments in force on a date (today by default)."""
-        on = on or timezone.localdate()
-        return self.filter(Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on)))
+        return self.filter(in_force(on))
 
 
 class Assignment(models.Model):

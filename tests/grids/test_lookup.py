@@ -54,3 +54,19 @@ def test_the_lower_code_wins_whatever_order_the_grids_were_made_in(db):
         Area.objects.create(code=code, name=code, level="grid", kind="basic", parent=community, geom=square(*box))
     on_edge = Point(X0 + D / 2, Y0 + D / 3, srid=4326)
     assert Area.objects.grid_at(on_edge).code == "990003001001001"
+
+
+def test_the_intake_lookup_gives_the_chain_and_prefers_the_reporters_grid_on_an_edge(tiny_city):
+    inside = Area.objects.grid_with_chain_at(Point(X0 + D / 8, Y0 + D / 8, srid=4326))
+    assert [(a.code, a.level) for a in inside.chain()] == [
+        (WEST, "grid"),
+        ("990001001001", "community"),
+        ("990001001", "street"),
+        ("990001", "district"),
+    ]
+    assert inside.chain()[1].name == Area.objects.get(code="990001001001").name
+    on_edge = Point(X0 + D / 4, Y0 + D / 8, srid=4326)
+    assert Area.objects.grid_with_chain_at(on_edge).code == WEST
+    assert Area.objects.grid_with_chain_at(on_edge, prefer=(EAST,)).code == EAST
+    assert Area.objects.grid_with_chain_at(on_edge, prefer=("990002",)).code == WEST  # not a grid here
+    assert Area.objects.grid_with_chain_at(Point(X0 + D / 8, Y0 + 3 * D / 4, srid=4326)) is None
