@@ -278,6 +278,10 @@ BASEMAP_LAYERS = {
     "xyz": [(BASEMAP_URL, "", "abc")],
 }[BASEMAP]
 
+# GOVGRID_MAP_TILES_ABOVE: above this many grids, map pages draw grids from vector tiles made by
+# PostGIS (ST_AsMVT) instead of inline GeoJSON, so a page stays light in a large city. Default 5000.
+MAP_TILES_ABOVE = int(env_float("GOVGRID_MAP_TILES_ABOVE", 5000))
+
 LEAFLET_CONFIG = {
     # The admin's editing map. AMap tiles are GCJ-02 and would put every edited vertex ~600 m off,
     # so the admin edits on no base map then; any WGS84 base map is used as configured.

@@ -16,6 +16,7 @@ from govgrid.errors import GovgridError, NotFound
 from govgrid.lib import coords
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
+from grids.scopes import Forbidden
 
 from .figures import figures
 from .models import Category, Incident
@@ -169,7 +170,12 @@ class PhotoUploadView(IncidentScopedMixin, APIView):
 
     def post(self, request, code):
         incident = self.get_incident(code)
-        self.scope.check_changes(incident.area_code)
+        # Those who handle the case add photos, and so does its reporter wherever it has gone since:
+        # a phone's queued photos arrive after the case may have been escalated out of their grid.
+        if not (self.scope.changes(incident.area_code) or incident.reporter_id == request.user.pk):
+            raise Forbidden(
+                _("You may look at case %(code)s but not add photos to it.") % {"code": incident.code}, field="photo"
+            )
         upload = request.FILES.get("photo")
         if upload is None:
             raise GovgridError(_("Send the picture as the file field `photo`."), field="photo")

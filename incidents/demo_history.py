@@ -1,11 +1,15 @@
-"""A year of cases for the demo city, made by walking each case through the workflow's own action
-table (incidents.workflow.ACTIONS): every step is an action whose source status the case is in, so
-every case's events agree with its final state, level, responsible area and version.
+"""A year of cases for the demo city, made by walking each case through the workflow's own rules:
+every step is an action of incidents.workflow.ACTIONS whose source status the case is in, taken by
+someone the workflow would let take it (the grid's worker, the dispatcher of its community or
+street), with the event, deadline and version change that `act` makes; and the deadline sweep runs
+inside the walk, so a case that passes its due time at the grid or the community is escalated by it
+(an event without an actor, as escalate_overdue writes) and handled on at the next level. Every
+case's events therefore agree with its final state, level, responsible area, due time and version.
 
 Cases gather around a few hot spots (markets, the old town's lanes, a school gate) on top of a thin
-spread over every grid; most close in the grid, some climb to the community, a few to the street;
-most reporters rate the result, and a poor rating reopens the case. Deterministic for a seed.
-Written in bulk, a few statements for the whole year.
+spread over every grid, reported in working hours (local time); most close in the grid, some climb
+to the community, a few to the street; most reporters rate the result, and a poor rating reopens the
+case. Deterministic for a seed. Written in bulk, a few statements for the whole year.
 """
 
 import uuid
@@ -19,39 +23,180 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
-from grids.models import Area, Assignment, Role
+from grids.models import CODE_LENGTH, Area, Assignment, Level, Person, Role
 
-from .models import Category, Incident, IncidentEvent
-from .workflow import ACTIONS, POOR_RATING, next_level
+from .models import OPEN_STATUSES, Category, Incident, IncidentEvent, Status
+from .workflow import ACTIONS, POOR_RATING, next_level, overdue_reason, poor_rating_reason, rating_reason
+
+SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
+HANDLING = ("accept", "start", "resolve")  # a case's way from reported to resolved at one level
+HOURS = {"accept": 1, "start": 2, "resolve": 10, "close": 8, "rate": 24, "reject": 2, "escalate": 6, "return": 3}
+POOR_COMMENTS = ["问题没有解决", "处理不及时", "处理后又反复出现"]
+GOOD_COMMENTS = ["", "", "处理及时，满意", "态度很好"]
 
 
-def _later(rng, at, hours):
-    """A moment after `at`, about `hours` later (exponentially spread, as real handling times are)."""
-    return at + timedelta(hours=float(rng.exponential(hours)) + 0.1)
+class _Walk:
+    """One case on its way through the workflow: its state and the events it gathered."""
 
+    def __init__(self, rng, grid_code, category, received, reporter, actors):
+        self.rng, self.grid_code, self.category, self.actors = rng, grid_code, category, actors
+        self.reporter = reporter
+        self.level, self.area_code, self.status, self.version = Level.GRID.value, grid_code, Status.REPORTED, 1
+        self.due_at = deadline(received, category.deadline_hours("grid"), category.calendar_time)
+        self.at = received
+        self.rating, self.rating_comment = None, ""
+        self.out_of_time = False  # set when a step would come after the end of the walk
+        self.events = [self._event(received, reporter, "report", ("", ""), Status.REPORTED)]
 
-def _step(case, events, action, at, actor, reason=""):
-    spec = ACTIONS[action]
-    assert case["status"] in spec.sources, (action, case["status"])  # the workflow's own rule
-    before = (case["status"], case["level"])
-    if action in ("escalate", "return"):
-        case["level"], case["area_code"], case["due_at"] = next_level(
-            case["level"], case["grid_code"], case["category"], 1 if action == "escalate" else -1, at
-        )
-    case["status"] = spec.target or case["status"]
-    case["version"] += 1
-    events.append(
-        dict(
+    def _event(self, at, actor, action, before, status, reason="", note=""):
+        return dict(
             at=at,
             actor_id=actor,
             action=action,
             from_status=before[0],
-            to_status=case["status"],
+            to_status=status,
             from_level=before[1],
-            to_level=case["level"],
+            to_level=self.level,
             reason=reason,
+            note=note,
         )
+
+    # --- who acts ---------------------------------------------------------------------------------
+    def handler(self):
+        """Who may change the case where it is now: the grid's worker at the grid (or the community's
+        dispatcher where the grid has none), else the dispatcher of the community or street."""
+        if self.level == Level.GRID:
+            return self.reporter
+        return self.actors[self.area_code]
+
+    def dispatcher(self):
+        """A dispatcher over the case: the community's for a case at the grid or the community."""
+        over = Level.STREET if self.level == Level.STREET else Level.COMMUNITY
+        return self.actors[self.grid_code[: CODE_LENGTH[over]]]
+
+    # --- the deadline sweep -----------------------------------------------------------------------
+    def sweep_until(self, moment):
+        """The escalations the sweep makes before `moment`: one per passed deadline, at the first
+        round after it, as escalate_overdue does (no actor, status back to reported, the next
+        level's deadline from the round's time, the version raised)."""
+        while self.status in OPEN_STATUSES and self.level != Level.STREET:
+            swept_at = self.due_at + timedelta(seconds=float(self.rng.uniform(1, SWEEP_EVERY)))
+            if swept_at >= moment:
+                return
+            before = (self.status, self.level)
+            moved = next_level(self.level, self.grid_code, self.category, +1, swept_at)
+            self.level, self.area_code, self.due_at = moved
+            self.status = Status.REPORTED
+            self.version += 1
+            self.events.append(self._event(swept_at, None, "escalate", before, Status.REPORTED, overdue_reason()))
+            self.at = swept_at
+
+    # --- actions, as incidents.workflow.act takes them ----------------------------------------------
+    def step(self, action, until, actor=None, reason=""):
+        """Take `action` some time after the last step. False if its moment would pass `until` (and
+        `out_of_time` is set), or if the action no longer fits (the sweep moved the case on meanwhile)."""
+        if self.out_of_time:
+            return False
+        at = self.at + timedelta(hours=float(self.rng.exponential(HOURS[action])) + 0.1)
+        if at >= until:
+            self.out_of_time = True
+            return False
+        self.sweep_until(at)
+        spec = ACTIONS[action]
+        if self.status not in spec.sources or action == "escalate" and self.level == Level.STREET:
+            return False
+        actor = actor or (self.dispatcher() if spec.who == "dispatcher" else self.handler())
+        before = (self.status, self.level)
+        events = [(action, spec.target or self.status, reason, "")]
+        if action in ("escalate", "return"):
+            self.level, self.area_code, self.due_at = next_level(
+                self.level, self.grid_code, self.category, 1 if action == "escalate" else -1, at
+            )
+        elif action == "reopen":
+            self._restart_deadline(at)
+        elif action == "rate":
+            self.rating = int(self.rng.choice([5, 5, 5, 4, 4, 3, 2, 1]))
+            poor = self.rating <= POOR_RATING
+            self.rating_comment = str(self.rng.choice(POOR_COMMENTS if poor else GOOD_COMMENTS))
+            events = [(action, self.status, rating_reason(self.rating), self.rating_comment)]
+            if poor:
+                events.append(("reopen", Status.IN_PROGRESS, poor_rating_reason(self.rating), ""))
+                self._restart_deadline(at)
+        for name, status, event_reason, note in events:
+            self.events.append(self._event(at, actor, name, before, status, event_reason, note))
+            self.status, before = status, (status, self.level)
+        self.version += 1
+        self.at = at
+        return True
+
+    def _restart_deadline(self, at):
+        self.due_at = deadline(at, self.category.deadline_hours(self.level), self.category.calendar_time)
+
+    def handle(self, until):
+        """Accept, start and resolve at whatever level the case is, starting again from accept when
+        the sweep hands it up meanwhile; False if the walk reaches `until` first."""
+        while self.status != Status.RESOLVED and not self.out_of_time:
+            self.step(HANDLING[[Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS].index(self.status)], until)
+        return self.status == Status.RESOLVED
+
+
+def _walk(rng, walk, now, age_days):
+    """The story of one case, drawn at random, up to `now`."""
+    if rng.uniform() < 0.03:
+        walk.step("reject", now, reason="无效或重复上报")
+        return
+    for threshold, reason in ((0.17, "超出网格处置能力"), (0.05, "需街道协调")):
+        if rng.uniform() >= threshold / (1 if walk.level == Level.GRID else 0.3):
+            break
+        if not walk.step("escalate", now, reason=reason):
+            break
+    if walk.level == Level.COMMUNITY and walk.status == Status.REPORTED and rng.uniform() < 0.1:
+        walk.step("return", now, reason="属网格职责，退回网格处置")
+    if not (age_days >= 2 or rng.uniform() < 0.5) or not walk.handle(now):
+        return
+    if not (age_days >= 3 or rng.uniform() < 0.6) or not walk.step("close", now):
+        return
+    if rng.uniform() < 0.7 and walk.step("rate", now, actor=walk.reporter) and walk.status == Status.IN_PROGRESS:
+        if walk.handle(now):  # reopened by a poor rating: handled again and closed again
+            walk.step("close", now)
+
+
+def _accounts(district_code, grids):
+    """{area code: user id} of a grid worker per grid and a dispatcher per community and street, as
+    assigned by the demo's people (grids.demo_people). People with no login get one that cannot log
+    in (an unusable password), named after their role and area; the named demo accounts are kept."""
+    User = get_user_model()
+    wanted = {}  # area code → the person whose user acts there (the first assigned)
+    assignments = (
+        Assignment.objects.active()
+        .filter(area__code__startswith=district_code, role__in=[Role.GRID_WORKER, Role.DISPATCHER])
+        .select_related("person", "area")
+        .order_by("area__code", "id")
     )
+    for assignment in assignments:
+        acts_here = (
+            assignment.role == Role.GRID_WORKER
+            if assignment.area.level == Level.GRID
+            else assignment.area.level in (Level.COMMUNITY, Level.STREET) and assignment.role == Role.DISPATCHER
+        )
+        if acts_here and assignment.area.code not in wanted:
+            wanted[assignment.area.code] = assignment.person
+            assignment.person.demo_username = f"{assignment.role}-{assignment.area.code}"
+    missing = {code: person for code, person in wanted.items() if person.user_id is None}
+    names = {code: person.demo_username for code, person in missing.items()}
+    existing = {u.username: u for u in User.objects.filter(username__in=names.values())}
+    new = []
+    for code, person in missing.items():
+        user = existing.get(names[code])
+        if user is None:
+            user = User(username=names[code], first_name=person.name)
+            user.set_unusable_password()
+            new.append(user)
+        person.user = user
+    User.objects.bulk_create(new, batch_size=2000)
+    Person.objects.filter(user__in=list(existing.values())).update(user=None)  # left from an earlier load
+    Person.objects.bulk_update(list(missing.values()), ["user"], batch_size=2000)
+    return {code: person.user_id for code, person in wanted.items()}
 
 
 def build_history(district_code="411381", cases=20000, days=365, seed=7):
@@ -66,12 +211,8 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
         [{"03": 5, "05": 4, "01": 3, "02": 2, "04": 1, "06": 2, "07": 1, "08": 1}.get(c.code[:2], 1) for c in items],
         dtype=float,
     )
-    workers = dict(
-        Assignment.objects.active()
-        .filter(role=Role.GRID_WORKER, area__in=grids)
-        .values_list("area_id", "person__user_id")
-    )
-    dispatcher = get_user_model().objects.filter(username="community_dispatcher").values_list("id", flat=True).first()
+    with transaction.atomic():
+        actors = _accounts(district_code, grids)
     fallback = get_user_model().objects.filter(is_superuser=True).values_list("id", flat=True).first()
 
     shapes = shapely.from_wkb([bytes(g.geom.wkb) for g in grids])
@@ -90,67 +231,19 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             continue
         grid = grids[int(min(hits, key=lambda i: grids[i].code))]
         category = items[int(rng.choice(len(items), p=weights / weights.sum()))]
-        received = now - timedelta(days=float(rng.uniform(0, days)))
-        received = received.replace(hour=int(rng.choice([8, 9, 10, 11, 14, 15, 16, 17, 19])))
+        received = timezone.localtime(now - timedelta(days=float(rng.uniform(0, days))))
+        received = received.replace(
+            hour=int(rng.choice([8, 9, 10, 11, 14, 15, 16, 17, 19])), minute=int(rng.integers(60))
+        )
         if received >= now:
             continue
-        reporter = workers.get(grid.id) or fallback
-        case = {
-            "grid_code": grid.code,
-            "level": "grid",
-            "area_code": grid.code,
-            "status": "reported",
-            "version": 1,
-            "category": category,
-            "due_at": deadline(received, category.deadline_hours("grid"), category.calendar_time),
-        }
-        events = [
-            dict(
-                at=received,
-                actor_id=reporter,
-                action="report",
-                from_status="",
-                to_status="reported",
-                from_level="",
-                to_level="grid",
-                reason="",
-            )
-        ]
-        at = received
-        age_days = (now - received).days
-        rating = None
-        roll = rng.uniform()
-        if roll < 0.03:
-            at = _later(rng, at, 2)
-            _step(case, events, "reject", at, dispatcher or reporter, reason="无效或重复上报")
-        else:
-            for threshold, reason in ((0.17, "超出网格处置能力"), (0.05, "需街道协调")):
-                if rng.uniform() < threshold / (1 if case["level"] == "grid" else 0.3):
-                    at = _later(rng, at, 6)
-                    _step(case, events, "escalate", at, reporter if case["level"] == "grid" else dispatcher, reason)
-                else:
-                    break
-            if age_days >= 2 or rng.uniform() < 0.5:
-                handler = reporter if case["level"] == "grid" else dispatcher or reporter
-                for action in ("accept", "start", "resolve"):
-                    at = _later(rng, at, {"accept": 1, "start": 2, "resolve": 10}[action])
-                    _step(case, events, action, at, handler)
-                if age_days >= 3 or rng.uniform() < 0.6:
-                    at = _later(rng, at, 8)
-                    _step(case, events, "close", at, dispatcher or handler)
-                    if rng.uniform() < 0.7:
-                        rating = int(rng.choice([5, 5, 5, 4, 4, 3, 2, 1]))
-                        at = _later(rng, at, 24)
-                        _step(case, events, "rate", at, reporter)
-                        if rating <= POOR_RATING:  # a poor rating reopens the case
-                            _step(case, events, "reopen", at, reporter, reason="居民不满意")
-                            for action in ("resolve", "close"):
-                                at = _later(rng, at, 12)
-                                _step(
-                                    case, events, action, at, handler if action == "resolve" else dispatcher or handler
-                                )
-        if at >= now:
-            continue
+        community, street = grid.code[: CODE_LENGTH[Level.COMMUNITY]], grid.code[: CODE_LENGTH[Level.STREET]]
+        if community not in actors or street not in actors:
+            continue  # an area without a dispatcher: nobody could handle its cases beyond the grid
+        reporter = actors.get(grid.code) or actors[community] or fallback
+        walk = _Walk(rng, grid.code, category, received, reporter, actors)
+        _walk(rng, walk, now, (now - received).days)
+        walk.sweep_until(now)  # the sweep has run up to now, as it does on a live server
         made.append(
             Incident(
                 code=f"{district_code}-{received:%Y%m%d}-H{n:05d}",
@@ -164,18 +257,19 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 input_crs="wgs84",
                 accuracy_m=float(rng.uniform(3, 30)),
                 grid_id=grid.id,
-                area_code=case["area_code"],
+                area_code=walk.area_code,
                 reporter_id=reporter,
                 reported_at=received,
                 received_at=received,
-                status=case["status"],
-                level=case["level"],
-                due_at=case["due_at"],
-                version=case["version"],
-                rating=rating,
+                status=walk.status,
+                level=walk.level,
+                due_at=walk.due_at,
+                version=walk.version,
+                rating=walk.rating,
+                rating_comment=walk.rating_comment,
             )
         )
-        events_of.append(events)
+        events_of.append(walk.events)
 
     with transaction.atomic():
         Incident.objects.bulk_create(made, batch_size=5000)

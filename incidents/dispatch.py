@@ -4,6 +4,7 @@ photos, map and exactly the actions I may take. Actions go through incidents.wor
 import folium
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,8 +15,11 @@ from grids.models import Assignment, Level, Role
 from grids.scopes import Scope
 from maps.views import OfflineMap
 
+from .api import ActionRequest
 from .models import OPEN_STATUSES, Category, Incident, Status
-from .workflow import ACTIONS, act, allowed_actions
+from .workflow import ACTIONS, FIELD_LABELS, act, allowed_actions
+
+QUEUE_LENGTH = 200  # cases on one page of the queue
 
 
 def my_level(user):
@@ -48,8 +52,12 @@ def queue(request):
     if category:
         cases = cases.filter(category__parent__code=category)
     now = timezone.now()
-    rows = list(cases.order_by("due_at")[:200])
-    rows.sort(key=lambda c: (not c.is_overdue, c.due_at))  # overdue first, then the nearest deadline
+    # Overdue open cases first, then the nearest deadline, ordered by the database before the page
+    # is cut: sorting after the cut would let older resolved cases push overdue ones off the page.
+    overdue_first = Case(
+        When(status__in=OPEN_STATUSES, due_at__lt=now, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    rows = list(cases.annotate(overdue_first=overdue_first).order_by("overdue_first", "due_at", "id")[:QUEUE_LENGTH])
     return render(
         request,
         "incidents/queue.html",
@@ -76,21 +84,7 @@ def case(request, code):
     if incident is None:
         raise Http404(_("No case has the code %(code)s.") % {"code": code})
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            act(
-                request.user,
-                code,
-                action,
-                int(request.POST.get("version", "0")),
-                reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-                scope=scope,
-            )
-        except GovgridError as error:
-            messages.error(request, str(error.message))
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
+        _act_from_form(request, scope, code)
         return redirect("dispatch-case", code=code)
     actions = [(name, ACTIONS[name]) for name in allowed_actions(request.user, scope, incident)]
     return render(
@@ -101,10 +95,31 @@ def case(request, code):
             "events": incident.events.select_related("actor").order_by("at", "id"),
             "photos": incident.photos.all(),
             "actions": actions,
+            "action_names": {name for name, _spec in actions},
+            # The resident's contact: for those who handle the case and its reporter (as the API).
+            "show_contact": scope.changes(incident.area_code) or incident.reporter_id == request.user.pk,
             "now": timezone.now(),
             "map": _map([incident], grid=incident.grid),
         },
     )
+
+
+def _act_from_form(request, scope, code):
+    """Carry out the action the case page's form asked for; every refusal, of the form's input or of
+    the workflow, becomes a message on the page naming the field."""
+    action = request.POST.get("action", "")
+    form = ActionRequest(data=request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        label = FIELD_LABELS.get(field, field)
+        messages.error(request, _("%(field)s: %(message)s") % {"field": label, "message": errors[0]})
+        return
+    try:
+        act(request.user, code, action, scope=scope, **form.validated_data)
+    except GovgridError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
 
 
 def _map(cases, grid=None):

@@ -3,10 +3,21 @@ the share of closed cases closed within the grid, within the community and at th
 大事不出社区), the on-time rate, the closure rate, time to close, and satisfaction.
 
 Cases count for the area they were reported in (their grid's chain) and for the period they were
-received in. "On time" means resolved before the deadline in force at the time.
+received in; rejected cases do not count.
+
+- Time to close: over the cases closed now, from receipt to their last close (a case reopened and
+  closed again took until the second close; a reopened case still being handled is not closed).
+- On time and late: a case is late when it missed a deadline: the deadline sweep escalated it (an
+  `escalate` event without an actor, see incidents.workflow.escalate_overdue: the sweep acts only on
+  a passed deadline), it is still open past its due time, or it was resolved after its due time. It
+  is on time when it is resolved or closed, its last resolve came by the deadline in force, and it
+  never missed one. The on-time rate is on time / (on time + late); an open case still within its
+  deadline counts in neither.
 """
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from grids.models import CODE_LENGTH, Level
 
@@ -17,32 +28,42 @@ WITH base AS (
     WHERE g.code LIKE %(prefix)s AND i.received_at >= %(since)s AND i.received_at < %(until)s
       AND i.status <> 'rejected'
 ), moments AS (
-    -- one pass over the events of these cases: when each was first closed and last resolved
-    SELECT e.incident_id, min(e.at) FILTER (WHERE e.action = 'close') AS closed_at,
-           max(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at
+    -- one pass over the events of these cases: when each was last closed and last resolved, and
+    -- whether the deadline sweep ever escalated it (only the sweep escalates without an actor)
+    SELECT e.incident_id, max(e.at) FILTER (WHERE e.action = 'close') AS closed_at,
+           max(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at,
+           bool_or(e.action = 'escalate') AS swept
     FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
-    WHERE e.action IN ('close', 'resolve')
+    WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND e.actor_id IS NULL)
     GROUP BY e.incident_id
 ), cases AS (
-    SELECT b.*, m.closed_at, m.resolved_at FROM base b LEFT JOIN moments m ON m.incident_id = b.id
+    SELECT b.*, m.closed_at,
+           b.status IN ('resolved', 'closed') AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false)
+               AS on_time,
+           coalesce(m.swept, false)
+               OR (b.status IN ('reported', 'accepted', 'in_progress') AND b.due_at < %(now)s)
+               OR (b.status IN ('resolved', 'closed') AND coalesce(m.resolved_at > b.due_at, false)) AS late
+    FROM base b LEFT JOIN moments m ON m.incident_id = b.id
 )
-SELECT a.code, a.name,
+SELECT a.code, a.name, {period} AS month,
        count(*) AS received,
        count(*) FILTER (WHERE status = 'closed') AS closed,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'grid') AS closed_in_grid,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'community') AS closed_in_community,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'street') AS closed_at_street,
-       count(*) FILTER (WHERE resolved_at IS NOT NULL) AS resolved,
-       count(*) FILTER (WHERE resolved_at IS NOT NULL AND resolved_at <= due_at) AS resolved_on_time,
-       avg(extract(epoch FROM closed_at - received_at) / 3600) AS mean_hours_to_close,
+       count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
+       count(*) FILTER (WHERE on_time) AS resolved_on_time,
+       count(*) FILTER (WHERE late) AS late,
+       avg(extract(epoch FROM closed_at - received_at) / 3600) FILTER (WHERE status = 'closed')
+           AS mean_hours_to_close,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - received_at) / 3600)
-           AS median_hours_to_close,
+           FILTER (WHERE status = 'closed') AS median_hours_to_close,
        count(rating) AS rated,
        avg(rating) AS mean_rating,
        count(*) FILTER (WHERE rating >= 4) AS satisfied
 FROM cases c JOIN grids_area a ON a.code = c.area_code
-GROUP BY a.code, a.name
-ORDER BY a.code
+GROUP BY a.code, a.name, month
+ORDER BY a.code, month
 """
 
 
@@ -50,21 +71,28 @@ def _share(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def figures(prefix, level, since, until):
-    """One row per area of `level` under `prefix` with cases received in [since, until)."""
+def figures(prefix, level, since, until, by_month=False, now=None):
+    """One row per area of `level` under `prefix` with cases received in [since, until); with
+    `by_month`, one row per area and month received ("2026-11", local time), for trends. Open cases
+    are late when their due time is before `now` (the present by default)."""
     params = {"prefix": prefix + "%", "length": CODE_LENGTH[Level(level)], "since": since, "until": until}
+    params["now"] = now or timezone.now()
+    params["tz"] = settings.TIME_ZONE
+    period = "to_char(c.received_at AT TIME ZONE %(tz)s, 'YYYY-MM')" if by_month else "NULL"
     with connection.cursor() as cursor:
-        cursor.execute(_FIGURES_SQL, params)
+        cursor.execute(_FIGURES_SQL.format(period=period), params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
+        if not by_month:
+            del row["month"]
         closed = row["closed"]
         row["shares"] = {
             "closed_in_grid": _share(row["closed_in_grid"], closed),
             "closed_in_community": _share(row["closed_in_community"], closed),
             "closed_at_street": _share(row["closed_at_street"], closed),
             "closure_rate": _share(closed, row["received"]),
-            "on_time_rate": _share(row["resolved_on_time"], row["resolved"]),
+            "on_time_rate": _share(row["resolved_on_time"], row["resolved_on_time"] + row["late"]),
             "satisfied": _share(row["satisfied"], row["rated"]),
         }
         for key in ("mean_hours_to_close", "median_hours_to_close", "mean_rating"):

@@ -154,7 +154,7 @@ def report_incident(user, report, photos=(), scope=None):
                 due_at=deadline(now, report.category.deadline_hours("grid"), report.category.calendar_time),
             )
             IncidentEvent.objects.create(
-                incident=incident, actor=user, action="report", to_status=Status.REPORTED, to_level="grid"
+                incident=incident, at=now, actor=user, action="report", to_status=Status.REPORTED, to_level="grid"
             )
             for data, content_type, digest in checked_photos:
                 saved_files.append(_store_photo(incident, data, content_type, digest))
@@ -173,21 +173,32 @@ def report_incident(user, report, photos=(), scope=None):
 
 
 def add_photo(incident, upload):
-    """(photo, created): the same picture sent twice to one case is kept once."""
+    """(photo, created): the same picture sent twice to one case is kept once; a case holds at most
+    PHOTO_MAX_COUNT pictures."""
     data, content_type, digest = check_photo(upload, field="photo")
-    existing = incident.photos.filter(sha256=digest).first()
+    existing = IncidentPhoto.objects.filter(incident_id=incident.pk, sha256=digest).first()
     if existing is not None:
         return existing, False
     photo = None
     try:
         with transaction.atomic():
+            # The case's row lock lines up photos arriving at once, so the count below stays true
+            # until this one is saved.
+            list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True))
+            if IncidentPhoto.objects.filter(incident_id=incident.pk).count() >= settings.PHOTO_MAX_COUNT:
+                raise GovgridError(
+                    _("Case %(code)s already has %(n)d photos, the most a case may have.")
+                    % {"code": incident.code, "n": settings.PHOTO_MAX_COUNT},
+                    field="photo",
+                    code="too_many",
+                )
             photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
             _store_photo_file(photo, data)
             photo.save()
     except IntegrityError:
         # The same picture arrived twice at once: the other copy won; remove this one's file.
         photo.file.delete(save=False)
-        return incident.photos.get(sha256=digest), False
+        return IncidentPhoto.objects.get(incident_id=incident.pk, sha256=digest), False
     return photo, True
 
 

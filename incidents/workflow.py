@@ -7,8 +7,8 @@ duplicate; reopened after a failed check or a poor rating; rated by its reporter
 Each action is one call of `act`: inside one transaction it locks the case's row, checks the
 version the caller saw (a stale one is refused with the current state, so two dispatchers acting at
 once never both succeed), checks who may do it, changes the case and writes its event.
-Deadlines restart at each level from the category's hours for that level, in working time unless
-the category counts calendar time (govgrid.lib.worktime).
+Deadlines restart at each level from the category's hours for that level, and again when a case
+is reopened, in working time unless the category counts calendar time (govgrid.lib.worktime).
 """
 
 from dataclasses import dataclass
@@ -69,10 +69,40 @@ ACTIONS = {
     "rate": Action((Status.RESOLVED, Status.CLOSED), None, "reporter", label=gettext_lazy("rate")),
 }
 POOR_RATING = 2  # a rating of 2 or less reopens the case
+# Lengths the event log and the case can hold (IncidentEvent.reason, Incident.rating_comment); the
+# note has no column limit but is kept to what a page or a phone sends.
+REASON_MAX = 500
+COMMENT_MAX = 500
+NOTE_MAX = 2000
+# How the fields of an action are named in messages to the user (pages and the API's 400 answers).
+FIELD_LABELS = {
+    "version": gettext_lazy("version"),
+    "action": gettext_lazy("action"),
+    "reason": gettext_lazy("Reason"),
+    "note": gettext_lazy("Note"),
+    "rating": gettext_lazy("satisfaction"),
+    "comment": gettext_lazy("rating comment"),
+    "duplicate_of": gettext_lazy("duplicate of"),
+}
 
 
 class StaleVersion(Conflict):
     code = "stale"
+
+
+def rating_reason(rating):
+    """What the `rate` event records as its reason: the rating given."""
+    return _("Satisfaction rating: %(rating)d out of 5") % {"rating": rating}
+
+
+def poor_rating_reason(rating):
+    """The reason of the reopen event that follows a poor rating."""
+    return _("Rated %(rating)d out of 5: the case is handled again.") % {"rating": rating}
+
+
+def overdue_reason():
+    """The reason of an escalation by the deadline sweep (its event has no actor)."""
+    return _("deadline passed")
 
 
 def act(user, code, action, version, reason="", note="", rating=None, comment="", duplicate_of=None, scope=None):
@@ -81,14 +111,21 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
         raise NotFound(_("No such action: %(action)s.") % {"action": action}, field="action")
     spec = ACTIONS[action]
     scope = scope or Scope.for_user(user)
-    reason = (reason or "").strip()
+    reason, note, comment = (reason or "").strip(), (note or "").strip(), (comment or "").strip()
+    _check_lengths(reason=reason, note=note, comment=comment)
     if spec.needs_reason and not reason:
         raise GovgridError(_("Give a reason to %(action)s a case.") % {"action": spec.label}, field="reason")
     now = timezone.now()
     with transaction.atomic():
         # The row lock makes a second actor wait here until the first one's transaction ends; it then
-        # reads the new version and is refused as stale.
-        incident = Incident.objects.select_for_update().select_related("category", "grid").filter(code=code).first()
+        # reads the new version and is refused as stale. Only the case's row: locking its category
+        # and grid too (FOR UPDATE over the join) would hold up every report filed in that category.
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .select_related("category", "grid")
+            .filter(code=code)
+            .first()
+        )
         if incident is None or not (scope.sees(incident.area_code) or incident.reporter_id == user.pk):
             raise NotFound(_("No case has the code %(code)s.") % {"code": code}, field="code")
         if version != incident.version:
@@ -115,18 +152,23 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             )
         _check_allowed(user, scope, incident, spec)
         before = (incident.status, incident.level)
-        events = [(action, spec.target or incident.status)]
+        events = [(action, spec.target or incident.status, reason, note)]
         if action == "escalate":
             _move(incident, +1, now)
         elif action == "return":
             _move(incident, -1, now)
         elif action == "reject":
             incident.duplicate_of = _duplicate(duplicate_of, incident, scope)
+        elif action == "reopen":
+            _restart_deadline(incident, now)
         elif action == "rate":
-            incident.rating, incident.rating_comment = _rating(rating), (comment or "")[:500]
+            incident.rating, incident.rating_comment = _rating(rating), comment
+            # The event keeps what the reporter said: the rating as its reason, the comment as its note.
+            events = [(action, incident.status, rating_reason(incident.rating), comment or note)]
             if incident.rating <= POOR_RATING:
-                events.append(("reopen", Status.IN_PROGRESS))
-        for name, status in events:
+                events.append(("reopen", Status.IN_PROGRESS, poor_rating_reason(incident.rating), ""))
+                _restart_deadline(incident, now)
+        for name, status, event_reason, event_note in events:
             incident.status = status
             IncidentEvent.objects.create(
                 incident=incident,
@@ -137,8 +179,8 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
                 to_status=status,
                 from_level=before[1],
                 to_level=incident.level,
-                reason=reason,
-                note=note,
+                reason=event_reason,
+                note=event_note,
             )
             before = (status, incident.level)
         incident.version += 1
@@ -203,6 +245,25 @@ def _move(incident, step, now):
     )
 
 
+def _restart_deadline(incident, now):
+    """A reopened case gets its level's full time again: the old deadline belonged to the handling
+    that failed, and keeping it would let the sweep escalate the case the moment it reopens."""
+    category = incident.category
+    incident.due_at = deadline(now, category.deadline_hours(incident.level), category.calendar_time)
+
+
+def _check_lengths(**values):
+    limits = {"reason": REASON_MAX, "note": NOTE_MAX, "comment": COMMENT_MAX}
+    for field, value in values.items():
+        if len(value) > limits[field]:
+            raise GovgridError(
+                _("%(field)s is %(length)d characters long; at most %(limit)d are allowed.")
+                % {"field": FIELD_LABELS[field], "length": len(value), "limit": limits[field]},
+                field=field,
+                code="too_long",
+            )
+
+
 def _duplicate(code, incident, scope):
     if not code:
         return None
@@ -256,7 +317,7 @@ def escalate_overdue(now=None):
     """
     now = now or timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_ESCALATE_OVERDUE_SQL + " RETURNING incident_id", {"now": now, "reason": _("deadline passed")})
+        cursor.execute(_ESCALATE_OVERDUE_SQL + " RETURNING incident_id", {"now": now, "reason": overdue_reason()})
         moved = [row[0] for row in cursor.fetchall()]
         working = Incident.objects.filter(pk__in=moved, category__calendar_time=False).select_related("category")
         dues, updates = {}, []  # one deadline per category and level: every case moved at `now`

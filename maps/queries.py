@@ -4,7 +4,9 @@ import json
 
 from django.db import connection
 from django.db.models import Count, Sum
+from django.utils import timezone
 
+from grids.coverage import GRID_RULES_SQL, Thresholds, grid_coverage
 from grids.models import Level
 
 _FEATURES_SQL = """
@@ -34,3 +36,157 @@ def city_summary(areas):
     towns = areas.towns().count()
     streets = by_level.get(Level.STREET, 0) - towns
     return {"levels": by_level, "kinds": by_kind, "streets": streets, "towns": towns, **totals}
+
+
+# --- coverage map ------------------------------------------------------------------------------
+
+_COVERAGE_FEATURES_SQL = f"""
+WITH results AS ({GRID_RULES_SQL})
+SELECT coalesce(json_agg(json_build_object(
+    'type', 'Feature',
+    'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(a.geom, %(tolerance)s), %(digits)s)::json,
+    'properties', json_build_object('code', r.code, 'name', r.name, 'status', r.status)
+) ORDER BY r.code), '[]'::json)::text
+FROM results r JOIN grids_area a ON a.id = r.id
+"""
+
+
+def coverage_features(prefixes, tolerance=0.0, digits=6):
+    """Every grid under the prefixes with its coverage status only (the popup asks for the rest),
+    simplified by `tolerance` degrees and rounded to `digits` decimals: what an inline map needs."""
+    thresholds = Thresholds.from_settings()
+    features = []
+    with connection.cursor() as cursor:
+        for prefix in prefixes:
+            params = thresholds.params(prefix, timezone.localdate()) | {"tolerance": tolerance, "digits": digits}
+            cursor.execute(_COVERAGE_FEATURES_SQL, params)
+            features.extend(json.loads(cursor.fetchone()[0]))
+    return {"type": "FeatureCollection", "features": features}
+
+
+_GRID_PEOPLE_SQL = """
+SELECT a.role, p.name
+FROM grids_assignment a JOIN grids_person p ON p.id = a.person_id JOIN grids_area g ON g.id = a.area_id
+WHERE g.code = %(code)s AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+  AND a.role IN ('grid_worker', 'service_team_member', 'group_leader')
+ORDER BY a.role, p.name
+"""
+
+
+def grid_card(code):
+    """One grid's coverage facts and rule results, with the names of its group leader, grid
+    workers and service team: the content of its popup."""
+    rows = grid_coverage(code)
+    if not rows:
+        return None
+    card = rows[0]
+    with connection.cursor() as cursor:
+        cursor.execute(_GRID_PEOPLE_SQL, {"code": code, "today": timezone.localdate()})
+        people = cursor.fetchall()
+        cursor.execute("SELECT name FROM grids_person WHERE id = %s", [card["group_leader_id"]])
+        leader = cursor.fetchone()
+    card["group_leader_name"] = leader[0] if leader else None
+    card["grid_worker_names"] = [name for role, name in people if role == "grid_worker"]
+    card["team_names"] = [name for role, name in people if role == "service_team_member"]
+    return card
+
+
+# --- density map -------------------------------------------------------------------------------
+
+_DENSITY_SQL = """
+WITH g AS (
+    SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
+    FROM grids_area WHERE level = 'grid' AND code LIKE ANY(%(prefixes)s)
+), counts AS (
+    SELECT grid_id, count(*) AS cases
+    FROM incidents_incident
+    WHERE received_at >= %(since)s AND received_at < %(until)s AND grid_id IN (SELECT id FROM g)
+      AND (%(category)s = '' OR category_id IN (
+            SELECT c.id FROM incidents_category c LEFT JOIN incidents_category p ON p.id = c.parent_id
+            WHERE c.code = %(category)s OR p.code = %(category)s))
+    GROUP BY grid_id
+), x AS (
+    SELECT g.*, coalesce(counts.cases, 0) AS cases,
+           CASE WHEN %(per)s = 'households' THEN coalesce(counts.cases, 0) * 1000.0 / nullif(g.households, 0)
+                ELSE coalesce(counts.cases, 0) / nullif(g.km2, 0) END AS rate
+    FROM g LEFT JOIN counts ON counts.grid_id = g.id
+), stats AS (
+    SELECT avg(rate) AS mean, stddev_pop(rate) AS sd, count(rate) AS n FROM x
+), neighbours AS (
+    -- each grid with the grids it touches and itself (binary weights, as Getis-Ord Gi* has them)
+    SELECT a.id, sum(x.rate) AS total, count(x.rate) AS w
+    FROM grids_area a
+    JOIN grids_area b ON b.level = 'grid' AND ST_Intersects(a.geom, b.geom)
+    JOIN x ON x.id = b.id
+    WHERE a.id IN (SELECT id FROM g)
+    GROUP BY a.id
+)
+SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x.rate,
+       CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
+            ELSE (n.total - stats.mean * n.w) / (stats.sd * sqrt((stats.n * n.w - n.w * n.w) / (stats.n - 1.0)))
+       END AS gi_z
+FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
+ORDER BY x.code
+"""
+
+# Getis-Ord Gi* z-scores above these are hot spots at 95 % and 99 % confidence.
+HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))
+
+
+def density(prefixes, since, until, category="", per="households"):
+    """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
+    item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
+    spot: its Getis-Ord Gi* z-score over itself and the grids it touches."""
+    params = {
+        "prefixes": [p + "%" for p in prefixes],
+        "since": since,
+        "until": until,
+        "category": category,
+        "per": per,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_DENSITY_SQL, params)
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:
+        row["rate"] = None if row["rate"] is None else round(float(row["rate"]), 2)
+        z = row["gi_z"]
+        row["gi_z"] = None if z is None else round(float(z), 2)
+        row["hot_spot"] = next((label for limit, label in HOT_SPOT_Z if z is not None and z >= limit), "")
+    return rows
+
+
+_HEAT_SQL = """
+SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
+FROM (
+    SELECT ST_SnapToGrid(i.location, %(cell)s) AS cell
+    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
+    WHERE g.code LIKE ANY(%(prefixes)s) AND i.received_at >= %(since)s AND i.received_at < %(until)s
+      AND (%(category)s = '' OR i.category_id IN (
+            SELECT c.id FROM incidents_category c LEFT JOIN incidents_category p ON p.id = c.parent_id
+            WHERE c.code = %(category)s OR p.code = %(category)s))
+) snapped
+GROUP BY cell
+"""
+
+
+def heat_points(prefixes, since, until, category="", cell=0.0005):
+    """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
+    about 50 m): the heat map's input, small whatever the number of cases."""
+    params = {"prefixes": [p + "%" for p in prefixes], "since": since, "until": until, "category": category}
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAT_SQL, params | {"cell": cell})
+        return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
+
+
+def area_features(codes, digits=5):
+    """The boundaries of areas by code (for outlining hot spots or drawing a density layer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT coalesce(json_agg(json_build_object('type', 'Feature', 'geometry',
+                   ST_AsGeoJSON(geom, %(digits)s)::json, 'properties', json_build_object('code', code))
+                   ORDER BY code), '[]'::json)::text
+               FROM grids_area WHERE code = ANY(%(codes)s)""",
+            {"codes": list(codes), "digits": digits},
+        )
+        return {"type": "FeatureCollection", "features": json.loads(cursor.fetchone()[0])}

@@ -1,19 +1,40 @@
 """Map pages, built with folium and served with every script and style from this app."""
 
+import math
+from datetime import datetime, time, timedelta
+
 import folium
 import numpy as np
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.gis.db.models import Extent
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govgrid.lib import coords
-from grids.models import GridKind, Level, is_town_code
+from grids.coverage import RULES, Thresholds
+from grids.coverage import summary as coverage_summary
+from grids.models import Area, GridKind, Level, ServiceStation, is_town_code, level_for_code
 from grids.scopes import Scope
+from incidents.models import Category, Incident
 
 from . import basemap
-from .queries import city_summary, feature_collection
+from .dashboard import dashboard_figures
+from .queries import (
+    area_features,
+    city_summary,
+    coverage_features,
+    density,
+    feature_collection,
+    grid_card,
+    heat_points,
+)
 
 KIND_COLOURS = {
     GridKind.BASIC: "#9ecae1",
@@ -37,6 +58,17 @@ class OfflineMap(folium.Map):
         self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
 
 
+def base_map():
+    """An empty offline map with the configured base map (none by default) under it; drawn on a
+    canvas so that it can be saved as a PNG."""
+    fmap = OfflineMap(tiles=None, control_scale=True, zoom_control=True)
+    for url, attribution, subdomains in basemap.tile_layers():
+        folium.TileLayer(
+            tiles=url, attr=attribution or url, subdomains=subdomains, overlay=False, cross_origin="anonymous"
+        ).add_to(fmap)
+    return fmap
+
+
 def build_city_map(codes):
     """A folium map of the areas with these codes and everything in them: towns, streets,
     communities and grids coloured by kind."""
@@ -48,9 +80,7 @@ def build_city_map(codes):
         for collection in layers.values():
             _shift_to_gcj02(collection)
 
-    fmap = OfflineMap(tiles=None, control_scale=True, zoom_control=True)
-    for url, attribution, subdomains in basemap.tile_layers():
-        folium.TileLayer(tiles=url, attr=attribution or url, subdomains=subdomains, overlay=False).add_to(fmap)
+    fmap = base_map()
 
     streets = [f for f in layers[Level.STREET]["features"] if not is_town_code(f["properties"]["code"])]
     towns = [f for f in layers[Level.STREET]["features"] if is_town_code(f["properties"]["code"])]
@@ -126,20 +156,492 @@ def _shift_to_gcj02(collection):
 
 @login_required
 def home(request):
-    """The map of everything in the user's scope: the district for leaders, a street or community
-    for dispatchers, their grids for grid workers."""
+    """The dashboard: headline figures, trends by month, the monthly ranking of streets and
+    communities, drill-down district → street → community → grid, and the map of the area."""
     scope = Scope.for_user(request.user)
-    roots = list(scope.roots())
-    context = {"roots": roots}
-    if roots:
-        codes = [area.code for area in roots]
-        figure = build_city_map(codes).get_root()
-        figure.render()
-        context |= {
-            "map_header": figure.header.render(),
-            "map_html": figure.html.render(),
-            "map_script": figure.script.render(),
-            "summary": city_summary(scope.areas()),
-            "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
-        }
+    prefixes, area, roots = page_area(request, scope)
+    context = {"roots": roots, "area": area}
+    if not prefixes:
+        return render(request, "maps/home.html", context)
+    figure = build_city_map(prefixes).get_root()
+    figure.render()
+    context |= {
+        "map_header": figure.header.render(),
+        "map_html": figure.html.render(),
+        "map_script": figure.script.render(),
+        "summary": city_summary(scope.areas().filter(_prefix_q(prefixes))),
+        "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
+        "area_choices": area_choices(scope),
+    }
+    context |= dashboard_figures(request, prefixes, area)
     return render(request, "maps/home.html", context)
+
+
+# --- shared by the map pages -------------------------------------------------------------------
+
+STATUS_COLOURS = {"full": "#1a9850", "partial": "#fdae61", "none": "#d73027"}
+
+
+def _status_labels():
+    return {"full": _("full"), "partial": _("partial"), "none": _("none")}
+
+
+def page_area(request, scope):
+    """(prefixes, area or None, roots): the codes a page shows. `?area=<code>` narrows the page to
+    an area in the user's scope (404 otherwise); without it, the user's whole scope."""
+    roots = list(scope.roots())
+    code = request.GET.get("area", "").strip()
+    if not code:
+        return [area.code for area in roots], None, roots
+    if not code.isdigit() or level_for_code(code) is None or not scope.sees(code):
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    area = Area.objects.with_chain().filter(code=code).first()
+    if area is None:
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    return [code], area, roots
+
+
+def grid_count(prefixes):
+    return Area.objects.grids().filter(_prefix_q(prefixes)).count()
+
+
+def _prefix_q(prefixes, field="code"):
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__startswith": prefix})
+    return condition
+
+
+def uses_vector_tiles(prefixes):
+    """Above settings.MAP_TILES_ABOVE grids a page draws them from vector tiles made by PostGIS
+    instead of inline GeoJSON, so its size no longer grows with the city."""
+    return grid_count(prefixes) > settings.MAP_TILES_ABOVE
+
+
+def _simplification(count):
+    """(tolerance in degrees, decimals) for inline geometry: vertices rounded to 5 decimals (about
+    a metre; a vertex shared by two grids rounds the same way in both, so no gap opens), and above
+    2,000 grids also simplified by about a metre, invisible at the zoom where a district is in view."""
+    return (0.0, 5) if count <= 2000 else (0.00001, 5)
+
+
+def _figure_parts(fmap):
+    figure = fmap.get_root()
+    figure.render()
+    return {
+        "map_header": figure.header.render(),
+        "map_html": figure.html.render(),
+        "map_script": figure.script.render(),
+        "map_name": fmap.get_name(),
+    }
+
+
+def _fit(fmap, prefixes):
+    extent = Area.objects.filter(_prefix_q(prefixes)).aggregate(box=Extent("geom"))["box"]
+    if extent is None:
+        lat, lon = settings.LEAFLET_CONFIG["DEFAULT_CENTER"]
+        extent = (lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05)
+    west, south, east, north = extent
+    if basemap.draws_in_gcj02():
+        (west, east), (south, north) = coords.wgs84_to_gcj02(np.array([west, east]), np.array([south, north]))
+    fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+
+
+def _grid_layer(fmap, prefixes, name, style, url_layer="grids"):
+    """The grids under the prefixes, inline or as vector tiles; returns the inline layer or None."""
+    if uses_vector_tiles(prefixes):
+        from .tiles import VectorTileLayer
+
+        for prefix in prefixes:
+            VectorTileLayer(
+                f"/maps/tiles/{url_layer}/{{z}}/{{x}}/{{y}}.pbf?within={prefix}",
+                name=name,
+                style=style,
+                on_click="govgridOpenFeature",
+                gcj02=basemap.draws_in_gcj02(),
+            ).add_to(fmap)
+        return None
+    tolerance, digits = _simplification(grid_count(prefixes))
+    collection = coverage_features(prefixes, tolerance, digits)
+    if basemap.draws_in_gcj02():
+        _shift_to_gcj02(collection)
+    colours = style["colours"]
+    layer = folium.GeoJson(
+        collection,
+        name=name,
+        style_function=lambda f: {
+            "color": "#4a6b8a",
+            "weight": style["weight"],
+            "fillOpacity": style["fillOpacity"],
+            "fillColor": colours.get(str(f["properties"].get(style["property"])), "#cccccc"),
+            "className": "grid",
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
+        tooltip=folium.GeoJsonTooltip(["code", "name"], aliases=[_("code"), _("name")]),
+    )
+    layer.add_to(fmap)
+    return layer
+
+
+def _outline_layer(fmap, prefixes, level, name, style):
+    collection = feature_collection(level, prefixes, digits=5)
+    if basemap.draws_in_gcj02():
+        _shift_to_gcj02(collection)
+    if collection["features"]:
+        folium.GeoJson(collection, name=name, interactive=False, style_function=lambda f: style).add_to(fmap)
+
+
+def _outlines(fmap, prefixes):
+    _outline_layer(
+        fmap, prefixes, Level.COMMUNITY, _("communities"), {"color": "#1f3a5f", "weight": 1.5, "fill": False}
+    )
+    _outline_layer(fmap, prefixes, Level.STREET, _("streets"), {"color": "#b03a2e", "weight": 3, "fill": False})
+
+
+def area_choices(scope):
+    """Streets and communities in the user's scope, each street followed by its communities, for
+    the filter menu of the map pages."""
+    return list(
+        scope.areas()
+        .filter(level__in=[Level.STREET, Level.COMMUNITY])
+        .order_by("code")
+        .values_list("code", "name", "level")
+    )
+
+
+# --- /maps/coverage/ ---------------------------------------------------------------------------
+
+
+@login_required
+def coverage_map(request):
+    """Grids coloured by coverage status, stations with their reach, counts per status."""
+    scope = Scope.for_user(request.user)
+    prefixes, area, roots = page_area(request, scope)
+    if not prefixes:
+        return render(request, "maps/home.html", {"roots": []})
+    fmap = base_map()
+    style = {"property": "status", "colours": STATUS_COLOURS, "weight": 0.6, "fillOpacity": 0.75}
+    grids = _grid_layer(fmap, prefixes, _("grids by coverage"), style)
+    _outlines(fmap, prefixes)
+    stations = folium.FeatureGroup(name=_("service stations and their reach"))
+    station_rows = scope.filter(ServiceStation.objects.select_related("area"), "area__code").filter(
+        _prefix_q(prefixes, "area__code")
+    )
+    reach = settings.COVERAGE_STATION_METRES
+    for station in station_rows:
+        lon, lat = station.location.x, station.location.y
+        if basemap.draws_in_gcj02():
+            lon, lat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
+        folium.Circle([lat, lon], radius=reach, color="#2b8cbe", weight=1, fill=True, fill_opacity=0.06).add_to(
+            stations
+        )
+        folium.CircleMarker(
+            [lat, lon],
+            radius=5,
+            color="#08519c",
+            fill=True,
+            fill_opacity=1,
+            tooltip=f"{station.name} · {station.get_kind_display()}",
+            class_name="station",
+        ).add_to(stations)
+    stations.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    _fit(fmap, prefixes)
+
+    counts = {"full": 0, "partial": 0, "none": 0, "grids": 0}
+    failed = dict.fromkeys(RULES, 0)
+    for prefix in prefixes:
+        own = level_for_code(prefix)
+        for row in coverage_summary(prefix, own):
+            for key in counts:
+                counts[key] += row[key]
+            for rule in RULES:
+                failed[rule] += row["failed"][rule]
+    labels = _status_labels()
+    legend = [(labels[s], STATUS_COLOURS[s]) for s in ("full", "partial", "none")]
+    title = _("Coverage of the grid system") + " · " + (area.name if area else " ".join(r.name for r in roots))
+    context = _figure_parts(fmap) | {
+        "roots": roots,
+        "area": area,
+        "title": title,
+        "counts": counts,
+        "statuses": [(s, labels[s], STATUS_COLOURS[s], counts[s]) for s in ("full", "partial", "none")],
+        "failed": [(rule_labels()[rule], failed[rule]) for rule in RULES],
+        "station_count": len(station_rows),
+        "reach": int(reach),
+        "area_choices": area_choices(scope),
+        "tiles": grids is None,
+        "page_config": {
+            "map": fmap.get_name(),
+            "popupLayers": [grids.get_name()] if grids is not None else [],
+            "popupUrl": "/maps/coverage/grid/{code}/",
+            "title": title,
+            "legend": legend,
+            "filename": "coverage.png",
+        },
+    }
+    return render(request, "maps/coverage.html", context)
+
+
+def rule_labels():
+    return {
+        "group_leader": _("Party group leader"),
+        "service_team": _("service team members"),
+        "grid_worker": _("grid worker"),
+        "households": _("households linked"),
+        "station": _("station within reach"),
+    }
+
+
+@login_required
+def coverage_grid(request, code):
+    """The popup of one grid on the coverage map: each rule's result, its people, its station."""
+    scope = Scope.for_user(request.user)
+    if level_for_code(code) != Level.GRID or not scope.sees(code):
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    card = grid_card(code)
+    if card is None:
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    thresholds = Thresholds.from_settings()
+    rows = [
+        (
+            rule_labels()["group_leader"],
+            card["ok_group_leader"],
+            card["group_leader_name"] or "—",
+        ),
+        (
+            rule_labels()["service_team"],
+            card["ok_service_team"],
+            _("%(n)d of at least %(min)d") % {"n": card["team_members"], "min": thresholds.min_team},
+        ),
+        (rule_labels()["grid_worker"], card["ok_grid_worker"], "、".join(card["grid_worker_names"]) or "—"),
+        (
+            rule_labels()["households"],
+            card["ok_households"],
+            _("%(linked)d of %(households)d households")
+            % {"linked": card["linked_households"], "households": card["households"]},
+        ),
+        (
+            rule_labels()["station"],
+            card["ok_station"],
+            _("%(name)s, %(metres)d m") % {"name": card["station_name"], "metres": card["station_metres"]}
+            if card["station_name"]
+            else "—",
+        ),
+    ]
+    return render(
+        request,
+        "maps/grid_card.html",
+        {
+            "card": card,
+            "status_label": _status_labels()[card["status"]],
+            "colour": STATUS_COLOURS[card["status"]],
+            "rows": [
+                (label, ok, text, rule in thresholds.rules) for (label, ok, text), rule in zip(rows, RULES, strict=True)
+            ],
+            "team": card["team_names"],
+        },
+    )
+
+
+# --- /maps/density/ ----------------------------------------------------------------------------
+
+DENSITY_COLOURS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+HOT_SPOT_STYLE = {
+    "hot99": {"color": "#b30000", "weight": 3.5, "fill": False, "className": "hot-spot hot99"},
+    "hot95": {"color": "#e34a33", "weight": 2.5, "fill": False, "dashArray": "5 3", "className": "hot-spot hot95"},
+}
+
+
+class DensityForm(forms.Form):
+    since = forms.DateField(label=gettext_lazy("from"), required=False)
+    until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False)
+    category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
+    per = forms.ChoiceField(
+        label=gettext_lazy("rate"),
+        required=False,
+        choices=[("households", gettext_lazy("per 1,000 households")), ("km2", gettext_lazy("per km²"))],
+    )
+
+    def __init__(self, data):
+        super().__init__(data)
+        choices = [("", _("all categories"))]
+        for category in Category.objects.filter(active=True).select_related("parent").order_by("code"):
+            choices.append((category.code, ("　· " if category.parent_id else "") + category.name))
+        self.fields["category"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        data["until"] = data.get("until") or today
+        data["since"] = data.get("since") or data["until"] - timedelta(days=89)
+        data["per"] = data.get("per") or "households"
+        if data["since"] > data["until"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def period(self):
+        """[since, until) as aware datetimes at local midnight; `until` is the day after the last."""
+        zone = timezone.get_current_timezone()
+        since = datetime.combine(self.cleaned_data["since"], time.min, zone)
+        until = datetime.combine(self.cleaned_data["until"] + timedelta(days=1), time.min, zone)
+        return since, until
+
+
+def _classes(rates):
+    """Upper bounds of up to five quantile classes of the rates (None left out), without repeats:
+    many grids with no case make fewer classes rather than empty ones."""
+    values = sorted(r for r in rates if r is not None)
+    n = len(DENSITY_COLOURS)
+    bounds = sorted({values[math.ceil(len(values) * (i + 1) / n) - 1] for i in range(n)} if values else set())
+    return bounds
+
+
+def _class_of(rate, bounds):
+    if rate is None:
+        return None
+    for i, bound in enumerate(bounds):
+        if rate <= bound:
+            return i
+    return len(bounds) - 1
+
+
+@login_required
+def density_map(request):
+    """Cases of a period and category per grid (per 1,000 households or per km²), a heat map of
+    their locations, and the hot spots (Getis-Ord Gi*)."""
+    scope = Scope.for_user(request.user)
+    prefixes, area, roots = page_area(request, scope)
+    if not prefixes:
+        return render(request, "maps/home.html", {"roots": []})
+    form = DensityForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "maps/density.html",
+            {"form": form, "roots": roots, "area": area, "area_choices": area_choices(scope)},
+            status=400,
+        )
+    since, until = form.period()
+    category, per = form.cleaned_data["category"], form.cleaned_data["per"]
+    rows = density(prefixes, since, until, category, per)
+    bounds = _classes([r["rate"] for r in rows])
+    colours = DENSITY_COLOURS[len(DENSITY_COLOURS) - len(bounds) :]  # the darkest for the highest class
+    by_code = {r["code"]: r for r in rows}
+
+    fmap = base_map()
+    tiles = uses_vector_tiles(prefixes)
+    grids = None
+    if tiles:
+        style = {"property": "status", "colours": {}, "weight": 0.4, "fillOpacity": 0.0}
+        _grid_layer(fmap, prefixes, _("grids"), style)
+    else:
+        collection = feature_collection(Level.GRID, prefixes, digits=5)
+        for feature in collection["features"]:
+            row = by_code[feature["properties"]["code"]]
+            feature["properties"] = {
+                "code": row["code"],
+                "name": row["name"],
+                "cases": row["cases"],
+                "rate": row["rate"],
+                "class": _class_of(row["rate"], bounds),
+            }
+        if basemap.draws_in_gcj02():
+            _shift_to_gcj02(collection)
+        grids = folium.GeoJson(
+            collection,
+            name=_("cases per grid"),
+            style_function=lambda f: {
+                "color": "#4a6b8a",
+                "weight": 0.5,
+                "fillOpacity": 0.7,
+                "className": "grid",
+                "fillColor": "#dddddd"
+                if f["properties"]["class"] is None
+                else DENSITY_COLOURS[f["properties"]["class"]],
+            },
+            highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
+            tooltip=folium.GeoJsonTooltip(
+                ["code", "name", "cases", "rate"], aliases=[_("code"), _("name"), _("cases"), _("rate")]
+            ),
+        )
+        grids.add_to(fmap)
+    hot = [r for r in rows if r["hot_spot"]]
+    if hot:
+        collection = area_features([r["code"] for r in hot])
+        for feature in collection["features"]:
+            feature["properties"]["hot_spot"] = by_code[feature["properties"]["code"]]["hot_spot"]
+        if basemap.draws_in_gcj02():
+            _shift_to_gcj02(collection)
+        folium.GeoJson(
+            collection,
+            name=_("hot spots"),
+            interactive=False,
+            style_function=lambda f: HOT_SPOT_STYLE[f["properties"]["hot_spot"]],
+        ).add_to(fmap)
+    _outlines(fmap, prefixes)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    _fit(fmap, prefixes)
+
+    heat = heat_points(prefixes, since, until, category)
+    if basemap.draws_in_gcj02() and heat:
+        xy = np.array(heat, dtype=float)
+        lon, lat = coords.wgs84_to_gcj02(xy[:, 1], xy[:, 0])
+        heat = [[round(float(a), 5), round(float(o), 5), int(n)] for a, o, n in zip(lat, lon, xy[:, 2], strict=True)]
+    unit = _("per 1,000 households") if per == "households" else _("per km²")
+    legend = []
+    lower = 0
+    for colour, bound in zip(colours, bounds, strict=True):
+        legend.append((f"{lower:g}–{bound:g}", colour))
+        lower = bound
+    title = _("Case density") + " · " + (area.name if area else " ".join(r.name for r in roots))
+    keep = [(k, v) for k, v in request.GET.items() if k != "area"]
+    context = _figure_parts(fmap) | {
+        "form": form,
+        "roots": roots,
+        "area": area,
+        "title": title,
+        "area_choices": area_choices(scope),
+        "keep": keep,
+        "total": sum(r["cases"] for r in rows),
+        "grids_with_cases": sum(1 for r in rows if r["cases"]),
+        "grid_total": len(rows),
+        "legend": legend,
+        "unit": unit,
+        "hot": sorted(hot, key=lambda r: -r["gi_z"])[:15],
+        "tiles": tiles,
+        "page_config": {
+            "map": fmap.get_name(),
+            "popupLayers": [grids.get_name()] if grids is not None else [],
+            "popupUrl": "/maps/density/grid/{code}/",
+            "heat": heat,
+            "heatName": _("heat map of the cases"),
+            "title": title + f" · {form.cleaned_data['since']} – {form.cleaned_data['until']} · {unit}",
+            "legend": legend,
+            "filename": "density.png",
+        },
+    }
+    return render(request, "maps/density.html", context)
+
+
+@login_required
+def density_grid(request, code):
+    """The cases of one grid in the density map's period and category: the list a click opens."""
+    scope = Scope.for_user(request.user)
+    if level_for_code(code) != Level.GRID or not scope.sees(code):
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    form = DensityForm(request.GET)
+    if not form.is_valid():
+        return render(request, "maps/grid_cases.html", {"errors": form.errors}, status=400)
+    since, until = form.period()
+    cases = Incident.objects.filter(area_code=code, received_at__gte=since, received_at__lt=until)
+    category = form.cleaned_data["category"]
+    if category:
+        cases = cases.filter(Q(category__code=category) | Q(category__parent__code=category))
+    cases = cases.select_related("category").order_by("-received_at")
+    grid = Area.objects.filter(code=code).values("code", "name").first()
+    return render(
+        request,
+        "maps/grid_cases.html",
+        {"grid": grid, "cases": cases[:50], "count": cases.count(), "since": since, "until": until},
+    )

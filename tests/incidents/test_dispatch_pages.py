@@ -6,19 +6,25 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from incidents.dispatch import QUEUE_LENGTH
 from incidents.models import Category, Incident
 from incidents.services import Report, report_incident
-from incidents.workflow import act
+from incidents.workflow import FIELD_LABELS, act
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
 
-def new_case(due_in_hours=None):
+def new_case(due_in_hours=None, **report_fields):
     user = get_user_model().objects.get(username="grid_worker")
     point = worker_grid().geom.point_on_surface
     report = Report(
-        client_id=uuid.uuid4(), category=Category.objects.get(code="0301"), description="测试", lon=point.x, lat=point.y
+        client_id=uuid.uuid4(),
+        category=Category.objects.get(code="0301"),
+        description="测试",
+        lon=point.x,
+        lat=point.y,
+        **report_fields,
     )
     incident = report_incident(user, report)[0]
     if due_in_hours is not None:
@@ -109,3 +115,113 @@ def test_a_closed_case_past_its_deadline_is_not_called_overdue(login):
     html = login("community_dispatcher").get("/dispatch/", {"level": "all", "status": "all"}).content.decode()
     row = re.search(rf'<tr class="([^"]*)" data-code="{code}"', html)
     assert row is not None and row.group(1) == ""
+
+
+@pytest.mark.django_db
+def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the_queue(login):
+    overdue = new_case()
+    escalate(overdue)
+    Incident.objects.filter(code=overdue).update(due_at=timezone.now() - timedelta(hours=1))
+    model = Incident.objects.get(code=overdue)
+    waiting = []
+    for _ in range(QUEUE_LENGTH):  # resolved at the community, waiting to be closed, older deadlines
+        model.pk, model.code, model.client_id = None, f"T-{uuid.uuid4().hex[:12]}", uuid.uuid4()
+        model.status, model.due_at = "resolved", timezone.now() - timedelta(days=3)
+        waiting.append(Incident(**{f.attname: getattr(model, f.attname) for f in Incident._meta.concrete_fields}))
+    Incident.objects.bulk_create(waiting)
+    shown = codes_on(login("community_dispatcher").get("/dispatch/").content.decode())
+    assert len(shown) == QUEUE_LENGTH and shown[0] == overdue
+
+
+def resolved_case(**report_fields):
+    code = new_case(**report_fields)
+    user = get_user_model().objects.get(username="grid_worker")
+    for version, action in enumerate(("accept", "resolve"), start=1):
+        act(user, code, action, version)
+    return code
+
+
+def page_messages(response):
+    return re.findall(r'<p class="message ([a-z ]*)" role="status">([^<]*)</p>', response.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_reporter_rates_a_case_from_its_page_with_a_comment(login):
+    code = resolved_case()
+    worker = login("grid_worker")
+    html = worker.get(f"/dispatch/{code}/").content.decode()
+    assert 'value="rate"' in html and '<select name="rating">' in html and 'name="comment"' in html
+    response = worker.post(
+        f"/dispatch/{code}/", {"action": "rate", "version": 3, "rating": "4", "comment": "处理及时"}, follow=True
+    )
+    assert [tag for tag, _text in page_messages(response)] == ["success"]
+    incident = Incident.objects.get(code=code)
+    assert (incident.rating, incident.rating_comment) == (4, "处理及时")
+    assert incident.events.get(action="rate").note == "处理及时"
+
+
+@pytest.mark.django_db
+def test_rating_from_the_page_without_a_rating_is_a_message_naming_it(login):
+    code = resolved_case()
+    response = login("grid_worker").post(f"/dispatch/{code}/", {"action": "rate", "version": 3}, follow=True)
+    [(tag, text)] = page_messages(response)
+    assert tag == "error" and "1" in text and "5" in text
+    assert Incident.objects.get(code=code).rating is None
+
+
+@pytest.mark.django_db
+def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(login):
+    original, duplicate = new_case(), new_case()
+    dispatcher = login("community_dispatcher")
+    assert 'name="duplicate_of"' in dispatcher.get(f"/dispatch/{duplicate}/").content.decode()
+    fields = {"action": "reject", "version": 1, "reason": "重复上报", "duplicate_of": original}
+    dispatcher.post(f"/dispatch/{duplicate}/", fields)
+    incident = Incident.objects.get(code=duplicate)
+    assert (incident.status, incident.duplicate_of.code) == ("rejected", original)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"action": "accept", "version": "x"}, "version"),
+        ({"action": "accept"}, "version"),
+        ({"action": "reject", "version": 1, "reason": "长" * 600}, "reason"),
+        ({"action": "reject", "version": 1, "reason": "重复", "duplicate_of": "X" * 30}, "duplicate_of"),
+    ],
+)
+def test_bad_form_input_is_a_message_on_the_page_naming_the_field(login, fields, field):
+    code = new_case()
+    dispatcher = login("community_dispatcher")
+    response = dispatcher.post(f"/dispatch/{code}/", fields)
+    assert response.status_code == 302
+    [(tag, text)] = page_messages(dispatcher.get(response.url))
+    with translation.override("zh-hans"):
+        assert tag == "error" and text.startswith(str(FIELD_LABELS[field]))
+    assert [e.action for e in Incident.objects.get(code=code).events.all()] == ["report"]
+
+
+@pytest.mark.django_db
+def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
+    code = new_case()
+    escalate(code)
+    html = login("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
+    facts = re.search(r'<dl class="case-facts">.*?</dl>', html, re.S).group(0)
+    assert '<dd id="case-level">社区（村）</dd>' in facts
+    escalation = re.search(r"<li>[^<]*<time>[^<]*</time>([^<]*需社区协调)</li>", html).group(1)
+    assert escalation.startswith(" 上报 · 已上报 → 已上报 · 网格 → 社区（村） · ")
+    queue = login("community_dispatcher").get("/dispatch/").content.decode()
+    row = re.search(rf'<tr class="[^"]*" data-code="{code}">.*?</tr>', queue, re.S).group(0)
+    assert "<td>社区（村）</td>" in row and "<td>community</td>" not in row
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "shown"),
+    [("community_dispatcher", True), ("grid_worker", True), ("street_dispatcher", True), ("leader", False)],
+)
+def test_the_residents_contact_is_shown_to_those_who_handle_the_case_and_its_reporter(login, username, shown):
+    code = new_case(contact_name="张三", contact_phone="13800000000")
+    escalate(code)  # the reporter still sees it, though the case is no longer theirs to handle
+    html = login(username).get(f"/dispatch/{code}/").content.decode()
+    assert ("13800000000" in html, "张三" in html) == (shown, shown)

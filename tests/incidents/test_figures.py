@@ -10,8 +10,9 @@ from django.utils import timezone
 from incidents.figures import figures
 from incidents.models import Category, Incident
 from incidents.services import Report, report_incident
-from incidents.workflow import act
+from incidents.workflow import act, escalate_overdue
 from tests.conftest import worker_grid
+from tests.incidents.conftest import shanghai
 
 
 def user(name):
@@ -91,3 +92,101 @@ def test_the_figures_api_is_scoped_and_checks_its_period(login, community_cases)
     assert login("grid_worker_2").get("/api/v1/figures/", params).status_code == 404
     backwards = params | {"since": params["until"], "until": params["since"]}
     assert login("leader").get("/api/v1/figures/", backwards).json()["field"] == "until"
+
+
+# --- time to close and the on-time rate, with the clock controlled ----------------------------------
+
+
+def report(clock, at):
+    clock.at = at
+    return new_case()
+
+
+def new_case():
+    point = worker_grid().geom.point_on_surface
+    report = Report(
+        client_id=uuid.uuid4(), category=Category.objects.get(code="0301"), description="测试", lon=point.x, lat=point.y
+    )
+    return report_incident(user("grid_worker"), report)[0].code
+
+
+def grid_row(since, until, **kwargs):
+    [row] = figures(worker_grid().code, "grid", since, until, **kwargs)
+    return row
+
+
+@pytest.fixture
+def t0():
+    """10:00 on Tuesday 2 June 2026, a working day: a 0301 case is due at the grid by 14:00."""
+    return shanghai(2026, 6, 2, 10)
+
+
+def test_time_to_close_counts_only_cases_closed_now(db):
+    code = new_case()
+    for name, action in (("grid_worker", "accept"), ("grid_worker", "resolve"), ("community_dispatcher", "close")):
+        step(code, name, action)
+    step(code, "grid_worker", "rate", rating=1)  # reopened: no longer closed
+    now = timezone.now()
+    row = grid_row(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert (row["received"], row["closed"]) == (1, 0)
+    assert (row["mean_hours_to_close"], row["median_hours_to_close"]) == (None, None)
+
+
+def test_time_to_close_runs_to_the_last_close(db, clock, t0):
+    code = report(clock, t0)
+    for hours, name, action, fields in (
+        (1, "grid_worker", "accept", {}),
+        (1, "grid_worker", "resolve", {}),
+        (2, "community_dispatcher", "close", {}),
+        (3, "community_dispatcher", "reopen", {"reason": "核查未整改"}),
+        (5, "grid_worker", "resolve", {}),
+        (6, "community_dispatcher", "close", {}),
+    ):
+        clock.at = t0 + timedelta(hours=hours)
+        step(code, name, action, **fields)
+    row = grid_row(t0 - timedelta(hours=1), t0 + timedelta(hours=1))
+    assert (row["closed"], row["mean_hours_to_close"], row["median_hours_to_close"]) == (1, 6.0, 6.0)
+
+
+def test_an_open_case_past_its_deadline_counts_as_late(db, clock, t0):
+    on_time, late, running = report(clock, t0), report(clock, t0), report(clock, t0)
+    clock.at = t0 + timedelta(minutes=30)
+    for code in (on_time, late):
+        step(code, "grid_worker", "accept")
+    step(on_time, "grid_worker", "resolve")
+    Incident.objects.filter(code=running).update(due_at=timezone.now() + timedelta(days=1))  # still within it
+    row = grid_row(t0 - timedelta(hours=1), t0 + timedelta(hours=1))
+    assert (row["resolved"], row["resolved_on_time"], row["late"]) == (1, 1, 1)
+    assert row["shares"]["on_time_rate"] == 0.5
+    # Seen from before the late case's deadline, it was not late yet.
+    before = grid_row(t0 - timedelta(hours=1), t0 + timedelta(hours=1), now=t0 + timedelta(minutes=40))
+    assert (before["late"], before["shares"]["on_time_rate"]) == (0, 1.0)
+
+
+def test_a_case_the_sweep_escalated_counts_as_late_even_if_resolved_in_time_afterwards(db, clock, t0):
+    code = report(clock, t0)
+    swept_at = Incident.objects.get(code=code).due_at + timedelta(minutes=1)
+    assert escalate_overdue(now=swept_at) >= 1
+    clock.at = swept_at + timedelta(minutes=10)
+    for action in ("accept", "resolve"):
+        step(code, "community_dispatcher", action)
+    incident = Incident.objects.get(code=code)
+    assert (incident.level, incident.status) == ("community", "resolved") and incident.due_at > clock.at
+    row = grid_row(t0 - timedelta(hours=1), t0 + timedelta(hours=1))
+    assert (row["resolved"], row["resolved_on_time"], row["late"]) == (1, 0, 1)
+    assert row["shares"]["on_time_rate"] == 0.0
+
+
+def test_the_figures_by_month_give_one_row_per_area_and_local_month(db, clock):
+    # 00:30 on 1 November in Shanghai is 16:30 on 31 October in UTC: the month is the local one.
+    october, november = shanghai(2026, 10, 31, 23, 30), shanghai(2026, 11, 1, 0, 30)
+    for at in (october, november, november):
+        report(clock, at)
+    rows = grid_row_list(october - timedelta(hours=1), november + timedelta(hours=1), by_month=True)
+    assert [(r["month"], r["received"]) for r in rows] == [("2026-10", 1), ("2026-11", 2)]
+    [whole] = figures(worker_grid().code, "grid", october - timedelta(hours=1), november + timedelta(hours=1))
+    assert "month" not in whole and whole["received"] == 3
+
+
+def grid_row_list(since, until, **kwargs):
+    return figures(worker_grid().code, "grid", since, until, **kwargs)

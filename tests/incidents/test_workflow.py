@@ -2,13 +2,23 @@
 
 import threading
 import uuid
+from datetime import timedelta
 
+import psycopg2
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
+from govgrid.errors import GovgridError
 from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
+from incidents.workflow import act, escalate_overdue, poor_rating_reason
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
 
 
 @pytest.fixture
@@ -215,3 +225,166 @@ def test_two_dispatchers_acting_at_once_one_succeeds_the_other_gets_409(served_a
         thread.join(timeout=60)
     assert sorted(status for status, _ in answers) == [200, 409]
     assert IncidentEvent.objects.filter(incident__code=code, action="accept").count() == 1
+
+
+# --- reopening restarts the deadline ---------------------------------------------------------------
+
+
+def resolved(people, case):
+    for action in ("accept", "resolve"):
+        assert do(people["grid_worker"], case, action).status_code == 200
+
+
+def assert_deadline_restarted_at(case, action):
+    incident = Incident.objects.select_related("category").get(code=case)
+    reopened = IncidentEvent.objects.filter(incident=incident, action=action).latest("id").at
+    category = incident.category
+    assert incident.due_at == deadline(reopened, category.deadline_hours(incident.level), category.calendar_time)
+    assert not incident.is_overdue
+    assert escalate_overdue() == 0  # the sweep leaves a case reopened a moment ago where it is
+
+
+def test_a_dispatcher_reopens_a_resolved_case_with_a_fresh_deadline(people, case):
+    resolved(people, case)
+    Incident.objects.filter(code=case).update(due_at=timezone.now() - timedelta(days=2))  # resolved long ago
+    response = do(people["community_dispatcher"], case, "reopen", reason="现场核查未整改到位")
+    assert response.status_code == 200 and response.json()["status"] == "in_progress"
+    assert events(case)[-1] == ("reopen", "resolved", "in_progress", "grid", "grid")
+    assert_deadline_restarted_at(case, "reopen")
+
+
+def test_a_poor_rating_reopens_the_case_with_a_fresh_deadline(people, case):
+    resolved(people, case)
+    do(people["community_dispatcher"], case, "close")
+    Incident.objects.filter(code=case).update(due_at=timezone.now() - timedelta(days=2))  # rated days later
+    assert do(people["grid_worker"], case, "rate", rating=2).status_code == 200
+    assert_deadline_restarted_at(case, "reopen")
+
+
+def test_a_grid_worker_may_not_reopen_a_case(people, case):
+    resolved(people, case)
+    response = do(people["grid_worker"], case, "reopen", reason="还没处理好")
+    assert response.status_code == 403 and response.json()["field"] == "action"
+    assert Incident.objects.get(code=case).status == "resolved"
+
+
+# --- the rating in the event log ---------------------------------------------------------------------
+
+
+def test_the_rate_event_records_the_rating_and_comment(people, case):
+    resolved(people, case)
+    assert do(people["grid_worker"], case, "rate", rating=4, comment="处理及时").status_code == 200
+    rate = IncidentEvent.objects.get(incident__code=case, action="rate")
+    assert "4" in rate.reason and rate.note == "处理及时"
+    incident = Incident.objects.get(code=case)
+    assert (incident.status, incident.rating, incident.rating_comment) == ("resolved", 4, "处理及时")
+
+
+def test_the_reopen_after_a_poor_rating_gives_its_reason(people, case):
+    resolved(people, case)
+    do(people["grid_worker"], case, "rate", rating=2, comment="垃圾还在")
+    rate, reopen = IncidentEvent.objects.filter(incident__code=case).order_by("-id")[:2][::-1]
+    assert (rate.action, rate.note, reopen.action) == ("rate", "垃圾还在", "reopen")
+    assert reopen.reason == poor_rating_reason(2) and "2" in reopen.reason
+    assert Incident.objects.get(code=case).version == 4  # one action, one new version (as two events)
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+
+
+def test_a_case_is_rejected_as_invalid_with_a_reason_and_no_link(people, case):
+    response = do(people["community_dispatcher"], case, "reject", reason="上报内容无效")
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
+    incident = Incident.objects.get(code=case)
+    assert incident.duplicate_of is None
+    assert IncidentEvent.objects.get(incident=incident, action="reject").reason == "上报内容无效"
+
+
+@pytest.mark.parametrize("action", ["reject", "return"])
+def test_rejecting_or_returning_without_a_reason_is_refused_naming_the_field(people, case, action):
+    if action == "return":
+        do(people["grid_worker"], case, "escalate", reason="超出网格能力")
+    before = events(case)
+    response = do(people["community_dispatcher"], case, action, reason="  ")
+    assert response.status_code == 400 and response.json()["field"] == "reason"
+    assert events(case) == before
+
+
+def test_a_case_at_the_grid_cannot_be_returned_further(people, case):
+    response = do(people["community_dispatcher"], case, "return", reason="属网格职责")
+    assert response.status_code == 409 and response.json()["code"] == "bottom_level"
+    assert (Incident.objects.get(code=case).level, len(events(case))) == ("grid", 1)
+
+
+def test_a_grid_worker_may_not_return_a_case(people, case):
+    do(people["grid_worker"], case, "escalate", reason="超出网格能力")
+    response = do(people["grid_worker"], case, "return", reason="请网格处理")
+    assert response.status_code == 403 and response.json()["field"] == "action"
+    assert Incident.objects.get(code=case).level == "community"
+
+
+def other_community_case(people):
+    """A case grid_worker_2 reported in its grid, in a community community_dispatcher does not see."""
+    point = worker_grid("grid_worker_2").geom.point_on_surface
+    body = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "别处", "lon": point.x, "lat": point.y}
+    return people["grid_worker_2"].post("/api/v1/incidents/", body, content_type="application/json").json()["code"]
+
+
+@pytest.mark.parametrize("original", ["411381-20000101-9999", "other community"])
+def test_a_duplicate_of_an_unknown_or_unseen_case_is_refused(people, case, original):
+    if original == "other community":
+        original = other_community_case(people)
+    response = do(people["community_dispatcher"], case, "reject", reason="重复上报", duplicate_of=original)
+    assert response.status_code == 400 and response.json()["field"] == "duplicate_of"
+    assert Incident.objects.get(code=case).status == "reported"
+
+
+def test_an_unknown_action_is_404(people, case):
+    response = do(people["community_dispatcher"], case, "archive")
+    assert response.status_code == 404 and response.json()["field"] == "action"
+
+
+def test_rating_a_case_that_is_not_resolved_is_409(people, case):
+    do(people["grid_worker"], case, "accept")
+    response = do(people["grid_worker"], case, "rate", rating=5)
+    assert response.status_code == 409 and response.json()["field"] == "action"
+    assert Incident.objects.get(code=case).rating is None
+
+
+def test_a_reason_longer_than_the_event_log_holds_is_400_naming_reason(people, case):
+    response = do(people["grid_worker"], case, "escalate", reason="长" * 501)
+    assert response.status_code == 400 and response.json()["field"] == "reason"
+    with pytest.raises(GovgridError) as refused:  # act checks it too: the page and commands call it directly
+        act(user("grid_worker"), case, "escalate", 1, reason="长" * 501)
+    assert refused.value.field == "reason"
+    assert Incident.objects.get(code=case).level == "grid"
+
+
+# --- locks -------------------------------------------------------------------------------------------
+
+
+def nowait(sql, params):
+    """Run `sql` with NOWAIT on a second connection: False if a row it needs is locked."""
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+    )
+    try:
+        other.cursor().execute(sql, params)
+        return True
+    except psycopg2.errors.LockNotAvailable:
+        return False
+    finally:
+        other.close()
+
+
+def test_an_action_locks_the_case_row_but_not_its_category_or_grid(people, case):
+    """The test's transaction is still open after the action, so the action's locks are still held."""
+    incident = act(user("grid_worker"), case, "accept", 1)
+    # Filing a new case checks its category and grid (FOR KEY SHARE): that must not wait for an action.
+    assert nowait("SELECT 1 FROM incidents_category WHERE id = %s FOR KEY SHARE NOWAIT", [incident.category_id])
+    assert nowait("SELECT 1 FROM grids_area WHERE id = %s FOR KEY SHARE NOWAIT", [incident.grid_id])

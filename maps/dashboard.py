@@ -1,0 +1,145 @@
+"""The dashboard's figures: coverage shares, open and overdue cases by level, closure by level,
+on-time rate and satisfaction over the last twelve months, trends by month, the monthly ranking of
+streets and communities, and the areas one level down for drill-down. Every figure comes from the
+SQL of grids.coverage and incidents.figures; this module only adds areas and months together."""
+
+from datetime import date, datetime, time
+
+from django.db import connection
+from django.utils import timezone
+
+from grids.coverage import summary as coverage_summary
+from grids.models import CODE_LENGTH, Area, Level, level_for_code
+from incidents.figures import figures
+from incidents.models import OPEN_STATUSES
+
+COUNTS = (
+    "received",
+    "closed",
+    "closed_in_grid",
+    "closed_in_community",
+    "closed_at_street",
+    "resolved",
+    "resolved_on_time",
+    "late",
+    "rated",
+    "satisfied",
+)
+LEVELS_DOWN = {Level.DISTRICT: Level.STREET, Level.STREET: Level.COMMUNITY, Level.COMMUNITY: Level.GRID}
+
+
+def _share(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def combine(rows):
+    """Counts of several figure rows added up, with the shares (in %) and the mean rating."""
+    total = {key: sum(row[key] for row in rows) for key in COUNTS}
+    rating_sum = sum((row["mean_rating"] or 0) * row["rated"] for row in rows)  # rated cases' ratings
+    total["mean_rating"] = round(rating_sum / total["rated"], 2) if total["rated"] else None
+    total["closure_rate"] = _share(total["closed"], total["received"])
+    total["in_grid"] = _share(total["closed_in_grid"], total["closed"])
+    total["in_community"] = _share(total["closed_in_community"], total["closed"])
+    total["at_street"] = _share(total["closed_at_street"], total["closed"])
+    total["on_time"] = _share(total["resolved_on_time"], total["resolved_on_time"] + total["late"])
+    total["satisfaction"] = _share(total["satisfied"], total["rated"])
+    return total
+
+
+def months_back(today, n):
+    """The first days of the last n months, oldest first, this month last."""
+    firsts = []
+    year, month = today.year, today.month
+    for _month in range(n):
+        firsts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return firsts[::-1]
+
+
+def _next_month(first):
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def _aware(day):
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def open_cases_by_level(prefixes):
+    """{level: (open, overdue)} for cases not yet resolved, at each level."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT level, count(*), count(*) FILTER (WHERE due_at < now())
+               FROM incidents_incident WHERE area_code LIKE ANY(%s) AND status = ANY(%s) GROUP BY level""",
+            [[p + "%" for p in prefixes], list(OPEN_STATUSES)],
+        )
+        found = {level: (n, late) for level, n, late in cursor.fetchall()}
+    return [(Level(level).label, *found.get(level, (0, 0))) for level in (Level.GRID, Level.COMMUNITY, Level.STREET)]
+
+
+def ranking(prefixes, level, month):
+    """Areas of a level under the prefixes on one month's figures, best first: closure rate, then
+    the share closed within the grid, then the on-time rate."""
+    since, until = _aware(month), _aware(_next_month(month))
+    rows = []
+    for prefix in prefixes:
+        for row in figures(prefix, level, since, until):
+            rows.append({"code": row["code"], "name": row["name"], **combine([row])})
+    rows.sort(key=lambda r: (-(r["closure_rate"] or 0), -(r["in_grid"] or 0), -(r["on_time"] or 0), r["code"]))
+    return rows
+
+
+def dashboard_figures(request, prefixes, area):
+    today = timezone.localdate()
+    firsts = months_back(today, 12)
+    since, until = _aware(firsts[0]), _aware(_next_month(firsts[-1]))
+    own = level_for_code(prefixes[0]) if len(set(map(len, prefixes))) == 1 else None
+
+    coverage = {"grids": 0, "full": 0, "partial": 0, "none": 0}
+    headline_rows, monthly_rows = [], []
+    for prefix in prefixes:
+        level = level_for_code(prefix)
+        for row in coverage_summary(prefix, level):
+            for key in coverage:
+                coverage[key] += row[key]
+        headline_rows += figures(prefix, level, since, until)
+        monthly_rows += figures(prefix, level, since, until, by_month=True)
+    trends = []
+    for first in firsts:
+        key = f"{first:%Y-%m}"
+        trends.append({"month": key, **combine([r for r in monthly_rows if r["month"] == key])})
+    peak = max((t["received"] for t in trends), default=0) or 1
+    for t in trends:
+        t["bar"] = round(100 * t["received"] / peak)
+
+    # The month ranked: ?month=YYYY-MM among the twelve, by default the last whole month.
+    chosen = request.GET.get("month", "")
+    month = next((f for f in firsts if f"{f:%Y-%m}" == chosen), firsts[-2])
+    rankings = []
+    for level in (Level.STREET, Level.COMMUNITY):
+        if own is None or CODE_LENGTH[level] > CODE_LENGTH[own]:
+            rankings.append((Level(level).label, ranking(prefixes, level, month)))
+
+    down = LEVELS_DOWN.get(own)
+    children = []
+    if down is not None:
+        # Every area one level down, with no case or with some.
+        found = {row["code"]: row for prefix in prefixes for row in figures(prefix, down, since, until)}
+        for code, name in Area.objects.filter(level=down, code__regex=rf"^({'|'.join(prefixes)})").values_list(
+            "code", "name"
+        ):
+            children.append({"code": code, "name": name, **combine([found[code]] if code in found else [])})
+    return {
+        "coverage": coverage,
+        "coverage_shares": {k: _share(coverage[k], coverage["grids"]) for k in ("full", "partial", "none")},
+        "open_by_level": open_cases_by_level(prefixes),
+        "headline": combine(headline_rows),
+        "period": (firsts[0], today),
+        "trends": trends,
+        "months": [f"{f:%Y-%m}" for f in firsts],
+        "month": f"{month:%Y-%m}",
+        "rankings": rankings,
+        "children": children,
+        "children_level": Level(down).label if down else None,
+        "chain": list(reversed(area.chain())) if area is not None else [],
+        "is_grid": own == Level.GRID,
+    }

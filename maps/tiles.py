@@ -1,0 +1,242 @@
+"""Vector tiles for the map layers of large cities, and the folium layer that draws them.
+
+    GET /maps/tiles/<layer>/<z>/<x>/<y>.pbf[?within=<area code>]
+
+answers a Mapbox Vector Tile made by PostGIS (ST_AsMVT): the areas of the layer (grids, communities,
+streets) that the user sees and that touch the tile, with their code, name, level, kind, households
+and population, and for grids their coverage status (full / partial / none, from grids.coverage).
+An empty tile is 204 No Content. Geometry is simplified by the tile itself: ST_AsMVTGeom snaps it to
+a 4096 × 4096 grid per tile, clipped with a 64-unit buffer so outlines do not show the tile edges.
+
+`VectorTileLayer` puts such a layer on a folium map; maps/static/maps/vectortiles.js draws it.
+"""
+
+import hashlib
+
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.template import Template
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from govgrid.errors import GovgridError, NotFound
+from grids.coverage import grid_coverage
+from grids.models import CODE_LENGTH, Area, Level, level_for_code
+from grids.scopes import Scope
+
+from . import basemap
+
+LAYERS = {"grids": Level.GRID, "communities": Level.COMMUNITY, "streets": Level.STREET}
+MAX_ZOOM = 22
+EXTENT = 4096  # tile units per side; at z14 near Dengzhou one unit is about 0.5 m
+BUFFER = 64  # tile units drawn beyond each edge
+CACHE_SECONDS = 60  # browsers reuse a tile this long; coverage can change any minute
+# Coverage statuses of a tile's grids: at most this many grid_coverage calls (see _grid_statuses).
+MAX_STATUS_CALLS = 32
+
+# The areas of one level inside the prefixes whose bounding box meets the tile and its buffer.
+_AREAS_IN_TILE = """
+    a.level = %(level)s AND a.code LIKE ANY(%(prefixes)s)
+    AND a.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)
+"""
+
+_TILE_SQL = """
+    WITH features AS (
+        SELECT ST_AsMVTGeom(ST_Transform(a.geom, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
+                            %(extent)s, %(buffer)s, true) AS geom,
+               a.code, a.name, a.level, NULLIF(a.kind, '') AS kind, a.households, a.population{status_column}
+        FROM grids_area a{status_join}
+        WHERE {areas_in_tile}
+    )
+    SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom') FROM features WHERE geom IS NOT NULL
+"""
+# Grids also have their coverage status, passed in as two parallel arrays (see _grid_statuses).
+_GRID_TILE_SQL = _TILE_SQL.format(
+    status_column=", s.status",
+    status_join=" LEFT JOIN unnest(%(codes)s::text[], %(statuses)s::text[]) AS s(code, status) ON s.code = a.code",
+    areas_in_tile=_AREAS_IN_TILE,
+)
+_AREA_TILE_SQL = _TILE_SQL.format(status_column="", status_join="", areas_in_tile=_AREAS_IN_TILE)
+
+
+class Unauthenticated(GovgridError):
+    status = 401
+    code = "not_authenticated"
+
+
+def tile(request, layer, z, x, y):
+    """One vector tile of a layer, inside the user's scope (see the module's docstring)."""
+    try:
+        user = _authenticated_user(request)
+        scope = Scope.for_user(user)
+        level = _check_tile(layer, z, x, y)
+        prefixes = _prefixes(scope, request.GET.get("within"))
+        body = make_tile(layer, level, z, x, y, prefixes) if prefixes else b""
+    except GovgridError as error:
+        response = JsonResponse(error.as_dict(), status=error.status)
+        if error.status == 401:
+            response["WWW-Authenticate"] = 'Token realm="api"'
+        return response
+    return _tile_response(request, body)
+
+
+def make_tile(layer, level, z, x, y, prefixes):
+    """The tile's bytes (empty when no area touches it), from areas whose code starts with a prefix."""
+    params = {
+        "layer": layer,
+        "level": str(level),
+        "prefixes": [prefix + "%" for prefix in prefixes],
+        "z": z,
+        "x": x,
+        "y": y,
+        "extent": EXTENT,
+        "buffer": BUFFER,
+        "margin": BUFFER / EXTENT,
+    }
+    if level == Level.GRID:
+        statuses = _grid_statuses(params)
+        if not statuses:
+            return b""
+        sql = _GRID_TILE_SQL
+        params |= {"codes": list(statuses), "statuses": list(statuses.values())}
+    else:
+        sql = _AREA_TILE_SQL
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
+def _grid_statuses(params):
+    """{code: status} of the grids in the tile, by the coverage rules as grids.coverage states them.
+
+    grid_coverage takes one code prefix per call, and a call costs about as much as ten grids
+    (a few milliseconds), so the tile's grids are grouped by community, or by street or district
+    when that would take more than MAX_STATUS_CALLS calls: only the grids of those areas are
+    computed, not the whole city's."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT a.code FROM grids_area a WHERE " + _AREAS_IN_TILE, params)
+        codes = {row[0] for row in cursor.fetchall()}
+    for length in (CODE_LENGTH[Level.COMMUNITY], CODE_LENGTH[Level.STREET], CODE_LENGTH[Level.DISTRICT]):
+        prefixes = {code[:length] for code in codes}
+        if len(prefixes) <= MAX_STATUS_CALLS:
+            break
+    statuses = {}
+    for prefix in sorted(prefixes):
+        statuses |= {row["code"]: row["status"] for row in grid_coverage(prefix) if row["code"] in codes}
+    return statuses
+
+
+def _authenticated_user(request):
+    """The session's user, or a token's (GIS tools send `Authorization: Token …`)."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed as error:
+        raise Unauthenticated(str(error.detail)) from None
+    if found is None:
+        raise Unauthenticated(_("Log in to see the map."))
+    return found[0]
+
+
+def _check_tile(layer, z, x, y):
+    if layer not in LAYERS:
+        raise NotFound(_("No map layer is called %(layer)s.") % {"layer": layer}, field="layer")
+    if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise NotFound(
+            _("No tile %(z)s/%(x)s/%(y)s: the zoom is 0 to %(max)s, x and y are below 2 to the power of the zoom.")
+            % {"z": z, "x": x, "y": y, "max": MAX_ZOOM}
+        )
+    return LAYERS[layer]
+
+
+def _prefixes(scope, within):
+    """Code prefixes of the areas the tile may hold: `within` when the user sees it, else the scope."""
+    if within is None:
+        return [""] if scope.everything else list(scope.read)
+    if level_for_code(within) is None:
+        raise GovgridError(_("An area code is 6, 9, 12 or 15 digits."), field="within")
+    if not scope.sees(within) or not Area.objects.filter(code=within).exists():
+        raise NotFound(_("No area has the code %(code)s.") % {"code": within}, field="within")
+    return [within]
+
+
+def _tile_response(request, body):
+    """204 for an empty tile; otherwise the tile with an ETag of its bytes (304 when unchanged)."""
+    if not body:
+        response = HttpResponse(status=204)
+    else:
+        etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(body, content_type="application/vnd.mapbox-vector-tile")
+        response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=CACHE_SECONDS)
+    patch_vary_headers(response, ("Cookie", "Authorization"))
+    return response
+
+
+class VectorTileLayer(JSCSSMixin, Layer):
+    """A folium layer drawn from govgrid's vector tiles by maps/static/maps/vectortiles.js.
+
+    url_template: the tile URL with {z}, {x}, {y}, e.g. "/maps/tiles/grids/{z}/{x}/{y}.pbf?within=411381001".
+    name: the layer's name in the layer control (an overlay unless overlay=False).
+    style: how features are drawn, Leaflet path options plus a colour by property:
+        {"property": "status", "colours": {"full": "#1a9850", ...}, "fillColor": "#cccccc" (for other
+         values), "color": "#4a6b8a" (outline), "weight": 0.6, "opacity": 1, "fill": True, "fillOpacity": 0.7}
+    popup_fields: [(property, label)] shown in a popup when a feature is clicked; None for no popup.
+    on_click: the name of a global JS function (dots allowed: "govgrid.openGrid") called with the
+        clicked feature's properties, its latlng and the layer.
+    gcj02: draw the data shifted from WGS84 to GCJ-02; default: when the base map is drawn in GCJ-02.
+    min_zoom, max_native_zoom: below min_zoom nothing is drawn; above max_native_zoom the tiles of
+        that zoom are scaled up instead of fetched.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.govgrid.vectorTileLayer(
+                {{ this.url_template|tojson }},
+                {{ this.options|tojson }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        url_template,
+        name,
+        style,
+        popup_fields=None,
+        on_click=None,
+        gcj02=None,
+        min_zoom=None,
+        max_native_zoom=None,
+        overlay=True,
+        control=True,
+        show=True,
+    ):
+        super().__init__(name=name, overlay=overlay, control=control, show=show)
+        self._name = "VectorTileLayer"
+        # Resolved per layer, not at import: static() needs the collected files' manifest.
+        self.default_js = [("govgrid_vectortiles", static("maps/vectortiles.js"))]
+        self.url_template = url_template
+        options = {
+            "style": dict(style),
+            "popupFields": [list(field) for field in popup_fields or ()],
+            "onClick": on_click,
+            "gcj02": basemap.draws_in_gcj02() if gcj02 is None else bool(gcj02),
+            "minZoom": min_zoom,
+            "maxNativeZoom": max_native_zoom,
+        }
+        # Passed with tojson, not folium's tojavascript, which would camel-case the colour keys.
+        self.options = {key: value for key, value in options.items() if value is not None}

@@ -1,0 +1,258 @@
+"""The coverage map, the density map and the dashboard, in a real browser that may reach only
+loopback, against figures computed independently; and their refusals of bad parameters."""
+
+import math
+import re
+from datetime import datetime, time, timedelta
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import pytest
+from django.db import connection
+from django.utils import timezone
+from shapely import wkb
+
+from grids.coverage import summary as coverage_summary
+from maps.dashboard import combine
+from maps.queries import density
+from tests.conftest import DEMO_PASSWORD
+from tests.maps.test_home_page import Links, is_loopback
+
+DISTRICT = "411381"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def case_history(django_db_setup, django_db_blocker):
+    """A year of demo cases, committed so that the served app sees them, removed afterwards."""
+    from incidents.demo_history import build_history
+    from incidents.models import Incident
+    from incidents.services import purge_cases
+
+    with django_db_blocker.unblock():
+        build_history(DISTRICT, cases=3000, days=365, seed=11)
+        yield
+        purge_cases(Incident.objects.filter(area_code__startswith=DISTRICT))
+
+
+def open_page(offline_page, served_app, path, username="leader", wait="path.grid", **kwargs):
+    offline = offline_page(**kwargs)
+    offline.page.goto(served_app + path, wait_until="load")
+    if "/accounts/login/" in offline.page.url:
+        offline.page.fill("input[name=username]", username)
+        offline.page.fill("input[name=password]", DEMO_PASSWORD)
+        offline.page.click("main.login button[type=submit]")
+    offline.page.locator(wait).first.wait_for()
+    return offline
+
+
+def click_a_grid(page):
+    """Click the centre of the first grid whose centre is on itself; returns its code."""
+    for grid in page.locator("path.grid").all():
+        box = grid.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        if grid.evaluate("(path, [x, y]) => document.elementFromPoint(x, y) === path", [x, y]):
+            page.mouse.click(x, y)
+            return grid
+    pytest.fail("no grid is under the centre of its own bounding box")
+
+
+def external_urls(html):
+    links = Links()
+    links.feed(html)
+    found = [
+        u for u in links.urls if u.startswith("//") or (urlsplit(u).scheme in ("http", "https") and not is_loopback(u))
+    ]
+    return found + [u for u in re.findall(r"https?://[^\s\"'<>`)]+", html) if not is_loopback(u)]
+
+
+# --- coverage ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_coverage_map_colours_every_grid_and_counts_them_by_status(served_app, offline_page):
+    offline = open_page(offline_page, served_app, "/maps/coverage/")
+    page = offline.page
+    expected = coverage_summary(DISTRICT, "district")[0]
+
+    assert page.locator("path.grid").count() == 514
+    shown = {
+        s: int(page.locator(f'#status-counts dd[data-status="{s}"]').inner_text()) for s in ("full", "partial", "none")
+    }
+    assert shown == {s: expected[s] for s in ("full", "partial", "none")}
+    assert sum(shown.values()) == 514
+    fills = page.eval_on_selector_all(
+        "path.grid", "paths => Array.from(new Set(paths.map(p => p.getAttribute('fill'))))"
+    )
+    assert set(fills) <= {"#1a9850", "#fdae61", "#d73027"} and len(fills) >= 2
+    assert page.locator("path.station").count() == 47  # 42 community stations and 5 street centres
+
+    click_a_grid(page)
+    card = page.locator(".leaflet-popup .grid-card")
+    card.wait_for()
+    text = card.inner_text()
+    assert re.search(r"\d{15}", text) and "党小组长" in text and "网格员" in text
+    offline.screenshot("coverage.png")
+    assert offline.console_errors == []
+    assert offline.blocked == []
+
+
+@pytest.mark.django_db
+def test_the_coverage_map_is_saved_as_a_png(served_app, offline_page):
+    offline = open_page(offline_page, served_app, "/maps/coverage/")
+    with offline.page.expect_download() as download:
+        offline.page.click("#save-png")
+    path = download.value.path()
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width > 800 and height > 600
+    assert download.value.suggested_filename == "coverage.png"
+    assert offline.console_errors == []
+
+
+@pytest.mark.django_db
+def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_app, offline_page):
+    from grids.models import Area, Assignment, Role
+
+    code = (
+        Assignment.objects.active().get(person__user__username="community_dispatcher", role=Role.DISPATCHER).area.code
+    )
+    offline = open_page(offline_page, served_app, "/maps/coverage/", username="community_dispatcher")
+    assert offline.page.locator("path.grid").count() == Area.objects.grids().within(code).count()
+    offline.page.goto(served_app + "/maps/coverage/?area=" + DISTRICT + "002")
+    assert "404" in offline.page.title() or offline.page.locator("path.grid").count() == 0
+
+
+# --- density -----------------------------------------------------------------------------------
+
+
+def gi_star_by_hand(rows):
+    """Getis-Ord Gi* of the rates, with neighbours (touching or overlapping grids and the grid
+    itself) found by shapely from the boundaries, not by PostGIS."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code, ST_AsBinary(geom) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [DISTRICT + "%"]
+        )
+        frame = gpd.GeoDataFrame(
+            [{"code": c, "geometry": wkb.loads(bytes(g))} for c, g in cursor.fetchall()], crs=4326
+        )
+    rate = {r["code"]: r["rate"] for r in rows if r["rate"] is not None}
+    values = list(rate.values())
+    n, mean = len(values), sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / n)
+    pairs = gpd.sjoin(frame, frame, predicate="intersects")
+    z = {}
+    for code, group in pairs.groupby("code_left"):
+        if code not in rate:
+            continue
+        near = [rate[c] for c in group["code_right"] if c in rate]
+        w = len(near)
+        z[code] = (sum(near) - mean * w) / (sd * math.sqrt((n * w - w * w) / (n - 1)))
+    return z
+
+
+@pytest.mark.django_db
+def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates():
+    until = timezone.now()
+    rows = density([DISTRICT], until - timedelta(days=365), until, per="km2")
+    by_hand = gi_star_by_hand(rows)
+    assert len(by_hand) == 514
+    for row in rows:
+        assert row["gi_z"] == pytest.approx(by_hand[row["code"]], abs=0.011)
+        assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
+    assert any(r["hot_spot"] == "hot99" for r in rows)  # the demo city's hot spots are found
+
+
+@pytest.mark.django_db
+def test_density_counts_cases_per_thousand_households(tiny_city):
+    rows = density(["990001"], timezone.now() - timedelta(days=1), timezone.now())
+    assert {r["code"]: (r["cases"], r["rate"]) for r in rows}  # every grid listed, with no cases
+    assert all(r["cases"] == 0 for r in rows)
+
+
+@pytest.mark.django_db
+def test_the_density_map_shows_counts_heat_and_hot_spots_and_lists_a_grids_cases(served_app, offline_page):
+    since = timezone.localdate() - timedelta(days=364)
+    offline = open_page(offline_page, served_app, f"/maps/density/?since={since}")
+    page = offline.page
+    zone = timezone.get_current_timezone()
+    rows = density(
+        [DISTRICT],
+        datetime.combine(since, time.min, zone),
+        datetime.combine(timezone.localdate() + timedelta(days=1), time.min, zone),
+    )
+
+    assert page.locator("path.grid").count() == 514
+    assert int(page.locator('dd[data-figure="cases"]').inner_text()) == sum(r["cases"] for r in rows)
+    assert page.locator("path.hot-spot").count() == sum(1 for r in rows if r["hot_spot"])
+    assert page.evaluate("window.govgridHeat.drawn") > 100
+    heat_pixels = page.evaluate(
+        """() => {
+            const c = document.querySelector('canvas.govgrid-heat');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+            return n;
+        }"""
+    )
+    assert heat_pixels > 1000
+
+    click_a_grid(page)
+    listing = page.locator(".leaflet-popup .grid-cases")
+    listing.wait_for()
+    assert re.search(r"\d{6}-\d{8}-", listing.inner_text())
+    offline.screenshot("density.png")
+    assert offline.console_errors == []
+    assert offline.blocked == []
+
+
+@pytest.mark.django_db
+def test_the_density_map_refuses_bad_dates_and_rates_naming_the_field(login):
+    client = login("leader")
+    answer = client.get("/maps/density/?since=2026-13-01")
+    assert answer.status_code == 400
+    assert "起始日期" in answer.content.decode() and "有效的日期" in answer.content.decode()
+    answer = client.get("/maps/density/?since=2026-05-01&until=2026-04-01")
+    assert answer.status_code == 400 and "起始日期晚于截止日期" in answer.content.decode()
+    assert client.get("/maps/density/?per=acres").status_code == 400
+    assert client.get("/maps/density/?area=411381abc").status_code == 404
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_headline_figures_and_drills_down(served_app, offline_page):
+    from incidents.figures import figures
+    from maps.dashboard import months_back
+
+    offline = open_page(offline_page, served_app, "/", wait="#headline")
+    page = offline.page
+    first = months_back(timezone.localdate(), 12)[0]
+    zone = timezone.get_current_timezone()
+    expected = combine(
+        figures(DISTRICT, "district", datetime.combine(first, time.min, zone), timezone.now() + timedelta(days=40))
+    )
+    assert int(page.locator('dd[data-figure="received"]').inner_text()) == expected["received"]
+    assert page.locator('dd[data-figure="in-grid"]').inner_text() == f"{expected['in_grid']} %"
+    coverage = coverage_summary(DISTRICT, "district")[0]
+    assert page.locator('dd[data-figure="coverage-full"]').inner_text() == f"{round(100 * coverage['full'] / 514, 1)} %"
+    assert page.locator("#trends tr").count() == 13  # a header and twelve months
+    assert page.locator("#drill-down tr").count() == 1 + 13  # five streets and eight towns
+    offline.screenshot("dashboard.png")
+
+    page.locator("#drill-down a").first.click()
+    page.locator("#crumbs").wait_for()
+    assert "?area=411381001" in page.url
+    assert page.locator("path.grid").count() > 0
+    assert page.locator("#drill-down tr").count() > 1  # its communities
+    assert offline.console_errors == []
+    assert offline.blocked == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/maps/coverage/", "/maps/density/", "/maps/coverage/grid/411381001001001/"])
+def test_no_map_page_names_a_url_outside_the_app(login, path):
+    answer = login("leader").get(path)
+    assert answer.status_code == 200
+    assert external_urls(answer.content.decode()) == []
