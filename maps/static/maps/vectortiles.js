@@ -261,22 +261,23 @@
     // high zoom a shown tile draws from up to four data tiles).
     _sourceTiles: function (coords) {
       if (!this.options.gcj02) return [coords];
-      var size = this.getTileSize(), crs = this._map.options.crs, xs = [], ys = [];
+      var size = this.getTileSize(), crs = this._map.options.crs, z = coords.z, xs = [], ys = [], tiles = [];
       [[0, 0], [1, 0], [0, 1], [1, 1]].forEach(function (corner) {
-        var shown = crs.pointToLatLng(L.point((coords.x + corner[0]) * size.x, (coords.y + corner[1]) * size.y), coords.z);
-        var shifted = toGcj02(shown.lng, shown.lat);
+        var shown = crs.pointToLatLng(L.point((coords.x + corner[0]) * size.x, (coords.y + corner[1]) * size.y), z);
         // The WGS84 point drawn here is about shown − offset: the offset barely changes over its own size.
-        var source = crs.latLngToPoint(L.latLng(2 * shown.lat - shifted[1], 2 * shown.lng - shifted[0]), coords.z);
-        xs.push(source.x / size.x);
-        ys.push(source.y / size.y);
+        var shifted = toGcj02(shown.lng, shown.lat);
+        var p = crs.latLngToPoint(L.latLng(2 * shown.lat - shifted[1], 2 * shown.lng - shifted[0]), z);
+        xs.push(p.x / size.x);
+        ys.push(p.y / size.y);
       });
-      var last = Math.pow(2, coords.z) - 1, margin = 0.02, tiles = []; // margin: a few pixels of rounding
-      for (var x = Math.max(0, Math.floor(Math.min.apply(null, xs) - margin)); x <= Math.min(last, Math.floor(Math.max.apply(null, xs) + margin)); x++) {
-        for (var y = Math.max(0, Math.floor(Math.min.apply(null, ys) - margin)); y <= Math.min(last, Math.floor(Math.max.apply(null, ys) + margin)); y++) {
-          var source = L.point(x, y);
-          source.z = coords.z;
-          tiles.push(source);
-        }
+      var last = Math.pow(2, z) - 1;
+      function range(values) { // the tiles under those corners, widened by a few pixels for rounding
+        return [Math.max(0, Math.floor(Math.min.apply(null, values) - 0.02)),
+          Math.min(last, Math.floor(Math.max.apply(null, values) + 0.02))];
+      }
+      var columns = range(xs), rows = range(ys);
+      for (var x = columns[0]; x <= columns[1]; x++) {
+        for (var y = rows[0]; y <= rows[1]; y++) tiles.push(L.extend(L.point(x, y), { z: z }));
       }
       return tiles;
     },
