@@ -30,7 +30,11 @@ from .workflow import ACTIONS, POOR_RATING, next_level, overdue_reason, poor_rat
 
 SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
 HANDLING = ("accept", "start", "resolve")  # a case's way from reported to resolved at one level
-HOURS = {"accept": 1, "start": 2, "resolve": 10, "close": 8, "rate": 24, "reject": 2, "escalate": 6, "return": 3}
+# How long a step takes, on average: a share of the deadline at the case's level for handling it
+# there (most cases are handled in time, some are not and the sweep takes them up), or fixed hours.
+# Work is done in working time (calendar time for urgent categories); residents rate any time.
+SHARE_OF_DEADLINE = {"accept": 0.08, "start": 0.12, "resolve": 0.3, "escalate": 0.25, "reject": 0.1, "return": 0.1}
+HOURS = {"close": 8, "rate": 24}
 POOR_COMMENTS = ["问题没有解决", "处理不及时", "处理后又反复出现"]
 GOOD_COMMENTS = ["", "", "处理及时，满意", "态度很好"]
 
@@ -70,7 +74,8 @@ class _Walk:
         return self.actors[self.area_code]
 
     def dispatcher(self):
-        """A dispatcher over the case: the community's for a case at the grid or the community."""
+        """A dispatcher over the case: the community's for a case at the grid or the community, the
+        street's at the street."""
         over = Level.STREET if self.level == Level.STREET else Level.COMMUNITY
         return self.actors[self.grid_code[: CODE_LENGTH[over]]]
 
@@ -97,7 +102,7 @@ class _Walk:
         `out_of_time` is set), or if the action no longer fits (the sweep moved the case on meanwhile)."""
         if self.out_of_time:
             return False
-        at = self.at + timedelta(hours=float(self.rng.exponential(HOURS[action])) + 0.1)
+        at = self._later(action)
         if at >= until:
             self.out_of_time = True
             return False
@@ -128,6 +133,16 @@ class _Walk:
         self.version += 1
         self.at = at
         return True
+
+    def _later(self, action):
+        """The moment of the next step: about its usual time after the last one, exponentially
+        spread as real handling times are."""
+        if action in SHARE_OF_DEADLINE:
+            mean = SHARE_OF_DEADLINE[action] * self.category.deadline_hours(self.level)
+        else:
+            mean = HOURS[action]
+        hours = float(self.rng.exponential(mean)) + 0.1
+        return deadline(self.at, hours, calendar_time=action == "rate" or self.category.calendar_time)
 
     def _restart_deadline(self, at):
         self.due_at = deadline(at, self.category.deadline_hours(self.level), self.category.calendar_time)

@@ -69,10 +69,10 @@ ACTIONS = {
     "rate": Action((Status.RESOLVED, Status.CLOSED), None, "reporter", label=gettext_lazy("rate")),
 }
 POOR_RATING = 2  # a rating of 2 or less reopens the case
-# Lengths the event log and the case can hold (IncidentEvent.reason, Incident.rating_comment); the
-# note has no column limit but is kept to what a page or a phone sends.
-REASON_MAX = 500
-COMMENT_MAX = 500
+# Lengths the event log and the case can hold; the note has no column limit but is kept to what a
+# page or a phone sends (the API's ActionRequest has the same limits).
+REASON_MAX = IncidentEvent._meta.get_field("reason").max_length
+COMMENT_MAX = Incident._meta.get_field("rating_comment").max_length
 NOTE_MAX = 2000
 # How the fields of an action are named in messages to the user (pages and the API's 400 answers).
 FIELD_LABELS = {

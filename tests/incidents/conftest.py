@@ -35,3 +35,21 @@ def clock(monkeypatch):
     monkeypatch.setattr("incidents.services.timezone", frozen)
     monkeypatch.setattr("incidents.workflow.timezone", frozen)
     return frozen
+
+
+def other_connection():
+    """A second connection to the test database, beside the test's own (which sits in a transaction
+    that is rolled back): what it commits or locks, the test's connection and subprocesses see."""
+    import psycopg2
+    from django.db import connection
+
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        host=settings["HOST"],
+        port=settings["PORT"],
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+    )
+    other.autocommit = True
+    return other

@@ -1,18 +1,30 @@
-"""The demo's history: cases made by walking the workflow's own actions, so events agree with state."""
+"""The demo's history: cases made by walking the workflow's own actions, so events agree with state,
+with what `act` and `escalate_overdue` would have written, and with who may do what."""
+
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from incidents.demo_history import build_history
-from incidents.models import Incident, IncidentEvent
-from incidents.workflow import ACTIONS
+from govgrid.lib.worktime import deadline
+from grids.models import CODE_LENGTH, Level
+from grids.scopes import Scope
+from incidents.demo_history import SWEEP_EVERY, build_history
+from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
+from incidents.workflow import ACTIONS, _check_allowed, overdue_reason, poor_rating_reason
+
+LEVELS = ["grid", "community", "street"]
 
 
 @pytest.fixture
 def history(db):
+    started = timezone.now()
     made = build_history("411381", cases=400, days=60, seed=3)
-    assert made > 350  # a few land outside the urban area or in the future and are skipped
-    return Incident.objects.filter(fingerprint="demo")
+    assert made > 350  # a few land outside the urban area and are skipped
+    cases = Incident.objects.filter(fingerprint="demo").select_related("category", "grid")
+    return SimpleNamespace(cases=cases, started=started)
 
 
 def test_every_cases_last_event_is_its_current_status_and_level(history):
@@ -27,7 +39,7 @@ def test_every_cases_last_event_is_its_current_status_and_level(history):
 
 
 def test_every_step_starts_where_the_previous_one_ended_and_is_allowed_there(history):
-    for incident in history[:200]:
+    for incident in history.cases[:200]:
         events = list(incident.events.order_by("at", "id"))
         assert events[0].action == "report"
         for previous, event in zip(events, events[1:], strict=False):
@@ -36,7 +48,84 @@ def test_every_step_starts_where_the_previous_one_ended_and_is_allowed_there(his
 
 
 def test_the_history_has_escalations_ratings_and_reopened_cases(history):
-    actions = set(IncidentEvent.objects.filter(incident__in=history).values_list("action", flat=True))
-    assert {"escalate", "close", "rate", "reject"} <= actions
-    assert history.filter(level="community").exists()
-    assert history.exclude(rating=None).exists()
+    events = IncidentEvent.objects.filter(incident__in=history.cases)
+    assert {"escalate", "close", "rate", "reject", "reopen", "return"} <= set(events.values_list("action", flat=True))
+    assert events.filter(action="escalate", actor=None).exists()  # by the deadline sweep
+    assert history.cases.filter(level="community").exists()
+    assert history.cases.exclude(rating=None).exists()
+
+
+def test_cases_arrive_in_local_working_hours(history):
+    hours = {timezone.localtime(at).hour for at in history.cases.values_list("received_at", flat=True)}
+    assert hours <= {8, 9, 10, 11, 14, 15, 16, 17, 19}
+
+
+def replay(incident, events, started):
+    """Walk the events as act and escalate_overdue would have made them, checking each on the way;
+    returns (status, level, due time, version) as they would have left the case."""
+    category = incident.category
+    status, level, version = "reported", "grid", 1
+    due = deadline(incident.received_at, category.deadline_grid_hours, category.calendar_time)
+    sweep_round = timedelta(seconds=SWEEP_EVERY)
+    for previous, event in zip(events, events[1:], strict=False):
+        assert (event.from_status, event.from_level) == (status, level)
+        if status in OPEN_STATUSES and level != "street":
+            # The sweep runs every round: nothing else happens to an overdue case before it.
+            assert event.at <= due + sweep_round
+        if event.actor_id is None:  # the sweep
+            assert (event.action, event.reason) == ("escalate", overdue_reason())
+            assert due < event.at
+        status, level = event.to_status, event.to_level
+        if event.action in ("escalate", "return"):
+            assert LEVELS.index(level) - LEVELS.index(event.from_level) == (1 if event.action == "escalate" else -1)
+            due = deadline(event.at, category.deadline_hours(level), category.calendar_time)
+        elif event.action == "reopen":
+            due = deadline(event.at, category.deadline_hours(level), category.calendar_time)
+        after_rating = event.action == "reopen" and previous.action == "rate" and previous.at == event.at
+        if after_rating:
+            assert event.reason == poor_rating_reason(incident.rating)
+        else:
+            version += 1  # one action, one new version; a poor rating's reopen is part of the rating
+    if status in OPEN_STATUSES and level != "street":
+        assert due >= started - sweep_round  # the sweep had run up to the moment the history was made
+    return status, level, due, version
+
+
+def test_events_agree_with_what_act_and_the_sweep_would_have_written(history):
+    for incident in history.cases:
+        events = list(incident.events.order_by("at", "id"))
+        expected = replay(incident, events, history.started)
+        assert expected == (incident.status, incident.level, incident.due_at, incident.version), incident.code
+        assert incident.area_code == incident.grid.code[: CODE_LENGTH[Level(incident.level)]]
+
+
+def test_everyone_in_the_history_acted_within_their_scope(history):
+    scopes = {}
+
+    def scope_of(user):
+        if user.pk not in scopes:
+            scopes[user.pk] = Scope.for_user(user)
+        return scopes[user.pk]
+
+    events = (
+        IncidentEvent.objects.filter(incident__in=history.cases)
+        .exclude(actor=None)
+        .select_related("actor", "incident__grid")
+        .order_by("incident_id", "at", "id")
+    )
+    checked = set()
+    for event in events:
+        incident = event.incident
+        if event.action == "report":
+            assert scope_of(event.actor).changes(incident.grid.code)
+            continue
+        after_rating = event.action == "reopen" and event.reason == poor_rating_reason(incident.rating or 0)
+        spec = ACTIONS["rate" if after_rating else event.action]  # the reporter's rating reopened it
+        where = SimpleNamespace(
+            code=incident.code,
+            reporter_id=incident.reporter_id,
+            area_code=incident.grid.code[: CODE_LENGTH[Level(event.from_level)]],
+        )
+        _check_allowed(event.actor, scope_of(event.actor), where, spec)  # raises Forbidden if not
+        checked.add(event.action)
+    assert {"accept", "resolve", "close", "escalate", "rate"} <= checked

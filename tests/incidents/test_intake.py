@@ -293,3 +293,44 @@ def test_too_many_photos_refuse_the_report(worker, counts, settings):
     response = multipart(worker, report(*inside(worker_grid())), pictures)
     assert response.status_code == 400 and response.json()["code"] == "too_many"
     nothing_written(counts)
+
+
+def escalated_case(worker):
+    code = post(worker, report(*inside(worker_grid()))).json()["code"]
+    body = {"version": 1, "reason": "需社区协调"}
+    response = worker.post(f"/api/v1/incidents/{code}/escalate/", body, content_type="application/json")
+    assert response.status_code == 200
+    return code
+
+
+def test_the_reporter_still_adds_photos_after_the_case_was_escalated(worker):
+    """A phone sends its queued photos after the report; by then the case may be the community's."""
+    code = escalated_case(worker)
+    response = worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png()})
+    assert response.status_code == 201
+    assert IncidentPhoto.objects.filter(incident__code=code).count() == 1
+
+
+def test_the_dispatcher_now_handling_the_case_adds_photos_too(worker, login):
+    code = escalated_case(worker)
+    response = login("community_dispatcher").post(f"/api/v1/incidents/{code}/photos/", {"photo": png()})
+    assert response.status_code == 201
+
+
+def test_someone_who_only_looks_at_the_case_may_not_add_photos(worker, login):
+    code = post(worker, report(*inside(worker_grid()))).json()["code"]
+    response = login("leader").post(f"/api/v1/incidents/{code}/photos/", {"photo": png()})
+    assert response.status_code == 403 and response.json()["field"] == "photo"
+    assert login("grid_worker_2").post(f"/api/v1/incidents/{code}/photos/", {"photo": png()}).status_code == 404
+    assert not IncidentPhoto.objects.filter(incident__code=code).exists()
+
+
+def test_a_case_holds_at_most_the_photo_limit(worker, settings):
+    settings.PHOTO_MAX_COUNT = 2
+    code = multipart(worker, report(*inside(worker_grid())), [png("p0.png", PNG + b"0")]).json()["code"]
+    assert worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png("p1.png", PNG + b"1")}).status_code == 201
+    response = worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png("p2.png", PNG + b"2")})
+    assert response.status_code == 400 and (response.json()["field"], response.json()["code"]) == ("photo", "too_many")
+    # A retry of a photo the case already has is still answered with it.
+    assert worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png("p1.png", PNG + b"1")}).status_code == 200
+    assert IncidentPhoto.objects.filter(incident__code=code).count() == 2

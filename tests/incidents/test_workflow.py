@@ -15,6 +15,7 @@ from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
 from incidents.workflow import act, escalate_overdue, poor_rating_reason
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
+from tests.incidents.conftest import other_connection
 
 
 def user(name):
@@ -365,14 +366,7 @@ def test_a_reason_longer_than_the_event_log_holds_is_400_naming_reason(people, c
 
 def nowait(sql, params):
     """Run `sql` with NOWAIT on a second connection: False if a row it needs is locked."""
-    settings = connection.settings_dict
-    other = psycopg2.connect(
-        host=settings["HOST"],
-        port=settings["PORT"],
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-    )
+    other = other_connection()
     try:
         other.cursor().execute(sql, params)
         return True

@@ -1,0 +1,61 @@
+"""Deadlines end to end with the clock controlled: a report, a reopen and the sweep across the 2026
+National Day week (1–7 October off, Saturday 10 October a make-up working day), 09:00–17:00 working
+days (the defaults). Category 0201 (road damage) has 24 working hours at the grid, 72 at the
+community."""
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from incidents.models import Incident, IncidentEvent
+from incidents.workflow import act, escalate_overdue
+from tests.conftest import worker_grid
+from tests.incidents.conftest import shanghai
+
+
+@pytest.fixture
+def road_case(login, clock):
+    """A case of category 0201 reported on the phone at 16:00 on Wednesday 30 September 2026."""
+    clock.at = shanghai(2026, 9, 30, 16)
+    point = worker_grid().geom.point_on_surface
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "category": "0201",
+        "description": "路面坑洼",
+        "lon": point.x,
+        "lat": point.y,
+    }
+    response = login("grid_worker").post("/api/v1/incidents/", body, content_type="application/json")
+    assert response.status_code == 201
+    return Incident.objects.get(code=response.json()["code"])
+
+
+def test_a_report_before_the_national_day_week_is_due_on_the_make_up_saturday(road_case):
+    # 1 hour on 30 September, the week off, 8 + 8 on 8 and 9 October, 7 on Saturday 10 October.
+    assert road_case.due_at == shanghai(2026, 10, 10, 16)
+    assert road_case.received_at == shanghai(2026, 9, 30, 16)
+    assert road_case.code.startswith("411381-20260930-")
+    assert IncidentEvent.objects.get(incident=road_case).at == shanghai(2026, 9, 30, 16)
+
+
+def test_the_sweep_escalates_the_case_only_once_its_deadline_has_passed(road_case):
+    assert escalate_overdue(now=shanghai(2026, 10, 10, 15, 59)) == 0
+    assert escalate_overdue(now=shanghai(2026, 10, 10, 16, 1)) == 1
+    road_case.refresh_from_db()
+    # 72 working hours from Saturday 16:01: 59 minutes, Sunday off, eight days of 8 hours (12–16 and
+    # 19–21 October), then 7 hours 1 minute on Thursday 22 October.
+    assert (road_case.level, road_case.due_at) == ("community", shanghai(2026, 10, 22, 16, 1))
+
+
+def test_a_reopened_case_gets_a_full_deadline_from_the_moment_it_is_reopened(road_case, clock):
+    worker = get_user_model().objects.get(username="grid_worker")
+    dispatcher = get_user_model().objects.get(username="community_dispatcher")
+    clock.at = shanghai(2026, 10, 9, 9, 30)
+    act(worker, road_case.code, "accept", 1)
+    act(worker, road_case.code, "resolve", 2)
+    clock.at = shanghai(2026, 10, 9, 10)
+    act(dispatcher, road_case.code, "reopen", 3, reason="路面仍有坑洼")
+    road_case.refresh_from_db()
+    # 7 hours on Friday, 8 on the make-up Saturday, Sunday off, 8 on Monday, 1 on Tuesday.
+    assert road_case.due_at == shanghai(2026, 10, 13, 10)
