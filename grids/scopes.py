@@ -118,10 +118,15 @@ class Scope:
     def _by_code(self, queryset, field, prefixes):
         if self.everything:
             return queryset
-        condition = Q(pk__in=[])
-        for prefix in prefixes:
-            condition |= Q(**{f"{field}__startswith": prefix})
-        return queryset.filter(condition)
+        return queryset.filter(under_codes(prefixes, field))
+
+
+def under_codes(prefixes, field="code"):
+    """The condition for rows whose `field` starts with any of the codes (none matches no row)."""
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__startswith": prefix})
+    return condition
 
 
 def person_area_codes(person):

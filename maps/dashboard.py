@@ -8,10 +8,11 @@ from datetime import date, datetime, time
 from django.db import connection
 from django.utils import timezone
 
-from grids.coverage import summary as coverage_summary
 from grids.models import CODE_LENGTH, Area, Level, level_for_code
 from incidents.figures import figures
 from incidents.models import OPEN_STATUSES
+
+from .queries import coverage_totals
 
 COUNTS = (
     "received",
@@ -94,15 +95,9 @@ def dashboard_figures(request, prefixes, area):
     since, until = _aware(firsts[0]), _aware(_next_month(firsts[-1]))
     own = level_for_code(prefixes[0]) if len(set(map(len, prefixes))) == 1 else None
 
-    coverage = {"grids": 0, "full": 0, "partial": 0, "none": 0}
-    headline_rows, monthly_rows = [], []
-    for prefix in prefixes:
-        level = level_for_code(prefix)
-        for row in coverage_summary(prefix, level):
-            for key in coverage:
-                coverage[key] += row[key]
-        headline_rows += figures(prefix, level, since, until)
-        monthly_rows += figures(prefix, level, since, until, by_month=True)
+    coverage, _failed = coverage_totals(prefixes)
+    # The twelve months add up to the period: one statement per area gives trends and headline.
+    monthly_rows = [row for p in prefixes for row in figures(p, level_for_code(p), since, until, by_month=True)]
     trends = []
     for first in firsts:
         key = f"{first:%Y-%m}"
@@ -132,7 +127,7 @@ def dashboard_figures(request, prefixes, area):
         "coverage": coverage,
         "coverage_shares": {k: _share(coverage[k], coverage["grids"]) for k in ("full", "partial", "none")},
         "open_by_level": open_cases_by_level(prefixes),
-        "headline": combine(headline_rows),
+        "headline": combine(monthly_rows),
         "period": (firsts[0], today),
         "trends": trends,
         "months": [f"{f:%Y-%m}" for f in firsts],

@@ -6,8 +6,8 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from grids.coverage import GRID_RULES_SQL, Thresholds, grid_coverage
-from grids.models import Level
+from grids.coverage import GRID_RULES_SQL, RULES, Thresholds, grid_coverage, summary
+from grids.models import Level, level_for_code
 
 _FEATURES_SQL = """
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -49,6 +49,19 @@ SELECT coalesce(json_agg(json_build_object(
 ) ORDER BY r.code), '[]'::json)::text
 FROM results r JOIN grids_area a ON a.id = r.id
 """
+
+
+def coverage_totals(prefixes):
+    """Grids per status and per failed rule over the areas with these codes, added together."""
+    totals = {"grids": 0, "full": 0, "partial": 0, "none": 0}
+    failed = dict.fromkeys(RULES, 0)
+    for prefix in prefixes:
+        for row in summary(prefix, level_for_code(prefix)):
+            for key in totals:
+                totals[key] += row[key]
+            for rule in RULES:
+                failed[rule] += row["failed"][rule]
+    return totals, failed
 
 
 def coverage_features(prefixes, tolerance=0.0, digits=6):
@@ -93,18 +106,22 @@ def grid_card(code):
 
 # --- density map -------------------------------------------------------------------------------
 
-_DENSITY_SQL = """
+# Cases (aliased i) of a category: the item with that code or any item of the class with that
+# code; every category when %(category)s is ''.
+_IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
+    SELECT c.id FROM incidents_category c LEFT JOIN incidents_category p ON p.id = c.parent_id
+    WHERE c.code = %(category)s OR p.code = %(category)s))"""
+
+_DENSITY_SQL = f"""
 WITH g AS (
     SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
     FROM grids_area WHERE level = 'grid' AND code LIKE ANY(%(prefixes)s)
 ), counts AS (
-    SELECT grid_id, count(*) AS cases
-    FROM incidents_incident
-    WHERE received_at >= %(since)s AND received_at < %(until)s AND grid_id IN (SELECT id FROM g)
-      AND (%(category)s = '' OR category_id IN (
-            SELECT c.id FROM incidents_category c LEFT JOIN incidents_category p ON p.id = c.parent_id
-            WHERE c.code = %(category)s OR p.code = %(category)s))
-    GROUP BY grid_id
+    SELECT i.grid_id, count(*) AS cases
+    FROM incidents_incident i
+    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND i.grid_id IN (SELECT id FROM g)
+      AND {_IN_CATEGORY}
+    GROUP BY i.grid_id
 ), x AS (
     SELECT g.*, coalesce(counts.cases, 0) AS cases,
            CASE WHEN %(per)s = 'households' THEN coalesce(counts.cases, 0) * 1000.0 / nullif(g.households, 0)
@@ -156,15 +173,13 @@ def density(prefixes, since, until, category="", per="households"):
     return rows
 
 
-_HEAT_SQL = """
+_HEAT_SQL = f"""
 SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
 FROM (
     SELECT ST_SnapToGrid(i.location, %(cell)s) AS cell
     FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
     WHERE g.code LIKE ANY(%(prefixes)s) AND i.received_at >= %(since)s AND i.received_at < %(until)s
-      AND (%(category)s = '' OR i.category_id IN (
-            SELECT c.id FROM incidents_category c LEFT JOIN incidents_category p ON p.id = c.parent_id
-            WHERE c.code = %(category)s OR p.code = %(category)s))
+      AND {_IN_CATEGORY}
 ) snapped
 GROUP BY cell
 """

@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from govgrid.lib import coords
 from grids.coverage import RULES, Thresholds
-from grids.coverage import summary as coverage_summary
 from grids.models import Area, GridKind, Level, ServiceStation, is_town_code, level_for_code
-from grids.scopes import Scope
+from grids.scopes import Scope, under_codes
 from incidents.models import Category, Incident
 
 from . import basemap
@@ -30,6 +29,7 @@ from .queries import (
     area_features,
     city_summary,
     coverage_features,
+    coverage_totals,
     density,
     feature_collection,
     grid_card,
@@ -76,9 +76,8 @@ def build_city_map(codes):
     for feature in layers[Level.GRID]["features"]:
         props = feature["properties"]
         props["kind_label"] = str(GridKind(props["kind"]).label)
-    if basemap.draws_in_gcj02():
-        for collection in layers.values():
-            _shift_to_gcj02(collection)
+    for collection in layers.values():
+        for_basemap(collection)
 
     fmap = base_map()
 
@@ -145,6 +144,13 @@ def _extent(collection):
     return min(xs), min(ys), max(xs), max(ys)
 
 
+def for_basemap(collection):
+    """The collection as drawn on the configured base map: shifted to GCJ-02 on AMap, else as is."""
+    if basemap.draws_in_gcj02():
+        _shift_to_gcj02(collection)
+    return collection
+
+
 def _shift_to_gcj02(collection):
     for feature in collection["features"]:
         for polygon in feature["geometry"]["coordinates"]:
@@ -169,7 +175,7 @@ def home(request):
         "map_header": figure.header.render(),
         "map_html": figure.html.render(),
         "map_script": figure.script.render(),
-        "summary": city_summary(scope.areas().filter(_prefix_q(prefixes))),
+        "summary": city_summary(scope.areas().filter(under_codes(prefixes))),
         "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
         "area_choices": area_choices(scope),
     }
@@ -202,20 +208,13 @@ def page_area(request, scope):
 
 
 def grid_count(prefixes):
-    return Area.objects.grids().filter(_prefix_q(prefixes)).count()
+    return Area.objects.grids().filter(under_codes(prefixes)).count()
 
 
-def _prefix_q(prefixes, field="code"):
-    condition = Q(pk__in=[])
-    for prefix in prefixes:
-        condition |= Q(**{f"{field}__startswith": prefix})
-    return condition
-
-
-def uses_vector_tiles(prefixes):
+def uses_vector_tiles(count):
     """Above settings.MAP_TILES_ABOVE grids a page draws them from vector tiles made by PostGIS
     instead of inline GeoJSON, so its size no longer grows with the city."""
-    return grid_count(prefixes) > settings.MAP_TILES_ABOVE
+    return count > settings.MAP_TILES_ABOVE
 
 
 def _simplification(count):
@@ -237,7 +236,7 @@ def _figure_parts(fmap):
 
 
 def _fit(fmap, prefixes):
-    extent = Area.objects.filter(_prefix_q(prefixes)).aggregate(box=Extent("geom"))["box"]
+    extent = Area.objects.filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
     if extent is None:
         lat, lon = settings.LEAFLET_CONFIG["DEFAULT_CENTER"]
         extent = (lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05)
@@ -247,24 +246,24 @@ def _fit(fmap, prefixes):
     fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
 
 
-def _grid_layer(fmap, prefixes, name, style, url_layer="grids"):
-    """The grids under the prefixes, inline or as vector tiles; returns the inline layer or None."""
-    if uses_vector_tiles(prefixes):
+def _grid_layer(fmap, prefixes, area, count, name, style):
+    """The `count` grids under the prefixes, inline or as vector tiles; returns the inline layer or
+    None. The tiles keep to the user's scope by themselves, so only a narrowed page (`area`) asks
+    for a subtree, and one layer serves a scope of several areas."""
+    if uses_vector_tiles(count):
         from .tiles import VectorTileLayer
 
-        for prefix in prefixes:
-            VectorTileLayer(
-                f"/maps/tiles/{url_layer}/{{z}}/{{x}}/{{y}}.pbf?within={prefix}",
-                name=name,
-                style=style,
-                on_click="govgridOpenFeature",
-                gcj02=basemap.draws_in_gcj02(),
-            ).add_to(fmap)
+        within = f"?within={area.code}" if area is not None else ""
+        VectorTileLayer(
+            f"/maps/tiles/grids/{{z}}/{{x}}/{{y}}.pbf{within}",
+            name=name,
+            style=style,
+            on_click="govgridOpenFeature",
+            gcj02=basemap.draws_in_gcj02(),
+        ).add_to(fmap)
         return None
-    tolerance, digits = _simplification(grid_count(prefixes))
-    collection = coverage_features(prefixes, tolerance, digits)
-    if basemap.draws_in_gcj02():
-        _shift_to_gcj02(collection)
+    tolerance, digits = _simplification(count)
+    collection = for_basemap(coverage_features(prefixes, tolerance, digits))
     colours = style["colours"]
     layer = folium.GeoJson(
         collection,
@@ -285,8 +284,7 @@ def _grid_layer(fmap, prefixes, name, style, url_layer="grids"):
 
 def _outline_layer(fmap, prefixes, level, name, style):
     collection = feature_collection(level, prefixes, digits=5)
-    if basemap.draws_in_gcj02():
-        _shift_to_gcj02(collection)
+    for_basemap(collection)
     if collection["features"]:
         folium.GeoJson(collection, name=name, interactive=False, style_function=lambda f: style).add_to(fmap)
 
@@ -321,11 +319,11 @@ def coverage_map(request):
         return render(request, "maps/home.html", {"roots": []})
     fmap = base_map()
     style = {"property": "status", "colours": STATUS_COLOURS, "weight": 0.6, "fillOpacity": 0.75}
-    grids = _grid_layer(fmap, prefixes, _("grids by coverage"), style)
+    grids = _grid_layer(fmap, prefixes, area, grid_count(prefixes), _("grids by coverage"), style)
     _outlines(fmap, prefixes)
     stations = folium.FeatureGroup(name=_("service stations and their reach"))
     station_rows = scope.filter(ServiceStation.objects.select_related("area"), "area__code").filter(
-        _prefix_q(prefixes, "area__code")
+        under_codes(prefixes, "area__code")
     )
     reach = settings.COVERAGE_STATION_METRES
     for station in station_rows:
@@ -348,15 +346,7 @@ def coverage_map(request):
     folium.LayerControl(collapsed=False).add_to(fmap)
     _fit(fmap, prefixes)
 
-    counts = {"full": 0, "partial": 0, "none": 0, "grids": 0}
-    failed = dict.fromkeys(RULES, 0)
-    for prefix in prefixes:
-        own = level_for_code(prefix)
-        for row in coverage_summary(prefix, own):
-            for key in counts:
-                counts[key] += row[key]
-            for rule in RULES:
-                failed[rule] += row["failed"][rule]
+    counts, failed = coverage_totals(prefixes)
     labels = _status_labels()
     legend = [(labels[s], STATUS_COLOURS[s]) for s in ("full", "partial", "none")]
     title = _("Coverage of the grid system") + " · " + (area.name if area else " ".join(r.name for r in roots))
@@ -530,11 +520,11 @@ def density_map(request):
     by_code = {r["code"]: r for r in rows}
 
     fmap = base_map()
-    tiles = uses_vector_tiles(prefixes)
+    tiles = uses_vector_tiles(len(rows))
     grids = None
     if tiles:
         style = {"property": "status", "colours": {}, "weight": 0.4, "fillOpacity": 0.0}
-        _grid_layer(fmap, prefixes, _("grids"), style)
+        _grid_layer(fmap, prefixes, area, len(rows), _("grids"), style)
     else:
         collection = feature_collection(Level.GRID, prefixes, digits=5)
         for feature in collection["features"]:
@@ -546,8 +536,7 @@ def density_map(request):
                 "rate": row["rate"],
                 "class": _class_of(row["rate"], bounds),
             }
-        if basemap.draws_in_gcj02():
-            _shift_to_gcj02(collection)
+        for_basemap(collection)
         grids = folium.GeoJson(
             collection,
             name=_("cases per grid"),
@@ -571,8 +560,7 @@ def density_map(request):
         collection = area_features([r["code"] for r in hot])
         for feature in collection["features"]:
             feature["properties"]["hot_spot"] = by_code[feature["properties"]["code"]]["hot_spot"]
-        if basemap.draws_in_gcj02():
-            _shift_to_gcj02(collection)
+        for_basemap(collection)
         folium.GeoJson(
             collection,
             name=_("hot spots"),

@@ -164,10 +164,32 @@ def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates():
 
 
 @pytest.mark.django_db
-def test_density_counts_cases_per_thousand_households(tiny_city):
-    rows = density(["990001"], timezone.now() - timedelta(days=1), timezone.now())
-    assert {r["code"]: (r["cases"], r["rate"]) for r in rows}  # every grid listed, with no cases
-    assert all(r["cases"] == 0 for r in rows)
+def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
+    from django.db.models import Count
+
+    from grids.models import Area
+    from incidents.models import Incident
+
+    until = timezone.now()
+    since = until - timedelta(days=120)
+    cases = dict(
+        Incident.objects.filter(received_at__gte=since, received_at__lt=until)
+        .values_list("grid__code")
+        .annotate(n=Count("id"))
+    )
+    households = dict(Area.objects.grids().within(DISTRICT).values_list("code", "households"))
+    per_households = density([DISTRICT], since, until)
+    assert len(per_households) == 514 and sum(cases.values()) > 0
+    for row in per_households:
+        assert row["cases"] == cases.get(row["code"], 0)
+        expected = round(row["cases"] * 1000 / households[row["code"]], 2) if households[row["code"]] else None
+        assert row["rate"] == expected
+    with connection.cursor() as cursor:  # each grid's area on the spheroid
+        cursor.execute("SELECT code, ST_Area(geom::geography) / 1e6 FROM grids_area WHERE level = 'grid'")
+        km2 = dict(cursor.fetchall())
+    per_km2 = {r["code"]: r["rate"] for r in density([DISTRICT], since, until, per="km2")}
+    for row in per_households:
+        assert per_km2[row["code"]] == round(row["cases"] / km2[row["code"]], 2)
 
 
 @pytest.mark.django_db
