@@ -393,32 +393,19 @@ def coverage_grid(request, code):
     if card is None:
         raise Http404(_("No area has the code %(code)s.") % {"code": code})
     thresholds = Thresholds.from_settings()
-    rows = [
-        (
-            rule_labels()["group_leader"],
-            card["ok_group_leader"],
-            card["group_leader_name"] or "—",
-        ),
-        (
-            rule_labels()["service_team"],
-            card["ok_service_team"],
-            _("%(n)d of at least %(min)d") % {"n": card["team_members"], "min": thresholds.min_team},
-        ),
-        (rule_labels()["grid_worker"], card["ok_grid_worker"], "、".join(card["grid_worker_names"]) or "—"),
-        (
-            rule_labels()["households"],
-            card["ok_households"],
-            _("%(linked)d of %(households)d households")
-            % {"linked": card["linked_households"], "households": card["households"]},
-        ),
-        (
-            rule_labels()["station"],
-            card["ok_station"],
-            _("%(name)s, %(metres)d m") % {"name": card["station_name"], "metres": card["station_metres"]}
-            if card["station_name"]
-            else "—",
-        ),
-    ]
+    station = card["station_name"] and _("%(name)s, %(metres)d m") % {
+        "name": card["station_name"],
+        "metres": card["station_metres"],
+    }
+    details = {
+        "group_leader": card["group_leader_name"] or "—",
+        "service_team": _("%(n)d of at least %(min)d") % {"n": card["team_members"], "min": thresholds.min_team},
+        "grid_worker": "、".join(card["grid_worker_names"]) or "—",
+        "households": _("%(linked)d of %(households)d households")
+        % {"linked": card["linked_households"], "households": card["households"]},
+        "station": station or "—",
+    }
+    labels = rule_labels()
     return render(
         request,
         "maps/grid_card.html",
@@ -426,9 +413,7 @@ def coverage_grid(request, code):
             "card": card,
             "status_label": _status_labels()[card["status"]],
             "colour": STATUS_COLOURS[card["status"]],
-            "rows": [
-                (label, ok, text, rule in thresholds.rules) for (label, ok, text), rule in zip(rows, RULES, strict=True)
-            ],
+            "rows": [(labels[rule], card[f"ok_{rule}"], details[rule], rule in thresholds.rules) for rule in RULES],
             "team": card["team_names"],
         },
     )

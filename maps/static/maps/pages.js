@@ -3,8 +3,9 @@
 (function () {
   "use strict";
 
-  /* Clicking a feature of `layer` opens a popup with the HTML at `url` ("{code}" is replaced by the
-     feature's code). Used for grids drawn inline and, through onFeature, for vector tiles. */
+  /* A function that opens a popup at a point with the HTML at `url` ("{code}" replaced by a grid's
+     code, the page's query string kept): for grids drawn inline and, through govgridOpenFeature,
+     for vector tiles. */
   function remotePopup(map, url) {
     return function (code, latlng) {
       const popup = L.popup({ maxWidth: 360 }).setLatLng(latlng).setContent("…").openOn(map);
@@ -13,12 +14,6 @@
         .then((html) => popup.setContent(html))
         .catch((status) => popup.setContent(String(status)));
     };
-  }
-
-  function bindRemotePopup(map, layer, url) {
-    const open = remotePopup(map, url);
-    layer.on("click", (event) => open(event.layer.feature.properties.code, event.latlng));
-    return open;
   }
 
   /* A heat map of weighted points [[lat, lon, weight]]: each point adds a soft disc of `radius`
@@ -211,8 +206,7 @@
         savePng(map, config.title, config.legend || [], config.filename).finally(() => (button.disabled = false));
       });
     }
-    window.govgridMap = map;
   }
 
-  window.govgridPages = { init, savePng, bindRemotePopup, HeatLayer };
+  window.govgridPages = { init, savePng, HeatLayer };
 })();

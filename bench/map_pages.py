@@ -1,6 +1,6 @@
 """Page weight of the coverage map, against a naive folium map of the raw grid geometries.
 
-    .venv/bin/python bench/maps.py [--sizes 514 50000]
+    .venv/bin/python bench/map_pages.py [--sizes 514 50000]
 
 For each city size, in the same run and on the same database (govgrid_bench):
 - govgrid: GET /maps/coverage/ as the demo leader through Django's test client (the whole view:
@@ -95,16 +95,16 @@ def main():
         naive_s, naive_bytes = naive()
         rows.append((size, our_s, our_bytes, tiles, naive_s, naive_bytes))
         print(rows[-1], flush=True)
-    lines = heading("maps", "maps.py") + [
+    lines = heading("map pages", "map_pages.py") + [
         "| grids | coverage page (s) | page HTML | vector tiles, first views "
-        "| naive folium.GeoJson (s) | naive HTML | HTML ratio |",
+        "| naive folium.GeoJson (s) | naive HTML | naive HTML / page HTML |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, our_s, our_bytes, (tile_total, tile_count), naive_s, naive_bytes in rows:
         tiles = f"{tile_total / 1e6:.2f} MB in {tile_count} tiles" if tile_count else "none (inline)"
         lines.append(
             f"| {size:,} | {our_s:.2f} | {our_bytes / 1e3:,.0f} KB | {tiles} | {naive_s:.2f} | "
-            f"{naive_bytes / 1e6:,.1f} MB | {naive_bytes / our_bytes:.0f}× smaller |"
+            f"{naive_bytes / 1e6:,.2f} MB | {naive_bytes / our_bytes:.2f} |"
         )
     record("\n".join(lines) + "\n")
 
