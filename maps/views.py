@@ -289,11 +289,28 @@ def _outline_layer(fmap, prefixes, level, name, style):
         folium.GeoJson(collection, name=name, interactive=False, style_function=lambda f: style).add_to(fmap)
 
 
-def _outlines(fmap, prefixes):
-    _outline_layer(
-        fmap, prefixes, Level.COMMUNITY, _("communities"), {"color": "#1f3a5f", "weight": 1.5, "fill": False}
-    )
-    _outline_layer(fmap, prefixes, Level.STREET, _("streets"), {"color": "#b03a2e", "weight": 3, "fill": False})
+OUTLINES = (
+    (Level.COMMUNITY, "communities", {"color": "#1f3a5f", "weight": 1.5}),
+    (Level.STREET, "streets", {"color": "#b03a2e", "weight": 3}),
+)
+
+
+def _outlines(fmap, prefixes, area, tiles):
+    """Community and street borders: inline, or from vector tiles when the grids are (a large
+    city has thousands of communities)."""
+    names = {"communities": _("communities"), "streets": _("streets")}
+    for level, layer, style in OUTLINES:
+        if tiles:
+            from .tiles import VectorTileLayer
+
+            within = f"?within={area.code}" if area is not None else ""
+            VectorTileLayer(
+                f"/maps/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf{within}",
+                name=names[layer],
+                style={"property": "code", "colours": {}, "fillOpacity": 0, **style},
+            ).add_to(fmap)
+        else:
+            _outline_layer(fmap, prefixes, level, names[layer], {**style, "fill": False})
 
 
 def area_choices(scope):
@@ -319,28 +336,38 @@ def coverage_map(request):
         return render(request, "maps/home.html", {"roots": []})
     fmap = base_map()
     style = {"property": "status", "colours": STATUS_COLOURS, "weight": 0.6, "fillOpacity": 0.75}
-    grids = _grid_layer(fmap, prefixes, area, grid_count(prefixes), _("grids by coverage"), style)
-    _outlines(fmap, prefixes)
+    count = grid_count(prefixes)
+    grids = _grid_layer(fmap, prefixes, area, count, _("grids by coverage"), style)
+    _outlines(fmap, prefixes, area, uses_vector_tiles(count))
     stations = folium.FeatureGroup(name=_("service stations and their reach"))
-    station_rows = scope.filter(ServiceStation.objects.select_related("area"), "area__code").filter(
-        under_codes(prefixes, "area__code")
-    )
-    reach = settings.COVERAGE_STATION_METRES
+    station_rows = scope.filter(ServiceStation.objects.all(), "area__code").filter(under_codes(prefixes, "area__code"))
+    points = []
     for station in station_rows:
         lon, lat = station.location.x, station.location.y
         if basemap.draws_in_gcj02():
             lon, lat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
-        folium.Circle([lat, lon], radius=reach, color="#2b8cbe", weight=1, fill=True, fill_opacity=0.06).add_to(
-            stations
+        points.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+                "properties": {"label": f"{station.name} · {station.get_kind_display()}"},
+            }
         )
-        folium.CircleMarker(
-            [lat, lon],
-            radius=5,
-            color="#08519c",
-            fill=True,
-            fill_opacity=1,
-            tooltip=f"{station.name} · {station.get_kind_display()}",
-            class_name="station",
+    reach = settings.COVERAGE_STATION_METRES
+    if points:
+        # One layer of data each for the reach and the points, not a script per station.
+        collection = {"type": "FeatureCollection", "features": points}
+        folium.GeoJson(
+            collection,
+            marker=folium.Circle(radius=reach, color="#2b8cbe", weight=1, fill=True, fill_opacity=0.06),
+            interactive=False,
+        ).add_to(stations)
+        folium.GeoJson(
+            collection,
+            marker=folium.CircleMarker(
+                radius=5, color="#08519c", fill=True, fill_color="#08519c", fill_opacity=1, class_name="station"
+            ),
+            tooltip=folium.GeoJsonTooltip(["label"], labels=False),
         ).add_to(stations)
     stations.add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -357,7 +384,7 @@ def coverage_map(request):
         "counts": counts,
         "statuses": [(s, labels[s], STATUS_COLOURS[s], counts[s]) for s in ("full", "partial", "none")],
         "failed": [(rule_labels()[rule], failed[rule]) for rule in RULES],
-        "station_count": len(station_rows),
+        "station_count": len(points),
         "reach": int(reach),
         "area_choices": area_choices(scope),
         "tiles": grids is None,
@@ -552,7 +579,7 @@ def density_map(request):
             interactive=False,
             style_function=lambda f: HOT_SPOT_STYLE[f["properties"]["hot_spot"]],
         ).add_to(fmap)
-    _outlines(fmap, prefixes)
+    _outlines(fmap, prefixes, area, tiles)
     folium.LayerControl(collapsed=False).add_to(fmap)
     _fit(fmap, prefixes)
 

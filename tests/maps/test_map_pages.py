@@ -133,9 +133,7 @@ def gi_star_by_hand(rows):
         cursor.execute(
             "SELECT code, ST_AsBinary(geom) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [DISTRICT + "%"]
         )
-        frame = gpd.GeoDataFrame(
-            [{"code": c, "geometry": wkb.loads(bytes(g))} for c, g in cursor.fetchall()], crs=4326
-        )
+        frame = gpd.GeoDataFrame([{"code": c, "geometry": wkb.loads(bytes(g))} for c, g in cursor.fetchall()], crs=4326)
     rate = {r["code"]: r["rate"] for r in rows if r["rate"] is not None}
     values = list(rate.values())
     n, mean = len(values), sum(values) / len(values)
@@ -278,3 +276,16 @@ def test_no_map_page_names_a_url_outside_the_app(login, path):
     answer = login("leader").get(path)
     assert answer.status_code == 200
     assert external_urls(answer.content.decode()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/maps/coverage/", "/maps/density/"])
+def test_above_the_setting_grids_and_borders_come_from_vector_tiles(login, settings, path):
+    client = login("leader")
+    inline = client.get(path).content.decode()
+    settings.MAP_TILES_ABOVE = 100
+    tiled = client.get(path).content.decode()
+    assert "/maps/tiles/grids/{z}/{x}/{y}.pbf" in tiled and "/maps/tiles/communities/" in tiled
+    assert "/maps/tiles/" not in inline
+    assert tiled.count('"code": "4113810') < 100 <= inline.count('"code": "4113810')  # grids no longer inline
+    assert len(tiled) < len(inline)
