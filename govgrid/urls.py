@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
+    path("", include("maps.export_urls")),
 ]
 
 handler404 = "govgrid.views.not_found"
