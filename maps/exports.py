@@ -22,11 +22,14 @@ This module does not know the web framework: maps/api.py and the export_geojson 
 `plan_export` and write `Export.chunks(fmt)`.
 """
 
+import contextlib
 import csv
 import io
 import math
 import os
+import queue
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -389,10 +392,14 @@ class Export:
         result before the first row)."""
         sql = self.sql(fmt)
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                # JIT compiling takes about a second before the first row of a big export and
+                # gains nothing on a scan whose time goes into writing text.
+                cursor.execute("SET LOCAL jit = off")
             for params in self.statements:
                 with connection.chunked_cursor() as cursor:
                     cursor.execute(sql, params)
-                    while rows := cursor.fetchmany(batch):
+                    for rows in fetched_ahead(cursor.cursor, batch):
                         self.count += len(rows)
                         yield rows
 
@@ -449,6 +456,42 @@ class Export:
             buffer.truncate()
             writer.writerows(rows)
             yield buffer.getvalue().encode()
+
+
+def fetched_ahead(cursor, batch):
+    """A server-side cursor's batches, the next one fetched while the caller sends this one.
+
+    FETCH is a round trip: PostgreSQL computes a batch only when asked, and waits while the batch
+    before is sent on. One thread asking for the next batch meanwhile keeps both busy (the driver
+    lets go of the GIL while it waits for the server); at most two batches are held at a time. The
+    thread uses only this cursor, and the caller touches the connection only after the thread ends.
+    """
+    ready = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch():
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(batch)
+                ready.put(rows)
+                if not rows:
+                    return
+        except Exception as error:  # handed to the caller, raised there
+            ready.put(error)
+
+    thread = threading.Thread(target=fetch, name="export-fetch", daemon=True)
+    thread.start()
+    try:
+        while (rows := ready.get()) != []:
+            if isinstance(rows, Exception):
+                raise rows
+            yield rows
+    finally:
+        stop.set()
+        while thread.is_alive():  # a download stopped early: let the thread put its batch and end
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        thread.join()
 
 
 def plan_export(kind, params, scope):
