@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import uuid
 from datetime import datetime
@@ -35,6 +36,8 @@ FORMATS = ("geojson", "geojsonl", "csv", "gpkg")
 CONTACT = {"contact_visible", "contact_name", "contact_phone"}
 VALIDATE_GPKG = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# quotes, backslashes, line breaks, a tab, a control character, an emoji, markup, U+2028
+TRICKY = 'He said "堵了\\" \\n,\n\ttab\x01; 😀 <b>&amp;</b> \u2028end'
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -114,12 +117,13 @@ def decimals(number):
 @pytest.fixture
 def cases(login):
     """A: in grid_worker's grid, with a resident's contact, accepted. B: in the same grid, no contact,
-    escalated to the community. C: in grid_worker_2's grid (another street), with a short phone."""
+    escalated to the community. C: in grid_worker_2's grid (another street), with a short phone and a
+    description full of characters that need escaping."""
     first, second = login("grid_worker"), login("grid_worker_2")
     grid, other = worker_grid("grid_worker"), worker_grid("grid_worker_2")
     a = report(first, grid, contact_name="张三", contact_phone="13812345678")
     b = report(first, grid, category="0702")
-    c = report(second, other, contact_name="李四", contact_phone="622-1234")
+    c = report(second, other, contact_name="李四", contact_phone="622-1234", description=TRICKY)
     for code, action, body in ((a["code"], "accept", {"version": 1}), (b["code"], "escalate", {"version": 1})):
         body["reason"] = "需要社区协调"
         response = first.post(f"/api/v1/incidents/{code}/{action}/", body, content_type="application/json")
@@ -167,11 +171,31 @@ def test_a_geopackage_passes_gdals_validator(login, cases, tmp_path, kind):
 
 
 @pytest.mark.django_db
+def test_any_text_survives_every_format_unchanged(login, tmp_path):
+    worker = login("grid_worker")
+    case = report(worker, worker_grid(), description=TRICKY, contact_name='王"五\\', contact_phone="13900001111")
+    by_geojson = features(worker)[case["code"]]
+    _r, lines = export(worker, "incidents", "geojsonl")
+    by_line = next(f["properties"] for f in map(json.loads, lines.splitlines()) if f["id"] == case["code"])
+    _r, text = export(worker, "incidents", "csv")
+    by_csv = next(r for r in csv.DictReader(io.StringIO(text.decode("utf-8-sig"))) if r["code"] == case["code"])
+    _r, gpkg = export(worker, "incidents", "gpkg")
+    (tmp_path / "i.gpkg").write_bytes(gpkg)
+    with sqlite3.connect(tmp_path / "i.gpkg") as db:
+        query = "SELECT description, contact_name FROM incidents WHERE code = ?"
+        by_gpkg = db.execute(query, [case["code"]]).fetchone()
+
+    for found in (by_geojson, by_line, by_csv):
+        assert (found["description"], found["contact_name"]) == (TRICKY, '王"五\\')
+    assert by_gpkg == (TRICKY, '王"五\\')
+
+
+@pytest.mark.django_db
 def test_the_exports_carry_the_same_features_in_every_format(login, cases, tmp_path):
     client = login("street_dispatcher")
     by_geojson = features(client)
     _r, lines = export(client, "incidents", "geojsonl")
-    by_line = {f["id"]: f["properties"] for f in map(json.loads, lines.decode().splitlines())}
+    by_line = {f["id"]: f["properties"] for f in map(json.loads, lines.splitlines())}
     _r, text = export(client, "incidents", "csv")
     by_csv = {row["code"]: row for row in csv.DictReader(io.StringIO(text.decode("utf-8-sig")))}
     _r, gpkg = export(client, "incidents", "gpkg")
@@ -537,9 +561,9 @@ def run_export(tmp_path, *args):
 @pytest.mark.django_db
 def test_the_command_writes_what_the_api_gives_the_same_account(login, cases, tmp_path):
     path = run_export(tmp_path, "incidents", "--format", "geojsonl", "--as-user", "street_dispatcher")
-    from_command = {f["id"]: f for f in map(json.loads, path.read_text().splitlines())}
+    from_command = {f["id"]: f for f in map(json.loads, path.read_bytes().splitlines())}
     _r, body = export(login("street_dispatcher"), "incidents", "geojsonl")
-    assert from_command == {f["id"]: f for f in map(json.loads, body.decode().splitlines())}
+    assert from_command == {f["id"]: f for f in map(json.loads, body.splitlines())}
     assert from_command[cases["a"]]["properties"]["contact_phone"] == "13812345678"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no partial file left beside it
 
