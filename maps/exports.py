@@ -1,18 +1,18 @@
 """Exports of incidents, grids and coverage for GIS tools and pandas, in four formats:
 
 - GeoJSON (RFC 7946): one FeatureCollection, WGS84 longitude/latitude, exterior rings
-  counter-clockwise (ST_ForcePolygonCCW), no `crs` member, 7 decimals (about 1 cm);
+  counter-clockwise and holes clockwise (ST_ForcePolygonCCW), no `crs` member, 7 decimals (1 cm);
 - GeoJSONSeq: one Feature per line (newline-delimited, as GDAL writes `.geojsonl`);
 - CSV: UTF-8 with a byte-order mark (Excel needs it for Chinese; pandas and GDAL skip it), `lon` and
-  `lat` columns for points, a `wkt` column for boundaries;
+  `lat` columns for points, a `WKT` column for boundaries (GDAL takes it for the geometry);
 - GeoPackage: written to a temporary file by maps/geopackage.py, then streamed and removed.
 
-PostgreSQL writes every feature (ST_AsGeoJSON and json_build_object build each Feature's text), and
-the rows come through a server-side cursor a few thousand at a time, so memory is flat whatever the
-size and the first bytes leave before the query has finished. The caller's Scope (grids/scopes.py)
+PostgreSQL writes every Feature's text (ST_AsGeoJSON and the properties, see Column.json), and the
+rows come through a server-side cursor a few thousand at a time, so memory is flat whatever the size
+and the first bytes leave before the query has finished. The caller's Scope (grids/scopes.py)
 decides the rows, and for incidents whether the resident's contact is shown: the rule of
 incidents.api.incident_json (those who may change the case's area, and its reporter); everyone else
-gets the phone masked as grids.api_people.mask_phone does and no name.
+gets no name and the phone masked as grids.api_people.mask_phone does.
 
 Filters are query parameters (area, status, category, level, since, until, bbox). A filter that
 means nothing for a kind (status for grids, since for coverage) is refused with 400, as is an unknown
