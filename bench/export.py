@@ -343,7 +343,8 @@ def main():
     setup_django()
     load_s, gen_s = prepare(args.cases)
     token = analyst_token()
-    explain(args.cases)
+    if not args.no_record:  # the plan file goes with the recorded figures
+        explain(args.cases)
     load_before = os.getloadavg()[0]
     try:
         with tempfile.TemporaryDirectory(prefix="govgrid-bench-export-") as tmp:
