@@ -137,8 +137,9 @@ def free_port():
 class Gunicorn:
     """gunicorn serving govgrid.wsgi with the bench settings on 127.0.0.1:<free port>."""
 
-    def __init__(self, workers):
+    def __init__(self, workers, timeout=REQUEST_TIMEOUT_S):
         self.workers = workers
+        self.timeout = timeout  # seconds a request may take before gunicorn restarts its worker
         self.port = free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="bench-intake-gunicorn-", suffix=".log", delete=False)
         self.process = None
@@ -153,7 +154,7 @@ class Gunicorn:
             "--workers",
             str(self.workers),
             "--timeout",
-            str(REQUEST_TIMEOUT_S),
+            str(self.timeout),
             "--chdir",
             str(ROOT),
             "--no-control-socket",

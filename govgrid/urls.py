@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("maps.tile_urls")),
+    path("", include("maps.export_urls")),
 ]
 
 handler404 = "govgrid.views.not_found"

@@ -115,6 +115,18 @@ class Scope:
         if not self.changes(code):
             raise Forbidden(_("You may look at %(code)s but not change anything there.") % {"code": code})
 
+    def sql(self, column, writing=False, name="scope"):
+        """The same rule as `filter`, for hand-written set-based SQL (the exports): a condition on a
+        column of area codes and its parameters, (text, {name_0: ..., ...}) in psycopg's named style.
+        One LIKE per prefix, so the area code's pattern index serves a small scope."""
+        if self.everything:
+            return "TRUE", {}
+        prefixes = self.write if writing else self.read
+        if not prefixes:
+            return "FALSE", {}
+        params = {f"{name}_{i}": prefix + "%" for i, prefix in enumerate(prefixes)}
+        return "(" + " OR ".join(f"{column} LIKE %({key})s" for key in params) + ")", params
+
     def _by_code(self, queryset, field, prefixes):
         if self.everything:
             return queryset

@@ -1,4 +1,4 @@
-"""The site's URLs plus the bare insert, for bench/settings_bench.py."""
+"""The site's URLs plus the benchmarks' peers, for bench/settings_bench.py."""
 
 from django.urls import include, path
 
@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("bench/bare/points/", views.insert_point, name="bench-bare-insert"),
+    path("bench/bare/incidents.geojson", views.NaiveIncidentExport.as_view(), name="bench-bare-incidents"),
     path("", include("govgrid.urls")),
 ]
 

@@ -1,7 +1,10 @@
-"""POST {"client_id", "lon", "lat"} → one row inserted: the peer of POST /api/v1/incidents/.
+"""Peers for the benchmarks.
 
+POST {"client_id", "lon", "lat"} → one row inserted: the peer of POST /api/v1/incidents/ (bench/intake.py).
 Plain Django, the same middleware as the rest of the site, but no DRF, no login, no CSRF, no
-point-in-polygon, no checks beyond what the insert itself needs."""
+point-in-polygon, no checks beyond what the insert itself needs.
+
+GET incidents.geojson: the naive export, the peer of GET /api/v1/export/incidents.geojson (bench/export.py)."""
 
 import json
 
@@ -9,6 +12,13 @@ from django.contrib.gis.geos import Point
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from grids.scopes import Scope
+from incidents.models import Incident
 
 from .models import BarePoint
 
@@ -21,3 +31,34 @@ def insert_point(request):
         client_id=data["client_id"], location=Point(float(data["lon"]), float(data["lat"]), srid=4326)
     )
     return JsonResponse({"id": row.id, "client_id": str(row.client_id)}, status=201)
+
+
+class NaiveIncidentFeature(GeoFeatureModelSerializer):
+    """djangorestframework-gis as its documentation shows it: one serializer over the model."""
+
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    grid = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Incident
+        geo_field = "location"
+        id_field = "code"
+        fields = [
+            "code", "category", "status", "level", "area_code", "grid", "description", "channel", "reported_at",
+            "received_at", "due_at", "accuracy_m", "low_accuracy", "rating", "contact_name", "contact_phone",
+        ]  # fmt: skip
+
+
+class NaiveIncidentExport(ListAPIView):
+    """GET /bench/bare/incidents.geojson[?limit=N] — the peer of GET /api/v1/export/incidents.geojson:
+    a ListAPIView with no pagination over the caller's cases (the same Scope), the first `limit` by id."""
+
+    serializer_class = NaiveIncidentFeature
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        scope = Scope.for_user(self.request.user)
+        cases = Incident.objects.select_related("category", "grid").defer("grid__geom")
+        cases = scope.filter(cases, "area_code").order_by("id")
+        limit = int(self.request.query_params.get("limit", 0))
+        return cases[:limit] if limit else cases

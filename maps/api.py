@@ -1,0 +1,66 @@
+"""Export API: GET /api/v1/export/<kind>.<format> for incidents, grids and coverage, in GeoJSON,
+GeoJSONSeq, CSV and GeoPackage, with the filters of maps.exports. Login required (token or session);
+the caller's scope decides the rows and whether residents' contacts are shown."""
+
+from django.http import FileResponse, StreamingHttpResponse
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.views import APIView
+
+from grids.api import ScopedMixin
+
+from .exports import CONTENT_TYPES, plan_export
+
+
+class AnyAccept(BaseContentNegotiation):
+    """An export answers in the format its URL names, whatever the Accept header says (GIS tools
+    ask for application/geo+json, browsers for text/html); errors answer in JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ExportView(ScopedMixin, APIView):
+    """The export of `kind` in `fmt` (the URL's suffix), streamed as it is read from PostgreSQL."""
+
+    content_negotiation_class = AnyAccept
+    kind = None
+    fmt = None
+
+    def get(self, request):
+        export = plan_export(self.kind, request.query_params, self.scope)
+        filename = export.filename(self.fmt)
+        if self.fmt == "gpkg":
+            # A GeoPackage cannot be streamed while written: written first, then sent from the file.
+            response = FileResponse(
+                export.geopackage_file(), as_attachment=True, filename=filename, content_type=CONTENT_TYPES["gpkg"]
+            )
+        else:
+            response = StreamingHttpResponse(export.chunks(self.fmt), content_type=CONTENT_TYPES[self.fmt])
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"  # may carry residents' contacts
+        response["X-Accel-Buffering"] = "no"  # a proxy in front passes the stream on as it comes
+        return response
+
+
+class IncidentExportView(ExportView):
+    """GET /api/v1/export/incidents.<format>?area=&status=&category=&level=&since=&until=&bbox= —
+    cases in scope as points; the resident's contact only for those who handle the case."""
+
+    kind = "incidents"
+
+
+class GridExportView(ExportView):
+    """GET /api/v1/export/grids.<format>?area=&level=&bbox= — boundaries of the areas in scope,
+    grids unless `level` says otherwise."""
+
+    kind = "grids"
+
+
+class CoverageExportView(ExportView):
+    """GET /api/v1/export/coverage.<format>?area=&status=&bbox= — every grid in scope with its
+    coverage rules and status (full, partial, none)."""
+
+    kind = "coverage"

@@ -1,0 +1,12 @@
+"""/api/v1/export/<kind>.<format>: one URL per kind and format, so each is documented on its own."""
+
+from django.urls import path
+
+from .api import CoverageExportView, GridExportView, IncidentExportView
+from .exports import FORMATS
+
+urlpatterns = [
+    path(f"api/v1/export/{view.kind}.{fmt}", view.as_view(fmt=fmt), name=f"export-{view.kind}-{fmt}")
+    for view in (IncidentExportView, GridExportView, CoverageExportView)
+    for fmt in FORMATS
+]
