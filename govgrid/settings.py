@@ -95,9 +95,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "rest_framework_gis",
     "leaflet",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "grids",
     "incidents",
     "maps",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +180,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "govgrid.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": "govgrid.metadata.Metadata",
+}
+
+# The OpenAPI 3 schema at /api/schema/ and its docs at /api/docs/ (govgrid/openapi.py). Swagger UI
+# is served from drf-spectacular-sidecar's static files: the docs need no network.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "govgrid API",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1|/open311/v2",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # validatorUrl null: Swagger UI would otherwise send the schema to an online validator.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None, "persistAuthorization": False},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "govgrid.openapi.postprocess"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AreaLevelEnum": "grids.models.Level",
+        "CaseLevelEnum": ["grid", "community", "street"],
+        "CoverageRuleEnum": "grids.coverage.RULES",
+        "FeatureTypeEnum": ["Feature"],
+        "FeatureCollectionTypeEnum": ["FeatureCollection"],
+    },
 }
 
 LOGIN_URL = "/accounts/login/"
