@@ -188,6 +188,13 @@ REST_FRAMEWORK = {
 # is served from drf-spectacular-sidecar's static files: the docs need no network.
 SPECTACULAR_SETTINGS = {
     "TITLE": "govgrid API",
+    "DESCRIPTION": _(
+        "Grid-based urban governance: areas, coverage, people, cases and their workflow, figures, and "
+        "Open311 GeoReport v2 for other city systems. Log in with POST /api/v1/auth/token/ and send "
+        "`Authorization: Token <token>` (Open311 also takes it as api_key). Everyone sees only the areas "
+        "in their scope. Every refusal is {detail, code} (and field, errors for refused input) in the "
+        "caller's language: Chinese by default, English with Accept-Language: en."
+    ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/v1|/open311/v2",
     "SERVE_INCLUDE_SCHEMA": False,

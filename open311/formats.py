@@ -46,7 +46,8 @@ class Open311XMLRenderer(BaseRenderer):
         renderer_context = renderer_context or {}
         response = renderer_context.get("response")
         view = renderer_context.get("view")
-        if response is not None and response.status_code >= 400:
+        status = response.status_code if response is not None else renderer_context.get("status", 200)
+        if status >= 400:
             root_name = "errors"
         else:
             root_name = getattr(view, "xml_root", "response")

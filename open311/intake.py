@@ -19,6 +19,7 @@ import uuid
 from django.utils.translation import gettext as _
 
 from govgrid.errors import GovgridError
+from grids.models import Area, Level
 from incidents.api import ReportSerializer
 from incidents.models import Channel
 from incidents.services import Report, report_incident
@@ -57,6 +58,9 @@ def create_request(request, scope):
         "contact_name": _contact_name(params.get("first_name"), params.get("last_name")),
         "contact_phone": params.get("phone"),
     }
+    jurisdiction = params.get("jurisdiction_id")
+    if jurisdiction and not Area.objects.filter(code=str(jurisdiction), level=Level.DISTRICT).exists():
+        raise GovgridError(_("No jurisdiction has the id %(id)s.") % {"id": jurisdiction}, field="jurisdiction_id")
     placed_by_address = params.get("address_string") or params.get("address_id")
     if data["lat"] in (None, "") and data["lon"] in (None, "") and placed_by_address:
         raise GovgridError(

@@ -230,3 +230,10 @@ def test_a_file_that_is_not_a_picture_is_refused_naming_media(client, key, cases
 def test_a_media_url_is_not_fetched_and_the_notice_says_so(client, key):
     [answer] = parsed(post(client, "json", a_request(key, media_url="http://example.org/p.jpg")))
     assert "media" in answer["service_notice"]
+
+
+def test_an_unknown_jurisdiction_is_refused(client, key, cases):
+    response = post(client, "json", a_request(key, jurisdiction_id="999999"))
+    assert response.status_code == 400
+    assert errors_of(response)[0]["field"] == "jurisdiction_id"
+    assert post(client, "json", a_request(key, jurisdiction_id="411381")).status_code == 201

@@ -107,3 +107,14 @@ def test_an_unknown_api_key_is_401_in_xml_too(client, db):
 def test_the_api_key_may_also_come_as_an_authorization_header(client, api_key):
     response = client.get(f"{V2}/services.json", headers={"Authorization": f"Token {api_key('leader')}"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_unknown_open311_path_is_404_in_the_spec_error_format(client, db, fmt):
+    response = client.get(f"{V2}/nothing.{fmt}")
+    assert response.status_code == 404
+    body = parsed(response)
+    errors = body[1] if fmt == "xml" else body
+    if fmt == "xml":
+        assert body[0] == "errors"
+    assert str(errors[0]["code"]) == "404" and errors[0]["description"]
