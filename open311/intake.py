@@ -14,6 +14,7 @@ with the first request; another report under a used key is refused (409). Withou
 is a new case.
 """
 
+import re
 import uuid
 
 from django.utils.translation import gettext as _
@@ -59,7 +60,7 @@ def create_request(request, scope):
         "contact_phone": params.get("phone"),
     }
     jurisdiction = params.get("jurisdiction_id")
-    if jurisdiction and not Area.objects.filter(code=str(jurisdiction), level=Level.DISTRICT).exists():
+    if jurisdiction and not is_district(jurisdiction):
         raise GovgridError(_("No jurisdiction has the id %(id)s.") % {"id": jurisdiction}, field="jurisdiction_id")
     placed_by_address = params.get("address_string") or params.get("address_id")
     if data["lat"] in (None, "") and data["lon"] in (None, "") and placed_by_address:
@@ -78,6 +79,12 @@ def create_request(request, scope):
         else None
     )
     return incident, created, duplicates, notice
+
+
+def is_district(code):
+    """Is this the code of a district (GeoReport's jurisdiction_id)?"""
+    code = str(code)
+    return bool(re.fullmatch(r"[0-9]{6}", code)) and Area.objects.filter(code=code, level=Level.DISTRICT).exists()
 
 
 def _attribute(params, code):

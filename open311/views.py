@@ -7,7 +7,9 @@ scope, as the rest of the API does: a case outside it does not exist.
 
 from datetime import timedelta
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -17,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.errors import NotFound
-from grids.models import Area, Level
 from incidents.api import IncidentScopedMixin
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent
 from incidents.services import possible_duplicates
@@ -25,7 +26,7 @@ from incidents.services import possible_duplicates
 from . import schema as docs
 from .auth import ApiKeyAuthentication
 from .formats import SuffixNegotiation, open311_errors
-from .intake import FIELD_NAMES, create_request
+from .intake import FIELD_NAMES, create_request, is_district
 from .representation import request_json, service_definition, service_json
 
 DEFAULT_DAYS = 90  # the spec's default and largest span of GET requests
@@ -43,7 +44,7 @@ class Open311View(IncidentScopedMixin, APIView):
         return lambda exc, context: open311_errors(exc, context, FIELD_NAMES)
 
     def photo_url(self, incident, photo):
-        return self.request.build_absolute_uri(f"/api/v1/incidents/{incident.code}/photos/{photo.id}/")
+        return self.request.build_absolute_uri(reverse("incident-photo", args=[incident.code, photo.id]))
 
     def as_requests(self, incidents):
         return [request_json(incident, self.scope, self.photo_url) for incident in incidents]
@@ -85,7 +86,9 @@ class CommaList(serializers.CharField):
     """a,b,c → ["a", "b", "c"] (blank items dropped)."""
 
     def to_internal_value(self, data):
-        return [item.strip() for item in super().to_internal_value(data).split(",") if item.strip()]
+        text = super().to_internal_value(data)
+        ProhibitNullCharactersValidator()(text)  # PostgreSQL cannot compare text holding NUL
+        return [item.strip() for item in text.split(",") if item.strip()]
 
 
 class RequestsQuery(serializers.Serializer):
@@ -97,7 +100,7 @@ class RequestsQuery(serializers.Serializer):
     status = CommaList(required=False, max_length=20)
 
     def validate_jurisdiction_id(self, value):
-        if not Area.objects.filter(code=value, level=Level.DISTRICT).exists():
+        if not is_district(value):
             raise serializers.ValidationError(_("No jurisdiction has the id %(id)s.") % {"id": value})
         return value
 

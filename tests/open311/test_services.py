@@ -118,3 +118,21 @@ def test_an_unknown_open311_path_is_404_in_the_spec_error_format(client, db, fmt
     if fmt == "xml":
         assert body[0] == "errors"
     assert str(errors[0]["code"]) == "404" and errors[0]["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("requests/%00.json", 404, None),
+        ("services/%00.xml", 404, None),
+        ("requests.json?service_request_id=%00", 400, "service_request_id"),
+        ("requests.xml?service_code=03%0001", 400, "service_code"),
+    ],
+)
+def test_a_nul_character_is_refused_in_the_spec_format(client, api_key, path, status, field):
+    response = client.get(f"{V2}/{path}", headers={"Authorization": f"Token {api_key('leader')}"})
+    assert response.status_code == status
+    body = parsed(response)
+    errors = body[1] if path.split("?")[0].endswith(".xml") else body
+    assert str(errors[0]["code"]) == str(status)
+    assert errors[0].get("field") == field
