@@ -85,7 +85,9 @@ def test_no_generated_request_gets_a_server_error(served_app, undo_the_run, forg
     token = post_json(served_app, "/api/v1/auth/token/", {"username": "admin", "password": DEMO_PASSWORD})[1]["token"]
     (tmp_path / "schemathesis.toml").write_text(config_for(*seed_a_case(served_app, token)))
     command = [
-        str(Path(sys.executable).with_name("st")),
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
         "run",
         f"{served_app}/api/schema/?format=json",
         f"--checks={CHECKS}",
