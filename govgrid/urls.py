@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
+from govgrid import openapi_endpoints  # noqa: F401 - describes the API's views to the schema
+from govgrid.openapi import DocsView
 from grids.accounts import ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -13,6 +16,9 @@ urlpatterns = [
     path("", include("maps.urls")),
     path("", include("maps.tile_urls")),
     path("", include("maps.export_urls")),
+    path("", include("open311.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", DocsView.as_view(), name="api-docs"),
 ]
 
 handler404 = "govgrid.views.not_found"

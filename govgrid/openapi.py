@@ -1,0 +1,79 @@
+"""The OpenAPI 3 schema (/api/schema/) and its interactive docs (/api/docs/).
+
+drf-spectacular builds the schema from the views; what it cannot see from the code (answers built
+by hand, query parameters read through a serializer, the one error shape) is said in
+govgrid.openapi_endpoints, from outside the views, so the views stay as they are. The docs page
+loads Swagger UI from drf-spectacular-sidecar's static files: nothing from the network. (Redoc is
+left out: its bundle always fetches a logo from its maker's server.)
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework import serializers
+
+from open311.schema import xml_names
+
+
+class ApiError(serializers.Serializer):
+    """Every refusal of the API (govgrid.errors): `detail` to show, `code` to branch on, and for
+    refused input the first refused `field` and every field's messages in `errors`."""
+
+    detail = serializers.CharField(help_text=_("What went wrong, in the caller's language."))
+    code = serializers.CharField(help_text=_("A stable word for programs, e.g. invalid, not_found, stale."))
+    field = serializers.CharField(required=False, help_text=_("The refused field."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Every refused field with its messages."),
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: _("Refused input: `field` names it."),
+    401: _("No token, or an unknown one."),
+    403: _("Not allowed to the caller."),
+    404: _("Not found in the caller's areas."),
+    409: _("A conflict with the current state."),
+    422: _("Valid but impossible here."),
+    429: _("Too many failed logins."),
+}
+
+
+def errors(*statuses):
+    """{status: the error shape} for extend_schema's responses."""
+    return {status: OpenApiResponse(ApiError, description=ERROR_DESCRIPTIONS[status]) for status in statuses}
+
+
+def postprocess(result, generator, request, public):
+    """drf-spectacular post-processing hook: extra error fields are allowed (a refused location
+    names the nearest grid, a stale action the current state), blank text is allowed where a field
+    with a pattern defaults to it, and Open311 answers get their XML element names."""
+    error = result.get("components", {}).get("schemas", {}).get("ApiError")
+    if error is not None:
+        error["additionalProperties"] = True
+    _allow_blank_defaults(result.get("components", {}))
+    return xml_names(result, generator, request, public)
+
+
+def _allow_blank_defaults(node):
+    """A RegexField with allow_blank accepts "" without matching its pattern (the report's
+    contact_phone): say so in the pattern, or the schema's own default breaks it."""
+    if isinstance(node, dict):
+        pattern = node.get("pattern")
+        if pattern and node.get("default") == "" and not re.search(pattern, ""):
+            node["pattern"] = f"^$|{pattern}"
+        for value in node.values():
+            _allow_blank_defaults(value)
+    elif isinstance(node, list):
+        for value in node:
+            _allow_blank_defaults(value)
+
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI over /api/schema/ in the caller's language; "Try it out" calls the live API."""
+
+    template_name = "govgrid/api_docs.html"
+    title = _("govgrid API")

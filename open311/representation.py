@@ -1,0 +1,139 @@
+"""govgrid's categories and cases in GeoReport v2's words.
+
+A service is a category item (0301 暴露垃圾、积存垃圾), grouped by its class. A service request is a
+case: its service_request_id is the case code, its status is open while the case waits or is being
+handled and closed once it is resolved, closed or rejected, and status_notes say which of those and
+at which level. Times are ISO 8601 with the offset of govgrid's time zone.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from govgrid.lib import coords
+from grids.models import Level
+from incidents.models import OPEN_STATUSES, Status
+
+# The service attributes a client may send as attribute[<code>] (GET services/<code>.json lists them).
+CRS_NAMES = {
+    "wgs84": gettext_lazy("WGS84 (GPS)"),
+    "cgcs2000": gettext_lazy("CGCS2000 (Tianditu)"),
+    "gcj02": gettext_lazy("GCJ-02 (AMap, Tencent, WeChat)"),
+    "bd09": gettext_lazy("BD-09 (Baidu)"),
+}
+
+NOTES = {
+    Status.REPORTED: gettext_lazy("Reported; waiting to be accepted at the %(level)s level."),
+    Status.ACCEPTED: gettext_lazy("Accepted at the %(level)s level."),
+    Status.IN_PROGRESS: gettext_lazy("Being handled at the %(level)s level."),
+    Status.RESOLVED: gettext_lazy("Resolved at the %(level)s level; waiting to be verified."),
+    Status.CLOSED: gettext_lazy("Verified and closed at the %(level)s level."),
+    Status.REJECTED: gettext_lazy("Rejected at the %(level)s level."),
+}
+
+
+def w3c(moment):
+    """2026-11-22T09:30:00+08:00: the spec's date format, in govgrid's time zone."""
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def open_or_closed(status):
+    return "open" if status in OPEN_STATUSES else "closed"
+
+
+def service_json(item):
+    """One category item as a GeoReport service; `item.parent` is its class."""
+    hours = item.deadline_grid_hours
+    if item.calendar_time:
+        rule = _("Handled in the grid within %(hours)d hours.") % {"hours": hours}
+    else:
+        rule = _("Handled in the grid within %(hours)d working hours.") % {"hours": hours}
+    return {
+        "service_code": item.code,
+        "service_name": item.name,
+        "description": _("%(group)s: %(name)s. %(rule)s")
+        % {"group": item.parent.name, "name": item.name, "rule": rule},
+        "metadata": True,
+        "type": "realtime",
+        "keywords": f"{item.parent.name}, {item.name}",
+        "group": item.parent.name,
+    }
+
+
+def service_definition(item):
+    """The attributes every service accepts: govgrid's extensions to the request."""
+    return {
+        "service_code": item.code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": "client_id",
+                "datatype": "string",
+                "required": False,
+                "datatype_description": _(
+                    "A UUID the client makes once per report. Sending the same report again with it "
+                    "returns the first request instead of a new one."
+                ),
+                "order": 1,
+                "description": _("Idempotency key"),
+            },
+            {
+                "variable": True,
+                "code": "crs",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": _("The coordinate system of lat and long; WGS84 when not given."),
+                "order": 2,
+                "description": _("Coordinate system"),
+                "values": [{"key": key, "name": str(CRS_NAMES[key])} for key in coords.SUPPORTED],
+            },
+            {
+                "variable": True,
+                "code": "accuracy_m",
+                "datatype": "number",
+                "required": False,
+                "datatype_description": _("How far off the position may be, in metres."),
+                "order": 3,
+                "description": _("Position accuracy (m)"),
+            },
+        ],
+    }
+
+
+def status_notes(incident):
+    level = Level(incident.level).label
+    if incident.status == Status.REJECTED and incident.duplicate_of_id:
+        return _("Rejected as a duplicate of %(code)s.") % {"code": incident.duplicate_of.code}
+    return NOTES[Status(incident.status)] % {"level": level}
+
+
+def request_json(incident, scope, photo_url):
+    """One case as a GeoReport service request. The resident's contact details come only to those
+    who handle the case and to its reporter (contact_name, contact_phone: govgrid extensions)."""
+    chain = incident.grid.chain()  # grid, community, street, district
+    by_level = {area.level: area for area in chain}
+    responsible = by_level.get(incident.level, incident.grid)
+    photos = list(incident.photos.all())
+    body = {
+        "service_request_id": incident.code,
+        "status": open_or_closed(incident.status),
+        "status_notes": status_notes(incident),
+        "service_name": incident.category.name,
+        "service_code": incident.category.code,
+        "description": incident.description,
+        "agency_responsible": responsible.name,
+        "service_notice": None,
+        "requested_datetime": w3c(incident.reported_at),
+        "updated_datetime": w3c(getattr(incident, "updated_at", None) or incident.received_at),
+        "expected_datetime": w3c(incident.due_at) if incident.status in OPEN_STATUSES else None,
+        "address": " ".join(area.name for area in reversed(chain)),
+        "address_id": incident.grid.code,
+        "zipcode": None,
+        "lat": round(incident.location.y, 7),
+        "long": round(incident.location.x, 7),
+        "media_url": photo_url(incident, photos[0]) if photos else None,
+    }
+    if scope.changes(incident.area_code) or incident.reporter_id == scope.user_id:
+        body["contact_name"] = incident.contact_name
+        body["contact_phone"] = incident.contact_phone
+    return body
