@@ -8,8 +8,14 @@ area's code) and what they may do there:
 | administrator (superuser or role)    | everything           | yes        | yes                |
 | dispatcher of a street or community  | that street/community| yes        | yes, in scope      |
 | grid worker                          | their grids          | yes        | yes, in scope      |
-| leader, analyst                      | their district       | no         | no (masked)        |
+| leader                               | their district       | no         | yes, in scope      |
+| analyst                              | their district       | no         | no (masked)        |
 | anyone else, anonymous               | nothing              | no         | no                 |
+
+Personal data is a resident's name and phone on a case, and a person's phone, gender, birth year and
+home. Leaders supervise cases and call residents back about them (督办、回访), so they see it; analysts
+work on the figures and take exports out of the system, so they never do. A case's reporter always
+sees the contact they wrote.
 
 Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
 API views, pages, exports and the admin all ask a Scope.
@@ -27,6 +33,7 @@ from .models.people import in_force
 
 WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
 READING_ROLES = {Role.LEADER, Role.ANALYST}
+PERSONAL_DATA_ROLES = WRITING_ROLES | {Role.LEADER}
 
 
 class Forbidden(GovgridError):
@@ -37,7 +44,8 @@ class Forbidden(GovgridError):
 @dataclass(frozen=True)
 class Scope:
     read: tuple = ()  # area codes whose subtrees may be seen
-    write: tuple = ()  # area codes whose subtrees may be changed (and whose people's details are shown)
+    write: tuple = ()  # area codes whose subtrees may be changed
+    personal: tuple = ()  # area codes whose subtrees' personal data is shown
     everything: bool = False
     person_id: int | None = None
     user_id: int | None = None
@@ -59,7 +67,8 @@ class Scope:
             return cls(everything=True, person_id=person_id, user_id=user.pk)
         write = _minimal({code for role, code in roles if role in WRITING_ROLES})
         read = _minimal({code for role, code in roles if role in WRITING_ROLES | READING_ROLES})
-        return cls(read=read, write=write, person_id=person_id, user_id=user.pk)
+        personal = _minimal({code for role, code in roles if role in PERSONAL_DATA_ROLES})
+        return cls(read=read, write=write, personal=personal, person_id=person_id, user_id=user.pk)
 
     # --- questions ---------------------------------------------------------------------------
     def sees(self, code):
@@ -98,12 +107,21 @@ class Scope:
             in_scope |= Q(pk__in=serving) | Q(pk__in=linking) | Q(home_community__code__startswith=prefix)
         return queryset.filter(in_scope)
 
+    def shows_personal_data_in(self, code):
+        return self.everything or any(code.startswith(prefix) for prefix in self.personal)
+
     def shows_personal_data_of(self, person):
-        """A person's phone and the like: to administrators, to the person, and to those who may
-        change something where the person serves, lives or links households."""
+        """A person's phone and the like: to administrators, to the person, and to those whose
+        scope of personal data holds where the person serves, lives or links households."""
         if self.everything or person.pk == self.person_id:
             return True
-        return any(self.changes(code) for code in person_area_codes(person))
+        return any(self.shows_personal_data_in(code) for code in person_area_codes(person))
+
+    def shows_contact_of(self, incident):
+        """A case's resident name and phone: by the rule above, and to its reporter."""
+        return self.shows_personal_data_in(incident.area_code) or (
+            self.user_id is not None and incident.reporter_id == self.user_id
+        )
 
     # --- guards for views --------------------------------------------------------------------
     def check_sees(self, code, what=None):
@@ -115,13 +133,14 @@ class Scope:
         if not self.changes(code):
             raise Forbidden(_("You may look at %(code)s but not change anything there.") % {"code": code})
 
-    def sql(self, column, writing=False, name="scope"):
-        """The same rule as `filter`, for hand-written set-based SQL (the exports): a condition on a
-        column of area codes and its parameters, (text, {name_0: ..., ...}) in psycopg's named style.
-        One LIKE per prefix, so the area code's pattern index serves a small scope."""
+    def sql(self, column, writing=False, name="scope", personal=False):
+        """The same rule as `filter` (or as shows_personal_data_in with `personal`), for hand-written
+        set-based SQL (the exports): a condition on a column of area codes and its parameters,
+        (text, {name_0: ..., ...}) in psycopg's named style. One LIKE per prefix, so the area code's
+        pattern index serves a small scope."""
         if self.everything:
             return "TRUE", {}
-        prefixes = self.write if writing else self.read
+        prefixes = self.personal if personal else self.write if writing else self.read
         if not prefixes:
             return "FALSE", {}
         params = {f"{name}_{i}": prefix + "%" for i, prefix in enumerate(prefixes)}

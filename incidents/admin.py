@@ -65,9 +65,9 @@ class IncidentAdmin(ScopedAdmin):
     inlines = [EventInline]
 
     def get_exclude(self, request, obj=None):
-        # The resident's contact is for those who handle the case, not for everyone who may look.
+        # The resident's contact: by the scope's rule of personal data, not for everyone who may look.
         scope = Scope.for_user(request.user)
-        if obj is not None and scope.changes(obj.area_code):
+        if obj is not None and scope.shows_contact_of(obj):
             return []
         return ["contact_name", "contact_phone"]
 

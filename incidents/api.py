@@ -83,8 +83,8 @@ def incident_json(incident, scope, duplicates=None):
             for p in photos_of(incident)
         ],
     }
-    # The resident's contact details: only for those who handle the case, and its reporter.
-    if scope.changes(incident.area_code) or incident.reporter_id == scope.user_id:
+    # The resident's contact details: by the scope's rule of personal data (grids/scopes.py).
+    if scope.shows_contact_of(incident):
         body["contact"] = {"name": incident.contact_name, "phone": incident.contact_phone}
     if duplicates is not None:
         body["possible_duplicates"] = duplicates

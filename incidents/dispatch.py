@@ -96,8 +96,8 @@ def case(request, code):
             "photos": incident.photos.all(),
             "actions": actions,
             "action_names": {name for name, _spec in actions},
-            # The resident's contact: for those who handle the case and its reporter (as the API).
-            "show_contact": scope.changes(incident.area_code) or incident.reporter_id == request.user.pk,
+            # The resident's contact: by the scope's rule of personal data (as the API).
+            "show_contact": scope.shows_contact_of(incident),
             "now": timezone.now(),
             "map": _map([incident], grid=incident.grid),
         },

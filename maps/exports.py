@@ -10,9 +10,9 @@
 PostgreSQL writes every Feature's text (ST_AsGeoJSON and the properties, see Column.json), and the
 rows come through a server-side cursor a few thousand at a time, so memory is flat whatever the size
 and the first bytes leave before the query has finished. The caller's Scope (grids/scopes.py)
-decides the rows, and for incidents whether the resident's contact is shown: the rule of
-incidents.api.incident_json (those who may change the case's area, and its reporter); everyone else
-gets no name and the phone masked as grids.api_people.mask_phone does.
+decides the rows, and for incidents whether the resident's contact is shown: Scope.shows_contact_of
+(dispatchers, grid workers and leaders in their scope, and the case's reporter; never analysts);
+everyone else gets no name and the phone masked as grids.api_people.mask_phone does.
 
 Filters are query parameters (area, status, category, level, since, until, bbox). A filter that
 means nothing for a kind (status for grids, since for coverage) is refused with 400, as is an unknown
@@ -454,9 +454,9 @@ def plan_export(kind, params, scope):
 
 
 def contact_rule(scope):
-    """Whether a case's resident contact is shown, in SQL: incidents.api.incident_json's rule (the
-    caller may change the case's area, or reported it)."""
-    rule, values = scope.sql("i.area_code", writing=True, name="shown")
+    """Whether a case's resident contact is shown, in SQL: Scope.shows_contact_of's rule (the
+    caller's scope of personal data holds the case's area, or the caller reported it)."""
+    rule, values = scope.sql("i.area_code", personal=True, name="shown")
     if scope.user_id is not None:
         rule = f"({rule} OR i.reporter_id = %(user_id)s)"
         values["user_id"] = scope.user_id

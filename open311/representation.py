@@ -133,7 +133,7 @@ def request_json(incident, scope, photo_url):
         "long": round(incident.location.x, 7),
         "media_url": photo_url(incident, photos[0]) if photos else None,
     }
-    if scope.changes(incident.area_code) or incident.reporter_id == scope.user_id:
+    if scope.shows_contact_of(incident):
         body["contact_name"] = incident.contact_name
         body["contact_phone"] = incident.contact_phone
     return body

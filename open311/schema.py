@@ -106,10 +106,10 @@ class Open311Request(serializers.Serializer):
     long = serializers.FloatField(help_text=_("WGS84 longitude."))
     media_url = serializers.URLField(allow_null=True)
     contact_name = serializers.CharField(
-        required=False, help_text=_("Only for those who handle the case and its reporter (govgrid extension).")
+        required=False, help_text=_("Only where the caller's role may see personal data (govgrid extension).")
     )
     contact_phone = serializers.CharField(
-        required=False, help_text=_("Only for those who handle the case and its reporter (govgrid extension).")
+        required=False, help_text=_("Only where the caller's role may see personal data (govgrid extension).")
     )
 
 
@@ -222,7 +222,7 @@ requests_list = extend_schema(
     summary=_("List requests"),
     description=_(
         "Requests in the caller's areas and those the caller filed, newest first, at most 1000. "
-        "Contact details only for those who handle the case."
+        "Contact details only where the caller's role may see personal data."
     ),
     parameters=_QUERY,
     responses={200: Open311Request(many=True), 400: _errors(_("A filter was refused.")), **_REFUSED},

@@ -218,9 +218,15 @@ def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("username", "shown"),
-    [("community_dispatcher", True), ("grid_worker", True), ("street_dispatcher", True), ("leader", False)],
+    [
+        ("community_dispatcher", True),
+        ("grid_worker", True),
+        ("street_dispatcher", True),
+        ("leader", True),
+        ("analyst", False),
+    ],
 )
-def test_the_residents_contact_is_shown_to_those_who_handle_the_case_and_its_reporter(login, username, shown):
+def test_the_residents_contact_is_shown_to_handlers_leaders_and_its_reporter(login, username, shown):
     code = new_case(contact_name="张三", contact_phone="13800000000")
     escalate(code)  # the reporter still sees it, though the case is no longer theirs to handle
     html = login(username).get(f"/dispatch/{code}/").content.decode()

@@ -230,12 +230,13 @@ def test_codes_number_the_days_cases_in_order(worker):
         assert second.endswith("-0001")
 
 
-def test_the_residents_contact_is_shown_to_those_who_handle_the_case_only(worker, login):
+def test_the_residents_contact_is_shown_to_handlers_and_leaders_only(worker, login):
     body = post(worker, report(*inside(worker_grid()), contact_name="张大爷", contact_phone="13812345678")).json()
     assert body["contact"] == {"name": "张大爷", "phone": "13812345678"}
     code = body["code"]
     assert login("community_dispatcher").get(f"/api/v1/incidents/{code}/").json()["contact"]["phone"] == "13812345678"
-    assert "contact" not in login("leader").get(f"/api/v1/incidents/{code}/").json()
+    assert login("leader").get(f"/api/v1/incidents/{code}/").json()["contact"]["name"] == "张大爷"
+    assert "contact" not in login("analyst").get(f"/api/v1/incidents/{code}/").json()
     assert login("grid_worker_2").get(f"/api/v1/incidents/{code}/").status_code == 404
 
 
