@@ -30,7 +30,7 @@ class ExportView(ScopedMixin, APIView):
     fmt = None
 
     def get(self, request):
-        export = plan_export(self.kind, request.query_params, self.scope)
+        export = plan_export(self.kind, request.query_params, self.scope, self.fmt)
         filename = export.filename(self.fmt)
         if self.fmt == "gpkg":
             # A GeoPackage cannot be streamed while written: written first, then sent from the file.

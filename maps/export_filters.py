@@ -68,6 +68,11 @@ class CategoryCodeField(serializers.CharField):
 class ExportQuery(serializers.Serializer):
     area = AreaCodeField(required=False)
     bbox = BBoxField(required=False)
+    # Not a filter: CSV only, lon and lat columns (points) or a WKT column.
+    geometry = serializers.ChoiceField(
+        choices=[("lonlat", gettext_lazy("lon and lat columns")), ("wkt", gettext_lazy("a WKT column"))],
+        required=False,
+    )
 
 
 class IncidentExportQuery(ExportQuery):

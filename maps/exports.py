@@ -4,7 +4,8 @@
   counter-clockwise and holes clockwise (ST_ForcePolygonCCW), no `crs` member, 7 decimals (1 cm);
 - GeoJSONSeq: one Feature per line (newline-delimited, as GDAL writes `.geojsonl`);
 - CSV: UTF-8 with a byte-order mark (Excel needs it for Chinese; pandas and GDAL skip it), `lon` and
-  `lat` columns for points, a `WKT` column for boundaries (GDAL takes it for the geometry);
+  `lat` columns for points (or a `WKT` column with `geometry=wkt`), a `WKT` column for boundaries
+  (GDAL takes it for the geometry);
 - GeoPackage: written to a temporary file by maps/geopackage.py, then streamed and removed.
 
 PostgreSQL writes every Feature's text (ST_AsGeoJSON and the properties, see Column.json), and the
@@ -168,7 +169,7 @@ class Layer:
         """The geometry as RFC 7946 wants it: exterior rings counter-clockwise, holes clockwise."""
         return self.geometry if self.points else f"ST_ForcePolygonCCW({self.geometry})"
 
-    def select(self, fmt):
+    def select(self, fmt, wkt=False):
         if fmt in ("geojson", "geojsonl"):
             # One text per Feature, made by concat() in one pass; ids are codes.
             parts = ["""'{"type":"Feature","id":"'""", self.id, """'","geometry":'"""]
@@ -179,7 +180,7 @@ class Layer:
             return "concat(" + ", ".join(parts) + ")"
         if fmt == "csv":
             values = [f"({c.sql})::text" for c in self.columns]
-            if self.points:
+            if self.points and not wkt:
                 values += [f"round(ST_X({self.geometry})::numeric, {DECIMALS})::text"]
                 values += [f"round(ST_Y({self.geometry})::numeric, {DECIMALS})::text"]
             else:
@@ -197,9 +198,9 @@ class Layer:
             blob = rf"'\x47500002'::bytea || int4send(4326) || {envelope} || ST_AsBinary({self.oriented}, 'NDR')"
         return ", ".join([c.sql for c in self.columns] + [blob, *bounds])
 
-    def header(self, fmt):
+    def header(self, fmt, wkt=False):
         if fmt == "csv":
-            return [c.name for c in self.columns] + (["lon", "lat"] if self.points else ["WKT"])
+            return [c.name for c in self.columns] + (["lon", "lat"] if self.points and not wkt else ["WKT"])
         return None
 
 
@@ -293,11 +294,12 @@ class Export:
     statements: list  # [params]: one statement per entry (coverage: one per code prefix)
     shown: str = "FALSE"  # SQL: whether the resident's contact is shown (incidents)
     area: str = ""
+    wkt: bool = False  # CSV: the geometry as a WKT column, also for points
     count: int = 0  # features read so far
 
     def sql(self, fmt):
         return (
-            self.layer.statement.replace("{select}", self.layer.select(fmt))
+            self.layer.statement.replace("{select}", self.layer.select(fmt, self.wkt))
             .replace("{shown}", self.shown)
             .replace("{where}", self.where)
         )
@@ -369,7 +371,7 @@ class Export:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")
-        writer.writerow(self.layer.header("csv"))
+        writer.writerow(self.layer.header("csv", self.wkt))
         yield buffer.getvalue().encode()
         for rows in self.rows("csv"):
             buffer.seek(0)
@@ -414,16 +416,21 @@ def fetched_ahead(cursor, batch):
         thread.join()
 
 
-def plan_export(kind, params, scope):
-    """What `scope` gets of `kind` (incidents, grids or coverage) with these filters, checked.
-    `params`: a QueryDict, or a dict of name → value or list of values. Raises GovgridError, or DRF's
-    ValidationError for a value that does not parse."""
+def plan_export(kind, params, scope, fmt=None):
+    """What `scope` gets of `kind` (incidents, grids or coverage) in `fmt` with these filters,
+    checked. `params`: a QueryDict, or a dict of name → value or list of values. Raises GovgridError,
+    or DRF's ValidationError for a value that does not parse."""
     layer = LAYERS[kind]
     params = _as_lists(params)
     check_parameters(kind, params)
     query = QUERIES[kind](data={name: values[0] for name, values in params.items()})
     query.is_valid(raise_exception=True)
-    filters = query.validated_data
+    filters = dict(query.validated_data)
+    geometry = filters.pop("geometry", None)
+    if geometry is not None and fmt != "csv":
+        raise GovgridError(_("geometry chooses the geometry columns of a CSV export only."), field="geometry")
+    if geometry == "lonlat" and not layer.points:
+        raise GovgridError(_("Boundaries have no single lon/lat: their CSV carries a WKT column."), field="geometry")
     if not scope.sees_anything:
         raise NotFound(_("You have no areas."))
     area = filters.get("area", "")
@@ -450,7 +457,7 @@ def plan_export(kind, params, scope):
     if layer is INCIDENTS:
         shown, shown_values = contact_rule(scope)
         statements = [statement | shown_values for statement in statements]
-    return Export(layer, " AND ".join(conditions) or "TRUE", statements, shown, area)
+    return Export(layer, " AND ".join(conditions) or "TRUE", statements, shown, area, wkt=geometry == "wkt")
 
 
 def contact_rule(scope):

@@ -161,6 +161,43 @@ def test_gdal_reads_every_export_with_the_right_count_geometry_and_fields(login,
 
 
 @pytest.mark.django_db
+def test_a_csv_of_incidents_may_carry_a_wkt_column_instead_of_lon_and_lat(login, cases, tmp_path):
+    client = login("analyst")
+    response, body = export(client, "incidents", "csv", "geometry=wkt")
+    assert response.status_code == 200
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(body)
+    header = body.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[-1] == "WKT" and "lon" not in header and "lat" not in header
+    layer = ogrinfo(str(path), "-oo", "GEOM_POSSIBLE_NAMES=WKT", "-oo", "KEEP_GEOM_COLUMNS=NO")
+    assert layer["count"] == expected_count("incidents") > 0
+    by_wkt = first_geometry(str(path))
+    assert by_wkt.startswith("POINT (")
+    plain = tmp_path / "lonlat.csv"
+    plain.write_bytes(export(client, "incidents", "csv", "geometry=lonlat")[1])
+    assert first_geometry(str(plain), *csv_options("incidents")) == by_wkt
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "fmt", "query"),
+    [
+        ("incidents", "geojson", "geometry=wkt"),
+        ("incidents", "gpkg", "geometry=lonlat"),
+        ("grids", "csv", "geometry=lonlat"),
+        ("coverage", "csv", "geometry=lonlat"),
+        ("incidents", "csv", "geometry=geojson"),
+        ("incidents", "csv", "geometry=wkt&geometry=wkt"),
+    ],
+)
+def test_the_geometry_choice_is_refused_where_it_means_nothing(login, kind, fmt, query):
+    response, body = export(login("analyst"), kind, fmt, query)
+    answer = json.loads(body)
+    assert response.status_code == 400 and answer["field"] == "geometry"
+    assert CJK.search(answer["detail"]), answer["detail"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_geopackage_passes_gdals_validator(login, cases, tmp_path, kind):
     _response, body = export(login("analyst"), kind, "gpkg")

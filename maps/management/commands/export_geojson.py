@@ -11,7 +11,7 @@ from govgrid.errors import GovgridError
 from grids.scopes import Scope
 from maps.exports import FILTERS, FORMATS, LAYERS, plan_export
 
-# Without --as-user: every area, and residents' contacts masked, as a leader or analyst gets them.
+# Without --as-user: every area, and residents' contacts masked, as an analyst gets them.
 EVERY_AREA_MASKED = Scope(read=("",))
 
 
@@ -20,8 +20,8 @@ class Command(BaseCommand):
         "Export incidents, grids or coverage as GeoJSON (RFC 7946), GeoJSONSeq, CSV or GeoPackage, "
         "with the same filters and rules as GET /api/v1/export/<kind>.<format>. Without --as-user the "
         "export holds every area with residents' contacts masked; with --as-user it holds exactly what "
-        "that account would download (its scope; contacts shown only where it handles the cases, so "
-        "--as-user with an administrator's account gives the full, unmasked export)."
+        "that account would download (its scope; contacts shown only where its role may see personal data, "
+        "so --as-user with an administrator's account gives the full, unmasked export)."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="incidents received from this date or time on (ISO 8601)")
         parser.add_argument("--until", help="incidents received before this date or time (ISO 8601)")
         parser.add_argument("--bbox", help="minlon,minlat,maxlon,maxlat (WGS84)")
+        parser.add_argument("--geometry", choices=["lonlat", "wkt"], help="CSV: lon and lat columns, or a WKT column")
 
     def handle(self, *args, kind, fmt, output, as_user, **opts):
         scope = EVERY_AREA_MASKED
@@ -44,9 +45,9 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("No account is called %(name)s.") % {"name": as_user})
             scope = Scope.for_user(user)
-        params = {name: opts[name] for name in FILTERS if opts.get(name) is not None}
+        params = {name: opts[name] for name in (*FILTERS, "geometry") if opts.get(name) is not None}
         try:
-            export = plan_export(kind, params, scope)
+            export = plan_export(kind, params, scope, fmt)
         except GovgridError as error:
             raise CommandError(f"--{error.field}: {error.message}" if error.field else str(error.message)) from None
         except ValidationError as error:
