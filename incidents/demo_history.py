@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
+from grids.demo_people import SURNAMES
 from grids.models import CODE_LENGTH, Area, Assignment, Level, Person, Role
 
 from .models import OPEN_STATUSES, Category, Incident, IncidentEvent, Status
@@ -37,6 +38,16 @@ SHARE_OF_DEADLINE = {"accept": 0.08, "start": 0.12, "resolve": 0.3, "escalate": 
 HOURS = {"close": 8, "rate": 24}
 POOR_COMMENTS = ["问题没有解决", "处理不及时", "处理后又反复出现"]
 GOOD_COMMENTS = ["", "", "处理及时，满意", "态度很好"]
+CONTACT_SHARE = 0.2  # cases that carry a resident's name and phone (personal data)
+CONTACT_TITLES = ["先生", "女士", "大爷", "阿姨"]
+
+
+def _resident_contact(rng):
+    """A made-up resident's contact (name, phone) for one case in five, else ("", "")."""
+    if rng.uniform() >= CONTACT_SHARE:
+        return "", ""
+    name = str(rng.choice(SURNAMES)) + str(rng.choice(CONTACT_TITLES))
+    return name, "1" + str(rng.choice([3, 5, 7, 8, 9])) + "".join(str(d) for d in rng.integers(0, 10, 9))
 
 
 class _Walk:
@@ -217,6 +228,7 @@ def _accounts(district_code, grids):
 def build_history(district_code="411381", cases=20000, days=365, seed=7):
     """Create `cases` cases received over the last `days` days; returns how many were made."""
     rng = np.random.default_rng(seed)
+    contacts = np.random.default_rng(seed + 1)  # its own stream: the cases' stories stay as they were
     now = timezone.now()
     grids = list(Area.objects.within(district_code).grids().only("id", "code", "geom", "households"))
     if not grids or cases <= 0:
@@ -259,6 +271,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
         walk = _Walk(rng, grid.code, category, received, reporter, actors)
         _walk(rng, walk, now, (now - received).days)
         walk.sweep_until(now)  # the sweep has run up to now, as it does on a live server
+        contact_name, contact_phone = _resident_contact(contacts)
         made.append(
             Incident(
                 code=f"{district_code}-{received:%Y%m%d}-H{n:05d}",
@@ -282,6 +295,8 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 version=walk.version,
                 rating=walk.rating,
                 rating_comment=walk.rating_comment,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
             )
         )
         events_of.append(walk.events)

@@ -55,6 +55,14 @@ def test_the_history_has_escalations_ratings_and_reopened_cases(history):
     assert history.cases.exclude(rating=None).exists()
 
 
+def test_about_one_case_in_five_carries_a_residents_contact(history):
+    """Personal data to mask: the demo's exports and pages show it only to the roles that may see it."""
+    with_contact = history.cases.exclude(contact_phone="")
+    assert 0.12 < with_contact.count() / history.cases.count() < 0.28
+    assert not with_contact.filter(contact_name="").exists()
+    assert all(len(phone) == 11 and phone[0] == "1" for phone in with_contact.values_list("contact_phone", flat=True))
+
+
 def test_cases_arrive_in_local_working_hours(history):
     hours = {timezone.localtime(at).hour for at in history.cases.values_list("received_at", flat=True)}
     assert hours <= {8, 9, 10, 11, 14, 15, 16, 17, 19}
