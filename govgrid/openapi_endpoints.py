@@ -46,12 +46,13 @@ AREA_EXAMPLES = [
 
 
 def area_code_parameter(name="code", location=OpenApiParameter.PATH, required=True):
+    # An empty optional filter (within=) is the same as none.
     return OpenApiParameter(
         name,
         OpenApiTypes.STR,
         location,
         required=required,
-        pattern=AREA_CODE,
+        pattern=AREA_CODE if required else "^$|" + AREA_CODE,
         description=_("An area code: 6 (district), 9 (street), 12 (community) or 15 (grid) digits."),
         examples=AREA_EXAMPLES,
     )
@@ -531,7 +532,7 @@ IncidentListCreateSchema = described(
             OpenApiParameter("mine", OpenApiTypes.BOOL, description=_("Only the caller's own reports.")),
             *PAGE,
         ],
-        responses={200: Incident(many=True), **errors(401, 404)},
+        responses={200: Incident(many=True), **errors(400, 401, 404)},
     ),
     post=extend_schema(
         operation_id="incidents_report",
@@ -679,6 +680,29 @@ extend_schema_field(
 )(MomentField)
 
 
+FEATURE_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "name": {"type": "string"},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "id", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string"},
+                    "geometry": {"type": "object"},
+                    "properties": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+
+
 class ExportAutoSchema(AutoSchema):
     """The schema of one export URL: its kind's filters, and the one media type its format answers in."""
 
@@ -689,7 +713,15 @@ class ExportAutoSchema(AutoSchema):
         operation["summary"] = f"{EXPORT_SUMMARIES[kind]} ({fmt})"
         operation["description"] = f"{EXPORT_DESCRIPTIONS[kind]} {EXPORT_FORMATS[fmt]}"
         operation["tags"] = ["export"]
-        body = {"type": "string", "format": "binary"} if fmt == "gpkg" else {"type": "string"}
+        body = FEATURE_COLLECTION if fmt == "geojson" else {"type": "string"}
+        if fmt == "gpkg":
+            body = {"type": "string", "format": "binary"}
+        # geometry chooses a CSV's columns: lon and lat only for points.
+        parameters = [p for p in operation.get("parameters", []) if fmt == "csv" or p["name"] != "geometry"]
+        for parameter in parameters:
+            if parameter["name"] == "geometry" and kind != "incidents":
+                parameter["schema"]["enum"] = ["wkt"]
+        operation["parameters"] = parameters
         operation["responses"]["200"] = {
             "description": str(EXPORT_FORMATS[fmt]),
             "content": {CONTENT_TYPES[fmt].split(";")[0]: {"schema": body}},
@@ -706,7 +738,7 @@ def _export_schema(target):
             schema = ExportAutoSchema()
 
         # On the class, so that extend_schema builds on ExportAutoSchema.
-        return extend_schema(responses={200: OpenApiTypes.STR, **errors(400, 401, 403)})(Described)
+        return extend_schema(responses={200: OpenApiTypes.STR, **errors(400, 401, 403, 404)})(Described)
 
     name = target.rsplit(".", 1)[-1] + "Schema"
     return type(name, (OpenApiViewExtension,), {"target_class": target, "view_replacement": view_replacement})

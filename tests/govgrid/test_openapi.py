@@ -109,7 +109,8 @@ def test_filters_are_described_with_their_allowed_values(schema):
     assert {"level", "within", "page", "page_size"} <= set(areas)
     levels = schema["components"]["schemas"]["AreaLevelEnum"]["enum"]
     assert levels == ["district", "street", "community", "grid"]
-    assert areas["within"]["schema"]["pattern"] == r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"
+    # An empty within= is no filter, as the view takes it.
+    assert areas["within"]["schema"]["pattern"] == r"^$|^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"
     lookup = parameters(schema, "/api/v1/areas/lookup/")
     assert lookup["crs"]["schema"]["enum"] == ["wgs84", "cgcs2000", "gcj02", "bd09"]
     assert lookup["lon"]["required"] and lookup["lon"]["schema"]["maximum"] == 180
@@ -188,3 +189,22 @@ def test_trying_an_operation_in_the_docs_page_calls_the_live_api(served_app, off
     assert answer.value.status == 401  # no token given: the spec's error list comes back
     assert answer.value.json()[0]["code"] == 401
     assert offline.blocked == []
+
+
+def test_each_export_url_is_one_operation_with_its_formats_media_type_and_its_kinds_filters(schema):
+    from maps.export_filters import QUERIES
+    from maps.exports import CONTENT_TYPES, FORMATS
+
+    for kind, query in QUERIES.items():
+        for fmt in FORMATS:
+            operation = schema["paths"][f"/api/v1/export/{kind}.{fmt}"]["get"]
+            assert operation["operationId"] == f"export_{kind}_{fmt}"
+            [(media_type, body)] = operation["responses"]["200"]["content"].items()
+            assert media_type == CONTENT_TYPES[fmt].split(";")[0]
+            assert body["schema"]["type"] == ("object" if fmt == "geojson" else "string")
+            parameters = {p["name"]: p for p in operation["parameters"]}
+            expected = set(query().fields) - ({"geometry"} if fmt != "csv" else set())
+            assert set(parameters) == expected, (kind, fmt)
+            if fmt == "csv":
+                choices = ["lonlat", "wkt"] if kind == "incidents" else ["wkt"]
+                assert parameters["geometry"]["schema"]["enum"] == choices
