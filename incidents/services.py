@@ -26,7 +26,7 @@ from govgrid.lib.worktime import deadline
 from grids.models import Area
 from grids.scopes import Forbidden, Scope
 
-from .models import Incident, IncidentEvent, IncidentPhoto, Status
+from .models import Incident, IncidentPhoto
 
 PHOTO_SIGNATURES = {  # content type by the file's first bytes, not by what the client claims
     b"\xff\xd8\xff": "image/jpeg",
@@ -127,35 +127,32 @@ def report_incident(user, report, photos=(), scope=None):
     checked_photos = list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())
 
     now = timezone.now()
+    incident = Incident(
+        client_id=report.client_id,
+        fingerprint=fingerprint,
+        category=report.category,
+        description=report.description,
+        location=point,
+        input_lon=report.lon,
+        input_lat=report.lat,
+        input_crs=report.crs,
+        accuracy_m=report.accuracy_m,
+        low_accuracy=report.accuracy_m is not None and report.accuracy_m > settings.INTAKE_MAX_ACCURACY_M,
+        grid=grid,
+        area_code=grid.code,
+        reporter=user,
+        reporter_person_id=scope.person_id,
+        channel=report.channel,
+        contact_name=report.contact_name,
+        contact_phone=report.contact_phone,
+        reported_at=report.reported_at or now,
+        received_at=now,
+        due_at=deadline(now, report.category.deadline_hours("grid"), report.category.calendar_time),
+    )
     saved_files = []
     try:
         with transaction.atomic():
-            incident = Incident.objects.create(
-                code=_next_code(grid.code[:6], timezone.localdate(now)),
-                client_id=report.client_id,
-                fingerprint=fingerprint,
-                category=report.category,
-                description=report.description,
-                location=point,
-                input_lon=report.lon,
-                input_lat=report.lat,
-                input_crs=report.crs,
-                accuracy_m=report.accuracy_m,
-                low_accuracy=report.accuracy_m is not None and report.accuracy_m > settings.INTAKE_MAX_ACCURACY_M,
-                grid=grid,
-                area_code=grid.code,
-                reporter=user,
-                reporter_person_id=scope.person_id,
-                channel=report.channel,
-                contact_name=report.contact_name,
-                contact_phone=report.contact_phone,
-                reported_at=report.reported_at or now,
-                received_at=now,
-                due_at=deadline(now, report.category.deadline_hours("grid"), report.category.calendar_time),
-            )
-            IncidentEvent.objects.create(
-                incident=incident, at=now, actor=user, action="report", to_status=Status.REPORTED, to_level="grid"
-            )
+            duplicates = _insert_new_case(incident, scope)
             for data, content_type, digest in checked_photos:
                 saved_files.append(_store_photo(incident, data, content_type, digest))
     except IntegrityError:
@@ -169,7 +166,7 @@ def report_incident(user, report, photos=(), scope=None):
         _delete_files(saved_files)
         raise
     incident.photo_list = saved_files
-    return incident, True, possible_duplicates(incident, scope)
+    return incident, True, duplicates
 
 
 def add_photo(incident, upload):
@@ -202,35 +199,117 @@ def add_photo(incident, upload):
     return photo, True
 
 
-def possible_duplicates(incident, scope):
-    """Open cases of the same category within DUPLICATE_RADIUS_M metres in the last DUPLICATE_DAYS
-    days, among the cases the reporter may see."""
-    since = incident.received_at - timedelta(days=settings.DUPLICATE_DAYS)
-    sql = """
-        SELECT code, ST_Distance(location::geography, %(point)s::geography) AS metres, reported_at
-        FROM incidents_incident
-        WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
-          AND received_at >= %(since)s AND id <> %(id)s
-          AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s))
-          -- a box of the radius in degrees at this latitude (with a margin) uses the spatial index
-          AND location && ST_Expand(%(point)s::geometry, %(box_degrees)s)
-          AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s)
-        ORDER BY metres, code LIMIT 10
-    """
+# Open cases of the same category near a point, among those the reporter may see. A bounding box
+# of the radius in degrees at this latitude (with a margin) lets the spatial index serve the search.
+DUPLICATES_SQL = """
+    SELECT code, ST_Distance(location::geography, %(point)s::geography) AS metres, reported_at
+    FROM incidents_incident
+    WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
+      AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
+      AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s))
+      AND location && ST_Expand(%(point)s::geometry, %(box_degrees)s)
+      AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s)
+    ORDER BY metres, code LIMIT 10
+"""
+
+
+def _duplicates_params(incident, scope):
     box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(incident.location.y))))
-    params = {
+    return {
         "everything": scope.everything,
         "prefixes": [code + "%" for code in scope.read],
         "box_degrees": box_degrees,
         "point": incident.location.ewkt,
         "category": incident.category_id,
-        "since": since,
+        "since": incident.received_at - timedelta(days=settings.DUPLICATE_DAYS),
         "id": incident.id,
         "radius": settings.DUPLICATE_RADIUS_M,
     }
+
+
+def _duplicate_rows(rows):
+    return [{"code": c, "distance_m": round(m, 1), "reported_at": at} for c, m, at in rows]
+
+
+def possible_duplicates(incident, scope):
+    """Open cases of the same category within DUPLICATE_RADIUS_M metres in the last DUPLICATE_DAYS
+    days, among the cases the reporter may see."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [{"code": c, "distance_m": round(m, 1), "reported_at": at} for c, m, at in cursor.fetchall()]
+        cursor.execute(DUPLICATES_SQL, _duplicates_params(incident, scope))
+        return _duplicate_rows(cursor.fetchall())
+
+
+# A new case in one statement: the day's number, the case, its first event, and the open cases
+# near it (which cannot see the new row: a statement reads the data as it was when it began).
+INSERT_CASE_SQL = """
+    WITH numbered AS (
+        INSERT INTO incidents_dailysequence (district_code, day, last) VALUES (%(district)s, %(day)s, 1)
+        ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
+        RETURNING last
+    ), made AS (
+        INSERT INTO incidents_incident (
+            code, client_id, fingerprint, category_id, description, location, input_lon, input_lat,
+            input_crs, accuracy_m, low_accuracy, grid_id, area_code, reporter_id, reporter_person_id,
+            channel, contact_name, contact_phone, reported_at, received_at, status, level, due_at,
+            version, rating_comment
+        )
+        SELECT %(prefix)s || lpad(last::text, greatest(4, length(last::text)), '0'), %(client_id)s,
+            %(fingerprint)s, %(category)s, %(description)s, %(point)s::geometry, %(input_lon)s,
+            %(input_lat)s, %(input_crs)s, %(accuracy_m)s, %(low_accuracy)s, %(grid)s, %(area_code)s,
+            %(reporter)s, %(reporter_person)s, %(channel)s, %(contact_name)s, %(contact_phone)s,
+            %(reported_at)s, %(received_at)s, %(status)s, %(level)s, %(due_at)s, %(version)s, ''
+        FROM numbered
+        RETURNING id, code
+    ), logged AS (
+        INSERT INTO incidents_incidentevent
+            (incident_id, at, actor_id, action, from_status, to_status, from_level, to_level, reason, note)
+        SELECT id, %(received_at)s, %(reporter)s, 'report', '', %(status)s, '', %(level)s, '', '' FROM made
+    ), near AS ({duplicates})
+    SELECT made.id, made.code, near.code, near.metres, near.reported_at
+    FROM made LEFT JOIN near ON TRUE
+    ORDER BY near.metres, near.code
+""".replace("{duplicates}", DUPLICATES_SQL)
+
+
+def _insert_new_case(incident, scope):
+    """Insert the unsaved `incident` with its report event, in one round trip, and give it its id and
+    code: 411381-20261122-0007, the district, the day and the day's next number. The counter row
+    stays locked until the transaction ends, so numbers are never given twice and never skipped.
+    Returns the case's possible duplicates."""
+    day = timezone.localdate(incident.received_at)
+    params = _duplicates_params(incident, scope) | {
+        "district": incident.area_code[:6],
+        "day": day,
+        "prefix": f"{incident.area_code[:6]}-{day:%Y%m%d}-",
+        "client_id": incident.client_id,
+        "fingerprint": incident.fingerprint,
+        "description": incident.description,
+        "input_lon": incident.input_lon,
+        "input_lat": incident.input_lat,
+        "input_crs": incident.input_crs,
+        "accuracy_m": incident.accuracy_m,
+        "low_accuracy": incident.low_accuracy,
+        "grid": incident.grid_id,
+        "area_code": incident.area_code,
+        "reporter": incident.reporter_id,
+        "reporter_person": incident.reporter_person_id,
+        "channel": incident.channel,
+        "contact_name": incident.contact_name,
+        "contact_phone": incident.contact_phone,
+        "reported_at": incident.reported_at,
+        "received_at": incident.received_at,
+        "status": incident.status,
+        "level": incident.level,
+        "due_at": incident.due_at,
+        "version": incident.version,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_CASE_SQL, params)
+        rows = cursor.fetchall()
+    incident.id, incident.code = rows[0][:2]
+    incident._state.adding = False
+    incident._state.db = connection.alias
+    return _duplicate_rows(row[2:] for row in rows if row[2] is not None)
 
 
 def _same_report(existing, fingerprint, user):
@@ -242,22 +321,6 @@ def _same_report(existing, fingerprint, user):
             code="client_id_reused",
         )
     return existing
-
-
-def _next_code(district_code, day):
-    """411381-20261122-0007: the district, the day, and the day's next number. The counter row is
-    locked until the case's transaction ends, so numbers are never given twice and never skipped."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO incidents_dailysequence (district_code, day, last) VALUES (%s, %s, 1)
-            ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
-            RETURNING last
-            """,
-            [district_code, day],
-        )
-        number = cursor.fetchone()[0]
-    return f"{district_code}-{day:%Y%m%d}-{number:04d}"
 
 
 def _store_photo(incident, data, content_type, digest):

@@ -220,6 +220,18 @@ def test_open_cases_of_the_same_kind_nearby_are_offered_as_possible_duplicates(w
     assert other_kind["possible_duplicates"] == []
 
 
+def test_the_ten_thousandth_case_of_a_day_gets_five_digits(worker):
+    from django.utils import timezone
+
+    grid = worker_grid()
+    DailySequence.objects.update_or_create(
+        district_code=grid.code[:6], day=timezone.localdate(), defaults={"last": 9999}
+    )
+    body = post(worker, report(*inside(grid))).json()
+    assert body["code"] == f"{grid.code[:6]}-{timezone.localdate():%Y%m%d}-10000"
+    assert Incident.objects.get(code=body["code"]).events.get().action == "report"
+
+
 def test_codes_number_the_days_cases_in_order(worker):
     grid = worker_grid()
     first = post(worker, report(*inside(grid))).json()["code"]
