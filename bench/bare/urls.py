@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("bench/bare/points/", views.insert_point, name="bench-bare-insert"),
+    path("bench/bare/token-points/", views.TokenInsertPoint.as_view(), name="bench-token-insert"),
     path("bench/bare/incidents.geojson", views.NaiveIncidentExport.as_view(), name="bench-bare-incidents"),
     path("", include("govgrid.urls")),
 ]

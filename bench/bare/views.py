@@ -4,6 +4,9 @@ POST {"client_id", "lon", "lat"} → one row inserted: the peer of POST /api/v1/
 Plain Django, the same middleware as the rest of the site, but no DRF, no login, no CSRF, no
 point-in-polygon, no checks beyond what the insert itself needs.
 
+POST token-points/: the same insert behind DRF with token login, measured in-process only: the
+framework's own share of a report (parsing, authentication, the answer), for bench/intake.py.
+
 GET incidents.geojson: the naive export, the peer of GET /api/v1/export/incidents.geojson (bench/export.py)."""
 
 import json
@@ -13,8 +16,11 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from grids.scopes import Scope
@@ -31,6 +37,20 @@ def insert_point(request):
         client_id=data["client_id"], location=Point(float(data["lon"]), float(data["lat"]), srid=4326)
     )
     return JsonResponse({"id": row.id, "client_id": str(row.client_id)}, status=201)
+
+
+class TokenInsertPoint(APIView):
+    """POST {"client_id", "lon", "lat"} with `Authorization: Token ...` → one row inserted."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        data = request.data
+        row = BarePoint.objects.create(
+            client_id=data["client_id"], location=Point(float(data["lon"]), float(data["lat"]), srid=4326)
+        )
+        return Response({"id": row.id, "client_id": str(row.client_id)}, status=201)
 
 
 class NaiveIncidentFeature(GeoFeatureModelSerializer):
