@@ -7,6 +7,9 @@ streets) that the user sees and that touch the tile, with their code, name, leve
 and population, and for grids their coverage status (full / partial / none, from grids.coverage).
 An empty tile is 204 No Content. Geometry is simplified by the tile itself: ST_AsMVTGeom snaps it to
 a 4096 × 4096 grid per tile, clipped with a 64-unit buffer so outlines do not show the tile edges.
+Below zoom 13 (a street or more in view, where a grid is a few pixels) grid tiles are an overview:
+each grid with only its code and status, on a 1024-unit grid, about a third of the bytes; a click
+still finds the grid's code, and the card fetched for it says the rest.
 Without a login (session, or an API token for GIS tools) the answer is 401; a `within` the user does
 not see, a tile outside the pyramid (z 0–22, x and y below 2^z) or an unknown layer is 404.
 
@@ -39,6 +42,8 @@ LAYERS = {"grids": Level.GRID, "communities": Level.COMMUNITY, "streets": Level.
 MAX_ZOOM = 22
 EXTENT = 4096  # tile units per side; at z14 near Dengzhou one unit is about 0.5 m
 BUFFER = 64  # tile units drawn beyond each edge
+OVERVIEW_BELOW = 13  # grid tiles of lower zooms: code and status only, on OVERVIEW_EXTENT
+OVERVIEW_EXTENT = 1024
 CACHE_SECONDS = 60  # browsers reuse a tile this long; coverage can change any minute
 
 _TILE_SQL = """
@@ -50,7 +55,7 @@ _TILE_SQL = """
     ){statuses}, features AS (
         SELECT ST_AsMVTGeom(ST_Transform(a.geom, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
                             %(extent)s, %(buffer)s, true) AS geom,
-               a.code, a.name, a.level, NULLIF(a.kind, '') AS kind, a.households, a.population{status_column}
+               {facts}{status_column}
         FROM in_tile a{status_join}
         ORDER BY a.code  -- the same bytes, and so the same ETag, while nothing changes
     )
@@ -60,15 +65,18 @@ _TILE_SQL = """
 # on the tile's grids only: inside `statuses` the name grids_area means in_tile, since a WITH query
 # hides a table of the same name, so GRID_RULES_SQL reads just these grids. Over a whole district
 # the rules take seconds; over a tile's hundred grids, milliseconds.
-_GRID_TILE_SQL = _TILE_SQL.format(
-    statuses=f""", statuses AS (
+_FACTS = "a.code, a.name, a.level, NULLIF(a.kind, '') AS kind, a.households, a.population"
+_GRID_STATUSES = {
+    "statuses": f""", statuses AS (
         WITH grids_area AS (SELECT * FROM in_tile)
         SELECT code, status FROM ({GRID_RULES_SQL}) rules
     )""",
-    status_column=", s.status",
-    status_join=" LEFT JOIN statuses s ON s.code = a.code",
-)
-_AREA_TILE_SQL = _TILE_SQL.format(statuses="", status_column="", status_join="")
+    "status_column": ", s.status",
+    "status_join": " LEFT JOIN statuses s ON s.code = a.code",
+}
+_GRID_TILE_SQL = _TILE_SQL.format(facts=_FACTS, **_GRID_STATUSES)
+_GRID_OVERVIEW_SQL = _TILE_SQL.format(facts="a.code", **_GRID_STATUSES)
+_AREA_TILE_SQL = _TILE_SQL.format(facts=_FACTS, statuses="", status_column="", status_join="")
 
 
 class Unauthenticated(GovgridError):
@@ -94,6 +102,8 @@ def tile(request, layer, z, x, y):
 
 def make_tile(layer, level, z, x, y, prefixes):
     """The tile's bytes (empty when no area touches it), from areas whose code starts with a prefix."""
+    overview = level == Level.GRID and z < OVERVIEW_BELOW
+    extent = OVERVIEW_EXTENT if overview else EXTENT
     params = {
         "layer": layer,
         "level": str(level),
@@ -101,15 +111,15 @@ def make_tile(layer, level, z, x, y, prefixes):
         "z": z,
         "x": x,
         "y": y,
-        "extent": EXTENT,
-        "buffer": BUFFER,
+        "extent": extent,
+        "buffer": BUFFER * extent // EXTENT,
         "margin": BUFFER / EXTENT,
     }
     sql = _AREA_TILE_SQL
     if level == Level.GRID:
         # The coverage rules' own parameters; their prefix is every grid of in_tile.
         params |= Thresholds.from_settings().params("", timezone.localdate())
-        sql = _GRID_TILE_SQL
+        sql = _GRID_OVERVIEW_SQL if overview else _GRID_TILE_SQL
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -137,6 +137,25 @@ def test_grid_features_carry_their_facts_and_coverage_status(login, tmp_path):
     assert {f["fields"]["status"] for f in tile["grids"].values()} >= {"full", "partial"}
 
 
+def test_below_zoom_13_a_grid_tile_is_an_overview_of_codes_and_statuses(login, tmp_path):
+    z, x, y = centre_tile(12)
+    response = get_tile(login("leader"), "grids", z, x, y)
+    tile = read_tile(response, z, x, y, tmp_path)
+    status = {row["code"]: row["status"] for row in grid_coverage(DISTRICT)}
+
+    inside = meeting(Level.GRID, tile_box(z, x, y))
+    assert len(inside) > 100
+    # A grid snapped to the coarser tile grid may vanish only if it is smaller than a tile unit.
+    assert len(set(tile["grids"]) & inside) >= 0.98 * len(inside)
+    assert set(tile["grids"]) <= meeting(Level.GRID, tile_box(z, x, y, margin=BUFFER / EXTENT))
+    for code, feature in tile["grids"].items():
+        assert feature["fields"] == {"code": code, "status": status[code]}
+    detailed = sum(
+        len(get_tile(login("leader"), "grids", 13, 2 * x + i, 2 * y + j).content) for i in (0, 1) for j in (0, 1)
+    )
+    assert len(response.content) < detailed / 2
+
+
 def test_a_grid_loses_full_coverage_in_its_tile_when_its_grid_worker_leaves(login, tmp_path):
     client = login("leader")
     z, x, y = centre_tile(14)
