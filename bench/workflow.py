@@ -289,9 +289,11 @@ def sweep(n_open, n_overdue, sample):
     }
 
 
-def naive_community_figures(community, since, until):
-    """The peer: one community's figures through the ORM (aggregates, then the event times in Python)."""
-    from django.db.models import Avg, Count, OuterRef, Q, Subquery
+def naive_community_figures(community, since, until, now):
+    """The peer: one community's figures through the ORM (aggregates, then the event times in Python),
+    by incidents.figures' rules: time to close to the last close, late when swept, open past due or
+    resolved after due, on time when done by the deadline and never swept."""
+    from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
 
     from grids.models import Area
     from incidents.models import Incident, IncidentEvent
@@ -312,19 +314,21 @@ def naive_community_figures(community, since, until):
     events = IncidentEvent.objects.filter(incident=OuterRef("pk"))
     times = cases.annotate(
         resolved_at=Subquery(events.filter(action="resolve").order_by("-at").values("at")[:1]),
-        closed_at=Subquery(events.filter(action="close").order_by("at").values("at")[:1]),
-    ).values_list("received_at", "due_at", "resolved_at", "closed_at")
-    resolved = on_time = 0
+        closed_at=Subquery(events.filter(action="close").order_by("-at").values("at")[:1]),
+        swept=Exists(events.filter(action="escalate", actor=None)),
+    ).values_list("status", "received_at", "due_at", "resolved_at", "closed_at", "swept")
+    on_time = late = 0
     hours = []
-    for received_at, due_at, resolved_at, closed_at in times:
-        if resolved_at is not None:
-            resolved += 1
-            on_time += resolved_at <= due_at
-        if closed_at is not None:
+    for status, received_at, due_at, resolved_at, closed_at, swept in times:
+        done = status in ("resolved", "closed")
+        on_time += done and resolved_at is not None and resolved_at <= due_at and not swept
+        late += swept or (not done and due_at < now) or (done and resolved_at is not None and resolved_at > due_at)
+        if status == "closed":
             hours.append((closed_at - received_at).total_seconds() / 3600)
     row.update(
-        resolved=resolved,
+        resolved=cases.filter(status__in=["resolved", "closed"]).count(),
         resolved_on_time=on_time,
+        late=late,
         mean_hours_to_close=statistics.fmean(hours) if hours else None,
         median_hours_to_close=statistics.median(hours) if hours else None,
     )
@@ -348,7 +352,7 @@ def year_figures(n_cases, sample):
     for level in ("district", "street", "community"):
         log(f"figures: {level}")
         start = time.perf_counter()
-        rows[level] = figures(DISTRICT, level, since, until)
+        rows[level] = figures(DISTRICT, level, since, until, now=now)
         timings[level] = time.perf_counter() - start
     assert sum(r["received"] for r in rows["community"]) == rows["district"][0]["received"]
     district = rows["district"][0]
@@ -357,13 +361,15 @@ def year_figures(n_cases, sample):
     n_communities = Area.objects.within(DISTRICT).filter(level=Level.COMMUNITY).count()
     log(f"figures: the peer, {len(communities)} communities through the ORM")
     start = time.perf_counter()
-    naive = {c.code: naive_community_figures(c, since, until) for c in communities}
+    naive = {c.code: naive_community_figures(c, since, until, now) for c in communities}
     naive_s = time.perf_counter() - start
     by_code = {r["code"]: r for r in rows["community"]}
     for code, row in naive.items():  # the peer must agree with the statement
-        sql_row = by_code.get(code, {"received": 0, "closed": 0, "resolved_on_time": 0})
-        for key in ("received", "closed", "resolved_on_time"):
+        sql_row = by_code.get(code, {"received": 0, "closed": 0, "resolved_on_time": 0, "late": 0, "resolved": 0})
+        for key in ("received", "closed", "resolved", "resolved_on_time", "late"):
             assert row[key] == sql_row[key], (code, key, row[key], sql_row[key])
+        if row["mean_hours_to_close"] is not None:
+            assert abs(row["mean_hours_to_close"] - sql_row["mean_hours_to_close"]) < 0.01, code
     return {
         "cases": n_cases,
         "events": events,
