@@ -354,16 +354,11 @@ def coverage_map(request):
             }
         )
     reach = settings.COVERAGE_STATION_METRES
+    station_layer = None
     if points:
-        # One layer of data each for the reach and the points, not a script per station.
-        collection = {"type": "FeatureCollection", "features": points}
-        folium.GeoJson(
-            collection,
-            marker=folium.Circle(radius=reach, color="#2b8cbe", weight=1, fill=True, fill_opacity=0.06),
-            interactive=False,
-        ).add_to(stations)
-        folium.GeoJson(
-            collection,
+        # The points once, in one layer; pages.js draws each one's reach from it (stationReach).
+        station_layer = folium.GeoJson(
+            {"type": "FeatureCollection", "features": points},
             marker=folium.CircleMarker(
                 radius=5, color="#08519c", fill=True, fill_color="#08519c", fill_opacity=1, class_name="station"
             ),
@@ -395,6 +390,8 @@ def coverage_map(request):
             "title": title,
             "legend": legend,
             "filename": "coverage.png",
+            "stationReach": station_layer
+            and {"stations": station_layer.get_name(), "group": stations.get_name(), "metres": reach},
         },
     }
     return render(request, "maps/coverage.html", context)

@@ -85,6 +85,7 @@ def test_the_coverage_map_colours_every_grid_and_counts_them_by_status(served_ap
     )
     assert set(fills) <= {"#1a9850", "#fdae61", "#d73027"} and len(fills) >= 2
     assert page.locator("path.station").count() == 47  # 42 community stations and 5 street centres
+    assert page.locator("path.reach").count() == 47  # each station's reach, drawn from the same points
 
     click_a_grid(page)
     card = page.locator(".leaflet-popup .grid-card")
@@ -289,3 +290,19 @@ def test_above_the_setting_grids_and_borders_come_from_vector_tiles(login, setti
     assert "/maps/tiles/" not in inline
     assert tiled.count('"code": "4113810') < 100 <= inline.count('"code": "4113810')  # grids no longer inline
     assert len(tiled) < len(inline)
+
+
+@pytest.mark.django_db
+def test_each_station_is_in_the_coverage_page_once(login):
+    """The reach circles are drawn in the browser from the station points (pages.js stationReach),
+    so a large city's page carries each station once."""
+    import json
+
+    from grids.models import ServiceStation
+
+    html = login("leader").get("/maps/coverage/").content.decode()
+    stations = list(ServiceStation.objects.filter(area__code__startswith="411381"))
+    assert len(stations) == 47
+    for station in stations:
+        label = json.dumps(f"{station.name} · {station.get_kind_display()}")[1:-1]
+        assert html.count(label) == 1, station.name

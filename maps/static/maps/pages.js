@@ -199,6 +199,18 @@
       const control = Object.values(window).find((v) => v instanceof L.Control.Layers);
       if (control) control.addOverlay(heat, config.heatName);
     }
+    if (config.stationReach) {
+      // A circle of the stations' reach around each station point, drawn under the points.
+      const { stations, group, metres } = config.stationReach;
+      const points = window[stations];
+      if (points && window[group]) {
+        const style = { radius: metres, color: "#2b8cbe", weight: 1, fillOpacity: 0.06, interactive: false, className: "reach" };
+        const circles = [];
+        points.eachLayer((point) => circles.push(L.circle(point.getLatLng(), style)));
+        window[group].addLayer(L.featureGroup(circles));
+        points.bringToFront();
+      }
+    }
     const button = document.getElementById("save-png");
     if (button) {
       button.addEventListener("click", () => {
