@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from govgrid.lib import coords
 from grids.coverage import RULES, Thresholds
-from grids.models import Area, GridKind, Level, ServiceStation, is_town_code, level_for_code
+from grids.models import CODE_LENGTH, Area, GridKind, Level, ServiceStation, is_town_code, level_for_code
 from grids.scopes import Scope, under_codes
 from incidents.models import Category, Incident
 
@@ -177,7 +177,7 @@ def home(request):
         "map_script": figure.script.render(),
         "summary": city_summary(scope.areas().filter(under_codes(prefixes))),
         "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
-        "area_choices": area_choices(scope),
+        "area_choices": area_choices(scope, area),
     }
     context |= dashboard_figures(request, prefixes, area)
     return render(request, "maps/home.html", context)
@@ -313,15 +313,18 @@ def _outlines(fmap, prefixes, area, tiles):
             _outline_layer(fmap, prefixes, level, names[layer], {**style, "fill": False})
 
 
-def area_choices(scope):
+MENU_COMMUNITIES = 300  # above this many communities in scope, the menu lists them street by street
+
+
+def area_choices(scope, area=None):
     """Streets and communities in the user's scope, each street followed by its communities, for
-    the filter menu of the map pages."""
-    return list(
-        scope.areas()
-        .filter(level__in=[Level.STREET, Level.COMMUNITY])
-        .order_by("code")
-        .values_list("code", "name", "level")
-    )
+    the filter menu of the map pages. A scope of more than MENU_COMMUNITIES communities (a large
+    city has thousands) gets its streets and only the communities of the street in view."""
+    areas = scope.areas().filter(level__in=[Level.STREET, Level.COMMUNITY])
+    if areas.filter(level=Level.COMMUNITY).count() > MENU_COMMUNITIES:
+        street = area.code[: CODE_LENGTH[Level.STREET]] if area is not None and area.level != Level.DISTRICT else None
+        areas = areas.filter(Q(level=Level.STREET) | Q(code__startswith=street) if street else Q(level=Level.STREET))
+    return list(areas.order_by("code").values_list("code", "name", "level"))
 
 
 # --- /maps/coverage/ ---------------------------------------------------------------------------
@@ -381,7 +384,7 @@ def coverage_map(request):
         "failed": [(rule_labels()[rule], failed[rule]) for rule in RULES],
         "station_count": len(points),
         "reach": int(reach),
-        "area_choices": area_choices(scope),
+        "area_choices": area_choices(scope, area),
         "tiles": grids is None,
         "page_config": {
             "map": fmap.get_name(),
@@ -518,7 +521,7 @@ def density_map(request):
         return render(
             request,
             "maps/density.html",
-            {"form": form, "roots": roots, "area": area, "area_choices": area_choices(scope)},
+            {"form": form, "roots": roots, "area": area, "area_choices": area_choices(scope, area)},
             status=400,
         )
     since, until = form.period()
@@ -598,7 +601,7 @@ def density_map(request):
         "roots": roots,
         "area": area,
         "title": title,
-        "area_choices": area_choices(scope),
+        "area_choices": area_choices(scope, area),
         "keep": keep,
         "total": sum(r["cases"] for r in rows),
         "grids_with_cases": sum(1 for r in rows if r["cases"]),

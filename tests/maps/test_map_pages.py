@@ -306,3 +306,25 @@ def test_each_station_is_in_the_coverage_page_once(login):
     for station in stations:
         label = json.dumps(f"{station.name} · {station.get_kind_display()}")[1:-1]
         assert html.count(label) == 1, station.name
+
+
+@pytest.mark.django_db
+def test_a_scope_with_many_communities_gets_them_in_the_menu_street_by_street(login, monkeypatch):
+    from grids.models import Area
+
+    def menu(query=""):
+        html = login("leader").get("/maps/coverage/" + query).content.decode()
+        select = re.search(r'<select name="area".*?</select>', html, re.S).group(0)
+        return [code for code in re.findall(r'<option value="(\d*)"', select) if code]
+
+    streets = set(Area.objects.filter(level="street", code__startswith="411381").values_list("code", flat=True))
+    everything = menu()
+    assert len(everything) == len(streets) + 46  # the demo's 13 streets and 46 communities, all listed
+
+    monkeypatch.setattr("maps.views.MENU_COMMUNITIES", 10)
+    assert set(menu()) == streets
+    street = "411381001"
+    of_street = set(Area.objects.filter(level="community", code__startswith=street).values_list("code", flat=True))
+    assert set(menu(f"?area={street}")) == streets | of_street
+    assert set(menu(f"?area={street}001001")) == streets | of_street  # a grid of that street: the same
+    assert menu(f"?area={street}") == sorted(menu(f"?area={street}"))  # each street followed by its communities
