@@ -69,9 +69,13 @@ def base_map():
     return fmap
 
 
-def build_city_map(codes):
+def build_city_map(codes, area=None):
     """A folium map of the areas with these codes and everything in them: towns, streets,
-    communities and grids coloured by kind."""
+    communities and grids coloured by kind; above settings.MAP_TILES_ABOVE grids, drawn from vector
+    tiles (`area`: the area the page is narrowed to, if any)."""
+    count = grid_count(codes)
+    if uses_vector_tiles(count):
+        return _city_map_from_tiles(codes, area)
     layers = {level: feature_collection(level, codes) for level in (Level.STREET, Level.COMMUNITY, Level.GRID)}
     for feature in layers[Level.GRID]["features"]:
         props = feature["properties"]
@@ -122,6 +126,26 @@ def build_city_map(codes):
     return fmap
 
 
+def _city_map_from_tiles(codes, area):
+    """The city map of a large city: grids coloured by kind (kinds show from zoom 13, where grid
+    tiles carry them), community and street borders, all from vector tiles."""
+    from .tiles import VectorTileLayer
+
+    fmap = base_map()
+    within = f"?within={area.code}" if area is not None else ""
+    colours = {str(kind): colour for kind, colour in KIND_COLOURS.items()}
+    VectorTileLayer(
+        f"/maps/tiles/grids/{{z}}/{{x}}/{{y}}.pbf{within}",
+        name=_("grids"),
+        style={"property": "kind", "colours": colours, "fillColor": "#dddddd", "weight": 0.5, "fillOpacity": 0.6},
+        popup_fields=[("code", _("code")), ("name", _("name")), ("households", _("households"))],
+    ).add_to(fmap)
+    _outlines(fmap, codes, area, tiles=True)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    _fit(fmap, codes)
+    return fmap
+
+
 def _grid_style(feature):
     return {
         "color": "#4a6b8a",
@@ -169,7 +193,7 @@ def home(request):
     context = {"roots": roots, "area": area}
     if not prefixes:
         return render(request, "maps/home.html", context)
-    figure = build_city_map(prefixes).get_root()
+    figure = build_city_map(prefixes, area).get_root()
     figure.render()
     context |= {
         "map_header": figure.header.render(),

@@ -280,7 +280,7 @@ def test_no_map_page_names_a_url_outside_the_app(login, path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/maps/coverage/", "/maps/density/"])
+@pytest.mark.parametrize("path", ["/maps/coverage/", "/maps/density/", "/", "/?area=411381001"])
 def test_above_the_setting_grids_and_borders_come_from_vector_tiles(login, settings, path):
     client = login("leader")
     inline = client.get(path).content.decode()

@@ -353,7 +353,10 @@
       var properties = this._featureAt(event.latlng), fields = this.options.popupFields || [];
       if (!properties) return;
       if (fields.length) {
-        var rows = fields.map(function (field) {
+        // Only the fields the feature carries: overview tiles (grids below zoom 13) hold fewer.
+        var rows = fields.filter(function (field) {
+          return properties[field[0]] !== undefined && properties[field[0]] !== null;
+        }).map(function (field) {
           return "<tr><th>" + escapeHtml(field[1]) + "</th><td>" + escapeHtml(properties[field[0]]) + "</td></tr>";
         });
         L.popup().setLatLng(event.latlng).setContent('<table class="govgrid-feature">' + rows.join("") + "</table>").openOn(this._map);
