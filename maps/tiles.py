@@ -8,8 +8,8 @@ and population, and for grids their coverage status (full / partial / none, from
 An empty tile is 204 No Content. Geometry is simplified by the tile itself: ST_AsMVTGeom snaps it to
 a 4096 × 4096 grid per tile, clipped with a 64-unit buffer so outlines do not show the tile edges.
 Below zoom 13 (a street or more in view, where a grid is a few pixels) grid tiles are an overview:
-each grid with only its code and status, on a 1024-unit grid, about a third of the bytes; a click
-still finds the grid's code, and the card fetched for it says the rest.
+each grid with only its status and its code as the feature's numeric id (codes are digits), on a
+1024-unit grid; a click still finds the grid's code, and the card fetched for it says the rest.
 Without a login (session, or an API token for GIS tools) the answer is 401; a `within` the user does
 not see, a tile outside the pyramid (z 0–22, x and y below 2^z) or an unknown layer is 404.
 
@@ -59,7 +59,7 @@ _TILE_SQL = """
         FROM in_tile a{status_join}
         ORDER BY a.code  -- the same bytes, and so the same ETag, while nothing changes
     )
-    SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom') FROM features WHERE geom IS NOT NULL
+    SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom'{feature_id}) FROM features WHERE geom IS NOT NULL
 """
 # Grids carry their coverage status by grids.coverage's rules, run as written there (not restated)
 # on the tile's grids only: inside `statuses` the name grids_area means in_tile, since a WITH query
@@ -74,9 +74,9 @@ _GRID_STATUSES = {
     "status_column": ", s.status",
     "status_join": " LEFT JOIN statuses s ON s.code = a.code",
 }
-_GRID_TILE_SQL = _TILE_SQL.format(facts=_FACTS, **_GRID_STATUSES)
-_GRID_OVERVIEW_SQL = _TILE_SQL.format(facts="a.code", **_GRID_STATUSES)
-_AREA_TILE_SQL = _TILE_SQL.format(facts=_FACTS, statuses="", status_column="", status_join="")
+_GRID_TILE_SQL = _TILE_SQL.format(facts=_FACTS, feature_id="", **_GRID_STATUSES)
+_GRID_OVERVIEW_SQL = _TILE_SQL.format(facts="a.code::bigint AS id", feature_id=", 'id'", **_GRID_STATUSES)
+_AREA_TILE_SQL = _TILE_SQL.format(facts=_FACTS, feature_id="", statuses="", status_column="", status_join="")
 
 
 class Unauthenticated(GovgridError):

@@ -110,12 +110,15 @@
   function decodeFeature(bytes, layer) {
     var feature = { type: 0, properties: {}, rings: [] }, tags = [], commands = [];
     eachField(bytes, function (field, wire, reader) {
-      if (field === 2) tags = packedVarints(reader.slice());
+      if (field === 1) feature.id = reader.varint();
+      else if (field === 2) tags = packedVarints(reader.slice());
       else if (field === 3) feature.type = reader.varint(); // 1 point, 2 line, 3 polygon
       else if (field === 4) commands = packedVarints(reader.slice());
       else reader.skip(wire);
     });
     for (var i = 0; i + 1 < tags.length; i += 2) feature.properties[layer.keys[tags[i]]] = layer.values[tags[i + 1]];
+    // Overview grid tiles carry the code as the feature's id (maps/tiles.py).
+    if (feature.properties.code === undefined && feature.id !== undefined) feature.properties.code = String(feature.id);
     feature.rings = decodeGeometry(commands);
     return feature;
   }
