@@ -55,6 +55,9 @@ def postprocess(result, generator, request, public):
     if error is not None:
         error["additionalProperties"] = True
     _allow_blank_defaults(result.get("components", {}))
+    from .openapi_endpoints import describe_tiles  # it imports this module
+
+    describe_tiles(result)
     return xml_names(result, generator, request, public)
 
 

@@ -34,7 +34,7 @@ from incidents.workflow import ACTIONS
 from maps.export_filters import QUERIES, BBoxField, MomentField
 from maps.exports import CONTENT_TYPES
 
-from .openapi import errors
+from .openapi import ERROR_DESCRIPTIONS, errors
 
 AREA_CODE = r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$"
 # Codes of the demo city, so the docs' "Try it out" and the schema's examples reach real areas.
@@ -747,3 +747,63 @@ def _export_schema(target):
 IncidentExportSchema = _export_schema("maps.api.IncidentExportView")
 GridExportSchema = _export_schema("maps.api.GridExportView")
 CoverageExportSchema = _export_schema("maps.api.CoverageExportView")
+
+
+# --- vector tiles: a plain Django view (maps/tiles.py), so the schema is written here ----------------
+def describe_tiles(result):
+    """Add GET /maps/tiles/{layer}/{z}/{x}/{y}.pbf to the schema (drf-spectacular sees only DRF
+    views): GIS tools open the tiles with a token, as the API."""
+    from maps.tiles import LAYERS, MAX_ZOOM
+
+    BINARY = {"type": "string", "format": "binary"}  # noqa: N806 - a constant of this function
+
+    def refusal(status):
+        return {
+            "description": str(ERROR_DESCRIPTIONS[status]),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}},
+        }
+
+    def number(name, description, maximum=None):
+        schema = {"type": "integer", "minimum": 0} | ({"maximum": maximum} if maximum is not None else {})
+        return {"in": "path", "name": name, "required": True, "schema": schema, "description": str(description)}
+
+    result["paths"]["/maps/tiles/{layer}/{z}/{x}/{y}.pbf"] = {
+        "get": {
+            "operationId": "map_tile",
+            "summary": str(_("A vector tile of a map layer")),
+            "description": str(
+                _(
+                    "A Mapbox Vector Tile made by PostGIS of the layer's areas in the caller's scope that meet "
+                    "the tile: code, name, level, kind, households, population, and for grids their coverage "
+                    "status. Below zoom 13 a grid tile is an overview: each grid's status, with its code as "
+                    "the feature's id. An empty tile is 204."
+                )
+            ),
+            "tags": ["maps"],
+            "parameters": [
+                {"in": "path", "name": "layer", "required": True, "schema": {"type": "string", "enum": list(LAYERS)}},
+                number("z", _("Zoom."), MAX_ZOOM),
+                number("x", _("Column, below 2 to the power of the zoom.")),
+                number("y", _("Row, below 2 to the power of the zoom.")),
+                {
+                    "in": "query",
+                    "name": "within",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": AREA_CODE},
+                    "description": str(_("Only the areas inside this area.")),
+                },
+            ],
+            "security": [{"tokenAuth": []}, {"cookieAuth": []}],
+            "responses": {
+                "200": {
+                    "description": str(_("The tile.")),
+                    "content": {"application/vnd.mapbox-vector-tile": {"schema": BINARY}},
+                },
+                "204": {"description": str(_("No area of the layer meets the tile."))},
+                "304": {"description": str(_("Unchanged since the ETag sent in If-None-Match."))},
+                "400": refusal(400),
+                "401": refusal(401),
+                "404": refusal(404),
+            },
+        }
+    }

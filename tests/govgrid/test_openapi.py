@@ -208,3 +208,15 @@ def test_each_export_url_is_one_operation_with_its_formats_media_type_and_its_ki
             if fmt == "csv":
                 choices = ["lonlat", "wkt"] if kind == "incidents" else ["wkt"]
                 assert parameters["geometry"]["schema"]["enum"] == choices
+
+
+def test_the_vector_tiles_are_in_the_schema_for_gis_tools(schema):
+    from maps.tile_urls import urlpatterns
+
+    assert str(urlpatterns[0].pattern) == "maps/tiles/<str:layer>/<int:z>/<int:x>/<int:y>.pbf"
+    operation = schema["paths"]["/maps/tiles/{layer}/{z}/{x}/{y}.pbf"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert parameters["layer"]["schema"]["enum"] == ["grids", "communities", "streets"]
+    assert parameters["z"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 22}
+    assert {"tokenAuth": []} in operation["security"]
+    assert list(operation["responses"]["200"]["content"]) == ["application/vnd.mapbox-vector-tile"]
