@@ -288,7 +288,9 @@ class Incident(serializers.Serializer):
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     photos = PhotoRef(many=True)
-    contact = Contact(required=False, help_text=_("Only for those who handle the case, and its reporter."))
+    contact = Contact(
+        required=False, help_text=_("Only where the caller's role may see personal data, and for its reporter.")
+    )
     possible_duplicates = PossibleDuplicate(
         many=True, required=False, help_text=_("With a new report: open cases of its kind nearby.")
     )
@@ -484,7 +486,7 @@ PeopleListSchema = described(
         summary=_("List people"),
         description=_(
             "People serving or living in the caller's areas. Phone, gender and year of birth only where "
-            "the caller may change something; otherwise the phone is masked."
+            "the caller's role may see personal data; otherwise the phone is masked."
         ),
         parameters=[PeopleQuery, area_code_parameter("within", OpenApiParameter.QUERY, required=False)],
         responses={200: PersonSerializer(many=True), **errors(400, 401, 404)},

@@ -47,7 +47,7 @@ class ExportView(ScopedMixin, APIView):
 
 class IncidentExportView(ExportView):
     """GET /api/v1/export/incidents.<format>?area=&status=&category=&level=&since=&until=&bbox= —
-    cases in scope as points; the resident's contact only for those who handle the case."""
+    cases in scope as points; the resident's contact only where the caller's role may see it."""
 
     kind = "incidents"
 

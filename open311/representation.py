@@ -108,8 +108,9 @@ def status_notes(incident):
 
 
 def request_json(incident, scope, photo_url):
-    """One case as a GeoReport service request. The resident's contact details come only to those
-    who handle the case and to its reporter (contact_name, contact_phone: govgrid extensions)."""
+    """One case as a GeoReport service request. The resident's contact details come only where the
+    caller's role may see personal data, and to its reporter (Scope.shows_contact_of; contact_name,
+    contact_phone: govgrid extensions)."""
     chain = incident.grid.chain()  # grid, community, street, district
     by_level = {area.level: area for area in chain}
     responsible = by_level.get(incident.level, incident.grid)

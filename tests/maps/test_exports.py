@@ -1,5 +1,5 @@
 """Exports for GIS tools: every format read back by GDAL's ogrinfo (Debian's), RFC 7946, each filter
-and each refusal, scope, the residents' contacts masked for those who do not handle the case, and
+and each refusal, scope, the residents' contacts masked where the caller's role may not see them, and
 the streaming through a server-side cursor."""
 
 import csv
