@@ -34,18 +34,8 @@ def _refused(request, name):
     if not request.path.startswith(API_PREFIXES):
         return HttpResponse(f"{name}: {message}", status=400, content_type="text/plain; charset=utf-8")
     if request.path.startswith("/open311/"):
-        from open311.formats import Open311XMLRenderer
+        from open311.formats import error_list_response
 
-        errors = [{"code": 400, "description": f"{name}: {message}", "field": name}]
-        if request.path.endswith(".xml"):
-            body = Open311XMLRenderer().render(errors, renderer_context={"status": 400})
-            return HttpResponse(body, status=400, content_type="text/xml; charset=utf-8")
-        return JsonResponse(
-            errors,
-            status=400,
-            safe=False,
-            json_dumps_params={"ensure_ascii": False},
-            content_type="application/json; charset=utf-8",
-        )
+        return error_list_response(request, 400, f"{name}: {message}", name)
     body = {"detail": f"{name}: {message}", "code": "invalid", "field": name, "errors": {name: [message]}}
     return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})

@@ -1,6 +1,6 @@
 """Error pages: JSON under the API, translated HTML elsewhere."""
 
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -17,19 +17,9 @@ def not_found(request, exception=None):
 
 def open311_not_found(request):
     """GeoReport's error list, as XML when the path asks for XML."""
-    from open311.formats import Open311XMLRenderer
+    from open311.formats import error_list_response
 
-    errors = [{"code": 404, "description": str(_("Not found."))}]
-    if request.path.endswith(".xml"):
-        body = Open311XMLRenderer().render(errors, renderer_context={"view": None, "status": 404})
-        return HttpResponse(body, status=404, content_type="text/xml; charset=utf-8")
-    return JsonResponse(
-        errors,
-        status=404,
-        safe=False,
-        json_dumps_params={"ensure_ascii": False},
-        content_type="application/json; charset=utf-8",
-    )
+    return error_list_response(request, 404, str(_("Not found.")))
 
 
 def server_error(request):

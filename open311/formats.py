@@ -10,6 +10,7 @@ decide. Errors are the spec's list of {code, description}; each also names the f
 import re
 from xml.etree import ElementTree
 
+from django.http import HttpResponse, JsonResponse
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -107,3 +108,19 @@ def _error(status, description, field):
     if field:
         error["field"] = field
     return error
+
+
+def error_list_response(request, status, description, field=None):
+    """The spec's error list outside DRF (an unknown path, a refused request before any view), as
+    XML when the path asks for XML."""
+    errors = [_error(status, description, field)]
+    if request.path.endswith(".xml"):
+        body = Open311XMLRenderer().render(errors, renderer_context={"view": None, "status": status})
+        return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+    return JsonResponse(
+        errors,
+        status=status,
+        safe=False,
+        json_dumps_params={"ensure_ascii": False},
+        content_type="application/json; charset=utf-8",
+    )
