@@ -243,34 +243,37 @@ def possible_duplicates(incident, scope):
 
 # A new case in one statement: the day's number, the case, its first event, and the open cases
 # near it (which cannot see the new row: a statement reads the data as it was when it began).
+# The case's columns as the unsaved Incident holds them (location as EWKT, cast below); its code
+# comes from the day's counter.
+CASE_COLUMNS = (
+    "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
+    "input_crs", "accuracy_m", "low_accuracy", "grid_id", "area_code", "reporter_id", "reporter_person_id",
+    "channel", "contact_name", "contact_phone", "reported_at", "received_at", "status", "level", "due_at",
+    "version", "rating_comment",
+)  # fmt: skip
 INSERT_CASE_SQL = """
     WITH numbered AS (
         INSERT INTO incidents_dailysequence (district_code, day, last) VALUES (%(district)s, %(day)s, 1)
         ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
         RETURNING last
     ), made AS (
-        INSERT INTO incidents_incident (
-            code, client_id, fingerprint, category_id, description, location, input_lon, input_lat,
-            input_crs, accuracy_m, low_accuracy, grid_id, area_code, reporter_id, reporter_person_id,
-            channel, contact_name, contact_phone, reported_at, received_at, status, level, due_at,
-            version, rating_comment
-        )
-        SELECT %(prefix)s || lpad(last::text, greatest(4, length(last::text)), '0'), %(client_id)s,
-            %(fingerprint)s, %(category)s, %(description)s, %(point)s::geometry, %(input_lon)s,
-            %(input_lat)s, %(input_crs)s, %(accuracy_m)s, %(low_accuracy)s, %(grid)s, %(area_code)s,
-            %(reporter)s, %(reporter_person)s, %(channel)s, %(contact_name)s, %(contact_phone)s,
-            %(reported_at)s, %(received_at)s, %(status)s, %(level)s, %(due_at)s, %(version)s, ''
+        INSERT INTO incidents_incident (code, {columns})
+        SELECT %(prefix)s || lpad(last::text, greatest(4, length(last::text)), '0'), {values}
         FROM numbered
         RETURNING id, code
     ), logged AS (
         INSERT INTO incidents_incidentevent
             (incident_id, at, actor_id, action, from_status, to_status, from_level, to_level, reason, note)
-        SELECT id, %(received_at)s, %(reporter)s, 'report', '', %(status)s, '', %(level)s, '', '' FROM made
+        SELECT id, %(received_at)s, %(reporter_id)s, 'report', '', %(status)s, '', %(level)s, '', '' FROM made
     ), near AS ({duplicates})
     SELECT made.id, made.code, near.code, near.metres, near.reported_at
     FROM made LEFT JOIN near ON TRUE
     ORDER BY near.metres, near.code
-""".replace("{duplicates}", DUPLICATES_SQL)
+""".format(
+    columns=", ".join(CASE_COLUMNS),
+    values=", ".join(f"%({c})s::geometry" if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
+    duplicates=DUPLICATES_SQL,
+)
 
 
 def _insert_new_case(incident, scope):
@@ -279,32 +282,13 @@ def _insert_new_case(incident, scope):
     stays locked until the transaction ends, so numbers are never given twice and never skipped.
     Returns the case's possible duplicates."""
     day = timezone.localdate(incident.received_at)
-    params = _duplicates_params(incident, scope) | {
+    params = {column: getattr(incident, column) for column in CASE_COLUMNS} | {
+        "location": incident.location.ewkt,
         "district": incident.area_code[:6],
         "day": day,
         "prefix": f"{incident.area_code[:6]}-{day:%Y%m%d}-",
-        "client_id": incident.client_id,
-        "fingerprint": incident.fingerprint,
-        "description": incident.description,
-        "input_lon": incident.input_lon,
-        "input_lat": incident.input_lat,
-        "input_crs": incident.input_crs,
-        "accuracy_m": incident.accuracy_m,
-        "low_accuracy": incident.low_accuracy,
-        "grid": incident.grid_id,
-        "area_code": incident.area_code,
-        "reporter": incident.reporter_id,
-        "reporter_person": incident.reporter_person_id,
-        "channel": incident.channel,
-        "contact_name": incident.contact_name,
-        "contact_phone": incident.contact_phone,
-        "reported_at": incident.reported_at,
-        "received_at": incident.received_at,
-        "status": incident.status,
-        "level": incident.level,
-        "due_at": incident.due_at,
-        "version": incident.version,
     }
+    params |= _duplicates_params(incident, scope)
     with connection.cursor() as cursor:
         cursor.execute(INSERT_CASE_SQL, params)
         rows = cursor.fetchall()
