@@ -27,7 +27,15 @@ from grids.demo_people import SURNAMES
 from grids.models import CODE_LENGTH, Area, Assignment, Level, Person, Role
 
 from .models import OPEN_STATUSES, Category, Incident, IncidentEvent, Status
-from .workflow import ACTIONS, POOR_RATING, next_level, overdue_reason, poor_rating_reason, rating_reason
+from .workflow import (
+    ACTIONS,
+    POOR_RATING,
+    event_fields,
+    next_level,
+    overdue_reason,
+    poor_rating_reason,
+    rating_reason,
+)
 
 SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
 HANDLING = ("accept", "start", "resolve")  # a case's way from reported to resolved at one level
@@ -64,17 +72,7 @@ class _Walk:
         self.events = [self._event(received, reporter, "report", ("", ""), Status.REPORTED)]
 
     def _event(self, at, actor, action, before, status, reason="", note=""):
-        return dict(
-            at=at,
-            actor_id=actor,
-            action=action,
-            from_status=before[0],
-            to_status=status,
-            from_level=before[1],
-            to_level=self.level,
-            reason=reason,
-            note=note,
-        )
+        return event_fields(at, actor, action, before, status, self.level, reason, note)
 
     # --- who acts ---------------------------------------------------------------------------------
     def handler(self):

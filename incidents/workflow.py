@@ -105,6 +105,22 @@ def overdue_reason():
     return _("deadline passed")
 
 
+def event_fields(at, actor_id, action, before, status, level, reason="", note=""):
+    """An event's fields: `before` is the (status, level) the action started from, `status` and
+    `level` where it left the case. For act and for the demo history that replays it."""
+    return {
+        "at": at,
+        "actor_id": actor_id,
+        "action": action,
+        "from_status": before[0],
+        "to_status": status,
+        "from_level": before[1],
+        "to_level": level,
+        "reason": reason,
+        "note": note,
+    }
+
+
 def act(user, code, action, version, reason="", note="", rating=None, comment="", duplicate_of=None, scope=None):
     """Carry out `action` on the case with this code, as `user`, who saw `version`. Returns the case."""
     if action not in ACTIONS:
@@ -172,15 +188,7 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             incident.status = status
             IncidentEvent.objects.create(
                 incident=incident,
-                at=now,
-                actor=user,
-                action=name,
-                from_status=before[0],
-                to_status=status,
-                from_level=before[1],
-                to_level=incident.level,
-                reason=event_reason,
-                note=event_note,
+                **event_fields(now, user.pk, name, before, status, incident.level, event_reason, event_note),
             )
             before = (status, incident.level)
         incident.version += 1
