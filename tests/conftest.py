@@ -105,6 +105,13 @@ def tiny_city(db):
     return areas
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Photos written by a test go to its own directory (the served app keeps its own MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(scope="module")
 def forget_reports(django_db_blocker):
     """Client ids of reports a test sent through the served app. The server committed them, so the

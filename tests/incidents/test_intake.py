@@ -17,6 +17,8 @@ from grids.models import Assignment, Role
 from incidents.models import Category, DailySequence, Incident, IncidentEvent, IncidentPhoto
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
+pytestmark = pytest.mark.usefixtures("media")  # every test's photos in its own directory
+
 # The smallest valid PNG: one transparent pixel.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -38,12 +40,6 @@ def report(lon, lat, **fields):
         "lat": lat,
         "accuracy_m": 8,
     } | fields
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ V2 = "/open311/v2"
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def _own_media(media):
+    """Every Open311 test writes its photos to its own directory (tests/conftest.py's media)."""
 
 
 @pytest.fixture
