@@ -9,10 +9,12 @@ in this process, http.client) sends to the bare insert and to intake in turns (-
 together at most --requests requests or --seconds seconds per view) and records every request's
 latency. Every answer must be 201.
 
-Intake reports come from the demo's `grid_worker` (token login), at random points inside that
-worker's grids, each with a fresh client_id, category --category. Afterwards --retry-share of them
-are sent again, unchanged: each must answer 200 with the case it got the first time, and the
-database must hold exactly one case per client_id. Last, one report is profiled in-process
+Intake reports come from --reporters grid workers spread over the city (the demo's people of grids
+taken evenly through the grid codes, each given a login and a token), each report from one of them
+at a random point inside that worker's grid, with a fresh client_id and a category item drawn from
+all active ones (or --category), as a city's phones send them. Afterwards --retry-share of them are
+sent again, unchanged: each must answer 200 with the case it got the first time, and the database
+must hold exactly one case per client_id. Last, one report is profiled in-process
 (report_incident under cProfile, and the whole POST with its SQL queries counted), to show where
 intake's time goes.
 
@@ -38,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,7 +53,6 @@ INTAKE = "/api/v1/incidents/"
 BARE = "/bench/bare/points/"
 TOKEN_BARE = "/bench/bare/token-points/"  # in-process only: the bare insert behind DRF's token login
 DISTRICT = "411381"
-WORKER = "grid_worker"
 HOST = "127.0.0.1"  # loopback only: the bench never listens anywhere else
 REQUEST_TIMEOUT_S = 60
 STARTUP_TIMEOUT_S = 60
@@ -73,6 +75,7 @@ def prepare_database(password):
 def clear_bench_rows():
     """Cases (with their events and photos) and bare rows: cases PROTECT their grids, so the demo
     city could not be replaced, by this bench or another, while they exist."""
+    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
     from bench.bare.models import BarePoint
@@ -82,42 +85,64 @@ def clear_bench_rows():
     with transaction.atomic():
         purge_cases(Incident.objects.within(DISTRICT))
         DailySequence.objects.filter(district_code=DISTRICT).delete()
+        get_user_model().objects.filter(username__startswith=REPORTER_PREFIX).delete()
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {BarePoint._meta.db_table}")
 
 
-def worker_points(n, seed):
-    """n random WGS84 points inside the grid worker's grids (PostGIS ST_GeneratePoints), each checked
-    with Area.objects.grid_at to fall in one of them, and the worker's grid codes."""
+REPORTER_PREFIX = "bench_reporter_"
+
+
+@dataclass
+class Reporter:
+    username: str
+    token: str
+    grid: str
+    points: list
+
+
+def prepare_reporters(count, points_each, seed):
+    """`count` grid workers spread over the city: the people working the grids taken evenly through
+    the grid codes, each given a login (bench_reporter_<grid>) and a token, with `points_each`
+    random WGS84 points inside their grid (PostGIS ST_GeneratePoints, each checked with
+    Area.objects.grid_at to fall in that grid)."""
     from django.contrib.auth import get_user_model
     from django.contrib.gis.geos import Point
     from django.db import connection
+    from rest_framework.authtoken.models import Token
 
-    from grids.models import Area
-    from grids.scopes import Scope
+    from grids.models import Area, Assignment, Role
 
-    scope = Scope.for_user(get_user_model().objects.get(username=WORKER))
-    grids = [g for code in scope.write for g in Area.objects.within(code).grids()]
-    if not grids:
-        raise SystemExit(f"{WORKER} has no grid to report in")
-    per_grid = math.ceil(n / len(grids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT ST_X(d.geom), ST_Y(d.geom)
-            FROM (SELECT (ST_Dump(ST_GeneratePoints(geom, %s, %s))).geom FROM {Area._meta.db_table}
-                  WHERE id = ANY(%s)) AS d
-            """,
-            [per_grid, seed, [g.id for g in grids]],
-        )
-        candidates = cursor.fetchall()
-    codes = {g.code for g in grids}
-    points = []
-    for lon, lat in candidates:
-        grid = Area.objects.grid_at(Point(lon, lat, srid=4326))
-        if grid is not None and grid.code in codes:
-            points.append((round(lon, 7), round(lat, 7)))
-    return points[:n], sorted(codes)
+    staffed = list(
+        Assignment.objects.active()
+        .filter(role=Role.GRID_WORKER, area__code__startswith=DISTRICT, person__user__isnull=True)
+        .select_related("person", "area")
+        .order_by("area__code")
+    )
+    step = max(1, len(staffed) // count)
+    reporters = []
+    for assignment in staffed[::step][:count]:
+        grid = assignment.area
+        user = get_user_model().objects.create_user(REPORTER_PREFIX + grid.code, first_name=assignment.person.name)
+        assignment.person.user = user
+        assignment.person.save(update_fields=["user"])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT ST_X(d.geom), ST_Y(d.geom) FROM (SELECT (ST_Dump(ST_GeneratePoints(geom, %s, %s))).geom "
+                f"FROM {Area._meta.db_table} WHERE id = %s) AS d",
+                [points_each, seed, grid.id],
+            )
+            candidates = cursor.fetchall()
+        points = []
+        for lon, lat in candidates:
+            found = Area.objects.grid_at(Point(lon, lat, srid=4326))
+            if found is not None and found.code == grid.code:
+                points.append((round(lon, 7), round(lat, 7)))
+        if points:
+            reporters.append(Reporter(user.username, Token.objects.create(user=user).key, grid.code, points))
+    if not reporters:
+        raise SystemExit("no staffed grid to report in")
+    return reporters
 
 
 def count_rows():
@@ -228,8 +253,8 @@ class Connection:
             self.conn = None
 
 
-def run_load(port, path, headers, bodies, concurrency, max_requests, max_seconds):
-    """Send bodies (a function of the request's number) from `concurrency` threads until max_requests
+def run_load(port, path, bodies, concurrency, max_requests, max_seconds):
+    """Send (body, headers) = bodies(the request's number) from `concurrency` threads until max_requests
     have been sent or max_seconds have passed. Returns (wall seconds, client CPU seconds, results as
     (number, latency in s, status, answer body))."""
     lock = threading.Lock()
@@ -248,7 +273,7 @@ def run_load(port, path, headers, bodies, concurrency, max_requests, max_seconds
                     if number >= max_requests or time.perf_counter() >= deadline:
                         break
                     state["next"] = number + 1
-                body = bodies(number)
+                body, headers = bodies(number)
                 sent = time.perf_counter()
                 status, answer = connection.post(path, body, headers)
                 mine.append((number, time.perf_counter() - sent, status, answer))
@@ -288,38 +313,32 @@ def summarise(elapsed, cpu, results, ok):
     }
 
 
-def get_token(port, password):
-    connection = Connection(port)
-    body = json.dumps({"username": WORKER, "password": password}).encode()
-    status, answer = connection.post("/api/v1/auth/token/", body, {"Content-Type": "application/json"})
-    connection.close()
-    if status != 200:
-        raise RuntimeError(f"token login for {WORKER} answered {status}: {answer[:300]!r}")
-    return json.loads(answer)["token"]
-
-
 class Reports:
-    """Request bodies: each a fresh client_id at a random point of the pool; intake bodies are kept
-    by client_id so that retries send exactly the same bytes."""
+    """Requests: each from a reporter drawn at random, at a random point of their grid, with a
+    fresh client_id and a category drawn from `categories`; intake requests are kept by client_id so
+    that retries send exactly the same bytes with the same token."""
 
-    def __init__(self, points, category, seed):
-        self.points = points
-        self.category = category
+    JSON = {"Content-Type": "application/json"}
+
+    def __init__(self, reporters, categories, seed):
+        self.reporters = reporters
+        self.categories = categories
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
-        self.intake_sent = {}  # client_id → body
+        self.intake_sent = {}  # client_id → (body, headers)
 
-    def _point(self):
+    def _draw(self):
         with self.lock:
-            return self.rng.choice(self.points)
+            reporter = self.rng.choice(self.reporters)
+            return reporter, self.rng.choice(reporter.points), self.rng.choice(self.categories)
 
     def intake(self, _number):
-        lon, lat = self._point()
+        reporter, (lon, lat), category = self._draw()
         client_id = str(uuid.uuid4())
         body = json.dumps(
             {
                 "client_id": client_id,
-                "category": self.category,
+                "category": category,
                 "description": "路灯不亮 (bench)",
                 "lon": lon,
                 "lat": lat,
@@ -328,13 +347,14 @@ class Reports:
             },
             ensure_ascii=False,
         ).encode()
+        request = body, self.JSON | {"Authorization": f"Token {reporter.token}"}
         with self.lock:
-            self.intake_sent[client_id] = body
-        return body
+            self.intake_sent[client_id] = request
+        return request
 
     def bare(self, _number):
-        lon, lat = self._point()
-        return json.dumps({"client_id": str(uuid.uuid4()), "lon": lon, "lat": lat}).encode()
+        _reporter, (lon, lat), _category = self._draw()
+        return json.dumps({"client_id": str(uuid.uuid4()), "lon": lon, "lat": lat}).encode(), self.JSON
 
 
 def cases_by_client_id(results):
@@ -349,7 +369,7 @@ def cases_by_client_id(results):
 # --- where intake's time goes ------------------------------------------------------------------
 
 
-def profile_intake(points, category_code, calls, token):
+def profile_intake(reports, calls):
     """In-process, with the cases of the run still in the table: the whole POST of each view through
     Django's test client (no network), timed with its SQL statements and the time spent in them;
     then report_incident alone under cProfile. Returns (summary, the profile's text)."""
@@ -357,39 +377,27 @@ def profile_intake(points, category_code, calls, token):
     from django.db import connection
     from django.test import Client
 
-    from incidents.models import Category
     from incidents.services import Report, report_incident
 
     client = Client(SERVER_NAME=HOST)
-    lon_lat = iter(points * (4 * calls // len(points) + 1))
+
+    def headers_of(request_headers):
+        return {"HTTP_AUTHORIZATION": request_headers["Authorization"]} if "Authorization" in request_headers else {}
 
     def post_intake():
-        lon, lat = next(lon_lat)
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "category": category_code,
-            "description": "bench",
-            "lon": lon,
-            "lat": lat,
-        }
-        answer = client.post(INTAKE, body, content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}")
+        body, headers = reports.intake(0)
+        answer = client.post(INTAKE, body, content_type="application/json", **headers_of(headers))
         assert answer.status_code == 201, answer.content
 
     def post_bare():
-        lon, lat = next(lon_lat)
-        answer = client.post(
-            BARE, {"client_id": str(uuid.uuid4()), "lon": lon, "lat": lat}, content_type="application/json"
-        )
+        body, _headers = reports.bare(0)
+        answer = client.post(BARE, body, content_type="application/json")
         assert answer.status_code == 201, answer.content
 
     def post_token_bare():
-        lon, lat = next(lon_lat)
-        answer = client.post(
-            TOKEN_BARE,
-            {"client_id": str(uuid.uuid4()), "lon": lon, "lat": lat},
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Token {token}",
-        )
+        body, _headers = reports.bare(0)
+        _intake_body, headers = reports.intake(0)  # a reporter's token
+        answer = client.post(TOKEN_BARE, body, content_type="application/json", **headers_of(headers))
         assert answer.status_code == 201, answer.content
 
     summary = {}
@@ -416,15 +424,16 @@ def profile_intake(points, category_code, calls, token):
             "statements": sql["n"] / calls,
         }
 
-    user = get_user_model().objects.get(username=WORKER)
-    category = Category.objects.get(code=category_code)
-    reports = []
+    reporter = reports.reporters[0]
+    user = get_user_model().objects.get(username=reporter.username)
+    direct = []
     for _ in range(calls):
-        lon, lat = next(lon_lat)
-        reports.append(Report(client_id=uuid.uuid4(), category=category, description="bench", lon=lon, lat=lat))
+        _reporter, (lon, lat), category = reports._draw()
+        lon, lat = reporter.points[len(direct) % len(reporter.points)]
+        direct.append(Report(client_id=uuid.uuid4(), category=category, description="bench", lon=lon, lat=lat))
     profiler = cProfile.Profile()
     profiler.enable()
-    for report in reports:
+    for report in direct:
         report_incident(user, report)
     profiler.disable()
     text = io.StringIO()
@@ -445,7 +454,10 @@ def main():
     parser.add_argument("--seconds", type=float, default=15, help="at most this long per level and view")
     parser.add_argument("--workers", type=int, default=2 * cores + 1, help="gunicorn workers (2 × cores + 1)")
     parser.add_argument("--rounds", type=int, default=3, help="turns bare and intake take at each level")
-    parser.add_argument("--category", default="0301", help="category item code of the reports")
+    parser.add_argument("--reporters", type=int, default=50, help="grid workers spread over the city who report")
+    parser.add_argument(
+        "--category", default="all", help="category item code of the reports, or all: every active item at random"
+    )
     parser.add_argument("--retry-share", type=float, default=0.1, help="share of intake reports sent again")
     parser.add_argument(
         "--profile-calls", type=int, default=200, help="in-process POSTs and report_incident calls profiled"
@@ -457,21 +469,28 @@ def main():
 
     setup_django(migrate=False)  # migrated below with the bench settings
     password = secrets.token_urlsafe(16)
-    print(f"preparing govgrid_bench: migrate, 514-grid demo city with people ({WORKER})", flush=True)
+    print("preparing govgrid_bench: migrate, 514-grid demo city with people and a year of cases", flush=True)
     prepare_database(password)
     from incidents.models import Category
 
-    if not Category.objects.filter(code=args.category, parent__isnull=False, active=True).exists():
+    items = Category.objects.filter(parent__isnull=False, active=True)
+    categories = list(items.values_list("code", flat=True)) if args.category == "all" else [args.category]
+    if not items.filter(code__in=categories).exists():
         parser.error(f"--category {args.category}: no active category item has this code")
-    points, grid_codes = worker_points(2000, args.seed)
-    print(f"{len(points)} report locations inside {WORKER}'s grid(s) {', '.join(grid_codes)}", flush=True)
+    reporters = prepare_reporters(args.reporters, 40, args.seed)
+    print(
+        f"{len(reporters)} reporters in grids {reporters[0].grid} … {reporters[-1].grid}, "
+        f"{sum(len(r.points) for r in reporters)} report locations, {len(categories)} categories",
+        flush=True,
+    )
     from django.db import connection
 
     connection.close()  # not held open, idle, while the server is measured
 
     try:
-        rows, checks, token = serve_and_measure(args, points, password)
-        profile, profile_text = profile_intake(points, args.category, args.profile_calls, token)
+        reports = Reports(reporters, categories, args.seed)
+        rows, checks = serve_and_measure(args, reports)
+        profile, profile_text = profile_intake(reports, args.profile_calls)
         print(profile_text)
     finally:
         clear_bench_rows()  # also after a failure: the cases would keep the city from being replaced
@@ -483,27 +502,23 @@ def main():
         and checks["bare_rows"] == checks["bare_created"]
     )
     verdict = f"errors at levels {failed}; retries and counts {'right' if ok else 'WRONG'}"
-    table = results_table(args, cores, rows, checks, profile)
+    table = results_table(args, cores, rows, checks, profile, reports)
     record(table if not failed and ok else f"{table}**This run failed its checks: {verdict}.**\n")
     if failed or not ok:
         raise SystemExit(verdict)
 
 
-def serve_and_measure(args, points, password):
-    """Start gunicorn, run every level and the retries, stop it. Returns (rows, checks, token)."""
+def serve_and_measure(args, reports):
+    """Start gunicorn, run every level and the retries, stop it. Returns (rows, checks)."""
     server = Gunicorn(args.workers)
     try:
         server.start()
         print(f"gunicorn: {args.workers} workers on {HOST}:{server.port}", flush=True)
-        token = get_token(server.port, password)
-        intake_headers = {"Content-Type": "application/json", "Authorization": f"Token {token}"}
-        bare_headers = {"Content-Type": "application/json"}
-        reports = Reports(points, args.category, args.seed)
         intake_results, bare_created = [], 0
 
         # Warm-up, not measured: every worker opens its database connection and imports its views.
-        for path, headers, bodies in ((BARE, bare_headers, reports.bare), (INTAKE, intake_headers, reports.intake)):
-            elapsed, cpu, results = run_load(server.port, path, headers, bodies, args.workers, 10 * args.workers, 30)
+        for path, bodies in ((BARE, reports.bare), (INTAKE, reports.intake)):
+            elapsed, cpu, results = run_load(server.port, path, bodies, args.workers, 10 * args.workers, 30)
             warm = summarise(elapsed, cpu, results, ok={201})
             if warm["errors"]:
                 raise RuntimeError(f"warm-up of {path}: {warm['first_error']}")
@@ -518,14 +533,10 @@ def serve_and_measure(args, points, password):
             # falls on both rather than on whichever ran at that moment.
             runs = {"bare": [0.0, 0.0, []], "intake": [0.0, 0.0, []]}
             for _round in range(args.rounds):
-                for name, path, headers, bodies in (
-                    ("bare", BARE, bare_headers, reports.bare),
-                    ("intake", INTAKE, intake_headers, reports.intake),
-                ):
+                for name, path, bodies in (("bare", BARE, reports.bare), ("intake", INTAKE, reports.intake)):
                     elapsed, cpu, results = run_load(
                         server.port,
                         path,
-                        headers,
                         bodies,
                         level,
                         math.ceil(args.requests / args.rounds),
@@ -555,7 +566,6 @@ def serve_and_measure(args, points, password):
         elapsed, cpu, retried = run_load(
             server.port,
             INTAKE,
-            intake_headers,
             lambda n: reports.intake_sent[sample[n]],
             max(args.levels),
             len(sample),
@@ -589,16 +599,17 @@ def serve_and_measure(args, points, password):
         f"{bare_rows} bare rows for {bare_created} bare answers 201",
         flush=True,
     )
-    return rows, checks, token
+    return rows, checks
 
 
-def results_table(args, cores, rows, checks, profile):
+def results_table(args, cores, rows, checks, profile, reports):
     command = " ".join([".venv/bin/python bench/intake.py", *sys.argv[1:]])
     lines = [
         f"\n## intake, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {cores} cores, gunicorn {args.workers} sync workers, "
         f"{args.rounds} rounds of at most {math.ceil(args.requests / args.rounds):,} requests or "
         f"{args.seconds / args.rounds:g} s per view and level; load average {checks['load'][0]:.1f} before, "
-        f"{checks['load'][1]:.1f} after",
+        f"{checks['load'][1]:.1f} after; reports from {len(reports.reporters)} grid workers over the city in "
+        f"{len(reports.categories)} categories",
         f"`{command}`\n",
         "| clients | bare insert req/s | intake req/s | intake / bare | bare p50 / p95 / p99 (ms) "
         "| intake p50 / p95 / p99 (ms) | p95 intake / bare | requests (bare, intake) | errors | client CPU (cores) |",

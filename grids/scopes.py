@@ -54,13 +54,22 @@ class Scope:
     def for_user(cls, user):
         if user is None or not user.is_authenticated or not user.is_active:
             return cls()
+        loaded = getattr(user, "loaded_scope", None)
+        if loaded is not None:  # read with the login's token (govgrid.auth), in the same statement
+            return loaded
         # One statement: the user's person and the roles in force (a person with none gives one
         # row of NULLs, no person gives no row).
-        rows = list(
+        rows = (
             Person.objects.filter(user=user)
             .annotate(serving=FilteredRelation("assignments", condition=in_force(through="assignments__")))
             .values_list("id", "serving__role", "serving__area__code")
         )
+        return cls.from_rows(user, list(rows))
+
+    @classmethod
+    def from_rows(cls, user, rows):
+        """The scope of an active user from their person's rows: (person id, role, area code), a row
+        per role in force; one row with no role for a person with none, no row for no person."""
         person_id = rows[0][0] if rows else None
         roles = [(role, code) for _id, role, code in rows if role is not None]
         if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
@@ -177,9 +186,9 @@ def person_area_codes(person):
 
 
 def _minimal(codes):
-    """Drop codes inside another code of the set."""
+    """Drop codes inside another code of the set; the rest in order of code."""
     kept = []
-    for code in sorted(codes, key=len):
+    for code in sorted(codes, key=lambda code: (len(code), code)):
         if not any(code.startswith(k) for k in kept):
             kept.append(code)
-    return tuple(kept)
+    return tuple(sorted(kept))

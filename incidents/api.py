@@ -3,7 +3,6 @@
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -24,13 +23,16 @@ from .services import Report, add_photo, possible_duplicates, report_incident
 from .workflow import act
 
 
+def reportable(code):
+    """Is there an active category item with this code? (As report_incident's lookup asks.)"""
+    return Category.objects.filter(code=code, active=True, parent__isnull=False).exists()
+
+
 class ReportSerializer(serializers.Serializer):
     client_id = serializers.UUIDField()
-    category = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Category.objects.filter(active=True, parent__isnull=False),
-        error_messages={"does_not_exist": gettext_lazy("No category has the code {value}.")},
-    )
+    # The code of an active category item (GET /api/v1/categories/), looked up by report_incident
+    # in the same round trip as the grid.
+    category = serializers.CharField(max_length=10)
     description = serializers.CharField(max_length=2000)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -39,6 +41,21 @@ class ReportSerializer(serializers.Serializer):
     reported_at = serializers.DateTimeField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
+
+    def to_internal_value(self, data):
+        """When other fields are refused, an unknown category is named with them (one query, on
+        this path only); a report whose fields are all well formed has its category checked by
+        report_incident, in the round trip that finds the grid."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as refused:
+            code = data.get("category") if hasattr(data, "get") else None
+            if "category" in refused.detail or not isinstance(code, str) or reportable(code):
+                raise
+            unknown = {"category": [_("No category has the code {value}.").format(value=code)]}
+            raise serializers.ValidationError(
+                {name: (unknown | refused.detail)[name] for name in self.fields if name in unknown | refused.detail}
+            ) from None
 
     def validate_reported_at(self, value):
         if value and value > timezone.now() + timezone.timedelta(minutes=10):

@@ -10,6 +10,7 @@ for the first to commit, fails to insert, and is answered with the first's case.
 import hashlib
 import json
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,14 +20,16 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 
 from govgrid.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib import coords
+from govgrid.lib.prepared import Prepared
 from govgrid.lib.worktime import deadline
-from grids.models import Area
+from grids.models.areas import GRID_WITH_CHAIN_SQL, grid_from_chain_row, grid_with_chain_params
 from grids.scopes import Forbidden, Scope
 
-from .models import Incident, IncidentPhoto
+from .models import Category, Incident, IncidentPhoto
 
 PHOTO_SIGNATURES = {  # content type by the file's first bytes, not by what the client claims
     b"\xff\xd8\xff": "image/jpeg",
@@ -39,7 +42,7 @@ class Report:
     """A validated report, as the API's serializer hands it over."""
 
     client_id: object
-    category: object
+    category: str  # the code of an active category item, checked when the report is received
     description: str
     lon: float
     lat: float
@@ -52,7 +55,7 @@ class Report:
 
     def fingerprint(self):
         content = {
-            "category": self.category.code,
+            "category": self.category,
             "description": self.description,
             "lon": self.lon,
             "lat": self.lat,
@@ -99,11 +102,13 @@ def report_incident(user, report, photos=(), scope=None):
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     point = Point(lon, lat, srid=4326)
     # On an edge shared with another grid, the reporter's own grid wins; otherwise the lower code.
-    grid = Area.objects.grid_with_chain_at(point, prefer=scope.write if not scope.everything else ())
-    if grid is None or not scope.changes(grid.code):
+    category, grid = _category_and_grid(report.category, point, prefer=scope.write if not scope.everything else ())
+    if category is None or grid is None or not scope.changes(grid.code):
         existing = Incident.objects.filter(client_id=report.client_id).first()
         if existing is not None:
             return _same_report(existing, fingerprint, user), False, []
+    if category is None:
+        raise ValidationError({"category": [_("No category has the code {value}.").format(value=report.category)]})
     if grid is None:
         nearest = scope.areas().nearest_grid(point)
         raise Unprocessable(
@@ -130,7 +135,7 @@ def report_incident(user, report, photos=(), scope=None):
     incident = Incident(
         client_id=report.client_id,
         fingerprint=fingerprint,
-        category=report.category,
+        category=category,
         description=report.description,
         location=point,
         input_lon=report.lon,
@@ -147,11 +152,15 @@ def report_incident(user, report, photos=(), scope=None):
         contact_phone=report.contact_phone,
         reported_at=report.reported_at or now,
         received_at=now,
-        due_at=deadline(now, report.category.deadline_hours("grid"), report.category.calendar_time),
+        due_at=deadline(now, category.deadline_hours("grid"), category.calendar_time),
     )
     saved_files = []
+    # Without photos the one statement is the whole write and atomic by itself, so it needs no
+    # transaction (a round trip fewer); inside a caller's transaction, a savepoint keeps a refused
+    # insert from spoiling it.
+    needs_transaction = bool(checked_photos) or connection.in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic() if needs_transaction else nullcontext():
             duplicates = _insert_new_case(incident, scope)
             for data, content_type, digest in checked_photos:
                 saved_files.append(_store_photo(incident, data, content_type, digest))
@@ -167,6 +176,33 @@ def report_incident(user, report, photos=(), scope=None):
         raise
     incident.photo_list = saved_files
     return incident, True, duplicates
+
+
+# The category item by its code and the grid at the point (grids.models.areas), in one round trip.
+CATEGORY_COLUMNS = [field.column for field in Category._meta.concrete_fields]
+CATEGORY_AND_GRID = Prepared(
+    "govgrid_category_and_grid",
+    f"""
+    SELECT {", ".join(f"category.{column}" for column in CATEGORY_COLUMNS)}, grid.*
+    FROM (SELECT) AS one
+    LEFT JOIN incidents_category category
+        ON category.code = %(category)s AND category.active AND category.parent_id IS NOT NULL
+    LEFT JOIN LATERAL ({GRID_WITH_CHAIN_SQL}) AS grid ON TRUE
+    """,
+)
+
+
+def _category_and_grid(code, point, prefer):
+    """(the active category item with this code or None, the grid covering the point or None)."""
+    with connection.cursor() as cursor:
+        CATEGORY_AND_GRID.execute(cursor, {"category": code} | grid_with_chain_params(point, prefer))
+        row = cursor.fetchone()
+    count = len(CATEGORY_COLUMNS)
+    category = None
+    if row[0] is not None:
+        attnames = [field.attname for field in Category._meta.concrete_fields]
+        category = Category.from_db(connection.alias, attnames, row[:count])
+    return category, grid_from_chain_row(row[count:])
 
 
 def add_photo(incident, upload):
@@ -208,7 +244,7 @@ DUPLICATES_SQL = """
     FROM incidents_incident
     WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
       AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
-      AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s))
+      AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s::text[]))
       AND location && ST_Expand(%(point)s::geometry, %(box_degrees)s)
       AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s, false)
     ORDER BY metres, code LIMIT 10
@@ -251,28 +287,33 @@ CASE_COLUMNS = (
     "channel", "contact_name", "contact_phone", "reported_at", "received_at", "status", "level", "due_at",
     "version", "rating_comment",
 )  # fmt: skip
-INSERT_CASE_SQL = """
+INSERT_CASE = Prepared(
+    "govgrid_insert_case",
+    """
     WITH numbered AS (
         INSERT INTO incidents_dailysequence (district_code, day, last) VALUES (%(district)s, %(day)s, 1)
         ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
         RETURNING last
     ), made AS (
         INSERT INTO incidents_incident (code, {columns})
-        SELECT %(prefix)s || lpad(last::text, greatest(4, length(last::text)), '0'), {values}
+        SELECT %(prefix)s::text || lpad(last::text, greatest(4, length(last::text)), '0'), {values}
         FROM numbered
         RETURNING id, code
     ), logged AS (
         INSERT INTO incidents_incidentevent
             (incident_id, at, actor_id, action, from_status, to_status, from_level, to_level, reason, note)
-        SELECT id, %(received_at)s, %(reporter_id)s, 'report', '', %(status)s, '', %(level)s, '', '' FROM made
+        SELECT id, %(received_at)s::timestamptz, %(reporter_id)s::integer, 'report', '', %(status)s::text, '',
+            %(level)s::text, '', ''
+        FROM made
     ), near AS ({duplicates})
     SELECT made.id, made.code, near.code, near.metres, near.reported_at
     FROM made LEFT JOIN near ON TRUE
     ORDER BY near.metres, near.code
 """.format(
-    columns=", ".join(CASE_COLUMNS),
-    values=", ".join(f"%({c})s::geometry" if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
-    duplicates=DUPLICATES_SQL,
+        columns=", ".join(CASE_COLUMNS),
+        values=", ".join(f"%({c})s::geometry" if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
+        duplicates=DUPLICATES_SQL,
+    ),
 )
 
 
@@ -290,7 +331,7 @@ def _insert_new_case(incident, scope):
     }
     params |= _duplicates_params(incident, scope)
     with connection.cursor() as cursor:
-        cursor.execute(INSERT_CASE_SQL, params)
+        INSERT_CASE.execute(cursor, params)
         rows = cursor.fetchall()
     incident.id, incident.code = rows[0][:2]
     incident._state.adding = False

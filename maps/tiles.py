@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import GovgridError, NotFound
 from grids.coverage import GRID_RULES_SQL, Thresholds
 from grids.models import Area, Level, level_for_code
@@ -131,7 +131,7 @@ def _authenticated_user(request):
     if request.user.is_authenticated:
         return request.user
     try:
-        found = TokenAuthentication().authenticate(request)
+        found = ScopedTokenAuthentication().authenticate(request)
     except AuthenticationFailed as error:
         raise Unauthenticated(str(error.detail)) from None
     if found is None:

@@ -1,10 +1,10 @@
 """Open311's `api_key` is a govgrid API token (POST /api/v1/auth/token/): the same key works as
 `api_key` in the query string or the form body, and as `Authorization: Token <key>`."""
 
-from rest_framework.authentication import TokenAuthentication
+from govgrid.auth import ScopedTokenAuthentication
 
 
-class ApiKeyAuthentication(TokenAuthentication):
+class ApiKeyAuthentication(ScopedTokenAuthentication):
     def authenticate(self, request):
         key = request.query_params.get("api_key")
         if not key and request.method not in ("GET", "HEAD", "OPTIONS"):

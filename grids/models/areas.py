@@ -10,6 +10,8 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from govgrid.lib.prepared import Prepared
+
 from ..validation import explain_invalid
 
 
@@ -55,6 +57,35 @@ def parent_code(code):
     return code[:-3] if len(code) > CODE_LENGTH[Level.DISTRICT] else None
 
 
+# The grid covering a point, with its community, street and district (codes and names): the
+# intake's lookup (grid_with_chain_at, and incidents.services, which asks it with the category).
+GRID_WITH_CHAIN_SQL = """
+    SELECT g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name
+    FROM grids_area g
+    JOIN grids_area c ON c.id = g.parent_id
+    JOIN grids_area s ON s.id = c.parent_id
+    JOIN grids_area d ON d.id = s.parent_id
+    WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+    ORDER BY g.code LIKE ANY(%(prefer)s::text[]) DESC, g.code
+    LIMIT 1
+"""
+GRID_WITH_CHAIN_AT = Prepared("govgrid_grid_with_chain_at", GRID_WITH_CHAIN_SQL)
+
+
+def grid_with_chain_params(point, prefer=()):
+    return {"lon": point.x, "lat": point.y, "prefer": [code + "%" for code in prefer]}
+
+
+def grid_from_chain_row(row):
+    """The grid of a GRID_WITH_CHAIN_SQL row with its parents attached, or None for a row of NULLs."""
+    if row[0] is None:
+        return None
+    district = Area(id=row[10], code=row[11], name=row[12], level=Level.DISTRICT, parent=None)
+    street = Area(id=row[7], code=row[8], name=row[9], level=Level.STREET, parent=district)
+    community = Area(id=row[4], code=row[5], name=row[6], level=Level.COMMUNITY, parent=street)
+    return Area(id=row[0], code=row[1], name=row[2], kind=row[3], level=Level.GRID, parent=community)
+
+
 class AreaQuerySet(models.QuerySet):
     def within(self, code):
         """The area with this code and everything inside it."""
@@ -85,25 +116,10 @@ class AreaQuerySet(models.QuerySet):
 
         Among grids that share the point (an edge), one whose code starts with a `prefer` prefix
         wins (the reporter's own grid), then the lower code, as in `grid_at`."""
-        sql = """
-            SELECT g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name
-            FROM grids_area g
-            JOIN grids_area c ON c.id = g.parent_id
-            JOIN grids_area s ON s.id = c.parent_id
-            JOIN grids_area d ON d.id = s.parent_id
-            WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326))
-            ORDER BY g.code LIKE ANY(%s) DESC, g.code
-            LIMIT 1
-        """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [point.x, point.y, [code + "%" for code in prefer]])
+            GRID_WITH_CHAIN_AT.execute(cursor, grid_with_chain_params(point, prefer))
             row = cursor.fetchone()
-        if row is None:
-            return None
-        district = Area(id=row[10], code=row[11], name=row[12], level=Level.DISTRICT, parent=None)
-        street = Area(id=row[7], code=row[8], name=row[9], level=Level.STREET, parent=district)
-        community = Area(id=row[4], code=row[5], name=row[6], level=Level.COMMUNITY, parent=street)
-        return Area(id=row[0], code=row[1], name=row[2], kind=row[3], level=Level.GRID, parent=community)
+        return None if row is None else grid_from_chain_row(row)
 
     def chain_at(self, point):
         """[grid, community, street, district] for the grid covering the point, or [] outside."""

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from incidents.figures import figures
-from incidents.models import Category, Incident
+from incidents.models import Incident
 from incidents.services import Report, report_incident
 from incidents.workflow import act, escalate_overdue
 from tests.conftest import worker_grid
@@ -34,7 +34,7 @@ def community_cases(db):
     for _ in range(5):
         report = Report(
             client_id=uuid.uuid4(),
-            category=Category.objects.get(code="0301"),
+            category="0301",
             description="测试",
             lon=point.x,
             lat=point.y,
@@ -104,9 +104,7 @@ def report(clock, at):
 
 def new_case():
     point = worker_grid().geom.point_on_surface
-    report = Report(
-        client_id=uuid.uuid4(), category=Category.objects.get(code="0301"), description="测试", lon=point.x, lat=point.y
-    )
+    report = Report(client_id=uuid.uuid4(), category="0301", description="测试", lon=point.x, lat=point.y)
     return report_incident(user("grid_worker"), report)[0].code
 
 

@@ -284,6 +284,25 @@ def test_a_retry_after_the_case_left_the_workers_scope_still_answers_with_the_ca
     assert again.status_code == 200 and again.json()["code"] == code
 
 
+def test_a_retry_after_its_category_was_retired_still_answers_with_the_case(worker, counts):
+    body = report(*inside(worker_grid()), category="0302")
+    code = post(worker, body).json()["code"]
+    Category.objects.filter(code="0302").update(active=False)
+    again = post(worker, body)
+    assert again.status_code == 200 and again.json()["code"] == code
+    refused = post(worker, report(*inside(worker_grid()), category="0302"))  # a new report is refused
+    assert refused.status_code == 400 and refused.json()["field"] == "category"
+    assert "0302" in refused.json()["detail"]
+    assert Incident.objects.count() == counts["incidents"] + 1
+
+
+def test_an_unknown_category_is_named_with_the_other_refused_fields(worker, counts):
+    response = post(worker, report(200, 32.7, category="9999", description=""))
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["category", "description", "lon"]
+    nothing_written(counts)
+
+
 def test_the_nearest_grid_named_in_a_refusal_is_one_of_the_workers_own(worker):
     grid = worker_grid()
     body = post(worker, report(112.5, 32.7)).json()

@@ -1,0 +1,68 @@
+"""Token login that reads the caller's scope in the same statement as the token.
+
+Every API request with a token needs both the user and their scope (grids.scopes). One statement
+gives the token's user, the user's person and each role in force with its area's code, where the
+ORM would need one for the token and another for the roles, and a few times the Python to build
+them. The scope is made by Scope.from_rows, the one place of the rule, and kept on the request's
+user object, where Scope.for_user finds it.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+from govgrid.lib.prepared import Prepared
+
+
+def _token_scope_sql():
+    """The statement, from the models' tables and the user model's columns. An assignment is in
+    force from its first day until the day before its end, as grids.models.people.in_force says."""
+    from rest_framework.authtoken.models import Token
+
+    from grids.models import Area, Assignment, Person
+
+    user_model = get_user_model()
+    columns = [field.column for field in user_model._meta.concrete_fields]
+    return (
+        [field.attname for field in user_model._meta.concrete_fields],
+        Prepared(
+            "govgrid_token_scope",
+            f"""
+        SELECT {", ".join(f"u.{connection.ops.quote_name(c)}" for c in columns)}, p.id, a.role, area.code
+        FROM {Token._meta.db_table} t
+        JOIN {user_model._meta.db_table} u ON u.id = t.user_id
+        LEFT JOIN {Person._meta.db_table} p ON p.user_id = u.id
+        LEFT JOIN {Assignment._meta.db_table} a ON a.person_id = p.id
+            AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+        LEFT JOIN {Area._meta.db_table} area ON area.id = a.area_id
+        WHERE t.key = %(key)s
+            """,
+        ),
+    )
+
+
+class ScopedTokenAuthentication(TokenAuthentication):
+    statement = None  # (user attnames, Prepared), made on first use, when the models are loaded
+
+    def authenticate_credentials(self, key):
+        # Imported here: DRF loads this class while rest_framework.views is still being imported,
+        # and grids.scopes (through govgrid.errors) needs that module.
+        from grids.scopes import Scope
+
+        if ScopedTokenAuthentication.statement is None:
+            ScopedTokenAuthentication.statement = _token_scope_sql()
+        attnames, statement = ScopedTokenAuthentication.statement
+        with connection.cursor() as cursor:
+            statement.execute(cursor, {"key": key, "today": timezone.localdate()})
+            rows = cursor.fetchall()
+        if not rows:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user = get_user_model().from_db(connection.alias, attnames, rows[0][: len(attnames)])
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        serving = [row[len(attnames) :] for row in rows]
+        user.loaded_scope = Scope.from_rows(user, serving if serving[0][0] is not None else [])
+        return user, key
