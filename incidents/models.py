@@ -76,7 +76,8 @@ class Incident(models.Model):
     # sha256 of the report as first received: a retry must match it, a different report under the
     # same client id is refused.
     fingerprint = models.CharField(max_length=64)
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    # No index of its own: the (category, status, received_at) index below starts with it.
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, db_index=False)
     description = models.TextField(_("description"), max_length=2000)
     location = models.PointField(_("location"), srid=4326, spatial_index=True)
     input_lon = models.FloatField(_("longitude as sent"))
@@ -86,8 +87,9 @@ class Incident(models.Model):
     low_accuracy = models.BooleanField(_("low accuracy"), default=False)
     grid = models.ForeignKey(Area, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="incidents")
     # The code of the area currently responsible (the grid's code at first): scope filters are
-    # prefix matches on it, so a case escalated to the community stays visible to it.
-    area_code = models.CharField(max_length=15, db_index=True)
+    # prefix matches on it, so a case escalated to the community stays visible to it. Its one index
+    # (incident_area_code_prefix below) serves both those and equality.
+    area_code = models.CharField(max_length=15)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, on_delete=models.SET_NULL
     )

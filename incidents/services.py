@@ -26,7 +26,13 @@ from govgrid.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib import coords
 from govgrid.lib.prepared import Prepared
 from govgrid.lib.worktime import deadline
-from grids.models.areas import GRID_WITH_CHAIN_SQL, grid_from_chain_row, grid_with_chain_params
+from grids.models.areas import (
+    CHAIN_COLUMNS,
+    CHAIN_JOINS,
+    GRID_WITH_CHAIN_SQL,
+    grid_from_chain_row,
+    grid_with_chain_params,
+)
 from grids.scopes import Forbidden, Scope
 
 from .models import Category, Incident, IncidentPhoto
@@ -94,13 +100,24 @@ def check_photo(upload, field="photos"):
 def report_incident(user, report, photos=(), scope=None):
     """(incident, created, possible duplicates). Checks everything before writing anything.
 
-    A new report is the common case, so it goes straight to the insert; a retry is recognised by
-    the unique client_id (or before a refusal, so a retry is never refused for what changed since).
+    A new report is the common case, so it goes straight to the one statement that finds the grid
+    and writes the case (with the category as this process knows it, which the statement checks
+    against the table). When that writes nothing, the report is looked at again to say why: a retry
+    (recognised before a refusal, so a retry is never refused for what changed since), an unknown
+    category, a place outside every grid or outside the reporter's grids. A retry arriving while
+    the statement runs is recognised by the unique client_id.
     """
     fingerprint = report.fingerprint()
     scope = scope or Scope.for_user(user)
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     point = Point(lon, lat, srid=4326)
+    checked_photos = _check_photos(photos)
+    category = reportable_categories.get(report.category)
+    if category is not None:
+        received = _receive(user, report, fingerprint, scope, point, category, checked_photos)
+        if received is not None:
+            return received
+    # Nothing written: find out why from the tables as they are now.
     # On an edge shared with another grid, the reporter's own grid wins; otherwise the lower code.
     category, grid = _category_and_grid(report.category, point, prefer=scope.write if not scope.everything else ())
     if category is None or grid is None or not scope.changes(grid.code):
@@ -125,12 +142,30 @@ def report_incident(user, report, photos=(), scope=None):
             % {"code": grid.code, "name": grid.name},
             field="location",
         )
+    # The category had changed since this process read it (or was new to it): read them again.
+    reportable_categories.reload()
+    received = _receive(user, report, fingerprint, scope, point, category, checked_photos)
+    if received is None:
+        raise Conflict(
+            _("The categories or the grids changed while the report was received; send it again."),
+            field="category",
+            code="changed_meanwhile",
+        )
+    return received
+
+
+def _check_photos(photos):
     if len(photos) > settings.PHOTO_MAX_COUNT:
         raise GovgridError(
             _("At most %(n)d photos per report.") % {"n": settings.PHOTO_MAX_COUNT}, field="photos", code="too_many"
         )
-    checked_photos = list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())
+    return list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())
 
+
+def _receive(user, report, fingerprint, scope, point, category, checked_photos):
+    """Write the case with its photos: (incident, True, possible duplicates); or the earlier case of
+    a retry, (incident, False, []); or None when the statement wrote nothing (no grid of the
+    reporter's at the point, or the category not as given)."""
     now = timezone.now()
     incident = Incident(
         client_id=report.client_id,
@@ -143,8 +178,6 @@ def report_incident(user, report, photos=(), scope=None):
         input_crs=report.crs,
         accuracy_m=report.accuracy_m,
         low_accuracy=report.accuracy_m is not None and report.accuracy_m > settings.INTAKE_MAX_ACCURACY_M,
-        grid=grid,
-        area_code=grid.code,
         reporter=user,
         reporter_person_id=scope.person_id,
         channel=report.channel,
@@ -162,6 +195,8 @@ def report_incident(user, report, photos=(), scope=None):
     try:
         with transaction.atomic() if needs_transaction else nullcontext():
             duplicates = _insert_new_case(incident, scope)
+            if duplicates is None:
+                return None
             for data, content_type, digest in checked_photos:
                 saved_files.append(_store_photo(incident, data, content_type, digest))
     except IntegrityError:
@@ -176,6 +211,26 @@ def report_incident(user, report, photos=(), scope=None):
         raise
     incident.photo_list = saved_files
     return incident, True, duplicates
+
+
+class ReportableCategories:
+    """The active category items by code, as this process last read them: a report takes its
+    deadline from them, and the statement that writes the case checks them against the table, so
+    a category changed since is read again (report_incident) and never used as it was."""
+
+    def __init__(self):
+        self.by_code = None
+
+    def get(self, code):
+        if self.by_code is None or code not in self.by_code:
+            self.reload()
+        return self.by_code.get(code)
+
+    def reload(self):
+        self.by_code = {c.code: c for c in Category.objects.filter(active=True, parent__isnull=False)}
+
+
+reportable_categories = ReportableCategories()
 
 
 # The category item by its code and the grid at the point (grids.models.areas), in one round trip.
@@ -277,28 +332,45 @@ def possible_duplicates(incident, scope):
         return _duplicate_rows(cursor.fetchall())
 
 
-# A new case in one statement: the day's number, the case, its first event, and the open cases
-# near it (which cannot see the new row: a statement reads the data as it was when it began).
-# The case's columns as the unsaved Incident holds them (location as EWKT, cast below); its code
-# comes from the day's counter.
+# A new case in one statement: its grid (the grid covering the point among those the reporter may
+# change, the lower code on a shared edge), the day's number, the case, its first event, and the
+# open cases near it (which cannot see the new row: a statement reads the data as it was when it
+# began). It writes nothing when no grid of the reporter's covers the point or the category is not
+# the active item with the deadline the report was given. The case's other columns as the unsaved
+# Incident holds them (location as EWKT, cast below).
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
-    "input_crs", "accuracy_m", "low_accuracy", "grid_id", "area_code", "reporter_id", "reporter_person_id",
-    "channel", "contact_name", "contact_phone", "reported_at", "received_at", "status", "level", "due_at",
-    "version", "rating_comment",
+    "input_crs", "accuracy_m", "low_accuracy", "reporter_id", "reporter_person_id", "channel",
+    "contact_name", "contact_phone", "reported_at", "received_at", "status", "level", "due_at", "version",
+    "rating_comment",
 )  # fmt: skip
 INSERT_CASE = Prepared(
     "govgrid_insert_case",
     """
-    WITH numbered AS (
-        INSERT INTO incidents_dailysequence (district_code, day, last) VALUES (%(district)s, %(day)s, 1)
+    WITH target AS (
+        SELECT g.id, g.code
+        FROM grids_area g
+        WHERE g.level = 'grid' AND ST_Covers(g.geom, %(location)s::geometry)
+          AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
+          AND EXISTS (
+              SELECT FROM incidents_category c
+              WHERE c.id = %(category_id)s AND c.active AND c.parent_id IS NOT NULL
+                AND c.deadline_grid_hours = %(deadline_hours)s AND c.calendar_time = %(calendar_time)s
+          )
+        ORDER BY g.code
+        LIMIT 1
+    ), numbered AS (
+        INSERT INTO incidents_dailysequence (district_code, day, last)
+        SELECT left(code, 6), %(day)s::date, 1 FROM target
         ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
-        RETURNING last
+        RETURNING district_code, last
     ), made AS (
-        INSERT INTO incidents_incident (code, {columns})
-        SELECT %(prefix)s::text || lpad(last::text, greatest(4, length(last::text)), '0'), {values}
-        FROM numbered
-        RETURNING id, code
+        INSERT INTO incidents_incident (code, grid_id, area_code, {columns})
+        SELECT numbered.district_code || '-' || to_char(%(day)s::date, 'YYYYMMDD') || '-'
+                   || lpad(last::text, greatest(4, length(last::text)), '0'),
+               target.id, target.code, {values}
+        FROM numbered, target
+        RETURNING id, code, grid_id
     ), logged AS (
         INSERT INTO incidents_incidentevent
             (incident_id, at, actor_id, action, from_status, to_status, from_level, to_level, reason, note)
@@ -306,37 +378,45 @@ INSERT_CASE = Prepared(
             %(level)s::text, '', ''
         FROM made
     ), near AS ({duplicates})
-    SELECT made.id, made.code, near.code, near.metres, near.reported_at
-    FROM made LEFT JOIN near ON TRUE
+    SELECT made.id, made.code, {chain}, near.code, near.metres, near.reported_at
+    FROM made JOIN grids_area g ON g.id = made.grid_id {chain_joins}
+    LEFT JOIN near ON TRUE
     ORDER BY near.metres, near.code
 """.format(
         columns=", ".join(CASE_COLUMNS),
         values=", ".join(f"%({c})s::geometry" if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
         duplicates=DUPLICATES_SQL,
+        chain=CHAIN_COLUMNS,
+        chain_joins=CHAIN_JOINS,
     ),
 )
 
 
 def _insert_new_case(incident, scope):
-    """Insert the unsaved `incident` with its report event, in one round trip, and give it its id and
-    code: 411381-20261122-0007, the district, the day and the day's next number. The counter row
-    stays locked until the transaction ends, so numbers are never given twice and never skipped.
-    Returns the case's possible duplicates."""
-    day = timezone.localdate(incident.received_at)
+    """Insert the unsaved `incident` with its report event, in one round trip, and give it its grid,
+    id and code: 411381-20261122-0007, the district, the day and the day's next number. The counter
+    row stays locked until the transaction ends, so numbers are never given twice and never skipped.
+    Returns the case's possible duplicates, or None when nothing was written."""
     params = {column: getattr(incident, column) for column in CASE_COLUMNS} | {
         "location": incident.location.ewkt,
-        "district": incident.area_code[:6],
-        "day": day,
-        "prefix": f"{incident.area_code[:6]}-{day:%Y%m%d}-",
+        "day": timezone.localdate(incident.received_at),
+        "everything": scope.everything,
+        "writable": [code + "%" for code in scope.write],
+        "deadline_hours": incident.category.deadline_hours("grid"),
+        "calendar_time": incident.category.calendar_time,
     }
     params |= _duplicates_params(incident, scope)
     with connection.cursor() as cursor:
         INSERT_CASE.execute(cursor, params)
         rows = cursor.fetchall()
+    if not rows:
+        return None
     incident.id, incident.code = rows[0][:2]
+    incident.grid = grid_from_chain_row(rows[0][2:15])
+    incident.area_code = incident.grid.code
     incident._state.adding = False
     incident._state.db = connection.alias
-    return _duplicate_rows(row[2:] for row in rows if row[2] is not None)
+    return _duplicate_rows(row[15:] for row in rows if row[15] is not None)
 
 
 def _same_report(existing, fingerprint, user):

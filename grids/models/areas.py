@@ -57,14 +57,17 @@ def parent_code(code):
     return code[:-3] if len(code) > CODE_LENGTH[Level.DISTRICT] else None
 
 
-# The grid covering a point, with its community, street and district (codes and names): the
-# intake's lookup (grid_with_chain_at, and incidents.services, which asks it with the category).
-GRID_WITH_CHAIN_SQL = """
-    SELECT g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name
-    FROM grids_area g
+# A grid `g` with its community, street and district (codes and names, no boundaries), and the
+# grid covering a point: the intake's lookups (grid_with_chain_at, and incidents.services).
+CHAIN_COLUMNS = "g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name"
+CHAIN_JOINS = """
     JOIN grids_area c ON c.id = g.parent_id
     JOIN grids_area s ON s.id = c.parent_id
     JOIN grids_area d ON d.id = s.parent_id
+"""
+GRID_WITH_CHAIN_SQL = f"""
+    SELECT {CHAIN_COLUMNS}
+    FROM grids_area g {CHAIN_JOINS}
     WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
     ORDER BY g.code LIKE ANY(%(prefer)s::text[]) DESC, g.code
     LIMIT 1
@@ -77,7 +80,7 @@ def grid_with_chain_params(point, prefer=()):
 
 
 def grid_from_chain_row(row):
-    """The grid of a GRID_WITH_CHAIN_SQL row with its parents attached, or None for a row of NULLs."""
+    """The grid of a row of CHAIN_COLUMNS with its parents attached, or None for a row of NULLs."""
     if row[0] is None:
         return None
     district = Area(id=row[10], code=row[11], name=row[12], level=Level.DISTRICT, parent=None)

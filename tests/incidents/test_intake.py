@@ -296,6 +296,24 @@ def test_a_retry_after_its_category_was_retired_still_answers_with_the_case(work
     assert Incident.objects.count() == counts["incidents"] + 1
 
 
+def test_a_category_changed_since_the_server_read_it_gives_the_new_deadline(worker):
+    first = post(worker, report(*inside(worker_grid()), category="0302"))  # the server has read 0302
+    assert first.status_code == 201
+    Category.objects.filter(code="0302").update(deadline_grid_hours=5, calendar_time=True)
+    answer = post(worker, report(*inside(worker_grid()), category="0302"))
+    assert answer.status_code == 201
+    incident = Incident.objects.get(code=answer.json()["code"])
+    assert incident.due_at == incident.received_at + timedelta(hours=5)
+
+
+def test_a_category_new_since_the_server_read_them_is_taken(worker):
+    assert post(worker, report(*inside(worker_grid()))).status_code == 201  # the server has read them
+    parent = Category.objects.get(code="03")
+    Category.objects.create(code="0399", name="新增测试类别", parent=parent, deadline_grid_hours=7)
+    answer = post(worker, report(*inside(worker_grid()), category="0399"))
+    assert answer.status_code == 201 and answer.json()["category"] == {"code": "0399", "name": "新增测试类别"}
+
+
 def test_an_unknown_category_is_named_with_the_other_refused_fields(worker, counts):
     response = post(worker, report(200, 32.7, category="9999", description=""))
     assert response.status_code == 400
