@@ -295,24 +295,28 @@ def add_photo(incident, upload):
 # Distances are on the sphere (use_spheroid false): within 0.3 % of the spheroid's, a few times
 # cheaper, and a street's worth of open cases may lie in the box.
 DUPLICATES_SQL = """
-    SELECT code, ST_Distance(location::geography, %(point)s::geography, false) AS metres, reported_at
+    SELECT code, ST_Distance(location::geography, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography, false)
+        AS metres, reported_at
     FROM incidents_incident
     WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
       AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
       AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s::text[]))
-      AND location && ST_Expand(%(point)s::geometry, %(box_degrees)s)
-      AND ST_DWithin(location::geography, %(point)s::geography, %(radius)s, false)
+      AND location && ST_Expand(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), %(box_degrees)s)
+      AND ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography, %(radius)s,
+                     false)
     ORDER BY metres, code LIMIT 10
 """
 
 
 def _duplicates_params(incident, scope):
-    box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(incident.location.y))))
+    lon, lat = incident.location.coords
+    box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(lat))))
     return {
         "everything": scope.everything,
         "prefixes": [code + "%" for code in scope.read],
         "box_degrees": box_degrees,
-        "point": incident.location.ewkt,
+        "lon": lon,
+        "lat": lat,
         "category": incident.category_id,
         "since": incident.received_at - timedelta(days=settings.DUPLICATE_DAYS),
         "id": incident.id,
@@ -337,7 +341,7 @@ def possible_duplicates(incident, scope):
 # open cases near it (which cannot see the new row: a statement reads the data as it was when it
 # began). It writes nothing when no grid of the reporter's covers the point or the category is not
 # the active item with the deadline the report was given. The case's other columns as the unsaved
-# Incident holds them (location as EWKT, cast below).
+# Incident holds them (the location from the lon and lat of the duplicate search's parameters).
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
     "input_crs", "accuracy_m", "low_accuracy", "reporter_id", "reporter_person_id", "channel",
@@ -350,7 +354,7 @@ INSERT_CASE = Prepared(
     WITH target AS (
         SELECT g.id, g.code
         FROM grids_area g
-        WHERE g.level = 'grid' AND ST_Covers(g.geom, %(location)s::geometry)
+        WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
           AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
           AND EXISTS (
               SELECT FROM incidents_category c
@@ -384,7 +388,9 @@ INSERT_CASE = Prepared(
     ORDER BY near.metres, near.code
 """.format(
         columns=", ".join(CASE_COLUMNS),
-        values=", ".join(f"%({c})s::geometry" if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
+        values=", ".join(
+            "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)" if c == "location" else f"%({c})s" for c in CASE_COLUMNS
+        ),
         duplicates=DUPLICATES_SQL,
         chain=CHAIN_COLUMNS,
         chain_joins=CHAIN_JOINS,
@@ -397,8 +403,7 @@ def _insert_new_case(incident, scope):
     id and code: 411381-20261122-0007, the district, the day and the day's next number. The counter
     row stays locked until the transaction ends, so numbers are never given twice and never skipped.
     Returns the case's possible duplicates, or None when nothing was written."""
-    params = {column: getattr(incident, column) for column in CASE_COLUMNS} | {
-        "location": incident.location.ewkt,
+    params = {column: getattr(incident, column) for column in CASE_COLUMNS if column != "location"} | {
         "day": timezone.localdate(incident.received_at),
         "everything": scope.everything,
         "writable": [code + "%" for code in scope.write],
