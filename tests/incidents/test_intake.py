@@ -380,3 +380,17 @@ def test_a_case_holds_at_most_the_photo_limit(worker, settings):
     # A retry of a photo the case already has is still answered with it.
     assert worker.post(f"/api/v1/incidents/{code}/photos/", {"photo": png("p1.png", PNG + b"1")}).status_code == 200
     assert IncidentPhoto.objects.filter(incident__code=code).count() == 2
+
+
+def test_validating_reports_leaves_the_declared_fields_unbound_and_each_report_its_own_errors(db):
+    from incidents.api import ReportSerializer
+
+    refused = ReportSerializer(data=report(200, 32.7, description=""))
+    assert not refused.is_valid()
+    accepted = ReportSerializer(data=report(112.1, 32.7))
+    assert accepted.is_valid(), accepted.errors
+    assert set(refused.errors) == {"description", "lon"}
+    assert accepted.validated_data["lon"] == 112.1 and accepted.validated_data["description"] == "路边暴露垃圾"
+    for field in ReportSerializer._declared_fields.values():
+        assert field.field_name is None and field.parent is None
+    assert refused.fields["lon"] is not accepted.fields["lon"]
