@@ -340,7 +340,7 @@ def possible_duplicates(incident, scope):
 # change, the lower code on a shared edge), the day's number, the case, its first event, and the
 # open cases near it (which cannot see the new row: a statement reads the data as it was when it
 # began). It writes nothing when no grid of the reporter's covers the point or the category is not
-# the active item with the deadline the report was given. The case's other columns as the unsaved
+# the active item with the name and deadline the report was given. The case's other columns as the unsaved
 # Incident holds them (the location from the lon and lat of the duplicate search's parameters).
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
@@ -358,7 +358,7 @@ INSERT_CASE = Prepared(
           AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
           AND EXISTS (
               SELECT FROM incidents_category c
-              WHERE c.id = %(category_id)s AND c.active AND c.parent_id IS NOT NULL
+              WHERE c.id = %(category_id)s AND c.active AND c.parent_id IS NOT NULL AND c.name = %(category_name)s
                 AND c.deadline_grid_hours = %(deadline_hours)s AND c.calendar_time = %(calendar_time)s
           )
         ORDER BY g.code
@@ -407,6 +407,7 @@ def _insert_new_case(incident, scope):
         "day": timezone.localdate(incident.received_at),
         "everything": scope.everything,
         "writable": [code + "%" for code in scope.write],
+        "category_name": incident.category.name,  # the answer names it
         "deadline_hours": incident.category.deadline_hours("grid"),
         "calendar_time": incident.category.calendar_time,
     }

@@ -306,6 +306,13 @@ def test_a_category_changed_since_the_server_read_it_gives_the_new_deadline(work
     assert incident.due_at == incident.received_at + timedelta(hours=5)
 
 
+def test_a_category_renamed_since_the_server_read_it_is_answered_by_its_new_name(worker):
+    assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201
+    Category.objects.filter(code="0302").update(name="小广告")
+    answer = post(worker, report(*inside(worker_grid()), category="0302"))
+    assert answer.status_code == 201 and answer.json()["category"]["name"] == "小广告"
+
+
 def test_a_category_new_since_the_server_read_them_is_taken(worker):
     assert post(worker, report(*inside(worker_grid()))).status_code == 201  # the server has read them
     parent = Category.objects.get(code="03")
