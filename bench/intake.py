@@ -14,9 +14,9 @@ taken evenly through the grid codes, each given a login and a token), each repor
 at a random point inside that worker's grid, with a fresh client_id and a category item drawn from
 all active ones (or --category), as a city's phones send them. Afterwards --retry-share of them are
 sent again, unchanged: each must answer 200 with the case it got the first time, and the database
-must hold exactly one case per client_id. Last, one report is profiled in-process
-(report_incident under cProfile, and the whole POST with its SQL queries counted), to show where
-intake's time goes.
+must hold exactly one case per client_id. Last, in-process, --profile-calls POSTs of each view are
+timed with their SQL statements counted, and as many report_incident calls (the scope read through
+the ORM, not with a token) run under cProfile, to show where intake's time goes.
 
 Uses the govgrid_bench database (as bench/areas.py), migrated with the bench settings and loaded
 with the 514-grid demo city and its people. The cases and bare rows it writes are deleted at the

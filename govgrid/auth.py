@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 
 from govgrid.lib.prepared import Prepared
 
@@ -20,8 +21,6 @@ from govgrid.lib.prepared import Prepared
 def _token_scope_sql():
     """The statement, from the models' tables and the user model's columns. An assignment is in
     force from its first day until the day before its end, as grids.models.people.in_force says."""
-    from rest_framework.authtoken.models import Token
-
     from grids.models import Area, Assignment, Person
 
     user_model = get_user_model()
@@ -31,7 +30,7 @@ def _token_scope_sql():
         Prepared(
             "govgrid_token_scope",
             f"""
-        SELECT {", ".join(f"u.{connection.ops.quote_name(c)}" for c in columns)}, p.id, a.role, area.code
+        SELECT {", ".join(f"u.{connection.ops.quote_name(c)}" for c in columns)}, t.created, p.id, a.role, area.code
         FROM {Token._meta.db_table} t
         JOIN {user_model._meta.db_table} u ON u.id = t.user_id
         LEFT JOIN {Person._meta.db_table} p ON p.user_id = u.id
@@ -60,9 +59,12 @@ class ScopedTokenAuthentication(TokenAuthentication):
             rows = cursor.fetchall()
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user = get_user_model().from_db(connection.alias, attnames, rows[0][: len(attnames)])
+        count = len(attnames)
+        user = get_user_model().from_db(connection.alias, attnames, rows[0][:count])
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        serving = [row[len(attnames) :] for row in rows]
+        serving = [row[count + 1 :] for row in rows]
         user.loaded_scope = Scope.from_rows(user, serving if serving[0][0] is not None else [])
-        return user, key
+        token = Token.from_db(connection.alias, ["key", "user_id", "created"], (key, user.pk, rows[0][count]))
+        token.user = user
+        return user, token

@@ -34,7 +34,7 @@ class ReportSerializer(serializers.Serializer):
     client_id = serializers.UUIDField()
     # The code of an active category item (GET /api/v1/categories/), looked up by report_incident
     # in the same round trip as the grid.
-    category = serializers.CharField(max_length=10)
+    category = serializers.CharField(max_length=10, trim_whitespace=False)
     description = serializers.CharField(max_length=2000)
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
@@ -48,7 +48,9 @@ class ReportSerializer(serializers.Serializer):
         # DRF deep-copies every declared field for each serializer it makes, which was a sixth of a
         # report's Python (bench/README.md). These fields keep nothing that validating a report
         # changes (their validators, choices and messages are made once, when declared), so each
-        # serializer takes a shallow copy of each, which DRF then binds to it.
+        # serializer takes a shallow copy of each, which DRF then binds to it. A field holding
+        # other fields (a ListField's child, a nested serializer) would need the deep copy: a test
+        # keeps this serializer's fields flat.
         return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     def to_internal_value(self, data):

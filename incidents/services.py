@@ -112,14 +112,16 @@ def report_incident(user, report, photos=(), scope=None):
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     point = Point(lon, lat, srid=4326)
     checked_photos = _check_photos(photos)
-    category = reportable_categories.get(report.category)
-    if category is not None:
-        received = _receive(user, report, fingerprint, scope, point, category, checked_photos)
+    cached = reportable_categories.get(report.category)
+    if cached is not None:
+        received = _receive(user, report, fingerprint, scope, point, cached, checked_photos)
         if received is not None:
             return received
     # Nothing written: find out why from the tables as they are now.
     # On an edge shared with another grid, the reporter's own grid wins; otherwise the lower code.
     category, grid = _category_and_grid(report.category, point, prefer=scope.write if not scope.everything else ())
+    if cached is not None and not same_category(cached, category):
+        reportable_categories.reload()  # changed or retired since this process read it
     if category is None or grid is None or not scope.changes(grid.code):
         existing = Incident.objects.filter(client_id=report.client_id).first()
         if existing is not None:
@@ -142,13 +144,11 @@ def report_incident(user, report, photos=(), scope=None):
             % {"code": grid.code, "name": grid.name},
             field="location",
         )
-    # The category had changed since this process read it (or was new to it): read them again.
-    reportable_categories.reload()
+    # The category had changed since this process read it: write with the one just read.
     received = _receive(user, report, fingerprint, scope, point, category, checked_photos)
     if received is None:
         raise Conflict(
             _("The categories or the grids changed while the report was received; send it again."),
-            field="category",
             code="changed_meanwhile",
         )
     return received
@@ -231,6 +231,13 @@ class ReportableCategories:
 
 
 reportable_categories = ReportableCategories()
+
+# What a report takes from its category, and what the write checks of it.
+CHECKED_CATEGORY_FIELDS = ("id", "code", "name", "active", "parent_id", "deadline_grid_hours", "calendar_time")
+
+
+def same_category(cached, current):
+    return current is not None and all(getattr(cached, f) == getattr(current, f) for f in CHECKED_CATEGORY_FIELDS)
 
 
 # The category item by its code and the grid at the point (grids.models.areas), in one round trip.
@@ -340,7 +347,7 @@ def possible_duplicates(incident, scope):
 # change, the lower code on a shared edge), the day's number, the case, its first event, and the
 # open cases near it (which cannot see the new row: a statement reads the data as it was when it
 # began). It writes nothing when no grid of the reporter's covers the point or the category is not
-# the active item with the name and deadline the report was given. The case's other columns as the unsaved
+# the active item with the code, name and deadline the report was given. The case's other columns as the unsaved
 # Incident holds them (the location from the lon and lat of the duplicate search's parameters).
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
@@ -358,7 +365,8 @@ INSERT_CASE = Prepared(
           AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
           AND EXISTS (
               SELECT FROM incidents_category c
-              WHERE c.id = %(category_id)s AND c.active AND c.parent_id IS NOT NULL AND c.name = %(category_name)s
+              WHERE c.id = %(category_id)s AND c.code = %(category_code)s AND c.name = %(category_name)s
+                AND c.active AND c.parent_id IS NOT NULL
                 AND c.deadline_grid_hours = %(deadline_hours)s AND c.calendar_time = %(calendar_time)s
           )
         ORDER BY g.code
@@ -407,7 +415,8 @@ def _insert_new_case(incident, scope):
         "day": timezone.localdate(incident.received_at),
         "everything": scope.everything,
         "writable": [code + "%" for code in scope.write],
-        "category_name": incident.category.name,  # the answer names it
+        "category_code": incident.category.code,  # the answer names it by these
+        "category_name": incident.category.name,
         "deadline_hours": incident.category.deadline_hours("grid"),
         "calendar_time": incident.category.calendar_time,
     }

@@ -36,6 +36,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_demo", "--history", "0", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _forget_categories():
+    """Each test starts with the server not yet knowing the categories (incidents.services keeps
+    them per process), so no test depends on what an earlier one left there."""
+    from incidents.services import reportable_categories
+
+    reportable_categories.by_code = None
+    yield
+    reportable_categories.by_code = None
+
+
 @pytest.fixture
 def login(db):
     """login("leader") → a test client logged in as that demo account (see design.md)."""

@@ -20,9 +20,10 @@ ACCOUNTS = ("admin", "leader", "analyst", "street_dispatcher", "community_dispat
 
 
 def token_scope(user):
-    key = Token.objects.get_or_create(user=user)[0].key
-    logged_in, _key = ScopedTokenAuthentication().authenticate_credentials(key)
+    token = Token.objects.get_or_create(user=user)[0]
+    logged_in, auth = ScopedTokenAuthentication().authenticate_credentials(token.key)
     assert logged_in.pk == user.pk
+    assert (auth.key, auth.user_id, auth.created, auth.user) == (token.key, user.pk, token.created, logged_in)
     return logged_in.loaded_scope
 
 

@@ -313,6 +313,31 @@ def test_a_category_renamed_since_the_server_read_it_is_answered_by_its_new_name
     assert answer.status_code == 201 and answer.json()["category"]["name"] == "小广告"
 
 
+def test_a_category_code_moved_since_the_server_read_it_files_under_the_category_with_that_code(worker):
+    assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201
+    moved = Category.objects.get(code="0302")
+    Category.objects.filter(pk=moved.pk).update(code="0312")
+    now_0302 = Category.objects.create(code="0302", name="新的 0302", parent=moved.parent, deadline_grid_hours=3)
+    answer = post(worker, report(*inside(worker_grid()), category="0302"))
+    assert answer.status_code == 201 and answer.json()["category"] == {"code": "0302", "name": "新的 0302"}
+    assert Incident.objects.get(code=answer.json()["code"]).category_id == now_0302.pk
+
+
+def test_a_retired_category_is_forgotten_by_the_server_once_refused(worker):
+    from incidents.services import reportable_categories
+
+    assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201
+    Category.objects.filter(code="0302").update(active=False)
+    assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 400
+    assert "0302" not in reportable_categories.by_code
+
+
+def test_a_category_code_is_taken_exactly_as_sent(worker, counts):
+    answer = post(worker, report(*inside(worker_grid()), category=" 0301 "))
+    assert answer.status_code == 400 and answer.json()["field"] == "category"
+    nothing_written(counts)
+
+
 def test_a_category_new_since_the_server_read_them_is_taken(worker):
     assert post(worker, report(*inside(worker_grid()))).status_code == 201  # the server has read them
     parent = Category.objects.get(code="03")
@@ -400,4 +425,8 @@ def test_validating_reports_leaves_the_declared_fields_unbound_and_each_report_i
     assert accepted.validated_data["lon"] == 112.1 and accepted.validated_data["description"] == "路边暴露垃圾"
     for field in ReportSerializer._declared_fields.values():
         assert field.field_name is None and field.parent is None
+        # Flat fields only: the shallow copy in get_fields would share a child field or a nested
+        # serializer between requests.
+        assert not hasattr(field, "child") and not hasattr(field, "_declared_fields")
     assert refused.fields["lon"] is not accepted.fields["lon"]
+    assert refused.fields["lon"].parent is refused and accepted.fields["lon"].parent is accepted
