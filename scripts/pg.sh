@@ -42,6 +42,12 @@ password() {
 
 psql_q() { PGPASSWORD=$(password) "$PGBIN/psql" -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -v ON_ERROR_STOP=1 -qtA "$@"; }
 
+# The password is also kept beside the cluster (readable by its owner only), for a later checkout in
+# the same place, whose var/ starts empty.
+remember_password() {
+  as_owner sh -c 'umask 077 && cat > "$1"' sh "$1/govgrid_password" < var/db_password
+}
+
 start() {
   local d; d=$(data_dir)
   if [ ! -s "$d/PG_VERSION" ]; then
@@ -52,6 +58,7 @@ start() {
     as_owner "$PGBIN/initdb" -D "$d" -U "$USER_NAME" --auth=scram-sha-256 --pwfile="$pwfile" -E UTF8 \
       --locale=C.UTF-8 >/dev/null
     rm -f "$pwfile"
+    remember_password "$d"
     cat >> "$d/postgresql.conf" <<CONF
 # govgrid: loopback only, a port of its own, no Unix socket
 listen_addresses = '127.0.0.1'
@@ -59,6 +66,13 @@ port = $PORT
 unix_socket_directories = ''
 fsync = ${GOVGRID_PG_FSYNC:-on}
 CONF
+  elif [ -s "$d/govgrid_password" ]; then
+    # A cluster made by an earlier checkout in this place (a clean clone where the last one was):
+    # its password, not a new one it would refuse.
+    mkdir -p var
+    (umask 077 && as_owner cat "$d/govgrid_password" > var/db_password)
+  elif [ -s var/db_password ]; then
+    remember_password "$d"
   fi
   if as_owner "$PGBIN/pg_ctl" -D "$d" status >/dev/null 2>&1; then return; fi
   echo "[pg] starting on 127.0.0.1:$PORT"
