@@ -25,11 +25,6 @@ from .services import Report, add_photo, possible_duplicates, report_incident
 from .workflow import act
 
 
-def reportable(code):
-    """Is there an active category item with this code? (As report_incident's lookup asks.)"""
-    return Category.objects.filter(code=code, active=True, parent__isnull=False).exists()
-
-
 class ReportSerializer(serializers.Serializer):
     client_id = serializers.UUIDField()
     # The code of an active category item (GET /api/v1/categories/), looked up by report_incident
@@ -61,7 +56,9 @@ class ReportSerializer(serializers.Serializer):
             return super().to_internal_value(data)
         except serializers.ValidationError as refused:
             code = data.get("category") if hasattr(data, "get") else None
-            if "category" in refused.detail or not isinstance(code, str) or reportable(code):
+            if "category" in refused.detail or not isinstance(code, str):
+                raise
+            if Category.objects.reportable().filter(code=code).exists():
                 raise
             unknown = {"category": [_("No category has the code {value}.").format(value=code)]}
             raise serializers.ValidationError(

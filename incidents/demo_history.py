@@ -231,7 +231,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     grids = list(Area.objects.within(district_code).grids().only("id", "code", "geom", "households"))
     if not grids or cases <= 0:
         return 0
-    items = list(Category.objects.filter(parent__isnull=False, active=True))
+    items = list(Category.objects.reportable())
     weights = np.array(
         [{"03": 5, "05": 4, "01": 3, "02": 2, "04": 1, "06": 2, "07": 1, "08": 1}.get(c.code[:2], 1) for c in items],
         dtype=float,

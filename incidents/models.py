@@ -16,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from grids.models import Area, Person
 
 
+class CategoryQuerySet(models.QuerySet):
+    def reportable(self):
+        """The items a case may be filed under: active, and inside a class."""
+        return self.filter(active=True, parent__isnull=False)
+
+
 class Category(models.Model):
     """Two levels: a class (部件/事件 classes such as 市容环境, or community-governance classes such as
     矛盾纠纷) and its items. Cases are filed under items. Deadlines are hours per level."""
@@ -31,6 +37,8 @@ class Category(models.Model):
     # Deadlines count working hours unless the category needs calendar time (urgent hazards).
     calendar_time = models.BooleanField(_("deadline in calendar time"), default=False)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

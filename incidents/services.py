@@ -227,7 +227,7 @@ class ReportableCategories:
         return self.by_code.get(code)
 
     def reload(self):
-        self.by_code = {c.code: c for c in Category.objects.filter(active=True, parent__isnull=False)}
+        self.by_code = {c.code: c for c in Category.objects.reportable()}
 
 
 reportable_categories = ReportableCategories()

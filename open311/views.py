@@ -57,7 +57,7 @@ class Open311View(IncidentScopedMixin, APIView):
 
 
 def active_services():
-    return Category.objects.filter(active=True, parent__isnull=False, parent__active=True).select_related("parent")
+    return Category.objects.reportable().filter(parent__active=True).select_related("parent")
 
 
 class ServiceListView(Open311View):
