@@ -232,7 +232,8 @@ class ReportableCategories:
 
 reportable_categories = ReportableCategories()
 
-# What a report takes from its category, and what the write checks of it.
+# What a report takes from its category (its deadline, and its code and name for the answer): the
+# write checks the cached category has them still, and a refused report compares them.
 CHECKED_CATEGORY_FIELDS = ("id", "code", "name", "active", "parent_id", "deadline_grid_hours", "calendar_time")
 
 
@@ -301,16 +302,15 @@ def add_photo(incident, upload):
 # of the radius in degrees at this latitude (with a margin) lets the spatial index serve the search.
 # Distances are on the sphere (use_spheroid false): within 0.3 % of the spheroid's, a few times
 # cheaper, and a street's worth of open cases may lie in the box.
-DUPLICATES_SQL = """
-    SELECT code, ST_Distance(location::geography, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography, false)
-        AS metres, reported_at
+POINT_SQL = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"  # the report's WGS84 point
+DUPLICATES_SQL = f"""
+    SELECT code, ST_Distance(location::geography, {POINT_SQL}::geography, false) AS metres, reported_at
     FROM incidents_incident
     WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
       AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
       AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s::text[]))
-      AND location && ST_Expand(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326), %(box_degrees)s)
-      AND ST_DWithin(location::geography, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography, %(radius)s,
-                     false)
+      AND location && ST_Expand({POINT_SQL}, %(box_degrees)s)
+      AND ST_DWithin(location::geography, {POINT_SQL}::geography, %(radius)s, false)
     ORDER BY metres, code LIMIT 10
 """
 
@@ -346,9 +346,9 @@ def possible_duplicates(incident, scope):
 # A new case in one statement: its grid (the grid covering the point among those the reporter may
 # change, the lower code on a shared edge), the day's number, the case, its first event, and the
 # open cases near it (which cannot see the new row: a statement reads the data as it was when it
-# began). It writes nothing when no grid of the reporter's covers the point or the category is not
-# the active item with the code, name and deadline the report was given. The case's other columns as the unsaved
-# Incident holds them (the location from the lon and lat of the duplicate search's parameters).
+# began). It writes nothing when no grid of the reporter's covers the point or the category is no
+# longer as the report was given it (CHECKED_CATEGORY_FIELDS). The case's other columns as the
+# unsaved Incident holds them (the location from the lon and lat of the duplicate search's parameters).
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
     "input_crs", "accuracy_m", "low_accuracy", "reporter_id", "reporter_person_id", "channel",
@@ -361,14 +361,9 @@ INSERT_CASE = Prepared(
     WITH target AS (
         SELECT g.id, g.code
         FROM grids_area g
-        WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+        WHERE g.level = 'grid' AND ST_Covers(g.geom, {point})
           AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
-          AND EXISTS (
-              SELECT FROM incidents_category c
-              WHERE c.id = %(category_id)s AND c.code = %(category_code)s AND c.name = %(category_name)s
-                AND c.active AND c.parent_id IS NOT NULL
-                AND c.deadline_grid_hours = %(deadline_hours)s AND c.calendar_time = %(calendar_time)s
-          )
+          AND EXISTS (SELECT FROM incidents_category c WHERE {category_as_cached})
         ORDER BY g.code
         LIMIT 1
     ), numbered AS (
@@ -396,12 +391,12 @@ INSERT_CASE = Prepared(
     ORDER BY near.metres, near.code
 """.format(
         columns=", ".join(CASE_COLUMNS),
-        values=", ".join(
-            "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)" if c == "location" else f"%({c})s" for c in CASE_COLUMNS
-        ),
+        values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
+        point=POINT_SQL,
         duplicates=DUPLICATES_SQL,
         chain=CHAIN_COLUMNS,
         chain_joins=CHAIN_JOINS,
+        category_as_cached=" AND ".join(f"c.{field} = %(cached_{field})s" for field in CHECKED_CATEGORY_FIELDS),
     ),
 )
 
@@ -411,15 +406,15 @@ def _insert_new_case(incident, scope):
     id and code: 411381-20261122-0007, the district, the day and the day's next number. The counter
     row stays locked until the transaction ends, so numbers are never given twice and never skipped.
     Returns the case's possible duplicates, or None when nothing was written."""
-    params = {column: getattr(incident, column) for column in CASE_COLUMNS if column != "location"} | {
-        "day": timezone.localdate(incident.received_at),
-        "everything": scope.everything,
-        "writable": [code + "%" for code in scope.write],
-        "category_code": incident.category.code,  # the answer names it by these
-        "category_name": incident.category.name,
-        "deadline_hours": incident.category.deadline_hours("grid"),
-        "calendar_time": incident.category.calendar_time,
-    }
+    params = (
+        {column: getattr(incident, column) for column in CASE_COLUMNS if column != "location"}
+        | {
+            "day": timezone.localdate(incident.received_at),
+            "everything": scope.everything,
+            "writable": [code + "%" for code in scope.write],
+        }
+        | {f"cached_{field}": getattr(incident.category, field) for field in CHECKED_CATEGORY_FIELDS}
+    )
     params |= _duplicates_params(incident, scope)
     with connection.cursor() as cursor:
         INSERT_CASE.execute(cursor, params)
