@@ -243,6 +243,7 @@ def same_category(cached, current):
 
 # The category item by its code and the grid at the point (grids.models.areas), in one round trip.
 CATEGORY_COLUMNS = [field.column for field in Category._meta.concrete_fields]
+CATEGORY_ATTNAMES = [field.attname for field in Category._meta.concrete_fields]
 CATEGORY_AND_GRID = Prepared(
     "govgrid_category_and_grid",
     f"""
@@ -263,8 +264,7 @@ def _category_and_grid(code, point, prefer):
     count = len(CATEGORY_COLUMNS)
     category = None
     if row[0] is not None:
-        attnames = [field.attname for field in Category._meta.concrete_fields]
-        category = Category.from_db(connection.alias, attnames, row[:count])
+        category = Category.from_db(connection.alias, CATEGORY_ATTNAMES, row[:count])
     return category, grid_from_chain_row(row[count:])
 
 
