@@ -426,11 +426,12 @@ def profile_intake(reports, calls):
 
     reporter = reports.reporters[0]
     user = get_user_model().objects.get(username=reporter.username)
-    direct = []
-    for _ in range(calls):
-        _reporter, (lon, lat), category = reports._draw()
-        lon, lat = reporter.points[len(direct) % len(reporter.points)]
-        direct.append(Report(client_id=uuid.uuid4(), category=category, description="bench", lon=lon, lat=lat))
+    # The first reporter's points in turn (report_incident is called as that user), categories drawn.
+    rng = random.Random(len(reporter.points))
+    direct = [
+        Report(client_id=uuid.uuid4(), category=rng.choice(reports.categories), description="bench", lon=lon, lat=lat)
+        for lon, lat in (reporter.points[n % len(reporter.points)] for n in range(calls))
+    ]
     profiler = cProfile.Profile()
     profiler.enable()
     for report in direct:
