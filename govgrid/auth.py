@@ -7,9 +7,9 @@ them. The scope is made by Scope.from_rows, the one place of the rule, and kept 
 user object, where Scope.for_user finds it.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -17,15 +17,20 @@ from rest_framework.authtoken.models import Token
 
 from govgrid.lib.prepared import Prepared
 
+TODAY = "(statement_timestamp() AT TIME ZONE %(zone)s)::date"  # zone: TIME_ZONE
+
 
 def _token_scope_sql():
-    """The statement, from the models' tables and the user model's columns. An assignment is in
-    force from its first day until the day before its end, as grids.models.people.in_force says."""
+    """The user model, its attnames and the statement, from the models' tables and the user model's
+    columns. An assignment is in force from its first day until the day before its end, as
+    grids.models.people.in_force says; today is the date in the site's time zone when the statement
+    runs (TIME_ZONE: govgrid activates no other), as timezone.localdate() gives it."""
     from grids.models import Area, Assignment, Person
 
     user_model = get_user_model()
     columns = [field.column for field in user_model._meta.concrete_fields]
     return (
+        user_model,
         [field.attname for field in user_model._meta.concrete_fields],
         Prepared(
             "govgrid_token_scope",
@@ -35,7 +40,7 @@ def _token_scope_sql():
         JOIN {user_model._meta.db_table} u ON u.id = t.user_id
         LEFT JOIN {Person._meta.db_table} p ON p.user_id = u.id
         LEFT JOIN {Assignment._meta.db_table} a ON a.person_id = p.id
-            AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+            AND a.starts_on <= {TODAY} AND (a.ends_on IS NULL OR a.ends_on > {TODAY})
         LEFT JOIN {Area._meta.db_table} area ON area.id = a.area_id
         WHERE t.key = %(key)s
             """,
@@ -44,7 +49,7 @@ def _token_scope_sql():
 
 
 class ScopedTokenAuthentication(TokenAuthentication):
-    statement = None  # (user attnames, Prepared), made on first use, when the models are loaded
+    statement = None  # (user model, its attnames, Prepared), made on first use, when the models are loaded
 
     def authenticate_credentials(self, key):
         # Imported here: DRF loads this class while rest_framework.views is still being imported,
@@ -53,14 +58,14 @@ class ScopedTokenAuthentication(TokenAuthentication):
 
         if ScopedTokenAuthentication.statement is None:
             ScopedTokenAuthentication.statement = _token_scope_sql()
-        attnames, statement = ScopedTokenAuthentication.statement
+        user_model, attnames, statement = ScopedTokenAuthentication.statement
         with connection.cursor() as cursor:
-            statement.execute(cursor, {"key": key, "today": timezone.localdate()})
+            statement.execute(cursor, {"key": key, "zone": settings.TIME_ZONE})
             rows = cursor.fetchall()
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         count = len(attnames)
-        user = get_user_model().from_db(connection.alias, attnames, rows[0][:count])
+        user = user_model.from_db(connection.alias, attnames, rows[0][:count])
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         serving = [row[count + 1 :] for row in rows]
