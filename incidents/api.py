@@ -77,8 +77,9 @@ def _shallow_copy(field):
 
 
 def incident_json(incident, scope, duplicates=None):
-    grid = incident.grid
-    chain = {area.level: {"code": area.code, "name": area.name} for area in grid.chain()}
+    chain = getattr(incident, "chain_names", None)  # a case just written (incidents.services)
+    if chain is None:
+        chain = {area.level: {"code": area.code, "name": area.name} for area in incident.grid.chain()}
     body = {
         "id": incident.id,
         "code": incident.code,

@@ -30,6 +30,7 @@ from grids.models.areas import (
     CHAIN_COLUMNS,
     CHAIN_JOINS,
     GRID_WITH_CHAIN_SQL,
+    chain_names_from_row,
     grid_from_chain_row,
     grid_with_chain_params,
 )
@@ -402,10 +403,11 @@ INSERT_CASE = Prepared(
 
 
 def _insert_new_case(incident, scope):
-    """Insert the unsaved `incident` with its report event, in one round trip, and give it its grid,
-    id and code: 411381-20261122-0007, the district, the day and the day's next number. The counter
-    row stays locked until the transaction ends, so numbers are never given twice and never skipped.
-    Returns the case's possible duplicates, or None when nothing was written."""
+    """Insert the unsaved `incident` with its report event, in one round trip, and give it its grid
+    (by id, with the names of its areas: chain_names), id and code: 411381-20261122-0007, the
+    district, the day and the day's next number. The counter row stays locked until the transaction
+    ends, so numbers are never given twice and never skipped. Returns the case's possible
+    duplicates, or None when nothing was written."""
     params = (
         {column: getattr(incident, column) for column in CASE_COLUMNS if column != "location"}
         | {
@@ -422,8 +424,11 @@ def _insert_new_case(incident, scope):
     if not rows:
         return None
     incident.id, incident.code = rows[0][:2]
-    incident.grid = grid_from_chain_row(rows[0][2:15])
-    incident.area_code = incident.grid.code
+    # The grid is known by its id; its names and its parents' come as plain data for the answer
+    # (incident_json): the model objects of four areas were a tenth of a report's Python. Reading
+    # incident.grid loads it as any foreign key does.
+    incident.grid_id, incident.area_code = rows[0][2], rows[0][3]
+    incident.chain_names = chain_names_from_row(rows[0][2:15])
     incident._state.adding = False
     incident._state.db = connection.alias
     return _duplicate_rows(row[15:] for row in rows if row[15] is not None)

@@ -79,6 +79,17 @@ def grid_with_chain_params(point, prefer=()):
     return {"lon": point.x, "lat": point.y, "prefer": [code + "%" for code in prefer]}
 
 
+def chain_names_from_row(row):
+    """{level: {"code", "name"}} for the grid of a row of CHAIN_COLUMNS and its parents, as answers
+    show them, without making their model objects."""
+    return {
+        Level.GRID: {"code": row[1], "name": row[2]},
+        Level.COMMUNITY: {"code": row[5], "name": row[6]},
+        Level.STREET: {"code": row[8], "name": row[9]},
+        Level.DISTRICT: {"code": row[11], "name": row[12]},
+    }
+
+
 def grid_from_chain_row(row):
     """The grid of a row of CHAIN_COLUMNS with its parents attached, or None for a row of NULLs."""
     if row[0] is None:
