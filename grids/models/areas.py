@@ -5,6 +5,7 @@ inside an area has a code that starts with that area's code and scope filters ar
 """
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -188,6 +189,12 @@ class Area(models.Model):
         ordering = ["code"]
         verbose_name = _("area")
         verbose_name_plural = _("areas")
+        indexes = [
+            # Finding the grid at a point (a report, a lookup) asks only among grids: this index holds
+            # only them, so the search does not also fetch the district, street and community whose
+            # boxes hold every point of theirs.
+            GistIndex(fields=["geom"], name="grid_geom", condition=models.Q(level="grid")),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="area_code_matches_level",
