@@ -65,7 +65,6 @@ def prepare_database(password):
     """Migrate, clear what an earlier run left, load the 514-grid demo city with its people and its
     year of cases (about 20,000: the duplicate search and the indexes work on a table in use)."""
     from django.core.management import call_command
-
     from django.db import connection
 
     from incidents.models import DailySequence, Incident, IncidentEvent
