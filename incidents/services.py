@@ -27,10 +27,9 @@ from govgrid.lib import coords
 from govgrid.lib.prepared import Prepared
 from govgrid.lib.worktime import deadline
 from grids.models.areas import (
-    CHAIN_COLUMNS,
-    CHAIN_JOINS,
     GRID_WITH_CHAIN_SQL,
-    chain_names_from_row,
+    NAMES_ABOVE_SQL,
+    chain_names,
     grid_from_chain_row,
     grid_with_chain_params,
 )
@@ -360,7 +359,7 @@ INSERT_CASE = Prepared(
     "govgrid_insert_case",
     """
     WITH target AS (
-        SELECT g.id, g.code
+        SELECT g.id, g.code, g.name
         FROM grids_area g
         WHERE g.level = 'grid' AND ST_Covers(g.geom, {point})
           AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
@@ -386,8 +385,8 @@ INSERT_CASE = Prepared(
             %(level)s::text, '', ''
         FROM made
     ), near AS ({duplicates})
-    SELECT made.id, made.code, {chain}, near.code, near.metres, near.reported_at
-    FROM made JOIN grids_area g ON g.id = made.grid_id {chain_joins}
+    SELECT made.id, made.code, g.id, g.code, g.name, ({names_above}), near.code, near.metres, near.reported_at
+    FROM made, target g
     LEFT JOIN near ON TRUE
     ORDER BY near.metres, near.code
 """.format(
@@ -395,8 +394,7 @@ INSERT_CASE = Prepared(
         values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
         point=POINT_SQL,
         duplicates=DUPLICATES_SQL,
-        chain=CHAIN_COLUMNS,
-        chain_joins=CHAIN_JOINS,
+        names_above=NAMES_ABOVE_SQL,
         category_as_cached=" AND ".join(f"c.{field} = %(cached_{field})s" for field in CHECKED_CATEGORY_FIELDS),
     ),
 )
@@ -428,10 +426,10 @@ def _insert_new_case(incident, scope):
     # (incident_json): the model objects of four areas were a tenth of a report's Python. Reading
     # incident.grid loads it as any foreign key does.
     incident.grid_id, incident.area_code = rows[0][2], rows[0][3]
-    incident.chain_names = chain_names_from_row(rows[0][2:15])
+    incident.chain_names = chain_names(*rows[0][3:6])
     incident._state.adding = False
     incident._state.db = connection.alias
-    return _duplicate_rows(row[15:] for row in rows if row[15] is not None)
+    return _duplicate_rows(row[6:] for row in rows if row[6] is not None)
 
 
 def _same_report(existing, fingerprint, user):

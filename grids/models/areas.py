@@ -80,15 +80,22 @@ def grid_with_chain_params(point, prefer=()):
     return {"lon": point.x, "lat": point.y, "prefer": [code + "%" for code in prefer]}
 
 
-def chain_names_from_row(row):
-    """{level: {"code", "name"}} for the grid of a row of CHAIN_COLUMNS and its parents, as answers
-    show them, without making their model objects."""
-    return {
-        Level.GRID: {"code": row[1], "name": row[2]},
-        Level.COMMUNITY: {"code": row[5], "name": row[6]},
-        Level.STREET: {"code": row[8], "name": row[9]},
-        Level.DISTRICT: {"code": row[11], "name": row[12]},
-    }
+# The names of the areas above the grid `g`, from the district down (each one's code is a prefix
+# of the grid's), in one index scan: for answers that show a grid's chain without its model objects.
+LEVELS_ABOVE_GRID = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
+NAMES_ABOVE_SQL = f"""
+    SELECT array_agg(a.name ORDER BY length(a.code)) FROM grids_area a
+    WHERE a.code IN ({", ".join(f"left(g.code, {CODE_LENGTH[level]})" for level in LEVELS_ABOVE_GRID)})
+"""
+
+
+def chain_names(grid_code, grid_name, names_above):
+    """{level: {"code", "name"}} of a grid and the areas above it, from the grid's code and name
+    and NAMES_ABOVE_SQL's names."""
+    chain = {Level.GRID: {"code": grid_code, "name": grid_name}}
+    for level, name in zip(LEVELS_ABOVE_GRID, names_above, strict=True):
+        chain[level] = {"code": grid_code[: CODE_LENGTH[level]], "name": name}
+    return chain
 
 
 def grid_from_chain_row(row):

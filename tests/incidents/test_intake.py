@@ -76,6 +76,11 @@ def test_a_report_creates_a_case_in_the_grid_it_was_made_in(worker):
     assert list(IncidentEvent.objects.filter(incident=incident).values_list("action", "to_status")) == [
         ("report", "reported")
     ]
+    # The answer's chain comes from the write's row; it names the areas as the case's page does.
+    areas = {area.level: {"code": area.code, "name": area.name} for area in incident.grid.chain()}
+    page = worker.get(f"/api/v1/incidents/{body['code']}/").json()
+    for level in ("grid", "community", "street"):
+        assert body[level] == areas[level] == page[level]
 
 
 def test_the_same_report_again_answers_200_with_the_same_case(worker):
