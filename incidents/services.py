@@ -27,8 +27,8 @@ from govgrid.lib import coords
 from govgrid.lib.prepared import Prepared
 from govgrid.lib.worktime import deadline
 from grids.models.areas import (
+    AREAS_ABOVE_SQL,
     GRID_WITH_CHAIN_SQL,
-    NAMES_ABOVE_SQL,
     chain_names,
     grid_from_chain_row,
     grid_with_chain_params,
@@ -384,9 +384,11 @@ INSERT_CASE = Prepared(
         SELECT id, %(received_at)s::timestamptz, %(reporter_id)s::integer, 'report', '', %(status)s::text, '',
             %(level)s::text, '', ''
         FROM made
+    ), above AS (
+        SELECT above.* FROM target g, LATERAL ({areas_above}) above
     ), near AS ({duplicates})
-    SELECT made.id, made.code, g.id, g.code, g.name, ({names_above}), near.code, near.metres, near.reported_at
-    FROM made, target g
+    SELECT made.id, made.code, g.id, g.code, g.name, above.codes, above.names, near.code, near.metres, near.reported_at
+    FROM made, target g, above
     LEFT JOIN near ON TRUE
     ORDER BY near.metres, near.code
 """.format(
@@ -394,7 +396,7 @@ INSERT_CASE = Prepared(
         values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
         point=POINT_SQL,
         duplicates=DUPLICATES_SQL,
-        names_above=NAMES_ABOVE_SQL,
+        areas_above=AREAS_ABOVE_SQL,
         category_as_cached=" AND ".join(f"c.{field} = %(cached_{field})s" for field in CHECKED_CATEGORY_FIELDS),
     ),
 )
@@ -426,10 +428,10 @@ def _insert_new_case(incident, scope):
     # (incident_json): the model objects of four areas were a tenth of a report's Python. Reading
     # incident.grid loads it as any foreign key does.
     incident.grid_id, incident.area_code = rows[0][2], rows[0][3]
-    incident.chain_names = chain_names(*rows[0][3:6])
+    incident.chain_names = chain_names(*rows[0][3:7])
     incident._state.adding = False
     incident._state.db = connection.alias
-    return _duplicate_rows(row[6:] for row in rows if row[6] is not None)
+    return _duplicate_rows(row[7:] for row in rows if row[7] is not None)
 
 
 def _same_report(existing, fingerprint, user):

@@ -80,21 +80,23 @@ def grid_with_chain_params(point, prefer=()):
     return {"lon": point.x, "lat": point.y, "prefer": [code + "%" for code in prefer]}
 
 
-# The names of the areas above the grid `g`, from the district down (each one's code is a prefix
-# of the grid's), in one index scan: for answers that show a grid's chain without its model objects.
+# The codes and names of the areas above the grid `g`, from the district down (each one's code is a
+# prefix of the grid's), in one index scan: for answers that show a grid's chain without its model
+# objects.
 LEVELS_ABOVE_GRID = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
-NAMES_ABOVE_SQL = f"""
-    SELECT array_agg(a.name ORDER BY length(a.code)) FROM grids_area a
+AREAS_ABOVE_SQL = f"""
+    SELECT array_agg(a.code ORDER BY length(a.code)) AS codes, array_agg(a.name ORDER BY length(a.code)) AS names
+    FROM grids_area a
     WHERE a.code IN ({", ".join(f"left(g.code, {CODE_LENGTH[level]})" for level in LEVELS_ABOVE_GRID)})
 """
 
 
-def chain_names(grid_code, grid_name, names_above):
-    """{level: {"code", "name"}} of a grid and the areas above it, from the grid's code and name
-    and NAMES_ABOVE_SQL's names."""
+def chain_names(grid_code, grid_name, codes_above, names_above):
+    """{level: {"code", "name"}} of a grid and the areas above it found by AREAS_ABOVE_SQL (a level
+    with no area is left out, as an answer's missing level shows null)."""
     chain = {Level.GRID: {"code": grid_code, "name": grid_name}}
-    for level, name in zip(LEVELS_ABOVE_GRID, names_above, strict=True):
-        chain[level] = {"code": grid_code[: CODE_LENGTH[level]], "name": name}
+    for code, name in zip(codes_above or (), names_above or (), strict=True):
+        chain[LEVEL_BY_LENGTH[len(code)]] = {"code": code, "name": name}
     return chain
 
 
@@ -200,7 +202,9 @@ class Area(models.Model):
             # Finding the grid at a point (a report, a lookup) asks only among grids: this index holds
             # only them, so the search does not also fetch the district, street and community whose
             # boxes hold every point of theirs.
-            GistIndex(fields=["geom"], name="grid_geom", condition=models.Q(level="grid")),
+            # (Written as an expression: for a geometry field named in `fields`, PostGIS's schema
+            # editor makes its own spatial index and would leave the condition out.)
+            GistIndex(models.F("geom"), name="grids_only_geom", condition=models.Q(level="grid")),
         ]
         constraints = [
             models.CheckConstraint(

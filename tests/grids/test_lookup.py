@@ -70,3 +70,18 @@ def test_the_intake_lookup_gives_the_chain_and_prefers_the_reporters_grid_on_an_
     assert Area.objects.grid_with_chain_at(on_edge, prefer=(EAST,)).code == EAST
     assert Area.objects.grid_with_chain_at(on_edge, prefer=("990002",)).code == WEST  # not a grid here
     assert Area.objects.grid_with_chain_at(Point(X0 + D / 8, Y0 + 3 * D / 4, srid=4326)) is None
+
+
+def test_chain_names_place_each_area_by_its_code_and_leave_out_missing_ones():
+    from grids.models.areas import chain_names
+
+    full = chain_names("411381001001013", "网格", ["411381", "411381001", "411381001001"], ["市", "街道", "社区"])
+    assert full == {
+        "grid": {"code": "411381001001013", "name": "网格"},
+        "district": {"code": "411381", "name": "市"},
+        "street": {"code": "411381001", "name": "街道"},
+        "community": {"code": "411381001001", "name": "社区"},
+    }
+    partial = chain_names("411381001001013", "网格", ["411381", "411381001001"], ["市", "社区"])
+    assert "street" not in partial and partial["community"]["name"] == "社区"
+    assert chain_names("411381001001013", "网格", None, None) == {"grid": {"code": "411381001001013", "name": "网格"}}
