@@ -9,7 +9,7 @@ DRF does, so a client that takes only text/html still gets 406.
 
 from rest_framework.negotiation import DefaultContentNegotiation
 
-PLAIN_ACCEPT = frozenset({"", "*/*", "application/json"})
+PLAIN_ACCEPT = frozenset({"*/*", "application/json"})
 
 
 class JsonFirstNegotiation(DefaultContentNegotiation):
@@ -19,7 +19,7 @@ class JsonFirstNegotiation(DefaultContentNegotiation):
             len(renderers) == 1
             and format_suffix is None
             and not meta.get("QUERY_STRING")
-            and meta.get("HTTP_ACCEPT", "") in PLAIN_ACCEPT
+            and meta.get("HTTP_ACCEPT", "*/*") in PLAIN_ACCEPT  # absent is */*; an empty one is refused
             and renderers[0].media_type == "application/json"
         ):
             return renderers[0], renderers[0].media_type
