@@ -377,7 +377,7 @@ INSERT_CASE = Prepared(
                    || lpad(last::text, greatest(4, length(last::text)), '0'),
                target.id, target.code, {values}
         FROM numbered, target
-        RETURNING id, code, grid_id
+        RETURNING id, code
     ), logged AS (
         INSERT INTO incidents_incidentevent
             (incident_id, at, actor_id, action, from_status, to_status, from_level, to_level, reason, note)
