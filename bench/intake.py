@@ -484,7 +484,7 @@ def main():
     prepare_database(password)
     from incidents.models import Category
 
-    items = Category.objects.filter(parent__isnull=False, active=True)
+    items = Category.objects.reportable()
     categories = list(items.values_list("code", flat=True)) if args.category == "all" else [args.category]
     if not items.filter(code__in=categories).exists():
         parser.error(f"--category {args.category}: no active category item has this code")
