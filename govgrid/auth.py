@@ -48,8 +48,20 @@ def _token_scope_sql():
     )
 
 
+class _AuthorizationOnly:
+    """A request's Authorization header, where DRF's TokenAuthentication looks for it."""
+
+    def __init__(self, request):
+        self.headers = {"authorization": request.META.get("HTTP_AUTHORIZATION", b"")}
+
+
 class ScopedTokenAuthentication(TokenAuthentication):
     statement = None  # (user model, its attnames, Prepared), made on first use, when the models are loaded
+
+    def authenticate(self, request):
+        # DRF's TokenAuthentication reads only the Authorization header, through request.headers,
+        # which builds a dictionary of every header to find this one: it is given that one alone.
+        return super().authenticate(_AuthorizationOnly(request))
 
     def authenticate_credentials(self, key):
         # Imported here: DRF loads this class while rest_framework.views is still being imported,

@@ -9,6 +9,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
@@ -19,7 +20,7 @@ from grids.scopes import Forbidden
 
 from .figures import figures
 from .models import Category, Incident
-from .services import Report, add_photo, possible_duplicates, report_incident
+from .services import Report, add_photo, lon_lat_of, possible_duplicates, report_incident
 from .workflow import act
 
 
@@ -37,15 +38,23 @@ class ReportSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
 
-    def get_fields(self):
-        # DRF deep-copies every declared field for each serializer it makes, which was a sixth of a
-        # report's Python (bench/README.md). These fields keep nothing that validating a report
-        # changes (their validators, choices and messages are made once, when declared), so each
-        # serializer takes a shallow copy of each (made directly: copy.copy's generic route costs
-        # five times as much), which DRF then binds to it. A field holding other fields (a
-        # ListField's child, a nested serializer) would need the deep copy: a test keeps this
-        # serializer's fields flat.
-        return {name: _shallow_copy(field) for name, field in self._declared_fields.items()}
+    @property
+    def fields(self):
+        # DRF copies every declared field and binds the copies for each serializer it makes (what
+        # that cost a report: bench/README.md). These fields keep nothing that
+        # validating a report changes (their validators, choices and messages are made once, when
+        # declared; each report's errors and values live on its own serializer) and read nothing
+        # from the serializer they are bound to (no context, no source but their own name), so one
+        # bound set per class, made on first use, serves every report this process receives. A
+        # test keeps them so: flat, and bound to a serializer that carries no report.
+        serializer_class = type(self)
+        bound = serializer_class.__dict__.get("_bound_fields")
+        if bound is None:
+            bound = BindingDict(serializer_class())
+            for name, field in self.get_fields().items():
+                bound[name] = field
+            serializer_class._bound_fields = bound
+        return bound
 
     def to_internal_value(self, data):
         """When other fields are refused, an unknown category is named with them (one query, on
@@ -70,12 +79,6 @@ class ReportSerializer(serializers.Serializer):
         return value
 
 
-def _shallow_copy(field):
-    clone = object.__new__(type(field))
-    clone.__dict__.update(field.__dict__)
-    return clone
-
-
 def incident_json(incident, scope, duplicates=None):
     chain = getattr(incident, "chain_names", None)  # a case just written (incidents.services)
     if chain is None:
@@ -89,7 +92,7 @@ def incident_json(incident, scope, duplicates=None):
         "version": incident.version,
         "category": {"code": incident.category.code, "name": incident.category.name},
         "description": incident.description,
-        "location": [round(incident.location.x, 7), round(incident.location.y, 7)],
+        "location": [round(coordinate, 7) for coordinate in lon_lat_of(incident)],
         "input": {
             "lon": incident.input_lon,
             "lat": incident.input_lat,

@@ -110,14 +110,14 @@ def report_incident(user, report, photos=(), scope=None):
     fingerprint = report.fingerprint()
     scope = scope or Scope.for_user(user)
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
-    point = Point(lon, lat, srid=4326)
     checked_photos = _check_photos(photos)
     cached = reportable_categories.get(report.category)
     if cached is not None:
-        received = _receive(user, report, fingerprint, scope, point, cached, checked_photos)
+        received = _receive(user, report, fingerprint, scope, (lon, lat), cached, checked_photos)
         if received is not None:
             return received
     # Nothing written: find out why from the tables as they are now.
+    point = Point(lon, lat, srid=4326)
     # On an edge shared with another grid, the reporter's own grid wins; otherwise the lower code.
     category, grid = _category_and_grid(report.category, point, prefer=scope.write if not scope.everything else ())
     if cached is not None and not same_category(cached, category):
@@ -145,7 +145,7 @@ def report_incident(user, report, photos=(), scope=None):
             field="location",
         )
     # The category had changed since this process read it: write with the one just read.
-    received = _receive(user, report, fingerprint, scope, point, category, checked_photos)
+    received = _receive(user, report, fingerprint, scope, (lon, lat), category, checked_photos)
     if received is None:
         raise Conflict(
             _("The categories or the grids changed while the report was received; send it again."),
@@ -162,17 +162,20 @@ def _check_photos(photos):
     return list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())
 
 
-def _receive(user, report, fingerprint, scope, point, category, checked_photos):
+def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos):
     """Write the case with its photos: (incident, True, possible duplicates); or the earlier case of
     a retry, (incident, False, []); or None when the statement wrote nothing (no grid of the
-    reporter's at the point, or the category not as given)."""
+    reporter's at the point, or the category not as given). lon_lat: the WGS84 point."""
     now = timezone.now()
     incident = Incident(
         client_id=report.client_id,
         fingerprint=fingerprint,
         category=category,
         description=report.description,
-        location=point,
+        # As EWKT, which GeoDjango makes a geometry of only when something reads it: the write and
+        # the answer take the numbers (lon_lat_of). Making a GEOS point and reading it back took a
+        # dozen library calls for each report.
+        location="SRID=4326;POINT({} {})".format(*lon_lat),
         input_lon=report.lon,
         input_lat=report.lat,
         input_crs=report.crs,
@@ -187,6 +190,7 @@ def _receive(user, report, fingerprint, scope, point, category, checked_photos):
         received_at=now,
         due_at=deadline(now, category.deadline_hours("grid"), category.calendar_time),
     )
+    incident.lon_lat = lon_lat
     saved_files = []
     # Without photos the one statement is the whole write and atomic by itself, so it needs no
     # transaction (a round trip fewer); inside a caller's transaction, a savepoint keeps a refused
@@ -315,8 +319,14 @@ DUPLICATES_SQL = f"""
 """
 
 
+def lon_lat_of(incident):
+    """A case's WGS84 point as (lon, lat): the numbers a case just received keeps (_receive), else
+    read from its geometry."""
+    return getattr(incident, "lon_lat", None) or incident.location.coords
+
+
 def _duplicates_params(incident, scope):
-    lon, lat = incident.location.coords
+    lon, lat = lon_lat_of(incident)
     box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(lat))))
     return {
         "everything": scope.everything,

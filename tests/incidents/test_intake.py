@@ -419,19 +419,24 @@ def test_a_case_holds_at_most_the_photo_limit(worker, settings):
     assert IncidentPhoto.objects.filter(incident__code=code).count() == 2
 
 
-def test_validating_reports_leaves_the_declared_fields_unbound_and_each_report_its_own_errors(db):
+def test_reports_share_one_bound_set_of_fields_and_each_keeps_its_own_errors_and_values(db):
     from incidents.api import ReportSerializer
 
     refused = ReportSerializer(data=report(200, 32.7, description=""))
-    assert not refused.is_valid()
     accepted = ReportSerializer(data=report(112.1, 32.7))
+    assert not refused.is_valid()
     assert accepted.is_valid(), accepted.errors
     assert set(refused.errors) == {"description", "lon"}
+    assert refused.validated_data == {} and accepted.errors == {}
     assert accepted.validated_data["lon"] == 112.1 and accepted.validated_data["description"] == "路边暴露垃圾"
     for field in ReportSerializer._declared_fields.values():
+        # The declared fields stay as declared: the shared set is copies of them.
         assert field.field_name is None and field.parent is None
-        # Flat fields only: the shallow copy in get_fields would share a child field or a nested
-        # serializer between requests.
+        # Flat fields only: a nested serializer keeps each report's data and errors on itself.
         assert not hasattr(field, "child") and not hasattr(field, "_declared_fields")
-    assert refused.fields["lon"] is not accepted.fields["lon"]
-    assert refused.fields["lon"].parent is refused and accepted.fields["lon"].parent is accepted
+    assert refused.fields is accepted.fields
+    for name, field in accepted.fields.items():
+        assert field is not ReportSerializer._declared_fields[name] and field.field_name == name
+        # Bound to a serializer that carries no report and no context: nothing of one report
+        # reaches another through the fields.
+        assert not hasattr(field.parent, "initial_data") and field.context == {}
