@@ -311,6 +311,26 @@ def test_a_category_changed_since_the_server_read_it_gives_the_new_deadline(work
     assert incident.due_at == incident.received_at + timedelta(hours=5)
 
 
+def test_a_category_changed_again_while_a_report_is_received_is_409_and_writes_nothing(worker, monkeypatch):
+    from incidents import services
+
+    assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201  # the server has read 0302
+    Category.objects.filter(code="0302").update(deadline_grid_hours=5)  # changed since: the first write is refused
+    read = services._category_and_grid
+
+    def read_while_an_administrator_edits_it_again(*args, **kwargs):
+        found = read(*args, **kwargs)
+        Category.objects.filter(code="0302").update(deadline_grid_hours=6)
+        return found
+
+    monkeypatch.setattr(services, "_category_and_grid", read_while_an_administrator_edits_it_again)
+    cases, counters = Incident.objects.count(), list(DailySequence.objects.values_list("day", "last"))
+    answer = post(worker, report(*inside(worker_grid()), category="0302"))
+    assert answer.status_code == 409, answer.content
+    assert answer.json()["code"] == "changed_meanwhile" and "类别" in answer.json()["detail"]
+    assert Incident.objects.count() == cases and list(DailySequence.objects.values_list("day", "last")) == counters
+
+
 def test_a_category_renamed_since_the_server_read_it_is_answered_by_its_new_name(worker):
     assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201
     Category.objects.filter(code="0302").update(name="小广告")
