@@ -2,6 +2,7 @@
 
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -9,6 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.utils.formatting import lazy_format
 from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import APIView
 
@@ -41,19 +43,32 @@ class ReportSerializer(serializers.Serializer):
     @property
     def fields(self):
         # DRF copies every declared field and binds the copies for each serializer it makes (what
-        # that cost a report: bench/README.md). These fields keep nothing that
-        # validating a report changes (their validators, choices and messages are made once, when
-        # declared; each report's errors and values live on its own serializer) and read nothing
-        # from the serializer they are bound to (no context, no source but their own name), so one
+        # that cost a report: bench/README.md). These fields keep nothing that validating a report
+        # changes (each report's errors and values live on its own serializer) and read nothing
+        # from the serializer they are bound to but its context and whether it is partial, so one
         # bound set per class, made on first use, serves every report this process receives. A
-        # test keeps them so: flat, and bound to a serializer that carries no report.
+        # serializer with a context or partial (the schema generator's) gets its own set, as DRF
+        # makes it. A test keeps the shared set so: flat, bound to a serializer that carries no
+        # report, and wording each refusal in the language of the request that gets it.
+        if self.partial or self._context:
+            if "_own_fields" not in self.__dict__:
+                self._own_fields = self._bind(self, self.get_fields())
+            return self._own_fields
         serializer_class = type(self)
         bound = serializer_class.__dict__.get("_bound_fields")
         if bound is None:
-            bound = BindingDict(serializer_class())
-            for name, field in self.get_fields().items():
-                bound[name] = field
-            serializer_class._bound_fields = bound
+            fields = self.get_fields()
+            for field in fields.values():
+                for validator in field.validators:
+                    _worded_per_request(validator)
+            bound = serializer_class._bound_fields = self._bind(serializer_class(), fields)
+        return bound
+
+    @staticmethod
+    def _bind(serializer, fields):
+        bound = BindingDict(serializer)
+        for name, field in fields.items():
+            bound[name] = field
         return bound
 
     def to_internal_value(self, data):
@@ -77,6 +92,15 @@ class ReportSerializer(serializers.Serializer):
         if value and value > timezone.now() + timezone.timedelta(minutes=10):
             raise serializers.ValidationError(_("The report time is in the future."))
         return value
+
+
+def _worded_per_request(validator):
+    """DRF words a length or range limit with its lazy_format, which keeps the text of the first
+    language it was rendered in: on a field shared by every request, that language would stay.
+    Django's format_lazy renders in the language of each request."""
+    message = getattr(validator, "message", None)
+    if isinstance(message, lazy_format) and message.format_string is not None:
+        validator.message = format_lazy(message.format_string, *message.args, **message.kwargs)
 
 
 def incident_json(incident, scope, duplicates=None):

@@ -167,15 +167,16 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
     a retry, (incident, False, []); or None when the statement wrote nothing (no grid of the
     reporter's at the point, or the category not as given). lon_lat: the WGS84 point."""
     now = timezone.now()
+    # The location as EWKT, which GeoDjango makes a geometry of only when something reads it: the
+    # write and the answer take the numbers (lon_lat_of). Making a GEOS point and reading it back
+    # took a dozen library calls for each report.
+    location = "SRID=4326;POINT({} {})".format(*lon_lat)
     incident = Incident(
         client_id=report.client_id,
         fingerprint=fingerprint,
         category=category,
         description=report.description,
-        # As EWKT, which GeoDjango makes a geometry of only when something reads it: the write and
-        # the answer take the numbers (lon_lat_of). Making a GEOS point and reading it back took a
-        # dozen library calls for each report.
-        location="SRID=4326;POINT({} {})".format(*lon_lat),
+        location=location,
         input_lon=report.lon,
         input_lat=report.lat,
         input_crs=report.crs,
@@ -190,7 +191,7 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
         received_at=now,
         due_at=deadline(now, category.deadline_hours("grid"), category.calendar_time),
     )
-    incident.lon_lat = lon_lat
+    incident.received_point = location, lon_lat
     saved_files = []
     # Without photos the one statement is the whole write and atomic by itself, so it needs no
     # transaction (a round trip fewer); inside a caller's transaction, a savepoint keeps a refused
@@ -320,9 +321,12 @@ DUPLICATES_SQL = f"""
 
 
 def lon_lat_of(incident):
-    """A case's WGS84 point as (lon, lat): the numbers a case just received keeps (_receive), else
-    read from its geometry."""
-    return getattr(incident, "lon_lat", None) or incident.location.coords
+    """A case's WGS84 point as (lon, lat): the report's numbers while the case holds the location
+    it was received with (_receive), else read from its geometry."""
+    received = getattr(incident, "received_point", None)
+    if received is not None and incident.__dict__.get("location") is received[0]:
+        return received[1]
+    return incident.location.coords
 
 
 def _duplicates_params(incident, scope):

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from govgrid.lib import coords
 from govgrid.lib.worktime import add_working_hours
@@ -460,3 +460,40 @@ def test_reports_share_one_bound_set_of_fields_and_each_keeps_its_own_errors_and
         # Bound to a serializer that carries no report and no context: nothing of one report
         # reaches another through the fields.
         assert not hasattr(field.parent, "initial_data") and field.context == {}
+    # With a context (the schema generator's), a serializer has fields of its own, as DRF makes them.
+    described = ReportSerializer(context={"request": None})
+    assert described.fields is described.fields and described.fields is not accepted.fields
+    assert described.fields["lon"].parent is described and described.fields["lon"].context == {"request": None}
+
+
+def test_each_refusal_of_the_shared_fields_is_worded_in_its_own_requests_language(worker, counts):
+    from rest_framework import serializers
+
+    def refusal(language):
+        answer = post(worker, report(200, 32.7, description="x" * 2001), HTTP_ACCEPT_LANGUAGE=language)
+        assert answer.status_code == 400
+        return answer.json()["errors"]
+
+    def as_drf_words_it(language, field, value):
+        with translation.override(language):
+            try:
+                field.run_validation(value)
+            except serializers.ValidationError as refused:
+                return [str(message) for message in refused.detail]
+
+    english, chinese, english_again = refusal("en"), refusal("zh-hans"), refusal("en")
+    assert english == english_again != chinese
+    for language, errors in (("en", english), ("zh-hans", chinese)):
+        assert errors["lon"] == as_drf_words_it(language, serializers.FloatField(max_value=180), 200)
+        assert errors["description"] == as_drf_words_it(language, serializers.CharField(max_length=2000), "x" * 2001)
+    nothing_written(counts)
+
+
+def test_a_case_just_received_gives_the_point_it_holds_even_after_it_is_moved(db):
+    from incidents.services import lon_lat_of
+
+    received = Incident(location="SRID=4326;POINT(112.1 32.7)")
+    received.received_point = received.location, (112.1, 32.7)
+    assert lon_lat_of(received) == (112.1, 32.7)
+    received.location = Point(112.2, 32.8, srid=4326)
+    assert lon_lat_of(received) == (112.2, 32.8)
