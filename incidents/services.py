@@ -28,7 +28,9 @@ from govgrid.lib.prepared import Prepared
 from govgrid.lib.worktime import deadline
 from grids.models.areas import (
     AREAS_ABOVE_SQL,
+    GRID_COVERS_POINT_SQL,
     GRID_WITH_CHAIN_SQL,
+    POINT_SQL,
     chain_names,
     grid_from_chain_row,
     grid_with_chain_params,
@@ -307,7 +309,6 @@ def add_photo(incident, upload):
 # of the radius in degrees at this latitude (with a margin) lets the spatial index serve the search.
 # Distances are on the sphere (use_spheroid false): within 0.3 % of the spheroid's, a few times
 # cheaper, and a street's worth of open cases may lie in the box.
-POINT_SQL = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"  # the report's WGS84 point
 DUPLICATES_SQL = f"""
     SELECT code, ST_Distance(location::geography, {POINT_SQL}::geography, false) AS metres, reported_at
     FROM incidents_incident
@@ -375,7 +376,7 @@ INSERT_CASE = Prepared(
     WITH target AS (
         SELECT g.id, g.code, g.name
         FROM grids_area g
-        WHERE g.level = 'grid' AND ST_Covers(g.geom, {point})
+        WHERE {grid_covers_point}
           AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
           AND EXISTS (SELECT FROM incidents_category c WHERE {category_as_cached})
         ORDER BY g.code
@@ -408,7 +409,7 @@ INSERT_CASE = Prepared(
 """.format(
         columns=", ".join(CASE_COLUMNS),
         values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
-        point=POINT_SQL,
+        grid_covers_point=GRID_COVERS_POINT_SQL,
         duplicates=DUPLICATES_SQL,
         areas_above=AREAS_ABOVE_SQL,
         category_as_cached=" AND ".join(f"c.{field} = %(cached_{field})s" for field in CHECKED_CATEGORY_FIELDS),

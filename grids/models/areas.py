@@ -66,10 +66,13 @@ CHAIN_JOINS = """
     JOIN grids_area s ON s.id = c.parent_id
     JOIN grids_area d ON d.id = s.parent_id
 """
+POINT_SQL = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"  # a WGS84 point from its parameters
+# The grids `g` covering that point (the grids' own partial index serves the level and the box).
+GRID_COVERS_POINT_SQL = f"g.level = 'grid' AND ST_Covers(g.geom, {POINT_SQL})"
 GRID_WITH_CHAIN_SQL = f"""
     SELECT {CHAIN_COLUMNS}
     FROM grids_area g {CHAIN_JOINS}
-    WHERE g.level = 'grid' AND ST_Covers(g.geom, ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326))
+    WHERE {GRID_COVERS_POINT_SQL}
     ORDER BY g.code LIKE ANY(%(prefer)s::text[]) DESC, g.code
     LIMIT 1
 """
