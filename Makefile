@@ -8,8 +8,7 @@ WORKERS ?= 3
 
 run: setup
 	$(PY) manage.py load_demo --if-empty
-	@echo "govgrid: http://$(BIND)/"
-	exec .venv/bin/gunicorn govgrid.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile - --timeout 120 --no-control-socket
+	BIND=$(BIND) WORKERS=$(WORKERS) exec scripts/serve.sh
 
 test:
 	scripts/setup.sh --test

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "incidents",
     "maps",
     "open311",
+    "backups",
 ]
 
 MIDDLEWARE = [

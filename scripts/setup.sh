@@ -14,8 +14,12 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # --- Debian packages ---------------------------------------------------------------------------
-packages="postgresql-15-postgis-3 postgresql-client-15 gdal-bin gettext python3-venv"
-[ $WANT_TEST = 1 ] && packages="$packages chromium fonts-noto-cjk"
+# nginx buffers slow clients in front of gunicorn (`make run`, scripts/serve.sh).
+packages="postgresql-15-postgis-3 postgresql-client-15 gdal-bin gettext python3-venv nginx"
+# The browser tests: Debian's Chromium with CJK fonts, and the libraries that Playwright's bundled
+# driver (a Node.js binary) links against; a minimal Debian has no libatomic1 (`ldd` on
+# .venv/lib/python3.11/site-packages/playwright/driver/node lists them).
+[ $WANT_TEST = 1 ] && packages="$packages chromium fonts-noto-cjk libatomic1 libstdc++6"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

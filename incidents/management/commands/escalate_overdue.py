@@ -1,10 +1,14 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.workflow import escalate_overdue
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -23,12 +27,29 @@ class Command(BaseCommand):
             raise CommandError(_("--every must be a positive number of seconds"))
         done = 0
         while True:
-            moved = escalate_overdue()
-            self.stdout.write(
-                _("%(time)s: %(n)d overdue case(s) escalated")
-                % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "n": moved}
-            )
+            if every is None:
+                moved = escalate_overdue()
+            else:
+                moved = self.one_round()
+            if moved is not None:
+                self.stdout.write(
+                    _("%(time)s: %(n)d overdue case(s) escalated")
+                    % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"), "n": moved}
+                )
             done += 1
             if every is None or (rounds is not None and done >= rounds):
                 return
             time.sleep(every)
+
+    def one_round(self):
+        """A round of the running sweep. A database that is away (restarting, failing over) costs
+        this round only: the connection is dropped and the next round tries again, so the sweep that
+        `make run` starts keeps going instead of taking the server down with it."""
+        close_old_connections()
+        try:
+            return escalate_overdue()
+        except OperationalError as error:
+            log.warning("overdue sweep skipped a round: %s", error)
+            connection.close()
+            return None
+

@@ -1,0 +1,175 @@
+"""Backups: the database and the photos in one archive, restored together into an empty database.
+
+An archive is one tar file, `govgrid-YYYYMMDD-HHMMSS.tar`:
+
+| member          | what                                                                  |
+|-----------------|-----------------------------------------------------------------------|
+| `manifest.json` | when it was made, and the counts that a restore must find again       |
+| `database.dump` | `pg_dump --format=custom` of the whole database, owners left out      |
+| `media/…`       | every file under MEDIA_ROOT (the cases' photos)                       |
+
+The counts and the dump read one snapshot of the database (pg_dump --snapshot), so the manifest
+describes exactly what was dumped while people keep working. The photos are copied after the dump: a
+photo's file is written before the row that names it is committed, so every photo the dump knows of
+is in the archive. A restore refuses a
+database that already holds govgrid's tables, runs `pg_restore` in a single transaction (all or
+nothing), puts the photos in place, and then counts cases, events, people and photos against the
+manifest.
+"""
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections
+from django.utils.translation import gettext as _
+
+# What a restore counts again: label in the manifest → table.
+COUNTED = {
+    "cases": "incidents_incident",
+    "events": "incidents_incidentevent",
+    "photos": "incidents_incidentphoto",
+    "people": "grids_person",
+    "areas": "grids_area",
+    "users": "auth_user",
+}
+ARCHIVE_PREFIX = "govgrid-"
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go on; the message says why, for the person running it."""
+
+
+def _pg_env(db):
+    env = dict(os.environ, PGPASSWORD=db["PASSWORD"] or "", PGHOST=db["HOST"] or "127.0.0.1",
+               PGPORT=str(db["PORT"] or 5432), PGUSER=db["USER"] or "", PGDATABASE=db["NAME"])
+    return env
+
+
+def _tool(name):
+    """pg_dump / pg_restore of the server's major version (Debian's wrappers pick it by the cluster;
+    the project's own cluster is PostgreSQL 15)."""
+    for candidate in (f"/usr/lib/postgresql/15/bin/{name}", shutil.which(name)):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    raise BackupError(_("%(name)s is not installed (Debian package postgresql-client-15)") % {"name": name})
+
+
+def _run(command, env):
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError(f"{Path(command[0]).name}: {done.stderr.strip()[-2000:]}")
+
+
+def _count(cursor):
+    found = {}
+    for label, table in COUNTED.items():
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # table names from COUNTED only
+        found[label] = cursor.fetchone()[0]
+    return found
+
+
+def counts(alias="default"):
+    """The manifest's counts, read from a database."""
+    with connections[alias].cursor() as cursor:
+        return _count(cursor)
+
+
+def _dump(db, path):
+    """pg_dump into `path`; returns the counts of the same snapshot."""
+    import psycopg2
+
+    holder = psycopg2.connect(host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=db["USER"],
+                              password=db["PASSWORD"])
+    try:
+        with holder.cursor() as cursor:  # the snapshot lives as long as this transaction
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            found = _count(cursor)
+            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot,
+                  "--file", str(path)], _pg_env(db))
+    finally:
+        holder.rollback()
+        holder.close()
+    return found
+
+
+def make_backup(directory, keep=None, now=None):
+    """Write an archive into `directory`; with `keep`, then delete all but the newest `keep`
+    archives there. Returns the archive's path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    now = now or dt.datetime.now(dt.UTC)
+    target = directory / f"{ARCHIVE_PREFIX}{now:%Y%m%d-%H%M%S}.tar"
+    db = connections["default"].settings_dict
+    media_root = Path(settings.MEDIA_ROOT)
+    with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as work:
+        work = Path(work)
+        found = _dump(db, work / "database.dump")
+        manifest = {"made_at": now.isoformat(), "database": db["NAME"], "counts": found}
+        (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
+        partial = work / "archive.tar"
+        with tarfile.open(partial, "w") as tar:
+            tar.add(work / "manifest.json", "manifest.json")
+            tar.add(work / "database.dump", "database.dump")
+            if media_root.is_dir():
+                tar.add(media_root, "media")
+        partial.replace(target)  # the archive appears whole or not at all
+    if keep:
+        for old in sorted(directory.glob(f"{ARCHIVE_PREFIX}*.tar"))[:-keep]:
+            old.unlink()
+    return target
+
+
+def _govgrid_tables(alias):
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
+        )
+        return cursor.fetchone()[0]
+
+
+def restore_backup(archive, alias="default", media_root=None):
+    """Restore `archive` into the (empty) database `alias` and its photos into `media_root`
+    (default MEDIA_ROOT). Returns the counts found after the restore, which equal the manifest's."""
+    archive = Path(archive)
+    media_root = Path(media_root or settings.MEDIA_ROOT)
+    if not archive.is_file():
+        raise BackupError(_("no such archive: %(path)s") % {"path": archive})
+    if _govgrid_tables(alias):
+        raise BackupError(_("the database %(name)s is not empty: restore only into an empty database")
+                          % {"name": connections[alias].settings_dict["NAME"]})
+    clashing = [p for p in media_root.rglob("*") if p.is_file()] if media_root.is_dir() else []
+    if clashing:
+        raise BackupError(_("%(path)s already holds files: restore photos only into an empty folder")
+                          % {"path": media_root})
+    with tempfile.TemporaryDirectory(prefix="govgrid-restore-") as work:
+        work = Path(work)
+        try:
+            with tarfile.open(archive) as tar:
+                tar.extractall(work, filter="data")  # no absolute paths, links or ../ out of `work`
+            manifest = json.loads((work / "manifest.json").read_text())
+        except (tarfile.TarError, OSError, ValueError) as error:
+            raise BackupError(_("%(path)s is not a govgrid backup: %(error)s")
+                              % {"path": archive, "error": error}) from None
+        connections[alias].close()
+        db = connections[alias].settings_dict
+        _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
+              "--dbname", db["NAME"], str(work / "database.dump")], _pg_env(db))
+        if (work / "media").is_dir():
+            media_root.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(work / "media", media_root, dirs_exist_ok=True)
+    found = counts(alias)
+    if found != manifest["counts"]:
+        raise BackupError(
+            _("the restored database differs from the archive's manifest: %(found)s, expected %(expected)s")
+            % {"found": found, "expected": manifest["counts"]}
+        )
+    return found
