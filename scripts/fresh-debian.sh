@@ -58,8 +58,12 @@ EOF
 printf '#!/bin/sh\nexit 101\n' > "$DIR/usr/sbin/policy-rc.d"
 chmod +x "$DIR/usr/sbin/policy-rc.d"
 
+# pip trusts its own certificate list unless told otherwise: with certificates added here, it is
+# pointed at the system's list, which then holds them.
+PIP_CERT_LINE=""
+ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1 && PIP_CERT_LINE="PIP_CERT=/etc/ssl/certs/ca-certificates.crt"
 in_chroot() { chroot "$DIR" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  LANG=C.UTF-8 CI=true GOVGRID_PG_PORT=54339 "$@"; }
+  LANG=C.UTF-8 CI=true GOVGRID_PG_PORT=54339 $PIP_CERT_LINE "$@"; }
 
 say "adding python3, git, make, curl (a newcomer's starting point)"
 in_chroot apt-get update -qq
