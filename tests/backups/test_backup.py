@@ -158,3 +158,18 @@ def test_a_file_that_is_not_an_archive_is_refused_with_a_reason(empty_database, 
     assert refused.returncode != 0
     assert "govgrid" in refused.stderr
     assert rows(empty_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+def test_an_archive_with_a_path_out_of_its_folder_is_refused_and_writes_nothing(empty_database, tmp_path, db):
+    import io
+
+    evil = tmp_path / "govgrid-evil.tar"
+    with tarfile.open(evil, "w") as tar:
+        data = b"{}"
+        member = tarfile.TarInfo("../../escaped.txt")
+        member.size = len(data)
+        tar.addfile(member, io.BytesIO(data))
+    refused = manage("restore", str(evil), database=empty_database, media=tmp_path / "m")
+    assert refused.returncode != 0
+    assert "escaped.txt" in refused.stderr
+    assert rows(empty_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
