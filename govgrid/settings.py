@@ -266,6 +266,18 @@ PHOTO_MAX_BYTES = int(env_float("GOVGRID_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
 PHOTO_MAX_COUNT = int(env_float("GOVGRID_PHOTO_MAX_COUNT", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES * 6
 
+# --- Open311 GeoReport v2 (open311/) --------------------------------------------------------------
+# GOVGRID_OPEN311_PUBLIC_READ: GET requests and GET requests/<id> answer callers without a key, as
+# GeoReport v2 has it: every case except those of sensitive categories, with no personal data
+# (open311/public.py). Off: those two need a key (api_key or Token), like POST. Services and their
+# definitions are public either way; a key holder sees their scope either way. Default on.
+OPEN311_PUBLIC_READ = env_bool("GOVGRID_OPEN311_PUBLIC_READ", True)
+# How long a shared cache may keep a public Open311 answer, in seconds; 0: not at all. An answer to a
+# key holder is never kept (private, no-store). Default 60.
+OPEN311_PUBLIC_MAX_AGE = int(env_float("GOVGRID_OPEN311_PUBLIC_MAX_AGE", 60))
+if OPEN311_PUBLIC_MAX_AGE < 0:
+    raise ImproperlyConfigured("GOVGRID_OPEN311_PUBLIC_MAX_AGE must be 0 or more seconds")
+
 # --- Map settings ----------------------------------------------------------------------------------
 # GOVGRID_BASEMAP: the base map under every map: "none" (default, works with no network at all),
 # "osm", "tianditu" (needs GOVGRID_TIANDITU_KEY), "amap" (GCJ-02 tiles: data is drawn shifted to

@@ -17,6 +17,7 @@ class ItemInline(admin.TabularInline):
         "deadline_community_hours",
         "deadline_street_hours",
         "calendar_time",
+        "sensitive",
         "active",
     ]
 
@@ -31,9 +32,10 @@ class CategoryAdmin(admin.ModelAdmin):
         "deadline_community_hours",
         "deadline_street_hours",
         "calendar_time",
+        "sensitive",
         "active",
     ]
-    list_filter = ["active", "calendar_time", "parent"]
+    list_filter = ["active", "calendar_time", "sensitive", "parent"]
     search_fields = ["code", "name"]
     inlines = [ItemInline]
 

@@ -78,6 +78,12 @@ DEFAULT_CATEGORIES = [
     ),
 ]
 
+# Classes and items whose cases concern a person's own matters: disputes (矛盾纠纷) name the parties
+# and happen at their homes, livelihood services (民生服务) are about one household's needs. They are
+# left out of public Open311 answers. Kept apart from DEFAULT_CATEGORIES because the flag came later:
+# migration 0002 loads the list above with a Category that has no such field.
+SENSITIVE_CODES = ["06", "0601", "0602", "0603", "08", "0801", "0802", "0803"]
+
 
 def load_default_categories(Category):
     """Create the default categories that are missing (by code); existing ones are left as edited."""
@@ -95,3 +101,8 @@ def load_default_categories(Category):
                     "calendar_time": calendar,
                 },
             )
+
+
+def mark_sensitive_defaults(Category):
+    """Flag the default classes and items of SENSITIVE_CODES that exist."""
+    Category.objects.filter(code__in=SENSITIVE_CODES).update(sensitive=True)

@@ -38,6 +38,16 @@ class Category(models.Model):
     # Deadlines count working hours unless the category needs calendar time (urgent hazards).
     calendar_time = models.BooleanField(_("deadline in calendar time"), default=False)
     active = models.BooleanField(_("active"), default=True)
+    # Cases about a person's own matters (a dispute between neighbours, help for a household): Open311
+    # leaves them out of its public answers (open311/public.py says the rule).
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_(
+            "Cases of this item, or of every item of this class, are left out of public Open311 answers "
+            "(callers without a key)."
+        ),
+    )
 
     objects = CategoryQuerySet.as_manager()
 

@@ -3,7 +3,8 @@
 A service is a category item (0301 暴露垃圾、积存垃圾), grouped by its class. A service request is a
 case: its service_request_id is the case code, its status is open while the case waits or is being
 handled and closed once it is resolved, closed or rejected, and status_notes say which of those and
-at which level. Times are ISO 8601 with the offset of govgrid's time zone.
+at which level. Its requested_datetime is when govgrid received it. Times are ISO 8601 with the
+offset of govgrid's time zone.
 """
 
 from django.utils import timezone
@@ -13,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from govgrid.lib import coords
 from grids.models import Level
 from incidents.models import OPEN_STATUSES, Status
+
+from .public import WITHHELD_FIELDS
 
 # The service attributes a client may send as attribute[<code>] (GET services/<code>.json lists them).
 CRS_NAMES = {
@@ -100,31 +103,36 @@ def service_definition(item):
     }
 
 
-def status_notes(incident):
+def status_notes(incident, name_original=True):
+    """Which state, at which level; a duplicate names its original unless `name_original` is off
+    (the original is not shown to the caller)."""
     level = Level(incident.level).label
-    if incident.status == Status.REJECTED and incident.duplicate_of_id:
+    if incident.status == Status.REJECTED and incident.duplicate_of_id and name_original:
         return _("Rejected as a duplicate of %(code)s.") % {"code": incident.duplicate_of.code}
     return NOTES[Status(incident.status)] % {"level": level}
 
 
-def request_json(incident, scope, photo_url):
+def request_json(incident, scope, photo_url, public=False):
     """One case as a GeoReport service request. The resident's contact details come only where the
     caller's role may see personal data, and to its reporter (Scope.shows_contact_of; contact_name,
-    contact_phone: govgrid extensions)."""
+    contact_phone: govgrid extensions). A `public` answer (a caller without a key, from
+    open311.public.public_cases) withholds every field that may carry personal data."""
     chain = incident.grid.chain()  # grid, community, street, district
     by_level = {area.level: area for area in chain}
     responsible = by_level.get(incident.level, incident.grid)
-    photos = list(incident.photos.all())
+    photos = [] if public else list(incident.photos.all())
     body = {
         "service_request_id": incident.code,
         "status": open_or_closed(incident.status),
-        "status_notes": status_notes(incident),
+        "status_notes": status_notes(incident, name_original=not (public and incident.original_withheld)),
         "service_name": incident.category.name,
         "service_code": incident.category.code,
         "description": incident.description,
         "agency_responsible": responsible.name,
         "service_notice": None,
-        "requested_datetime": w3c(incident.reported_at),
+        # When govgrid received it: the time start_date and end_date filter on, and one the phone's
+        # clock cannot move (reported_at is the phone's word).
+        "requested_datetime": w3c(incident.received_at),
         "updated_datetime": w3c(getattr(incident, "updated_at", None) or incident.received_at),
         "expected_datetime": w3c(incident.due_at) if incident.status in OPEN_STATUSES else None,
         "address": " ".join(area.name for area in reversed(chain)),
@@ -134,7 +142,9 @@ def request_json(incident, scope, photo_url):
         "long": round(incident.location.x, 7),
         "media_url": photo_url(incident, photos[0]) if photos else None,
     }
-    if scope.shows_contact_of(incident):
+    if public:
+        body.update(dict.fromkeys(WITHHELD_FIELDS))
+    elif scope.shows_contact_of(incident):
         body["contact_name"] = incident.contact_name
         body["contact_phone"] = incident.contact_phone
     return body

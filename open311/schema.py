@@ -5,6 +5,7 @@ the XML form a list is wrapped in its root element (<services>, <service_request
 one element per item: `xml_names` adds those names to the schema after it is generated.
 """
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -27,6 +28,14 @@ class Open311AutoSchema(AutoSchema):
 
     def get_tags(self):
         return [TAG]
+
+    def get_auth(self):
+        """A call answered without a key lists no security (`{}`) beside the key schemes, which a
+        key holder may still use: the same rule as the view's (Open311View.answers_in_public)."""
+        auths = super().get_auth()
+        if self.view.answers_in_public(self.method) and {} not in auths:
+            auths.append({})
+        return auths
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -93,10 +102,12 @@ class Open311Request(serializers.Serializer):
     status_notes = serializers.CharField(allow_null=True)
     service_name = serializers.CharField()
     service_code = serializers.CharField()
-    description = serializers.CharField(allow_null=True)
+    description = serializers.CharField(allow_null=True, help_text=_("Null in a public answer (no key)."))
     agency_responsible = serializers.CharField(allow_null=True, help_text=_("The area handling the case now."))
     service_notice = serializers.CharField(allow_null=True)
-    requested_datetime = serializers.DateTimeField()
+    requested_datetime = serializers.DateTimeField(
+        help_text=_("When govgrid received the request; start_date and end_date select on it.")
+    )
     updated_datetime = serializers.DateTimeField(allow_null=True)
     expected_datetime = serializers.DateTimeField(allow_null=True, help_text=_("The deadline, while open."))
     address = serializers.CharField(allow_null=True, help_text=_("The grid's chain of areas."))
@@ -104,7 +115,9 @@ class Open311Request(serializers.Serializer):
     zipcode = serializers.CharField(allow_null=True)
     lat = serializers.FloatField(help_text=_("WGS84 latitude."))
     long = serializers.FloatField(help_text=_("WGS84 longitude."))
-    media_url = serializers.URLField(allow_null=True)
+    media_url = serializers.URLField(
+        allow_null=True, help_text=_("The first photo, for a key holder in scope; null in a public answer.")
+    )
     contact_name = serializers.CharField(
         required=False, help_text=_("Only where the caller's role may see personal data (govgrid extension).")
     )
@@ -177,19 +190,24 @@ _REFUSED = {
     401: _errors(_("No api_key, or an unknown one.")),
     403: _errors(_("The caller may not do this.")),
 }
+# A public call refuses only a key that was sent and is unknown.
+_UNKNOWN_KEY = {401: _errors(_("An api_key was sent and is unknown."))}
+# GET requests: public unless GOVGRID_OPEN311_PUBLIC_READ is off; then without a key, 401.
+_READ_REFUSED = {401: _errors(_("An unknown api_key, or none while reading requests needs a key."))}
 
 services_list = extend_schema(
     summary=_("List services"),
-    description=_("The category items a request can be filed under, grouped by their class."),
-    responses={200: Open311Service(many=True), **_REFUSED},
+    description=_("The category items a request can be filed under, grouped by their class. Public: no key needed."),
+    responses={200: Open311Service(many=True), **_UNKNOWN_KEY},
 )
 
 service_definition = extend_schema(
     summary=_("Define a service"),
     description=_(
-        "The attributes a request of this service may carry: govgrid's extensions client_id, crs and accuracy_m."
+        "The attributes a request of this service may carry: govgrid's extensions client_id, crs and "
+        "accuracy_m. Public: no key needed."
     ),
-    responses={200: Open311ServiceDefinition, 404: _errors(_("No such service.")), **_REFUSED},
+    responses={200: Open311ServiceDefinition, 404: _errors(_("No such service.")), **_UNKNOWN_KEY},
 )
 
 _QUERY = [
@@ -208,24 +226,39 @@ _QUERY = [
     OpenApiParameter(
         "start_date",
         OpenApiTypes.DATETIME,
-        description=_("Requested at or after this time (W3C format, e.g. 2026-01-01T00:00:00+08:00)."),
+        description=_(
+            "Received by govgrid (requested_datetime) at or after this time (W3C format, e.g. "
+            "2026-01-01T00:00:00+08:00)."
+        ),
     ),
     OpenApiParameter(
         "end_date",
         OpenApiTypes.DATETIME,
-        description=_("Requested before this time. The span is at most 90 days; default: the last 90 days."),
+        description=_(
+            "Received by govgrid (requested_datetime) before this time. The span is at most 90 days; "
+            "default: the last 90 days."
+        ),
     ),
     OpenApiParameter("status", str, description=_("open, closed, or open,closed.")),
 ]
 
+_PUBLIC_REQUESTS = _(
+    "Without a key (unless GOVGRID_OPEN311_PUBLIC_READ is off): every request except those of "
+    "sensitive categories, with no description, photo or contact. With a key: "
+)
+
 requests_list = extend_schema(
     summary=_("List requests"),
-    description=_(
-        "Requests in the caller's areas and those the caller filed, newest first, at most 1000. "
-        "Contact details only where the caller's role may see personal data."
+    description=format_lazy(
+        "{}{}",
+        _PUBLIC_REQUESTS,
+        _(
+            "requests in the caller's areas and those the caller filed. Newest received first, at most "
+            "1000. Contact details only where the caller's role may see personal data."
+        ),
     ),
     parameters=_QUERY,
-    responses={200: Open311Request(many=True), 400: _errors(_("A filter was refused.")), **_REFUSED},
+    responses={200: Open311Request(many=True), 400: _errors(_("A filter was refused.")), **_READ_REFUSED},
 )
 
 requests_create = extend_schema(
@@ -261,8 +294,14 @@ requests_create = extend_schema(
 
 request_detail = extend_schema(
     summary=_("Show a request"),
-    description=_("One request, as a list of one (the spec's form)."),
-    responses={200: Open311Request(many=True), 404: _errors(_("No such request in the caller's areas.")), **_REFUSED},
+    description=format_lazy(
+        "{}{}", _PUBLIC_REQUESTS, _("a request in the caller's areas. As a list of one (the spec's form).")
+    ),
+    responses={
+        200: Open311Request(many=True),
+        404: _errors(_("No such request among those the caller may see.")),
+        **_READ_REFUSED,
+    },
 )
 
 # Element names of the XML form, by component.

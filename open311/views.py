@@ -1,17 +1,20 @@
 """Open311 GeoReport v2 at /open311/v2/: services, one service's definition, requests (list and
 create) and one request, each as .json and .xml (the URL pattern gives the view its renderer).
 
-Every call needs an api_key (a govgrid token, see open311.auth) and answers within the caller's
-scope, as the rest of the API does: a case outside it does not exist.
+As the spec has it, reading needs no key and POST needs an api_key (a govgrid token, see
+open311.auth); open311.public says what a caller without a key gets. A caller with a key is answered
+within their scope, as the rest of the API does: a case outside it does not exist.
 """
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,6 +31,7 @@ from . import schema as docs
 from .auth import ApiKeyAuthentication
 from .formats import SuffixNegotiation, open311_errors
 from .intake import FIELD_NAMES, create_request, is_district
+from .public import KeyUnlessPublic, mark_cacheable, public_cases, reads_in_public
 from .representation import request_json, service_definition, service_json
 
 DEFAULT_DAYS = 90  # the spec's default and largest span of GET requests
@@ -36,10 +40,27 @@ MAX_REQUESTS = 1000  # the spec's suggested largest answer
 
 class Open311View(IncidentScopedMixin, APIView):
     authentication_classes = [ApiKeyAuthentication, ScopedTokenAuthentication, SessionAuthentication]
+    permission_classes = [KeyUnlessPublic]
     content_negotiation_class = SuffixNegotiation
     parser_classes = [FormParser, MultiPartParser, JSONParser]
     xml_root = "service_requests"
     schema = docs.Open311AutoSchema()
+
+    def public_read(self):
+        """Does this view's reading answer callers without a key?"""
+        return False
+
+    def answers_in_public(self, method):
+        return reads_in_public(method, self.public_read())
+
+    @property
+    def in_public(self):
+        """Is this request answered as to the public (no key, no login)?"""
+        return not self.request.user.is_authenticated
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return mark_cacheable(response, public=request.method in ("GET", "HEAD") and self.in_public)
 
     def get_exception_handler(self):
         return lambda exc, context: open311_errors(exc, context, FIELD_NAMES)
@@ -48,19 +69,32 @@ class Open311View(IncidentScopedMixin, APIView):
         return self.request.build_absolute_uri(reverse("incident-photo", args=[incident.code, photo.id]))
 
     def as_requests(self, incidents):
-        return [request_json(incident, self.scope, self.photo_url) for incident in incidents]
+        return [request_json(incident, self.scope, self.photo_url, public=self.in_public) for incident in incidents]
 
     def cases(self):
-        """Cases the caller may see, with what a service request shows."""
+        """Cases the caller may see (the public's without a key), with what a service request shows."""
         latest_event = IncidentEvent.objects.filter(incident=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
-        return self.incidents().select_related("category", "duplicate_of").annotate(updated_at=Subquery(latest_event))
+        cases = public_cases(self.incident_queryset()) if self.in_public else self.incidents()
+        return cases.select_related("category", "duplicate_of").annotate(updated_at=Subquery(latest_event))
 
 
 def active_services():
     return Category.objects.reportable().filter(parent__active=True).select_related("parent")
 
 
-class ServiceListView(Open311View):
+class PublicServicesView(Open311View):
+    """Services and their definitions are public: a client needs them before it has any key."""
+
+    def public_read(self):
+        return True
+
+
+class PublicRequestsView(Open311View):
+    def public_read(self):
+        return settings.OPEN311_PUBLIC_READ
+
+
+class ServiceListView(PublicServicesView):
     """GET services.json|xml — every category item a request can be filed under."""
 
     xml_root = "services"
@@ -70,7 +104,7 @@ class ServiceListView(Open311View):
         return Response([service_json(item) for item in active_services().order_by("code")])
 
 
-class ServiceDefinitionView(Open311View):
+class ServiceDefinitionView(PublicServicesView):
     """GET services/<service_code>.json|xml — the attributes a request of this service may carry."""
 
     xml_root = "service_definition"
@@ -92,12 +126,25 @@ class CommaList(serializers.CharField):
         return [item.strip() for item in text.split(",") if item.strip()]
 
 
+class W3CDateTime(serializers.DateTimeField):
+    """A filter's date: a time that cannot be placed in govgrid's time zone (0001-01-01T00:00:00
+    without an offset lies before year 1 there) is refused like one out of range, not a 500."""
+
+    default_error_messages = {"overflow": gettext_lazy("The date is too far in the past or future.")}
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class RequestsQuery(serializers.Serializer):
     jurisdiction_id = serializers.CharField(required=False, max_length=6)
     service_request_id = CommaList(required=False, max_length=25 * MAX_REQUESTS)
     service_code = CommaList(required=False, max_length=2000)
-    start_date = serializers.DateTimeField(required=False)
-    end_date = serializers.DateTimeField(required=False)
+    start_date = W3CDateTime(required=False)
+    end_date = W3CDateTime(required=False)
     status = CommaList(required=False, max_length=20)
 
     def validate_jurisdiction_id(self, value):
@@ -139,8 +186,8 @@ class RequestsQuery(serializers.Serializer):
         return data | {"start_date": start, "end_date": end}
 
 
-class RequestListView(Open311View):
-    """GET requests.json|xml — requests in the caller's scope, newest first, at most 1000.
+class RequestListView(PublicRequestsView):
+    """GET requests.json|xml — public requests, or those in the key holder's scope, newest first, at most 1000.
     POST requests.json|xml — file a request (see open311.intake)."""
 
     @docs.requests_list
@@ -153,7 +200,8 @@ class RequestListView(Open311View):
             # The spec: a list of ids overrides every other filter.
             cases = cases.filter(code__in=filters["service_request_id"][:MAX_REQUESTS])
         else:
-            cases = cases.filter(reported_at__gte=filters["start_date"], reported_at__lt=filters["end_date"])
+            # The spec's dates select on requested_datetime: when govgrid received the case.
+            cases = cases.filter(received_at__gte=filters["start_date"], received_at__lt=filters["end_date"])
             if filters.get("jurisdiction_id"):
                 cases = cases.filter(area_code__startswith=filters["jurisdiction_id"])
             if filters.get("service_code"):
@@ -163,7 +211,7 @@ class RequestListView(Open311View):
                 cases = cases.filter(status__in=OPEN_STATUSES)
             elif statuses == {"closed"}:
                 cases = cases.exclude(status__in=OPEN_STATUSES)
-        return Response(self.as_requests(cases.order_by("-reported_at", "-id")[:MAX_REQUESTS]))
+        return Response(self.as_requests(cases.order_by("-received_at", "-id")[:MAX_REQUESTS]))
 
     @docs.requests_create
     def post(self, request):
@@ -178,7 +226,7 @@ class RequestListView(Open311View):
         return Response(body, status=201 if created else 200)
 
 
-class RequestDetailView(Open311View):
+class RequestDetailView(PublicRequestsView):
     """GET requests/<service_request_id>.json|xml — one request, as a list of one (the spec's form)."""
 
     @docs.request_detail

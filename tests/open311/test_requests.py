@@ -143,7 +143,7 @@ def test_the_list_filters_by_status_service_and_ids(client, worker_key, case):
 def test_the_list_is_the_last_90_days_newest_first_unless_dates_are_given(client, worker_key, case):
     old = parsed(post(client, "json", a_request(worker_key)))[0]["service_request_id"]
     long_ago = timezone.now() - timedelta(days=100)
-    Incident.objects.filter(code=old).update(reported_at=long_ago)
+    Incident.objects.filter(code=old).update(reported_at=long_ago, received_at=long_ago)
     recent = codes(parsed(get(client, worker_key, "requests.json")))
     assert case in recent and old not in recent
     start = (long_ago - timedelta(days=1)).isoformat()
@@ -155,6 +155,41 @@ def test_the_list_is_the_last_90_days_newest_first_unless_dates_are_given(client
     listed = parsed(get(client, worker_key, "requests.json"))
     times = [r["requested_datetime"] for r in listed]
     assert times == sorted(times, reverse=True)
+
+
+def test_the_dates_select_on_the_received_time_which_is_the_requested_datetime(client, worker_key, case):
+    """A phone that kept a report for long (or whose clock is wrong) says reported_at long before
+    govgrid received it: the spec's requested_datetime and its date filters both use the reception."""
+    received = timezone.now() - timedelta(days=1)
+    reported = received - timedelta(days=200)
+    Incident.objects.filter(code=case).update(reported_at=reported, received_at=received)
+    [request] = parsed(get(client, worker_key, f"requests/{case}.json"))
+    assert request["requested_datetime"] == timezone.localtime(received).isoformat(timespec="seconds")
+    assert case in codes(parsed(get(client, worker_key, "requests.json")))
+    around_received = {
+        "start_date": (received - timedelta(hours=1)).isoformat(),
+        "end_date": timezone.now().isoformat(),
+    }
+    assert codes(parsed(get(client, worker_key, "requests.json", **around_received))) == [case]
+    around_reported = {
+        "start_date": (reported - timedelta(days=1)).isoformat(),
+        "end_date": (reported + timedelta(days=1)).isoformat(),
+    }
+    assert case not in codes(parsed(get(client, worker_key, "requests.json", **around_reported)))
+
+
+def test_the_list_is_ordered_by_received_time(client, worker_key, case):
+    later = parsed(post(client, "json", a_request(worker_key)))[0]["service_request_id"]
+    now = timezone.now()
+    # The later one was received last but says it was reported first.
+    Incident.objects.filter(code=case).update(
+        reported_at=now - timedelta(hours=1), received_at=now - timedelta(hours=2)
+    )
+    Incident.objects.filter(code=later).update(
+        reported_at=now - timedelta(hours=3), received_at=now - timedelta(hours=1)
+    )
+    listed = codes(parsed(get(client, worker_key, "requests.json")))
+    assert listed.index(later) < listed.index(case)
 
 
 def test_the_list_holds_at_most_the_limit(client, worker_key, case, monkeypatch):
@@ -187,6 +222,60 @@ def test_a_bad_filter_is_400_naming_it(client, worker_key, params, field, fmt):
     errors = body[1] if fmt == "xml" else body
     assert errors[0]["field"] == field and errors[0]["description"].startswith(f"{field}: ")
     assert str(errors[0]["code"]) == "400"
+
+
+EXTREME_DATES = [
+    "9999-12-31T23:59:59+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "9999-12-31T23:59:59.999999Z",
+    "9999-12-31",
+    "0001-01-01T00:00:00-12:00",
+    "0001-01-01T00:00:00+14:00",
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00",
+    "0001-01-01",
+    "10000-01-01T00:00:00Z",
+    "0000-12-31T00:00:00Z",
+    "2026-01-01T00:00:00+99:00",
+    "garbage",
+]
+
+
+@pytest.mark.parametrize("value", EXTREME_DATES)
+@pytest.mark.parametrize("field", ["start_date", "end_date"])
+@pytest.mark.parametrize("key_holder", [True, False])
+def test_a_date_at_year_0001_or_9999_or_garbage_answers_400_naming_it_or_200_never_500(
+    client, worker_key, value, field, key_holder
+):
+    params = {field: value} | ({"api_key": worker_key} if key_holder else {})
+    response = client.get(f"{V2}/requests.json", params)
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 400:
+        [error] = parsed(response)
+        assert error["field"] in ("start_date", "end_date") and error["description"].startswith(error["field"] + ": ")
+        assert error["field"] == field or "start_date" in params and "end_date" not in params
+    else:
+        assert isinstance(parsed(response), list)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("0001-01-01T00:00:00Z", "0001-02-01T00:00:00Z"),
+        ("0001-01-01T00:00:00-12:00", "0001-03-01T00:00:00+14:00"),
+        ("9999-12-01T00:00:00Z", "9999-12-31T23:59:59+14:00"),
+        ("9999-12-01T00:00:00Z", "9999-12-31T23:59:59-12:00"),
+        ("0001-01-01T00:00:00", "0001-01-02T00:00:00"),
+    ],
+)
+def test_a_span_at_the_ends_of_the_calendar_answers_400_naming_a_date_or_an_empty_list(client, worker_key, start, end):
+    response = get(client, worker_key, "requests.xml", start_date=start, end_date=end)
+    assert response.status_code in (200, 400), response.content
+    root, items = parsed(response)
+    if response.status_code == 200:
+        assert (root, items) == ("service_requests", [])
+    else:
+        assert root == "errors" and items[0]["field"] in ("start_date", "end_date")
 
 
 def test_a_jurisdiction_narrows_the_list_to_its_district(client, worker_key, case):

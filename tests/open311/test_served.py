@@ -1,13 +1,17 @@
 """Open311 over real HTTP on the served app: a phone-like client retrying a POST in parallel with one
-idempotency key makes exactly one case, and the XML answer is what the spec shows."""
+idempotency key makes exactly one case, the XML answer is what the spec shows, and a stock GeoReport
+v2 client (the `georeport` package from PyPI) reads services, definitions and requests with no key."""
 
+import json
 import threading
+import uuid
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 from xml.etree import ElementTree
 
 import pytest
+import requests
 
 from incidents.models import Incident
 from tests.conftest import DEMO_PASSWORD, post_json
@@ -55,3 +59,72 @@ def test_parallel_retries_with_one_idempotency_key_make_one_case(served_app, for
     forget_reports.append(str(incident.client_id))
     assert Incident.objects.filter(client_id=incident.client_id).count() == 1
     assert incident.channel == "open311"
+
+
+def report_over_http(base, token, service_code, forget_reports):
+    """A case filed through the served app with a resident's contact; its code."""
+    lat, long = inside()
+    fields = {
+        "api_key": token,
+        "service_code": service_code,
+        "lat": lat,
+        "long": long,
+        "description": "王五反映：门口垃圾，电话13900005678",
+        "first_name": "五",
+        "last_name": "王",
+        "phone": "13900005678",
+        "client_id": str(uuid.uuid4()),
+    }
+    status, _type, body = form_post(
+        f"{base}/open311/v2/requests.json", fields, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 201, body
+    forget_reports.append(fields["client_id"])
+    return json.loads(body)[0]["service_request_id"]
+
+
+def as_list(requests):
+    """xmltodict gives one request as a dict and several as a list."""
+    return requests if isinstance(requests, list) else [requests]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_stock_georeport_client_reads_without_a_key_and_gets_no_personal_data(served_app, forget_reports, fmt):
+    from georeport import GeoReport
+
+    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1][
+        "token"
+    ]
+    case = report_over_http(served_app, token, "0301", forget_reports)
+    dispute = report_over_http(served_app, token, "0601", forget_reports)
+    client = GeoReport(f"{served_app}/open311/v2", jurisdiction="411381", output_format=fmt)
+    assert client.api_key is None
+
+    services = client.get_service_list()
+    assert {"0301", "0601"} <= {service["service_code"] for service in services}
+    definition = client.get_service_definition("0301")
+    assert definition["service_code"] == "0301"
+    listed = as_list(client.get_service_requests(service_code="0301,0601", status="open"))
+    assert case in [r["service_request_id"] for r in listed]
+    assert dispute not in [r["service_request_id"] for r in listed]
+    one = client.get_service_request(case)
+    assert (one["service_request_id"], one["service_code"], one["status"]) == (case, "0301", "open")
+    assert one["description"] is None and one["media_url"] is None
+    for request in [*listed, one]:
+        assert "contact_name" not in request and "contact_phone" not in request
+        assert not {"王五", "13900005678"} & {str(value) for value in request.values()}
+    with pytest.raises(requests.HTTPError) as refused:
+        client.get_service_request(dispute)
+    assert refused.value.response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_post_without_an_api_key_is_refused_over_http(served_app):
+    lat, long = inside()
+    fields = {"service_code": "0301", "lat": lat, "long": long, "description": "没有密钥"}
+    status, content_type, body = form_post(
+        f"{served_app}/open311/v2/requests.xml", fields, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 401 and content_type == "text/xml; charset=utf-8"
+    assert ElementTree.fromstring(body).findtext("error/code") == "401"
