@@ -1,0 +1,81 @@
+/* The area admin's editing map (django-leaflet's widget), as govgrid needs it:
+ *
+ * - The boundary is written back at full precision with its holes. django-leaflet's store passes
+ *   its DEFAULT_PRECISION (6 decimals) to Leaflet's toGeoJSON, so merely opening the editor and
+ *   saving moved every vertex by up to 5 cm and opened slivers against the neighbours; and it keeps
+ *   only the outer ring of each polygon.
+ * - The neighbouring areas are drawn read-only, labelled with their code and name; clicking one
+ *   ticks it in "Move the shared border with", and the ticked ones are drawn in another colour.
+ */
+(function () {
+    "use strict";
+
+    L.GovgridFieldStore = L.FieldStore.extend({
+        _serialize: function (layer) {
+            var polygons = [];
+            layer.eachLayer(function (part) {
+                var geometry = part.toGeoJSON(false).geometry;  // false: no rounding
+                if (geometry.type === "Polygon") {
+                    polygons.push(geometry.coordinates);
+                } else if (geometry.type === "MultiPolygon") {
+                    polygons.push.apply(polygons, geometry.coordinates);
+                }
+            });
+            return polygons.length ? JSON.stringify({type: "MultiPolygon", coordinates: polygons}) : "";
+        }
+    });
+
+    var STYLE = {color: "#6b7280", weight: 1.5, dashArray: "4 4", fillColor: "#9ca3af", fillOpacity: 0.15};
+    var MOVING = {color: "#c2410c", weight: 2, dashArray: null, fillColor: "#fb923c", fillOpacity: 0.25};
+
+    function checkboxFor(id) {
+        return document.querySelector('input[name="move_border_with"][value="' + id + '"]');
+    }
+
+    function styleFor(id) {
+        var box = checkboxFor(id);
+        return box && box.checked ? MOVING : STYLE;
+    }
+
+    window.addEventListener("map:init", function (event) {
+        var source = document.getElementById("area-neighbours");
+        if (!source) {
+            return;
+        }
+        var map = event.detail.map;
+        var neighbours = L.geoJSON(JSON.parse(source.textContent), {
+            interactive: true,
+            style: function (feature) { return styleFor(feature.id); },
+            onEachFeature: function (feature, layer) {
+                var label = document.createElement("span");
+                label.className = "govgrid-neighbour-label";
+                label.appendChild(document.createTextNode(feature.properties.name));
+                label.appendChild(document.createElement("br"));
+                label.appendChild(document.createTextNode(feature.properties.code));
+                layer.bindTooltip(label, {permanent: true, direction: "center", className: "govgrid-neighbour"});
+                layer.on("click", function () {
+                    var box = checkboxFor(feature.id);
+                    if (box) {
+                        box.checked = !box.checked;
+                        layer.setStyle(styleFor(feature.id));
+                    }
+                });
+            }
+        }).addTo(map);
+        neighbours.eachLayer(function (layer) { layer.bringToBack(); });
+        document.querySelectorAll('input[name="move_border_with"]').forEach(function (box) {
+            box.addEventListener("change", function () {
+                neighbours.eachLayer(function (layer) {
+                    layer.setStyle(styleFor(layer.feature.id));
+                });
+            });
+        });
+        // Once the edited boundary is loaded, show it with everything around it.
+        map.on("map:loadfield", function (loaded) {
+            var bounds = loaded.field.drawnItems.getBounds();
+            if (bounds.isValid() && neighbours.getLayers().length) {
+                map.fitBounds(bounds.extend(neighbours.getBounds()));
+            }
+        });
+    });
+})();
