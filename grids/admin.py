@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
 from .api_people import mask_phone
@@ -98,6 +99,7 @@ class AreaMapWidget(LeafletAdminWidget):
     """django-leaflet's admin map, with govgrid's script: full-precision boundaries and neighbours."""
 
     field_store_class = "L.GovgridFieldStore"
+    geometry_field_class = "L.GovgridGeometryField"
 
     @property
     def media(self):
@@ -166,9 +168,13 @@ class AreaAdmin(ScopedAdmin, LeafletGeoAdmin):
             fields = [name for name in fields if name != "move_border_with"]
         return fields
 
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {"area_map_texts": map_texts()} | (extra_context or {})
+        return super().add_view(request, form_url, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         area = self.get_object(request, unquote(object_id))
-        extra_context = dict(extra_context or {})
+        extra_context = {"area_map_texts": map_texts()} | (extra_context or {})
         if area is not None:
             extra_context["area_neighbours"] = neighbours_on_map(area)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -205,6 +211,41 @@ class AreaAdmin(ScopedAdmin, LeafletGeoAdmin):
         if term.isdigit():
             return queryset.filter(code__startswith=term), False
         return super().get_search_results(request, queryset, search_term)
+
+
+# The texts of the drawing toolbar (Leaflet.draw's L.drawLocal, by path) in the user's language.
+# django-leaflet's own translation script reads its texts from the page before the page holds them,
+# so the admin map was in English; and its "Save" only ends the map's editing mode, so it is called
+# "Done" here, the form's Save button being the one that writes.
+MAP_TEXTS = {
+    "draw.toolbar.actions.title": pgettext_lazy("area map", "Cancel drawing"),
+    "draw.toolbar.actions.text": pgettext_lazy("area map", "Cancel"),
+    "draw.toolbar.undo.title": pgettext_lazy("area map", "Delete the last point drawn"),
+    "draw.toolbar.undo.text": pgettext_lazy("area map", "Delete last point"),
+    "draw.toolbar.buttons.polygon": pgettext_lazy("area map", "Draw a polygon"),
+    "draw.toolbar.buttons.rectangle": pgettext_lazy("area map", "Draw a rectangle"),
+    "draw.handlers.polygon.tooltip.start": pgettext_lazy("area map", "Click to start drawing the shape."),
+    "draw.handlers.polygon.tooltip.cont": pgettext_lazy("area map", "Click to continue drawing the shape."),
+    "draw.handlers.polygon.tooltip.end": pgettext_lazy("area map", "Click the first point to close the shape."),
+    "draw.handlers.polyline.error": pgettext_lazy("area map", "The edges of a shape cannot cross."),
+    "draw.handlers.rectangle.tooltip.start": pgettext_lazy("area map", "Click and drag to draw a rectangle."),
+    "draw.handlers.simpleshape.tooltip.end": pgettext_lazy("area map", "Release the mouse to finish drawing."),
+    "edit.toolbar.actions.save.title": pgettext_lazy("area map", "End editing; the form's Save button writes it."),
+    "edit.toolbar.actions.save.text": pgettext_lazy("area map", "Done"),
+    "edit.toolbar.actions.cancel.title": pgettext_lazy("area map", "Cancel editing and discard the changes."),
+    "edit.toolbar.actions.cancel.text": pgettext_lazy("area map", "Cancel"),
+    "edit.toolbar.buttons.edit": pgettext_lazy("area map", "Edit the boundary"),
+    "edit.toolbar.buttons.editDisabled": pgettext_lazy("area map", "No boundary to edit."),
+    "edit.toolbar.buttons.remove": pgettext_lazy("area map", "Delete a shape"),
+    "edit.toolbar.buttons.removeDisabled": pgettext_lazy("area map", "No shape to delete."),
+    "edit.handlers.edit.tooltip.text": pgettext_lazy("area map", "Drag the handles to move the boundary."),
+    "edit.handlers.edit.tooltip.subtext": pgettext_lazy("area map", "Click Cancel to undo the changes."),
+    "edit.handlers.remove.tooltip.text": pgettext_lazy("area map", "Click a shape to delete it."),
+}
+
+
+def map_texts():
+    return {path: str(text) for path, text in MAP_TEXTS.items()}
 
 
 def neighbours_on_map(area):

@@ -4,6 +4,7 @@
  *   its DEFAULT_PRECISION (6 decimals) to Leaflet's toGeoJSON, so merely opening the editor and
  *   saving moved every vertex by up to 5 cm and opened slivers against the neighbours; and it keeps
  *   only the outer ring of each polygon.
+ * - The drawing toolbar speaks the page's language (texts from grids/admin.py's MAP_TEXTS).
  * - The neighbouring areas are drawn read-only, labelled with their code and name; clicking one
  *   ticks it in "Move the shared border with", and the ticked ones are drawn in another colour.
  */
@@ -25,6 +26,19 @@
         }
     });
 
+    // The boundary shown as large as it fits, with a margin where the neighbours' labels show (in
+    // quarter zoom steps: whole steps often leave it half as large); django-leaflet's field fits it
+    // to the edges, at most to zoom 15.
+    L.GovgridGeometryField = L.GeometryField.extend({
+        _setView: function () {
+            var bounds = this.drawnItems.getBounds();
+            if (bounds.isValid()) {
+                this._map.options.zoomSnap = 0.25;
+                this._map.fitBounds(bounds.pad(0.35), {maxZoom: 18});
+            }
+        }
+    });
+
     var STYLE = {color: "#6b7280", weight: 1.5, dashArray: "4 4", fillColor: "#9ca3af", fillOpacity: 0.15};
     var MOVING = {color: "#c2410c", weight: 2, dashArray: null, fillColor: "#fb923c", fillOpacity: 0.25};
 
@@ -36,6 +50,26 @@
         var box = checkboxFor(id);
         return box && box.checked ? MOVING : STYLE;
     }
+
+    // The drawing toolbar's texts in the page's language, set before the toolbar is made.
+    function translateToolbar() {
+        var source = document.getElementById("area-map-texts");
+        if (!source) {
+            return;
+        }
+        var texts = JSON.parse(source.textContent);
+        Object.keys(texts).forEach(function (path) {
+            var keys = path.split("."), target = L.drawLocal;
+            for (var i = 0; i < keys.length - 1 && target; i++) {
+                target = target[keys[i]];
+            }
+            if (target) {
+                target[keys[keys.length - 1]] = texts[path];
+            }
+        });
+    }
+
+    window.addEventListener("map:init", translateToolbar);
 
     window.addEventListener("map:init", function (event) {
         var source = document.getElementById("area-neighbours");
@@ -69,13 +103,6 @@
                     layer.setStyle(styleFor(layer.feature.id));
                 });
             });
-        });
-        // Once the edited boundary is loaded, show it with everything around it.
-        map.on("map:loadfield", function (loaded) {
-            var bounds = loaded.field.drawnItems.getBounds();
-            if (bounds.isValid() && neighbours.getLayers().length) {
-                map.fitBounds(bounds.extend(neighbours.getBounds()));
-            }
         });
     });
 })();
