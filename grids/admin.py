@@ -27,6 +27,12 @@ def neighbours_of(area):
     return Area.objects.filter(level=area.level, geom__dwithin=near).exclude(pk=area.pk).order_by("code")
 
 
+def offers_border_move(area):
+    """Only an existing grid moves a border with its neighbours (a community's border would move its
+    grids' borders too: that goes through import_areas)."""
+    return area is not None and area.pk is not None and area.level == Level.GRID
+
+
 class AreaAdminForm(forms.ModelForm):
     move_border_with = forms.ModelMultipleChoiceField(
         label=_("Move the shared border with"),
@@ -50,8 +56,10 @@ class AreaAdminForm(forms.ModelForm):
         self.rewritten = []
         # True when the boundary posted back is the stored one (up to rounding): nothing to check.
         self.boundary_unchanged = False
-        if "move_border_with" in self.fields:
+        if offers_border_move(self.instance):
             self.fields["move_border_with"].queryset = neighbours_of(self.instance)
+        else:
+            del self.fields["move_border_with"]
 
     def clean_geom(self):
         submitted = self.cleaned_data["geom"]
@@ -162,9 +170,7 @@ class AreaAdmin(ScopedAdmin, LeafletGeoAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        # Only an existing grid moves a border with its neighbours (a community's border would move
-        # its grids' borders too: that goes through import_areas).
-        if obj is None or obj.level != Level.GRID:
+        if not offers_border_move(obj):
             fields = [name for name in fields if name != "move_border_with"]
         return fields
 

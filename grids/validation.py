@@ -279,6 +279,8 @@ def areas_after_border_move(area, old_geom, neighbours):
         after = before.difference(new_geom)
         for piece in takers.get(neighbour.pk, []):
             after = after.union(piece)
+        if _same_area(before, after):
+            continue  # ticked, but the move does not reach it: left exactly as stored
         neighbour.geom = as_multipolygon(after)
         changes[neighbour.pk] = (neighbour, before, neighbour.geom)
         rewritten.append(neighbour)
@@ -304,12 +306,17 @@ def _parents_after(changes):
             lost = _union(lost, before.difference(after))
             gained = _union(gained, after.difference(before))
         net_lost, net_gained = lost.difference(gained), gained.difference(lost)
-        if net_lost.area <= NOISE_DEGREES2 and net_gained.area <= NOISE_DEGREES2:
+        if _same_area(net_lost, net_gained):
             continue
         before = parent.geom
         parent.geom = as_multipolygon(before.difference(net_lost).union(net_gained))
         result[parent.pk] = (parent, before, parent.geom)
     return result
+
+
+def _same_area(a, b):
+    """True when `a` and `b` cover the same ground up to floating-point noise."""
+    return a.difference(b).area <= NOISE_DEGREES2 and b.difference(a).area <= NOISE_DEGREES2
 
 
 def _union(a, b):

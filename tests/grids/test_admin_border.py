@@ -18,6 +18,7 @@ from grids.validation import validate_area
 GRID = "411381001001004"  # 建设社区第1网格
 NEIGHBOUR = "411381001001001"  # 建设社区校园专属网格, 366 m of border with GRID
 THIRD = "411381001001007"  # 建设社区第3网格, another neighbour of GRID
+FAR_SIDE = "411381001001006"  # 建设社区第2网格, on the other side of GRID from NEIGHBOUR
 COMMUNITY = "411381001001"
 # Two grids of one street in different communities, with a long border between them.
 WEST, EAST = "411381004005004", "411381004006003"
@@ -122,13 +123,13 @@ def test_the_change_form_offers_exactly_the_touching_grids_to_move_the_border_wi
 
 @pytest.mark.django_db
 def test_taking_a_strip_of_a_ticked_neighbour_moves_the_shared_border_and_keeps_the_total_area(admin_client):
-    grid, neighbour = Area.objects.get(code=GRID), Area.objects.get(code=NEIGHBOUR)
-    community = stored(COMMUNITY)
+    grid, neighbour, far_side = (Area.objects.get(code=c) for c in (GRID, NEIGHBOUR, FAR_SIDE))
+    community = stored(COMMUNITY, FAR_SIDE)
     total = grid.geom.area + neighbour.geom.area
     strip = neighbour.geom.intersection(grid.geom.buffer(STRIP))
     new = multipolygon(grid.geom.union(strip))
 
-    response = post_boundary(admin_client, grid, widget_json(new), move_with=[neighbour])
+    response = post_boundary(admin_client, grid, widget_json(new), move_with=[neighbour, far_side])
 
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     grid_after, neighbour_after = Area.objects.get(code=GRID), Area.objects.get(code=NEIGHBOUR)
@@ -136,7 +137,11 @@ def test_taking_a_strip_of_a_ticked_neighbour_moves_the_shared_border_and_keeps_
     assert neighbour_after.geom.area < neighbour.geom.area - strip.area * 0.99
     assert grid_after.geom.area + neighbour_after.geom.area == pytest.approx(total, rel=1e-9)
     assert validate_area(COMMUNITY) == []
-    assert stored(COMMUNITY) == community  # the border moved inside it: the community is as it was
+    # The border moved inside the community, which is as it was; the other neighbour ticked is
+    # not reached by the move and is left as it was, byte for byte.
+    assert stored(COMMUNITY, FAR_SIDE) == community
+    logged = LogEntry.objects.get(object_id=str(neighbour.pk))
+    assert logged.get_change_message() == f"Boundary moved together with {GRID}."
 
 
 @pytest.mark.django_db
@@ -200,3 +205,21 @@ def test_the_refusal_is_in_chinese_by_default(client):
 
     assert errors[0] == f"与 {NEIGHBOUR} 的共同边界未移动，未保存任何更改：", errors
     assert any(e.startswith(f"{GRID} / {THIRD} 重叠 ") for e in errors), errors
+
+
+@pytest.mark.django_db
+def test_a_community_shows_its_neighbouring_communities_but_offers_no_border_move(admin_client):
+    community = Area.objects.get(code=COMMUNITY)
+    response = admin_client.get(reverse("admin:grids_area_change", args=[community.pk]))
+    assert response.status_code == 200
+    assert "move_border_with" not in response.context["adminform"].form.fields
+    drawn = {f["properties"]["code"] for f in response.context["area_neighbours"]["features"]}
+    assert drawn and all(len(code) == len(COMMUNITY) for code in drawn)
+
+
+@pytest.mark.django_db
+def test_the_add_page_has_the_map_and_no_border_move(admin_client):
+    response = admin_client.get(reverse("admin:grids_area_add"))
+    assert response.status_code == 200
+    assert "move_border_with" not in response.context["adminform"].form.fields
+    assert 'id="area-map-texts"' in response.content.decode()
