@@ -90,6 +90,15 @@ class AreaAdminForm(forms.ModelForm):
             stored = Area.objects.values_list("geom", flat=True).get(pk=self.instance.pk)
             neighbours = list(Area.objects.filter(pk__in=[n.pk for n in moved_with]))
             self.rewritten = areas_after_border_move(self.instance, stored, neighbours)
+            swallowed = [area.code for area in self.rewritten if area.geom.empty]
+            if swallowed:
+                self.add_error(
+                    "geom",
+                    _("The new boundary covers all of %(codes)s; an area is removed by an import, not here.")
+                    % {"codes": "、".join(swallowed)},
+                )
+                self.rewritten = []
+                return
         problems = problems_if_saved(self.instance, *self.rewritten)
         if problems and moved_with:
             self.add_error(

@@ -223,3 +223,15 @@ def test_the_add_page_has_the_map_and_no_border_move(admin_client):
     assert response.status_code == 200
     assert "move_border_with" not in response.context["adminform"].form.fields
     assert 'id="area-map-texts"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_move_that_swallows_a_ticked_neighbour_whole_is_refused(admin_client):
+    grid, neighbour = Area.objects.get(code=GRID), Area.objects.get(code=NEIGHBOUR)
+    before = stored(GRID, NEIGHBOUR)
+    new = multipolygon(grid.geom.union(neighbour.geom))
+
+    errors = geom_errors(post_boundary(admin_client, grid, widget_json(new), move_with=[neighbour]))
+
+    assert errors == [f"The new boundary covers all of {NEIGHBOUR}; an area is removed by an import, not here."]
+    assert stored(GRID, NEIGHBOUR) == before
