@@ -216,8 +216,8 @@ def problems_if_saved(*areas, tolerance_m2=None):
 # A boundary posted back within this distance of the stored one, vertex by vertex, is the stored one:
 # 1e-6 degrees is at most 11 cm on the ground. Any serialiser that rounds to 6 decimals (Leaflet's
 # default, GeoJSON files from many tools) moves a vertex by at most 5e-7 degrees, so such a round
-# trip is recognised; and a deliberate move is larger, since one screen pixel at the admin map's
-# deepest zoom (18) is about 0.5 m. Django's own GeometryField.has_changed uses the same figure.
+# trip is recognised; and a deliberate move is larger, since one screen pixel at zoom 18 (closer than
+# the admin map opens a grid at) is about 0.5 m. Django's own GeometryField.has_changed uses 1e-6 too.
 UNCHANGED_BOUNDARY_DEGREES = 1e-6
 
 # A piece whose planar area in degrees² is below this is floating-point noise (1e-12 deg² is about
@@ -233,7 +233,7 @@ def same_boundary(submitted, stored, tolerance=UNCHANGED_BOUNDARY_DEGREES):
     return submitted.normalize(clone=True).equals_exact(stored.normalize(clone=True), tolerance)
 
 
-def as_multipolygon(geom, srid=4326):
+def as_multipolygon(geom):
     """The polygons of any GEOS result (Polygon, MultiPolygon or a collection) as one MultiPolygon."""
     polygons = []
     for part in geom if geom.geom_type in ("MultiPolygon", "GeometryCollection") else [geom]:
@@ -241,11 +241,7 @@ def as_multipolygon(geom, srid=4326):
             polygons.append(part)
         elif part.geom_type == "MultiPolygon":
             polygons += [poly for poly in part if poly.area > NOISE_DEGREES2]
-    return MultiPolygon(polygons, srid=srid)
-
-
-def _pieces(geom):
-    return [part for part in as_multipolygon(geom)]
+    return MultiPolygon(polygons, srid=geom.srid)
 
 
 def _shared_border_length(piece, area_geom):
@@ -265,7 +261,7 @@ def areas_after_border_move(area, old_geom, neighbours):
     they gained from one.
     """
     new_geom = area.geom
-    given_up = _pieces(old_geom.difference(new_geom))
+    given_up = list(as_multipolygon(old_geom.difference(new_geom)))
     takers = {}
     for piece in given_up:
         lengths = [(_shared_border_length(piece, n.geom), n.pk) for n in neighbours]

@@ -11,6 +11,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon
 from django.urls import reverse
+from django.utils import translation
 
 from grids.models import Area
 from grids.validation import validate_area
@@ -24,6 +25,13 @@ COMMUNITY = "411381001001"
 WEST, EAST = "411381004005004", "411381004006003"
 
 STRIP = 0.0003  # degrees, about 30 m
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request in English leaves English active in this thread: later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

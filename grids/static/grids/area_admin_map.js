@@ -46,9 +46,15 @@
         return document.querySelector('input[name="move_border_with"][value="' + id + '"]');
     }
 
-    function styleFor(id) {
-        var box = checkboxFor(id);
-        return box && box.checked ? MOVING : STYLE;
+    // Neighbours across the parent's border (another community) drawn with longer dashes.
+    var ACROSS = L.extend({}, STYLE, {color: "#374151", dashArray: "10 4"});
+
+    function styleFor(feature) {
+        var box = checkboxFor(feature.id);
+        if (box && box.checked) {
+            return MOVING;
+        }
+        return feature.properties.same_parent ? STYLE : ACROSS;
     }
 
     // The drawing toolbar's texts in the page's language, set before the toolbar is made.
@@ -79,7 +85,7 @@
         var map = event.detail.map;
         var neighbours = L.geoJSON(JSON.parse(source.textContent), {
             interactive: true,
-            style: function (feature) { return styleFor(feature.id); },
+            style: styleFor,
             onEachFeature: function (feature, layer) {
                 var label = document.createElement("span");
                 label.className = "govgrid-neighbour-label";
@@ -91,7 +97,7 @@
                     var box = checkboxFor(feature.id);
                     if (box) {
                         box.checked = !box.checked;
-                        layer.setStyle(styleFor(feature.id));
+                        layer.setStyle(styleFor(feature));
                     }
                 });
             }
@@ -100,7 +106,7 @@
         document.querySelectorAll('input[name="move_border_with"]').forEach(function (box) {
             box.addEventListener("change", function () {
                 neighbours.eachLayer(function (layer) {
-                    layer.setStyle(styleFor(layer.feature.id));
+                    layer.setStyle(styleFor(layer.feature));
                 });
             });
         });
