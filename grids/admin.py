@@ -1,29 +1,130 @@
+import json
 import threading
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from leaflet.admin import LeafletGeoAdmin
+from django.utils.translation import pgettext_lazy
+from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
 from .api_people import mask_phone
-from .models import Area, Assignment, HouseholdLink, PartyOrg, Person, ServiceStation
+from .models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, ServiceStation
 from .scopes import Scope
-from .validation import problems_if_saved
+from .validation import (
+    UNCHANGED_BOUNDARY_DEGREES,
+    areas_after_border_move,
+    lock_boundaries,
+    problems_if_saved,
+    same_boundary,
+)
+
+
+def neighbours_of(area):
+    """The areas of the same level that touch `area` (in its community or across its borders)."""
+    near = (area.geom, UNCHANGED_BOUNDARY_DEGREES)
+    return Area.objects.filter(level=area.level, geom__dwithin=near).exclude(pk=area.pk).order_by("code")
+
+
+def offers_border_move(area):
+    """Only an existing grid moves a border with its neighbours (a community's border would move its
+    grids' borders too: that goes through import_areas)."""
+    return area is not None and area.pk is not None and area.level == Level.GRID
 
 
 class AreaAdminForm(forms.ModelForm):
+    move_border_with = forms.ModelMultipleChoiceField(
+        label=_("Move the shared border with"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The neighbouring grids ticked here move with this grid in the same save: each gives up what "
+            "this grid now covers and takes what it gives up. The others stay as they are, so a new "
+            "boundary that reaches into them is refused as an overlap."
+        ),
+    )
+
     class Meta:
         model = Area
-        fields = ["code", "name", "level", "parent", "geom", "kind", "households", "population"]
+        fields = ["code", "name", "level", "parent", "geom", "move_border_with", "kind", "households", "population"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The areas to rewrite with this one, set once the edit has been checked.
+        self.rewritten = []
+        # True when the boundary posted back is the stored one (up to rounding): nothing to check.
+        self.boundary_unchanged = False
+        if offers_border_move(self.instance):
+            self.fields["move_border_with"].queryset = neighbours_of(self.instance)
+        else:
+            del self.fields["move_border_with"]
+
+    def clean_geom(self):
+        submitted = self.cleaned_data["geom"]
+        stored = self.instance.geom if self.instance.pk else None
+        if stored is not None and same_boundary(submitted, stored):
+            # Keep the stored boundary exactly: a map widget's rounding must not move any vertex.
+            self.boundary_unchanged = True
+            return stored
+        return submitted
+
+    @cached_property
+    def changed_data(self):
+        # The stored boundary posted back (perhaps rounded) is no change, and the neighbours to move
+        # with are a way of saving, not a field of the area.
+        ignored = {"move_border_with"} | ({"geom"} if self.boundary_unchanged else set())
+        return [name for name in super().changed_data if name not in ignored]
 
     def _post_clean(self):
         # Field and model validation first (code, level, parent, geometry validity), then the
         # topology of the area among its siblings, on the edited instance.
         super()._post_clean()
-        if self.errors:
+        if self.errors or self.boundary_unchanged:
             return
-        for problem in problems_if_saved(self.instance):
+        # Held until the admin's transaction commits, so what is checked here is what gets written.
+        lock_boundaries()
+        moved_with = self.cleaned_data.get("move_border_with")
+        if moved_with and self.instance.pk:
+            stored = Area.objects.values_list("geom", flat=True).get(pk=self.instance.pk)
+            neighbours = list(Area.objects.filter(pk__in=[n.pk for n in moved_with]))
+            self.rewritten = areas_after_border_move(self.instance, stored, neighbours)
+            swallowed = [area.code for area in self.rewritten if area.geom.empty]
+            if swallowed:
+                self.add_error(
+                    "geom",
+                    _("The new boundary covers all of %(codes)s; an area is removed by an import, not here.")
+                    % {"codes": "、".join(swallowed)},
+                )
+                self.rewritten = []
+                return
+        problems = problems_if_saved(self.instance, *self.rewritten)
+        if problems and moved_with:
+            self.add_error(
+                "geom",
+                _("The shared border with %(codes)s was not moved, nothing was saved:")
+                % {"codes": "、".join(n.code for n in moved_with)},
+            )
+        for problem in problems:
             self.add_error("geom", problem.describe())
+        if problems:
+            self.rewritten = []
+
+
+class AreaMapWidget(LeafletAdminWidget):
+    """django-leaflet's admin map, with govgrid's script: full-precision boundaries and neighbours."""
+
+    field_store_class = "L.GovgridFieldStore"
+    geometry_field_class = "L.GovgridGeometryField"
+
+    @property
+    def media(self):
+        # Listed after the scripts it extends: Django merges media lists by their relative order only.
+        base = super().media
+        return base + forms.Media(
+            js=[*base._js, "grids/area_admin_map.js"], css={"screen": ["grids/area_admin_map.css"]}
+        )
 
 
 _request_scope = threading.local()
@@ -72,6 +173,41 @@ class AreaAdmin(ScopedAdmin, LeafletGeoAdmin):
     show_full_result_count = False
     actions = None  # no bulk delete: removing areas one by one is checked below
 
+    widget = AreaMapWidget
+    # Metric scale, and no attribution text or flag on the editing map.
+    settings_overrides = {"SCALE": "metric", "ATTRIBUTION_PREFIX": ""}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not offers_border_move(obj):
+            fields = [name for name in fields if name != "move_border_with"]
+        return fields
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {"area_map_texts": map_texts()} | (extra_context or {})
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        area = self.get_object(request, unquote(object_id))
+        extra_context = {"area_map_texts": map_texts()} | (extra_context or {})
+        if area is not None:
+            extra_context["area_neighbours"] = neighbours_on_map(area)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # the boundary and fields as stored: nothing is written
+        super().save_model(request, obj, form, change)
+        for area in form.rewritten:
+            area.save(update_fields=["geom", "updated_at"])
+            self.log_change(request, area, _("Boundary moved together with %(code)s.") % {"code": obj.code})
+
+    def log_change(self, request, obj, message):
+        # Saving a form with nothing changed leaves no history entry ("No fields changed.").
+        if not message:
+            return None
+        return super().log_change(request, obj, message)
+
     def get_readonly_fields(self, request, obj=None):
         # A code is the path of everything inside the area: changing it would orphan the codes
         # of its children. Re-codings go through import_areas, which checks the whole tree.
@@ -90,6 +226,62 @@ class AreaAdmin(ScopedAdmin, LeafletGeoAdmin):
         if term.isdigit():
             return queryset.filter(code__startswith=term), False
         return super().get_search_results(request, queryset, search_term)
+
+
+# The texts of the drawing toolbar (Leaflet.draw's L.drawLocal, by path) in the user's language.
+# django-leaflet's own translation script reads its texts from the page before the page holds them,
+# so the admin map was in English; and its "Save" only ends the map's editing mode, so it is called
+# "Done" here, the form's Save button being the one that writes.
+MAP_TEXTS = {
+    "draw.toolbar.actions.title": pgettext_lazy("area map", "Cancel drawing"),
+    "draw.toolbar.actions.text": pgettext_lazy("area map", "Cancel"),
+    "draw.toolbar.undo.title": pgettext_lazy("area map", "Delete the last point drawn"),
+    "draw.toolbar.undo.text": pgettext_lazy("area map", "Delete last point"),
+    "draw.toolbar.buttons.polygon": pgettext_lazy("area map", "Draw a polygon"),
+    "draw.toolbar.buttons.rectangle": pgettext_lazy("area map", "Draw a rectangle"),
+    "draw.handlers.polygon.tooltip.start": pgettext_lazy("area map", "Click to start drawing the shape."),
+    "draw.handlers.polygon.tooltip.cont": pgettext_lazy("area map", "Click to continue drawing the shape."),
+    "draw.handlers.polygon.tooltip.end": pgettext_lazy("area map", "Click the first point to close the shape."),
+    "draw.handlers.polyline.error": pgettext_lazy("area map", "The edges of a shape cannot cross."),
+    "draw.handlers.rectangle.tooltip.start": pgettext_lazy("area map", "Click and drag to draw a rectangle."),
+    "draw.handlers.simpleshape.tooltip.end": pgettext_lazy("area map", "Release the mouse to finish drawing."),
+    "edit.toolbar.actions.save.title": pgettext_lazy("area map", "End editing; the form's Save button writes it."),
+    "edit.toolbar.actions.save.text": pgettext_lazy("area map", "Done"),
+    "edit.toolbar.actions.cancel.title": pgettext_lazy("area map", "Cancel editing and discard the changes."),
+    "edit.toolbar.actions.cancel.text": pgettext_lazy("area map", "Cancel"),
+    "edit.toolbar.buttons.edit": pgettext_lazy("area map", "Edit the boundary"),
+    "edit.toolbar.buttons.editDisabled": pgettext_lazy("area map", "No boundary to edit."),
+    "edit.toolbar.buttons.remove": pgettext_lazy("area map", "Delete a shape"),
+    "edit.toolbar.buttons.removeDisabled": pgettext_lazy("area map", "No shape to delete."),
+    "edit.handlers.edit.tooltip.text": pgettext_lazy("area map", "Drag the handles to move the boundary."),
+    "edit.handlers.edit.tooltip.subtext": pgettext_lazy("area map", "Click Cancel to undo the changes."),
+    "edit.handlers.remove.tooltip.text": pgettext_lazy("area map", "Click a shape to delete it."),
+}
+
+
+def map_texts():
+    return {path: str(text) for path, text in MAP_TEXTS.items()}
+
+
+def neighbours_on_map(area):
+    """The neighbours of an area for its editing map: GeoJSON features with code, name, and whether
+    they share its parent (the map draws them read-only, labelled)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "id": neighbour.pk,
+                "geometry": json.loads(neighbour.geom.json),
+                "properties": {
+                    "code": neighbour.code,
+                    "name": neighbour.name,
+                    "same_parent": neighbour.parent_id == area.parent_id,
+                },
+            }
+            for neighbour in neighbours_of(area)
+        ],
+    }
 
 
 class AssignmentInline(admin.TabularInline):

@@ -19,6 +19,7 @@ from copy import copy
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.contrib.gis.geos import MultiPolygon
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -189,18 +190,130 @@ def explain_invalid(reason):
     return reason
 
 
-def problems_if_saved(area, tolerance_m2=None):
-    """The topology problems the database would have if `area` were saved as it is now.
+def problems_if_saved(*areas, tolerance_m2=None):
+    """The topology problems the database would have if `areas` were saved as they are now.
 
-    Saves inside a savepoint, checks the subtree of the area's parent (its siblings and the parent's
+    Saves inside a savepoint, checks the subtree of each area's parent (its siblings and the parent's
     coverage) or its own subtree for a district, and rolls the savepoint back, so nothing is kept.
     Used by the admin to refuse an edit that would open a gap or an overlap.
     """
-    candidate = copy(area)
     with transaction.atomic():
         lock_boundaries()
-        candidate.save()
-        scope = candidate.parent.code if candidate.parent_id else candidate.code
-        problems = validate_area(scope, tolerance_m2)
+        scopes = set()
+        for area in areas:
+            candidate = copy(area)
+            candidate.save()
+            scopes.add(candidate.parent.code if candidate.parent_id else candidate.code)
+        problems = []
+        for scope in sorted(scopes):
+            # A scope inside another one already checked would report its problems twice.
+            if not any(scope != wider and scope.startswith(wider) for wider in scopes):
+                problems += validate_area(scope, tolerance_m2)
         transaction.set_rollback(True)
     return problems
+
+
+# A boundary posted back within this distance of the stored one, vertex by vertex, is the stored one:
+# 1e-6 degrees is at most 11 cm on the ground. Any serialiser that rounds to 6 decimals (Leaflet's
+# default, GeoJSON files from many tools) moves a vertex by at most 5e-7 degrees, so such a round
+# trip is recognised; and a deliberate move is larger, since one screen pixel at zoom 18 (closer than
+# the admin map opens a grid at) is about 0.5 m. Django's own GeometryField.has_changed uses 1e-6 too.
+UNCHANGED_BOUNDARY_DEGREES = 1e-6
+
+# A piece whose planar area in degrees² is below this is floating-point noise (1e-12 deg² is about
+# 0.01 m², a hundred times below GRID_TOLERANCE_M2's default).
+NOISE_DEGREES2 = 1e-12
+
+
+def same_boundary(submitted, stored, tolerance=UNCHANGED_BOUNDARY_DEGREES):
+    """True when `submitted` is `stored` up to rounding: the same vertices within `tolerance`, in
+    any starting vertex and ring orientation (normalised first)."""
+    if submitted is None or stored is None:
+        return submitted is stored
+    return submitted.normalize(clone=True).equals_exact(stored.normalize(clone=True), tolerance)
+
+
+def as_multipolygon(geom):
+    """The polygons of any GEOS result (Polygon, MultiPolygon or a collection) as one MultiPolygon."""
+    polygons = []
+    for part in geom if geom.geom_type in ("MultiPolygon", "GeometryCollection") else [geom]:
+        if part.geom_type == "Polygon" and not part.empty and part.area > NOISE_DEGREES2:
+            polygons.append(part)
+        elif part.geom_type == "MultiPolygon":
+            polygons += [poly for poly in part if poly.area > NOISE_DEGREES2]
+    return MultiPolygon(polygons, srid=geom.srid)
+
+
+def _shared_border_length(piece, area_geom):
+    return piece.boundary.intersection(area_geom).length
+
+
+def areas_after_border_move(area, old_geom, neighbours):
+    """The areas to rewrite, besides `area` (whose new boundary is `area.geom`), so that its border
+    with `neighbours` moves and nothing else.
+
+    Each neighbour gives up what the area now covers, and takes back each piece the area gave up that
+    borders it (a piece bordering several goes to the one it shares the longest border with).
+    Neighbours not listed are left alone: if the new boundary reaches into them, the topology check
+    reports the overlap. When a piece changes hands between two communities (or streets, or
+    districts), the parents follow, level by level, since every parent is the union of its children
+    and covers them: a parent gives up the pieces its children lost to another parent and takes those
+    they gained from one.
+    """
+    new_geom = area.geom
+    given_up = list(as_multipolygon(old_geom.difference(new_geom)))
+    takers = {}
+    for piece in given_up:
+        lengths = [(_shared_border_length(piece, n.geom), n.pk) for n in neighbours]
+        length, taker = max(lengths, default=(0.0, None))
+        if length > 0:
+            takers.setdefault(taker, []).append(piece)
+    changes = {area.pk: (area, old_geom, new_geom)}
+    rewritten = []
+    for neighbour in neighbours:
+        before = neighbour.geom
+        after = before.difference(new_geom)
+        for piece in takers.get(neighbour.pk, []):
+            after = after.union(piece)
+        if _same_area(before, after):
+            continue  # ticked, but the move does not reach it: left exactly as stored
+        neighbour.geom = as_multipolygon(after)
+        changes[neighbour.pk] = (neighbour, before, neighbour.geom)
+        rewritten.append(neighbour)
+    while changes:
+        changes = _parents_after(changes)
+        rewritten += [parent for parent, _before, _after in changes.values()]
+    return rewritten
+
+
+def _parents_after(changes):
+    """{pk: (parent, before, after)} for the parents whose children's changes do not cancel out
+    among themselves (a piece moved between two children of the same parent leaves it as it was)."""
+    from .models import Area
+
+    by_parent = {}
+    for child, before, after in changes.values():
+        if child.parent_id is not None:
+            by_parent.setdefault(child.parent_id, []).append((before, after))
+    result = {}
+    for parent in Area.objects.filter(pk__in=by_parent):
+        lost = gained = None
+        for before, after in by_parent[parent.pk]:
+            lost = _union(lost, before.difference(after))
+            gained = _union(gained, after.difference(before))
+        net_lost, net_gained = lost.difference(gained), gained.difference(lost)
+        if _same_area(net_lost, net_gained):
+            continue
+        before = parent.geom
+        parent.geom = as_multipolygon(before.difference(net_lost).union(net_gained))
+        result[parent.pk] = (parent, before, parent.geom)
+    return result
+
+
+def _same_area(a, b):
+    """True when `a` and `b` cover the same ground up to floating-point noise."""
+    return a.difference(b).area <= NOISE_DEGREES2 and b.difference(a).area <= NOISE_DEGREES2
+
+
+def _union(a, b):
+    return b if a is None else a.union(b)
