@@ -120,3 +120,16 @@ def test_seeding_again_adds_nothing_and_keeps_what_an_administrator_changed():
     assert seed_from_package() == [2026]
     assert Day.objects.get(date=dt.date(2026, 10, 7)).source == Source.PACKAGE
     assert working_calendar.current(fresh=True).days_of(2026)[dt.date(2026, 10, 10)].kind == Kind.WORK
+
+
+def test_an_administrator_starts_2027_from_the_computed_days_then_marks_it_entered(login):
+    Year.objects.create(year=2027)
+    admin_client = login("admin")
+    changelist = "/admin/workcalendar/year/"
+    response = admin_client.post(changelist, {"action": "fill_in_by_rules", "_selected_action": [2027]})
+    assert response.status_code == 302
+    assert Day.objects.filter(year=2027, source=Source.RULES).count() == 13
+    Day.objects.filter(date=dt.date(2027, 9, 15)).delete()  # say 中秋 moved in the published arrangement
+    response = admin_client.post(changelist, {"action": "mark_entered", "_selected_action": [2027]})
+    assert response.status_code == 302 and Year.objects.get(year=2027).arrangement_entered
+    assert is_workday(dt.date(2027, 9, 15)) and not is_workday(dt.date(2027, 2, 5))

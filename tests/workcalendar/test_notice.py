@@ -54,10 +54,17 @@ def test_no_notice_once_2027_is_entered_or_far_from_its_start(login, today):
     assert notices(login("leader").get("/")) == []
 
 
-@pytest.mark.parametrize(
-    "page", ["/admin/", "/admin/workcalendar/year/", "/admin/workcalendar/year/2026/change/", "/admin/workcalendar/day/"]
-)
+ADMIN_PAGES = ["/admin/", "/admin/workcalendar/year/", "/admin/workcalendar/year/2026/change/"]
+ADMIN_PAGES += ["/admin/workcalendar/day/"]
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
 def test_the_administrator_sees_the_notice_with_a_link_on_the_admin(login, today, page):
     response = login("admin").get(page)
     assert notices(response) == [2027]
-    assert 'href="/admin/workcalendar/year/"' in response.content.decode()
+    assert 'href="/admin/workcalendar/year/add/?year=2027"' in response.content.decode()
+
+
+def test_the_link_opens_the_years_page_once_it_has_one(login, today):
+    Year.objects.create(year=2027)
+    assert 'href="/admin/workcalendar/year/2027/change/"' in login("admin").get("/").content.decode()
