@@ -54,8 +54,12 @@ def test_no_notice_once_2027_is_entered_or_far_from_its_start(login, today):
     assert notices(login("leader").get("/")) == []
 
 
-ADMIN_PAGES = ["/admin/", "/admin/workcalendar/year/", "/admin/workcalendar/year/2026/change/"]
-ADMIN_PAGES += ["/admin/workcalendar/day/"]
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/workcalendar/year/",
+    "/admin/workcalendar/year/2026/change/",
+    "/admin/workcalendar/day/",
+]
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
