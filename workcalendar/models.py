@@ -2,6 +2,7 @@
 Council's arrangement for a year has been entered. Deadlines read it through workcalendar.calendar."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,9 @@ class Year(models.Model):
     """A calendar year. Without a row, or with `arrangement_entered` off, the statutory holidays are
     computed by the rules (workcalendar.rules) and the days entered for it are added to them."""
 
-    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), primary_key=True, validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+    )
     arrangement_entered = models.BooleanField(
         _("arrangement entered"),
         default=False,

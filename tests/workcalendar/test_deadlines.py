@@ -133,3 +133,10 @@ def test_an_administrator_starts_2027_from_the_computed_days_then_marks_it_enter
     response = admin_client.post(changelist, {"action": "mark_entered", "_selected_action": [2027]})
     assert response.status_code == 302 and Year.objects.get(year=2027).arrangement_entered
     assert is_workday(dt.date(2027, 9, 15)) and not is_workday(dt.date(2027, 2, 5))
+
+
+def test_a_year_outside_the_calendars_range_is_refused_in_the_admin(login):
+    response = login("admin").post(
+        "/admin/workcalendar/year/add/", {"year": 2100, "note": "", "days-TOTAL_FORMS": 0, "days-INITIAL_FORMS": 0}
+    )
+    assert response.status_code == 200 and not Year.objects.filter(year=2100).exists()
