@@ -7,6 +7,7 @@ serializers below describe answers the views build by hand; they validate nothin
 
 import functools
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiViewExtension
 from drf_spectacular.openapi import AutoSchema
@@ -33,6 +34,8 @@ from incidents.models import Status
 from incidents.workflow import ACTIONS
 from maps.export_filters import QUERIES, BBoxField, MomentField
 from maps.exports import CONTENT_TYPES
+from workcalendar.api import CalendarQuery
+from workcalendar.models import FIRST_YEAR, LAST_YEAR, Source
 
 from .openapi import ERROR_DESCRIPTIONS, errors
 
@@ -353,6 +356,24 @@ class AreaPage(serializers.Serializer):
     features = AreaFeature(many=True)
 
 
+class CalendarDay(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(help_text=_("The holiday, e.g. 春节."))
+    source = serializers.ChoiceField(
+        choices=Source.choices,
+        help_text=_("package: the chinese-calendar package; admin: entered by an administrator; rules: computed."),
+    )
+
+
+class CalendarYear(serializers.Serializer):
+    year = serializers.IntegerField()
+    arrangement_entered = serializers.BooleanField(
+        help_text=_("Whether the State Council's arrangement for the year is entered; if not, holidays are computed.")
+    )
+    days_off = CalendarDay(many=True, help_text=_("Days off besides ordinary weekends, in date order."))
+    make_up_working_days = CalendarDay(many=True, help_text=_("Weekend days worked (调休), in date order."))
+
+
 PAGE = [
     OpenApiParameter("page", OpenApiTypes.INT, description=_("Page number, from 1.")),
     OpenApiParameter("page_size", OpenApiTypes.INT, description=_("Items per page.")),
@@ -619,6 +640,31 @@ IncidentActionSchema = described(
         ],
         request=ActionRequest,
         responses={200: Incident, **errors(400, 401, 403, 404, 409)},
+    ),
+)
+
+
+CalendarSchema = described(
+    "workcalendar.api.CalendarView",
+    get=extend_schema(
+        summary=_("The working calendar of a year"),
+        description=_(
+            "Days off and make-up working days of a year, each with its date, name and source, which deadlines "
+            "in working time count by. Saturdays and Sundays not listed are days off. For a year whose "
+            "arrangement is not entered, the statutory holidays are computed by the national rules, with no "
+            "make-up working days, and the days an administrator entered are added."
+        ),
+        parameters=[
+            CalendarQuery,
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+                required=True,
+                description=format_lazy(_("The year, from {first} to {last}."), first=FIRST_YEAR, last=LAST_YEAR),
+                examples=[OpenApiExample("2027", 2027)],
+            ),
+        ],
+        responses={200: CalendarYear, **errors(400, 401)},
     ),
 )
 

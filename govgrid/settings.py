@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "maps",
     "open311",
     "backups",
+    "workcalendar",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,12 @@ if set(COVERAGE_RULES) - _known_rules:
 # deadlines in working hours count only those hours on working days (holidays and 调休 included).
 WORKDAY_START = env_float("GOVGRID_WORKDAY_START", 9.0)
 WORKDAY_HOURS = env_float("GOVGRID_WORKDAY_HOURS", 8.0)
+# The working calendar (workcalendar/calendar.py): each process checks at most this often, in
+# seconds (default 10), whether an administrator changed the calendar, so an edit counts in every
+# process within that time. Its notice asks for next year's arrangement from this many days before
+# the year begins (default 60; the State Council publishes it in late October or November).
+CALENDAR_CHECK_SECONDS = env_float("GOVGRID_CALENDAR_CHECK_SECONDS", 10.0)
+CALENDAR_NOTICE_DAYS = int(env_float("GOVGRID_CALENDAR_NOTICE_DAYS", 60))
 
 # --- Intake (incidents/services.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.

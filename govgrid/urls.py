@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 import grids.urls
 import incidents.urls
 import maps.export_urls
+import workcalendar.urls
 from govgrid import openapi_endpoints  # noqa: F401 - describes the API's views to the schema
 from govgrid.openapi import DocsView
 from grids.accounts import ThrottledAdminAuthenticationForm
@@ -13,7 +14,12 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 # The API comes first and under one prefix, so resolving an API request tries only the API's
 # routes; within it the phones' reports and cases first, as they carry most requests.
-API_V1 = [*incidents.urls.api_urlpatterns, *grids.urls.api_urlpatterns, *maps.export_urls.api_urlpatterns]
+API_V1 = [
+    *incidents.urls.api_urlpatterns,
+    *grids.urls.api_urlpatterns,
+    *maps.export_urls.api_urlpatterns,
+    *workcalendar.urls.api_urlpatterns,
+]
 
 urlpatterns = [
     path("api/v1/", include(API_V1)),

@@ -1,35 +1,34 @@
 """Deadlines in working time: working hours on working days, with China's public holidays and the
-make-up working days (调休) that move weekends, from the maintained `chinese-calendar` package.
+make-up working days (调休) that move weekends.
 
 A working day runs from WORKDAY_START for WORKDAY_HOURS (settings; 09:00 for 8 hours by default).
-For a year the package has no data for yet, Monday to Friday are working days and the fallback is
-logged once, so the gap is visible rather than silent.
+Which days are working days is the working calendar's to say: the workcalendar app keeps it in the
+database (seeded from the chinese-calendar package, edited by administrators, computed by the
+statutory rules for a year not entered yet) and installs its `is_workday` here when Django starts
+(`use_calendar`). This module stays a pure helper below the apps: it imports none of them, and it
+asks the calendar about each day it walks, so the calendar must answer from memory (it does, see
+workcalendar.calendar for how an edit reaches every process).
 """
 
 import datetime as dt
-import logging
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 from django.conf import settings
 
-log = logging.getLogger(__name__)
 _MAX_DAYS = 3660  # bound the walk: ten years of days
+_calendar = None
 
 
-@lru_cache(maxsize=4096)
+def use_calendar(is_workday_of_day):
+    """Install the calendar: a function of a date, True on a working day."""
+    global _calendar
+    _calendar = is_workday_of_day
+
+
 def is_workday(day):
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        _warn_once(day.year)
-        return day.weekday() < 5
-
-
-@lru_cache(maxsize=64)
-def _warn_once(year):
-    log.warning("no holiday data for %s: counting Monday to Friday as working days", year)
+    if _calendar is None:
+        raise RuntimeError("no working calendar installed: add workcalendar to INSTALLED_APPS")
+    return _calendar(day)
 
 
 def add_working_hours(start, hours):

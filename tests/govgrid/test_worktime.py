@@ -9,6 +9,7 @@ import pytest
 
 from govgrid.lib.worktime import add_working_hours, deadline, is_workday
 
+pytestmark = pytest.mark.django_db  # the calendar is in the database (workcalendar), seeded from the package
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -37,7 +38,7 @@ def test_the_holiday_calendar_knows_the_2026_national_day_week():
     assert is_workday(dt.date(2026, 10, 8)) and is_workday(dt.date(2026, 10, 10))
 
 
-def test_a_year_without_holiday_data_falls_back_to_monday_to_friday():
+def test_a_year_without_an_arrangement_counts_monday_to_friday_besides_its_statutory_holidays():
     assert is_workday(dt.date(2027, 6, 4)) and not is_workday(dt.date(2027, 6, 5))
     assert add_working_hours(at(2027, 6, 4, 16), 2) == at(2027, 6, 7, 10).astimezone(dt.UTC)
 

@@ -17,18 +17,7 @@ from tests.incidents.conftest import shanghai
 @pytest.fixture
 def road_case(login, clock):
     """A case of category 0201 reported on the phone at 16:00 on Wednesday 30 September 2026."""
-    clock.at = shanghai(2026, 9, 30, 16)
-    point = worker_grid().geom.point_on_surface
-    body = {
-        "client_id": str(uuid.uuid4()),
-        "category": "0201",
-        "description": "路面坑洼",
-        "lon": point.x,
-        "lat": point.y,
-    }
-    response = login("grid_worker").post("/api/v1/incidents/", body, content_type="application/json")
-    assert response.status_code == 201
-    return Incident.objects.get(code=response.json()["code"])
+    return report_road_damage(login, clock, shanghai(2026, 9, 30, 16))
 
 
 def test_a_report_before_the_national_day_week_is_due_on_the_make_up_saturday(road_case):
@@ -59,3 +48,32 @@ def test_a_reopened_case_gets_a_full_deadline_from_the_moment_it_is_reopened(roa
     road_case.refresh_from_db()
     # 7 hours on Friday, 8 on the make-up Saturday, Sunday off, 8 on Monday, 1 on Tuesday.
     assert road_case.due_at == shanghai(2026, 10, 13, 10)
+
+
+
+def report_road_damage(login, clock, moment):
+    """A case of category 0201 (24 working hours at the grid) reported on the phone at `moment`."""
+    clock.at = moment
+    point = worker_grid().geom.point_on_surface
+    body = {"client_id": str(uuid.uuid4()), "category": "0201", "description": "路面坑洼"}
+    body |= {"lon": point.x, "lat": point.y}
+    response = login("grid_worker").post("/api/v1/incidents/", body, content_type="application/json")
+    assert response.status_code == 201
+    return Incident.objects.get(code=response.json()["code"])
+
+
+# 2027's arrangement is not entered: its statutory holidays are computed (workcalendar.rules).
+def test_a_report_on_the_last_afternoon_of_2026_is_due_after_new_years_day_2027_and_the_weekend(login, clock):
+    case = report_road_damage(login, clock, shanghai(2026, 12, 31, 16))
+    # 1 hour on 31 December, 1–3 January off, 8 + 8 on 4 and 5 January, 7 on Wednesday 6 January.
+    assert case.due_at == shanghai(2027, 1, 6, 16)
+
+
+def test_the_sweep_gives_the_community_a_deadline_that_skips_the_2027_spring_festival(login, clock):
+    case = report_road_damage(login, clock, shanghai(2027, 2, 1, 16))
+    assert case.due_at == shanghai(2027, 2, 4, 16)
+    assert escalate_overdue(now=shanghai(2027, 2, 4, 16, 1)) == 1
+    case.refresh_from_db()
+    # 72 working hours: 59 minutes on Thursday 4 February, 除夕 (5th) to 初三 (8th) off, eight days of
+    # 8 hours (9–12 and 15–18 February), then 7 hours 1 minute on Friday 19 February.
+    assert (case.level, case.due_at) == ("community", shanghai(2027, 2, 19, 16, 1))

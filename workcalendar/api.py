@@ -1,0 +1,42 @@
+"""GET /api/v1/calendar/?year=YYYY — the working calendar of a year, read-only."""
+
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .calendar import working_calendar
+from .models import FIRST_YEAR, LAST_YEAR, Kind
+
+
+class CalendarQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+
+def calendar_json(year):
+    snapshot = working_calendar.current(fresh=True)
+    days = snapshot.days_of(year).values()
+
+    def listed(kind):
+        return [{"date": d.date, "name": d.name, "source": d.source} for d in days if d.kind == kind]
+
+    return {
+        "year": year,
+        "arrangement_entered": year in snapshot.entered,
+        "days_off": listed(Kind.OFF),
+        "make_up_working_days": listed(Kind.WORK),
+    }
+
+
+class CalendarView(APIView):
+    """Days off and make-up working days of a year, each with its date, name and source, and whether
+    the State Council's arrangement for it is entered. Like the rest of /api/v1 it needs a login
+    (token or session): the calendar holds nothing personal, but one rule for the whole API is
+    simpler to state and to check than exceptions."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        query = CalendarQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(calendar_json(query.validated_data["year"]))
