@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.errors import NotFound
+from govgrid.middleware import personal_data
 
 from .api import AreaCodeField, ScopedMixin
 from .models import Assignment, HouseholdLink, Person, Role
@@ -84,6 +85,7 @@ def people_queryset(scope):
     )
 
 
+@personal_data
 class PeopleListView(ScopedMixin, ListAPIView):
     """GET /api/v1/people/?within=<code>&role=<role> — people serving or living in the caller's areas."""
 
@@ -110,6 +112,7 @@ class PeopleListView(ScopedMixin, ListAPIView):
         return people
 
 
+@personal_data
 class PersonDetailView(ScopedMixin, APIView):
     """GET /api/v1/people/<id>/ — one person, 404 outside the caller's areas."""
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from govgrid.errors import GovgridError, NotFound
 from govgrid.fields import DateTimeField
 from govgrid.lib import coords
+from govgrid.middleware import personal_data
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Forbidden
@@ -151,6 +152,7 @@ def photos_of(incident):
     return listed if listed is not None else incident.photos.all()
 
 
+@personal_data  # cases carry residents' contacts and photos; Open311's views are made from it too
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
         """Cases in scope, and the caller's own reports wherever they have gone since."""
