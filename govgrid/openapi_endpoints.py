@@ -28,6 +28,7 @@ from grids.api_coverage import CoverageQuery
 from grids.api_people import PeopleQuery, PersonSerializer
 from grids.coverage import RULES
 from grids.models import Level
+from grids.scopes import PERSONAL_FIELDS
 from incidents.api import ActionRequest, FiguresQuery, ReportSerializer
 from incidents.models import Status
 from incidents.workflow import ACTIONS
@@ -635,7 +636,7 @@ class PersonSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         properties = schema["properties"]
-        for name in ("gender", "birth_year", "home_community"):
+        for name in (field for field in PERSONAL_FIELDS if field != "phone"):  # masked: null
             properties[name]["nullable"] = True
         properties["phone"]["description"] = str(_("Masked (138****1234) unless personal data is visible."))
         properties["personal_data_visible"] = {"type": "boolean"}

@@ -1,5 +1,6 @@
-"""People API: who serves where. Personal data (phone, gender, year of birth) only where
-grids.scopes allows it; otherwise the phone is masked and the rest left out."""
+"""People API: who serves where. Personal data (grids.scopes.PERSONAL_FIELDS: phone, gender, year of
+birth, home community, work unit) only where grids.scopes allows it; otherwise the phone is masked and
+the rest left out."""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from govgrid.middleware import personal_data
 
 from .api import AreaCodeField, ScopedMixin
 from .models import Assignment, HouseholdLink, Person, Role
+from .scopes import PERSONAL_FIELDS
 
 
 def mask_phone(phone):
@@ -55,9 +57,8 @@ class PersonSerializer(serializers.ModelSerializer):
         visible = self.context["scope"].shows_personal_data_of(person)
         data["personal_data_visible"] = visible
         if not visible:
+            data.update(dict.fromkeys(PERSONAL_FIELDS))
             data["phone"] = mask_phone(person.phone) if person.phone else ""
-            data["gender"] = None
-            data["birth_year"] = None
         return data
 
 
