@@ -288,6 +288,10 @@ class Incident(serializers.Serializer):
     reported_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    rating = serializers.IntegerField(allow_null=True, help_text=_("The latest satisfaction rating, 1 to 5."))
+    awaits_rating_decision = serializers.BooleanField(
+        help_text=_("Rated poorly: a dispatcher decides to reopen the case or keep it closed.")
+    )
     photos = PhotoRef(many=True)
     contact = Contact(
         required=False, help_text=_("Only where the caller's role may see personal data, and for its reporter.")

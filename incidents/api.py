@@ -127,6 +127,8 @@ def incident_json(incident, scope, duplicates=None):
         "reported_at": incident.reported_at,
         "received_at": incident.received_at,
         "due_at": incident.due_at,
+        "rating": incident.rating,
+        "awaits_rating_decision": incident.awaits_rating_decision,
         "photos": [
             {
                 "id": p.id,
