@@ -175,7 +175,17 @@ class _Walk:
 
 def _rate_and_decide(rng, walk, now):
     """The reporter rates a case someone else resolved; a poor rating waits for the dispatcher, who
-    mostly reopens the case (handled, closed and perhaps rated again) or keeps it closed."""
+    mostly reopens the case (handled, closed and perhaps rated again) or keeps it closed. Every draw
+    here, the walk's included, comes from `rng`, the ratings' own stream: the cases' stories before
+    their rating stay as they are whatever the rating rules."""
+    stories, walk.rng = walk.rng, rng
+    try:
+        _rate_and_decide_steps(rng, walk, now)
+    finally:
+        walk.rng = stories
+
+
+def _rate_and_decide_steps(rng, walk, now):
     while walk.resolved_by != walk.reporter and rng.uniform() < 0.7:
         if not walk.step("rate", now, actor=walk.reporter) or not walk.awaits_rating_decision:
             return
@@ -188,7 +198,7 @@ def _rate_and_decide(rng, walk, now):
             return
 
 
-def _walk(rng, walk, now, age_days):
+def _walk(rng, walk, now, age_days, ratings):
     """The story of one case, drawn at random, up to `now`."""
     if rng.uniform() < 0.03:
         walk.step("reject", now, reason="无效或重复上报")
@@ -204,7 +214,7 @@ def _walk(rng, walk, now, age_days):
         return
     if not (age_days >= 3 or rng.uniform() < 0.6) or not walk.step("close", now):
         return
-    _rate_and_decide(rng, walk, now)
+    _rate_and_decide(ratings, walk, now)
 
 
 def _accounts(district_code, grids):
@@ -249,6 +259,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     """Create `cases` cases received over the last `days` days; returns how many were made."""
     rng = np.random.default_rng(seed)
     contacts = np.random.default_rng(seed + 1)  # its own stream: the cases' stories stay as they were
+    ratings = np.random.default_rng(seed + 2)  # the same for ratings and what follows them
     now = timezone.now()
     grids = list(Area.objects.within(district_code).grids().only("id", "code", "geom", "households"))
     if not grids or cases <= 0:
@@ -289,7 +300,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             continue  # an area without a dispatcher: nobody could handle its cases beyond the grid
         reporter = actors.get(grid.code) or actors[community] or fallback
         walk = _Walk(rng, grid.code, category, received, reporter, actors)
-        _walk(rng, walk, now, (now - received).days)
+        _walk(rng, walk, now, (now - received).days, ratings)
         walk.sweep_until(now)  # the sweep has run up to now, as it does on a live server
         contact_name, contact_phone = _resident_contact(contacts)
         made.append(

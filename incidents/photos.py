@@ -93,7 +93,9 @@ def _written(image, image_format):
             options["quality"] = JPEG_QUALITY
         elif image_format == "WEBP":
             options |= {"lossless": True} if image.info.get("lossless") else {"quality": JPEG_QUALITY}
-    source.info = {}  # nothing of the original's info (exif, xmp, comments, text) is written
+    # Nothing else of the original's info (exif, xmp, comments, text chunks) is written; a PNG's
+    # transparent colour is part of the picture.
+    source.info = {key: value for key, value in image.info.items() if key == "transparency"}
     output = io.BytesIO()
     source.save(output, format=image_format, exif=b"", **options)
     return output.getvalue()
