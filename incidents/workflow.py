@@ -2,10 +2,10 @@
 
 reported → accepted → in progress → resolved → closed; escalated up one level (grid → community →
 street; the street is the top); returned down one level with a reason; rejected as invalid or as a
-duplicate; reopened after a failed check; rated by its reporter, once for each time it is resolved, and never
-by the one who resolved it. A poor rating does not reopen the case by itself: it marks the case for a
-dispatcher, who reopens it or keeps it as it is (`keep_closed`, for a closed case; a resolved one is
-verified and closed or reopened as any other), each with its event.
+duplicate; reopened after a failed check; rated by its reporter, once for each time it is
+resolved, and never by the one who resolved it. A poor rating does not reopen the case by itself: it
+marks the case for a dispatcher, who reopens it or keeps it as it is (`keep_closed`, for a closed
+case; a resolved one is verified and closed, or reopened, as any other), each with its event.
 
 Each action is one call of `act`: inside one transaction it locks the case's row, checks the
 version the caller saw (a stale one is refused with the current state, so two dispatchers acting at
