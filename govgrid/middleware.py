@@ -39,3 +39,35 @@ def _refused(request, name):
         return error_list_response(request, 400, f"{name}: {message}", name)
     body = {"detail": f"{name}: {message}", "code": "invalid", "field": name, "errors": {name: [message]}}
     return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def personal_data(view):
+    """Mark a view (a function, or a class and every view made from it) whose answers may carry
+    personal data: a resident's name and phone, a person's phone, a case's photos. The middleware
+    below then answers it with `Cache-Control: private, no-store`."""
+    view.personal_data = True
+    return view
+
+
+def holds_personal_data(view_func):
+    view_class = getattr(view_func, "view_class", None)  # Django's and DRF's as_view() keep the class
+    return bool(getattr(view_func, "personal_data", False) or getattr(view_class, "personal_data", False))
+
+
+class NoStoreForPersonalData:
+    """`Cache-Control: private, no-store` on every answer of a view marked with `personal_data`, its
+    refusals included: no shared cache (a proxy, a CDN) may keep it, and no browser may write it to
+    its disk, where the next person at a shared office computer or a lost phone would find it. One
+    place, so that a new view gets it by its mark rather than by remembering a header line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "holds_personal_data", False):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.holds_personal_data = holds_personal_data(view_func)

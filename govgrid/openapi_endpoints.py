@@ -29,6 +29,7 @@ from grids.api_coverage import CoverageQuery
 from grids.api_people import PeopleQuery, PersonSerializer
 from grids.coverage import RULES
 from grids.models import Level
+from grids.scopes import PERSONAL_FIELDS
 from incidents.api import ActionRequest, FiguresQuery, ReportSerializer
 from incidents.models import Status
 from incidents.workflow import ACTIONS
@@ -290,6 +291,10 @@ class Incident(serializers.Serializer):
     reported_at = serializers.DateTimeField()
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    rating = serializers.IntegerField(allow_null=True, help_text=_("The latest satisfaction rating, 1 to 5."))
+    awaits_rating_decision = serializers.BooleanField(
+        help_text=_("Rated poorly: a dispatcher decides to reopen the case or keep it closed.")
+    )
     photos = PhotoRef(many=True)
     contact = Contact(
         required=False, help_text=_("Only where the caller's role may see personal data, and for its reporter.")
@@ -681,7 +686,7 @@ class PersonSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema, direction):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         properties = schema["properties"]
-        for name in ("gender", "birth_year", "home_community"):
+        for name in (field for field in PERSONAL_FIELDS if field != "phone"):  # masked: null
             properties[name]["nullable"] = True
         properties["phone"]["description"] = str(_("Masked (138****1234) unless personal data is visible."))
         properties["personal_data_visible"] = {"type": "boolean"}

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "govgrid.middleware.RefuseNulCharacters",
+    "govgrid.middleware.NoStoreForPersonalData",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -267,6 +268,13 @@ INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)
 # days (default 7) are returned with a new report.
 DUPLICATE_RADIUS_M = env_float("GOVGRID_DUPLICATE_RADIUS_M", 100)
 DUPLICATE_DAYS = env_float("GOVGRID_DUPLICATE_DAYS", 7)
+# reported_at, the moment the phone says the report was made, may come before its reception by at
+# most this many hours. Default 72: a worker's phone offline over a long weekend, or in a basement
+# for days, still delivers its outbox. An older time is refused: it is a wrong clock or a back-dated
+# report, and the case would seem to have waited days before anyone could see it.
+REPORTED_AT_MAX_AGE_HOURS = env_float("GOVGRID_REPORTED_AT_MAX_AGE_HOURS", 72)
+# ... and after its reception by at most this many minutes: a phone's clock running ahead. Default 10.
+REPORTED_AT_MAX_SKEW_MINUTES = env_float("GOVGRID_REPORTED_AT_MAX_SKEW_MINUTES", 10)
 # Largest photo accepted, in bytes. Default 8 MB.
 PHOTO_MAX_BYTES = int(env_float("GOVGRID_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
 # Photos sent with one report, at most. Default 10.

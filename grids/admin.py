@@ -11,7 +11,7 @@ from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
 from .api_people import mask_phone
 from .models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, ServiceStation
-from .scopes import Scope
+from .scopes import PERSONAL_FIELDS, Scope
 from .validation import (
     UNCHANGED_BOUNDARY_DEGREES,
     areas_after_border_move,
@@ -293,7 +293,7 @@ class AssignmentInline(admin.TabularInline):
 
 @admin.register(Person)
 class PersonAdmin(ScopedAdmin):
-    list_display = ["name", "phone_shown", "is_party_member", "home_community", "work_unit", "user"]
+    list_display = ["name", "phone_shown", "is_party_member", "home_community_shown", "work_unit_shown", "user"]
     list_filter = ["is_party_member", "assignments__role"]
     search_fields = ["name", "phone", "work_unit"]
     raw_id_fields = ["home_community", "user"]
@@ -308,20 +308,33 @@ class PersonAdmin(ScopedAdmin):
         _request_scope.value = scope = Scope.for_user(request.user)
         return queryset if scope.everything else scope.people(queryset)
 
+    @staticmethod
+    def _shown(person):
+        """Whether this request's user may see the person's personal data (grids.scopes)."""
+        scope = getattr(_request_scope, "value", None)
+        return scope is not None and scope.shows_personal_data_of(person)
+
     @admin.display(description=_("phone"))
     def phone_shown(self, person):
-        scope = getattr(_request_scope, "value", None)
-        return person.phone if scope is not None and scope.shows_personal_data_of(person) else mask_phone(person.phone)
+        return person.phone if self._shown(person) else mask_phone(person.phone)
+
+    @admin.display(description=_("home community"))
+    def home_community_shown(self, person):
+        return person.home_community if self._shown(person) else None
+
+    @admin.display(description=_("work unit"))
+    def work_unit_shown(self, person):
+        return person.work_unit if self._shown(person) else None
 
     def get_search_fields(self, request):
-        # Searching by phone number would reveal numbers the user may not see.
-        return self.search_fields if Scope.for_user(request.user).everything else ["name", "work_unit"]
+        # Searching by phone number or work unit would reveal what the user may not see.
+        return self.search_fields if Scope.for_user(request.user).everything else ["name"]
 
     def get_exclude(self, request, obj=None):
         scope = Scope.for_user(request.user)
         if obj is None or scope.shows_personal_data_of(obj):
             return []
-        return ["phone", "gender", "birth_year"]
+        return list(PERSONAL_FIELDS)
 
 
 @admin.register(Assignment)

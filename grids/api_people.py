@@ -1,5 +1,6 @@
-"""People API: who serves where. Personal data (phone, gender, year of birth) only where
-grids.scopes allows it; otherwise the phone is masked and the rest left out."""
+"""People API: who serves where. Personal data (grids.scopes.PERSONAL_FIELDS: phone, gender, year of
+birth, home community, work unit) only where grids.scopes allows it; otherwise the phone is masked and
+the rest left out."""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
@@ -10,9 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.errors import NotFound
+from govgrid.middleware import personal_data
 
 from .api import AreaCodeField, ScopedMixin
 from .models import Assignment, HouseholdLink, Person, Role
+from .scopes import PERSONAL_FIELDS
 
 
 def mask_phone(phone):
@@ -54,9 +57,8 @@ class PersonSerializer(serializers.ModelSerializer):
         visible = self.context["scope"].shows_personal_data_of(person)
         data["personal_data_visible"] = visible
         if not visible:
+            data.update(dict.fromkeys(PERSONAL_FIELDS))
             data["phone"] = mask_phone(person.phone) if person.phone else ""
-            data["gender"] = None
-            data["birth_year"] = None
         return data
 
 
@@ -84,6 +86,7 @@ def people_queryset(scope):
     )
 
 
+@personal_data
 class PeopleListView(ScopedMixin, ListAPIView):
     """GET /api/v1/people/?within=<code>&role=<role> — people serving or living in the caller's areas."""
 
@@ -110,6 +113,7 @@ class PeopleListView(ScopedMixin, ListAPIView):
         return people
 
 
+@personal_data
 class PersonDetailView(ScopedMixin, APIView):
     """GET /api/v1/people/<id>/ — one person, 404 outside the caller's areas."""
 

@@ -12,10 +12,12 @@ area's code) and what they may do there:
 | analyst                              | their district       | no         | no (masked)        |
 | anyone else, anonymous               | nothing              | no         | no                 |
 
-Personal data is a resident's name and phone on a case, and a person's phone, gender, birth year and
-home. Leaders supervise cases and call residents back about them (督办、回访), so they see it; analysts
-work on the figures and take exports out of the system, so they never do. A case's reporter always
-sees the contact they wrote.
+Personal data is a resident's name and phone on a case, and a person's phone, gender, birth year,
+home community and work unit (PERSONAL_FIELDS: where it is not shown, the phone is masked and the
+rest left out; a dual-registered member's home community and work unit say where they live and
+work as surely as an address). Leaders supervise cases and call residents back about them
+(督办、回访), so they see it; analysts work on the figures and take exports out of the system, so
+they never do. A case's reporter always sees the contact they wrote.
 
 Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
 API views, pages, exports and the admin all ask a Scope.
@@ -34,6 +36,9 @@ from .models.people import in_force
 WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
 READING_ROLES = {Role.LEADER, Role.ANALYST}
 PERSONAL_DATA_ROLES = WRITING_ROLES | {Role.LEADER}
+# A person's fields that are personal data, for the API, the admin and anything else that shows a
+# person: shown where Scope.shows_personal_data_of says, else the phone masked and the rest left out.
+PERSONAL_FIELDS = ("phone", "gender", "birth_year", "home_community", "work_unit")
 
 
 class Forbidden(GovgridError):

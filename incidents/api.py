@@ -1,7 +1,6 @@
 """Incidents API: grid workers report from their phones; everyone reads the cases in their scope."""
 
 from django.http import FileResponse
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -15,7 +14,9 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
+from govgrid.fields import DateTimeField
 from govgrid.lib import coords
+from govgrid.middleware import personal_data
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Forbidden
@@ -36,7 +37,8 @@ class ReportSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
     accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
-    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+    # Its window around the moment of reception is the intake's rule (services.report_time_refusal).
+    reported_at = DateTimeField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
 
@@ -88,11 +90,6 @@ class ReportSerializer(serializers.Serializer):
                 {name: (unknown | refused.detail)[name] for name in self.fields if name in unknown | refused.detail}
             ) from None
 
-    def validate_reported_at(self, value):
-        if value and value > timezone.now() + timezone.timedelta(minutes=10):
-            raise serializers.ValidationError(_("The report time is in the future."))
-        return value
-
 
 def _worded_per_request(validator):
     """DRF words a length or range limit with its lazy_format, which keeps the text of the first
@@ -130,6 +127,8 @@ def incident_json(incident, scope, duplicates=None):
         "reported_at": incident.reported_at,
         "received_at": incident.received_at,
         "due_at": incident.due_at,
+        "rating": incident.rating,
+        "awaits_rating_decision": incident.awaits_rating_decision,
         "photos": [
             {
                 "id": p.id,
@@ -155,6 +154,7 @@ def photos_of(incident):
     return listed if listed is not None else incident.photos.all()
 
 
+@personal_data  # cases carry residents' contacts and photos; Open311's views are made from it too
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
         """Cases in scope, and the caller's own reports wherever they have gone since."""

@@ -8,8 +8,10 @@ case's events therefore agree with its final state, level, responsible area, due
 
 Cases gather around a few hot spots (markets, the old town's lanes, a school gate) on top of a thin
 spread over every grid, reported in working hours (local time); most close in the grid, some climb
-to the community, a few to the street; most reporters rate the result, and a poor rating reopens the
-case. Deterministic for a seed. Written in bulk, a few statements for the whole year.
+to the community, a few to the street. Reporters rate the result of cases someone else resolved (a
+grid worker who handled the case does not rate their own work), once per resolution; a poor rating
+waits for the dispatcher, who mostly reopens the case and otherwise keeps it closed, and a few wait
+still. Deterministic for a seed. Written in bulk, a few statements for the whole year.
 """
 
 import uuid
@@ -30,10 +32,10 @@ from .models import OPEN_STATUSES, Category, Incident, IncidentEvent, Status
 from .workflow import (
     ACTIONS,
     POOR_RATING,
+    RATING_DECISIONS,
     event_fields,
     next_level,
     overdue_reason,
-    poor_rating_reason,
     rating_reason,
 )
 
@@ -43,8 +45,11 @@ HANDLING = ("accept", "start", "resolve")  # a case's way from reported to resol
 # there (most cases are handled in time, some are not and the sweep takes them up), or fixed hours.
 # Work is done in working time (calendar time for urgent categories); residents rate any time.
 SHARE_OF_DEADLINE = {"accept": 0.08, "start": 0.12, "resolve": 0.3, "escalate": 0.25, "reject": 0.1, "return": 0.1}
-HOURS = {"close": 8, "rate": 24}
+HOURS = {"close": 8, "rate": 24, "reopen": 8, "keep_closed": 8}
 POOR_COMMENTS = ["问题没有解决", "处理不及时", "处理后又反复出现"]
+# What the dispatcher says on deciding about a poor rating.
+REOPEN_REASONS = ["回访核实问题仍在，重新处置", "居民反映属实，返工"]
+KEEP_CLOSED_REASONS = ["现场核查已整改到位，维持结案", "诉求超出处置范围，已向居民解释"]
 GOOD_COMMENTS = ["", "", "处理及时，满意", "态度很好"]
 CONTACT_SHARE = 0.2  # cases that carry a resident's name and phone (personal data)
 CONTACT_TITLES = ["先生", "女士", "大爷", "阿姨"]
@@ -68,6 +73,8 @@ class _Walk:
         self.due_at = deadline(received, category.deadline_hours("grid"), category.calendar_time)
         self.at = received
         self.rating, self.rating_comment = None, ""
+        self.resolved_by = None  # who resolved it last: they may not rate it
+        self.awaits_rating_decision = False
         self.out_of_time = False  # set when a step would come after the end of the walk
         self.events = [self._event(received, reporter, "report", ("", ""), Status.REPORTED)]
 
@@ -133,9 +140,11 @@ class _Walk:
             poor = self.rating <= POOR_RATING
             self.rating_comment = str(self.rng.choice(POOR_COMMENTS if poor else GOOD_COMMENTS))
             events = [(action, self.status, rating_reason(self.rating), self.rating_comment)]
-            if poor:
-                events.append(("reopen", Status.IN_PROGRESS, poor_rating_reason(self.rating), ""))
-                self._restart_deadline(at)
+            self.awaits_rating_decision = poor
+        elif action == "resolve":
+            self.resolved_by = actor
+        if action in RATING_DECISIONS:
+            self.awaits_rating_decision = False
         for name, status, event_reason, note in events:
             self.events.append(self._event(at, actor, name, before, status, event_reason, note))
             self.status, before = status, (status, self.level)
@@ -164,7 +173,32 @@ class _Walk:
         return self.status == Status.RESOLVED
 
 
-def _walk(rng, walk, now, age_days):
+def _rate_and_decide(rng, walk, now):
+    """The reporter rates a case someone else resolved; a poor rating waits for the dispatcher, who
+    mostly reopens the case (handled, closed and perhaps rated again) or keeps it closed. Every draw
+    here, the walk's included, comes from `rng`, the ratings' own stream: the cases' stories before
+    their rating stay as they are whatever the rating rules."""
+    stories, walk.rng = walk.rng, rng
+    try:
+        _rate_and_decide_steps(rng, walk, now)
+    finally:
+        walk.rng = stories
+
+
+def _rate_and_decide_steps(rng, walk, now):
+    while walk.resolved_by != walk.reporter and rng.uniform() < 0.7:
+        if not walk.step("rate", now, actor=walk.reporter) or not walk.awaits_rating_decision:
+            return
+        if rng.uniform() >= 0.7:
+            walk.step("keep_closed", now, reason=str(rng.choice(KEEP_CLOSED_REASONS)))
+            return
+        if not walk.step("reopen", now, reason=str(rng.choice(REOPEN_REASONS))) or not walk.handle(now):
+            return
+        if not walk.step("close", now):
+            return
+
+
+def _walk(rng, walk, now, age_days, ratings):
     """The story of one case, drawn at random, up to `now`."""
     if rng.uniform() < 0.03:
         walk.step("reject", now, reason="无效或重复上报")
@@ -180,9 +214,7 @@ def _walk(rng, walk, now, age_days):
         return
     if not (age_days >= 3 or rng.uniform() < 0.6) or not walk.step("close", now):
         return
-    if rng.uniform() < 0.7 and walk.step("rate", now, actor=walk.reporter) and walk.status == Status.IN_PROGRESS:
-        if walk.handle(now):  # reopened by a poor rating: handled again and closed again
-            walk.step("close", now)
+    _rate_and_decide(ratings, walk, now)
 
 
 def _accounts(district_code, grids):
@@ -227,6 +259,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     """Create `cases` cases received over the last `days` days; returns how many were made."""
     rng = np.random.default_rng(seed)
     contacts = np.random.default_rng(seed + 1)  # its own stream: the cases' stories stay as they were
+    ratings = np.random.default_rng(seed + 2)  # the same for ratings and what follows them
     now = timezone.now()
     grids = list(Area.objects.within(district_code).grids().only("id", "code", "geom", "households"))
     if not grids or cases <= 0:
@@ -267,7 +300,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             continue  # an area without a dispatcher: nobody could handle its cases beyond the grid
         reporter = actors.get(grid.code) or actors[community] or fallback
         walk = _Walk(rng, grid.code, category, received, reporter, actors)
-        _walk(rng, walk, now, (now - received).days)
+        _walk(rng, walk, now, (now - received).days, ratings)
         walk.sweep_until(now)  # the sweep has run up to now, as it does on a live server
         contact_name, contact_phone = _resident_contact(contacts)
         made.append(
@@ -293,6 +326,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 version=walk.version,
                 rating=walk.rating,
                 rating_comment=walk.rating_comment,
+                awaits_rating_decision=walk.awaits_rating_decision,
                 contact_name=contact_name,
                 contact_phone=contact_phone,
             )

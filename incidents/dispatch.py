@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govgrid.errors import GovgridError
+from govgrid.middleware import personal_data
 from grids.models import Assignment, Level, Role
 from grids.scopes import Scope
 from maps.views import OfflineMap
@@ -36,6 +37,7 @@ def _cases(request, scope):
     return scope.filter(Incident.objects.select_related("category", "grid"), "area_code")
 
 
+@personal_data
 @login_required
 def queue(request):
     scope = Scope.for_user(request.user)
@@ -75,6 +77,7 @@ def queue(request):
     )
 
 
+@personal_data  # the resident's contact, photos
 @login_required
 def case(request, code):
     scope = Scope.for_user(request.user)

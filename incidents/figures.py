@@ -13,6 +13,10 @@ received in; rejected cases do not count.
   is on time when it is resolved or closed, its last resolve came by the deadline in force, and it
   never missed one. The on-time rate is on time / (on time + late); an open case still within its
   deadline counts in neither.
+- Satisfaction: each case's latest rating, by its reporter, given once per resolution and never by
+  the one who resolved the case (incidents.workflow), so it is the resident's word on the work and
+  not the handler's on their own. A poor rating no longer reopens a case by itself: a closed case
+  rated poorly counts as closed until a dispatcher reopens it (then it is open again, as before).
 """
 
 from django.conf import settings

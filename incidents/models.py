@@ -129,6 +129,10 @@ class Incident(models.Model):
     )
     rating = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    # A poor rating does not reopen a case by itself: it waits here for a dispatcher to reopen the
+    # case or keep it as it is (incidents.workflow). A database default, since the intake writes
+    # cases with its own INSERT.
+    awaits_rating_decision = models.BooleanField(_("poor rating awaits a decision"), default=False, db_default=False)
 
     objects = IncidentQuerySet.as_manager()
 

@@ -38,11 +38,7 @@ from grids.models.areas import (
 from grids.scopes import Forbidden, Scope
 
 from .models import Category, Incident, IncidentPhoto
-
-PHOTO_SIGNATURES = {  # content type by the file's first bytes, not by what the client claims
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-}
+from .photos import NotAPicture, carries_metadata, without_metadata
 
 
 @dataclass
@@ -77,8 +73,8 @@ class Report:
 
 
 def check_photo(upload, field="photos"):
-    """(bytes, content type, sha256) of an uploaded photo, or a 400 naming the field, the file and
-    the reason."""
+    """(bytes, content type, sha256) of an uploaded photo as it is kept: its orientation applied and
+    its metadata removed (incidents.photos); or a 400 naming the field, the file and the reason."""
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise GovgridError(
             _("Photo %(name)s is %(size)d KB; the limit is %(limit)d KB.")
@@ -86,16 +82,14 @@ def check_photo(upload, field="photos"):
             field=field,
             code="photo_too_large",
         )
-    data = upload.read()
-    content_type = next((t for sig, t in PHOTO_SIGNATURES.items() if data.startswith(sig)), None)
-    if content_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        content_type = "image/webp"
-    if content_type is None:
+    try:
+        data, content_type = without_metadata(upload.read())
+    except NotAPicture:
         raise GovgridError(
             _("Photo %(name)s is not a JPEG, PNG or WebP image.") % {"name": upload.name},
             field=field,
             code="photo_type",
-        )
+        ) from None
     return data, content_type, hashlib.sha256(data).hexdigest()
 
 
@@ -111,6 +105,13 @@ def report_incident(user, report, photos=(), scope=None):
     """
     fingerprint = report.fingerprint()
     scope = scope or Scope.for_user(user)
+    refused_time = report_time_refusal(report.reported_at, timezone.now())
+    if refused_time is not None:
+        # A retry is recognised before a refusal: its first copy was in time when it came.
+        existing = Incident.objects.filter(client_id=report.client_id).first()
+        if existing is not None:
+            return _same_report(existing, fingerprint, user), False, []
+        raise ValidationError({"reported_at": [refused_time]})
     lon, lat = coords.to_wgs84(report.lon, report.lat, report.crs)
     checked_photos = _check_photos(photos)
     cached = reportable_categories.get(report.category)
@@ -154,6 +155,22 @@ def report_incident(user, report, photos=(), scope=None):
             code="changed_meanwhile",
         )
     return received
+
+
+def report_time_refusal(reported_at, now):
+    """Why a report made at `reported_at` cannot be received at `now`, or None: at most
+    REPORTED_AT_MAX_AGE_HOURS before (a phone's outbox kept offline) and
+    REPORTED_AT_MAX_SKEW_MINUTES after (a phone's clock ahead). Compared, never subtracted, so a
+    time at the ends of the calendar cannot overflow."""
+    if reported_at is None:
+        return None
+    if reported_at > now + timedelta(minutes=settings.REPORTED_AT_MAX_SKEW_MINUTES):
+        return _("The report time is in the future.")
+    if reported_at < now - timedelta(hours=settings.REPORTED_AT_MAX_AGE_HOURS):
+        return _("The report time is more than %(hours)g hours before the report reached the server.") % {
+            "hours": settings.REPORTED_AT_MAX_AGE_HOURS
+        }
+    return None
 
 
 def _check_photos(photos):
@@ -450,7 +467,16 @@ def _insert_new_case(incident, scope):
 
 
 def _same_report(existing, fingerprint, user):
-    if existing.fingerprint != fingerprint or existing.reporter_id != user.pk:
+    """The case a retry names by its client_id. Another account's case under that id is refused
+    without a word about it (not its code, not even that it is another's): a client_id is only a
+    number a phone made up, and must not open a way to learn of cases out of the caller's sight."""
+    if existing.reporter_id != user.pk:
+        raise Conflict(
+            _("client_id %(id)s is already in use: make a new one for this report.") % {"id": existing.client_id},
+            field="client_id",
+            code="client_id_reused",
+        )
+    if existing.fingerprint != fingerprint:
         raise Conflict(
             _("client_id %(id)s was already used for a different report (%(code)s).")
             % {"id": existing.client_id, "code": existing.code},
@@ -470,6 +496,47 @@ def _store_photo(incident, data, content_type, digest):
 def _store_photo_file(photo, data):
     extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[photo.content_type]
     photo.file.save(f"{photo.incident.code}-{photo.sha256[:12]}.{extension}", ContentFile(data), save=False)
+
+
+def strip_stored_photos(commit=False):
+    """Photos stored before metadata was removed on upload, written again without it (the orientation
+    applied, as check_photo does): (photos looked at, photos with metadata, photos not readable as
+    pictures). A dry run unless `commit`. Each photo is its own transaction, and its old file is
+    removed only once the new one is in the row; a photo that turns out to be a copy of another of
+    the same case's is removed, the case keeping one."""
+    looked, stripped, unreadable = 0, 0, 0
+    for photo in IncidentPhoto.objects.select_related("incident").order_by("id").iterator(chunk_size=200):
+        looked += 1
+        with photo.file.open("rb") as file:
+            data = file.read()
+        if not carries_metadata(data):
+            continue
+        try:
+            cleaned, content_type = without_metadata(data)
+        except NotAPicture:
+            unreadable += 1
+            continue
+        stripped += 1
+        if commit:
+            _replace_photo_file(photo, cleaned, content_type)
+    return looked, stripped, unreadable
+
+
+def _replace_photo_file(photo, data, content_type):
+    old_file = photo.file.name
+    photo.sha256, photo.content_type, photo.size = hashlib.sha256(data).hexdigest(), content_type, len(data)
+    with transaction.atomic():
+        copy = IncidentPhoto.objects.filter(incident_id=photo.incident_id, sha256=photo.sha256).exclude(pk=photo.pk)
+        if copy.exists():
+            photo.delete()
+        else:
+            _store_photo_file(photo, data)
+            try:
+                photo.save()
+            except BaseException:
+                photo.file.delete(save=False)
+                raise
+    photo.file.storage.delete(old_file)
 
 
 def _delete_files(photos):

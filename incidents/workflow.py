@@ -2,7 +2,10 @@
 
 reported → accepted → in progress → resolved → closed; escalated up one level (grid → community →
 street; the street is the top); returned down one level with a reason; rejected as invalid or as a
-duplicate; reopened after a failed check or a poor rating; rated by its reporter.
+duplicate; reopened after a failed check; rated by its reporter, once for each time it is
+resolved, and never by the one who resolved it. A poor rating does not reopen the case by itself: it
+marks the case for a dispatcher, who reopens it or keeps it as it is (`keep_closed`, for a closed
+case; a resolved one is verified and closed, or reopened, as any other), each with its event.
 
 Each action is one call of `act`: inside one transaction it locks the case's row, checks the
 version the caller saw (a stale one is refused with the current state, so two dispatchers acting at
@@ -67,8 +70,13 @@ ACTIONS = {
         label=gettext_lazy("reopen"),
     ),
     "rate": Action((Status.RESOLVED, Status.CLOSED), None, "reporter", label=gettext_lazy("rate")),
+    "keep_closed": Action(
+        (Status.CLOSED,), None, "dispatcher", needs_reason=True, label=gettext_lazy("keep closed despite the rating")
+    ),
 }
-POOR_RATING = 2  # a rating of 2 or less reopens the case
+POOR_RATING = 2  # a rating of 2 or less waits for a dispatcher's decision
+# The dispatcher's decisions on a case whose poor rating awaits one: each settles it.
+RATING_DECISIONS = ("reopen", "close", "keep_closed")
 # Lengths the event log and the case can hold; the note has no column limit but is kept to what a
 # page or a phone sends (the API's ActionRequest has the same limits).
 REASON_MAX = IncidentEvent._meta.get_field("reason").max_length
@@ -93,11 +101,6 @@ class StaleVersion(Conflict):
 def rating_reason(rating):
     """What the `rate` event records as its reason: the rating given."""
     return _("Satisfaction rating: %(rating)d out of 5") % {"rating": rating}
-
-
-def poor_rating_reason(rating):
-    """The reason of the reopen event that follows a poor rating."""
-    return _("Rated %(rating)d out of 5: the case is handled again.") % {"rating": rating}
 
 
 def overdue_reason():
@@ -167,6 +170,7 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
                 version=incident.version,
             )
         _check_allowed(user, scope, incident, spec)
+        _check_rating_rules(user, incident, action)
         before = (incident.status, incident.level)
         events = [(action, spec.target or incident.status, reason, note)]
         if action == "escalate":
@@ -181,9 +185,9 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             incident.rating, incident.rating_comment = _rating(rating), comment
             # The event keeps what the reporter said: the rating as its reason, the comment as its note.
             events = [(action, incident.status, rating_reason(incident.rating), comment or note)]
-            if incident.rating <= POOR_RATING:
-                events.append(("reopen", Status.IN_PROGRESS, poor_rating_reason(incident.rating), ""))
-                _restart_deadline(incident, now)
+            incident.awaits_rating_decision = incident.rating <= POOR_RATING
+        if action in RATING_DECISIONS:
+            incident.awaits_rating_decision = False
         for name, status, event_reason, event_note in events:
             incident.status = status
             IncidentEvent.objects.create(
@@ -206,7 +210,8 @@ def allowed_actions(user, scope, incident):
             continue
         try:
             _check_allowed(user, scope, incident, spec)
-        except Forbidden:
+            _check_rating_rules(user, incident, name)
+        except (Forbidden, Conflict):
             continue
         names.append(name)
     return names
@@ -225,6 +230,36 @@ def _check_allowed(user, scope, incident, spec):
         raise Forbidden(
             _("You may not %(action)s case %(code)s.") % {"action": spec.label, "code": incident.code}, field="action"
         )
+
+
+def _check_rating_rules(user, incident, action):
+    """The rating's own rules. One rating per resolution (a case reopened and resolved again may be
+    rated again), and not by the one who resolved it: satisfaction is the resident's word on the
+    work, never the handler's on their own. keep_closed only answers a poor rating."""
+    if action == "keep_closed" and not incident.awaits_rating_decision:
+        raise Conflict(
+            _("Only a case whose poor rating awaits a decision can be kept closed despite it."),
+            field="action",
+            code="no_rating_to_decide",
+        )
+    if action != "rate":
+        return
+    # The latest resolve and anything rated since, newest first: the row lock keeps them still.
+    latest = incident.events.filter(action__in=("resolve", "rate")).order_by("-id").values_list("action", "actor_id")
+    for event, actor_id in latest[:1]:
+        if event == "rate":
+            raise Conflict(
+                _("Case %(code)s was already rated for this resolution; rate it again once it is resolved again.")
+                % {"code": incident.code},
+                field="action",
+                code="already_rated",
+            )
+        if actor_id == user.pk:
+            raise Forbidden(
+                _("You resolved case %(code)s yourself: its rating is for the resident, not for its handler.")
+                % {"code": incident.code},
+                field="action",
+            )
 
 
 def next_level(level, grid_code, category, step, at):

@@ -6,6 +6,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
+from govgrid.middleware import personal_data
 from grids.api import ScopedMixin
 
 from .exports import CONTENT_TYPES, plan_export
@@ -22,6 +23,7 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+@personal_data  # incidents may carry residents' contacts
 class ExportView(ScopedMixin, APIView):
     """The export of `kind` in `fmt` (the URL's suffix), streamed as it is read from PostgreSQL."""
 
@@ -40,7 +42,6 @@ class ExportView(ScopedMixin, APIView):
         else:
             response = StreamingHttpResponse(export.chunks(self.fmt), content_type=CONTENT_TYPES[self.fmt])
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "private, no-store"  # may carry residents' contacts
         response["X-Accel-Buffering"] = "no"  # a proxy in front passes the stream on as it comes
         return response
 

@@ -5,7 +5,8 @@
 - GeoJSONSeq: one Feature per line (newline-delimited, as GDAL writes `.geojsonl`);
 - CSV: UTF-8 with a byte-order mark (Excel needs it for Chinese; pandas and GDAL skip it), `lon` and
   `lat` columns for points (or a `WKT` column with `geometry=wkt`), a `WKT` column for boundaries
-  (GDAL takes it for the geometry);
+  (GDAL takes it for the geometry); a text cell starting with =, +, -, @, tab or CR gets a leading
+  single quote so that no spreadsheet runs it (govgrid.lib.spreadsheet);
 - GeoPackage: written to a temporary file by maps/geopackage.py, then streamed and removed.
 
 PostgreSQL writes every Feature's text (ST_AsGeoJSON and the properties, see Column.json), and the
@@ -38,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govgrid.errors import GovgridError, NotFound
+from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.coverage import GRID_RULES_SQL, Thresholds
 from grids.models import Area
 from incidents.models import OPEN_STATUSES
@@ -54,6 +56,7 @@ CONTENT_TYPES = {
 }
 BATCH_ROWS = 2000  # rows fetched from the server-side cursor at a time (about 1 MB of incidents)
 DECIMALS = 7  # coordinate decimals: 1 cm, as the areas API; RFC 7946 advises no more than needed
+NUMERIC = ("INTEGER", "REAL")  # column types whose CSV cells are numbers
 
 
 # --- what each kind exports ----------------------------------------------------------------------
@@ -179,12 +182,13 @@ class Layer:
             parts.append("'}}'")
             return "concat(" + ", ".join(parts) + ")"
         if fmt == "csv":
-            values = [f"({c.sql})::text" for c in self.columns]
+            # Every cell safe to open in a spreadsheet (govgrid.lib.spreadsheet): numbers stay numbers.
+            values = [safe_cell_sql(f"({c.sql})::text", numeric=c.type in NUMERIC) for c in self.columns]
             if self.points and not wkt:
-                values += [f"round(ST_X({self.geometry})::numeric, {DECIMALS})::text"]
-                values += [f"round(ST_Y({self.geometry})::numeric, {DECIMALS})::text"]
+                values += [safe_cell_sql(f"round(ST_X({self.geometry})::numeric, {DECIMALS})::text", numeric=True)]
+                values += [safe_cell_sql(f"round(ST_Y({self.geometry})::numeric, {DECIMALS})::text", numeric=True)]
             else:
-                values.append(f"ST_AsText({self.oriented}, {DECIMALS})")
+                values.append(safe_cell_sql(f"ST_AsText({self.oriented}, {DECIMALS})"))
             return ", ".join(values)
         # GeoPackage: the typed values, the geometry as a GeoPackage blob (a header with the SRS id,
         # big-endian, and for boundaries the envelope; then the WKB), and the bounds for the R-tree.

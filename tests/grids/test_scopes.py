@@ -266,7 +266,7 @@ def test_a_leader_sees_the_personal_data_of_the_district_and_an_analyst_the_same
     leader = {p["id"]: p for p in listed_people(login("leader"), within=community)}
     analyst = {p["id"]: p for p in listed_people(login("analyst"), within=community)}
     assert set(leader) == set(analyst) == set(phones)
-    personal = {"phone", "gender", "birth_year", "home_community", "personal_data_visible"}
+    personal = {"phone", "gender", "birth_year", "home_community", "work_unit", "personal_data_visible"}
     for pk, shown in leader.items():
         assert shown["phone"] == phones[pk] and shown["personal_data_visible"] is True
         assert {k: v for k, v in shown.items() if k not in personal} == {

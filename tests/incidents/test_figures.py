@@ -26,8 +26,9 @@ def step(code, username, action, **fields):
 
 @pytest.fixture
 def community_cases(db):
-    """Five cases in grid_worker's grid: closed in the grid (rated 5), closed in the community (rated
-    4), closed at the street after its deadline, still open, and rejected."""
+    """Five cases in grid_worker's grid: closed in the grid (resolved by the community's dispatcher,
+    so that grid_worker, its reporter, may rate it 5), closed in the community (rated 4), closed at
+    the street after its deadline, still open, and rejected."""
     grid = worker_grid()
     point = grid.geom.point_on_surface
     codes = []
@@ -41,9 +42,9 @@ def community_cases(db):
         )
         codes.append(report_incident(user("grid_worker"), report)[0].code)
     in_grid, in_community, at_street, still_open, rejected = codes
-    for action in ("accept", "resolve"):
-        step(in_grid, "grid_worker", action)
-    step(in_grid, "community_dispatcher", "close")
+    step(in_grid, "grid_worker", "accept")
+    step(in_grid, "community_dispatcher", "resolve")
+    step(in_grid, "street_dispatcher", "close")
     step(in_grid, "grid_worker", "rate", rating=5)
 
     step(in_community, "grid_worker", "escalate", reason="需社区协调")
@@ -121,9 +122,11 @@ def t0():
 
 def test_time_to_close_counts_only_cases_closed_now(db):
     code = new_case()
-    for name, action in (("grid_worker", "accept"), ("grid_worker", "resolve"), ("community_dispatcher", "close")):
+    steps = (("grid_worker", "accept"), ("community_dispatcher", "resolve"), ("street_dispatcher", "close"))
+    for name, action in steps:
         step(code, name, action)
-    step(code, "grid_worker", "rate", rating=1)  # reopened: no longer closed
+    step(code, "grid_worker", "rate", rating=1)
+    step(code, "community_dispatcher", "reopen", reason="回访核实问题仍在")  # no longer closed
     now = timezone.now()
     row = grid_row(now - timedelta(hours=1), now + timedelta(hours=1))
     assert (row["received"], row["closed"]) == (1, 0)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from govgrid.errors import GovgridError
 from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
-from incidents.workflow import act, escalate_overdue, poor_rating_reason
+from incidents.workflow import act, escalate_overdue
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 from tests.incidents.conftest import other_connection
 
@@ -156,18 +156,6 @@ def test_a_duplicate_is_rejected_and_linked_to_the_original(people, case):
     assert Incident.objects.get(code=other).duplicate_of.code == case
 
 
-def test_the_reporter_rates_and_a_poor_rating_reopens_the_case(people, case):
-    worker = people["grid_worker"]
-    do(worker, case, "accept")
-    do(worker, case, "resolve")
-    assert do(people["community_dispatcher"], case, "rate", rating=5).status_code == 403
-    assert do(worker, case, "rate", rating=7).json()["field"] == "rating"
-    response = do(worker, case, "rate", rating=1, comment="没有处理好")
-    assert response.status_code == 200 and response.json()["status"] == "in_progress"
-    assert [e[0] for e in events(case)][-2:] == ["rate", "reopen"]
-    assert Incident.objects.get(code=case).rating == 1
-
-
 def test_a_leader_sees_a_case_but_may_not_act_and_another_worker_does_not_see_it(people, case):
     assert people["leader"].get(f"/api/v1/incidents/{case}/").status_code == 200
     assert do(people["leader"], case, "accept").status_code == 403
@@ -254,40 +242,11 @@ def test_a_dispatcher_reopens_a_resolved_case_with_a_fresh_deadline(people, case
     assert_deadline_restarted_at(case, "reopen")
 
 
-def test_a_poor_rating_reopens_the_case_with_a_fresh_deadline(people, case):
-    resolved(people, case)
-    do(people["community_dispatcher"], case, "close")
-    Incident.objects.filter(code=case).update(due_at=timezone.now() - timedelta(days=2))  # rated days later
-    assert do(people["grid_worker"], case, "rate", rating=2).status_code == 200
-    assert_deadline_restarted_at(case, "reopen")
-
-
 def test_a_grid_worker_may_not_reopen_a_case(people, case):
     resolved(people, case)
     response = do(people["grid_worker"], case, "reopen", reason="还没处理好")
     assert response.status_code == 403 and response.json()["field"] == "action"
     assert Incident.objects.get(code=case).status == "resolved"
-
-
-# --- the rating in the event log ---------------------------------------------------------------------
-
-
-def test_the_rate_event_records_the_rating_and_comment(people, case):
-    resolved(people, case)
-    assert do(people["grid_worker"], case, "rate", rating=4, comment="处理及时").status_code == 200
-    rate = IncidentEvent.objects.get(incident__code=case, action="rate")
-    assert "4" in rate.reason and rate.note == "处理及时"
-    incident = Incident.objects.get(code=case)
-    assert (incident.status, incident.rating, incident.rating_comment) == ("resolved", 4, "处理及时")
-
-
-def test_the_reopen_after_a_poor_rating_gives_its_reason(people, case):
-    resolved(people, case)
-    do(people["grid_worker"], case, "rate", rating=2, comment="垃圾还在")
-    rate, reopen = IncidentEvent.objects.filter(incident__code=case).order_by("-id")[:2][::-1]
-    assert (rate.action, rate.note, reopen.action) == ("rate", "垃圾还在", "reopen")
-    assert reopen.reason == poor_rating_reason(2) and "2" in reopen.reason
-    assert Incident.objects.get(code=case).version == 4  # one action, one new version (as two events)
 
 
 # --- refusals -----------------------------------------------------------------------------------------

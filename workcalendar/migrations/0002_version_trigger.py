@@ -29,6 +29,6 @@ DROP SEQUENCE workcalendar_version_number;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("workcalendar", "0001_calendar_cal")]
+    dependencies = [("workcalendar", "0001_calendar")]
 
     operations = [migrations.RunSQL(BUMP, DROP)]
