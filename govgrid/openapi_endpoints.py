@@ -401,6 +401,31 @@ ObtainTokenSchema = described(
     ),
 )
 
+RotateTokenSchema = described(
+    "grids.accounts.RotateToken",
+    post=extend_schema(
+        operation_id="auth_token_rotate",
+        summary=_("Replace the API token"),
+        description=_("A new token for the caller; the token sent stops working at once."),
+        request=None,
+        responses={200: TokenAnswer, **errors(401)},
+    ),
+)
+
+RevokeTokenSchema = described(
+    "grids.accounts.RevokeToken",
+    post=extend_schema(
+        operation_id="auth_token_revoke",
+        summary=_("End the API token"),
+        description=_(
+            "The caller's token stops working (logging out of the browser does the same); logging in "
+            "again gives a new one."
+        ),
+        request=None,
+        responses={204: OpenApiResponse(description=_("The token no longer works.")), **errors(401)},
+    ),
+)
+
 AreaListSchema = described(
     "grids.api.AreaListView",
     get=extend_schema(

@@ -222,12 +222,36 @@ SPECTACULAR_SETTINGS = {
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
-# Refused logins before a username is locked out (an address gets four times as many), and for how
-# many minutes. Defaults 5 and 15.
+# Refused logins (grids/accounts.py), counted over GOVGRID_LOGIN_LOCK_MINUTES (default 15): a
+# username is locked out for the address that made GOVGRID_LOGIN_MAX_FAILURES (default 5) of them,
+# and an address altogether after four times as many. Other addresses still log in to that username;
+# when it has more refusals than one address may make, each try from anywhere must wait a delay
+# after the last refusal that doubles with each one (1 s, 2 s, 4 s, …) up to
+# GOVGRID_LOGIN_BACKOFF_MAX_SECONDS (seconds, default 30).
 LOGIN_MAX_FAILURES = int(env_float("GOVGRID_LOGIN_MAX_FAILURES", 5))
 if LOGIN_MAX_FAILURES < 1:
     raise ImproperlyConfigured("GOVGRID_LOGIN_MAX_FAILURES must be at least 1")
 LOGIN_LOCK_MINUTES = int(env_float("GOVGRID_LOGIN_LOCK_MINUTES", 15))
+LOGIN_BACKOFF_MAX_SECONDS = env_float("GOVGRID_LOGIN_BACKOFF_MAX_SECONDS", 30)
+# GOVGRID_TRUSTED_PROXY_HEADER: where every throttle reads the client's address (govgrid.auth.client_address).
+# Default "" : REMOTE_ADDR, for a server that clients reach directly. Behind our own proxy (nginx):
+# "X-Real-IP", or "X-Forwarded-For" with GOVGRID_TRUSTED_PROXY_HOPS (default 1) the number of our
+# proxies that append to it (the address is that many entries from the right). Set it only when
+# every request comes through that proxy: a client reaching the server directly could name any address.
+TRUSTED_PROXY_HEADER = env_str("GOVGRID_TRUSTED_PROXY_HEADER", "").strip()
+TRUSTED_PROXY_HOPS = int(env_float("GOVGRID_TRUSTED_PROXY_HOPS", 1))
+if TRUSTED_PROXY_HEADER.lower() not in ("", "x-real-ip", "x-forwarded-for"):
+    raise ImproperlyConfigured("GOVGRID_TRUSTED_PROXY_HEADER must be empty, X-Real-IP or X-Forwarded-For")
+if TRUSTED_PROXY_HOPS < 1:
+    raise ImproperlyConfigured("GOVGRID_TRUSTED_PROXY_HOPS must be at least 1")
+
+# --- API tokens (govgrid/auth.py, grids/accounts.py) ---------------------------------------------
+# An API token works for this many hours after it was made (default 720, i.e. 30 days); then it
+# answers 401 and the caller logs in again for a new one. Logging in while the token still works
+# gives the same token, so a person's phone and scripts keep working side by side.
+TOKEN_TTL_HOURS = env_float("GOVGRID_TOKEN_TTL_HOURS", 720)
+if TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured("GOVGRID_TOKEN_TTL_HOURS must be above 0")
 
 # --- Coverage rules (grids/coverage.py) ---------------------------------------------------------
 # Which rules decide a grid's status, comma-separated, from: group_leader (a Party group with a

@@ -7,13 +7,19 @@ import incidents.urls
 import maps.export_urls
 from govgrid import openapi_endpoints  # noqa: F401 - describes the API's views to the schema
 from govgrid.openapi import DocsView
-from grids.accounts import ThrottledAdminAuthenticationForm
+from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 # The API comes first and under one prefix, so resolving an API request tries only the API's
 # routes; within it the phones' reports and cases first, as they carry most requests.
-API_V1 = [*incidents.urls.api_urlpatterns, *grids.urls.api_urlpatterns, *maps.export_urls.api_urlpatterns]
+API_V1 = [
+    *incidents.urls.api_urlpatterns,
+    *grids.urls.api_urlpatterns,
+    *maps.export_urls.api_urlpatterns,
+    path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
+    path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
+]
 
 urlpatterns = [
     path("api/v1/", include(API_V1)),
