@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.formatting import lazy_format
@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
 from govgrid.lib import coords
+from govgrid.lib.moments import BoundedDateTimeField
+from govgrid.parsers import BoundedJSONParser
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Forbidden
@@ -189,7 +191,7 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
     POST /api/v1/incidents/ — report a case (JSON, or multipart with `photos`)."""
 
     pagination_class = IncidentPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         incidents = self.incidents().order_by("-received_at")
@@ -328,8 +330,8 @@ class TimelineView(IncidentScopedMixin, APIView):
 class FiguresQuery(serializers.Serializer):
     within = AreaCodeField()
     level = serializers.ChoiceField(choices=Level.choices)
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    since = BoundedDateTimeField()
+    until = BoundedDateTimeField()
 
     def validate(self, data):
         if data["until"] <= data["since"]:

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import NotFound
+from govgrid.parsers import BoundedJSONParser
 from incidents.api import IncidentScopedMixin
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent
 from incidents.services import possible_duplicates
@@ -37,7 +38,7 @@ MAX_REQUESTS = 1000  # the spec's suggested largest answer
 class Open311View(IncidentScopedMixin, APIView):
     authentication_classes = [ApiKeyAuthentication, ScopedTokenAuthentication, SessionAuthentication]
     content_negotiation_class = SuffixNegotiation
-    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
     xml_root = "service_requests"
     schema = docs.Open311AutoSchema()
 
