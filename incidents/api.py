@@ -38,7 +38,7 @@ class ReportSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
     accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
-    reported_at = serializers.DateTimeField(required=False, allow_null=True)
+    reported_at = BoundedDateTimeField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
 

@@ -3,6 +3,7 @@ with a 400 naming the reason, and a date at the ends of the calendar (years 1 an
 furthest offsets) is refused as a filter of the figures, the density map and the exports."""
 
 import json
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -138,3 +139,25 @@ def test_the_edges_of_govgrids_years_are_accepted(leader):
 def test_the_dashboards_month_outside_its_twelve_is_the_default(leader):
     assert leader.get("/", {"month": "9999-12"}).status_code == 200
     assert leader.get("/", {"month": "0001-01"}).status_code == 200
+
+
+@pytest.mark.parametrize("reported_at", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", *ENDS[1]])
+def test_a_report_made_at_the_ends_of_the_calendar_is_refused_naming_reported_at(db, reported_at):
+    from incidents.models import Incident
+    from tests.conftest import worker_grid
+
+    alice, _key = client_with_token("grid_worker")
+    where = worker_grid().geom.point_on_surface
+    before = Incident.objects.count()
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "category": "0301",
+        "description": "路灯不亮",
+        "lon": where.x,
+        "lat": where.y,
+        "reported_at": reported_at,
+    }
+    response = alice.post("/api/v1/incidents/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["field"] == "reported_at"
+    assert Incident.objects.count() == before
