@@ -198,6 +198,10 @@ REST_FRAMEWORK = {
 
 # The OpenAPI 3 schema at /api/schema/ and its docs at /api/docs/ (govgrid/openapi.py). Swagger UI
 # is served from drf-spectacular-sidecar's static files: the docs need no network.
+# GOVGRID_API_DOCS_PUBLIC: /api/schema/ and /api/docs/ open to anyone. Default off: they need a login
+# (a session or a token), like the API they describe, so an outsider gets no map of every endpoint
+# and parameter; turn it on for a deployment that publishes its API to other systems' developers.
+API_DOCS_PUBLIC = env_bool("GOVGRID_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "govgrid API",
     "DESCRIPTION": _(

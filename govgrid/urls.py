@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 import grids.urls
 import incidents.urls
 import maps.export_urls
 from govgrid import openapi_endpoints  # noqa: F401 - describes the API's views to the schema
-from govgrid.openapi import DocsView
+from govgrid.openapi import DocsView, SchemaView
 from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -30,7 +29,7 @@ urlpatterns = [
     path("", include("maps.urls")),
     path("", include("maps.tile_urls")),
     path("", include("open311.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
 ]
 
