@@ -9,7 +9,7 @@ WORKERS ?= 3
 run: setup
 	$(PY) manage.py load_demo --if-empty
 	@echo "govgrid: http://$(BIND)/"
-	exec .venv/bin/gunicorn govgrid.wsgi --bind $(BIND) --workers $(WORKERS) --access-logfile - --timeout 120 --no-control-socket
+	exec .venv/bin/gunicorn govgrid.wsgi -c govgrid/gunicorn_conf.py --bind $(BIND) --workers $(WORKERS) --access-logfile - --timeout 120 --no-control-socket
 
 test:
 	scripts/setup.sh --test
