@@ -394,7 +394,10 @@ ObtainTokenSchema = described(
         summary=_("Get an API token"),
         description=_(
             "For phones and scripts: send it as `Authorization: Token <token>` (or as Open311's api_key). "
-            "Refused logins are counted: after too many the username or address is locked out for a while."
+            "The token works for GOVGRID_TOKEN_TTL_HOURS hours; logging in again gives the same token while "
+            "it works and a new one after. Refused logins are counted: after too many the username is locked "
+            "out for the address that made them, an address guessing many usernames is locked out altogether, "
+            "and a username guessed from many addresses answers 429 with `retry_after` (seconds) for a while."
         ),
         request=TokenRequest,
         responses={200: TokenAnswer, **errors(400, 429)},
