@@ -102,11 +102,15 @@ def throttled_authenticate(request, username, password):
     return user
 
 
-def new_token(user):
-    """A new token for the user, ending the one they had. The user's row is locked so that two
-    logins at once cannot both make one (a user has one token)."""
+def new_token(user, keep_working=False):
+    """A new token for the user, ending the one they had; with keep_working, the one they have while
+    it works. The user's row is locked first, so two logins at once neither both make a token (a
+    user has one) nor end the one the other just got."""
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        token = Token.objects.filter(user=user).first()
+        if keep_working and token is not None and not token_expired(token.created):
+            return token
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
 
@@ -114,7 +118,7 @@ def new_token(user):
 def working_token(user):
     """The user's token while it works, so their phone and scripts share it; else a new one."""
     token = Token.objects.filter(user=user).first()
-    return token if token is not None and not token_expired(token.created) else new_token(user)
+    return token if token is not None and not token_expired(token.created) else new_token(user, keep_working=True)
 
 
 class TokenRequest(serializers.Serializer):
