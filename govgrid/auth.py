@@ -7,9 +7,13 @@ them. The scope is made by Scope.from_rows, the one place of the rule, and kept 
 user object, where Scope.for_user finds it.
 """
 
+import ipaddress
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
@@ -48,6 +52,12 @@ def _token_scope_sql():
     )
 
 
+def token_expired(created):
+    """A token works for GOVGRID_TOKEN_TTL_HOURS after it was made: the one rule for the API, Open311's
+    api_key and the token login, which hands out a new token for an expired one."""
+    return timezone.now() - created >= timedelta(hours=settings.TOKEN_TTL_HOURS)
+
+
 class _AuthorizationOnly:
     """A request's Authorization header, where DRF's TokenAuthentication looks for it."""
 
@@ -77,6 +87,9 @@ class ScopedTokenAuthentication(TokenAuthentication):
         if not rows:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         count = len(attnames)
+        # The token's `created` comes with the row read anyway: checking it costs no query.
+        if token_expired(rows[0][count]):
+            raise exceptions.AuthenticationFailed(_("The token has expired: log in again for a new one."))
         user = user_model.from_db(connection.alias, attnames, rows[0][:count])
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
@@ -85,3 +98,22 @@ class ScopedTokenAuthentication(TokenAuthentication):
         token = Token.from_db(connection.alias, ["key", "user_id", "created"], (key, user.pk, rows[0][count]))
         token.user = user
         return user, token
+
+
+def client_address(request):
+    """The caller's IP address, for every throttle: REMOTE_ADDR, or the address our own proxy wrote in
+    GOVGRID_TRUSTED_PROXY_HEADER (nginx's X-Real-IP, or X-Forwarded-For counted GOVGRID_TRUSTED_PROXY_HOPS
+    entries from the right: entries further left were written by the client and prove nothing).
+    A request without a usable header came past the proxy and is known by REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    header = settings.TRUSTED_PROXY_HEADER
+    if not header:
+        return remote
+    value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    if header.lower() == "x-forwarded-for":
+        entries = [entry.strip() for entry in value.split(",")]
+        value = entries[-settings.TRUSTED_PROXY_HOPS] if len(entries) >= settings.TRUSTED_PROXY_HOPS else ""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return remote

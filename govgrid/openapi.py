@@ -9,10 +9,13 @@ left out: its bundle always fetches a logo from its maker's server.)
 
 import re
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from open311.schema import xml_names
 
@@ -75,8 +78,28 @@ def _allow_blank_defaults(node):
             _allow_blank_defaults(value)
 
 
+def docs_are_public():
+    """GOVGRID_API_DOCS_PUBLIC: the schema and the docs page are shown to anyone; by default only to
+    a logged-in caller (a session or a token)."""
+    return settings.API_DOCS_PUBLIC
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema; without a login 401 (a token is what a program sends), unless public."""
+
+    def get_permissions(self):
+        return [AllowAny()] if docs_are_public() else [IsAuthenticated()]
+
+
 class DocsView(SpectacularSwaggerView):
-    """Swagger UI over /api/schema/ in the caller's language; "Try it out" calls the live API."""
+    """Swagger UI over /api/schema/ in the caller's language; "Try it out" calls the live API.
+    Without a login the browser is sent to the login page and back, unless the docs are public."""
 
     template_name = "govgrid/api_docs.html"
     title = _("govgrid API")
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        if not docs_are_public() and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)

@@ -420,10 +420,38 @@ ObtainTokenSchema = described(
         summary=_("Get an API token"),
         description=_(
             "For phones and scripts: send it as `Authorization: Token <token>` (or as Open311's api_key). "
-            "Refused logins are counted: after too many the username or address is locked out for a while."
+            "The token works for GOVGRID_TOKEN_TTL_HOURS hours; logging in again gives the same token while "
+            "it works and a new one after. Refused logins are counted: after too many the username is locked "
+            "out for the address that made them, an address guessing many usernames is locked out altogether, "
+            "and a username guessed from many addresses answers 429 with `retry_after` (seconds) for a while."
         ),
         request=TokenRequest,
         responses={200: TokenAnswer, **errors(400, 429)},
+    ),
+)
+
+RotateTokenSchema = described(
+    "grids.accounts.RotateToken",
+    post=extend_schema(
+        operation_id="auth_token_rotate",
+        summary=_("Replace the API token"),
+        description=_("A new token for the caller; the token sent stops working at once."),
+        request=None,
+        responses={200: TokenAnswer, **errors(401)},
+    ),
+)
+
+RevokeTokenSchema = described(
+    "grids.accounts.RevokeToken",
+    post=extend_schema(
+        operation_id="auth_token_revoke",
+        summary=_("End the API token"),
+        description=_(
+            "The caller's token stops working (logging out of the browser does the same); logging in "
+            "again gives a new one."
+        ),
+        request=None,
+        responses={204: OpenApiResponse(description=_("The token no longer works.")), **errors(401)},
     ),
 )
 

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "govgrid.csp.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -187,6 +188,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested beyond govgrid.parsers.MAX_DEPTH is refused with 400 before it is parsed.
+    "DEFAULT_PARSER_CLASSES": [
+        "govgrid.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "govgrid.negotiation.JsonFirstNegotiation",
     "EXCEPTION_HANDLER": "govgrid.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -195,6 +202,10 @@ REST_FRAMEWORK = {
 
 # The OpenAPI 3 schema at /api/schema/ and its docs at /api/docs/ (govgrid/openapi.py). Swagger UI
 # is served from drf-spectacular-sidecar's static files: the docs need no network.
+# GOVGRID_API_DOCS_PUBLIC: /api/schema/ and /api/docs/ open to anyone. Default off: they need a login
+# (a session or a token), like the API they describe, so an outsider gets no map of every endpoint
+# and parameter; turn it on for a deployment that publishes its API to other systems' developers.
+API_DOCS_PUBLIC = env_bool("GOVGRID_API_DOCS_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "govgrid API",
     "DESCRIPTION": _(
@@ -225,12 +236,36 @@ SPECTACULAR_SETTINGS = {
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
-# Refused logins before a username is locked out (an address gets four times as many), and for how
-# many minutes. Defaults 5 and 15.
+# Refused logins (grids/accounts.py), counted over GOVGRID_LOGIN_LOCK_MINUTES (default 15): a
+# username is locked out for the address that made GOVGRID_LOGIN_MAX_FAILURES (default 5) of them,
+# and an address altogether after four times as many. Other addresses still log in to that username;
+# when it has more refusals than one address may make, each try from anywhere must wait a delay
+# after the last refusal that doubles with each one (1 s, 2 s, 4 s, …) up to
+# GOVGRID_LOGIN_BACKOFF_MAX_SECONDS (seconds, default 30).
 LOGIN_MAX_FAILURES = int(env_float("GOVGRID_LOGIN_MAX_FAILURES", 5))
 if LOGIN_MAX_FAILURES < 1:
     raise ImproperlyConfigured("GOVGRID_LOGIN_MAX_FAILURES must be at least 1")
 LOGIN_LOCK_MINUTES = int(env_float("GOVGRID_LOGIN_LOCK_MINUTES", 15))
+LOGIN_BACKOFF_MAX_SECONDS = env_float("GOVGRID_LOGIN_BACKOFF_MAX_SECONDS", 30)
+# GOVGRID_TRUSTED_PROXY_HEADER: where every throttle reads the client's address (govgrid.auth.client_address).
+# Default "" : REMOTE_ADDR, for a server that clients reach directly. Behind our own proxy (nginx):
+# "X-Real-IP", or "X-Forwarded-For" with GOVGRID_TRUSTED_PROXY_HOPS (default 1) the number of our
+# proxies that append to it (the address is that many entries from the right). Set it only when
+# every request comes through that proxy: a client reaching the server directly could name any address.
+TRUSTED_PROXY_HEADER = env_str("GOVGRID_TRUSTED_PROXY_HEADER", "").strip()
+TRUSTED_PROXY_HOPS = int(env_float("GOVGRID_TRUSTED_PROXY_HOPS", 1))
+if TRUSTED_PROXY_HEADER.lower() not in ("", "x-real-ip", "x-forwarded-for"):
+    raise ImproperlyConfigured("GOVGRID_TRUSTED_PROXY_HEADER must be empty, X-Real-IP or X-Forwarded-For")
+if TRUSTED_PROXY_HOPS < 1:
+    raise ImproperlyConfigured("GOVGRID_TRUSTED_PROXY_HOPS must be at least 1")
+
+# --- API tokens (govgrid/auth.py, grids/accounts.py) ---------------------------------------------
+# An API token works for this many hours after it was made (default 720, i.e. 30 days); then it
+# answers 401 and the caller logs in again for a new one. Logging in while the token still works
+# gives the same token, so a person's phone and scripts keep working side by side.
+TOKEN_TTL_HOURS = env_float("GOVGRID_TOKEN_TTL_HOURS", 720)
+if TOKEN_TTL_HOURS <= 0:
+    raise ImproperlyConfigured("GOVGRID_TOKEN_TTL_HOURS must be above 0")
 
 # --- Coverage rules (grids/coverage.py) ---------------------------------------------------------
 # Which rules decide a grid's status, comma-separated, from: group_leader (a Party group with a

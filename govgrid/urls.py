@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 import grids.urls
 import incidents.urls
 import maps.export_urls
 import workcalendar.urls
 from govgrid import openapi_endpoints  # noqa: F401 - describes the API's views to the schema
-from govgrid.openapi import DocsView
-from grids.accounts import ThrottledAdminAuthenticationForm
+from govgrid.openapi import DocsView, SchemaView
+from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
@@ -19,6 +18,8 @@ API_V1 = [
     *grids.urls.api_urlpatterns,
     *maps.export_urls.api_urlpatterns,
     *workcalendar.urls.api_urlpatterns,
+    path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
+    path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
 
 urlpatterns = [
@@ -30,7 +31,7 @@ urlpatterns = [
     path("", include("maps.urls")),
     path("", include("maps.tile_urls")),
     path("", include("open311.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
 ]
 

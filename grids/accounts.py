@@ -1,27 +1,45 @@
 """Logging in: tokens for phones and scripts, sessions for browsers, both throttled.
 
-Refused attempts are rows in the database (FailedLogin), so the limit holds across every gunicorn
-worker: after GOVGRID_LOGIN_MAX_FAILURES refusals for one username, or four times as many from one
-address, within GOVGRID_LOGIN_LOCK_MINUTES, further attempts are refused with 429 until the window
-has passed. A successful login clears the username's record.
+Refused attempts are rows in the database (FailedLogin), so the limits hold across every gunicorn
+worker. Within GOVGRID_LOGIN_LOCK_MINUTES:
+
+| who                                   | after                               | then                                  |
+|---------------------------------------|-------------------------------------|---------------------------------------|
+| one username from one address         | GOVGRID_LOGIN_MAX_FAILURES refusals | that address is refused that username |
+| one address, any usernames            | four times as many                  | that address is refused every login   |
+| one username, from all addresses      | more than one address may make      | each try waits a doubling delay after |
+|                                       |                                     | the last refusal (captcha-free)       |
+
+so guessing from one address can lock out nobody but that address, and a person from another
+address still logs in (at worst after GOVGRID_LOGIN_BACKOFF_MAX_SECONDS) while their name is
+hammered. Refused tries are not recorded, so each lock ends when its window has passed. A
+successful login clears its username's record from that address. The address is
+govgrid.auth.client_address, the one every throttle uses.
+
+A token works for GOVGRID_TOKEN_TTL_HOURS (govgrid.auth.token_expired); logging in again gives
+the same token while it works and a new one after. POST auth/token/rotate/ replaces it at once,
+POST auth/token/revoke/ and logging out of the browser end it.
 """
 
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from govgrid.auth import client_address, token_expired
 from govgrid.errors import GovgridError
 
 from .models import FailedLogin
@@ -32,18 +50,34 @@ class TooManyAttempts(GovgridError):
     code = "too_many_attempts"
 
 
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+def backoff_seconds(failures):
+    """The wait after a username's last refusal once it has more refusals (from every address) than
+    one address may make: 1 s, then doubling, up to GOVGRID_LOGIN_BACKOFF_MAX_SECONDS."""
+    beyond = failures - settings.LOGIN_MAX_FAILURES
+    return 0 if beyond <= 0 else min(2 ** min(beyond - 1, 30), settings.LOGIN_BACKOFF_MAX_SECONDS)
 
 
 def check_not_locked(username, ip):
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    recent = FailedLogin.objects.filter(at__gte=since)
-    if recent.filter(username=username).count() >= settings.LOGIN_MAX_FAILURES or (
-        ip and recent.filter(ip=ip).count() >= 4 * settings.LOGIN_MAX_FAILURES
+    now = timezone.now()
+    recent = FailedLogin.objects.filter(at__gte=now - timedelta(minutes=settings.LOGIN_LOCK_MINUTES))
+    counts = recent.aggregate(
+        from_pair=Count("id", filter=Q(username=username, ip=ip)),
+        from_address=Count("id", filter=Q(ip=ip)),
+        of_username=Count("id", filter=Q(username=username)),
+        last_of_username=Max("at", filter=Q(username=username)),
+    )
+    if counts["from_pair"] >= settings.LOGIN_MAX_FAILURES or (
+        ip and counts["from_address"] >= 4 * settings.LOGIN_MAX_FAILURES
     ):
         raise TooManyAttempts(
             _("Too many failed logins: try again in %(minutes)d minutes.") % {"minutes": settings.LOGIN_LOCK_MINUTES}
+        )
+    wait = backoff_seconds(counts["of_username"])
+    if wait and (left := wait - (now - counts["last_of_username"]).total_seconds()) > 0:
+        seconds = max(1, round(left))
+        raise TooManyAttempts(
+            _("Too many failed logins for this username: try again in %(seconds)d seconds.") % {"seconds": seconds},
+            retry_after=seconds,
         )
 
 
@@ -53,7 +87,7 @@ def throttled_authenticate(request, username, password):
     Attempts on one username are serialised by a transaction lock, so parallel guesses cannot all
     pass the check before any of them is recorded.
     """
-    ip = client_ip(request)
+    ip = client_address(request)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('govgrid.login:' || %s))", [username])
@@ -64,8 +98,27 @@ def throttled_authenticate(request, username, password):
             # Old refusals no longer count; keep the table small.
             FailedLogin.objects.filter(at__lt=timezone.now() - timedelta(minutes=settings.LOGIN_LOCK_MINUTES)).delete()
         else:
-            FailedLogin.objects.filter(username=username).delete()
+            FailedLogin.objects.filter(username=username, ip=ip).delete()
     return user
+
+
+def new_token(user, keep_working=False):
+    """A new token for the user, ending the one they had; with keep_working, the one they have while
+    it works. The user's row is locked first, so two logins at once neither both make a token (a
+    user has one) nor end the one the other just got."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        token = Token.objects.filter(user=user).first()
+        if keep_working and token is not None and not token_expired(token.created):
+            return token
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def working_token(user):
+    """The user's token while it works, so their phone and scripts share it; else a new one."""
+    token = Token.objects.filter(user=user).first()
+    return token if token is not None and not token_expired(token.created) else new_token(user, keep_working=True)
 
 
 class TokenRequest(serializers.Serializer):
@@ -85,8 +138,26 @@ class ObtainToken(APIView):
         user = throttled_authenticate(request, data.validated_data["username"], data.validated_data["password"])
         if user is None:
             raise GovgridError(_("Wrong username or password."), field="password", code="wrong_credentials")
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": working_token(user).key})
+
+
+class RotateToken(APIView):
+    """POST /api/v1/auth/token/rotate/ → a new token; the one sent stops working at once."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        return Response({"token": new_token(request.user).key})
+
+
+class RevokeToken(APIView):
+    """POST /api/v1/auth/token/revoke/ → 204; the caller's token stops working (logging in gives a new one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -119,6 +190,9 @@ class LogoutView(auth_views.LogoutView):
     offline copy), so the next person on a shared phone never sees the last one's page."""
 
     def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            # Logging out ends the person's API token too: a lost or shared device keeps nothing usable.
+            Token.objects.filter(user=request.user).delete()
         response = super().post(request, *args, **kwargs)
         response["Clear-Site-Data"] = '"cache"'
         return response

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.formatting import lazy_format
@@ -14,9 +14,10 @@ from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
-from govgrid.fields import DateTimeField
 from govgrid.lib import coords
+from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.middleware import personal_data
+from govgrid.parsers import BoundedJSONParser
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Forbidden
@@ -37,8 +38,9 @@ class ReportSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
     accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
-    # Its window around the moment of reception is the intake's rule (services.report_time_refusal).
-    reported_at = DateTimeField(required=False, allow_null=True)
+    # Years outside 1900–2999 are refused by the field (govgrid.lib.moments); the window around the
+    # moment of reception is the intake's rule (services.report_time_refusal).
+    reported_at = BoundedDateTimeField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
 
@@ -189,7 +191,7 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
     POST /api/v1/incidents/ — report a case (JSON, or multipart with `photos`)."""
 
     pagination_class = IncidentPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         incidents = self.incidents().order_by("-received_at")
@@ -328,8 +330,8 @@ class TimelineView(IncidentScopedMixin, APIView):
 class FiguresQuery(serializers.Serializer):
     within = AreaCodeField()
     level = serializers.ChoiceField(choices=Level.choices)
-    since = serializers.DateTimeField()
-    until = serializers.DateTimeField()
+    since = BoundedDateTimeField()
+    until = BoundedDateTimeField()
 
     def validate(self, data):
         if data["until"] <= data["since"]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from govgrid.lib.moments import check_within_bounds
 from grids.api import AreaCodeField
 from grids.models import Level
 from incidents.models import Category, Status
@@ -36,7 +37,10 @@ class BBoxField(serializers.Field):
 
 
 class MomentField(serializers.Field):
-    """A date (its midnight, local time) or a date and time (ISO 8601; local time without an offset)."""
+    """A date (its midnight, local time) or a date and time (ISO 8601; local time without an offset),
+    within govgrid's years (govgrid.lib.moments)."""
+
+    default_validators = [check_within_bounds]
 
     def to_internal_value(self, data):
         text = str(data).strip()

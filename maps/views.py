@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govgrid.lib import coords
+from govgrid.lib.moments import check_within_bounds
 from grids.coverage import RULES, Thresholds
 from grids.models import CODE_LENGTH, Area, GridKind, Level, ServiceStation, is_town_code, level_for_code
 from grids.scopes import Scope, under_codes
@@ -480,8 +481,8 @@ HOT_SPOT_STYLE = {
 
 
 class DensityForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("from"), required=False)
-    until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False)
+    since = forms.DateField(label=gettext_lazy("from"), required=False, validators=[check_within_bounds])
+    until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False, validators=[check_within_bounds])
     category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
     per = forms.ChoiceField(
         label=gettext_lazy("rate"),

@@ -14,15 +14,16 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import NotFound
+from govgrid.lib.moments import BoundedDateTimeField
+from govgrid.parsers import BoundedJSONParser
 from incidents.api import IncidentScopedMixin
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent
 from incidents.services import possible_duplicates
@@ -42,7 +43,7 @@ class Open311View(IncidentScopedMixin, APIView):
     authentication_classes = [ApiKeyAuthentication, ScopedTokenAuthentication, SessionAuthentication]
     permission_classes = [KeyUnlessPublic]
     content_negotiation_class = SuffixNegotiation
-    parser_classes = [FormParser, MultiPartParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, BoundedJSONParser]
     xml_root = "service_requests"
     schema = docs.Open311AutoSchema()
 
@@ -126,25 +127,12 @@ class CommaList(serializers.CharField):
         return [item.strip() for item in text.split(",") if item.strip()]
 
 
-class W3CDateTime(serializers.DateTimeField):
-    """A filter's date: a time that cannot be placed in govgrid's time zone (0001-01-01T00:00:00
-    without an offset lies before year 1 there) is refused like one out of range, not a 500."""
-
-    default_error_messages = {"overflow": gettext_lazy("The date is too far in the past or future.")}
-
-    def enforce_timezone(self, value):
-        try:
-            return super().enforce_timezone(value)
-        except OverflowError:
-            self.fail("overflow")
-
-
 class RequestsQuery(serializers.Serializer):
     jurisdiction_id = serializers.CharField(required=False, max_length=6)
     service_request_id = CommaList(required=False, max_length=25 * MAX_REQUESTS)
     service_code = CommaList(required=False, max_length=2000)
-    start_date = W3CDateTime(required=False)
-    end_date = W3CDateTime(required=False)
+    start_date = BoundedDateTimeField(required=False)
+    end_date = BoundedDateTimeField(required=False)
     status = CommaList(required=False, max_length=20)
 
     def validate_jurisdiction_id(self, value):
@@ -169,14 +157,11 @@ class RequestsQuery(serializers.Serializer):
         start, end = data.get("start_date"), data.get("end_date")
         if start is None and end is None:
             end = timezone.now()
-        try:
-            if start is None:
-                start = end - timedelta(days=DEFAULT_DAYS)
-            if end is None:
-                end = start + timedelta(days=DEFAULT_DAYS)
-        except OverflowError:
-            field = "start_date" if "start_date" in data else "end_date"
-            raise serializers.ValidationError({field: _("The date is too far in the past or future.")}) from None
+        # Within govgrid's years (BoundedDateTimeField), a default span cannot overflow.
+        if start is None:
+            start = end - timedelta(days=DEFAULT_DAYS)
+        if end is None:
+            end = start + timedelta(days=DEFAULT_DAYS)
         if end <= start:
             raise serializers.ValidationError({"end_date": _("The end date must come after the start date.")})
         if end - start > timedelta(days=DEFAULT_DAYS):

@@ -43,9 +43,9 @@ trap stop_all EXIT
 
 # The client's address comes from nginx's X-Real-IP header, and only because nginx sets it.
 export PYTHONUNBUFFERED=1
-export GOVGRID_CLIENT_IP_HEADER=${GOVGRID_CLIENT_IP_HEADER:-X-Real-IP}
+export GOVGRID_TRUSTED_PROXY_HEADER=${GOVGRID_TRUSTED_PROXY_HEADER:-X-Real-IP}
 
-$PY -m gunicorn govgrid.wsgi --bind "$BACKEND_BIND" --workers "$WORKERS" \
+$PY -m gunicorn govgrid.wsgi -c govgrid/gunicorn_conf.py --bind "$BACKEND_BIND" --workers "$WORKERS" \
   --timeout 120 --no-control-socket &
 pids+=($!)
 $PY manage.py escalate_overdue --every "$SWEEP_EVERY" &

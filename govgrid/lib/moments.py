@@ -1,0 +1,37 @@
+"""The dates govgrid accepts in a filter: years 1900 to 2999, one rule for every parameter parsed as
+a date or a date and time (figures, density, exports).
+
+Python's dates end at years 1 and 9999: a day before 0001-01-01 or after 9999-12-31 cannot be
+made, so a filter near those ends overflows as soon as it is moved to another time zone or by a
+day (the density page's "until" is the next midnight). No case of govgrid is older than 1900 or
+will be later than 2999, so a value outside those years is refused as bad input, naming the field,
+before any arithmetic.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def check_within_bounds(value):
+    """A validator for form and DRF fields of dates or datetimes (in their own offset)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise ValidationError(
+            _("Give a date between %(earliest)s and %(latest)s.") % {"earliest": EARLIEST, "latest": LATEST},
+            code="out_of_range",
+        )
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """DRF's DateTimeField within govgrid's years. The bound is checked before DRF moves the value
+    into the site's time zone, which overflows next to 0001-01-01 and 9999-12-31."""
+
+    def enforce_timezone(self, value):
+        check_within_bounds(value)
+        return super().enforce_timezone(value)
