@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from govgrid.lib import coords
 from grids.coverage import RULES, Thresholds
@@ -31,6 +31,7 @@ from .queries import (
     coverage_features,
     coverage_totals,
     density,
+    density_case_ids,
     feature_collection,
     grid_card,
     heat_points,
@@ -479,12 +480,16 @@ HOT_SPOT_STYLE = {
 }
 
 
+# "rate" is also the reporter's rating of a case (incidents.workflow): a context keeps the two apart.
+RATE = "cases per 1,000 households or per km²"
+
+
 class DensityForm(forms.Form):
     since = forms.DateField(label=gettext_lazy("from"), required=False)
     until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False)
     category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
     per = forms.ChoiceField(
-        label=gettext_lazy("rate"),
+        label=pgettext_lazy(RATE, "rate"),
         required=False,
         choices=[("households", gettext_lazy("per 1,000 households")), ("km2", gettext_lazy("per km²"))],
     )
@@ -587,7 +592,8 @@ def density_map(request):
             },
             highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
             tooltip=folium.GeoJsonTooltip(
-                ["code", "name", "cases", "rate"], aliases=[_("code"), _("name"), _("cases"), _("rate")]
+                ["code", "name", "cases", "rate"],
+                aliases=[_("code"), _("name"), _("cases"), pgettext(RATE, "rate")],
             ),
         )
         grids.add_to(fmap)
@@ -658,14 +664,11 @@ def density_grid(request, code):
     if not form.is_valid():
         return render(request, "maps/grid_cases.html", {"errors": form.errors}, status=400)
     since, until = form.period()
-    cases = Incident.objects.filter(area_code=code, received_at__gte=since, received_at__lt=until)
-    category = form.cleaned_data["category"]
-    if category:
-        cases = cases.filter(Q(category__code=category) | Q(category__parent__code=category))
-    cases = cases.select_related("category").order_by("-received_at")
+    ids = density_case_ids(code, since, until, form.cleaned_data["category"])
+    cases = Incident.objects.filter(id__in=ids).select_related("category").order_by("-received_at")
     grid = Area.objects.filter(code=code).values("code", "name").first()
     return render(
         request,
         "maps/grid_cases.html",
-        {"grid": grid, "cases": cases[:50], "count": cases.count(), "since": since, "until": until},
+        {"grid": grid, "cases": cases[:50], "count": len(ids), "since": since, "until": until},
     )
