@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 import folium
 import numpy as np
+from branca.element import MacroElement
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from jinja2 import Template
 
 from govgrid.lib import coords
 from grids.coverage import RULES, Thresholds
@@ -59,14 +61,37 @@ class OfflineMap(folium.Map):
         self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default adds miles and feet), and no
+    "Leaflet" prefix with its flag in the attribution: a government deployment would have to remove
+    it. What remains there is the base map's own required attribution, when one is on."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        }
+        {% endmacro %}"""
+    )
+
+
 def base_map():
-    """An empty offline map with the configured base map (none by default) under it; drawn on a
-    canvas so that it can be saved as a PNG."""
-    fmap = OfflineMap(tiles=None, control_scale=True, zoom_control=True)
-    for url, attribution, subdomains in basemap.tile_layers():
+    """An empty offline map with the configured base map (none by default) under it, a metric
+    scale, and an attribution line only for a base map that requires one."""
+    layers = basemap.tile_layers()
+    credited = any(attribution for _url, attribution, _subdomains in layers)
+    fmap = OfflineMap(tiles=None, control_scale=False, zoom_control=True, attribution_control=credited)
+    for url, attribution, subdomains in layers:
         folium.TileLayer(
-            tiles=url, attr=attribution or url, subdomains=subdomains, overlay=False, cross_origin="anonymous"
+            # folium insists on an attribution; a blank one adds nothing to the (hidden) line
+            tiles=url,
+            attr=attribution or " ",
+            subdomains=subdomains,
+            overlay=False,
+            cross_origin="anonymous",
         ).add_to(fmap)
+    MetricScale().add_to(fmap)
     return fmap
 
 
@@ -261,7 +286,11 @@ def _figure_parts(fmap):
 
 
 def _fit(fmap, prefixes):
-    extent = Area.objects.filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
+    """Open the map on the grids under the prefixes, not on the whole of their areas: a district's
+    boundary spans the countryside around the city, while its grids are where the work is."""
+    extent = Area.objects.grids().filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
+    if extent is None:  # no grids yet: the areas themselves
+        extent = Area.objects.filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
     if extent is None:
         lat, lon = settings.LEAFLET_CONFIG["DEFAULT_CENTER"]
         extent = (lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05)
