@@ -509,13 +509,15 @@ HOT_SPOT_STYLE = {
 }
 
 
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # "rate" is also the reporter's rating of a case (incidents.workflow): a context keeps the two apart.
 RATE = "cases per 1,000 households or per km²"
 
 
 class DensityForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("from"), required=False)
-    until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False)
+    # Picked from the browser's calendar; the value it sends is ISO 8601 (2026-06-01) in any language.
+    since = forms.DateField(label=gettext_lazy("from"), required=False, widget=DATE_PICKER)
+    until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False, widget=DATE_PICKER)
     category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
     per = forms.ChoiceField(
         label=pgettext_lazy(RATE, "rate"),
