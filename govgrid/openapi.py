@@ -9,7 +9,9 @@ left out: its bundle always fetches a logo from its maker's server.)
 
 import re
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.plumbing import set_query_parameters
 from drf_spectacular.utils import OpenApiResponse
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import serializers
@@ -80,3 +82,9 @@ class DocsView(SpectacularSwaggerView):
 
     template_name = "govgrid/api_docs.html"
     title = _("govgrid API")
+
+    def _get_schema_url(self, request):
+        """The schema in the language this page is shown in (the header's switch, the browser's
+        language), named in its URL: Swagger UI's own request would not carry the choice reliably."""
+        url = super()._get_schema_url(request)
+        return set_query_parameters(url, lang=request.GET.get("lang") or get_language())
