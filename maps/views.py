@@ -50,17 +50,6 @@ KIND_COLOURS = {
 }
 
 
-class OfflineMap(folium.Map):
-    """folium.Map whose scripts and styles come from this server, never from a CDN. Only Leaflet is
-    needed for polygons, tooltips and the layer control."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Resolved per map, not at import: static() needs the collected files' manifest.
-        self.default_js = [("leaflet", static("leaflet/leaflet.js"))]
-        self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
-
-
 class MetricScale(MacroElement):
     """A scale bar in metres and kilometres only (Leaflet's default adds miles and feet), and no
     "Leaflet" prefix with its flag in the attribution: a government deployment would have to remove
@@ -76,12 +65,25 @@ class MetricScale(MacroElement):
     )
 
 
+class OfflineMap(folium.Map):
+    """folium.Map whose scripts and styles come from this server, never from a CDN. Only Leaflet is
+    needed for polygons, tooltips and the layer control. Every govgrid map measures in metres and
+    has no attribution line unless a base map that requires one is drawn (`attribution_control`)."""
+
+    def __init__(self, *args, control_scale=True, attribution_control=False, **kwargs):
+        super().__init__(*args, control_scale=False, attribution_control=attribution_control, **kwargs)
+        # Resolved per map, not at import: static() needs the collected files' manifest.
+        self.default_js = [("leaflet", static("leaflet/leaflet.js"))]
+        self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
+        MetricScale().add_to(self)  # also drops the attribution's prefix
+
+
 def base_map():
     """An empty offline map with the configured base map (none by default) under it, a metric
     scale, and an attribution line only for a base map that requires one."""
     layers = basemap.tile_layers()
     credited = any(attribution for _url, attribution, _subdomains in layers)
-    fmap = OfflineMap(tiles=None, control_scale=False, zoom_control=True, attribution_control=credited)
+    fmap = OfflineMap(tiles=None, zoom_control=True, attribution_control=credited)
     for url, attribution, subdomains in layers:
         folium.TileLayer(
             # folium insists on an attribution; a blank one adds nothing to the (hidden) line
@@ -91,7 +93,6 @@ def base_map():
             overlay=False,
             cross_origin="anonymous",
         ).add_to(fmap)
-    MetricScale().add_to(fmap)
     return fmap
 
 
