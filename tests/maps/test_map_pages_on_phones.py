@@ -55,7 +55,7 @@ def test_each_page_fits_the_screen_and_reaches_only_its_server(served_app, signe
     if name != "exports":
         box = page.locator(".folium-map").bounding_box()
         assert box["width"] <= PROFILES[profile]["viewport"]["width"] and box["height"] >= 300
-    device.screenshot(f"test_each_page_fits_the_screen_{name}")
+    device.screenshot(f"test_each_page_fits_the_screen_{name}", full_page=name in ("dashboard", "exports"))
     assert device.blocked == []
     assert device.console_errors == []
 
