@@ -543,6 +543,12 @@ class DensityForm(forms.Form):
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
 
+    def show_effective_period(self):
+        """Let the date pickers show the period the page counts, defaults included."""
+        self.data = self.data.copy()
+        for name in ("since", "until"):
+            self.data[name] = self.cleaned_data[name].isoformat()
+
     def period(self):
         """[since, until) as aware datetimes at local midnight; `until` is the day after the last."""
         zone = timezone.get_current_timezone()
@@ -587,6 +593,8 @@ def density_map(request):
         )
     since, until = form.period()
     category, per = form.cleaned_data["category"], form.cleaned_data["per"]
+    keep = [(k, v) for k, v in request.GET.items() if k != "area"]
+    form.show_effective_period()
     rows = density(prefixes, since, until, category, per)
     bounds = _classes([r["rate"] for r in rows])
     colours = DENSITY_COLOURS[len(DENSITY_COLOURS) - len(bounds) :]  # the darkest for the highest class
@@ -657,7 +665,6 @@ def density_map(request):
         legend.append((f"{lower:g}–{bound:g}", colour))
         lower = bound
     title = _("Case density") + " · " + (area.name if area else " ".join(r.name for r in roots))
-    keep = [(k, v) for k, v in request.GET.items() if k != "area"]
     context = _figure_parts(fmap) | {
         "form": form,
         "roots": roots,

@@ -174,3 +174,15 @@ def test_the_density_maps_period_is_picked_from_a_calendar(served_app, signed_in
     page.locator("#density-form button[type=submit]").tap()
     page.wait_for_url("**until=2026-07-31**")
     assert page.locator("#density-form input[name=until]").input_value() == "2026-07-31"
+
+
+@pytest.mark.django_db
+def test_the_density_maps_date_pickers_show_the_period_counted_by_default(served_app, signed_in):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    page = open_page(signed_in("desktop"), served_app, "/maps/density/", "path.grid")
+    today = timezone.localdate()
+    assert page.locator("#density-form input[name=until]").input_value() == today.isoformat()
+    assert page.locator("#density-form input[name=since]").input_value() == (today - timedelta(days=89)).isoformat()
