@@ -79,3 +79,17 @@ def test_on_a_desktop_the_menu_is_a_row_of_links_and_the_api_link_opens_the_docs
     page.wait_for_url("**/api/docs/")
     page.locator("#swagger-ui .opblock").first.wait_for()
     assert desktop.sideways_overflow() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_administrators_longest_menu_fits_a_desktop_in_either_language(served_app, device, locale):
+    desktop = device("desktop", locale=locale)
+    page = desktop.log_in(served_app, "admin", then="/maps/exports/")
+    assert page.locator('header nav.menu a[href="/admin/"]').is_visible()
+    assert desktop.sideways_overflow() == 0
+    right = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('header *')].map((e) => e.getBoundingClientRect().right))"
+    )
+    assert right <= PROFILES["desktop"]["viewport"]["width"]
+    desktop.screenshot(f"test_the_administrators_longest_menu_fits_a_desktop-{locale}")
