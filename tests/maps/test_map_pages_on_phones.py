@@ -186,3 +186,14 @@ def test_the_density_maps_date_pickers_show_the_period_counted_by_default(served
     today = timezone.localdate()
     assert page.locator("#density-form input[name=until]").input_value() == today.isoformat()
     assert page.locator("#density-form input[name=since]").input_value() == (today - timedelta(days=89)).isoformat()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["dashboard", "coverage", "density"])
+def test_choosing_an_area_narrows_the_page_with_no_inline_handler(served_app, signed_in, name):
+    page = open_page(signed_in("phone"), served_app, *PAGES[name])
+    assert page.evaluate("document.querySelectorAll('[onchange], [onclick], [onsubmit]').length") == 0
+    page.select_option("form.filters select[name=area]", "411381001")
+    page.wait_for_url("**area=411381001**")
+    page.locator("path.grid").first.wait_for()
+    assert "411381001" in page.locator(".panel").inner_text()
