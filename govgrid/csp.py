@@ -6,8 +6,8 @@ itself, so the browser is told to run and load nothing else.
 | default-src | 'self'                                                                           |
 | script-src  | 'self'; inline scripts carrying this answer's nonce (request.csp_nonce, used by   |
 |             | the templates' <script nonce> and django-leaflet's admin widget); the inline      |
-|             | script folium writes in every map's <head> (by its hash: it holds no data); the   |
-|             | one inline handler of the filter forms, this.form.submit() (by its hash)          |
+|             | script folium writes in every map's <head> (by its hash: it holds no data); no    |
+|             | inline event handler (the filter forms submit from maps/static/maps/forms.js)     |
 | style-src   | 'self' 'unsafe-inline' (below)                                                    |
 | img-src     | 'self', data: and blob: (icons, photo previews, the map saved as PNG) and the     |
 |             | hosts of the configured base map's tiles, nothing else (GOVGRID_BASEMAP)          |
@@ -33,9 +33,6 @@ from urllib.parse import urlsplit
 from django.utils.functional import SimpleLazyObject
 
 from maps import basemap
-
-# The inline event handler of the area and month filters (maps/templates: onchange=...).
-INLINE_HANDLERS = ("this.form.submit()",)
 
 
 def source_hash(text):
@@ -68,7 +65,6 @@ def tile_hosts(layers):
 @functools.cache
 def _policy(layers, nonce=None):
     scripts = ["'self'", *([f"'nonce-{nonce}'"] if nonce else []), *folium_header_hashes()]
-    scripts += ["'unsafe-hashes'", *(source_hash(handler) for handler in INLINE_HANDLERS)]
     directives = {
         "default-src": ["'self'"],
         "script-src": scripts,

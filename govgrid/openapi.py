@@ -11,7 +11,9 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.plumbing import set_query_parameters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
@@ -103,3 +105,9 @@ class DocsView(SpectacularSwaggerView):
         if not docs_are_public() and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return super().get(request, *args, **kwargs)
+
+    def _get_schema_url(self, request):
+        """The schema in the language this page is shown in (the header's switch, the browser's
+        language), named in its URL: Swagger UI's own request would not carry the choice reliably."""
+        url = super()._get_schema_url(request)
+        return set_query_parameters(url, lang=request.GET.get("lang") or get_language())

@@ -495,13 +495,23 @@ AreaLookupSchema = described(
                 "lon",
                 {"type": "number", "minimum": -180, "maximum": 180},
                 required=True,
+                description=_("Longitude in degrees, in the coordinate system `crs`."),
                 examples=[OpenApiExample("Dengzhou", 112.0822)],
             ),
             OpenApiParameter(
                 "lat",
                 {"type": "number", "minimum": -90, "maximum": 90},
                 required=True,
+                description=_("Latitude in degrees, in the coordinate system `crs`."),
                 examples=[OpenApiExample("Dengzhou", 32.6869)],
+            ),
+            OpenApiParameter(
+                "crs",
+                {"type": "string", "enum": list(coords.SUPPORTED), "default": "wgs84"},
+                description=_(
+                    "The coordinate system of lon and lat: wgs84 (GPS), cgcs2000, gcj02 (AMap, Tencent, "
+                    "WeChat) or bd09 (Baidu)."
+                ),
             ),
         ],
         responses={200: LookupAnswer, **errors(400, 401, 404)},
@@ -748,15 +758,17 @@ extend_schema_field(
     {
         "type": "string",
         "pattern": r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$",
-        "description": "minlon,minlat,maxlon,maxlat in WGS84 degrees",
-        "example": "112.05,32.65,112.15,32.72",
+        "description": _("minlon,minlat,maxlon,maxlat in WGS84 degrees, e.g. 112.05,32.65,112.15,32.72"),
     }
 )(BBoxField)
+# No example values: "Try it out" leaves these optional filters empty, so a bare call is not
+# narrowed to an arbitrary box, nor refused for a period whose end is its start.
 extend_schema_field(
     {
         "type": "string",
-        "description": "a date (local midnight) or an ISO 8601 date and time (local time without an offset)",
-        "example": "2026-01-31",
+        "description": _(
+            "A date (its local midnight), e.g. 2026-01-31, or an ISO 8601 date and time (local time without an offset)"
+        ),
     }
 )(MomentField)
 

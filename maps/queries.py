@@ -112,16 +112,23 @@ _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
     SELECT c.id FROM incidents_category c LEFT JOIN incidents_category p ON p.id = c.parent_id
     WHERE c.code = %(category)s OR p.code = %(category)s))"""
 
+# The one rule of the density map, for its colours, tooltips, heat map and popups alike: the cases
+# received in [since, until) of the category, counted in the grid where they were reported. Not
+# where they are handled now: a case escalated to the community still happened in its grid.
+_DENSITY_CASES = f"""
+    SELECT i.id, i.grid_id, i.location FROM incidents_incident i
+    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY}
+"""
+
 _DENSITY_SQL = f"""
 WITH g AS (
     SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
     FROM grids_area WHERE level = 'grid' AND code LIKE ANY(%(prefixes)s)
 ), counts AS (
-    SELECT i.grid_id, count(*) AS cases
-    FROM incidents_incident i
-    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND i.grid_id IN (SELECT id FROM g)
-      AND {_IN_CATEGORY}
-    GROUP BY i.grid_id
+    SELECT d.grid_id, count(*) AS cases
+    FROM ({_DENSITY_CASES}) d
+    WHERE d.grid_id IN (SELECT id FROM g)
+    GROUP BY d.grid_id
 ), x AS (
     SELECT g.*, coalesce(counts.cases, 0) AS cases,
            CASE WHEN %(per)s = 'households' THEN coalesce(counts.cases, 0) * 1000.0 / nullif(g.households, 0)
@@ -176,10 +183,9 @@ def density(prefixes, since, until, category="", per="households"):
 _HEAT_SQL = f"""
 SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
 FROM (
-    SELECT ST_SnapToGrid(i.location, %(cell)s) AS cell
-    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
-    WHERE g.code LIKE ANY(%(prefixes)s) AND i.received_at >= %(since)s AND i.received_at < %(until)s
-      AND {_IN_CATEGORY}
+    SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell
+    FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id
+    WHERE g.code LIKE ANY(%(prefixes)s)
 ) snapped
 GROUP BY cell
 """
@@ -192,6 +198,20 @@ def heat_points(prefixes, since, until, category="", cell=0.0005):
     with connection.cursor() as cursor:
         cursor.execute(_HEAT_SQL, params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
+
+
+_GRID_DENSITY_CASES_SQL = f"""
+SELECT d.id FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id WHERE g.code = %(code)s
+"""
+
+
+def density_case_ids(code, since, until, category=""):
+    """The ids of the cases that the density map counts for the grid `code` (its tooltip's figure):
+    the list its popup shows, by the same rule."""
+    params = {"code": code, "since": since, "until": until, "category": category}
+    with connection.cursor() as cursor:
+        cursor.execute(_GRID_DENSITY_CASES_SQL, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def area_features(codes, digits=5):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_page, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +10,7 @@ urlpatterns = [
 urlpatterns += [
     path("maps/density/", views.density_map, name="density-map"),
     path("maps/density/grid/<str:code>/", views.density_grid, name="density-grid"),
+]
+urlpatterns += [
+    path("maps/exports/", export_page.exports_page, name="exports"),
 ]

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 import folium
 import numpy as np
+from branca.element import MacroElement
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,8 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from jinja2 import Template
 
 from govgrid.lib import coords
 from govgrid.lib.moments import check_within_bounds
@@ -32,6 +34,7 @@ from .queries import (
     coverage_features,
     coverage_totals,
     density,
+    density_case_ids,
     feature_collection,
     grid_card,
     heat_points,
@@ -48,24 +51,48 @@ KIND_COLOURS = {
 }
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default adds miles and feet), and no
+    "Leaflet" prefix with its flag in the attribution: a government deployment would have to remove
+    it. What remains there is the base map's own required attribution, when one is on."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});
+        if ({{ this._parent.get_name() }}.attributionControl) {
+            {{ this._parent.get_name() }}.attributionControl.setPrefix(false);
+        }
+        {% endmacro %}"""
+    )
+
+
 class OfflineMap(folium.Map):
     """folium.Map whose scripts and styles come from this server, never from a CDN. Only Leaflet is
-    needed for polygons, tooltips and the layer control."""
+    needed for polygons, tooltips and the layer control. Every govgrid map measures in metres and
+    has no attribution line unless a base map that requires one is drawn (`attribution_control`)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, control_scale=True, attribution_control=False, **kwargs):
+        super().__init__(*args, control_scale=False, attribution_control=attribution_control, **kwargs)
         # Resolved per map, not at import: static() needs the collected files' manifest.
         self.default_js = [("leaflet", static("leaflet/leaflet.js"))]
         self.default_css = [("leaflet_css", static("leaflet/leaflet.css")), ("govgrid_map_css", static("maps/map.css"))]
+        MetricScale().add_to(self)  # also drops the attribution's prefix
 
 
 def base_map():
-    """An empty offline map with the configured base map (none by default) under it; drawn on a
-    canvas so that it can be saved as a PNG."""
-    fmap = OfflineMap(tiles=None, control_scale=True, zoom_control=True)
-    for url, attribution, subdomains in basemap.tile_layers():
+    """An empty offline map with the configured base map (none by default) under it, a metric
+    scale, and an attribution line only for a base map that requires one."""
+    layers = basemap.tile_layers()
+    credited = any(attribution for _url, attribution, _subdomains in layers)
+    fmap = OfflineMap(tiles=None, zoom_control=True, attribution_control=credited)
+    for url, attribution, subdomains in layers:
         folium.TileLayer(
-            tiles=url, attr=attribution or url, subdomains=subdomains, overlay=False, cross_origin="anonymous"
+            # folium insists on an attribution; a blank one adds nothing to the (hidden) line
+            tiles=url,
+            attr=attribution or " ",
+            subdomains=subdomains,
+            overlay=False,
+            cross_origin="anonymous",
         ).add_to(fmap)
     return fmap
 
@@ -261,7 +288,11 @@ def _figure_parts(fmap):
 
 
 def _fit(fmap, prefixes):
-    extent = Area.objects.filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
+    """Open the map on the grids under the prefixes, not on the whole of their areas: a district's
+    boundary spans the countryside around the city, while its grids are where the work is."""
+    extent = Area.objects.grids().filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
+    if extent is None:  # no grids yet: the areas themselves
+        extent = Area.objects.filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
     if extent is None:
         lat, lon = settings.LEAFLET_CONFIG["DEFAULT_CENTER"]
         extent = (lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05)
@@ -480,12 +511,22 @@ HOT_SPOT_STYLE = {
 }
 
 
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# "rate" is also the reporter's rating of a case (incidents.workflow): a context keeps the two apart.
+RATE = "cases per 1,000 households or per km²"
+
+
 class DensityForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("from"), required=False, validators=[check_within_bounds])
-    until = forms.DateField(label=gettext_lazy("to (inclusive)"), required=False, validators=[check_within_bounds])
+    # Picked from the browser's calendar; the value it sends is ISO 8601 (2026-06-01) in any language.
+    since = forms.DateField(
+        label=gettext_lazy("from"), required=False, widget=DATE_PICKER, validators=[check_within_bounds]
+    )
+    until = forms.DateField(
+        label=gettext_lazy("to (inclusive)"), required=False, widget=DATE_PICKER, validators=[check_within_bounds]
+    )
     category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
     per = forms.ChoiceField(
-        label=gettext_lazy("rate"),
+        label=pgettext_lazy(RATE, "rate"),
         required=False,
         choices=[("households", gettext_lazy("per 1,000 households")), ("km2", gettext_lazy("per km²"))],
     )
@@ -506,6 +547,12 @@ class DensityForm(forms.Form):
         if data["since"] > data["until"]:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+    def show_effective_period(self):
+        """Let the date pickers show the period the page counts, defaults included."""
+        self.data = self.data.copy()
+        for name in ("since", "until"):
+            self.data[name] = self.cleaned_data[name].isoformat()
 
     def period(self):
         """[since, until) as aware datetimes at local midnight; `until` is the day after the last."""
@@ -551,6 +598,8 @@ def density_map(request):
         )
     since, until = form.period()
     category, per = form.cleaned_data["category"], form.cleaned_data["per"]
+    keep = [(k, v) for k, v in request.GET.items() if k != "area"]
+    form.show_effective_period()
     rows = density(prefixes, since, until, category, per)
     bounds = _classes([r["rate"] for r in rows])
     colours = DENSITY_COLOURS[len(DENSITY_COLOURS) - len(bounds) :]  # the darkest for the highest class
@@ -588,7 +637,8 @@ def density_map(request):
             },
             highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
             tooltip=folium.GeoJsonTooltip(
-                ["code", "name", "cases", "rate"], aliases=[_("code"), _("name"), _("cases"), _("rate")]
+                ["code", "name", "cases", "rate"],
+                aliases=[_("code"), _("name"), _("cases"), pgettext(RATE, "rate")],
             ),
         )
         grids.add_to(fmap)
@@ -620,7 +670,6 @@ def density_map(request):
         legend.append((f"{lower:g}–{bound:g}", colour))
         lower = bound
     title = _("Case density") + " · " + (area.name if area else " ".join(r.name for r in roots))
-    keep = [(k, v) for k, v in request.GET.items() if k != "area"]
     context = _figure_parts(fmap) | {
         "form": form,
         "roots": roots,
@@ -659,14 +708,11 @@ def density_grid(request, code):
     if not form.is_valid():
         return render(request, "maps/grid_cases.html", {"errors": form.errors}, status=400)
     since, until = form.period()
-    cases = Incident.objects.filter(area_code=code, received_at__gte=since, received_at__lt=until)
-    category = form.cleaned_data["category"]
-    if category:
-        cases = cases.filter(Q(category__code=category) | Q(category__parent__code=category))
-    cases = cases.select_related("category").order_by("-received_at")
+    ids = density_case_ids(code, since, until, form.cleaned_data["category"])
+    cases = Incident.objects.filter(id__in=ids).select_related("category").order_by("-received_at")
     grid = Area.objects.filter(code=code).values("code", "name").first()
     return render(
         request,
         "maps/grid_cases.html",
-        {"grid": grid, "cases": cases[:50], "count": cases.count(), "since": since, "until": until},
+        {"grid": grid, "cases": cases[:50], "count": len(ids), "since": since, "until": until},
     )

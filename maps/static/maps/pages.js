@@ -183,6 +183,24 @@
     });
   }
 
+  /* A station's marker keeps its name (its tooltip) but not the click: the click goes to what lies
+     under it, the grid, whose card names the nearest station anyway. Every marker of the layer
+     steps aside while the element under the point is found, so overlapping markers cannot bounce
+     the click between them. */
+  function passClicksThrough(markers) {
+    markers.on("click", (event) => {
+      const original = event.originalEvent;
+      if (!original) return;
+      const { clientX, clientY } = original;
+      const elements = [];
+      markers.eachLayer((marker) => marker.getElement && elements.push(marker.getElement()));
+      elements.forEach((element) => element && (element.style.pointerEvents = "none"));
+      const below = document.elementFromPoint(clientX, clientY);
+      elements.forEach((element) => element && (element.style.pointerEvents = ""));
+      if (below) below.dispatchEvent(new MouseEvent("click", { bubbles: true, cancelable: true, clientX, clientY }));
+    });
+  }
+
   /* Wires a page: `config` comes from the template's json_script. */
   function init(config) {
     const map = window[config.map];
@@ -196,7 +214,7 @@
       const heat = new HeatLayer(config.heat);
       heat.addTo(map);
       window.govgridHeat = heat;
-      const control = Object.values(window).find((v) => v instanceof L.Control.Layers);
+      const control = layerControls.find((c) => c._map === map);
       if (control) control.addOverlay(heat, config.heatName);
     }
     if (config.stationReach) {
@@ -209,6 +227,7 @@
         points.eachLayer((point) => circles.push(L.circle(point.getLatLng(), style)));
         window[group].addLayer(L.featureGroup(circles));
         points.bringToFront();
+        passClicksThrough(points);
       }
     }
     const button = document.getElementById("save-png");
@@ -220,5 +239,15 @@
     }
   }
 
-  window.govgridPages = { init, savePng, HeatLayer };
+  /* Every layer control the page's map script makes (folium declares it with `let`, out of the
+     window's reach), and on a phone each one folded behind its button: unfolded, the layer list
+     would cover half the map. This file is loaded before the map script for that. */
+  const layerControls = [];
+  L.Control.Layers.addInitHook(function () {
+    layerControls.push(this);
+    if (window.matchMedia("(max-width: 760px)").matches) this.options.collapsed = true;
+  });
+
+
+  window.govgridPages = { init, savePng, HeatLayer, passClicksThrough };
 })();
