@@ -105,7 +105,7 @@ def make_backup(directory, keep=None, now=None):
     """Write an archive into `directory`; with `keep`, then delete all but the newest `keep`
     archives there. Returns the archive's path."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     now = now or dt.datetime.now(dt.UTC)
     target = directory / f"{ARCHIVE_PREFIX}{now:%Y%m%d-%H%M%S}.tar"
     db = connections["default"].settings_dict
@@ -121,6 +121,7 @@ def make_backup(directory, keep=None, now=None):
             tar.add(work / "database.dump", "database.dump")
             if media_root.is_dir():
                 tar.add(media_root, "media")
+        partial.chmod(0o600)  # it holds every resident's name and phone: its owner's eyes only
         partial.replace(target)  # the archive appears whole or not at all
     if keep:
         for old in sorted(directory.glob(f"{ARCHIVE_PREFIX}*.tar"))[:-keep]:

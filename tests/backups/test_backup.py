@@ -147,6 +147,7 @@ def test_keep_leaves_only_the_newest_archives(committed_case_with_photo, tmp_pat
     for day in (1, 2, 3):
         make_backup(folder, keep=2, now=dt.datetime(2026, 12, day, 2, 15, tzinfo=dt.UTC))
     assert sorted(p.name for p in folder.iterdir()) == ["govgrid-20261202-021500.tar", "govgrid-20261203-021500.tar"]
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o600}  # personal data: the owner's only
     with tarfile.open(folder / "govgrid-20261203-021500.tar") as tar:
         assert {"manifest.json", "database.dump"} <= set(tar.getnames())
 
