@@ -793,12 +793,16 @@
         casesNext = body.next;
         $("cases-more").hidden = !casesNext;
         note.textContent = !more && !items.length ? t("casesEmpty") : "";
-        const changed = $("cases").querySelectorAll("li[data-changed]").length;
-        $("cases-count").textContent = changed;
-        $("cases-count").hidden = !changed;
+        countChanged();
       } catch (error) {
         note.textContent = navigator.onLine ? t("casesError", { reason: error.message }) : t("casesOffline");
       }
+    }
+
+    function countChanged() {
+      const changed = $("cases").querySelectorAll("li[data-changed]").length;
+      $("cases-count").textContent = changed;
+      $("cases-count").hidden = !changed;
     }
 
     function showKeptCases() {
@@ -887,6 +891,7 @@
         renderCase(code, kept[code], record);
         const listed = $("cases").querySelector(`li[data-code="${CSS.escape(code)}"]`);
         if (listed) listed.replaceWith(caseItem(incident));
+        countChanged();
       } catch (error) {
         $("case-note").textContent = navigator.onLine ? t("casesError", { reason: error.message }) : t("casesOffline");
       }
