@@ -33,8 +33,19 @@ def status_label(status, arrived_by=""):
 
 
 def case_status_label(incident):
-    """The status of a case read with `with_arrival` (or just reported: no annotation)."""
-    return status_label(incident.status, getattr(incident, "arrived_by", "") or "")
+    """The status of a case in words (read `with_arrival` to spare a query per case)."""
+    return status_label(incident.status, arrived_by(incident))
+
+
+def arrived_by(incident):
+    """The action that last made the case `reported`: its annotation from `with_arrival`, else one
+    query, and none at all for a case untouched since its report (version 1) or not `reported`."""
+    if hasattr(incident, "arrived_by"):
+        return incident.arrived_by or ""
+    if incident.status != Status.REPORTED or incident.version == 1:
+        return "report"
+    last = incident.events.filter(to_status=Status.REPORTED).order_by("-at", "-id").values_list("action", flat=True)
+    return next(iter(last[:1]), "report")
 
 
 def event_label(action):

@@ -115,3 +115,10 @@ def test_open311_notes_say_not_accepted_for_a_rejected_case(db):
     step(code, "community_dispatcher", "reject", reason="无效")
     with translation.override("zh-hans"):
         assert status_notes(Incident.objects.get(code=code)) == "已在网格不予受理。"
+
+
+def test_open311_notes_say_escalated_and_returned(escalated):
+    with translation.override("zh-hans"):
+        assert status_notes(Incident.objects.get(code=escalated)) == "已提级，等待社区（村）受理。"
+        step(escalated, "community_dispatcher", "return", reason="网格可处置")
+        assert status_notes(Incident.objects.get(code=escalated)) == "已退回，等待网格受理。"
