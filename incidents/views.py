@@ -78,7 +78,7 @@ def phone_labels():
         "retry": _("Send again"),
         "edit": _("Edit"),
         "discard": _("Discard"),
-        "confirmDiscard": _("Discard this report? It has not reached the server."),
+        "confirmDiscard": _("Tap again to discard: it has not reached the server."),
         "outboxEmpty": _("No reports waiting. Reports you send appear here until the server has them."),
         "casesEmpty": _("You have not reported any case yet."),
         "casesOffline": _("No network: your cases cannot be loaded now."),

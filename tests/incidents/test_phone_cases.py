@@ -101,3 +101,30 @@ def test_the_possible_duplicates_of_a_report_are_links_to_those_cases(served_app
     expect(page.locator("#case-state")).to_have_text("已上报")
     expect(page.locator("#case-timeline li")).to_have_count(1)
     assert shown.blocked == [] and shown.console_errors == []
+
+
+@pytest.mark.django_db
+def test_discarding_a_refused_report_asks_once_more_in_the_page_not_in_a_browser_dialog(
+    served_app, screen, forget_reports
+):
+    elsewhere = worker_grid("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
+    shown = open_phone_page(screen, served_app, "phone", elsewhere)
+    page = shown.page
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    expect(page.locator("#where")).to_have_attribute("data-source", "gps")
+    page.select_option("#category-class", value="03")
+    page.select_option("#category", value="0301")
+    page.fill("#description", f"占道经营 {uuid.uuid4().hex[:6]}")
+    page.click("#send")
+    item = page.locator("#outbox li[data-client-id]").first
+    expect(item).to_have_attribute("data-state", "failed", timeout=30_000)
+    forget_reports.append(item.get_attribute("data-client-id"))
+    discard = item.locator("button").nth(2)
+    discard.click()
+    expect(discard).to_have_text("再点一次删除：它尚未送达服务器。")
+    expect(item).to_have_count(1)
+    shown.shoot("test_discard_asks_again")
+    discard.click()
+    expect(page.locator("#outbox li[data-client-id]")).to_have_count(0)
+    assert dialogs == []

@@ -392,7 +392,7 @@
             { className: "actions" },
             button(t("retry"), () => retry(record)),
             button(t("edit"), () => editAgain(record)),
-            button(t("discard"), () => discard(record)),
+            button(t("discard"), (event) => discard(record, event.currentTarget)),
           ),
         );
       }
@@ -412,8 +412,20 @@
       flush();
     }
 
-    async function discard(record) {
-      if (!window.confirm(t("confirmDiscard"))) return;
+    // Discarding cannot be undone: the first tap asks, in the button itself, and only a second tap
+    // within a few seconds discards (window.confirm may be blocked, as inside WeChat).
+    async function discard(record, node) {
+      if (node.dataset.armed !== "true") {
+        node.dataset.armed = "true";
+        node.classList.add("danger");
+        node.textContent = t("confirmDiscard");
+        setTimeout(() => {
+          node.dataset.armed = "false";
+          node.classList.remove("danger");
+          node.textContent = t("discard");
+        }, 5000);
+        return;
+      }
       await outbox.remove(record.client_id);
       renderOutbox();
     }
