@@ -278,6 +278,9 @@ class Incident(serializers.Serializer):
     code = serializers.CharField(help_text=_("The case code: district, day, number."))
     client_id = serializers.UUIDField()
     status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField(
+        help_text=_("The status in words, in the caller's language: escalated or returned for a case that arrived so.")
+    )
     level = serializers.ChoiceField(choices=[Level.GRID, Level.COMMUNITY, Level.STREET])
     version = serializers.IntegerField(help_text=_("Send it with the next action; a stale one is refused (409)."))
     category = CodeName()
@@ -321,6 +324,10 @@ class TimelineEvent(serializers.Serializer):
     to_level = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
     note = serializers.CharField(allow_blank=True)
+    labels = serializers.DictField(
+        child=serializers.CharField(),
+        help_text=_("action, from_status, to_status, from_level and to_level in words, in the caller's language."),
+    )
 
 
 class ReportForm(ReportSerializer):

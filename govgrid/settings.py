@@ -169,6 +169,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("GOVGRID_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
+# Dates and times read 2026-12-06 18:27 (dates 2026-12-06) in both languages: govgrid/formats.
+FORMAT_MODULE_PATH = ["govgrid.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"

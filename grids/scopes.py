@@ -19,6 +19,12 @@ work as surely as an address). Leaders supervise cases and call residents back a
 (督办、回访), so they see it; analysts work on the figures and take exports out of the system, so
 they never do. A case's reporter always sees the contact they wrote.
 
+A case is seen by those whose scope holds the area now responsible for it, by its reporter, and,
+read-only, by everyone who acted on it (accepted, handled, escalated, returned it…): a dispatcher
+who escalates a case hands it up (已提级) and keeps following it, but may change it only where their
+scope of change allows. `cases` and `sees_case` state this once for the pages, the API and the
+workflow.
+
 Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
 API views, pages, exports and the admin all ask a Scope.
 """
@@ -108,6 +114,34 @@ class Scope:
     def filter(self, queryset, code_field, writing=False):
         """Any queryset whose rows belong to an area, through `code_field` (e.g. "area__code")."""
         return self._by_code(queryset, code_field, self.write if writing else self.read)
+
+    def cases(self, queryset):
+        """Cases (a queryset of incidents) this user may read: in scope by the area now responsible,
+        their own reports, and those they acted on and handed on (read-only for them)."""
+        if self.everything:
+            return queryset
+        condition = under_codes(self.read, "area_code")
+        if self.user_id is not None:
+            condition |= Q(reporter_id=self.user_id) | Q(pk__in=self._acted_on(queryset.model))
+        return queryset.filter(condition)
+
+    def handed_on(self, queryset):
+        """The cases this user acted on (any event of theirs) that have left their scope of change:
+        escalated up, returned down or taken elsewhere (已提级 on the dispatch page)."""
+        if self.user_id is None or self.everything:
+            return queryset.none()
+        return queryset.filter(pk__in=self._acted_on(queryset.model)).exclude(under_codes(self.write, "area_code"))
+
+    def _acted_on(self, model):
+        # The events' actor index finds them; the events table is reached through the incident
+        # model's relation, so this module does not import the incidents app (it sits above grids).
+        return model.objects.filter(events__actor_id=self.user_id).values("pk")
+
+    def sees_case(self, incident):
+        """One case, by the rule of `cases` (a query only when area and reporter do not settle it)."""
+        if self.sees(incident.area_code) or (self.user_id is not None and incident.reporter_id == self.user_id):
+            return True
+        return self.user_id is not None and incident.events.filter(actor_id=self.user_id).exists()
 
     def people(self, queryset=None):
         """People with an assignment or a household link in force in scope, or their home there."""

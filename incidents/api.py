@@ -25,7 +25,11 @@ from grids.scopes import Forbidden
 from .figures import figures
 from .models import Category, Incident
 from .services import Report, add_photo, lon_lat_of, possible_duplicates, report_incident
+from .words import case_status_label, timeline, with_arrival
 from .workflow import act
+
+# The timeline's fields given in words as well as values.
+LABELLED = ("action", "from_status", "to_status", "from_level", "to_level")
 
 
 class ReportSerializer(serializers.Serializer):
@@ -111,6 +115,8 @@ def incident_json(incident, scope, duplicates=None):
         "code": incident.code,
         "client_id": str(incident.client_id),
         "status": incident.status,
+        # The status as people read it (incidents/words.py): 已提级 after an escalation, 已退回 after a return.
+        "status_label": str(case_status_label(incident)),
         "level": incident.level,
         "version": incident.version,
         "category": {"code": incident.category.code, "name": incident.category.name},
@@ -159,13 +165,12 @@ def photos_of(incident):
 @personal_data  # cases carry residents' contacts and photos; Open311's views are made from it too
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
-        """Cases in scope, and the caller's own reports wherever they have gone since."""
-        in_scope = self.scope.filter(self.incident_queryset(), "area_code")
-        return in_scope | self.incident_queryset().filter(reporter=self.request.user)
+        """Cases in scope, the caller's own reports and the cases they handed on (grids/scopes.py)."""
+        return self.scope.cases(self.incident_queryset())
 
     @staticmethod
     def incident_queryset():
-        return (
+        return with_arrival(
             Incident.objects.select_related("category", "grid__parent__parent__parent")
             .defer(
                 "grid__geom", "grid__parent__geom", "grid__parent__parent__geom", "grid__parent__parent__parent__geom"
@@ -312,17 +317,19 @@ class TimelineView(IncidentScopedMixin, APIView):
         return Response(
             [
                 {
-                    "at": e.at,
-                    "action": e.action,
-                    "actor": e.actor and (e.actor.first_name or e.actor.username),
-                    "from_status": e.from_status,
-                    "to_status": e.to_status,
-                    "from_level": e.from_level,
-                    "to_level": e.to_level,
-                    "reason": e.reason,
-                    "note": e.note,
+                    "at": row["event"].at,
+                    "action": row["event"].action,
+                    "actor": row["event"].actor and (row["event"].actor.first_name or row["event"].actor.username),
+                    "from_status": row["event"].from_status,
+                    "to_status": row["event"].to_status,
+                    "from_level": row["event"].from_level,
+                    "to_level": row["event"].to_level,
+                    "reason": row["event"].reason,
+                    "note": row["event"].note,
+                    # Their words, in the caller's language (incidents/words.py).
+                    "labels": {name: str(row[f"{name}_label"]) for name in LABELLED},
                 }
-                for e in events
+                for row in timeline(events)
             ]
         )
 

@@ -1,14 +1,20 @@
-"""Dispatcher pages: the queue of cases at my level and in my scope, and a case with its timeline,
-photos, map and exactly the actions I may take. Actions go through incidents.workflow.act."""
+"""Dispatcher pages: the queue of cases at my level and in my scope (paged, searchable), the cases I
+handed up, and a case with its timeline, photos, map and exactly the actions I may take. Actions
+go through incidents.workflow.act."""
+
+from datetime import datetime, time, timedelta
 
 import folium
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, IntegerField, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govgrid.errors import GovgridError
 from govgrid.middleware import personal_data
@@ -18,9 +24,14 @@ from maps.views import OfflineMap
 
 from .api import ActionRequest
 from .models import OPEN_STATUSES, Category, Incident, Status
+from .words import timeline, with_arrival
 from .workflow import ACTIONS, FIELD_LABELS, act, allowed_actions
 
-QUEUE_LENGTH = 200  # cases on one page of the queue
+QUEUE_LENGTH = 50  # cases on one page of the queue; the total is shown and the rest is paged
+HANDED_UP = "handed"  # the queue's view of the cases I acted on and handed on (已提级)
+# Actions that cannot be undone from the page: asked once more, in the page itself (a form step that
+# works in every browser, WeChat's included, where window.confirm may be blocked).
+CONFIRM_FIRST = ("reject", "close")
 
 
 def my_level(user):
@@ -33,45 +44,115 @@ def my_level(user):
     return None
 
 
-def _cases(request, scope):
-    return scope.filter(Incident.objects.select_related("category", "grid"), "area_code")
+def _cases(scope):
+    """The cases a user may read (grids/scopes.py), with what pages show of them."""
+    return with_arrival(scope.cases(Incident.objects.select_related("category", "grid")))
+
+
+class QueueFilters(forms.Form):
+    """The queue's filters, from the query string; a bad value is named in a message, not a 500."""
+
+    view = forms.CharField(required=False)
+    level = forms.CharField(required=False)
+    status = forms.CharField(required=False)
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
+    since = forms.DateField(label=gettext_lazy("received from"), required=False)
+    until = forms.DateField(label=gettext_lazy("received until (inclusive)"), required=False)
+    page = forms.IntegerField(label=gettext_lazy("page"), required=False, min_value=1)
+
+    def __init__(self, data, default_level):
+        super().__init__(data)
+        self.default_level = default_level
+
+    def value(self, name, default=""):
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get(name) or default
+
+
+def _new_reports_below(level):
+    """What a dispatcher sees at their level by default besides its own cases: at the community,
+    the grids' new reports (a grid worker's report waits there until someone accepts it)."""
+    if level == Level.COMMUNITY:
+        return Q(level=Level.GRID, status=Status.REPORTED)
+    return Q(pk__in=[])
+
+
+def _queue_cases(request, scope, filters):
+    level = filters.value("level", "mine" if filters.default_level else "all")
+    status = _status_filter(filters)
+    if filters.value("view") == HANDED_UP:
+        cases = scope.handed_on(_cases(scope))
+    else:
+        cases = _cases(scope)
+        if level == "mine" and filters.default_level:
+            cases = cases.filter(Q(level=filters.default_level) | _new_reports_below(filters.default_level))
+        elif level in Level.values:
+            cases = cases.filter(level=level)
+    if status == "open":
+        cases = cases.filter(status__in=[*OPEN_STATUSES, Status.RESOLVED])
+    elif status in Status.values:
+        cases = cases.filter(status=status)
+    if request.GET.get("class"):
+        cases = cases.filter(category__parent__code=request.GET["class"])
+    if text := filters.value("q").strip():
+        cases = cases.filter(Q(code__icontains=text) | Q(description__icontains=text))
+    zone = timezone.get_current_timezone()
+    if since := filters.value("since"):
+        cases = cases.filter(received_at__gte=datetime.combine(since, time.min, zone))
+    if until := filters.value("until"):
+        cases = cases.filter(received_at__lt=datetime.combine(until + timedelta(days=1), time.min, zone))
+    return cases
+
+
+def _status_filter(filters):
+    """To handle by default; every status among the cases handed up, which are followed, not handled."""
+    return filters.value("status", "all" if filters.value("view") == HANDED_UP else "open")
 
 
 @personal_data
 @login_required
 def queue(request):
     scope = Scope.for_user(request.user)
-    level = request.GET.get("level", my_level(request.user) or "")
-    status = request.GET.get("status", "open")
-    category = request.GET.get("class", "")
-    cases = _cases(request, scope)
-    if level in Level.values:
-        cases = cases.filter(level=level)
-    if status == "open":
-        cases = cases.filter(status__in=[*OPEN_STATUSES, Status.RESOLVED])
-    elif status in Status.values:
-        cases = cases.filter(status=status)
-    if category:
-        cases = cases.filter(category__parent__code=category)
+    default_level = my_level(request.user)
+    filters = QueueFilters(request.GET, default_level)
+    if not filters.is_valid():
+        for field, errors in filters.errors.items():
+            messages.error(request, _("%(field)s: %(message)s") % {"field": filters[field].label, "message": errors[0]})
+    cases = _queue_cases(request, scope, filters)
     now = timezone.now()
     # Overdue open cases first, then the nearest deadline, ordered by the database before the page
     # is cut: sorting after the cut would let older resolved cases push overdue ones off the page.
     overdue_first = Case(
         When(status__in=OPEN_STATUSES, due_at__lt=now, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
-    rows = list(cases.annotate(overdue_first=overdue_first).order_by("overdue_first", "due_at", "id")[:QUEUE_LENGTH])
+    if filters.value("view") == HANDED_UP:
+        ordered = cases.order_by("-received_at", "-id")
+    else:
+        ordered = cases.annotate(overdue_first=overdue_first).order_by("overdue_first", "due_at", "id")
+    page = Paginator(ordered, QUEUE_LENGTH).get_page(filters.value("page", 1))
+    rows = list(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "incidents/queue.html",
         {
             "cases": rows,
+            "page": page,
+            "query": query.urlencode(),
             "now": now,
-            "level": level,
-            "status": status,
-            "class": category,
+            "view": filters.value("view"),
+            "level": filters.value("level", "mine" if default_level else "all"),
+            "my_level": default_level,
+            "status": _status_filter(filters),
+            "class": request.GET.get("class", ""),
+            "q": filters.value("q"),
+            "since": filters.value("since"),
+            "until": filters.value("until"),
             "levels": Level.choices,
             "statuses": Status.choices,
             "classes": Category.objects.filter(parent__isnull=True, active=True),
+            "handed_up": scope.handed_on(Incident.objects.all()).count(),
             "map": _map(rows),
         },
     )
@@ -81,24 +162,35 @@ def queue(request):
 @login_required
 def case(request, code):
     scope = Scope.for_user(request.user)
-    incident = _cases(request, scope).filter(code=code).first()
-    if incident is None and request.user.is_authenticated:
-        incident = Incident.objects.select_related("category", "grid").filter(code=code, reporter=request.user).first()
+    incident = _cases(scope).filter(code=code).first()
     if incident is None:
         raise Http404(_("No case has the code %(code)s.") % {"code": code})
+    confirming = None
     if request.method == "POST":
-        _act_from_form(request, scope, code)
-        return redirect("dispatch-case", code=code)
+        action = request.POST.get("action", "")
+        if action in CONFIRM_FIRST and not request.POST.get("confirmed"):
+            confirming = action  # the same page, asking once more; nothing is done yet
+        else:
+            _act_from_form(request, scope, code)
+            return redirect("dispatch-case", code=code)
     actions = [(name, ACTIONS[name]) for name in allowed_actions(request.user, scope, incident)]
+    if confirming not in {name for name, _spec in actions}:
+        confirming = None
     return render(
         request,
         "incidents/case.html",
         {
             "case": incident,
-            "events": incident.events.select_related("actor").order_by("at", "id"),
+            "timeline": timeline(incident.events.select_related("actor").order_by("at", "id")),
             "photos": incident.photos.all(),
             "actions": actions,
             "action_names": {name for name, _spec in actions},
+            "confirm_first": CONFIRM_FIRST,
+            "confirming": confirming and ACTIONS[confirming],
+            "confirming_name": confirming,
+            "form": request.POST if confirming else {},
+            # Seen only because the user acted on it before: they follow it, read-only.
+            "handed_on": not scope.sees(incident.area_code) and incident.reporter_id != request.user.pk,
             # The resident's contact: by the scope's rule of personal data (as the API).
             "show_contact": scope.shows_contact_of(incident),
             "now": timezone.now(),

@@ -18,7 +18,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Status
+from grids.models import Level
+
+from .words import phone_words
 
 # Files the page needs, kept by the service worker. Their URLs carry a content hash (manifest
 # storage), so a changed file is a new URL and the worker's cache is renewed with it.
@@ -27,6 +29,7 @@ PHONE_FILES = (
     "leaflet/leaflet.css",
     "leaflet/leaflet.js",
     "incidents/phone.css",
+    "incidents/dates.js",
     "incidents/phone.js",
 )
 
@@ -51,7 +54,9 @@ def phone_page(request):
         "tiles": [{"url": url, "options": options} for _name, url, options in settings.LEAFLET_CONFIG["TILES"]],
         "defaultCenter": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "photoMaxBytes": settings.PHOTO_MAX_BYTES,
-        "statuses": {value: str(label) for value, label in Status.choices},
+        **phone_words(),  # statuses and how a case arrived, in words (incidents/words.py)
+        "levels": {value: str(label) for value, label in Level.choices},
+        "timeZone": settings.TIME_ZONE,
         "labels": phone_labels(),
     }
     return render(request, "incidents/phone.html", {"config": config})
@@ -73,12 +78,23 @@ def phone_labels():
         "retry": _("Send again"),
         "edit": _("Edit"),
         "discard": _("Discard"),
-        "confirmDiscard": _("Discard this report? It has not reached the server."),
+        "confirmDiscard": _("Tap again to discard: it has not reached the server."),
         "outboxEmpty": _("No reports waiting. Reports you send appear here until the server has them."),
         "casesEmpty": _("You have not reported any case yet."),
         "casesOffline": _("No network: your cases cannot be loaded now."),
         "casesError": _("Your cases could not be loaded (%(reason)s)."),
         "more": _("More"),
+        "changed": _("Status changed"),
+        "caseOffline": _("No network: shown as last seen at %(time)s."),
+        "caseFromOutbox": _("No network: shown as sent from this phone; its status is not known yet."),
+        "automatic": _("automatic (deadline sweep)"),
+        "category": _("category"),
+        "level": _("level"),
+        "grid": _("grid"),
+        "receivedAt": _("received at"),
+        "reportedAt": _("reported at"),
+        "dueAt": _("due at"),
+        "description": _("description"),
         "locating": _("Finding your location… You can also tap the map where the problem is."),
         "located": _("Your location, accurate to %(metres)s m. Drag the pin to correct it."),
         "placedByHand": _("Location placed by hand. Tap “My location” to follow the phone again."),

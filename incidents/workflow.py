@@ -38,13 +38,17 @@ class Action:
     who: str  # "handler": may change the case's area; "dispatcher": a dispatcher over it; "reporter"
     needs_reason: bool = False
     label: str = ""
+    # Four eyes: whoever resolved the case may not take this action on that resolution.
+    not_by_resolver: bool = False
 
 
 ACTIONS = {
     "accept": Action((Status.REPORTED,), Status.ACCEPTED, "handler", label=gettext_lazy("accept")),
     "start": Action((Status.ACCEPTED,), Status.IN_PROGRESS, "handler", label=gettext_lazy("start")),
     "resolve": Action((Status.ACCEPTED, Status.IN_PROGRESS), Status.RESOLVED, "handler", label=gettext_lazy("resolve")),
-    "close": Action((Status.RESOLVED,), Status.CLOSED, "dispatcher", label=gettext_lazy("verify and close")),
+    "close": Action(
+        (Status.RESOLVED,), Status.CLOSED, "dispatcher", label=gettext_lazy("verify and close"), not_by_resolver=True
+    ),
     "escalate": Action(
         (Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS),
         Status.REPORTED,
@@ -145,7 +149,7 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             .filter(code=code)
             .first()
         )
-        if incident is None or not (scope.sees(incident.area_code) or incident.reporter_id == user.pk):
+        if incident is None or not scope.sees_case(incident):
             raise NotFound(_("No case has the code %(code)s.") % {"code": code}, field="code")
         if version != incident.version:
             raise StaleVersion(
@@ -171,6 +175,7 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             )
         _check_allowed(user, scope, incident, spec)
         _check_rating_rules(user, incident, action)
+        _check_not_resolver(user, incident, spec)
         before = (incident.status, incident.level)
         events = [(action, spec.target or incident.status, reason, note)]
         if action == "escalate":
@@ -211,6 +216,7 @@ def allowed_actions(user, scope, incident):
         try:
             _check_allowed(user, scope, incident, spec)
             _check_rating_rules(user, incident, name)
+            _check_not_resolver(user, incident, spec)
         except (Forbidden, Conflict):
             continue
         names.append(name)
@@ -230,6 +236,22 @@ def _check_allowed(user, scope, incident, spec):
         raise Forbidden(
             _("You may not %(action)s case %(code)s.") % {"action": spec.label, "code": incident.code}, field="action"
         )
+
+
+def _check_not_resolver(user, incident, spec):
+    if spec.not_by_resolver and _resolved_by(incident) == user.pk:
+        raise Forbidden(
+            _("You resolved case %(code)s yourself: someone else must %(action)s it.")
+            % {"action": spec.label, "code": incident.code},
+            field="action",
+            code="resolved_by_you",
+        )
+
+
+def _resolved_by(incident):
+    """Who resolved the case last (the resolution a close would verify), or None."""
+    last = incident.events.filter(action="resolve").order_by("-at", "-id").values_list("actor_id", flat=True)[:1]
+    return next(iter(last), None)
 
 
 def _check_rating_rules(user, incident, action):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from govgrid.lib import coords
 from grids.models import Level
 from incidents.models import OPEN_STATUSES, Status
+from incidents.words import arrived_by
 
 from .public import WITHHELD_FIELDS
 
@@ -32,6 +33,11 @@ NOTES = {
     Status.RESOLVED: gettext_lazy("Resolved at the %(level)s level; waiting to be verified."),
     Status.CLOSED: gettext_lazy("Verified and closed at the %(level)s level."),
     Status.REJECTED: gettext_lazy("Rejected at the %(level)s level."),
+}
+# A case escalated or returned waits again as `reported`, named by how it arrived (incidents/words.py).
+ARRIVED_NOTES = {
+    "escalate": gettext_lazy("Escalated; waiting to be accepted at the %(level)s level."),
+    "return": gettext_lazy("Returned; waiting to be accepted at the %(level)s level."),
 }
 
 
@@ -109,6 +115,8 @@ def status_notes(incident, name_original=True):
     level = Level(incident.level).label
     if incident.status == Status.REJECTED and incident.duplicate_of_id and name_original:
         return _("Rejected as a duplicate of %(code)s.") % {"code": incident.duplicate_of.code}
+    if incident.status == Status.REPORTED and (arrival := arrived_by(incident)) in ARRIVED_NOTES:
+        return ARRIVED_NOTES[arrival] % {"level": level}
     return NOTES[Status(incident.status)] % {"level": level}
 
 

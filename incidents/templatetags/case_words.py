@@ -1,31 +1,36 @@
-"""The words of a case on pages: its statuses, levels and actions by their translated labels, never
-the raw values stored in the database."""
+"""The words of a case on pages, from incidents.words: never the raw values stored in the database."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from grids.models import Level
-
-from ..models import Status
-from ..workflow import ACTIONS
+from .. import words
 
 register = template.Library()
-
-EVENT_LABELS = {"report": _("reported the case")}  # the one event that is not a workflow action
 
 
 @register.filter
 def status_label(value):
-    return Status(value).label if value in Status.values else value or "—"
+    return words.status_label(value)
+
+
+@register.filter
+def case_status(incident):
+    """A case's status as people read it (已提级 after an escalation, 已退回 after a return)."""
+    return words.case_status_label(incident)
 
 
 @register.filter
 def level_label(value):
-    return Level(value).label if value in Level.values else value or "—"
+    return words.level_label(value)
 
 
 @register.filter
 def action_label(value):
-    if value in ACTIONS:
-        return ACTIONS[value].label
-    return EVENT_LABELS.get(value, value)
+    return words.event_label(value)
+
+
+@register.filter
+def when(value):
+    """A moment in the one convention of the pages (settings: govgrid/formats), local time."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"

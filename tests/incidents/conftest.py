@@ -53,3 +53,14 @@ def other_connection():
     )
     other.autocommit = True
     return other
+
+
+@pytest.fixture
+def screen(browser):
+    """screen("phone" | "phone414" | "desktop") → a Screen (tests/incidents/browsing.py), closed after the test."""
+    from tests.incidents.browsing import screens
+
+    made, make = screens(browser)
+    yield make
+    for each in made:
+        each.close()

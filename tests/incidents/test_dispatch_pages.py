@@ -46,6 +46,7 @@ def test_the_community_queue_shows_its_level_overdue_first(login):
     later, overdue, grid_level = new_case(), new_case(), new_case()
     escalate(later)
     escalate(overdue)
+    act(get_user_model().objects.get(username="grid_worker"), grid_level, "accept", 1)  # handled in its grid
     Incident.objects.filter(code=overdue).update(due_at=timezone.now() - timedelta(hours=1))
     page = login("community_dispatcher").get("/dispatch/").content.decode()
     shown = codes_on(page)
@@ -177,7 +178,7 @@ def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(logi
     dispatcher = login("community_dispatcher")
     assert 'name="duplicate_of"' in dispatcher.get(f"/dispatch/{duplicate}/").content.decode()
     fields = {"action": "reject", "version": 1, "reason": "重复上报", "duplicate_of": original}
-    dispatcher.post(f"/dispatch/{duplicate}/", fields)
+    dispatcher.post(f"/dispatch/{duplicate}/", fields | {"confirmed": "1"})
     incident = Incident.objects.get(code=duplicate)
     assert (incident.status, incident.duplicate_of.code) == ("rejected", original)
 
@@ -188,8 +189,11 @@ def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(logi
     [
         ({"action": "accept", "version": "x"}, "version"),
         ({"action": "accept"}, "version"),
-        ({"action": "reject", "version": 1, "reason": "长" * 600}, "reason"),
-        ({"action": "reject", "version": 1, "reason": "重复", "duplicate_of": "X" * 30}, "duplicate_of"),
+        ({"action": "reject", "version": 1, "reason": "长" * 600, "confirmed": "1"}, "reason"),
+        (
+            {"action": "reject", "version": 1, "reason": "重复", "duplicate_of": "X" * 30, "confirmed": "1"},
+            "duplicate_of",
+        ),
     ],
 )
 def test_bad_form_input_is_a_message_on_the_page_naming_the_field(login, fields, field):
@@ -210,11 +214,12 @@ def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
     html = login("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
     facts = re.search(r'<dl class="case-facts">.*?</dl>', html, re.S).group(0)
     assert '<dd id="case-level">社区（村）</dd>' in facts
-    escalation = re.search(r"<li>[^<]*<time>[^<]*</time>([^<]*需社区协调)</li>", html).group(1)
-    assert escalation.startswith(" 上报 · 已上报 → 已上报 · 网格 → 社区（村） · ")
+    escalation = re.search(r'<li data-action="escalate"><time [^>]*>[^<]*</time>([^<]*需社区协调)</li>', html).group(1)
+    assert escalation.startswith(" 提级 · 已上报 → 已提级 · 网格 → 社区（村） · ")
     queue = login("community_dispatcher").get("/dispatch/").content.decode()
     row = re.search(rf'<tr class="[^"]*" data-code="{code}">.*?</tr>', queue, re.S).group(0)
-    assert "<td>社区（村）</td>" in row and "<td>community</td>" not in row
+    assert '<td data-label="层级">社区（村）</td>' in row and ">community<" not in row
+    assert '<td data-label="状态" class="status">已提级</td>' in row
 
 
 @pytest.mark.django_db

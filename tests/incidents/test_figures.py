@@ -48,16 +48,17 @@ def community_cases(db):
     step(in_grid, "grid_worker", "rate", rating=5)
 
     step(in_community, "grid_worker", "escalate", reason="需社区协调")
-    for action in ("accept", "resolve", "close"):
+    for action in ("accept", "resolve"):
         step(in_community, "community_dispatcher", action)
+    step(in_community, "street_dispatcher", "close")  # not by the dispatcher who resolved it
     step(in_community, "grid_worker", "rate", rating=4)
 
     step(at_street, "grid_worker", "escalate", reason="需社区协调")
     step(at_street, "community_dispatcher", "escalate", reason="需街道协调")
     step(at_street, "street_dispatcher", "accept")
     Incident.objects.filter(code=at_street).update(due_at=timezone.now() - timedelta(hours=1))  # now late
-    for action in ("resolve", "close"):
-        step(at_street, "street_dispatcher", action)
+    step(at_street, "street_dispatcher", "resolve")
+    step(at_street, "admin", "close")  # not by the dispatcher who resolved it
 
     step(rejected, "community_dispatcher", "reject", reason="无效上报")
     return grid

@@ -101,11 +101,11 @@ def test_states_map_to_open_and_closed_with_notes(client, worker_key, case):
     step(case, "grid_worker", "accept")
     assert state() == ("open", "已在网格受理。", False)
     step(case, "grid_worker", "escalate", reason="需要社区协调")
-    assert state()[:2] == ("open", "已上报，等待社区（村）受理。")
+    assert state()[:2] == ("open", "已提级，等待社区（村）受理。")
     step(case, "community_dispatcher", "accept")
     step(case, "community_dispatcher", "resolve")
     assert state() == ("closed", "已在社区（村）办结，等待核查。", True)
-    step(case, "community_dispatcher", "close")
+    step(case, "street_dispatcher", "close")  # not the dispatcher who resolved it
     assert state() == ("closed", "已在社区（村）核查结案。", True)
 
 
@@ -113,7 +113,7 @@ def test_a_duplicate_is_closed_naming_the_original(client, worker_key, case):
     second = parsed(post(client, "json", a_request(worker_key)))[0]["service_request_id"]
     step(second, "grid_worker", "reject", reason="重复", duplicate_of=case)
     [request] = parsed(get(client, worker_key, f"requests/{second}.json"))
-    assert (request["status"], request["status_notes"]) == ("closed", f"作为 {case} 的重复事件被驳回。")
+    assert (request["status"], request["status_notes"]) == ("closed", f"作为 {case} 的重复案件不予受理。")
 
 
 def test_the_updated_time_is_the_latest_event(client, worker_key, case):

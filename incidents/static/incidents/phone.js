@@ -108,12 +108,28 @@
       return node;
     }
 
-    const when = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-      month: "numeric",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-    });
+    // Times in govgrid's one convention (2026-12-06 18:27), in the site's time zone (dates.js).
+    const when = { format: (value) => window.govgridDates.dateTime(value, config.timeZone) };
+
+    function statusText(incident) {
+      return incident.status_label || config.statuses[incident.status] || incident.status;
+    }
+
+    function readStore(what) {
+      try {
+        return JSON.parse(localStorage.getItem(storageKey(what))) || {};
+      } catch (error) {
+        return {};
+      }
+    }
+
+    function writeStore(what, value) {
+      try {
+        localStorage.setItem(storageKey(what), JSON.stringify(value));
+      } catch (error) {
+        // A full or forbidden storage only costs the offline copy and the change marks.
+      }
+    }
 
     // --- Talking to the server ---
 
@@ -350,7 +366,7 @@
           "div",
           { className: "line" },
           el("span", { className: `state state-${state}` }, t(state)),
-          record.code ? el("span", { className: "code" }, record.code) : null,
+          record.code ? caseLink(record.code) : null,
         ),
       );
       const line = (className, text) => item.append(el("p", { className }, text));
@@ -361,7 +377,13 @@
       if (record.note) line("reason", record.note);
       if (record.note === t("loginAgain")) item.append(el("a", { href: config.loginUrl }, t("logIn")));
       if (record.duplicates && record.duplicates.length) {
-        line("progress", t("duplicates", { codes: record.duplicates.join(", ") }));
+        // Each possible duplicate opens as a case, to be compared with this report.
+        const links = el("p", { className: "progress duplicates" }, t("duplicates", { codes: "" }));
+        record.duplicates.forEach((code, index) => {
+          if (index) links.append("、");
+          links.append(caseLink(code));
+        });
+        item.append(links);
       }
       if (state === "failed") {
         item.append(
@@ -370,7 +392,7 @@
             { className: "actions" },
             button(t("retry"), () => retry(record)),
             button(t("edit"), () => editAgain(record)),
-            button(t("discard"), () => discard(record)),
+            button(t("discard"), (event) => discard(record, event.currentTarget)),
           ),
         );
       }
@@ -390,8 +412,20 @@
       flush();
     }
 
-    async function discard(record) {
-      if (!window.confirm(t("confirmDiscard"))) return;
+    // Discarding cannot be undone: the first tap asks, in the button itself, and only a second tap
+    // within a few seconds discards (window.confirm may be blocked, as inside WeChat).
+    async function discard(record, node) {
+      if (node.dataset.armed !== "true") {
+        node.dataset.armed = "true";
+        node.classList.add("danger");
+        node.textContent = t("confirmDiscard");
+        setTimeout(() => {
+          node.dataset.armed = "false";
+          node.classList.remove("danger");
+          node.textContent = t("discard");
+        }, 5000);
+        return;
+      }
       await outbox.remove(record.client_id);
       renderOutbox();
     }
@@ -744,11 +778,16 @@
     // --- My cases ---
 
     let casesNext = null;
+    // What the worker last saw of each case (status, level, version), to mark the ones that changed
+    // since; and the last copy of each case read, to open it with no network.
+    let seen = readStore("seen");
+    let kept = readStore("cases");
 
     async function loadCases(more) {
       const note = $("cases-note");
       if (!navigator.onLine) {
         note.textContent = t("casesOffline");
+        if (!more && !$("cases").children.length) showKeptCases();
         return;
       }
       try {
@@ -758,48 +797,182 @@
           note.textContent = t("casesError", { reason: reasonOf(response, body) });
           return;
         }
+        body.results.forEach(keepCase);
+        writeStore("cases", kept);
         const items = body.results.map(caseItem);
         if (more) $("cases").append(...items);
         else $("cases").replaceChildren(...items);
         casesNext = body.next;
         $("cases-more").hidden = !casesNext;
         note.textContent = !more && !items.length ? t("casesEmpty") : "";
+        countChanged();
       } catch (error) {
         note.textContent = navigator.onLine ? t("casesError", { reason: error.message }) : t("casesOffline");
       }
     }
 
+    function countChanged() {
+      const changed = $("cases").querySelectorAll("li[data-changed]").length;
+      $("cases-count").textContent = changed;
+      $("cases-count").hidden = !changed;
+    }
+
+    function showKeptCases() {
+      const incidents = Object.values(kept)
+        .map((copy) => copy.incident)
+        .sort((a, b) => (a.received_at < b.received_at ? 1 : -1));
+      $("cases").replaceChildren(...incidents.map(caseItem));
+    }
+
+    function keepCase(incident) {
+      kept[incident.code] = { ...(kept[incident.code] || {}), incident, at: Date.now() };
+    }
+
+    const stateOf = (incident) => `${incident.status}/${incident.level}/${incident.version}`;
+
     function caseItem(incident) {
+      // A case seen before whose state moved on since is marked until it is opened; a case never
+      // seen is simply new, and remembered as it is now.
+      if (!(incident.code in seen)) {
+        seen[incident.code] = stateOf(incident);
+        writeStore("seen", seen);
+      }
+      const changed = seen[incident.code] !== stateOf(incident);
       return el(
         "li",
-        { "data-code": incident.code, "data-status": incident.status },
+        { "data-code": incident.code, "data-status": incident.status, "data-changed": changed ? "true" : null },
         el(
           "div",
           { className: "line" },
-          el("span", { className: "code" }, incident.code),
-          el("span", { className: "when" }, when.format(new Date(incident.reported_at))),
+          caseLink(incident.code),
+          el("span", { className: "when" }, when.format(incident.reported_at)),
         ),
         el(
           "div",
           { className: "line" },
           el("span", { className: "what" }, incident.category.name),
-          el("span", { className: `state status-${incident.status}` }, config.statuses[incident.status] || incident.status),
+          el(
+            "span",
+            {},
+            changed ? el("span", { className: "changed" }, t("changed")) : null,
+            el("span", { className: `state status-${incident.status}` }, statusText(incident)),
+          ),
         ),
         el("p", { className: "text" }, incident.description),
       );
     }
 
+    function caseLink(code) {
+      return el("a", { className: "code", href: `#case=${encodeURIComponent(code)}` }, code);
+    }
+
     $("cases-more").textContent = t("more");
     $("cases-more").addEventListener("click", () => loadCases(true));
+    // Statuses move on while the worker is out: the list is read again now and then, and whenever
+    // the phone is back online, while it is shown.
+    setInterval(() => !$("panel-cases").hidden && document.visibilityState === "visible" && loadCases(), 60000);
+    window.addEventListener("online", () => !$("panel-cases").hidden && loadCases());
+
+    // --- One case: its status, facts and timeline ---
+
+    async function openCase(code) {
+      showPanel("case");
+      const copy = kept[code];
+      const record = (await outbox.all()).find((r) => r.code === code);
+      renderCase(code, copy, record);
+      if (!navigator.onLine) {
+        $("case-note").textContent = copy
+          ? t("caseOffline", { time: when.format(copy.at) })
+          : record
+            ? t("caseFromOutbox")
+            : t("casesOffline");
+        return;
+      }
+      try {
+        const url = `${config.urls.incidents}${encodeURIComponent(code)}/`;
+        const [answer, events] = await Promise.all([request(url, {}, 30000), request(`${url}timeline/`, {}, 30000)]);
+        const [incident, timeline] = await Promise.all([readJson(answer), readJson(events)]);
+        if (!answer.ok || !events.ok) {
+          $("case-note").textContent = t("casesError", { reason: reasonOf(answer.ok ? events : answer, answer.ok ? timeline : incident) });
+          return;
+        }
+        kept[code] = { incident, timeline, at: Date.now() };
+        writeStore("cases", kept);
+        seen[code] = stateOf(incident);
+        writeStore("seen", seen);
+        renderCase(code, kept[code], record);
+        const listed = $("cases").querySelector(`li[data-code="${CSS.escape(code)}"]`);
+        if (listed) listed.replaceWith(caseItem(incident));
+        countChanged();
+      } catch (error) {
+        $("case-note").textContent = navigator.onLine ? t("casesError", { reason: error.message }) : t("casesOffline");
+      }
+    }
+
+    function renderCase(code, copy, record) {
+      const incident = copy && copy.incident;
+      $("case-code").textContent = code;
+      $("case-note").textContent = "";
+      const state = $("case-state");
+      state.className = incident ? `state status-${incident.status}` : "state state-sent";
+      state.textContent = incident ? statusText(incident) : record ? t("sent") : "";
+      const facts = [];
+      const fact = (label, value) => value && facts.push(el("dt", {}, t(label)), el("dd", {}, value));
+      if (incident) {
+        fact("category", incident.category.name);
+        fact("level", config.levels[incident.level] || incident.level);
+        fact("grid", incident.grid ? incident.grid.name : "");
+        fact("receivedAt", when.format(incident.received_at));
+        fact("dueAt", when.format(incident.due_at));
+        fact("description", incident.description);
+      } else if (record) {
+        fact("category", record.categoryName);
+        fact("reportedAt", when.format(record.created));
+        fact("description", record.payload.description);
+      }
+      $("case-facts").replaceChildren(...facts);
+      const events = (copy && copy.timeline) || [];
+      $("case-timeline").replaceChildren(...events.map(timelineItem));
+    }
+
+    function timelineItem(event) {
+      const labels = event.labels || {};
+      const parts = [
+        `${labels.action || event.action}`,
+        `${labels.from_status || "—"} → ${labels.to_status || event.to_status}`,
+        `${labels.from_level || "—"} → ${labels.to_level || event.to_level}`,
+        event.actor || t("automatic"),
+        event.reason,
+        event.note,
+      ].filter(Boolean);
+      return el("li", { "data-action": event.action }, el("time", {}, when.format(event.at)), " ", parts.join(" · "));
+    }
+
+    function showCaseFromAddress() {
+      const match = window.location.hash.match(/^#case=(.+)$/); // `location` is the pin's, above
+      if (match) openCase(decodeURIComponent(match[1]));
+      else if (!$("panel-case").hidden) selectTab("cases");
+    }
+
+    window.addEventListener("hashchange", showCaseFromAddress);
+    $("case-back").addEventListener("click", () => {
+      if (window.location.hash) history.pushState(null, "", window.location.pathname + window.location.search);
+      selectTab("cases");
+    });
 
     // --- Tabs ---
 
-    function selectTab(name) {
+    function showPanel(name) {
       for (const tab of document.querySelectorAll(".phone-tabs [role=tab]")) {
         const selected = tab.id === `tab-${name}`;
         tab.setAttribute("aria-selected", String(selected));
         $(tab.getAttribute("aria-controls")).hidden = !selected;
       }
+      $("panel-case").hidden = name !== "case";
+    }
+
+    function selectTab(name) {
+      showPanel(name);
       if (name === "cases") loadCases();
     }
 
@@ -841,6 +1014,7 @@
       .then(flush)
       .catch((error) => showNetwork(t("storageError", { reason: error.message })));
     window.addEventListener("online", flush);
+    showCaseFromAddress();
     window.addEventListener("offline", () => showNetwork());
     document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && flush());
     setInterval(flush, RETRY_SECONDS * 1000);

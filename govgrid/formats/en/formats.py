@@ -1,0 +1,1 @@
+from govgrid.formats.common import *  # noqa: F403 - the one convention, for this language

@@ -1,0 +1,122 @@
+"""The screens the incidents pages are tried on in Chromium, and what every such test does: log in
+through the login page, keep a screenshot per screen under var/screenshots/ (git-ignored), and check
+that the page's content fits the screen's width (nothing to scroll sideways on a phone)."""
+
+import json
+import uuid
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
+
+from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, post_json, worker_grid
+
+TOUCH_UA = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47"
+)
+
+
+def _phone(width, height):
+    return {
+        "viewport": {"width": width, "height": height},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "user_agent": TOUCH_UA,
+    }
+
+
+SCREENS = {
+    "phone": _phone(360, 740),
+    "phone414": _phone(414, 896),
+    "desktop": {"viewport": {"width": 1366, "height": 900}},
+}
+LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:")
+
+
+class Screen:
+    """A browser context of one screen that may reach only loopback (every other request is
+    aborted and recorded) and collects console errors."""
+
+    def __init__(self, browser, screen, locale="zh-CN", **options):
+        self.name = screen
+        self.context = browser.new_context(**SCREENS[screen], locale=locale, **options)
+        self.blocked, self.console_errors = [], []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def _route(self, route):
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def log_in(self, base, username, then):
+        page = self.page
+        page.goto(base + then)
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.click("main.login button[type=submit]")
+
+    def shoot(self, test_name, full_page=True):
+        """var/screenshots/<test name>-<screen>.png"""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{test_name}-{self.name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def overflow(self, selector="main"):
+        """How many CSS pixels the element's content is wider than the screen (0: it fits)."""
+        return self.page.evaluate(
+            "(s) => Math.max(0, document.querySelector(s).scrollWidth - window.innerWidth)", selector
+        )
+
+    def close(self):
+        self.context.close()
+
+
+def screens(browser):
+    """A factory of Screens closed at the end of the test (use as a fixture's body)."""
+    made = []
+
+    def make(screen, **options):
+        made.append(Screen(browser, screen, **options))
+        return made[-1]
+
+    return made, make
+
+
+# --- Cases made through the served app (committed, so the browser's server sees them) -------------
+
+
+def token_of(base, username):
+    return post_json(base, "/api/v1/auth/token/", {"username": username, "password": DEMO_PASSWORD})[1]["token"]
+
+
+def get_json(base, path, token):
+    request = Request(base + path, headers={"Authorization": f"Token {token}", "Accept-Language": "zh-hans"})
+    try:
+        with urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def report_via(base, token, forget, description, point=None, category="0301"):
+    """A case reported by the token's grid worker (at `point`, or in grid_worker's grid); its code."""
+    point = point or worker_grid().geom.point_on_surface
+    body = {"client_id": str(uuid.uuid4()), "category": category, "description": description}
+    forget.append(body["client_id"])
+    status, answer = post_json(base, "/api/v1/incidents/", body | {"lon": point.x, "lat": point.y}, token)
+    assert status == 201, answer
+    return answer["code"]
+
+
+def act_via(base, token, code, action, **fields):
+    version = get_json(base, f"/api/v1/incidents/{code}/", token)[1]["version"]
+    status, answer = post_json(base, f"/api/v1/incidents/{code}/{action}/", {"version": version} | fields, token)
+    assert status == 200, answer
+    return answer
