@@ -65,7 +65,9 @@ class NoStoreForPersonalData:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if getattr(request, "holds_personal_data", False):
+        # A marked view may say of one answer that it holds none (Open311's public answers: no
+        # contact, no text, no photo) by setting `response.personal_data = False`.
+        if getattr(request, "holds_personal_data", False) and getattr(response, "personal_data", True):
             response["Cache-Control"] = "private, no-store"
         return response
 

@@ -91,12 +91,17 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
         grids_of[grid.parent_id].append(grid)
 
     made = _People(rng, today)
+    verifiers = _People(np.random.default_rng(seed + 2), today)
     orgs, stations, leaders = [], [], {}
     dispatchers = {}
     for street in streets:
         secretary = made.person(party=True)
         made.assign(secretary, Role.DISPATCHER, street)
         dispatchers[street.code] = secretary
+        # A second dispatcher in the street's command centre verifies and closes what the first
+        # resolved (whoever resolved a case may not close it). Drawn from its own stream, so the
+        # rest of the city's people are the same as without them.
+        verifiers.assign(verifiers.person(party=True), Role.DISPATCHER, street)
         orgs.append(PartyOrg(area=street, kind=PartyOrg.Kind.STREET_WORKING_COMMITTEE, name=f"{street.name}党工委"))
         leaders[street.code] = secretary
         stations.append(
@@ -133,14 +138,14 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
             _staff_grid(made, rng, grid, pool[grid.id], orgs, leaders, grid_workers)
 
     with transaction.atomic():
-        Person.objects.bulk_create(made.people, batch_size=5000)
+        Person.objects.bulk_create(made.people + verifiers.people, batch_size=5000)
         for org in orgs:
             org.leader = leaders.get(org.area.code)
         PartyOrg.objects.bulk_create(orgs, batch_size=5000)
-        for rows in (made.assignments, made.links):
+        for rows in (made.assignments, made.links, verifiers.assignments):
             for row in rows:
                 row.person_id = row.person.pk
-        Assignment.objects.bulk_create(made.assignments, batch_size=5000)
+        Assignment.objects.bulk_create(made.assignments + verifiers.assignments, batch_size=5000)
         HouseholdLink.objects.bulk_create(made.links, batch_size=5000)
         ServiceStation.objects.bulk_create(stations, batch_size=5000)
         accounts = _demo_accounts(rng, district, streets, communities, grids_of, dispatchers, grid_workers, password)

@@ -39,6 +39,7 @@ from .workflow import (
     rating_reason,
 )
 
+VERIFIER = "verify:"  # in the actors map, before a street code: the street's second dispatcher
 SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
 HANDLING = ("accept", "start", "resolve")  # a case's way from reported to resolved at one level
 # How long a step takes, on average: a share of the deadline at the case's level for handling it
@@ -95,6 +96,16 @@ class _Walk:
         over = Level.STREET if self.level == Level.STREET else Level.COMMUNITY
         return self.actors[self.grid_code[: CODE_LENGTH[over]]]
 
+    def other_dispatcher(self):
+        """A dispatcher over the case who did not resolve it (whoever resolved a case may not close
+        it): the street's for a case its community resolved, the street's second one (who verifies in
+        its command centre) for a case the street resolved."""
+        street = self.grid_code[: CODE_LENGTH[Level.STREET]]
+        for candidate in (self.actors[street], self.actors[VERIFIER + street]):
+            if candidate != self.resolved_by:
+                return candidate
+        raise AssertionError("a street with one dispatcher cannot close what it resolved")
+
     # --- the deadline sweep -----------------------------------------------------------------------
     def sweep_until(self, moment):
         """The escalations the sweep makes before `moment`: one per passed deadline, at the first
@@ -127,6 +138,8 @@ class _Walk:
         if self.status not in spec.sources or action == "escalate" and self.level == Level.STREET:
             return False
         actor = actor or (self.dispatcher() if spec.who == "dispatcher" else self.handler())
+        if spec.not_by_resolver and actor == self.resolved_by:
+            actor = self.other_dispatcher()
         before = (self.status, self.level)
         events = [(action, spec.target or self.status, reason, "")]
         if action in ("escalate", "return"):
@@ -235,9 +248,12 @@ def _accounts(district_code, grids):
             if assignment.area.level == Level.GRID
             else assignment.area.level in (Level.COMMUNITY, Level.STREET) and assignment.role == Role.DISPATCHER
         )
-        if acts_here and assignment.area.code not in wanted:
-            wanted[assignment.area.code] = assignment.person
-            assignment.person.demo_username = f"{assignment.role}-{assignment.area.code}"
+        code = assignment.area.code
+        if acts_here and code in wanted and assignment.area.level == Level.STREET:
+            code = VERIFIER + code  # the street's second dispatcher
+        if acts_here and code not in wanted:
+            wanted[code] = assignment.person
+            assignment.person.demo_username = f"{assignment.role}-{code.replace(VERIFIER, 'verify-')}"
     missing = {code: person for code, person in wanted.items() if person.user_id is None}
     names = {code: person.demo_username for code, person in missing.items()}
     existing = {u.username: u for u in User.objects.filter(username__in=names.values())}

@@ -60,6 +60,7 @@ def public_cases(incidents):
 def mark_cacheable(response, public):
     """A public answer may be kept briefly by any cache; every other answer by none."""
     if public and response.status_code == 200 and settings.OPEN311_PUBLIC_MAX_AGE > 0:
+        response.personal_data = False  # a public answer holds none (see the table above)
         patch_cache_control(response, public=True, max_age=settings.OPEN311_PUBLIC_MAX_AGE)
     else:
         patch_cache_control(response, private=True, no_store=True)

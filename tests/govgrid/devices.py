@@ -34,9 +34,11 @@ LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:")
 class Device:
     """A browser context of one profile that may reach only loopback."""
 
-    def __init__(self, browser, profile, locale="zh-CN"):
+    def __init__(self, browser, profile, locale="zh-CN", **context_options):
         self.profile = profile
-        self.context = browser.new_context(**PROFILES[profile], locale=locale, accept_downloads=True)
+        self.context = browser.new_context(
+            **PROFILES[profile], locale=locale, accept_downloads=True, **context_options
+        )
         self.blocked = []
         self.console_errors = []
         self.context.route("**/*", self._route)
