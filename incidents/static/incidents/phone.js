@@ -451,6 +451,7 @@
     // --- Map: my grids and the pin ---
 
     const map = L.map("phone-map", { attributionControl: config.tiles.length > 0, zoomSnap: 0.25 });
+    if (map.attributionControl) map.attributionControl.setPrefix(false); // only the provider's own words
     map.setView(config.defaultCenter, 12);
     for (const tile of config.tiles) L.tileLayer(tile.url, tile.options).addTo(map);
     // Grid names go under the pin, not over it (tooltips are above markers by default).
