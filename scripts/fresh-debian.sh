@@ -50,9 +50,13 @@ mount --bind /dev "$DIR/dev"
 mount --bind /dev/pts "$DIR/dev/pts"
 mount -t sysfs sysfs "$DIR/sys"
 cp /etc/resolv.conf "$DIR/etc/resolv.conf"
+# As a Debian 12 installation has them: the release, its updates and its security updates.
+SECURITY=${DEBIAN_SECURITY_MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | grep security | head -1)}
+SECURITY=${SECURITY:-http://deb.debian.org/debian-security}
 cat > "$DIR/etc/apt/sources.list" <<EOF
 deb $MIRROR bookworm main
 deb $MIRROR bookworm-updates main
+deb $SECURITY bookworm-security main
 EOF
 # Services that packages start on installation stay down: only what govgrid starts runs.
 printf '#!/bin/sh\nexit 101\n' > "$DIR/usr/sbin/policy-rc.d"

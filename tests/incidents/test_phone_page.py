@@ -177,7 +177,9 @@ def test_a_report_made_offline_waits_across_a_reload_and_arrives_exactly_once(se
     page.click("#tab-cases")
     expect(page.locator(f'#cases li[data-code="{code}"]')).to_contain_text(incident.category.name)
 
-    assert worker.console_errors == []
+    # While the test held the phone offline, the page's own requests failed, as they should; some
+    # Chromium versions log each as an error (Debian 12's 150 does, the security update's 156 not).
+    assert [e for e in worker.console_errors if "net::ERR_INTERNET_DISCONNECTED" not in e] == []
     assert worker.blocked == []
 
 
