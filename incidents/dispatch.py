@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govgrid.errors import GovgridError
+from govgrid.lib.moments import check_within_bounds
 from govgrid.middleware import personal_data
 from grids.models import Assignment, Level, Role
 from grids.scopes import Scope
@@ -56,8 +57,10 @@ class QueueFilters(forms.Form):
     level = forms.CharField(required=False)
     status = forms.CharField(required=False)
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    since = forms.DateField(label=gettext_lazy("received from"), required=False)
-    until = forms.DateField(label=gettext_lazy("received until (inclusive)"), required=False)
+    since = forms.DateField(label=gettext_lazy("received from"), required=False, validators=[check_within_bounds])
+    until = forms.DateField(
+        label=gettext_lazy("received until (inclusive)"), required=False, validators=[check_within_bounds]
+    )
     page = forms.IntegerField(label=gettext_lazy("page"), required=False, min_value=1)
 
     def __init__(self, data, default_level):

@@ -13,6 +13,7 @@ sends a photo again is still recognised by the digest of what is kept.
 """
 
 import io
+import struct
 import warnings
 
 from PIL import Image, ImageOps
@@ -57,6 +58,10 @@ def without_metadata(data):
                 return _written(image, image_format), content_type
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise NotAPicture from None
+    except (TypeError, struct.error, KeyError, IndexError):
+        # A damaged EXIF block: Pillow fails while applying or rewriting it (seen on randomly
+        # altered EXIF bytes). Such a file is refused like any other that cannot be read.
+        raise NotAPicture from None
 
 
 # What Pillow reads from a file that says how to show the pixels, and nothing about who took them.
@@ -73,7 +78,7 @@ def carries_metadata(data):
     try:
         with Image.open(io.BytesIO(data)) as image:
             return bool(image.getexif()) or bool(set(image.info) - HARMLESS_INFO)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, TypeError, struct.error):
         return False
 
 
@@ -81,7 +86,9 @@ def _written(image, image_format):
     profile = image.info.get("icc_profile")
     turned = image.getexif().get(ORIENTATION, 1) not in (1, None)
     options = {"icc_profile": profile} if profile else {}
-    if image_format == "JPEG" and not turned and image.mode in ("L", "RGB", "CMYK"):
+    # "keep" needs Pillow's own JPEG reader: a JPEG holding more pictures (MPO, from many phones'
+    # portrait modes) is read as MPO and written again at JPEG_QUALITY, its first picture only.
+    if image.format == "JPEG" and not turned and image.mode in ("L", "RGB", "CMYK"):
         # Upright: written again with the file's own quantisation tables and subsampling, so the
         # pixels are kept as they were (no second round of JPEG loss).
         options |= {"quality": "keep", "subsampling": "keep"}

@@ -72,9 +72,9 @@ def _next_day(text):
 
     try:
         day = parse_date(text)
-    except ValueError:
-        return text  # the serializer names it
-    return text if day is None else (day + timedelta(days=1)).isoformat()
+        return text if day is None else (day + timedelta(days=1)).isoformat()
+    except (ValueError, OverflowError):
+        return text  # the serializer names it (a day that is not one, or past govgrid's years)
 
 
 def export_links(kind, params):
