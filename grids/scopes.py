@@ -122,13 +122,21 @@ class Scope:
             return queryset
         condition = under_codes(self.read, "area_code")
         if self.user_id is not None:
-            condition |= Q(reporter_id=self.user_id) | Q(pk__in=self._acted_on(queryset.model))
+            condition |= Q(reporter_id=self.user_id)
+        if self.follows_handed_on:
+            condition |= Q(pk__in=self._acted_on(queryset.model))
         return queryset.filter(condition)
+
+    @property
+    def follows_handed_on(self):
+        """Cases one acted on are followed while one serves (some role in force), not after: a
+        dispatcher who moved on or left no longer reads the cases of their old post."""
+        return self.user_id is not None and bool(self.read)
 
     def handed_on(self, queryset):
         """The cases this user acted on (any event of theirs) that have left their scope of change:
         escalated up, returned down or taken elsewhere (已提级 on the dispatch page)."""
-        if self.user_id is None or self.everything:
+        if not self.follows_handed_on or self.everything:
             return queryset.none()
         return queryset.filter(pk__in=self._acted_on(queryset.model)).exclude(under_codes(self.write, "area_code"))
 
@@ -141,7 +149,7 @@ class Scope:
         """One case, by the rule of `cases` (a query only when area and reporter do not settle it)."""
         if self.sees(incident.area_code) or (self.user_id is not None and incident.reporter_id == self.user_id):
             return True
-        return self.user_id is not None and incident.events.filter(actor_id=self.user_id).exists()
+        return self.follows_handed_on and incident.events.filter(actor_id=self.user_id).exists()
 
     def people(self, queryset=None):
         """People with an assignment or a household link in force in scope, or their home there."""

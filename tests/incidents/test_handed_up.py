@@ -120,3 +120,29 @@ def test_the_handed_up_list_and_its_case_in_chromium(served_app, screen, forget_
     assert shown.overflow() == 0
     shown.shoot("test_a_handed_up_case")
     assert shown.blocked == [] and shown.console_errors == []
+
+
+@pytest.mark.django_db
+def test_a_dispatcher_who_left_their_post_no_longer_reads_the_cases_they_handed_on(login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grids.models import Assignment
+    from grids.scopes import Scope
+
+    code = new_case()
+    step(code, "grid_worker", "escalate", reason="需社区协调")
+    step(code, "community_dispatcher", "escalate", reason="需街道协调")
+    dispatcher = user("community_dispatcher")
+    assert Scope.for_user(dispatcher).sees_case(Incident.objects.get(code=code))
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Assignment.objects.filter(person__user=dispatcher).update(starts_on=yesterday - timedelta(days=30))
+    Assignment.objects.filter(person__user=dispatcher).update(ends_on=yesterday)
+
+    scope = Scope.for_user(dispatcher)
+    assert not scope.sees_case(Incident.objects.get(code=code))
+    assert not scope.cases(Incident.objects.filter(code=code)).exists()
+    assert not scope.handed_on(Incident.objects.filter(code=code)).exists()
+    assert login("community_dispatcher").get(f"/api/v1/incidents/{code}/").status_code == 404
