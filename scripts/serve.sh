@@ -27,7 +27,7 @@ else
   USER_LINE=""
 fi
 mkdir -p "$PREFIX"
-max_body=$($PY -c 'from django.conf import settings; import django; django.setup(); print(settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1048576)' 2>/dev/null || echo 67108864)
+max_body=$($PY -c 'import django; from django.conf import settings as s; django.setup(); print(s.PHOTO_MAX_COUNT * s.PHOTO_MAX_BYTES + s.DATA_UPLOAD_MAX_MEMORY_SIZE + 1048576)' 2>/dev/null || echo 134217728)
 sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@USER_LINE@|$USER_LINE|" -e "s|@BIND@|$BIND|" \
     -e "s|@BACKEND@|$BACKEND_BIND|" -e "s|@MAX_BODY@|$max_body|" scripts/nginx.conf.in > "$PREFIX/nginx.conf"
 "$NGINX" -t -q -p "$PREFIX" -c "$PREFIX/nginx.conf"

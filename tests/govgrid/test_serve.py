@@ -88,6 +88,7 @@ def test_clients_that_never_finish_their_headers_leave_the_site_answering(served
 def test_the_access_log_never_holds_an_api_key_or_a_token(served):
     base, log_path, _ = served
     urlopen(base + "/accounts/login/?api_key=s3cret-a&access_token=s3cret-b&Password=s3cret-c&area=1").read()
+    urlopen(base + "/accounts/login/?api_ke%79=s3cret-escaped&level=grid").read()
     urlopen(base + "/accounts/login/?api_key=s3cret-key&token=s3cret-token&area=411381").read()
     assert poll(lambda: "area=411381" in log_path.read_text(), 10)
     log = log_path.read_text()
