@@ -105,10 +105,10 @@ def get_json(base, path, token):
         return error.code, json.loads(error.read())
 
 
-def report_via(base, token, forget, description, point=None, category="0301"):
+def report_via(base, token, forget, description, point=None, category="0301", **fields):
     """A case reported by the token's grid worker (at `point`, or in grid_worker's grid); its code."""
     point = point or worker_grid().geom.point_on_surface
-    body = {"client_id": str(uuid.uuid4()), "category": category, "description": description}
+    body = {"client_id": str(uuid.uuid4()), "category": category, "description": description, **fields}
     forget.append(body["client_id"])
     status, answer = post_json(base, "/api/v1/incidents/", body | {"lon": point.x, "lat": point.y}, token)
     assert status == 201, answer

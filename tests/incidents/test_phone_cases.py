@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from incidents.models import Category
 from tests.conftest import worker_grid
-from tests.incidents.browsing import act_via, report_via, token_of
+from tests.incidents.browsing import act_via, get_json, report_via, token_of
 
 
 def open_phone_page(screen, served_app, screen_name, point):
@@ -33,7 +33,9 @@ def open_phone_page(screen, served_app, screen_name, point):
 def test_my_cases_open_with_status_and_timeline_and_changes_are_marked(served_app, screen, forget_reports, screen_name):
     worker = token_of(served_app, "grid_worker")
     point = worker_grid().geom.point_on_surface
-    code = report_via(served_app, worker, forget_reports, f"窨井盖破损 {uuid.uuid4().hex[:6]}")
+    description = f"窨井盖破损 {uuid.uuid4().hex[:6]}"
+    contact = {"contact_name": "王阿姨", "contact_phone": "13912345678"}
+    code = report_via(served_app, worker, forget_reports, description, **contact)
     shown = open_phone_page(screen, served_app, screen_name, point)
     page = shown.page
 
@@ -74,6 +76,10 @@ def test_my_cases_open_with_status_and_timeline_and_changes_are_marked(served_ap
     shown.context.set_offline(False)
     assert shown.blocked == []
     assert [e for e in shown.console_errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
+    # The worker was shown the resident's contact, but the copy kept on the phone holds none of it.
+    assert get_json(served_app, f"/api/v1/incidents/{code}/", worker)[1]["contact"]["phone"] == "13912345678"
+    kept = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert code in kept and "13912345678" not in kept and "王阿姨" not in kept
 
 
 @pytest.mark.django_db

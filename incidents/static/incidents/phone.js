@@ -825,8 +825,15 @@
       $("cases").replaceChildren(...incidents.map(caseItem));
     }
 
+    // The copy kept on the phone holds no resident's name or phone: the server sends them with
+    // no-store, and a lost or shared phone must not keep them either.
+    function withoutContact(incident) {
+      const { contact, ...rest } = incident;
+      return rest;
+    }
+
     function keepCase(incident) {
-      kept[incident.code] = { ...(kept[incident.code] || {}), incident, at: Date.now() };
+      kept[incident.code] = { ...(kept[incident.code] || {}), incident: withoutContact(incident), at: Date.now() };
     }
 
     const stateOf = (incident) => `${incident.status}/${incident.level}/${incident.version}`;
@@ -897,7 +904,7 @@
           $("case-note").textContent = t("casesError", { reason: reasonOf(answer.ok ? events : answer, answer.ok ? timeline : incident) });
           return;
         }
-        kept[code] = { incident, timeline, at: Date.now() };
+        kept[code] = { incident: withoutContact(incident), timeline, at: Date.now() };
         writeStore("cases", kept);
         seen[code] = stateOf(incident);
         writeStore("seen", seen);
@@ -981,10 +988,17 @@
       tab.addEventListener("click", () => selectTab(tab.id.replace("tab-", "")));
     }
 
-    // --- Logging out forgets the kept page (not the outbox: unsent reports wait for the next login) ---
+    // --- Logging out forgets the kept page and cases (not the outbox: unsent reports wait for the next login) ---
 
     for (const form of document.querySelectorAll("form.logout")) {
       form.addEventListener("submit", async (event) => {
+        for (const what of ["cases", "seen"]) {
+          try {
+            localStorage.removeItem(storageKey(what));
+          } catch (error) {
+            // nothing kept, nothing to forget
+          }
+        }
         if (!window.caches) return;
         event.preventDefault();
         try {
