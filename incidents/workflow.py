@@ -249,9 +249,23 @@ def _check_not_resolver(user, incident, spec):
 
 
 def _resolved_by(incident):
-    """Who resolved the case last (the resolution a close would verify), or None."""
-    last = incident.events.filter(action="resolve").order_by("-at", "-id").values_list("actor_id", flat=True)[:1]
-    return next(iter(last), None)
+    """Who resolved the case last (the resolution a close would verify, a rating is about), or None."""
+    return _latest_resolution(incident)[0]
+
+
+def _latest_resolution(incident):
+    """(who resolved the case last, whether it was rated since): the one reading of "the latest
+    resolution" for the four-eyes close and the rating's rules. Events in the order they were
+    written (their id); the row lock keeps them still."""
+    latest = incident.events.filter(action__in=("resolve", "rate")).order_by("-id").values_list("action", "actor_id")
+    resolver, rated = None, False
+    for event, actor_id in latest:
+        if event == "rate":
+            rated = True
+            continue
+        resolver = actor_id
+        break
+    return resolver, rated
 
 
 def _check_rating_rules(user, incident, action):
@@ -266,22 +280,20 @@ def _check_rating_rules(user, incident, action):
         )
     if action != "rate":
         return
-    # The latest resolve and anything rated since, newest first: the row lock keeps them still.
-    latest = incident.events.filter(action__in=("resolve", "rate")).order_by("-id").values_list("action", "actor_id")
-    for event, actor_id in latest[:1]:
-        if event == "rate":
-            raise Conflict(
-                _("Case %(code)s was already rated for this resolution; rate it again once it is resolved again.")
-                % {"code": incident.code},
-                field="action",
-                code="already_rated",
-            )
-        if actor_id == user.pk:
-            raise Forbidden(
-                _("You resolved case %(code)s yourself: its rating is for the resident, not for its handler.")
-                % {"code": incident.code},
-                field="action",
-            )
+    resolver, rated = _latest_resolution(incident)
+    if rated:
+        raise Conflict(
+            _("Case %(code)s was already rated for this resolution; rate it again once it is resolved again.")
+            % {"code": incident.code},
+            field="action",
+            code="already_rated",
+        )
+    if resolver is not None and resolver == user.pk:
+        raise Forbidden(
+            _("You resolved case %(code)s yourself: its rating is for the resident, not for its handler.")
+            % {"code": incident.code},
+            field="action",
+        )
 
 
 def next_level(level, grid_code, category, step, at):
