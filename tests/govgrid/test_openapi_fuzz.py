@@ -99,7 +99,10 @@ def test_no_generated_request_gets_a_server_error(served_app, undo_the_run, forg
         f"--header=Authorization: Token {token}",
         f"--max-examples={EXAMPLES_PER_OPERATION}",
         f"--seed={SEED}",
-        "--workers=2",
+        # One worker: with two, schemathesis builds code in two threads at once, and CPython 3.11
+        # (Debian 12's 3.11.2 and later 3.11 releases alike) then fails now and then with
+        # "SystemError: AST constructor recursion depth mismatch" inside schemathesis itself.
+        "--workers=1",
         "--generation-database=none",
         "--generation-with-security-parameters=false",
         "--request-timeout=30",
