@@ -8,10 +8,11 @@ An archive is one tar file, `govgrid-YYYYMMDD-HHMMSS.tar`:
 | `database.dump` | `pg_dump --format=custom` of the whole database, owners left out      |
 | `media/…`       | every file under MEDIA_ROOT (the cases' photos)                       |
 
-The counts and the dump read one snapshot of the database (pg_dump --snapshot), so the manifest
-describes exactly what was dumped while people keep working. The photos are copied after the dump: a
-photo's file is written before the row that names it is committed, so every photo the dump knows of
-is in the archive. A restore refuses a
+The counts, the list of photo files and the dump read one snapshot of the database (pg_dump
+--snapshot), so the manifest describes exactly what was dumped while people keep working. The photos
+that snapshot names are copied after the dump (a photo's file is written before the row that names
+it is committed); a file that is missing stops the backup, and a restore checks every one is in the
+archive before it writes anything. A restore refuses a
 database that already holds govgrid's tables, runs `pg_restore` in a single transaction (all or
 nothing), puts the photos in place, and then counts cases, events, people and photos against the
 manifest.
@@ -93,6 +94,8 @@ def _dump(db, path):
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             found = _count(cursor)
+            cursor.execute("SELECT file FROM incidents_incidentphoto ORDER BY file")
+            found["photo_files"] = [row[0] for row in cursor.fetchall()]
             _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot,
                   "--file", str(path)], _pg_env(db))
     finally:
@@ -113,14 +116,24 @@ def make_backup(directory, keep=None, now=None):
     with tempfile.TemporaryDirectory(dir=directory, prefix=".backup-") as work:
         work = Path(work)
         found = _dump(db, work / "database.dump")
-        manifest = {"made_at": now.isoformat(), "database": db["NAME"], "counts": found}
+        photo_files = found.pop("photo_files")
+        missing = [name for name in photo_files if not (media_root / name).is_file()]
+        if missing:
+            raise BackupError(
+                _("%(n)d photo file(s) named by the database are missing from %(path)s, e.g. %(name)s")
+                % {"n": len(missing), "path": media_root, "name": missing[0]}
+            )
+        manifest = {"made_at": now.isoformat(), "database": db["NAME"], "counts": found, "photo_files": photo_files}
         (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         partial = work / "archive.tar"
         with tarfile.open(partial, "w") as tar:
             tar.add(work / "manifest.json", "manifest.json")
             tar.add(work / "database.dump", "database.dump")
-            if media_root.is_dir():
-                tar.add(media_root, "media")
+            for name in photo_files:  # the photos the snapshot names, not whatever else lies there
+                try:
+                    tar.add(media_root / name, f"media/{name}")
+                except OSError as error:  # removed since the check just above
+                    raise BackupError(f"{media_root / name}: {error}") from None
         partial.chmod(0o600)  # it holds every resident's name and phone: its owner's eyes only
         partial.replace(target)  # the archive appears whole or not at all
     if keep:
@@ -171,6 +184,12 @@ def restore_backup(archive, alias="default", media_root=None):
         except (tarfile.TarError, OSError, ValueError) as error:
             raise BackupError(_("%(path)s is not a govgrid backup: %(error)s")
                               % {"path": archive, "error": error}) from None
+        absent = [name for name in manifest.get("photo_files", []) if not (work / "media" / name).is_file()]
+        if absent:  # checked before anything is written
+            raise BackupError(
+                _("%(n)d photo file(s) named by the database are missing from %(path)s, e.g. %(name)s")
+                % {"n": len(absent), "path": archive, "name": absent[0]}
+            )
         connections[alias].close()
         db = connections[alias].settings_dict
         _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",

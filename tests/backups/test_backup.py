@@ -138,11 +138,12 @@ def test_a_restore_into_a_database_that_holds_govgrid_is_refused_and_changes_not
     assert rows(source, EVERYTHING["events"]) == before
 
 
-def test_keep_leaves_only_the_newest_archives(committed_case_with_photo, tmp_path):
+def test_keep_leaves_only_the_newest_archives(committed_case_with_photo, tmp_path, settings):
     import datetime as dt
 
     from backups.archive import make_backup
 
+    settings.MEDIA_ROOT = committed_case_with_photo[1]
     folder = tmp_path / "b"
     for day in (1, 2, 3):
         make_backup(folder, keep=2, now=dt.datetime(2026, 12, day, 2, 15, tzinfo=dt.UTC))
@@ -174,3 +175,13 @@ def test_an_archive_with_a_path_out_of_its_folder_is_refused_and_writes_nothing(
     assert refused.returncode != 0
     assert "escaped.txt" in refused.stderr
     assert rows(empty_database, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
+
+
+def test_a_photo_file_missing_from_the_folder_stops_the_backup_with_its_name(committed_case_with_photo, tmp_path):
+    _, media = committed_case_with_photo
+    (photo,) = [p for p in media.rglob("*") if p.is_file()]
+    photo.unlink()
+    made = manage("backup", "--to", str(tmp_path / "b"), database=connection.settings_dict["NAME"], media=media)
+    assert made.returncode != 0
+    assert photo.name in made.stderr
+    assert not list((tmp_path / "b").glob("govgrid-*.tar"))
