@@ -196,3 +196,13 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         response["Clear-Site-Data"] = '"cache"'
         return response
+
+
+def end_tokens_on_new_password(sender, instance, update_fields=None, **kwargs):
+    """A new password (set by the person, or reset by an administrator for a lost phone) ends the
+    person's API token: whatever held the old one logs in again."""
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if stored is not None and stored != instance.password:
+        Token.objects.filter(user_id=instance.pk).delete()

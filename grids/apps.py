@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class GridsConfig(AppConfig):
     name = "grids"
     verbose_name = _("Areas and grids")
+
+    def ready(self):
+        from django.conf import settings
+        from django.db.models.signals import pre_save
+
+        from .accounts import end_tokens_on_new_password
+
+        pre_save.connect(end_tokens_on_new_password, sender=settings.AUTH_USER_MODEL, dispatch_uid="end-tokens")

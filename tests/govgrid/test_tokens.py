@@ -133,3 +133,14 @@ def test_logging_out_does_not_end_another_users_token(db):
     browser.force_login(get_user_model().objects.get(username="street_dispatcher"))
     browser.post("/accounts/logout/")
     assert areas_with(carol).status_code == 200
+
+
+def test_a_new_password_ends_the_token_and_a_login_keeps_it(db):
+    worker = get_user_model().objects.get(username="grid_worker")
+    Token.objects.get_or_create(user=worker)
+    worker.last_login = None
+    worker.save(update_fields=["last_login"])  # what a login writes
+    assert Token.objects.filter(user=worker).exists()
+    worker.set_password("a-new-password-for-a-lost-phone")
+    worker.save()
+    assert not Token.objects.filter(user=worker).exists()
