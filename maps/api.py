@@ -42,7 +42,9 @@ class ExportView(ScopedMixin, APIView):
         else:
             response = StreamingHttpResponse(export.chunks(self.fmt), content_type=CONTENT_TYPES[self.fmt])
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["X-Accel-Buffering"] = "no"  # a proxy in front passes the stream on as it comes
+        # No X-Accel-Buffering: no here. nginx in front (make run) passes the stream on as it comes
+        # and keeps what a slow client has not read yet in its own files, so a slow download never
+        # holds a gunicorn worker (scripts/nginx.conf.in: proxy_max_temp_file_size).
         return response
 
 
