@@ -245,10 +245,13 @@ def browser():
 
 class OfflinePage:
     """A browser page that may reach only loopback: every other request is aborted and recorded,
-    and console errors are collected, so a test can assert that a page needs nothing from outside."""
+    and console errors are collected, so a test can assert that a page needs nothing from outside.
+    The tests' phones, screens and devices are this page with their own context options."""
 
-    def __init__(self, browser, locale="zh-CN", viewport=None):
-        self.context = browser.new_context(locale=locale, viewport=viewport or {"width": 1400, "height": 860})
+    def __init__(self, browser, locale="zh-CN", viewport=None, **context_options):
+        self.context = browser.new_context(
+            locale=locale, viewport=viewport or {"width": 1400, "height": 860}, **context_options
+        )
         self.page = self.context.new_page()
         self.blocked = []
         self.console_errors = []

@@ -4,7 +4,7 @@ under var/screenshots/ (git-ignored) as <test name>-<profile>.png, to be looked 
 
 from urllib.parse import urlsplit
 
-from tests.conftest import DEMO_PASSWORD, SCREENSHOTS
+from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, OfflinePage
 
 ANDROID = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -28,30 +28,14 @@ PROFILES = {
     "desktop": {"viewport": {"width": 1366, "height": 900}},
 }
 PHONES = ("phone", "phone-414")
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:")
 
 
-class Device:
+class Device(OfflinePage):
     """A browser context of one profile that may reach only loopback."""
 
     def __init__(self, browser, profile, locale="zh-CN", **context_options):
         self.profile = profile
-        self.context = browser.new_context(
-            **PROFILES[profile], locale=locale, accept_downloads=True, **context_options
-        )
-        self.blocked = []
-        self.console_errors = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
-
-    def _route(self, route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
+        super().__init__(browser, **PROFILES[profile], locale=locale, accept_downloads=True, **context_options)
 
     def log_in(self, served_app, username, then="/"):
         page = self.page
@@ -72,9 +56,6 @@ class Device:
     def screenshot(self, test_name, full_page=False):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{test_name}-{self.profile}.png"), full_page=full_page)
-
-    def close(self):
-        self.context.close()
 
 
 def small_tap_targets(page, selector):

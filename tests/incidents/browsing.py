@@ -7,51 +7,25 @@ import uuid
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, post_json, worker_grid
+from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, OfflinePage, post_json, worker_grid
+from tests.govgrid.devices import PROFILES
 
-TOUCH_UA = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47"
-)
-
-
-def _phone(width, height):
-    return {
-        "viewport": {"width": width, "height": height},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-        "user_agent": TOUCH_UA,
-    }
-
-
+# The phone profiles of tests/govgrid/devices.py, inside WeChat (its in-app browser's user agent).
+WECHAT_UA = PROFILES["phone"]["user_agent"] + " MicroMessenger/8.0.47"
 SCREENS = {
-    "phone": _phone(360, 740),
-    "phone414": _phone(414, 896),
-    "desktop": {"viewport": {"width": 1366, "height": 900}},
+    "phone": PROFILES["phone"] | {"user_agent": WECHAT_UA},
+    "phone414": PROFILES["phone-414"] | {"user_agent": WECHAT_UA},
+    "desktop": PROFILES["desktop"],
 }
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:")
 
 
-class Screen:
+class Screen(OfflinePage):
     """A browser context of one screen that may reach only loopback (every other request is
     aborted and recorded) and collects console errors."""
 
     def __init__(self, browser, screen, locale="zh-CN", **options):
         self.name = screen
-        self.context = browser.new_context(**SCREENS[screen], locale=locale, **options)
-        self.blocked, self.console_errors = [], []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
-
-    def _route(self, route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
+        super().__init__(browser, **SCREENS[screen], locale=locale, **options)
 
     def log_in(self, base, username, then):
         page = self.page
@@ -73,9 +47,6 @@ class Screen:
         return self.page.evaluate(
             "(s) => Math.max(0, document.querySelector(s).scrollWidth - window.innerWidth)", selector
         )
-
-    def close(self):
-        self.context.close()
 
 
 def screens(browser):

@@ -13,7 +13,7 @@ from django.contrib.gis.db.models.functions import Distance
 from playwright.sync_api import expect
 
 from incidents.models import Category, Incident
-from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, worker_grid
+from tests.conftest import DEMO_PASSWORD, OfflinePage, worker_grid
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -26,7 +26,6 @@ PHONE = {
     ),
     "locale": "zh-CN",
 }
-LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:")
 # What Chromium itself logs when the server refuses a request the page made on purpose.
 REFUSED_403 = "Failed to load resource: the server responded with a status of 403 (Forbidden)"
 
@@ -42,29 +41,17 @@ def tiny_png(rgb=(200, 60, 40), side=8):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-class Phone:
+class Phone(OfflinePage):
     """A phone-sized browser context at a given position, that may reach only loopback: every other
     request is aborted and recorded, and console errors are collected."""
 
     def __init__(self, browser, point):
-        self.context = browser.new_context(
+        super().__init__(
+            browser,
             **PHONE,
             geolocation={"latitude": point.y, "longitude": point.x, "accuracy": 5},
             permissions=["geolocation"],
         )
-        self.blocked = []
-        self.console_errors = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
-
-    def _route(self, route):
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
 
     def log_in(self, served_app, username):
         """Open /m/, log in on the login page it leads to, and wait until the page is ready to use
@@ -100,10 +87,6 @@ class Phone:
     def outbox_item(self, client_id=None):
         selector = f'#outbox li[data-client-id="{client_id}"]' if client_id else "#outbox li[data-client-id]"
         return self.page.locator(selector)
-
-    def screenshot(self, name):
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / name))
 
 
 @pytest.fixture
