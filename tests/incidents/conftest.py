@@ -1,10 +1,17 @@
 """Fixtures of the incidents tests: a controlled clock for the workflow and intake."""
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone as django_timezone
+
+from incidents.models import Incident
+from incidents.services import Report, report_incident
+from incidents.workflow import act
+from tests.conftest import worker_grid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -64,3 +71,19 @@ def screen(browser):
     yield make
     for each in made:
         each.close()
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+def new_case(description="井盖缺失"):
+    """A case grid_worker reports in its grid through the intake (in the test's transaction); its code."""
+    point = worker_grid().geom.point_on_surface
+    report = Report(client_id=uuid.uuid4(), category="0301", description=description, lon=point.x, lat=point.y)
+    return report_incident(user("grid_worker"), report)[0].code
+
+
+def step(code, username, action, **fields):
+    """`username` takes `action` on the case at its current version."""
+    return act(user(username), code, action, Incident.objects.get(code=code).version, **fields)
