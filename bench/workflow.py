@@ -9,8 +9,8 @@ the bench holds the 50,000-grid demo city (areas only, no people), then:
   or community level, plus --naive-sample more overdue ones for the peer. The peer escalates those one
   by one through incidents.workflow.act as an administrator (one locked transaction per case, the way
   a naive sweep would); its time per case is extrapolated to --overdue. Then the EXPLAIN ANALYZE of the
-  sweep statement (in a transaction that is rolled back) goes to bench/workflow-plan-sweep.txt, and
-  incidents.workflow.escalate_overdue() is timed; it must escalate exactly --overdue cases and write as
+  sweep's locking statement (in a transaction that is rolled back) goes to bench/workflow-plan-sweep.txt, and
+  incidents.sweep.escalate_overdue() is timed; it must escalate exactly --overdue cases and write as
   many events, and a second run must escalate none.
 - figures: replaces the cases by a year of --year-cases cases (about 39 a grid, as the 514-grid demo's
   20,000), with report, resolve and close events, and times incidents.figures.figures for the
@@ -225,7 +225,8 @@ def sweep(n_open, n_overdue, sample):
 
     from grids.scopes import Scope
     from incidents.models import Incident, IncidentEvent
-    from incidents.workflow import _ESCALATE_OVERDUE_SQL, act, escalate_overdue
+    from incidents.sweep import DUE_SQL, escalate_overdue
+    from incidents.workflow import act
 
     truncate_cases()
     now = timezone.now()
@@ -248,12 +249,12 @@ def sweep(n_open, n_overdue, sample):
     naive_s = time.perf_counter() - start
     assert overdue_q.count() == n_overdue
 
-    # The plan, in a transaction rolled back.
-    params = {"now": timezone.now(), "reason": "deadline passed"}
+    # The plan of the statement that finds and locks the overdue cases, in a transaction rolled back.
+    params = {"now": timezone.now()}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + _ESCALATE_OVERDUE_SQL, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + DUE_SQL, params)
         plan = "\n".join(r[0] for r in cursor.fetchall())
-        sql = cursor.mogrify(_ESCALATE_OVERDUE_SQL, params).decode()
+        sql = cursor.mogrify(DUE_SQL, params).decode()
         transaction.set_rollback(True)
     (ROOT / "bench" / "workflow-plan-sweep.txt").write_text(
         f"-- {n_open:,} open cases, {n_overdue:,} overdue; run in a transaction that was rolled back\n"

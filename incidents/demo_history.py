@@ -26,18 +26,12 @@ from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
 from grids.demo_people import SURNAMES
-from grids.models import CODE_LENGTH, Area, Assignment, Level, Person, Role
+from grids.models import Area, Assignment, Level, Person, Role
 
-from .models import OPEN_STATUSES, Category, Incident, IncidentEvent, Status
-from .workflow import (
-    ACTIONS,
-    POOR_RATING,
-    RATING_DECISIONS,
-    event_fields,
-    next_level,
-    overdue_reason,
-    rating_reason,
-)
+from . import events
+from .actions import ACTIONS, POOR_RATING, area_at, moves_within_chain, overdue_reason, reported, transition
+from .events import SYSTEM
+from .models import OPEN_STATUSES, Category, Incident, Status
 
 VERIFIER = "verify:"  # in the actors map, before a street code: the street's second dispatcher
 SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
@@ -70,17 +64,19 @@ class _Walk:
     def __init__(self, rng, grid_code, category, received, reporter, actors):
         self.rng, self.grid_code, self.category, self.actors = rng, grid_code, category, actors
         self.reporter = reporter
-        self.level, self.area_code, self.status, self.version = Level.GRID.value, grid_code, Status.REPORTED, 1
-        self.due_at = deadline(received, category.deadline_hours("grid"), category.calendar_time)
+        self.state, report = reported(category, received, reporter, grid_code)
         self.at = received
-        self.rating, self.rating_comment = None, ""
         self.resolved_by = None  # who resolved it last: they may not rate it
-        self.awaits_rating_decision = False
         self.out_of_time = False  # set when a step would come after the end of the walk
-        self.events = [self._event(received, reporter, "report", ("", ""), Status.REPORTED)]
+        self.events = [report]
 
-    def _event(self, at, actor, action, before, status, reason="", note=""):
-        return event_fields(at, actor, action, before, status, self.level, reason, note)
+    @property
+    def status(self):
+        return self.state.status
+
+    @property
+    def level(self):
+        return self.state.level
 
     # --- who acts ---------------------------------------------------------------------------------
     def handler(self):
@@ -88,40 +84,40 @@ class _Walk:
         dispatcher where the grid has none), else the dispatcher of the community or street."""
         if self.level == Level.GRID:
             return self.reporter
-        return self.actors[self.area_code]
+        return self.actors[self.state.area_code]
 
     def dispatcher(self):
         """A dispatcher over the case: the community's for a case at the grid or the community, the
         street's at the street."""
         over = Level.STREET if self.level == Level.STREET else Level.COMMUNITY
-        return self.actors[self.grid_code[: CODE_LENGTH[over]]]
+        return self.actors[area_at(self.grid_code, over)]
 
     def other_dispatcher(self):
         """A dispatcher over the case who did not resolve it (whoever resolved a case may not close
         it): the street's for a case its community resolved, the street's second one (who verifies in
         its command centre) for a case the street resolved."""
-        street = self.grid_code[: CODE_LENGTH[Level.STREET]]
+        street = area_at(self.grid_code, Level.STREET)
         for candidate in (self.actors[street], self.actors[VERIFIER + street]):
             if candidate != self.resolved_by:
                 return candidate
         raise AssertionError("a street with one dispatcher cannot close what it resolved")
 
+    def _take(self, action, at, actor, reason="", rating=None, comment=""):
+        self.state, event = transition(
+            action, self.state, self.grid_code, self.category, at, actor, reason, rating=rating, comment=comment
+        )
+        self.events.append(event)
+        self.at = at
+
     # --- the deadline sweep -----------------------------------------------------------------------
     def sweep_until(self, moment):
         """The escalations the sweep makes before `moment`: one per passed deadline, at the first
-        round after it, as escalate_overdue does (no actor, status back to reported, the next
-        level's deadline from the round's time, the version raised)."""
-        while self.status in OPEN_STATUSES and self.level != Level.STREET:
-            swept_at = self.due_at + timedelta(seconds=float(self.rng.uniform(1, SWEEP_EVERY)))
+        round after it, as incidents.sweep does (the escalate action by the system)."""
+        while self.status in OPEN_STATUSES and moves_within_chain(self.level, +1):
+            swept_at = self.state.due_at + timedelta(seconds=float(self.rng.uniform(1, SWEEP_EVERY)))
             if swept_at >= moment:
                 return
-            before = (self.status, self.level)
-            moved = next_level(self.level, self.grid_code, self.category, +1, swept_at)
-            self.level, self.area_code, self.due_at = moved
-            self.status = Status.REPORTED
-            self.version += 1
-            self.events.append(self._event(swept_at, None, "escalate", before, Status.REPORTED, overdue_reason()))
-            self.at = swept_at
+            self._take("escalate", swept_at, SYSTEM, overdue_reason())
 
     # --- actions, as incidents.workflow.act takes them ----------------------------------------------
     def step(self, action, until, actor=None, reason=""):
@@ -135,34 +131,18 @@ class _Walk:
             return False
         self.sweep_until(at)
         spec = ACTIONS[action]
-        if self.status not in spec.sources or action == "escalate" and self.level == Level.STREET:
+        if self.status not in spec.sources or spec.step and not moves_within_chain(self.level, spec.step):
             return False
         actor = actor or (self.dispatcher() if spec.who == "dispatcher" else self.handler())
         if spec.not_by_resolver and actor == self.resolved_by:
             actor = self.other_dispatcher()
-        before = (self.status, self.level)
-        events = [(action, spec.target or self.status, reason, "")]
-        if action in ("escalate", "return"):
-            self.level, self.area_code, self.due_at = next_level(
-                self.level, self.grid_code, self.category, 1 if action == "escalate" else -1, at
-            )
-        elif action == "reopen":
-            self._restart_deadline(at)
-        elif action == "rate":
-            self.rating = int(self.rng.choice([5, 5, 5, 4, 4, 3, 2, 1]))
-            poor = self.rating <= POOR_RATING
-            self.rating_comment = str(self.rng.choice(POOR_COMMENTS if poor else GOOD_COMMENTS))
-            events = [(action, self.status, rating_reason(self.rating), self.rating_comment)]
-            self.awaits_rating_decision = poor
+        rating, comment = None, ""
+        if action == "rate":
+            rating = int(self.rng.choice([5, 5, 5, 4, 4, 3, 2, 1]))
+            comment = str(self.rng.choice(POOR_COMMENTS if rating <= POOR_RATING else GOOD_COMMENTS))
         elif action == "resolve":
             self.resolved_by = actor
-        if action in RATING_DECISIONS:
-            self.awaits_rating_decision = False
-        for name, status, event_reason, note in events:
-            self.events.append(self._event(at, actor, name, before, status, event_reason, note))
-            self.status, before = status, (status, self.level)
-        self.version += 1
-        self.at = at
+        self._take(action, at, actor, reason, rating, comment)
         return True
 
     def _later(self, action):
@@ -175,15 +155,16 @@ class _Walk:
         hours = float(self.rng.exponential(mean)) + 0.1
         return deadline(self.at, hours, calendar_time=action == "rate" or self.category.calendar_time)
 
-    def _restart_deadline(self, at):
-        self.due_at = deadline(at, self.category.deadline_hours(self.level), self.category.calendar_time)
-
     def handle(self, until):
         """Accept, start and resolve at whatever level the case is, starting again from accept when
         the sweep hands it up meanwhile; False if the walk reaches `until` first."""
         while self.status != Status.RESOLVED and not self.out_of_time:
             self.step(HANDLING[[Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS].index(self.status)], until)
         return self.status == Status.RESOLVED
+
+    @property
+    def awaits_rating_decision(self):
+        return self.state.awaits_rating_decision
 
 
 def _rate_and_decide(rng, walk, now):
@@ -311,7 +292,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
         )
         if received >= now:
             continue
-        community, street = grid.code[: CODE_LENGTH[Level.COMMUNITY]], grid.code[: CODE_LENGTH[Level.STREET]]
+        community, street = area_at(grid.code, Level.COMMUNITY), area_at(grid.code, Level.STREET)
         if community not in actors or street not in actors:
             continue  # an area without a dispatcher: nobody could handle its cases beyond the grid
         reporter = actors.get(grid.code) or actors[community] or fallback
@@ -332,17 +313,10 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 input_crs="wgs84",
                 accuracy_m=float(rng.uniform(3, 30)),
                 grid_id=grid.id,
-                area_code=walk.area_code,
                 reporter_id=reporter,
                 reported_at=received,
                 received_at=received,
-                status=walk.status,
-                level=walk.level,
-                due_at=walk.due_at,
-                version=walk.version,
-                rating=walk.rating,
-                rating_comment=walk.rating_comment,
-                awaits_rating_decision=walk.awaits_rating_decision,
+                **vars(walk.state),
                 contact_name=contact_name,
                 contact_phone=contact_phone,
             )
@@ -351,12 +325,11 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
 
     with transaction.atomic():
         Incident.objects.bulk_create(made, batch_size=5000)
-        rows = [
-            IncidentEvent(incident=incident, **event)
-            for incident, events in zip(made, events_of, strict=True)
-            for event in events
-        ]
-        IncidentEvent.objects.bulk_create(rows, batch_size=10000)
+        with connection.cursor() as cursor:
+            events.write_many(
+                cursor,
+                ((incident.id, event) for incident, history in zip(made, events_of, strict=True) for event in history),
+            )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE incidents_incident; ANALYZE incidents_incidentevent")
     return len(made)

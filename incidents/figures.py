@@ -8,7 +8,7 @@ received in; rejected cases do not count.
 - Time to close: over the cases closed now, from receipt to their last close (a case reopened and
   closed again took until the second close; a reopened case still being handled is not closed).
 - On time and late: a case is late when it missed a deadline: the deadline sweep escalated it (an
-  `escalate` event without an actor, see incidents.workflow.escalate_overdue: the sweep acts only on
+  `escalate` event by the system, see incidents.sweep: the sweep acts only on
   a passed deadline), it is still open past its due time, or it was resolved after its due time. It
   is on time when it is resolved or closed, its last resolve came by the deadline in force, and it
   never missed one. The on-time rate is on time / (on time + late); an open case still within its
@@ -25,12 +25,15 @@ from django.utils import timezone
 
 from grids.models import CODE_LENGTH, Level
 
-_FIGURES_SQL = """
+from .events import by_system
+from .models import Status, is_open_sql, is_resolved_sql
+
+_FIGURES_SQL = f"""
 WITH base AS (
     SELECT i.id, left(g.code, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
     FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
     WHERE g.code LIKE %(prefix)s AND i.received_at >= %(since)s AND i.received_at < %(until)s
-      AND i.status <> 'rejected'
+      AND i.status <> '{Status.REJECTED}'
 ), moments AS (
     -- one pass over the events of these cases: when each was last closed and last resolved, and
     -- whether the deadline sweep ever escalated it (only the sweep escalates without an actor)
@@ -38,24 +41,24 @@ WITH base AS (
            max(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at,
            bool_or(e.action = 'escalate') AS swept
     FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
-    WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND e.actor_id IS NULL)
+    WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND {by_system("e")})
     GROUP BY e.incident_id
 ), cases AS (
     SELECT b.*, m.closed_at,
-           b.status IN ('resolved', 'closed') AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false)
+           {is_resolved_sql("b.status")} AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false)
                AS on_time,
            coalesce(m.swept, false)
-               OR (b.status IN ('reported', 'accepted', 'in_progress') AND b.due_at < %(now)s)
-               OR (b.status IN ('resolved', 'closed') AND coalesce(m.resolved_at > b.due_at, false)) AS late
+               OR ({is_open_sql("b.status")} AND b.due_at < %(now)s)
+               OR ({is_resolved_sql("b.status")} AND coalesce(m.resolved_at > b.due_at, false)) AS late
     FROM base b LEFT JOIN moments m ON m.incident_id = b.id
 )
-SELECT a.code, a.name, {period} AS month,
+SELECT a.code, a.name, {{period}} AS month,
        count(*) AS received,
        count(*) FILTER (WHERE status = 'closed') AS closed,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'grid') AS closed_in_grid,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'community') AS closed_in_community,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'street') AS closed_at_street,
-       count(*) FILTER (WHERE status IN ('resolved', 'closed')) AS resolved,
+       count(*) FILTER (WHERE {is_resolved_sql("status")}) AS resolved,
        count(*) FILTER (WHERE on_time) AS resolved_on_time,
        count(*) FILTER (WHERE late) AS late,
        avg(extract(epoch FROM closed_at - received_at) / 3600) FILTER (WHERE status = 'closed')

@@ -14,6 +14,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from govgrid.lib.sqltext import is_in
 from grids.models import Area, Person
 
 
@@ -73,6 +74,17 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS)
+RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)  # resolved, whether verified and closed yet or not
+
+
+def is_open_sql(column):
+    """SQL: the status in `column` is open (OPEN_STATUSES)."""
+    return is_in(column, OPEN_STATUSES)
+
+
+def is_resolved_sql(column):
+    """SQL: the status in `column` is resolved or closed (RESOLVED_STATUSES)."""
+    return is_in(column, RESOLVED_STATUSES)
 
 
 class Channel(models.TextChoices):

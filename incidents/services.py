@@ -25,7 +25,6 @@ from rest_framework.exceptions import ValidationError
 from govgrid.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib import coords
 from govgrid.lib.prepared import Prepared
-from govgrid.lib.worktime import deadline
 from grids.models.areas import (
     AREAS_ABOVE_SQL,
     GRID_COVERS_POINT_SQL,
@@ -37,7 +36,9 @@ from grids.models.areas import (
 )
 from grids.scopes import Forbidden, Scope
 
-from .models import Category, Incident, IncidentPhoto
+from . import events
+from .actions import reported
+from .models import Category, Incident, IncidentPhoto, is_open_sql
 from .photos import NotAPicture, carries_metadata, without_metadata
 
 
@@ -208,8 +209,10 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
         contact_phone=report.contact_phone,
         reported_at=report.reported_at or now,
         received_at=now,
-        due_at=deadline(now, category.deadline_hours("grid"), category.calendar_time),
     )
+    first, report_event = reported(category, now, user.pk)
+    first.put_on(incident)
+    incident.report_event = report_event
     incident.received_point = location, lon_lat
     saved_files = []
     # Without photos the one statement is the whole write and atomic by itself, so it needs no
@@ -329,7 +332,7 @@ def add_photo(incident, upload):
 DUPLICATES_SQL = f"""
     SELECT code, ST_Distance(location::geography, {POINT_SQL}::geography, false) AS metres, reported_at
     FROM incidents_incident
-    WHERE category_id = %(category)s AND status IN ('reported', 'accepted', 'in_progress')
+    WHERE category_id = %(category)s AND {is_open_sql("status")}
       AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
       AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s::text[]))
       AND location && ST_Expand({POINT_SQL}, %(box_degrees)s)
@@ -411,11 +414,7 @@ INSERT_CASE = Prepared(
         FROM numbered, target
         RETURNING id, code
     ), logged AS (
-        INSERT INTO incidents_incidentevent
-            (incident_id, at, actor_id, action, from_status, to_status, from_level, to_level, reason, note)
-        SELECT id, %(received_at)s::timestamptz, %(reporter_id)s::integer, 'report', '', %(status)s::text, '',
-            %(level)s::text, '', ''
-        FROM made
+        {report_event}
     ), above AS (
         SELECT above.* FROM target g, LATERAL ({areas_above}) above
     ), near AS ({duplicates})
@@ -427,6 +426,7 @@ INSERT_CASE = Prepared(
         columns=", ".join(CASE_COLUMNS),
         values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
         grid_covers_point=GRID_COVERS_POINT_SQL,
+        report_event=events.insert_sql("made", "id"),
         duplicates=DUPLICATES_SQL,
         areas_above=AREAS_ABOVE_SQL,
         category_as_cached=" AND ".join(f"c.{field} = %(cached_{field})s" for field in CHECKED_CATEGORY_FIELDS),
@@ -449,7 +449,7 @@ def _insert_new_case(incident, scope):
         }
         | {f"cached_{field}": getattr(incident.category, field) for field in CHECKED_CATEGORY_FIELDS}
     )
-    params |= _duplicates_params(incident, scope)
+    params |= _duplicates_params(incident, scope) | events.params(incident.report_event)
     with connection.cursor() as cursor:
         INSERT_CASE.execute(cursor, params)
         rows = cursor.fetchall()

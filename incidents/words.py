@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Level
 
+from .actions import ACTIONS
 from .models import IncidentEvent, Status
-from .workflow import ACTIONS
 
 ARRIVED_BY = {"escalate": _("escalated"), "return": _("returned")}
 EVENT_LABELS = {"report": _("reported the case")}  # the one event that is not a workflow action

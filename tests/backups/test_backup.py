@@ -21,7 +21,7 @@ MAKE_CASE_WITH_PHOTO = """
 from django.core.files.base import ContentFile
 from grids.models import Area
 from incidents.models import IncidentPhoto
-from incidents.workflow import escalate_overdue
+from incidents.sweep import escalate_overdue
 from tests.incidents.test_escalate_overdue import make_case
 case = make_case(Area.objects.within("411381").grids().order_by("code")[3], -2)
 escalate_overdue()

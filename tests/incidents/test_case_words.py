@@ -8,8 +8,8 @@ import re
 import pytest
 from django.utils import translation
 
+from incidents.actions import ACTIONS
 from incidents.models import Incident
-from incidents.workflow import ACTIONS
 from open311.representation import status_notes
 from tests.incidents.conftest import new_case, step
 

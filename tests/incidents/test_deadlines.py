@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from incidents.models import Incident, IncidentEvent
-from incidents.workflow import act, escalate_overdue
+from incidents.sweep import escalate_overdue
+from incidents.workflow import act
 from tests.conftest import worker_grid
 from tests.incidents.conftest import shanghai
 

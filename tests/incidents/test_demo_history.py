@@ -11,9 +11,10 @@ from django.utils import timezone
 from govgrid.lib.worktime import deadline
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Scope
+from incidents.actions import ACTIONS, POOR_RATING, overdue_reason, rating_reason
 from incidents.demo_history import SWEEP_EVERY, build_history
 from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
-from incidents.workflow import ACTIONS, POOR_RATING, _check_allowed, overdue_reason, rating_reason
+from incidents.workflow import _check_allowed
 
 LEVELS = ["grid", "community", "street"]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from govgrid.lib.worktime import deadline
 from grids.models import Area
 from incidents.models import Category, Incident, IncidentEvent
-from incidents.workflow import escalate_overdue
+from incidents.sweep import escalate_overdue
 from tests.conftest import ROOT
 from tests.incidents.conftest import other_connection
 
@@ -124,7 +124,7 @@ purge_cases(Incident.objects.filter(pk__in=sys.argv[1].split(",")))
 SWEEP = """
 import sys
 from django.db import connection, transaction
-from incidents.workflow import escalate_overdue
+from incidents.sweep import escalate_overdue
 start, finish = (int(key) for key in sys.argv[1:3])
 with transaction.atomic():
     with connection.cursor() as cursor:

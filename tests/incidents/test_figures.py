@@ -10,7 +10,8 @@ from django.utils import timezone
 from incidents.figures import figures
 from incidents.models import Incident
 from incidents.services import Report, report_incident
-from incidents.workflow import act, escalate_overdue
+from incidents.sweep import escalate_overdue
+from incidents.workflow import act
 from tests.conftest import worker_grid
 from tests.incidents.conftest import shanghai
 

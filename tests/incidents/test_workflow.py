@@ -13,7 +13,8 @@ from django.utils import timezone
 from govgrid.errors import GovgridError
 from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
-from incidents.workflow import act, escalate_overdue
+from incidents.sweep import escalate_overdue
+from incidents.workflow import act
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 from tests.incidents.conftest import other_connection
 

@@ -6,7 +6,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.workflow import escalate_overdue
+from incidents.sweep import escalate_overdue
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,91 @@
+"""A case's event, described once: its columns, who its actor is, and how every path writes it.
+
+An event says what happened to a case, who did it and when: the action ("report" or one of
+incidents.actions.ACTIONS), the status and level it found the case in and those it left it in, and
+the reason and note given. It is written in the same transaction as the change it records and never
+changed afterwards (a trigger refuses UPDATE and DELETE, migration 0004).
+
+Four paths write events and all of them take them from here: `act` through the ORM (`Event.fields`),
+intake inside its one INSERT statement (`insert_sql` and `params`), and the deadline sweep and the
+demo history in bulk (`write_many`). The Event itself is made by incidents.actions (`reported`,
+`transition`), so the same action writes the same event whichever path takes it.
+
+What govgrid does by itself (the deadline sweep) has no user: its actor is SYSTEM, NULL in the
+table; `by_system` is that rule in SQL, for the figures that tell the sweep's escalations apart.
+"""
+
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+
+from django.db import connection
+
+from .models import IncidentEvent
+
+SYSTEM = None  # the actor of what govgrid does by itself: no user
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    actor_id: int | None  # the user who acted, or SYSTEM
+    action: str
+    from_status: str  # where the action found the case ('' for its report)
+    to_status: str  # where it left it
+    from_level: str
+    to_level: str
+    reason: str = ""
+    note: str = ""
+
+    def fields(self):
+        """The event's columns by name, for the ORM: IncidentEvent(incident=..., **event.fields())."""
+        return asdict(self)
+
+    @property
+    def by_system(self):
+        return self.actor_id is SYSTEM
+
+
+FIELDS = tuple(field.name for field in fields(Event))
+COLUMNS = ("incident_id", *FIELDS)  # the table's columns but its id, in the order every path writes them
+TABLE = IncidentEvent._meta.db_table
+
+
+def by_system(alias):
+    """SQL: the event aliased `alias` was written by govgrid itself (its actor is SYSTEM)."""
+    return f"{alias}.actor_id IS NULL"
+
+
+def _sql_type(name):
+    return IncidentEvent._meta.get_field(name).db_type(connection)
+
+
+def insert_sql(source, incident_id, prefix="event"):
+    """SQL that writes one event for each row of `source` (a CTE or table name), the case's id
+    being the expression `incident_id` and the event's fields the parameters `params` gives, under
+    `prefix`. For a statement that writes a case and its event together (intake)."""
+    values = [f"%({prefix}_{name})s::{_sql_type(name)}" for name in FIELDS]
+    return f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {incident_id}, {', '.join(values)} FROM {source}"
+
+
+def params(event, prefix="event"):
+    """The parameters of `insert_sql` for this event."""
+    return {f"{prefix}_{name}": value for name, value in event.fields().items()}
+
+
+_WRITE_MANY_SQL = "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})".format(
+    table=TABLE,
+    columns=", ".join(COLUMNS),
+    arrays=", ".join(f"%({name})s::{_sql_type('incident' if name == 'incident_id' else name)}[]" for name in COLUMNS),
+)
+
+
+def write_many(cursor, pairs):
+    """Write many events in one statement: `pairs` are (incident id, Event). For the sweep and the
+    demo history, which write thousands at once."""
+    columns = {name: [] for name in COLUMNS}
+    for incident_id, event in pairs:
+        columns["incident_id"].append(incident_id)
+        for name, value in event.fields().items():
+            columns[name].append(value)
+    if columns["incident_id"]:
+        cursor.execute(_WRITE_MANY_SQL, columns)

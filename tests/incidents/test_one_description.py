@@ -1,0 +1,128 @@
+"""One description of an event and of each action's effect (incidents.events, incidents.actions):
+intake, a person's action, the deadline sweep and the demo history all write what it says, so the
+same action leaves the same case and the same event whichever path took it."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from grids.models import Level
+from incidents import events
+from incidents.actions import CaseState, overdue_reason, rating_reason, reported, transition
+from incidents.demo_history import build_history
+from incidents.events import SYSTEM, Event
+from incidents.models import OPEN_STATUSES, RESOLVED_STATUSES, Incident, IncidentEvent, is_open_sql, is_resolved_sql
+from incidents.sweep import escalate_overdue
+from tests.incidents.conftest import new_case, step, user
+
+
+def stored_events(incident):
+    rows = IncidentEvent.objects.filter(incident=incident).order_by("at", "id")
+    return [Event(**{name: getattr(row, name) for name in events.FIELDS}) for row in rows]
+
+
+def case(code):
+    return Incident.objects.select_related("category", "grid").get(code=code)
+
+
+def replay(incident):
+    """The states and events the description gives for this case's stored events, in order, from
+    its report on: the rating of a `rate` event is read back from its reason."""
+    history = stored_events(incident)
+    state, made = reported(incident.category, history[0].at, history[0].actor_id, incident.grid.code)
+    replayed = [made]
+    for event in history[1:]:
+        rating = next((r for r in range(1, 6) if rating_reason(r) == event.reason), None)
+        state, made = transition(
+            event.action,
+            state,
+            incident.grid.code,
+            incident.category,
+            event.at,
+            event.actor_id,
+            event.reason,
+            event.note,
+            rating,
+            event.note if event.action == "rate" else "",
+        )
+        replayed.append(made)
+    return state, replayed
+
+
+@pytest.fixture
+def two_accepted_cases(clock, db):
+    """Two cases alike, reported and accepted by grid_worker at the same moment, then past due."""
+    codes = new_case("井盖缺失"), new_case("井盖松动")
+    for code in codes:
+        step(code, "grid_worker", "accept")
+    clock.at += timedelta(days=10)  # both are overdue at the grid by now
+    return codes
+
+
+def test_the_sweep_escalates_a_case_exactly_as_a_person_does_but_for_the_actor(clock, two_accepted_cases):
+    by_hand, by_sweep = two_accepted_cases
+    before = CaseState.of(case(by_hand))
+    assert before == CaseState.of(case(by_sweep))
+
+    step(by_hand, "grid_worker", "escalate", reason=overdue_reason())
+    escalate_overdue(clock.at)
+
+    hand, sweep = case(by_hand), case(by_sweep)
+    hand_event, sweep_event = stored_events(hand)[-1], stored_events(sweep)[-1]
+    assert sweep_event == replace(hand_event, actor_id=SYSTEM)
+    assert CaseState.of(hand) == CaseState.of(sweep)
+    assert CaseState.of(sweep).level == Level.COMMUNITY
+    # ... and both are what the description says for that moment.
+    expected_state, expected_event = transition(
+        "escalate", before, hand.grid.code, hand.category, clock.at, SYSTEM, overdue_reason()
+    )
+    assert (CaseState.of(sweep), sweep_event) == (expected_state, expected_event)
+    assert sweep_event.by_system and not hand_event.by_system
+
+
+def test_intake_writes_the_first_state_and_report_event_the_description_gives(clock, db):
+    incident = case(new_case())
+    state, report = reported(incident.category, incident.received_at, user("grid_worker").pk, incident.grid.code)
+    assert stored_events(incident) == [report]
+    assert CaseState.of(incident) == state
+
+
+def test_a_cases_stored_events_replay_to_its_state_whichever_paths_wrote_them(clock, two_accepted_cases):
+    by_hand, by_sweep = two_accepted_cases
+    step(by_hand, "grid_worker", "escalate", reason="超出网格处置能力")
+    escalate_overdue(clock.at)
+    for code in (by_hand, by_sweep):
+        step(code, "community_dispatcher", "accept")
+        step(code, "community_dispatcher", "resolve")
+        step(code, "street_dispatcher", "close")
+        step(code, "grid_worker", "rate", rating=2, comment="又坏了")
+        step(code, "street_dispatcher", "reopen", reason="回访核实问题仍在")
+    for code in (by_hand, by_sweep):
+        incident = case(code)
+        state, replayed = replay(incident)
+        assert replayed == stored_events(incident)
+        assert state == CaseState.of(incident)
+
+
+def test_every_demo_case_replays_to_its_state_and_events(db):
+    build_history("411381", cases=300, days=60, seed=11)
+    cases = Incident.objects.filter(fingerprint="demo").select_related("category", "grid")
+    assert cases.count() > 250
+    for incident in cases:
+        state, replayed = replay(incident)
+        assert replayed == stored_events(incident), incident.code
+        assert state == CaseState.of(incident), incident.code
+
+
+@pytest.mark.parametrize(
+    ("statuses", "rendering"), [(OPEN_STATUSES, is_open_sql), (RESOLVED_STATUSES, is_resolved_sql)]
+)
+def test_the_sql_status_sets_select_what_the_python_sets_hold(db, statuses, rendering):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status FROM unnest(%s::text[]) AS status WHERE {rendering('status')}",
+            [["reported", "accepted", "in_progress", "resolved", "closed", "rejected"]],
+        )
+        assert {row[0] for row in cursor.fetchall()} == set(statuses)
