@@ -4,7 +4,7 @@
 
 Runs against its own database, govgrid_bench, on the local cluster (or BENCH_DATABASE_URL), so the
 demo city is left alone. For each size it records:
-- build: generating the city in Python (grids.demo.build_city);
+- build: generating the city in Python (demo.city.build_city);
 - import: writing it and checking its topology in PostGIS (grids.importing.import_areas);
 - validate: validate_grids over the whole district;
 - lookup: point → grid through the GiST index (Area.objects.grid_at), against the same query with
@@ -92,7 +92,7 @@ def run_size(n, n_points):
     from django.contrib.gis.db.models import Extent
     from django.db import connection, transaction
 
-    from grids.demo import DEMO_BOUNDARY, CityPlan, build_city
+    from demo.city import DEMO_BOUNDARY, CityPlan, build_city
     from grids.importing import import_areas, read_source
     from grids.models import Area
     from grids.validation import validate_area

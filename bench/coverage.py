@@ -27,10 +27,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govgrid.settings")
 def load_city(n):
     from django.db import connection, transaction
 
-    from grids.demo import DEMO_BOUNDARY, CityPlan, build_city
-    from grids.demo_people import build_people
+    from demo.city import DEMO_BOUNDARY, CityPlan, build_city
+    from demo.management.commands.load_demo import delete_demo_contents
+    from demo.people import build_people
     from grids.importing import import_areas, read_source
-    from grids.management.commands.load_demo import delete_demo_contents
     from grids.models import Area
 
     district = read_source(DEMO_BOUNDARY, srs="gcj02")

@@ -70,9 +70,9 @@ def ensure_city():
     """The 50,000-grid demo city, areas only (people are not needed here)."""
     from django.db import transaction
 
-    from grids.demo import DEMO_BOUNDARY, CityPlan, build_city
+    from demo.city import DEMO_BOUNDARY, CityPlan, build_city
+    from demo.management.commands.load_demo import delete_demo_contents
     from grids.importing import import_areas, read_source
-    from grids.management.commands.load_demo import delete_demo_contents
     from grids.models import Area
 
     grids = Area.objects.within(DISTRICT).grids().count()

@@ -7,9 +7,9 @@ import shapely
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from demo.city import DEMO_BOUNDARY as BOUNDARY
+from demo.city import CityPlan, build_city
 from govgrid.lib import coords
-from grids.demo import DEMO_BOUNDARY as BOUNDARY
-from grids.demo import CityPlan, build_city
 from grids.importing import read_source
 from grids.models import Area
 

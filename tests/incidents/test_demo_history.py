@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from demo.history import SWEEP_EVERY, build_history
 from govgrid.lib.worktime import deadline
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Scope
 from incidents.actions import ACTIONS, POOR_RATING, overdue_reason, rating_reason
-from incidents.demo_history import SWEEP_EVERY, build_history
 from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
 from incidents.workflow import _check_allowed
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from demo.history import build_history
 from grids.models import Level
 from incidents import events
 from incidents.actions import CaseState, overdue_reason, rating_reason, reported, transition
-from incidents.demo_history import build_history
 from incidents.events import SYSTEM, Event
 from incidents.models import OPEN_STATUSES, RESOLVED_STATUSES, Incident, IncidentEvent, is_open_sql, is_resolved_sql
 from incidents.sweep import escalate_overdue

@@ -24,7 +24,7 @@ DISTRICT = "411381"
 @pytest.fixture(scope="module", autouse=True)
 def case_history(django_db_setup, django_db_blocker):
     """A year of demo cases, committed so that the served app sees them, removed afterwards."""
-    from incidents.demo_history import build_history
+    from demo.history import build_history
     from incidents.models import Incident
     from incidents.services import purge_cases
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from .importing import SourceArea
-from .models import GridKind
+from grids.importing import SourceArea
+from grids.models import GridKind
 
 # The real county boundary of 邓州市, in GCJ-02 (see fixtures/boundaries/README.md).
 DEMO_BOUNDARY = Path(__file__).resolve().parent.parent / "fixtures" / "boundaries" / "411381.geojson"

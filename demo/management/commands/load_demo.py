@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from grids.demo import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
-from grids.demo_people import build_people
+from demo.city import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
+from demo.history import build_history
+from demo.people import build_people
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
 from grids.models import Area, Level, Person, ServiceStation
-from incidents.demo_history import build_history
 
 
 class Command(BaseCommand):

@@ -24,14 +24,13 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.people import SURNAMES
 from govgrid.lib.worktime import deadline
-from grids.demo_people import SURNAMES
 from grids.models import Area, Assignment, Level, Person, Role
-
-from . import events
-from .actions import ACTIONS, POOR_RATING, area_at, moves_within_chain, overdue_reason, reported, transition
-from .events import SYSTEM
-from .models import OPEN_STATUSES, Category, Incident, Status
+from incidents import events
+from incidents.actions import ACTIONS, POOR_RATING, area_at, moves_within_chain, overdue_reason, reported, transition
+from incidents.events import SYSTEM
+from incidents.models import OPEN_STATUSES, Category, Incident, Status
 
 VERIFIER = "verify:"  # in the actors map, before a street code: the street's second dispatcher
 SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
@@ -213,7 +212,7 @@ def _walk(rng, walk, now, age_days, ratings):
 
 def _accounts(district_code, grids):
     """{area code: user id} of a grid worker per grid and a dispatcher per community and street, as
-    assigned by the demo's people (grids.demo_people). People with no login get one that cannot log
+    assigned by the demo's people (demo.people). People with no login get one that cannot log
     in (an unusable password), named after their role and area; the named demo accounts are kept."""
     User = get_user_model()
     wanted = {}  # area code → the person whose user acts there (the first assigned)

@@ -16,7 +16,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, Role, ServiceStation
+from grids.models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, Role, ServiceStation
 
 SURNAMES = list(
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任"
