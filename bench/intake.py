@@ -89,8 +89,7 @@ def clear_bench_rows():
     from django.db import connection, transaction
 
     from bench.bare.models import BarePoint
-    from incidents.models import DailySequence, Incident
-    from incidents.services import purge_cases
+    from incidents.models import DailySequence, Incident, purge_cases
 
     with transaction.atomic():
         purge_cases(Incident.objects.within(DISTRICT))
@@ -387,7 +386,7 @@ def profile_intake(reports, calls):
     from django.db import connection
     from django.test import Client
 
-    from incidents.services import Report, report_incident
+    from incidents.intake import Report, report_incident
 
     client = Client(SERVER_NAME=HOST)
 

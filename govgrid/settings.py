@@ -299,7 +299,7 @@ WORKDAY_HOURS = env_float("GOVGRID_WORKDAY_HOURS", 8.0)
 CALENDAR_CHECK_SECONDS = env_float("GOVGRID_CALENDAR_CHECK_SECONDS", 10.0)
 CALENDAR_NOTICE_DAYS = int(env_float("GOVGRID_CALENDAR_NOTICE_DAYS", 60))
 
-# --- Intake (incidents/services.py) -------------------------------------------------------------
+# --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.
 INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)
 # Possible duplicates: open cases of the same category within this many metres (default 100) and

@@ -23,8 +23,9 @@ from grids.models import CODE_LENGTH, Level
 from grids.scopes import Forbidden
 
 from .figures import figures
+from .intake import Report, lon_lat_of, possible_duplicates, report_incident
 from .models import Category, Incident
-from .services import Report, add_photo, lon_lat_of, possible_duplicates, report_incident
+from .photos import add_photo
 from .words import case_status_label, timeline, with_arrival
 from .workflow import act
 
@@ -43,7 +44,7 @@ class ReportSerializer(serializers.Serializer):
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
     accuracy_m = serializers.FloatField(min_value=0, max_value=100_000, required=False, allow_null=True)
     # Years outside 1900–2999 are refused by the field (govgrid.lib.moments); the window around the
-    # moment of reception is the intake's rule (services.report_time_refusal).
+    # moment of reception is the intake's rule (intake.report_time_refusal).
     reported_at = BoundedDateTimeField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
@@ -107,7 +108,7 @@ def _worded_per_request(validator):
 
 
 def incident_json(incident, scope, duplicates=None):
-    chain = getattr(incident, "chain_names", None)  # a case just written (incidents.services)
+    chain = getattr(incident, "chain_names", None)  # a case just written (incidents.intake)
     if chain is None:
         chain = {area.level: {"code": area.code, "name": area.name} for area in incident.grid.chain()}
     body = {

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -185,7 +186,7 @@ class IncidentPhoto(models.Model):
 class IncidentEvent(models.Model):
     """What happened to a case, who did it, when. Written in the same transaction as the change, and
     never changed afterwards: a database trigger refuses UPDATE and DELETE (migration 0004), except
-    for incidents.services.purge_cases, which removes whole cases (demo reloads, test clean-up)."""
+    for purge_cases below, which removes whole cases (demo reloads, test clean-up)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -211,3 +212,16 @@ class DailySequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["district_code", "day"], name="one_sequence_a_day")]
+
+
+def purge_cases(incidents):
+    """Delete whole cases with their events and photo files: for replacing the demo city and for
+    tests and benchmarks. Events are otherwise append-only; the trigger lets this transaction through."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL govgrid.purge_cases = 'on'")
+        files = [photo.file for photo in IncidentPhoto.objects.filter(incident__in=incidents)]
+        count = incidents.delete()[1].get("incidents.Incident", 0)
+    for file in files:
+        file.delete(save=False)
+    return count

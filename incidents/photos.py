@@ -1,108 +1,127 @@
-"""A photo as govgrid keeps and serves it: its pixels, and nothing else the camera wrote.
+"""A case's photos as govgrid keeps them: checked, stored once each, at most PHOTO_MAX_COUNT a case.
 
-A phone's JPEG carries EXIF: the place it was taken (GPS), the time, the phone's make and serial
-number, often a thumbnail of the uncropped picture. A case's photos are served to dispatchers,
-departments and exports, so a resident's or a worker's whereabouts would travel with them. Every
-photo is therefore decoded and written again with Pillow when it arrives: the EXIF orientation is
-applied to the pixels first (the picture stays upright in every viewer, which the tag alone would
-not guarantee once it is gone), and then EXIF, XMP, IPTC, comments and text chunks are all left
-out. Only the colour profile is kept: it says how to show the colours and nothing about anyone.
-
-The same upload always gives the same bytes (Pillow's encoders are deterministic), so a phone that
-sends a photo again is still recognised by the digest of what is kept.
+What is kept of a picture (its pixels, upright, and nothing else the camera wrote) is
+incidents.pictures' to say; this module stores the result beside its case, by the digest of what
+is kept, so the same picture sent twice to one case is kept once.
 """
 
-import io
-import struct
-import warnings
+import hashlib
 
-from PIL import Image, ImageOps
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-# Content types by the file's first bytes (not by what the client claims), with Pillow's format.
-SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
-)
-WEBP = ("image/webp", "WEBP")
-ORIENTATION = 0x0112  # the EXIF tag that says how the camera was held
-JPEG_QUALITY = 90  # for a JPEG whose pixels had to be turned; an upright one keeps its own tables
+from govgrid.errors import GovgridError
+
+from .models import Incident, IncidentPhoto
+from .pictures import NotAPicture, carries_metadata, without_metadata
 
 
-class NotAPicture(Exception):
-    """The bytes are not a JPEG, PNG or WebP that can be decoded (or would decode to a bomb)."""
-
-
-def sniff(data):
-    """(content type, Pillow format) by the file's first bytes, or None."""
-    for signature, content_type, image_format in SIGNATURES:
-        if data.startswith(signature):
-            return content_type, image_format
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return WEBP
-    return None
-
-
-def without_metadata(data):
-    """(bytes, content type) of the picture in `data` with its orientation applied and no metadata;
-    raises NotAPicture."""
-    kind = sniff(data)
-    if kind is None:
-        raise NotAPicture
-    content_type, image_format = kind
+def check_photo(upload, field="photos"):
+    """(bytes, content type, sha256) of an uploaded photo as it is kept: its orientation applied and
+    its metadata removed (incidents.pictures); or a 400 naming the field, the file and the reason."""
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise GovgridError(
+            _("Photo %(name)s is %(size)d KB; the limit is %(limit)d KB.")
+            % {"name": upload.name, "size": upload.size // 1024, "limit": settings.PHOTO_MAX_BYTES // 1024},
+            field=field,
+            code="photo_too_large",
+        )
     try:
-        with warnings.catch_warnings():
-            # Above Image.MAX_IMAGE_PIXELS Pillow only warns; refuse it as the bomb it may be.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[image_format]) as image:
-                image.load()
-                return _written(image, image_format), content_type
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise NotAPicture from None
-    except (TypeError, struct.error, KeyError, IndexError):
-        # A damaged EXIF block: Pillow fails while applying or rewriting it (seen on randomly
-        # altered EXIF bytes). Such a file is refused like any other that cannot be read.
-        raise NotAPicture from None
+        data, content_type = without_metadata(upload.read())
+    except NotAPicture:
+        raise GovgridError(
+            _("Photo %(name)s is not a JPEG, PNG or WebP image.") % {"name": upload.name},
+            field=field,
+            code="photo_type",
+        ) from None
+    return data, content_type, hashlib.sha256(data).hexdigest()
 
 
-# What Pillow reads from a file that says how to show the pixels, and nothing about who took them.
-HARMLESS_INFO = {
-    "jfif", "jfif_version", "jfif_unit", "jfif_density", "dpi", "icc_profile", "progressive", "progression",
-    "adobe", "adobe_transform", "gamma", "srgb", "transparency", "interlace", "aspect", "background",
-    "loop", "duration", "lossless",
-}  # fmt: skip
-
-
-def carries_metadata(data):
-    """Does this stored picture still hold metadata (EXIF, XMP, comments, text)? False for what
-    without_metadata writes, so stripping the stored photos twice rewrites nothing the second time."""
+def add_photo(incident, upload):
+    """(photo, created): the same picture sent twice to one case is kept once; a case holds at most
+    PHOTO_MAX_COUNT pictures."""
+    data, content_type, digest = check_photo(upload, field="photo")
+    existing = IncidentPhoto.objects.filter(incident_id=incident.pk, sha256=digest).first()
+    if existing is not None:
+        return existing, False
+    photo = None
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            return bool(image.getexif()) or bool(set(image.info) - HARMLESS_INFO)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, TypeError, struct.error):
-        return False
+        with transaction.atomic():
+            # The case's row lock lines up photos arriving at once, so the count below stays true
+            # until this one is saved.
+            list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True))
+            if IncidentPhoto.objects.filter(incident_id=incident.pk).count() >= settings.PHOTO_MAX_COUNT:
+                raise GovgridError(
+                    _("Case %(code)s already has %(n)d photos, the most a case may have.")
+                    % {"code": incident.code, "n": settings.PHOTO_MAX_COUNT},
+                    field="photo",
+                    code="too_many",
+                )
+            photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
+            _store_photo_file(photo, data)
+            photo.save()
+    except IntegrityError:
+        # The same picture arrived twice at once: the other copy won; remove this one's file.
+        photo.file.delete(save=False)
+        return IncidentPhoto.objects.get(incident_id=incident.pk, sha256=digest), False
+    return photo, True
 
 
-def _written(image, image_format):
-    profile = image.info.get("icc_profile")
-    turned = image.getexif().get(ORIENTATION, 1) not in (1, None)
-    options = {"icc_profile": profile} if profile else {}
-    # "keep" needs Pillow's own JPEG reader: a JPEG holding more pictures (MPO, from many phones'
-    # portrait modes) is read as MPO and written again at JPEG_QUALITY, its first picture only.
-    if image.format == "JPEG" and not turned and image.mode in ("L", "RGB", "CMYK"):
-        # Upright: written again with the file's own quantisation tables and subsampling, so the
-        # pixels are kept as they were (no second round of JPEG loss).
-        options |= {"quality": "keep", "subsampling": "keep"}
-        source = image
-    else:
-        source = ImageOps.exif_transpose(image) if turned else image.copy()
-        if image_format == "JPEG":
-            source = source.convert("RGB") if source.mode not in ("L", "RGB") else source
-            options["quality"] = JPEG_QUALITY
-        elif image_format == "WEBP":
-            options |= {"lossless": True} if image.info.get("lossless") else {"quality": JPEG_QUALITY}
-    # Nothing else of the original's info (exif, xmp, comments, text chunks) is written; a PNG's
-    # transparent colour is part of the picture.
-    source.info = {key: value for key, value in image.info.items() if key == "transparency"}
-    output = io.BytesIO()
-    source.save(output, format=image_format, exif=b"", **options)
-    return output.getvalue()
+def store_photo(incident, data, content_type, digest):
+    photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
+    _store_photo_file(photo, data)
+    photo.save()
+    return photo
+
+
+def _store_photo_file(photo, data):
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[photo.content_type]
+    photo.file.save(f"{photo.incident.code}-{photo.sha256[:12]}.{extension}", ContentFile(data), save=False)
+
+
+def strip_stored_photos(commit=False):
+    """Photos stored before metadata was removed on upload, written again without it (the orientation
+    applied, as check_photo does): (photos looked at, photos with metadata, photos not readable as
+    pictures). A dry run unless `commit`. Each photo is its own transaction, and its old file is
+    removed only once the new one is in the row; a photo that turns out to be a copy of another of
+    the same case's is removed, the case keeping one."""
+    looked, stripped, unreadable = 0, 0, 0
+    for photo in IncidentPhoto.objects.select_related("incident").order_by("id").iterator(chunk_size=200):
+        looked += 1
+        with photo.file.open("rb") as file:
+            data = file.read()
+        if not carries_metadata(data):
+            continue
+        try:
+            cleaned, content_type = without_metadata(data)
+        except NotAPicture:
+            unreadable += 1
+            continue
+        stripped += 1
+        if commit:
+            _replace_photo_file(photo, cleaned, content_type)
+    return looked, stripped, unreadable
+
+
+def _replace_photo_file(photo, data, content_type):
+    old_file = photo.file.name
+    photo.sha256, photo.content_type, photo.size = hashlib.sha256(data).hexdigest(), content_type, len(data)
+    with transaction.atomic():
+        copy = IncidentPhoto.objects.filter(incident_id=photo.incident_id, sha256=photo.sha256).exclude(pk=photo.pk)
+        if copy.exists():
+            photo.delete()
+        else:
+            _store_photo_file(photo, data)
+            try:
+                photo.save()
+            except BaseException:
+                photo.file.delete(save=False)
+                raise
+    photo.file.storage.delete(old_file)
+
+
+def delete_files(photos):
+    for photo in photos:
+        photo.file.delete(save=False)

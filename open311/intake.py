@@ -2,7 +2,7 @@
 
 The request's fields are renamed to the intake's (service_code → category, long → lon, …) and go
 through the intake's own validation (incidents.api.ReportSerializer) and its one creating function
-(incidents.services.report_incident), so a case made through Open311 obeys exactly the rules of one
+(incidents.intake.report_incident), so a case made through Open311 obeys exactly the rules of one
 made on a phone: the location must be in a grid the caller may change, a retry never makes a second
 case. Refusals name the Open311 field (FIELD_NAMES).
 
@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from govgrid.errors import GovgridError
 from grids.models import Area, Level
 from incidents.api import ReportSerializer
+from incidents.intake import Report, report_incident
 from incidents.models import Channel
-from incidents.services import Report, report_incident
 
 # Intake field → the Open311 field a refusal names.
 FIELD_NAMES = {

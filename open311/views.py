@@ -25,8 +25,8 @@ from govgrid.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.parsers import BoundedJSONParser
 from incidents.api import IncidentScopedMixin
+from incidents.intake import possible_duplicates
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent
-from incidents.services import possible_duplicates
 
 from . import schema as docs
 from .auth import ApiKeyAuthentication

@@ -38,9 +38,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _forget_categories():
-    """Each test starts with the server not yet knowing the categories (incidents.services keeps
+    """Each test starts with the server not yet knowing the categories (incidents.intake keeps
     them per process), so no test depends on what an earlier one left there."""
-    from incidents.services import reportable_categories
+    from incidents.intake import reportable_categories
 
     reportable_categories.by_code = None
     yield
@@ -130,8 +130,7 @@ def forget_reports(django_db_blocker):
     when the module ends, with the API tokens the served app gave out."""
     from rest_framework.authtoken.models import Token
 
-    from incidents.models import Incident
-    from incidents.services import purge_cases
+    from incidents.models import Incident, purge_cases
 
     client_ids = []
     yield client_ids

@@ -59,7 +59,7 @@ def parent_code(code):
 
 
 # A grid `g` with its community, street and district (codes and names, no boundaries), and the
-# grid covering a point: the intake's lookups (grid_with_chain_at, and incidents.services).
+# grid covering a point: the intake's lookups (grid_with_chain_at, and incidents.intake).
 CHAIN_COLUMNS = "g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name"
 CHAIN_JOINS = """
     JOIN grids_area c ON c.id = g.parent_id

@@ -32,7 +32,7 @@ print(case.pk)
 PURGE = """
 import sys
 from incidents.models import Incident
-from incidents.services import purge_cases
+from incidents.models import purge_cases
 purge_cases(Incident.objects.filter(pk=sys.argv[1]))
 """
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from PIL import Image
 
-from incidents.photos import NotAPicture, without_metadata
+from incidents.pictures import NotAPicture, without_metadata
 
 
 def logged_in(username):

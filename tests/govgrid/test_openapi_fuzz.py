@@ -30,8 +30,7 @@ def undo_the_run(django_db_blocker):
     """Cases created and logins refused during the run, removed after it (the server committed them,
     so the test's rolled-back transaction cannot)."""
     from grids.models import FailedLogin
-    from incidents.models import Incident
-    from incidents.services import purge_cases
+    from incidents.models import Incident, purge_cases
 
     with django_db_blocker.unblock():
         last_case = Incident.objects.order_by("-id").values_list("id", flat=True).first() or 0

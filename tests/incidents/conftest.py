@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone as django_timezone
 
+from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from incidents.services import Report, report_incident
 from incidents.workflow import act
 from tests.conftest import worker_grid
 
@@ -39,7 +39,7 @@ class Clock:
 def clock(monkeypatch):
     """clock.at = <aware datetime> sets the time that reports and actions see."""
     frozen = Clock(django_timezone.now())
-    monkeypatch.setattr("incidents.services.timezone", frozen)
+    monkeypatch.setattr("incidents.intake.timezone", frozen)
     monkeypatch.setattr("incidents.workflow.timezone", frozen)
     return frozen
 

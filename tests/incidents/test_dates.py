@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.utils import translation
 
+from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from incidents.services import Report, report_incident
 from tests.conftest import worker_grid
 
 MOMENT = dt.datetime(2026, 12, 6, 10, 27, tzinfo=dt.UTC)  # 18:27 in Shanghai

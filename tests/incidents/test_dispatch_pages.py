@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
 from incidents.dispatch import QUEUE_LENGTH
+from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from incidents.services import Report, report_incident
 from incidents.workflow import FIELD_LABELS, act
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents.dispatch import QUEUE_LENGTH
+from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from incidents.services import Report, report_incident
 from incidents.workflow import act
 from tests.conftest import worker_grid
 from tests.incidents.browsing import act_via, report_via, token_of

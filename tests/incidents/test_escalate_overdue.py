@@ -115,7 +115,7 @@ print(",".join(str(make_case(g, -2).pk) for g in grids))
 PURGE = """
 import sys
 from incidents.models import Incident
-from incidents.services import purge_cases
+from incidents.models import purge_cases
 purge_cases(Incident.objects.filter(pk__in=sys.argv[1].split(",")))
 """
 # A sweep that may wait at a gate before it starts and, with its transaction still open (its row

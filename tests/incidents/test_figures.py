@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from incidents.figures import figures
+from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from incidents.services import Report, report_incident
 from incidents.sweep import escalate_overdue
 from incidents.workflow import act
 from tests.conftest import worker_grid

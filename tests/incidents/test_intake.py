@@ -325,18 +325,18 @@ def test_a_category_changed_since_the_server_read_it_gives_the_new_deadline(work
 
 
 def test_a_category_changed_again_while_a_report_is_received_is_409_and_writes_nothing(worker, monkeypatch):
-    from incidents import services
+    from incidents import intake
 
     assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201  # the server has read 0302
     Category.objects.filter(code="0302").update(deadline_grid_hours=5)  # changed since: the first write is refused
-    read = services._category_and_grid
+    read = intake._category_and_grid
 
     def read_while_an_administrator_edits_it_again(*args, **kwargs):
         found = read(*args, **kwargs)
         Category.objects.filter(code="0302").update(deadline_grid_hours=6)
         return found
 
-    monkeypatch.setattr(services, "_category_and_grid", read_while_an_administrator_edits_it_again)
+    monkeypatch.setattr(intake, "_category_and_grid", read_while_an_administrator_edits_it_again)
     cases, counters = Incident.objects.count(), list(DailySequence.objects.values_list("day", "last"))
     answer = post(worker, report(*inside(worker_grid()), category="0302"))
     assert answer.status_code == 409, answer.content
@@ -362,7 +362,7 @@ def test_a_category_code_moved_since_the_server_read_it_files_under_the_category
 
 
 def test_a_retired_category_is_forgotten_by_the_server_once_refused(worker):
-    from incidents.services import reportable_categories
+    from incidents.intake import reportable_categories
 
     assert post(worker, report(*inside(worker_grid()), category="0302")).status_code == 201
     Category.objects.filter(code="0302").update(active=False)
@@ -506,7 +506,7 @@ def test_each_refusal_of_the_shared_fields_is_worded_in_its_own_requests_languag
 
 
 def test_a_case_just_received_gives_the_point_it_holds_even_after_it_is_moved(db):
-    from incidents.services import lon_lat_of
+    from incidents.intake import lon_lat_of
 
     received = Incident(location="SRID=4326;POINT(112.1 32.7)")
     received.received_point = received.location, (112.1, 32.7)

@@ -25,8 +25,7 @@ DISTRICT = "411381"
 def case_history(django_db_setup, django_db_blocker):
     """A year of demo cases, committed so that the served app sees them, removed afterwards."""
     from demo.history import build_history
-    from incidents.models import Incident
-    from incidents.services import purge_cases
+    from incidents.models import Incident, purge_cases
 
     with django_db_blocker.unblock():
         build_history(DISTRICT, cases=3000, days=365, seed=11)

@@ -84,8 +84,7 @@ def ensure_admin(password):
 def delete_demo_contents(code):
     """Cases, people and stations of the demo district, before its areas are replaced (Party
     organisations go with their areas)."""
-    from incidents.models import Incident
-    from incidents.services import purge_cases
+    from incidents.models import Incident, purge_cases
 
     purge_cases(Incident.objects.filter(grid__code__startswith=code))
     Person.objects.filter(

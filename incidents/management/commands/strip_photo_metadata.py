@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from incidents.services import strip_stored_photos
+from incidents.photos import strip_stored_photos
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Receiving a report: the one place where a case is created, and where its photos are added.
+"""Intake: receiving a report, the one place where a case is created.
 
 A phone on a weak network sends the same report again until it is acknowledged, so a report is
 identified by the `client_id` the phone made: the first arrival creates the case, every later one
@@ -16,7 +16,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,8 +37,8 @@ from grids.scopes import Forbidden, Scope
 
 from . import events
 from .actions import reported
-from .models import Category, Incident, IncidentPhoto, is_open_sql
-from .photos import NotAPicture, carries_metadata, without_metadata
+from .models import Category, Incident, is_open_sql
+from .photos import check_photo, delete_files, store_photo
 
 
 @dataclass
@@ -71,27 +70,6 @@ class Report:
             "contact_phone": self.contact_phone,
         }
         return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def check_photo(upload, field="photos"):
-    """(bytes, content type, sha256) of an uploaded photo as it is kept: its orientation applied and
-    its metadata removed (incidents.photos); or a 400 naming the field, the file and the reason."""
-    if upload.size > settings.PHOTO_MAX_BYTES:
-        raise GovgridError(
-            _("Photo %(name)s is %(size)d KB; the limit is %(limit)d KB.")
-            % {"name": upload.name, "size": upload.size // 1024, "limit": settings.PHOTO_MAX_BYTES // 1024},
-            field=field,
-            code="photo_too_large",
-        )
-    try:
-        data, content_type = without_metadata(upload.read())
-    except NotAPicture:
-        raise GovgridError(
-            _("Photo %(name)s is not a JPEG, PNG or WebP image.") % {"name": upload.name},
-            field=field,
-            code="photo_type",
-        ) from None
-    return data, content_type, hashlib.sha256(data).hexdigest()
 
 
 def report_incident(user, report, photos=(), scope=None):
@@ -225,16 +203,16 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
             if duplicates is None:
                 return None
             for data, content_type, digest in checked_photos:
-                saved_files.append(_store_photo(incident, data, content_type, digest))
+                saved_files.append(store_photo(incident, data, content_type, digest))
     except IntegrityError:
         # Another request with the same client_id committed first (see the module docstring).
-        _delete_files(saved_files)
+        delete_files(saved_files)
         existing = Incident.objects.filter(client_id=report.client_id).first()
         if existing is None:
             raise
         return _same_report(existing, fingerprint, user), False, []
     except BaseException:
-        _delete_files(saved_files)
+        delete_files(saved_files)
         raise
     incident.photo_list = saved_files
     return incident, True, duplicates
@@ -293,36 +271,6 @@ def _category_and_grid(code, point, prefer):
     if row[0] is not None:
         category = Category.from_db(connection.alias, CATEGORY_ATTNAMES, row[:count])
     return category, grid_from_chain_row(row[count:])
-
-
-def add_photo(incident, upload):
-    """(photo, created): the same picture sent twice to one case is kept once; a case holds at most
-    PHOTO_MAX_COUNT pictures."""
-    data, content_type, digest = check_photo(upload, field="photo")
-    existing = IncidentPhoto.objects.filter(incident_id=incident.pk, sha256=digest).first()
-    if existing is not None:
-        return existing, False
-    photo = None
-    try:
-        with transaction.atomic():
-            # The case's row lock lines up photos arriving at once, so the count below stays true
-            # until this one is saved.
-            list(Incident.objects.select_for_update().filter(pk=incident.pk).values_list("pk", flat=True))
-            if IncidentPhoto.objects.filter(incident_id=incident.pk).count() >= settings.PHOTO_MAX_COUNT:
-                raise GovgridError(
-                    _("Case %(code)s already has %(n)d photos, the most a case may have.")
-                    % {"code": incident.code, "n": settings.PHOTO_MAX_COUNT},
-                    field="photo",
-                    code="too_many",
-                )
-            photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
-            _store_photo_file(photo, data)
-            photo.save()
-    except IntegrityError:
-        # The same picture arrived twice at once: the other copy won; remove this one's file.
-        photo.file.delete(save=False)
-        return IncidentPhoto.objects.get(incident_id=incident.pk, sha256=digest), False
-    return photo, True
 
 
 # Open cases of the same category near a point, among those the reporter may see. A bounding box
@@ -484,74 +432,3 @@ def _same_report(existing, fingerprint, user):
             code="client_id_reused",
         )
     return existing
-
-
-def _store_photo(incident, data, content_type, digest):
-    photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
-    _store_photo_file(photo, data)
-    photo.save()
-    return photo
-
-
-def _store_photo_file(photo, data):
-    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[photo.content_type]
-    photo.file.save(f"{photo.incident.code}-{photo.sha256[:12]}.{extension}", ContentFile(data), save=False)
-
-
-def strip_stored_photos(commit=False):
-    """Photos stored before metadata was removed on upload, written again without it (the orientation
-    applied, as check_photo does): (photos looked at, photos with metadata, photos not readable as
-    pictures). A dry run unless `commit`. Each photo is its own transaction, and its old file is
-    removed only once the new one is in the row; a photo that turns out to be a copy of another of
-    the same case's is removed, the case keeping one."""
-    looked, stripped, unreadable = 0, 0, 0
-    for photo in IncidentPhoto.objects.select_related("incident").order_by("id").iterator(chunk_size=200):
-        looked += 1
-        with photo.file.open("rb") as file:
-            data = file.read()
-        if not carries_metadata(data):
-            continue
-        try:
-            cleaned, content_type = without_metadata(data)
-        except NotAPicture:
-            unreadable += 1
-            continue
-        stripped += 1
-        if commit:
-            _replace_photo_file(photo, cleaned, content_type)
-    return looked, stripped, unreadable
-
-
-def _replace_photo_file(photo, data, content_type):
-    old_file = photo.file.name
-    photo.sha256, photo.content_type, photo.size = hashlib.sha256(data).hexdigest(), content_type, len(data)
-    with transaction.atomic():
-        copy = IncidentPhoto.objects.filter(incident_id=photo.incident_id, sha256=photo.sha256).exclude(pk=photo.pk)
-        if copy.exists():
-            photo.delete()
-        else:
-            _store_photo_file(photo, data)
-            try:
-                photo.save()
-            except BaseException:
-                photo.file.delete(save=False)
-                raise
-    photo.file.storage.delete(old_file)
-
-
-def _delete_files(photos):
-    for photo in photos:
-        photo.file.delete(save=False)
-
-
-def purge_cases(incidents):
-    """Delete whole cases with their events and photo files: for replacing the demo city and for
-    tests and benchmarks. Events are otherwise append-only; the trigger lets this transaction through."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL govgrid.purge_cases = 'on'")
-        files = [photo.file for photo in IncidentPhoto.objects.filter(incident__in=incidents)]
-        count = incidents.delete()[1].get("incidents.Incident", 0)
-    for file in files:
-        file.delete(save=False)
-    return count
