@@ -105,9 +105,11 @@ export function startLocating() {
     return;
   }
   if (watch !== null) return;
-  watch = navigator.geolocation.watchPosition(followPhone, (error) => {
-    if (!position) describeLocation(t("noLocation", { reason: error.message }));
-  }, WATCH_OPTIONS);
+  watch = navigator.geolocation.watchPosition(followPhone, cannotLocate, WATCH_OPTIONS);
+}
+
+function cannotLocate(error) {
+  if (!position) describeLocation(t("noLocation", { reason: error.message }));
 }
 
 function followPhone(fix) {
