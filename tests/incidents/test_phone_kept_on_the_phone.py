@@ -1,0 +1,87 @@
+"""What the phone page keeps on the phone, in Chromium on a phone: its service worker keeps every
+module of the page (incidents/static/incidents/phone/) for use with no network, yet asks the server
+for each again while there is one, so a module changed on the server is never run stale; and logging
+out forgets the cases and the page kept, but not the reports still waiting in the outbox."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import worker_grid
+from tests.incidents.browsing import report_via, token_of
+from tests.incidents.test_phone_cases import open_phone_page
+
+MODULES = Path(__file__).resolve().parents[2] / "incidents" / "static" / "incidents" / "phone"
+
+KEPT_PATHS = """() => caches.keys()
+  .then((names) => Promise.all(names.map((name) => caches.open(name).then((cache) => cache.keys()))))
+  .then((lists) => lists.flat().map((request) => new URL(request.url).pathname))"""
+
+
+def module_paths():
+    return {f"/static/incidents/phone/{module.name}" for module in MODULES.glob("*.js")}
+
+
+@pytest.mark.django_db
+def test_the_service_worker_keeps_every_module_and_asks_the_server_for_each_again_while_online(served_app, screen):
+    alice = open_phone_page(screen, served_app, "phone", worker_grid().geom.point_on_surface)  # grid_worker
+    page = alice.page
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+    assert len(module_paths()) >= 10
+    assert module_paths() <= set(page.evaluate(KEPT_PATHS))
+
+    asked = []
+    alice.context.on(
+        "request", lambda r: asked.append(urlsplit(r.url).path) if r.service_worker and "/phone/" in r.url else None
+    )
+    page.reload()
+    page.locator("path.my-grid").first.wait_for()
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    assert set(asked) == module_paths()
+    assert alice.blocked == [] and alice.console_errors == []
+
+
+OUTBOX_SIZE = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("govgrid-phone", 1);
+  open.onsuccess = () => {
+    const count = open.result.transaction("reports").objectStore("reports").count();
+    count.onsuccess = () => resolve(count.result);
+  };
+  open.onerror = () => reject(open.error);
+})"""
+
+
+@pytest.mark.django_db
+def test_logging_out_forgets_the_cases_and_the_page_kept_but_not_the_outbox(served_app, screen, forget_reports):
+    report_via(served_app, token_of(served_app, "grid_worker"), forget_reports, "路灯不亮")
+    elsewhere = worker_grid("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
+    alice = open_phone_page(screen, served_app, "phone", elsewhere)  # grid_worker
+    page = alice.page
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+    page.click("#tab-cases")
+    page.locator("#cases li[data-code]").first.wait_for()
+    page.click("#tab-report")
+    expect(page.locator("#where")).to_have_attribute("data-source", "gps")
+    page.select_option("#category-class", value="03")
+    page.select_option("#category", value="0301")
+    page.fill("#description", "占道经营，不在本人网格")
+    page.click("#send")
+    item = page.locator("#outbox li[data-client-id]").first
+    expect(item).to_have_attribute("data-state", "failed", timeout=30_000)  # stays in the outbox
+    forget_reports.append(item.get_attribute("data-client-id"))
+    kept = page.evaluate("Object.keys(localStorage)")
+    assert {"govgrid-phone:cases:grid_worker", "govgrid-phone:seen:grid_worker"} <= set(kept)
+    assert [name for name in page.evaluate("caches.keys()") if name.startswith("govgrid-phone-")]
+
+    page.locator("label.menu-button").tap()
+    with page.expect_navigation():
+        page.locator("form.logout button").tap()
+
+    kept = page.evaluate("Object.keys(localStorage)")
+    assert not [key for key in kept if key.startswith(("govgrid-phone:cases:", "govgrid-phone:seen:"))]
+    assert "govgrid-phone:categories:grid_worker" in kept  # no personal data: kept for the next login
+    assert not [name for name in page.evaluate("caches.keys()") if name.startswith("govgrid-phone-")]
+    assert page.evaluate(OUTBOX_SIZE) == 1  # the refused report waits for the worker's next login
+    assert alice.blocked == []
