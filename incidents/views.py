@@ -9,6 +9,7 @@ served as /m/sw.js rather than from /static/.
 
 import hashlib
 import json
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,11 @@ from .words import phone_words
 
 # Files the page needs, kept by the service worker. Their URLs carry a content hash (manifest
 # storage), so a changed file is a new URL and the worker's cache is renewed with it.
+# The page's script is the ES modules under phone/ (phone/main.js their entry), every one of them
+# kept: the folder is the list. collectstatic names their imports of each other by the hashed names
+# too (govgrid.staticfiles), so a module is never run stale and never asked for twice.
+MODULES_FOLDER = Path(__file__).parent / "static" / "incidents" / "phone"
+PHONE_MODULES = tuple(sorted(f"incidents/phone/{module.name}" for module in MODULES_FOLDER.glob("*.js")))
 PHONE_FILES = (
     "govgrid/site.css",
     "leaflet/leaflet.css",
@@ -31,6 +37,7 @@ PHONE_FILES = (
     "incidents/phone.css",
     "incidents/dates.js",
     "incidents/phone.js",
+    *PHONE_MODULES,
 )
 
 
@@ -59,7 +66,7 @@ def phone_page(request):
         "timeZone": settings.TIME_ZONE,
         "labels": phone_labels(),
     }
-    return render(request, "incidents/phone.html", {"config": config})
+    return render(request, "incidents/phone.html", {"config": config, "modules": PHONE_MODULES})
 
 
 def phone_labels():
@@ -119,8 +126,8 @@ def phone_labels():
 
 
 def service_worker(request):
-    """GET /m/sw.js — the service worker script: the list of files to keep, then the worker's code from phone.js
-    (one file, two roles: it tells from its global scope whether it runs in a page or a worker)."""
+    """GET /m/sw.js — the service worker script: the list of files to keep, then the worker's code from
+    phone.js (which does nothing when a page loads it by mistake)."""
     files = [reverse("phone")] + [static(name) for name in PHONE_FILES]
     cache_name = "govgrid-phone-" + hashlib.sha256("\n".join(files).encode()).hexdigest()[:12]
     script = (

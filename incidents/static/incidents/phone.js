@@ -3,10 +3,8 @@
  * itself is the modules under phone/ (phone/main.js is their entry).
  *
  * It is loaded by /m/sw.js (incidents.views.service_worker), which first sets self.PHONE_OFFLINE:
- * {cache, page, files}, the files named with their content hash. The page adds its modules in the
- * worker's address (/m/sw.js?modules=...): they are loaded by their plain names, which keep their
- * URL when their content changes, so the worker asks the network for them first and answers from
- * what it kept only when there is none.
+ * {cache, page, files}, the files (the page's modules among them) named with their content hash, so
+ * a kept copy is always the right one and a changed file comes as a new name with a new worker.
  */
 (function () {
   "use strict";
@@ -16,13 +14,12 @@
   const offline = self.PHONE_OFFLINE;
   const PREFIX = "govgrid-phone-";
   const staticFiles = offline.files.filter((url) => url !== offline.page);
-  const modules = pageModules();
 
   self.addEventListener("install", (event) => {
     event.waitUntil(
       caches
         .open(offline.cache)
-        .then((cache) => Promise.all([cache.addAll(staticFiles), keepModules(cache), keepPage(cache)]))
+        .then((cache) => Promise.all([cache.addAll(staticFiles), keepPage(cache)]))
         .then(() => self.skipWaiting()),
     );
   });
@@ -46,35 +43,10 @@
     } else if (staticFiles.includes(url.pathname)) {
       // Hashed names never change content: the kept copy is always right.
       event.respondWith(caches.match(url.pathname).then((kept) => kept || fetch(request)));
-    } else if (modules.includes(url.pathname)) {
-      event.respondWith(moduleFromNetworkOrCache(event, url.pathname));
     }
     // Everything else (the API above all) goes to the network untouched: the page decides what
     // to do when it cannot be reached.
   });
-
-  // The paths the page gave in the worker's address: scripts of this origin only.
-  function pageModules() {
-    const named = new URLSearchParams(self.location.search).get("modules") || "";
-    return named.split(" ").filter((path) => path.startsWith("/") && !path.startsWith("//") && path.endsWith(".js"));
-  }
-
-  // Asked again (not taken from the browser's cache): a module changed since is kept as it is now.
-  function keepModules(cache) {
-    return cache.addAll(modules.map((path) => new Request(path, { cache: "no-cache" })));
-  }
-
-  function moduleFromNetworkOrCache(event, path) {
-    return fetch(event.request, { cache: "no-cache" })
-      .then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          event.waitUntil(caches.open(offline.cache).then((cache) => cache.put(path, copy)));
-        }
-        return response;
-      })
-      .catch(() => caches.match(path).then((kept) => kept || Response.error()));
-  }
 
   // The page as the logged-in worker sees it; a redirect to the login page is never kept as it.
   function keepPage(cache) {

@@ -57,14 +57,11 @@ function start() {
   keepForOffline();
 }
 
-// The service worker (phone.js, served as /m/sw.js) keeps the files the server lists for it, and
-// these modules, named by the page's modulepreload links: they are loaded by their plain names
-// (an import cannot name a hashed file), so the worker is told them in its address.
+// The service worker (phone.js, served as /m/sw.js) keeps the page and the files the server lists
+// for it, these modules among them.
 function keepForOffline() {
   if (!("serviceWorker" in navigator)) return;
-  const modules = Array.from(document.querySelectorAll("link[rel=modulepreload]"), (link) => link.getAttribute("href"));
-  const worker = `${config.serviceWorker}?${new URLSearchParams({ modules: modules.join(" ") })}`;
-  navigator.serviceWorker.register(worker, { scope: config.page }).catch(() => {});
+  navigator.serviceWorker.register(config.serviceWorker, { scope: config.page }).catch(() => {});
 }
 
 wire();
