@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import schema as docs
 from .calendar import working_calendar
 from .models import FIRST_YEAR, LAST_YEAR, Kind
 
@@ -36,6 +37,7 @@ class CalendarView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @docs.calendar(CalendarQuery)
     def get(self, request):
         query = CalendarQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
