@@ -1,5 +1,6 @@
 """Incidents API: grid workers report from their phones; everyone reads the cases in their scope."""
 
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -278,21 +279,11 @@ class CategoryListView(APIView):
 
     @docs.categories
     def get(self, request):
-        classes = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("items")
-        return Response(
-            [
-                {
-                    "code": c.code,
-                    "name": c.name,
-                    "items": [
-                        {"code": i.code, "name": i.name, "deadline_grid_hours": i.deadline_grid_hours}
-                        for i in c.items.all()
-                        if i.active
-                    ],
-                }
-                for c in classes
-            ]
+        active = Category.objects.filter(active=True)
+        classes = active.filter(parent__isnull=True).prefetch_related(
+            Prefetch("items", queryset=active, to_attr="active_items")
         )
+        return Response(docs.CategoryClass(classes, many=True).data)
 
 
 class ActionRequest(serializers.Serializer):

@@ -117,12 +117,15 @@ class TimelineEvent(serializers.Serializer):
     )
 
 
+# The categories' answer is made by these two (GET /api/v1/categories/): the classes, each with its
+# active items prefetched as `active_items`. (No docstrings: they would become the components'
+# descriptions in the schema.)
 class CategoryItem(CodeName):
     deadline_grid_hours = serializers.IntegerField()
 
 
 class CategoryClass(CodeName):
-    items = CategoryItem(many=True)
+    items = CategoryItem(many=True, source="active_items")
 
 
 class FigureShares(serializers.Serializer):
