@@ -17,16 +17,13 @@ class CalendarQuery(serializers.Serializer):
 def calendar_json(year):
     snapshot = working_calendar.current(fresh=True)
     days = snapshot.days_of(year).values()
-
-    def listed(kind):
-        return [{"date": d.date, "name": d.name, "source": d.source} for d in days if d.kind == kind]
-
-    return {
+    calendar = {
         "year": year,
         "arrangement_entered": year in snapshot.entered,
-        "days_off": listed(Kind.OFF),
-        "make_up_working_days": listed(Kind.WORK),
+        "days_off": [day for day in days if day.kind == Kind.OFF],
+        "make_up_working_days": [day for day in days if day.kind == Kind.WORK],
     }
+    return docs.CalendarYear(calendar).data
 
 
 class CalendarView(APIView):

@@ -1,5 +1,6 @@
 """How the working calendar's API appears in the OpenAPI schema (/api/schema/): the view carries
-the decorator from here, handing it its own query serializer."""
+the decorator from here, handing it its own query serializer. The year's answer is made by
+CalendarYear, from the calendar's own days (workcalendar.calendar.CalendarDay)."""
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
