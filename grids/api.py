@@ -96,6 +96,17 @@ def chain_summary(area):
     return [{"code": a.code, "name": a.name, "level": a.level} for a in area.chain()]
 
 
+class AreaDetailSerializer(AreaFeatureSerializer):
+    """One area as a Feature whose properties add its chain up to the district and how many areas
+    directly below it the caller sees (context["scope"])."""
+
+    def get_properties(self, area, fields):
+        properties = super().get_properties(area, fields)
+        properties["chain"] = chain_summary(area)
+        properties["children"] = self.context["scope"].areas(area.children.all()).count()
+        return properties
+
+
 class AreaDetailView(ScopedMixin, APIView):
     """GET /api/v1/areas/<code>/ — one area as a GeoJSON Feature, with its chain up to the district."""
 
@@ -104,10 +115,7 @@ class AreaDetailView(ScopedMixin, APIView):
         area = self.scope.areas(Area.objects.select_related("parent__parent__parent")).filter(code=code).first()
         if area is None or level_for_code(code) is None:
             raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="code")
-        feature = AreaFeatureSerializer(area).data
-        feature["properties"]["chain"] = chain_summary(area)
-        feature["properties"]["children"] = self.scope.areas(area.children.all()).count()
-        return Response(feature)
+        return Response(AreaDetailSerializer(area, context={"scope": self.scope}).data)
 
 
 class LookupQuery(serializers.Serializer):
