@@ -21,8 +21,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
-from open311.schema import xml_names
-
 
 class ApiError(serializers.Serializer):
     """Every refusal of the API (govgrid.errors): `detail` to show, `code` to branch on, and for
@@ -59,7 +57,9 @@ def postprocess(result, generator, request, public):
     names the nearest grid, a stale action the current state), blank text is allowed where a field
     with a pattern defaults to it, the vector tiles (a plain Django view) are added, and Open311
     answers get their XML element names."""
-    from maps.schema import describe_tiles  # it imports this module for the error shape
+    # The apps' schema modules import this one for the error shape: theirs are imported here, late.
+    from maps.schema import describe_tiles
+    from open311.schema import xml_names
 
     error = result.get("components", {}).get("schemas", {}).get("ApiError")
     if error is not None:
