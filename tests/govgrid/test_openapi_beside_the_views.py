@@ -25,6 +25,8 @@ def api_views(patterns=None, prefix=""):
 
 def described_on_the_view(view_class, method):
     """Does the view's method, or the view class itself, carry an @extend_schema annotation?"""
+    # @extend_schema on a method leaves its schema class in the method's kwargs; on a class (the
+    # exports) it makes the class's schema an instance of a class it defines.
     on_method = getattr(getattr(view_class, method), "kwargs", {}).get("schema")
     on_class = type(getattr(view_class, "schema", None))
     return on_method is not None or on_class.__qualname__.startswith("extend_schema.")
