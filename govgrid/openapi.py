@@ -1,10 +1,12 @@
-"""The OpenAPI 3 schema (/api/schema/) and its interactive docs (/api/docs/).
+"""The OpenAPI 3 schema (/api/schema/) and its interactive docs (/api/docs/): what is the same for
+the whole API.
 
-drf-spectacular builds the schema from the views; what it cannot see from the code (answers built
-by hand, query parameters read through a serializer, the one error shape) is said in
-govgrid.openapi_endpoints, from outside the views, so the views stay as they are. The docs page
-loads Swagger UI from drf-spectacular-sidecar's static files: nothing from the network. (Redoc is
-left out: its bundle always fetches a logo from its maker's server.)
+drf-spectacular builds the schema from the views. Each view carries its own description, a
+decorator from its app's schema module (grids/schema.py, incidents/schema.py, maps/schema.py,
+workcalendar/schema.py, open311/schema.py); here are only the one error shape every app refers to,
+the post-processing of the whole document, and the schema and docs views. The docs page loads
+Swagger UI from drf-spectacular-sidecar's static files: nothing from the network. (Redoc is left
+out: its bundle always fetches a logo from its maker's server.)
 """
 
 import re
@@ -18,8 +20,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
-
-from open311.schema import xml_names
 
 
 class ApiError(serializers.Serializer):
@@ -55,13 +55,16 @@ def errors(*statuses):
 def postprocess(result, generator, request, public):
     """drf-spectacular post-processing hook: extra error fields are allowed (a refused location
     names the nearest grid, a stale action the current state), blank text is allowed where a field
-    with a pattern defaults to it, and Open311 answers get their XML element names."""
+    with a pattern defaults to it, the vector tiles (a plain Django view) are added, and Open311
+    answers get their XML element names."""
+    # The apps' schema modules import this one for the error shape: theirs are imported here, late.
+    from maps.schema import describe_tiles
+    from open311.schema import xml_names
+
     error = result.get("components", {}).get("schemas", {}).get("ApiError")
     if error is not None:
         error["additionalProperties"] = True
     _allow_blank_defaults(result.get("components", {}))
-    from .openapi_endpoints import describe_tiles  # it imports this module
-
     describe_tiles(result)
     return xml_names(result, generator, request, public)
 

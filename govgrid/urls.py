@@ -5,7 +5,6 @@ import grids.urls
 import incidents.urls
 import maps.export_urls
 import workcalendar.urls
-from govgrid import openapi_endpoints  # noqa: F401 - describes the API's views to the schema
 from govgrid.openapi import DocsView, SchemaView
 from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
 

@@ -42,6 +42,7 @@ from rest_framework.views import APIView
 from govgrid.auth import client_address, token_expired
 from govgrid.errors import GovgridError
 
+from . import schema as docs
 from .models import FailedLogin
 
 
@@ -132,6 +133,7 @@ class ObtainToken(APIView):
     authentication_classes = []
     permission_classes = []
 
+    @docs.obtain_token(TokenRequest)
     def post(self, request):
         data = TokenRequest(data=request.data)
         data.is_valid(raise_exception=True)
@@ -146,6 +148,7 @@ class RotateToken(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @docs.rotate_token
     def post(self, request):
         return Response({"token": new_token(request.user).key})
 
@@ -155,6 +158,7 @@ class RevokeToken(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @docs.revoke_token
     def post(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=204)

@@ -7,6 +7,7 @@ from django.contrib.gis.geos import Point
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -19,6 +20,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from govgrid.errors import NotFound
 from govgrid.lib import coords
 
+from . import schema as docs
 from .models import Area, Level, level_for_code
 from .scopes import Scope
 
@@ -69,6 +71,7 @@ class AreaListQuery(serializers.Serializer):
     within = AreaCodeField(required=False)
 
 
+@extend_schema_view(get=docs.area_list(AreaListQuery))
 class AreaListView(ScopedMixin, ListAPIView):
     """GET /api/v1/areas/?level=grid&within=<code> — a GeoJSON FeatureCollection, in pages of 1000."""
 
@@ -93,17 +96,26 @@ def chain_summary(area):
     return [{"code": a.code, "name": a.name, "level": a.level} for a in area.chain()]
 
 
+class AreaDetailSerializer(AreaFeatureSerializer):
+    """One area as a Feature whose properties add its chain up to the district and how many areas
+    directly below it the caller sees (context["scope"])."""
+
+    def get_properties(self, area, fields):
+        properties = super().get_properties(area, fields)
+        properties["chain"] = chain_summary(area)
+        properties["children"] = self.context["scope"].areas(area.children.all()).count()
+        return properties
+
+
 class AreaDetailView(ScopedMixin, APIView):
     """GET /api/v1/areas/<code>/ — one area as a GeoJSON Feature, with its chain up to the district."""
 
+    @docs.area_detail
     def get(self, request, code):
         area = self.scope.areas(Area.objects.select_related("parent__parent__parent")).filter(code=code).first()
         if area is None or level_for_code(code) is None:
             raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="code")
-        feature = AreaFeatureSerializer(area).data
-        feature["properties"]["chain"] = chain_summary(area)
-        feature["properties"]["children"] = self.scope.areas(area.children.all()).count()
-        return Response(feature)
+        return Response(AreaDetailSerializer(area, context={"scope": self.scope}).data)
 
 
 class LookupQuery(serializers.Serializer):
@@ -115,6 +127,7 @@ class LookupQuery(serializers.Serializer):
 class AreaLookupView(ScopedMixin, APIView):
     """GET /api/v1/areas/lookup/?lon=..&lat=..[&crs=gcj02] — the grid covering a point and its chain."""
 
+    @docs.area_lookup(LookupQuery)
     def get(self, request):
         query = LookupQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from govgrid.errors import GovgridError, NotFound
 
+from . import schema as docs
 from .api import AreaCodeField, ScopedMixin
 from .coverage import GRID_RULES_SQL, RULES, Thresholds, summary
 from .models import CODE_LENGTH, Level, level_for_code
@@ -58,6 +59,7 @@ class _CoverageView(ScopedMixin, APIView):
 class GridCoverageView(_CoverageView):
     """GET /api/v1/coverage/grids/?within=<code> — every grid with its rule results, as GeoJSON."""
 
+    @docs.grid_coverage(CoverageQuery)
     def get(self, request):
         thresholds = Thresholds.from_settings()
         features = []
@@ -82,6 +84,7 @@ class CoverageSummaryView(_CoverageView):
     """GET /api/v1/coverage/summary/?within=<code>&level=<level> — per area of that level: grids per
     status and per failed rule, and the shares. Level defaults to the level of `within`."""
 
+    @docs.coverage_summary(CoverageQuery)
     def get(self, request):
         rows = []
         for prefix in self.prefixes(request):

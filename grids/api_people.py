@@ -4,6 +4,7 @@ the rest left out."""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from govgrid.errors import NotFound
 from govgrid.middleware import personal_data
 
+from . import schema as docs
 from .api import AreaCodeField, ScopedMixin
 from .models import Assignment, HouseholdLink, Person, Role
 from .scopes import PERSONAL_FIELDS
@@ -44,6 +46,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "birth_year",
         ]
 
+    @extend_schema_field(docs.RoleInArea(many=True))
     def get_roles(self, person):
         scope = self.context["scope"]
         return [
@@ -87,6 +90,7 @@ def people_queryset(scope):
 
 
 @personal_data
+@extend_schema_view(get=docs.people_list(PeopleQuery, PersonSerializer))
 class PeopleListView(ScopedMixin, ListAPIView):
     """GET /api/v1/people/?within=<code>&role=<role> — people serving or living in the caller's areas."""
 
@@ -117,6 +121,7 @@ class PeopleListView(ScopedMixin, ListAPIView):
 class PersonDetailView(ScopedMixin, APIView):
     """GET /api/v1/people/<id>/ — one person, 404 outside the caller's areas."""
 
+    @docs.person_detail(PersonSerializer)
     def get(self, request, pk):
         person = people_queryset(self.scope).filter(pk=pk).first()
         if person is None:

@@ -1,8 +1,10 @@
 """Incidents API: grid workers report from their phones; everyone reads the cases in their scope."""
 
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -22,6 +24,7 @@ from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Forbidden
 
+from . import schema as docs
 from .figures import figures
 from .intake import Report, lon_lat_of, possible_duplicates, report_incident
 from .models import Category, Incident
@@ -192,6 +195,7 @@ class IncidentPagination(PageNumberPagination):
     max_page_size = 500
 
 
+@extend_schema_view(get=docs.case_list)
 class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
     """GET /api/v1/incidents/[?mine=1] — cases in scope, newest first.
     POST /api/v1/incidents/ — report a case (JSON, or multipart with `photos`)."""
@@ -209,6 +213,7 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response([incident_json(i, self.scope) for i in page])
 
+    @docs.case_report(ReportSerializer)
     def post(self, request):
         data = ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -225,6 +230,7 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
 
 
 class IncidentDetailView(IncidentScopedMixin, APIView):
+    @docs.case_detail
     def get(self, request, code):
         return Response(incident_json(self.get_incident(code), self.scope))
 
@@ -234,6 +240,7 @@ class PhotoUploadView(IncidentScopedMixin, APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    @docs.photo_upload
     def post(self, request, code):
         incident = self.get_incident(code)
         # Those who handle the case add photos, and so does its reporter wherever it has gone since:
@@ -258,6 +265,7 @@ class PhotoUploadView(IncidentScopedMixin, APIView):
 
 
 class PhotoFileView(IncidentScopedMixin, APIView):
+    @docs.photo_file
     def get(self, request, code, photo_id):
         photo = self.get_incident(code).photos.filter(pk=photo_id).first()
         if photo is None:
@@ -270,22 +278,13 @@ class CategoryListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @docs.categories
     def get(self, request):
-        classes = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("items")
-        return Response(
-            [
-                {
-                    "code": c.code,
-                    "name": c.name,
-                    "items": [
-                        {"code": i.code, "name": i.name, "deadline_grid_hours": i.deadline_grid_hours}
-                        for i in c.items.all()
-                        if i.active
-                    ],
-                }
-                for c in classes
-            ]
+        active = Category.objects.filter(active=True)
+        classes = active.filter(parent__isnull=True).prefetch_related(
+            Prefetch("items", queryset=active, to_attr="active_items")
         )
+        return Response(docs.CategoryClass(classes, many=True).data)
 
 
 class ActionRequest(serializers.Serializer):
@@ -301,6 +300,7 @@ class IncidentActionView(IncidentScopedMixin, APIView):
     """POST /api/v1/incidents/<code>/<action>/ {version, reason, note, rating, comment, duplicate_of}
     for accept, start, resolve, close, escalate, return, reject, reopen, rate."""
 
+    @docs.case_action(ActionRequest)
     def post(self, request, code, action):
         data = ActionRequest(data=request.data)
         data.is_valid(raise_exception=True)
@@ -312,6 +312,7 @@ class IncidentActionView(IncidentScopedMixin, APIView):
 class TimelineView(IncidentScopedMixin, APIView):
     """GET /api/v1/incidents/<code>/timeline/ — the case's events, oldest first."""
 
+    @docs.case_timeline
     def get(self, request, code):
         incident = self.get_incident(code)
         events = incident.events.select_related("actor").order_by("at", "id")
@@ -354,6 +355,7 @@ class FiguresView(IncidentScopedMixin, APIView):
     received, closed, the share closed at each level, on-time and closure rates, time to close and
     satisfaction."""
 
+    @docs.figures(FiguresQuery)
     def get(self, request):
         query = FiguresQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

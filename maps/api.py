@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from govgrid.middleware import personal_data
 from grids.api import ScopedMixin
 
+from . import schema as docs
 from .exports import CONTENT_TYPES, plan_export
 
 
@@ -24,10 +25,12 @@ class AnyAccept(BaseContentNegotiation):
 
 
 @personal_data  # incidents may carry residents' contacts
+@docs.export
 class ExportView(ScopedMixin, APIView):
     """The export of `kind` in `fmt` (the URL's suffix), streamed as it is read from PostgreSQL."""
 
     content_negotiation_class = AnyAccept
+    schema = docs.ExportAutoSchema()
     kind = None
     fmt = None
 

@@ -5,6 +5,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import schema as docs
 from .calendar import working_calendar
 from .models import FIRST_YEAR, LAST_YEAR, Kind
 
@@ -16,16 +17,13 @@ class CalendarQuery(serializers.Serializer):
 def calendar_json(year):
     snapshot = working_calendar.current(fresh=True)
     days = snapshot.days_of(year).values()
-
-    def listed(kind):
-        return [{"date": d.date, "name": d.name, "source": d.source} for d in days if d.kind == kind]
-
-    return {
+    calendar = {
         "year": year,
         "arrangement_entered": year in snapshot.entered,
-        "days_off": listed(Kind.OFF),
-        "make_up_working_days": listed(Kind.WORK),
+        "days_off": [day for day in days if day.kind == Kind.OFF],
+        "make_up_working_days": [day for day in days if day.kind == Kind.WORK],
     }
+    return docs.CalendarYear(calendar).data
 
 
 class CalendarView(APIView):
@@ -36,6 +34,7 @@ class CalendarView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @docs.calendar(CalendarQuery)
     def get(self, request):
         query = CalendarQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
