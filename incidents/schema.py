@@ -17,8 +17,8 @@ from govgrid.openapi import errors
 from grids.models import Level
 from grids.schema import CodeName, within_parameter
 
+from .actions import ACTIONS
 from .models import Status
-from .workflow import ACTIONS
 
 CASE_CODE = OpenApiParameter(
     "code", OpenApiTypes.STR, OpenApiParameter.PATH, description=_("The case code, e.g. 411381-20261122-0007.")
