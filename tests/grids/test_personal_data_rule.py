@@ -13,17 +13,17 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grids.models import Area, Assignment, Person, Role
+from grids.models import Area
 from grids.personal import CASE_CONTACT, PHONE_MASK, Ends, Mask
 from grids.scopes import Scope
 from incidents.models import Incident
-from incidents.services import Report, report_incident
 from tests.conftest import worker_grid
+from tests.incidents.conftest import new_case, user
 
 pytestmark = pytest.mark.django_db
 
@@ -114,47 +114,7 @@ def test_a_mask_refuses_characters_that_would_need_quoting_in_sql():
             Mask(counted=counted, otherwise=Ends(0, 2), filler=filler)
 
 
-@pytest.fixture
-def staff_analyst(login):
-    """analyst, made staff with the permission to look at people in the admin."""
-    user = get_user_model().objects.get(username="analyst")
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="grids", codename="view_person"))
-    return login("analyst")
-
-
-def test_a_person_without_a_phone_shows_no_masked_number_in_the_admin_or_the_api(login, staff_analyst):
-    """The analyst may not see the people's phones: 李静's is masked, and 陈刚, who has none, shows
-    none (the admin's "-", as to the administrator), not a **** that would say there is one."""
-    community = Assignment.objects.active().get(person__user__username="community_dispatcher").area
-    li = Person.objects.create(name="李静测试", phone="139 8765 4321")
-    chen = Person.objects.create(name="陈刚测试", phone="")
-    for person in (li, chen):
-        Assignment.objects.create(person=person, role=Role.SERVICE_TEAM_MEMBER, area=community)
-
-    listing = staff_analyst.get("/admin/grids/person/", {"q": "测试"})
-    as_administrator = login("admin").get("/admin/grids/person/", {"q": "测试"})
-    assert listing.status_code == as_administrator.status_code == 200
-    assert person_admin_phone(listing, li) == "139****4321"
-    assert person_admin_phone(listing, chen) == person_admin_phone(as_administrator, chen) == "-"
-    assert staff_analyst.get(f"/api/v1/people/{li.pk}/").json()["phone"] == "139****4321"
-    assert staff_analyst.get(f"/api/v1/people/{chen.pk}/").json()["phone"] == ""
-
-
-def person_admin_phone(listing, person):
-    """The phone cell of the person's row in an admin change list."""
-    html = listing.content.decode()
-    row = html[html.index(f">{person.name}</a>") :]
-    cell = row[row.index('<td class="field-phone_shown">') + len('<td class="field-phone_shown">') :]
-    return cell[: cell.index("</td>")].replace("&nbsp;", "")
-
-
 # --- whom a case's resident contact is shown to -----------------------------------------------------
-
-
-def user(username):
-    return get_user_model().objects.get(username=username)
 
 
 @pytest.fixture
@@ -198,27 +158,15 @@ def placed_cases(people):
         "in_the_other_grid": (other_grid.code, "grid_worker_2"),
         "at_the_other_street": (other_grid.code[:9], "grid_worker"),
     }
-    cases = {}
-    for name, (area_code, reporter) in placed.items():
-        cases[name] = reported_case(grid, area_code, people[reporter])
-    return cases
+    return {name: placed_case(area_code, people[reporter]) for name, (area_code, reporter) in placed.items()}
 
 
-def reported_case(grid, area_code, reporter):
-    """A case grid_worker reports in `grid`, then made to be at `area_code` and to be `reporter`'s."""
-    point = grid.geom.point_on_surface
-    report = Report(
-        client_id=uuid.uuid4(),
-        category="0301",
-        description="井盖缺失",
-        lon=point.x,
-        lat=point.y,
-        contact_name="张三",
-        contact_phone="13812345678",
-    )
-    incident = report_incident(user("grid_worker"), report)[0]
+def placed_case(area_code, reporter):
+    """A case grid_worker reports in its grid, then made to be at `area_code` and `reporter`'s."""
+    incident = Incident.objects.get(code=new_case())
     Incident.objects.filter(pk=incident.pk).update(area_code=area_code, reporter=reporter)
-    return Incident.objects.get(pk=incident.pk)
+    incident.refresh_from_db()
+    return incident
 
 
 def shown_in_python(scope, cases):
