@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
-from .api_people import mask_phone
 from .models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, ServiceStation
+from .personal import PHONE_MASK
 from .scopes import PERSONAL_FIELDS, Scope
 from .validation import (
     UNCHANGED_BOUNDARY_DEGREES,
@@ -316,7 +316,7 @@ class PersonAdmin(ScopedAdmin):
 
     @admin.display(description=_("phone"))
     def phone_shown(self, person):
-        return person.phone if self._shown(person) else mask_phone(person.phone)
+        return person.phone if self._shown(person) else PHONE_MASK.mask(person.phone)
 
     @admin.display(description=_("home community"))
     def home_community_shown(self, person):

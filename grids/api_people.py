@@ -17,15 +17,8 @@ from govgrid.middleware import personal_data
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin
 from .models import Assignment, HouseholdLink, Person, Role
+from .personal import PHONE_MASK
 from .scopes import PERSONAL_FIELDS
-
-
-def mask_phone(phone):
-    """138****1234 for an 11-digit mobile; a shorter number keeps only its last two digits."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) == 11:
-        return digits[:3] + "****" + digits[-4:]
-    return "****" + digits[-2:]
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -61,7 +54,7 @@ class PersonSerializer(serializers.ModelSerializer):
         data["personal_data_visible"] = visible
         if not visible:
             data.update(dict.fromkeys(PERSONAL_FIELDS))
-            data["phone"] = mask_phone(person.phone) if person.phone else ""
+            data["phone"] = PHONE_MASK.mask(person.phone)
         return data
 
 

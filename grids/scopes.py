@@ -17,7 +17,8 @@ home community and work unit (PERSONAL_FIELDS: where it is not shown, the phone 
 rest left out; a dual-registered member's home community and work unit say where they live and
 work as surely as an address). Leaders supervise cases and call residents back about them
 (督办、回访), so they see it; analysts work on the figures and take exports out of the system, so
-they never do. A case's reporter always sees the contact they wrote.
+they never do. A case's reporter always sees the contact they wrote. How a phone is masked and
+whom a case's contact is shown to are stated once, in Python and in SQL, in grids/personal.py.
 
 A case is seen by those whose scope holds the area now responsible for it, by its reporter, and,
 read-only, by everyone who acted on it (accepted, handled, escalated, returned it…): a dispatcher
@@ -172,12 +173,6 @@ class Scope:
         if self.everything or person.pk == self.person_id:
             return True
         return any(self.shows_personal_data_in(code) for code in person_area_codes(person))
-
-    def shows_contact_of(self, incident):
-        """A case's resident name and phone: by the rule above, and to its reporter."""
-        return self.shows_personal_data_in(incident.area_code) or (
-            self.user_id is not None and incident.reporter_id == self.user_id
-        )
 
     # --- guards for views --------------------------------------------------------------------
     def check_sees(self, code, what=None):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from grids.admin import ScopedAdmin
+from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
 
 from .models import Category, Incident, IncidentEvent
@@ -69,7 +70,7 @@ class IncidentAdmin(ScopedAdmin):
     def get_exclude(self, request, obj=None):
         # The resident's contact: by the scope's rule of personal data, not for everyone who may look.
         scope = Scope.for_user(request.user)
-        if obj is not None and scope.shows_contact_of(obj):
+        if obj is not None and CASE_CONTACT.shows(scope, obj):
             return []
         return ["contact_name", "contact_phone"]
 

@@ -22,6 +22,7 @@ from govgrid.middleware import personal_data
 from govgrid.parsers import BoundedJSONParser
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
+from grids.personal import CASE_CONTACT
 from grids.scopes import Forbidden
 
 from . import schema as docs
@@ -152,8 +153,8 @@ def incident_json(incident, scope, duplicates=None):
             for p in photos_of(incident)
         ],
     }
-    # The resident's contact details: by the scope's rule of personal data (grids/scopes.py).
-    if scope.shows_contact_of(incident):
+    # The resident's contact details: by the rule of personal data (grids/personal.py).
+    if CASE_CONTACT.shows(scope, incident):
         body["contact"] = {"name": incident.contact_name, "phone": incident.contact_phone}
     if duplicates is not None:
         body["possible_duplicates"] = duplicates

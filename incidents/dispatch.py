@@ -20,6 +20,7 @@ from govgrid.errors import GovgridError
 from govgrid.lib.moments import check_within_bounds
 from govgrid.middleware import personal_data
 from grids.models import Assignment, Level, Role
+from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
 from maps.views import OfflineMap
 
@@ -195,7 +196,7 @@ def case(request, code):
             # Seen only because the user acted on it before: they follow it, read-only.
             "handed_on": not scope.sees(incident.area_code) and incident.reporter_id != request.user.pk,
             # The resident's contact: by the scope's rule of personal data (as the API).
-            "show_contact": scope.shows_contact_of(incident),
+            "show_contact": CASE_CONTACT.shows(scope, incident),
             "now": timezone.now(),
             "map": _map([incident], grid=incident.grid),
         },

@@ -12,9 +12,9 @@
 PostgreSQL writes every Feature's text (ST_AsGeoJSON and the properties, see Column.json), and the
 rows come through a server-side cursor a few thousand at a time, so memory is flat whatever the size
 and the first bytes leave before the query has finished. The caller's Scope (grids/scopes.py)
-decides the rows, and for incidents whether the resident's contact is shown: Scope.shows_contact_of
-(dispatchers, grid workers and leaders in their scope, and the case's reporter; never analysts);
-everyone else gets no name and the phone masked as grids.api_people.mask_phone does.
+decides the rows, and for incidents whether the resident's contact is shown: grids.personal's
+CASE_CONTACT (dispatchers, grid workers and leaders in their scope, and the case's reporter; never
+analysts); everyone else gets no name and the phone masked by grids.personal's PHONE_MASK.
 
 Filters are query parameters (area, status, category, level, since, until, bbox). A filter that
 means nothing for a kind (status for grids, since for coverage) is refused with 400, as is an unknown
@@ -42,6 +42,7 @@ from govgrid.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.coverage import GRID_RULES_SQL, Thresholds
 from grids.models import Area
+from grids.personal import CASE_CONTACT, PHONE_MASK
 from incidents.models import OPEN_STATUSES
 
 from . import geopackage
@@ -65,12 +66,6 @@ NUMERIC = ("INTEGER", "REAL")  # column types whose CSV cells are numbers
 def moment(expression):
     """A timestamp as ISO 8601 text in UTC, the same in every format (GDAL reads it as a DateTime)."""
     return f"""to_char({expression} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
-
-
-def masked_phone(expression):
-    """grids.api_people.mask_phone in SQL: 138****5678 for an 11-digit mobile, else ****78."""
-    d = f"regexp_replace({expression}, '[^0-9]', '', 'g')"
-    return f"CASE WHEN length({d}) = 11 THEN left({d}, 3) || '****' || right({d}, 4) ELSE '****' || right({d}, 2) END"
 
 
 @dataclass(frozen=True)
@@ -115,10 +110,7 @@ INCIDENT_COLUMNS = (
     Column("rating", "i.rating", "INTEGER"),
     Column("contact_visible", "v.shown", "BOOLEAN"),
     Column("contact_name", "CASE WHEN v.shown THEN i.contact_name END"),
-    Column(
-        "contact_phone",
-        f"CASE WHEN v.shown OR i.contact_phone = '' THEN i.contact_phone ELSE {masked_phone('i.contact_phone')} END",
-    ),
+    Column("contact_phone", f"CASE WHEN v.shown THEN i.contact_phone ELSE {PHONE_MASK.sql('i.contact_phone')} END"),
 )
 
 GRID_COLUMNS = (
@@ -459,19 +451,9 @@ def plan_export(kind, params, scope, fmt=None):
         statements = [values | thresholds.params(prefix, today) for prefix in prefixes]
     shown = "FALSE"
     if layer is INCIDENTS:
-        shown, shown_values = contact_rule(scope)
+        shown, shown_values = CASE_CONTACT.sql(scope, "i", name="shown")
         statements = [statement | shown_values for statement in statements]
     return Export(layer, " AND ".join(conditions) or "TRUE", statements, shown, area, wkt=geometry == "wkt")
-
-
-def contact_rule(scope):
-    """Whether a case's resident contact is shown, in SQL: Scope.shows_contact_of's rule (the
-    caller's scope of personal data holds the case's area, or the caller reported it)."""
-    rule, values = scope.sql("i.area_code", personal=True, name="shown")
-    if scope.user_id is not None:
-        rule = f"({rule} OR i.reporter_id = %(user_id)s)"
-        values["user_id"] = scope.user_id
-    return rule, values
 
 
 def _as_lists(params):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from govgrid.lib import coords
 from grids.models import Level
+from grids.personal import CASE_CONTACT
 from incidents.models import OPEN_STATUSES, Status
 from incidents.words import arrived_by
 
@@ -122,7 +123,7 @@ def status_notes(incident, name_original=True):
 
 def request_json(incident, scope, photo_url, public=False):
     """One case as a GeoReport service request. The resident's contact details come only where the
-    caller's role may see personal data, and to its reporter (Scope.shows_contact_of; contact_name,
+    caller's role may see personal data, and to its reporter (grids.personal.CASE_CONTACT; contact_name,
     contact_phone: govgrid extensions). A `public` answer (a caller without a key, from
     open311.public.public_cases) withholds every field that may carry personal data."""
     chain = incident.grid.chain()  # grid, community, street, district
@@ -152,7 +153,7 @@ def request_json(incident, scope, photo_url, public=False):
     }
     if public:
         body.update(dict.fromkeys(WITHHELD_FIELDS))
-    elif scope.shows_contact_of(incident):
+    elif CASE_CONTACT.shows(scope, incident):
         body["contact_name"] = incident.contact_name
         body["contact_phone"] = incident.contact_phone
     return body

@@ -420,10 +420,3 @@ def test_a_service_team_member_whose_assignment_ended_no_longer_counts(db):
 def test_a_summary_level_above_the_area_asked_for_is_refused(login):
     response = login("leader").get("/api/v1/coverage/summary/", {"within": "411381001001", "level": "district"})
     assert response.status_code == 400 and response.json()["field"] == "level"
-
-
-def test_short_phone_numbers_keep_only_their_last_two_digits():
-    from grids.api_people import mask_phone
-
-    assert mask_phone("13812345678") == "138****5678"
-    assert mask_phone("6221234") == "****34"

@@ -77,3 +77,30 @@ def test_the_admin_search_does_not_find_people_by_a_work_unit_one_may_not_see(st
     member = a_registered_member_serving_in(community_of("community_dispatcher"))
     by_unit = staff_analyst.get("/admin/grids/person/", {"q": member.work_unit})
     assert by_unit.status_code == 200 and by_unit.context["cl"].result_count == 0
+
+
+def test_a_person_without_a_phone_shows_no_masked_number_in_the_admin_or_the_api(login, staff_analyst):
+    """The analyst may not see the people's phones: 李静's is masked, and 陈刚, who has none, shows
+    none (the admin's "-", as to the administrator), not a **** that would say there is one."""
+    community = Assignment.objects.active().get(person__user__username="community_dispatcher").area
+    li = Person.objects.create(name="李静测试", phone="139 8765 4321")
+    chen = Person.objects.create(name="陈刚测试", phone="")
+    for person in (li, chen):
+        Assignment.objects.create(person=person, role=Role.SERVICE_TEAM_MEMBER, area=community)
+
+    listing = staff_analyst.get("/admin/grids/person/", {"q": "测试"})
+    as_administrator = login("admin").get("/admin/grids/person/", {"q": "测试"})
+    assert listing.status_code == as_administrator.status_code == 200
+    assert admin_phone_cell(listing, li) == "139****4321"
+    assert admin_phone_cell(listing, chen) == admin_phone_cell(as_administrator, chen) == "-"
+    assert staff_analyst.get(f"/api/v1/people/{li.pk}/").json()["phone"] == "139****4321"
+    assert staff_analyst.get(f"/api/v1/people/{chen.pk}/").json()["phone"] == ""
+
+
+def admin_phone_cell(listing, person):
+    """The phone cell of the person's row in the admin's list of people."""
+    cell = '<td class="field-phone_shown">'
+    html = listing.content.decode()
+    row = html[html.index(f">{person.name}</a>") :]
+    after = row[row.index(cell) + len(cell) :]
+    return after[: after.index("</td>")]
