@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from govgrid.errors import GovgridError, NotFound
 
 from .models import Area, Assignment, HouseholdLink, Person, Role
+from .models.areas import under_codes, under_codes_sql  # noqa: F401  (the code rule in Q and SQL, used here and by the maps)
 from .models.people import in_force
 
 WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
@@ -189,31 +190,27 @@ class Scope:
         if not self.changes(code):
             raise Forbidden(_("You may look at %(code)s but not change anything there.") % {"code": code})
 
-    def sql(self, column, writing=False, name="scope", personal=False):
+    def sql(self, column, writing=False, name="scope", personal=False, fixed=False):
         """The same rule as `filter` (or as shows_personal_data_in with `personal`), for hand-written
-        set-based SQL (the exports): a condition on a column of area codes and its parameters,
-        (text, {name_0: ..., ...}) in psycopg's named style. One LIKE per prefix, so the area code's
-        pattern index serves a small scope."""
+        set-based SQL: a condition on a column of area codes and its parameters, (text, {name_0: ...,
+        ...}) in psycopg's named style, by under_codes_sql (one LIKE per prefix, so the area code's
+        pattern index serves a small scope).
+
+        `fixed`: the same text for every scope, "({name}_all OR column LIKE ANY({name}))", for a
+        statement prepared once (govgrid.lib.prepared): build its text with any Scope, e.g.
+        Scope().sql(column, name=..., fixed=True)[0], and pass the caller's scope's parameters."""
+        prefixes = self.personal if personal else self.write if writing else self.read
+        if fixed:
+            text, params = under_codes_sql(column, prefixes, name, fixed=True)
+            return f"(%({name}_all)s OR {text})", params | {f"{name}_all": self.everything}
         if self.everything:
             return "TRUE", {}
-        prefixes = self.personal if personal else self.write if writing else self.read
-        if not prefixes:
-            return "FALSE", {}
-        params = {f"{name}_{i}": prefix + "%" for i, prefix in enumerate(prefixes)}
-        return "(" + " OR ".join(f"{column} LIKE %({key})s" for key in params) + ")", params
+        return under_codes_sql(column, prefixes, name)
 
     def _by_code(self, queryset, field, prefixes):
         if self.everything:
             return queryset
         return queryset.filter(under_codes(prefixes, field))
-
-
-def under_codes(prefixes, field="code"):
-    """The condition for rows whose `field` starts with any of the codes (none matches no row)."""
-    condition = Q(pk__in=[])
-    for prefix in prefixes:
-        condition |= Q(**{f"{field}__startswith": prefix})
-    return condition
 
 
 def person_area_codes(person):

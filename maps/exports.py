@@ -42,6 +42,7 @@ from govgrid.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.coverage import GRID_RULES_SQL, Thresholds
 from grids.models import Area
+from grids.scopes import under_codes_sql
 from incidents.models import OPEN_STATUSES
 
 from . import geopackage
@@ -162,6 +163,7 @@ class Layer:
     statement: str  # SQL with {select}, {where} (and {shown} for incidents)
     conditions: dict  # filter name → SQL condition
     scope_column: str = ""  # SQL: the area code the caller's scope applies to (coverage: by prefix)
+    area_column: str = ""  # SQL: the area code the `area` filter applies to (coverage: by prefix)
 
     @property
     def points(self):
@@ -225,7 +227,6 @@ INCIDENTS = Layer(
         ORDER BY i.id
     """,
     conditions={
-        "area": "g.code LIKE %(area)s",
         "status": "i.status = %(status)s",
         "category": "i.category_id = ANY(%(category)s)",
         "level": "i.level = %(level)s",
@@ -234,6 +235,7 @@ INCIDENTS = Layer(
         "bbox": "i.location && {envelope}",
     },
     scope_column="i.area_code",  # the area now responsible, as everywhere else
+    area_column="g.code",  # where it was reported
 )
 
 GRIDS = Layer(
@@ -245,11 +247,11 @@ GRIDS = Layer(
     columns=GRID_COLUMNS,
     statement="SELECT {select} FROM grids_area a WHERE {where} ORDER BY a.code",
     conditions={
-        "area": "a.code LIKE %(area)s",
         "level": "a.level = %(level)s",
         "bbox": "a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})",
     },
     scope_column="a.code",
+    area_column="a.code",
 )
 
 COVERAGE = Layer(
@@ -445,8 +447,12 @@ def plan_export(kind, params, scope, fmt=None):
     for name, value in filters.items():
         if name == "bbox":
             values.update(value)
+        elif name == "area" and layer.area_column:
+            area_sql, area_values = under_codes_sql(layer.area_column, [value], "area")
+            conditions.append(area_sql)
+            values.update(area_values)
         else:
-            values[name] = value + "%" if name == "area" else value
+            values[name] = value
         if name in layer.conditions:
             conditions.append(layer.conditions[name].replace("{envelope}", ENVELOPE))
     if layer.scope_column:

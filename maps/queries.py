@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from grids.coverage import GRID_RULES_SQL, RULES, Thresholds, grid_coverage, summary
 from grids.models import Level, level_for_code
+from grids.scopes import under_codes_sql
 
 _FEATURES_SQL = """
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -16,15 +17,16 @@ _FEATURES_SQL = """
         'properties', json_build_object('code', code, 'name', name, 'level', level, 'kind', kind,
                                         'households', households, 'population', population)
     ) ORDER BY code), '[]'::json))::text
-    FROM grids_area WHERE level = %(level)s AND code LIKE ANY(%(prefixes)s)
+    FROM grids_area WHERE level = %(level)s AND {under}
 """
 
 
 def feature_collection(level, within, digits=6):
     """All areas of one level inside any of the codes `within`, as a GeoJSON dict; coordinates
     rounded to `digits` decimals (6 ≈ 0.1 m), which keeps the page light without moving any border."""
+    under, params = under_codes_sql("code", within)
     with connection.cursor() as cursor:
-        cursor.execute(_FEATURES_SQL, {"level": level, "prefixes": [code + "%" for code in within], "digits": digits})
+        cursor.execute(_FEATURES_SQL.replace("{under}", under), params | {"level": level, "digits": digits})
         return json.loads(cursor.fetchone()[0])
 
 
@@ -123,7 +125,7 @@ _DENSITY_CASES = f"""
 _DENSITY_SQL = f"""
 WITH g AS (
     SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
-    FROM grids_area WHERE level = 'grid' AND code LIKE ANY(%(prefixes)s)
+    FROM grids_area WHERE level = 'grid' AND {{under}}
 ), counts AS (
     SELECT d.grid_id, count(*) AS cases
     FROM ({_DENSITY_CASES}) d
@@ -161,15 +163,10 @@ def density(prefixes, since, until, category="", per="households"):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
     spot: its Getis-Ord Gi* z-score over itself and the grids it touches."""
-    params = {
-        "prefixes": [p + "%" for p in prefixes],
-        "since": since,
-        "until": until,
-        "category": category,
-        "per": per,
-    }
+    under, params = under_codes_sql("code", prefixes)
+    params |= {"since": since, "until": until, "category": category, "per": per}
     with connection.cursor() as cursor:
-        cursor.execute(_DENSITY_SQL, params)
+        cursor.execute(_DENSITY_SQL.replace("{under}", under), params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -185,7 +182,7 @@ SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
 FROM (
     SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell
     FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id
-    WHERE g.code LIKE ANY(%(prefixes)s)
+    WHERE {{under}}
 ) snapped
 GROUP BY cell
 """
@@ -194,9 +191,10 @@ GROUP BY cell
 def heat_points(prefixes, since, until, category="", cell=0.0005):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
-    params = {"prefixes": [p + "%" for p in prefixes], "since": since, "until": until, "category": category}
+    under, params = under_codes_sql("g.code", prefixes)
+    params |= {"since": since, "until": until, "category": category, "cell": cell}
     with connection.cursor() as cursor:
-        cursor.execute(_HEAT_SQL, params | {"cell": cell})
+        cursor.execute(_HEAT_SQL.replace("{under}", under), params)
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
 
 

@@ -34,7 +34,7 @@ from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import GovgridError, NotFound
 from grids.coverage import GRID_RULES_SQL, Thresholds
 from grids.models import Area, Level, level_for_code
-from grids.scopes import Scope
+from grids.scopes import Scope, under_codes_sql
 
 from . import basemap
 
@@ -50,7 +50,7 @@ _TILE_SQL = """
     WITH in_tile AS (
         -- the areas of the layer, in scope, whose bounding box meets the tile and its buffer
         SELECT a.* FROM grids_area a
-        WHERE a.level = %(level)s AND a.code LIKE ANY(%(prefixes)s)
+        WHERE a.level = %(level)s AND {{under}}
           AND a.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)
     ){statuses}, features AS (
         SELECT ST_AsMVTGeom(ST_Transform(a.geom, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
@@ -104,10 +104,10 @@ def make_tile(layer, level, z, x, y, prefixes):
     """The tile's bytes (empty when no area touches it), from areas whose code starts with a prefix."""
     overview = level == Level.GRID and z < OVERVIEW_BELOW
     extent = OVERVIEW_EXTENT if overview else EXTENT
-    params = {
+    under, params = under_codes_sql("a.code", prefixes)
+    params |= {
         "layer": layer,
         "level": str(level),
-        "prefixes": [prefix + "%" for prefix in prefixes],
         "z": z,
         "x": x,
         "y": y,
@@ -121,7 +121,7 @@ def make_tile(layer, level, z, x, y, prefixes):
         params |= Thresholds.from_settings().params("", timezone.localdate())
         sql = _GRID_OVERVIEW_SQL if overview else _GRID_TILE_SQL
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql.replace("{under}", under), params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""
 
