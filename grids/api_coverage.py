@@ -44,15 +44,10 @@ class _CoverageView(ScopedMixin, APIView):
         query = CoverageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         self.query = query.validated_data
-        if "within" in self.query:
-            code = self.query["within"]
-            self.scope.check_sees(code, _("No area has the code %(code)s.") % {"code": code})
-            return [code]
-        if self.scope.everything:
-            return [""]
-        if not self.scope.read:
+        prefixes = self.scope.read_prefixes(self.query.get("within"))
+        if not prefixes:
             raise NotFound(_("You have no areas."))
-        return list(self.scope.read)
+        return prefixes
 
 
 class GridCoverageView(_CoverageView):

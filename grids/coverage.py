@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import CODE_LENGTH, Level
+from .models.people import in_force_sql
 
 RULES = ("group_leader", "service_team", "grid_worker", "households", "station")
 
@@ -53,13 +54,13 @@ class Thresholds:
 
 
 # The facts and rule results of every grid under a code prefix.
-GRID_RULES_SQL = """
+GRID_RULES_SQL = f"""
 WITH grid AS (
     SELECT id, code, name, households, geom FROM grids_area WHERE level = 'grid' AND code LIKE %(prefix)s
 ), active AS (
     SELECT a.area_id, a.role, a.person_id, p.is_party_member
     FROM grids_assignment a JOIN grids_person p ON p.id = a.person_id
-    WHERE a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+    WHERE {in_force_sql("a", "%(today)s")}
       AND a.area_id IN (SELECT id FROM grid)
 ), roles AS (
     SELECT area_id,
@@ -68,8 +69,8 @@ WITH grid AS (
     FROM active GROUP BY area_id
 ), links AS (
     SELECT grid_id, sum(households) AS linked
-    FROM grids_householdlink
-    WHERE starts_on <= %(today)s AND (ends_on IS NULL OR ends_on > %(today)s) AND grid_id IN (SELECT id FROM grid)
+    FROM grids_householdlink h
+    WHERE {in_force_sql("h", "%(today)s")} AND grid_id IN (SELECT id FROM grid)
     GROUP BY grid_id
 ), facts AS (
     SELECT g.id, g.code, g.name, coalesce(g.households, 0) AS households,

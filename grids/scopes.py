@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.errors import GovgridError, NotFound
 
-from .models import Area, Assignment, HouseholdLink, Person, Role
+from .models import Area, Assignment, HouseholdLink, Level, Person, Role, level_for_code
 from .models.areas import under_codes, under_codes_sql  # noqa: F401  (the code rule in Q and SQL, used here and by the maps)
 from .models.people import in_force
 
@@ -61,6 +61,8 @@ class Scope:
     everything: bool = False
     person_id: int | None = None
     user_id: int | None = None
+    dispatches: tuple = ()  # area codes whose cases this user handles as their dispatcher
+    works_at: str | None = None  # the level of their work: the highest dispatcher area's, or grid
 
     @classmethod
     def for_user(cls, user):
@@ -84,12 +86,18 @@ class Scope:
         per role in force; one row with no role for a person with none, no row for no person."""
         person_id = rows[0][0] if rows else None
         roles = [(role, code) for _id, role, code in rows if role is not None]
+        who = {
+            "person_id": person_id,
+            "user_id": user.pk,
+            "dispatches": _minimal({code for role, code in roles if role == Role.DISPATCHER}),
+            "works_at": _working_level(code for role, code in roles if role in WRITING_ROLES),
+        }
         if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
-            return cls(everything=True, person_id=person_id, user_id=user.pk)
+            return cls(everything=True, **who)
         write = _minimal({code for role, code in roles if role in WRITING_ROLES})
         read = _minimal({code for role, code in roles if role in WRITING_ROLES | READING_ROLES})
         personal = _minimal({code for role, code in roles if role in PERSONAL_DATA_ROLES})
-        return cls(read=read, write=write, personal=personal, person_id=person_id, user_id=user.pk)
+        return cls(read=read, write=write, personal=personal, **who)
 
     # --- questions ---------------------------------------------------------------------------
     def sees(self, code):
@@ -97,6 +105,12 @@ class Scope:
 
     def changes(self, code):
         return self.everything or any(code.startswith(prefix) for prefix in self.write)
+
+    def dispatches_in(self, code):
+        """Whether this user acts as the dispatcher of a case in area `code` (accepts, assigns,
+        closes…): a dispatcher's role in force over it, or an administrator. A grid worker changes
+        their grid's cases (`changes`) but does not dispatch them."""
+        return self.everything or any(code.startswith(prefix) for prefix in self.dispatches)
 
     @property
     def sees_anything(self):
@@ -108,6 +122,24 @@ class Scope:
         if self.everything:
             return Area.objects.filter(level="district").order_by("code")
         return Area.objects.filter(code__in=self.read).order_by("code")
+
+    def area_seen(self, code, field=None):
+        """The area with this code (its parents joined, no boundaries) when this scope sees it;
+        otherwise NotFound, naming `field`: outside the scope an area does not exist."""
+        area = Area.objects.with_chain().filter(code=code).first() if self.sees(code) else None
+        if area is None:
+            raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field=field)
+        return area
+
+    def read_prefixes(self, within=None, field=None):
+        """The code prefixes a read covers: the area `within` names when this scope sees it (else
+        NotFound naming `field`, see area_seen), else the whole scope, the codes of its top areas
+        (`roots`: every district for administrators; none for a user without a role)."""
+        if within:
+            return [self.area_seen(within, field).code]
+        if self.everything:
+            return [area.code for area in self.roots()]
+        return list(self.read)
 
     def areas(self, queryset=None):
         return self._by_code(Area.objects.all() if queryset is None else queryset, "code", self.read)
@@ -227,6 +259,13 @@ def person_area_codes(person):
     if person.home_community_id:
         codes.add(person.home_community.code)
     return codes
+
+
+def _working_level(codes):
+    """The level a user works at, from the codes of their dispatcher and grid worker areas: the
+    highest of street, community and grid among them, or None."""
+    levels = {level_for_code(code) for code in codes}
+    return next((level for level in (Level.STREET, Level.COMMUNITY, Level.GRID) if level in levels), None)
 
 
 def _minimal(codes):

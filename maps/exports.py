@@ -41,7 +41,6 @@ from django.utils.translation import gettext_lazy
 from govgrid.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.coverage import GRID_RULES_SQL, Thresholds
-from grids.models import Area
 from grids.scopes import under_codes_sql
 from incidents.models import OPEN_STATUSES
 
@@ -440,8 +439,7 @@ def plan_export(kind, params, scope, fmt=None):
     if not scope.sees_anything:
         raise NotFound(_("You have no areas."))
     area = filters.get("area", "")
-    if area and (not scope.sees(area) or not Area.objects.filter(code=area).exists()):
-        raise NotFound(_("No area has the code %(code)s.") % {"code": area}, field="area")
+    prefixes = scope.read_prefixes(area, field="area")
 
     values, conditions = {}, []
     for name, value in filters.items():
@@ -461,7 +459,6 @@ def plan_export(kind, params, scope, fmt=None):
         statements = [values | scope_values]
     else:  # coverage: the statement runs per code prefix, as the coverage API
         thresholds, today = Thresholds.from_settings(), timezone.localdate()
-        prefixes = [area] if area else [""] if scope.everything else list(scope.read)
         statements = [values | thresholds.params(prefix, today) for prefix in prefixes]
     shown = "FALSE"
     if layer is INCIDENTS:

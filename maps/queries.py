@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from grids.coverage import GRID_RULES_SQL, RULES, Thresholds, grid_coverage, summary
 from grids.models import Level, level_for_code
+from grids.models.people import in_force_sql
 from grids.scopes import under_codes_sql
 
 _FEATURES_SQL = """
@@ -79,10 +80,10 @@ def coverage_features(prefixes, tolerance=0.0, digits=6):
     return {"type": "FeatureCollection", "features": features}
 
 
-_GRID_PEOPLE_SQL = """
+_GRID_PEOPLE_SQL = f"""
 SELECT a.role, p.name
 FROM grids_assignment a JOIN grids_person p ON p.id = a.person_id JOIN grids_area g ON g.id = a.area_id
-WHERE g.code = %(code)s AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+WHERE g.code = %(code)s AND {in_force_sql("a", "%(today)s")}
   AND a.role IN ('grid_worker', 'service_team_member', 'group_leader')
 ORDER BY a.role, p.name
 """

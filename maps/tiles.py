@@ -33,7 +33,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import GovgridError, NotFound
 from grids.coverage import GRID_RULES_SQL, Thresholds
-from grids.models import Area, Level, level_for_code
+from grids.models import Level, level_for_code
 from grids.scopes import Scope, under_codes_sql
 
 from . import basemap
@@ -152,13 +152,9 @@ def _check_tile(layer, z, x, y):
 
 def _prefixes(scope, within):
     """Code prefixes of the areas the tile may hold: `within` when the user sees it, else the scope."""
-    if within is None:
-        return [""] if scope.everything else list(scope.read)
-    if level_for_code(within) is None:
+    if within is not None and level_for_code(within) is None:
         raise GovgridError(_("An area code is 6, 9, 12 or 15 digits."), field="within")
-    if not scope.sees(within) or not Area.objects.filter(code=within).exists():
-        raise NotFound(_("No area has the code %(code)s.") % {"code": within}, field="within")
-    return [within]
+    return scope.read_prefixes(within, field="within")
 
 
 def _tile_response(request, body):
