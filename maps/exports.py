@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from govgrid.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
-from grids.coverage import GRID_RULES_SQL, Thresholds
+from grids.coverage import Thresholds, grid_rules
 from grids.scopes import under_codes_sql
 from incidents.models import OPEN_STATUSES
 
@@ -261,9 +261,8 @@ COVERAGE = Layer(
     id="r.code",
     columns=COVERAGE_COLUMNS,
     # one statement per code prefix (the area asked for, or each of the caller's areas), as the coverage API
-    statement="WITH results AS ("
-    + GRID_RULES_SQL
-    + ") SELECT {select} FROM results r JOIN grids_area a ON a.id = r.id WHERE {where} ORDER BY r.code",
+    statement="WITH results AS ({rules}) SELECT {select} FROM results r JOIN grids_area a ON a.id = r.id"
+    " WHERE {where} ORDER BY r.code",
     conditions={
         "status": "r.status = %(status)s",
         "bbox": "a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})",
@@ -298,6 +297,7 @@ class Export:
     where: str
     statements: list  # [params]: one statement per entry (coverage: one per code prefix)
     shown: str = "FALSE"  # SQL: whether the resident's contact is shown (incidents)
+    rules: str = ""  # SQL: grids.coverage's named query of the grids' rules (coverage)
     area: str = ""
     wkt: bool = False  # CSV: the geometry as a WKT column, also for points
     count: int = 0  # features read so far
@@ -306,6 +306,7 @@ class Export:
         return (
             self.layer.statement.replace("{select}", self.layer.select(fmt, self.wkt))
             .replace("{shown}", self.shown)
+            .replace("{rules}", self.rules)
             .replace("{where}", self.where)
         )
 
@@ -453,18 +454,22 @@ def plan_export(kind, params, scope, fmt=None):
             values[name] = value
         if name in layer.conditions:
             conditions.append(layer.conditions[name].replace("{envelope}", ENVELOPE))
+    rules = ""
     if layer.scope_column:
         scope_sql, scope_values = scope.sql(layer.scope_column)
         conditions.insert(0, scope_sql)
         statements = [values | scope_values]
     else:  # coverage: the statement runs per code prefix, as the coverage API
         thresholds, today = Thresholds.from_settings(), timezone.localdate()
-        statements = [values | thresholds.params(prefix, today) for prefix in prefixes]
+        queries = [grid_rules(prefix, thresholds=thresholds, today=today) for prefix in prefixes]
+        rules = queries[0][0] if queries else ""  # one text for every prefix
+        statements = [values | params for _rules, params in queries]
     shown = "FALSE"
     if layer is INCIDENTS:
         shown, shown_values = contact_rule(scope)
         statements = [statement | shown_values for statement in statements]
-    return Export(layer, " AND ".join(conditions) or "TRUE", statements, shown, area, wkt=geometry == "wkt")
+    where = " AND ".join(conditions) or "TRUE"
+    return Export(layer, where, statements, shown, rules, area, wkt=geometry == "wkt")
 
 
 def contact_rule(scope):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from grids.coverage import GRID_RULES_SQL, RULES, Thresholds, grid_coverage, summary
+from grids.coverage import RULES, Thresholds, grid_coverage, grid_rules, summary
 from grids.models import Level, level_for_code
 from grids.models.people import in_force_sql
 from grids.scopes import under_codes_sql
@@ -43,8 +43,8 @@ def city_summary(areas):
 
 # --- coverage map ------------------------------------------------------------------------------
 
-_COVERAGE_FEATURES_SQL = f"""
-WITH results AS ({GRID_RULES_SQL})
+_COVERAGE_FEATURES_SQL = """
+WITH results AS ({rules})
 SELECT coalesce(json_agg(json_build_object(
     'type', 'Feature',
     'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(a.geom, %(tolerance)s), %(digits)s)::json,
@@ -74,8 +74,10 @@ def coverage_features(prefixes, tolerance=0.0, digits=6):
     features = []
     with connection.cursor() as cursor:
         for prefix in prefixes:
-            params = thresholds.params(prefix, timezone.localdate()) | {"tolerance": tolerance, "digits": digits}
-            cursor.execute(_COVERAGE_FEATURES_SQL, params)
+            rules, params = grid_rules(prefix, thresholds=thresholds)
+            cursor.execute(
+                _COVERAGE_FEATURES_SQL.replace("{rules}", rules), params | {"tolerance": tolerance, "digits": digits}
+            )
             features.extend(json.loads(cursor.fetchone()[0]))
     return {"type": "FeatureCollection", "features": features}
 

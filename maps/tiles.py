@@ -21,7 +21,6 @@ import hashlib
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import GovgridError, NotFound
-from grids.coverage import GRID_RULES_SQL, Thresholds
+from grids.coverage import grid_rules
 from grids.models import Level, level_for_code
 from grids.scopes import Scope, under_codes_sql
 
@@ -61,15 +60,13 @@ _TILE_SQL = """
     )
     SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom'{feature_id}) FROM features WHERE geom IS NOT NULL
 """
-# Grids carry their coverage status by grids.coverage's rules, run as written there (not restated)
-# on the tile's grids only: inside `statuses` the name grids_area means in_tile, since a WITH query
-# hides a table of the same name, so GRID_RULES_SQL reads just these grids. Over a whole district
-# the rules take seconds; over a tile's hundred grids, milliseconds.
+# Grids carry their coverage status by grids.coverage's named query, grid_rules, run on the tile's
+# grids only (its source is in_tile). Over a whole district the rules take seconds; over a tile's
+# hundred grids, milliseconds.
 _FACTS = "a.code, a.name, a.level, NULLIF(a.kind, '') AS kind, a.households, a.population"
 _GRID_STATUSES = {
-    "statuses": f""", statuses AS (
-        WITH grids_area AS (SELECT * FROM in_tile)
-        SELECT code, status FROM ({GRID_RULES_SQL}) rules
+    "statuses": """, statuses AS (
+        SELECT code, status FROM ({rules}) rules
     )""",
     "status_column": ", s.status",
     "status_join": " LEFT JOIN statuses s ON s.code = a.code",
@@ -117,9 +114,9 @@ def make_tile(layer, level, z, x, y, prefixes):
     }
     sql = _AREA_TILE_SQL
     if level == Level.GRID:
-        # The coverage rules' own parameters; their prefix is every grid of in_tile.
-        params |= Thresholds.from_settings().params("", timezone.localdate())
-        sql = _GRID_OVERVIEW_SQL if overview else _GRID_TILE_SQL
+        rules, rules_params = grid_rules(source="in_tile")
+        params |= rules_params
+        sql = (_GRID_OVERVIEW_SQL if overview else _GRID_TILE_SQL).replace("{rules}", rules)
     with connection.cursor() as cursor:
         cursor.execute(sql.replace("{under}", under), params)
         row = cursor.fetchone()
