@@ -26,7 +26,10 @@ scope of change allows. `cases` and `sees_case` state this once for the pages, t
 workflow.
 
 Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
-API views, pages, exports and the admin all ask a Scope.
+API views, pages, exports and the admin all ask a Scope: `filter` and `cases` for the ORM, `sql`
+for hand-written SQL (both made of the code rule's two renderings, under_codes and under_codes_sql
+in grids.models.areas), `read_prefixes` for "the area asked for, else the whole scope", and
+`dispatches_in` for the dispatcher's right to act on a case, read with the other roles.
 """
 
 from dataclasses import dataclass

@@ -118,21 +118,35 @@ _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
     WHERE c.code = %(category)s OR p.code = %(category)s))"""
 
 # The one rule of the density map, for its colours, tooltips, heat map and popups alike: the cases
-# received in [since, until) of the category, counted in the grid where they were reported. Not
-# where they are handled now: a case escalated to the community still happened in its grid.
-_DENSITY_CASES = f"""
-    SELECT i.id, i.grid_id, i.location FROM incidents_incident i
-    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY}
+# received in [since, until) of the category, counted in the grid where they were reported (grid_id),
+# not where they are handled now (area_code): a case escalated to the community still happened in
+# its grid. density_cases renders it; every density query reads its rows.
+_DENSITY_CASES_SQL = f"""
+    SELECT i.id, i.grid_id, i.location
+    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
+    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY} AND {{under}}
 """
 
-_DENSITY_SQL = f"""
+
+def density_cases(prefixes, since, until, category=""):
+    """The density map's cases as one named query: those received in [since, until) of a category
+    (a class or one item; "" for all) reported in a grid under the prefixes, as (sql, params), a
+    SELECT of (id, grid_id, location) that density, the heat map and a grid's popup all read."""
+    under, params = under_codes_sql("g.code", prefixes)
+    return _DENSITY_CASES_SQL.replace("{under}", under), params | {
+        "since": since,
+        "until": until,
+        "category": category,
+    }
+
+
+_DENSITY_SQL = """
 WITH g AS (
     SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
-    FROM grids_area WHERE level = 'grid' AND {{under}}
+    FROM grids_area WHERE level = 'grid' AND {grids_under}
 ), counts AS (
     SELECT d.grid_id, count(*) AS cases
-    FROM ({_DENSITY_CASES}) d
-    WHERE d.grid_id IN (SELECT id FROM g)
+    FROM ({cases}) d
     GROUP BY d.grid_id
 ), x AS (
     SELECT g.*, coalesce(counts.cases, 0) AS cases,
@@ -166,10 +180,11 @@ def density(prefixes, since, until, category="", per="households"):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
     spot: its Getis-Ord Gi* z-score over itself and the grids it touches."""
-    under, params = under_codes_sql("code", prefixes)
-    params |= {"since": since, "until": until, "category": category, "per": per}
+    cases, params = density_cases(prefixes, since, until, category)
+    grids_under, grids_params = under_codes_sql("code", prefixes)
+    sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
     with connection.cursor() as cursor:
-        cursor.execute(_DENSITY_SQL.replace("{under}", under), params)
+        cursor.execute(sql, params | grids_params | {"per": per})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -180,13 +195,9 @@ def density(prefixes, since, until, category="", per="households"):
     return rows
 
 
-_HEAT_SQL = f"""
+_HEAT_SQL = """
 SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
-FROM (
-    SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell
-    FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id
-    WHERE {{under}}
-) snapped
+FROM (SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell FROM ({cases}) d) snapped
 GROUP BY cell
 """
 
@@ -194,24 +205,18 @@ GROUP BY cell
 def heat_points(prefixes, since, until, category="", cell=0.0005):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
-    under, params = under_codes_sql("g.code", prefixes)
-    params |= {"since": since, "until": until, "category": category, "cell": cell}
+    cases, params = density_cases(prefixes, since, until, category)
     with connection.cursor() as cursor:
-        cursor.execute(_HEAT_SQL.replace("{under}", under), params)
+        cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
-
-
-_GRID_DENSITY_CASES_SQL = f"""
-SELECT d.id FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id WHERE g.code = %(code)s
-"""
 
 
 def density_case_ids(code, since, until, category=""):
     """The ids of the cases that the density map counts for the grid `code` (its tooltip's figure):
-    the list its popup shows, by the same rule."""
-    params = {"code": code, "since": since, "until": until, "category": category}
+    the list its popup shows, from the same named query."""
+    cases, params = density_cases([code], since, until, category)
     with connection.cursor() as cursor:
-        cursor.execute(_GRID_DENSITY_CASES_SQL, params)
+        cursor.execute(f"SELECT d.id FROM ({cases}) d", params)
         return [row[0] for row in cursor.fetchall()]
 
 
