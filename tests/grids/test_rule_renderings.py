@@ -164,7 +164,9 @@ def test_a_scope_dispatches_where_a_dispatcher_role_is_in_force(db, username):
     user = get_user_model().objects.get(username=username)
     scope = Scope.for_user(user)
     codes = dispatcher_codes(user)
-    for code in Area.objects.exclude(level=Level.GRID).values_list("code", flat=True).order_by("code")[:80]:
+    above_grids = Area.objects.exclude(level=Level.GRID).values_list("code", flat=True).order_by("code")[:80]
+    worked = Assignment.objects.active().filter(role=Role.GRID_WORKER).values_list("area__code", flat=True)[:200]
+    for code in [*above_grids, *worked]:
         assert scope.dispatches_in(code) == (scope.everything or any(code.startswith(c) for c in codes)), code
 
 
