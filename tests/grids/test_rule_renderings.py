@@ -10,6 +10,7 @@ exactly what its Python rendering selects (and what the rule says, so changing e
 - the coverage of grids: grids.coverage.grid_rules, by prefix or over a caller's own grids.
 """
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -75,8 +76,9 @@ def test_one_prefix_in_sql_is_served_by_the_area_codes_pattern_index(tiny_city):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN SELECT code FROM grids_area WHERE {condition}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "~>=~ '990001001001'::text) AND ((code)::text ~<~ '990001001002'::text))" in plan
-    assert "grids_area_code" in plan.split("Index Cond")[0]  # the code's own index, not another
+    # The prefix becomes a range on the code's own index (an index or bitmap scan, as the planner likes).
+    assert re.search(r"Index Cond: .*~>=~ '990001001001'::text.*~<~ '990001001002'::text", plan), plan
+    assert "grids_area_code" in plan.split("Index Cond")[0], plan
 
 
 def test_the_fixed_rendering_has_one_text_whatever_the_codes():
