@@ -69,9 +69,8 @@ def naive_seconds_per_grid(sample):
 
 def measure(n, sample):
     from django.db import connection
-    from django.utils import timezone
 
-    from grids.coverage import GRID_RULES_SQL, Thresholds, grid_coverage, summary
+    from grids.coverage import grid_coverage, grid_rules, summary
 
     load_s = load_city(n)
     grid_coverage("411381")  # warm the cache once, as a running server would be
@@ -83,11 +82,11 @@ def measure(n, sample):
         start = time.perf_counter()
         summary("411381", level)
         levels[level] = time.perf_counter() - start
-    params = Thresholds.from_settings().params("411381", timezone.localdate())
+    rules, params = grid_rules("411381")
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + GRID_RULES_SQL, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + rules, params)
         plan = "\n".join(r[0] for r in cursor.fetchall())
-        sql = cursor.mogrify(GRID_RULES_SQL, params).decode()
+        sql = cursor.mogrify(rules, params).decode()
     (ROOT / "bench" / f"coverage-plan-{n}.txt").write_text(f"-- SQL\n{sql}\n\n-- EXPLAIN (ANALYZE, BUFFERS)\n{plan}\n")
     naive = naive_seconds_per_grid(min(sample, n))
     return {

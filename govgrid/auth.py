@@ -26,10 +26,11 @@ TODAY = "(statement_timestamp() AT TIME ZONE %(zone)s)::date"  # zone: TIME_ZONE
 
 def _token_scope_sql():
     """The user model, its attnames and the statement, from the models' tables and the user model's
-    columns. An assignment is in force from its first day until the day before its end, as
-    grids.models.people.in_force says; today is the date in the site's time zone when the statement
-    runs (TIME_ZONE: govgrid activates no other), as timezone.localdate() gives it."""
+    columns. An assignment is in force by grids.models.people.in_force_sql (in_force's SQL); today
+    is the date in the site's time zone when the statement runs (TIME_ZONE: govgrid activates no
+    other), as timezone.localdate() gives it."""
     from grids.models import Area, Assignment, Person
+    from grids.models.people import in_force_sql
 
     user_model = get_user_model()
     columns = [field.column for field in user_model._meta.concrete_fields]
@@ -44,7 +45,7 @@ def _token_scope_sql():
         JOIN {user_model._meta.db_table} u ON u.id = t.user_id
         LEFT JOIN {Person._meta.db_table} p ON p.user_id = u.id
         LEFT JOIN {Assignment._meta.db_table} a ON a.person_id = p.id
-            AND a.starts_on <= {TODAY} AND (a.ends_on IS NULL OR a.ends_on > {TODAY})
+            AND {in_force_sql("a", TODAY)}
         LEFT JOIN {Area._meta.db_table} area ON area.id = a.area_id
         WHERE t.key = %(key)s
             """,

@@ -4,7 +4,6 @@ import json
 
 from django.db import connection
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -14,11 +13,11 @@ from govgrid.errors import GovgridError, NotFound
 
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin
-from .coverage import GRID_RULES_SQL, RULES, Thresholds, summary
+from .coverage import RULES, Thresholds, grid_rules, summary
 from .models import CODE_LENGTH, Level, level_for_code
 
-_GEOJSON_SQL = f"""
-WITH results AS ({GRID_RULES_SQL})
+_GEOJSON_SQL = """
+WITH results AS ({rules})
 SELECT coalesce(json_agg(json_build_object(
     'type', 'Feature', 'id', r.code,
     'geometry', ST_AsGeoJSON(a.geom, 6)::json,
@@ -45,15 +44,10 @@ class _CoverageView(ScopedMixin, APIView):
         query = CoverageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         self.query = query.validated_data
-        if "within" in self.query:
-            code = self.query["within"]
-            self.scope.check_sees(code, _("No area has the code %(code)s.") % {"code": code})
-            return [code]
-        if self.scope.everything:
-            return [""]
-        if not self.scope.read:
+        prefixes = self.scope.read_prefixes(self.query.get("within"))
+        if not prefixes:
             raise NotFound(_("You have no areas."))
-        return list(self.scope.read)
+        return prefixes
 
 
 class GridCoverageView(_CoverageView):
@@ -65,7 +59,8 @@ class GridCoverageView(_CoverageView):
         features = []
         with connection.cursor() as cursor:
             for prefix in self.prefixes(request):
-                cursor.execute(_GEOJSON_SQL, thresholds.params(prefix, timezone.localdate()))
+                rules, params = grid_rules(prefix, thresholds=thresholds)
+                cursor.execute(_GEOJSON_SQL.replace("{rules}", rules), params)
                 features.extend(json.loads(cursor.fetchone()[0]))
         body = {
             "type": "FeatureCollection",

@@ -21,6 +21,8 @@ from django.db import connection
 from django.utils import timezone
 
 from .models import CODE_LENGTH, Level
+from .models.areas import under_codes_sql
+from .models.people import in_force_sql
 
 RULES = ("group_leader", "service_team", "grid_worker", "households", "station")
 
@@ -41,9 +43,8 @@ class Thresholds:
             station_metres=settings.COVERAGE_STATION_METRES,
         )
 
-    def params(self, prefix, today):
+    def params(self, today):
         return {
-            "prefix": prefix + "%",
             "today": today,
             "min_team": self.min_team,
             "household_percent": self.household_percent,
@@ -52,14 +53,13 @@ class Thresholds:
         }
 
 
-# The facts and rule results of every grid under a code prefix.
-GRID_RULES_SQL = """
-WITH grid AS (
-    SELECT id, code, name, households, geom FROM grids_area WHERE level = 'grid' AND code LIKE %(prefix)s
-), active AS (
+# The facts and rule results of every grid of {grids} (id, code, name, households and geom of each):
+# grid_rules fills it in.
+_GRID_RULES_SQL = f"""
+WITH grid AS ({{grids}}), active AS (
     SELECT a.area_id, a.role, a.person_id, p.is_party_member
     FROM grids_assignment a JOIN grids_person p ON p.id = a.person_id
-    WHERE a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+    WHERE {in_force_sql("a", "%(today)s")}
       AND a.area_id IN (SELECT id FROM grid)
 ), roles AS (
     SELECT area_id,
@@ -68,8 +68,8 @@ WITH grid AS (
     FROM active GROUP BY area_id
 ), links AS (
     SELECT grid_id, sum(households) AS linked
-    FROM grids_householdlink
-    WHERE starts_on <= %(today)s AND (ends_on IS NULL OR ends_on > %(today)s) AND grid_id IN (SELECT id FROM grid)
+    FROM grids_householdlink h
+    WHERE {in_force_sql("h", "%(today)s")} AND grid_id IN (SELECT id FROM grid)
     GROUP BY grid_id
 ), facts AS (
     SELECT g.id, g.code, g.name, coalesce(g.households, 0) AS households,
@@ -112,8 +112,8 @@ SELECT *, CASE WHEN passed = counted THEN 'full' WHEN passed = 0 THEN 'none' ELS
 FROM counted
 """
 
-_ROLLUP_SQL = f"""
-WITH results AS ({GRID_RULES_SQL})
+_ROLLUP_SQL = """
+WITH results AS ({rules})
 SELECT a.code, a.name, a.level,
        count(*) AS grids,
        count(*) FILTER (WHERE status = 'full') AS full,
@@ -130,11 +130,33 @@ ORDER BY a.code
 """
 
 
+def grid_rules(prefix=None, *, source=None, thresholds=None, today=None):
+    """The coverage of grids as one named query: the facts, each rule's result and the status of
+    every grid whose code starts with `prefix`, or of every row of `source` (the name of the
+    caller's own relation of grids_area rows, e.g. the grids of a map tile). Returns (sql, params):
+    a SELECT, one row per grid, that a caller wraps (WITH results AS (sql) ...) and runs with the
+    params and its own. The text is the same for every prefix, so one statement serves several.
+
+    Columns: id, code, name, households, has_group_leader, group_leader_id, team_members,
+    grid_workers, linked_households, station_id, station_name, station_metres, ok_<rule> for each
+    of RULES, passed and counted (the rules that count and hold, and that count), and status
+    (full, partial or none)."""
+    thresholds = thresholds or Thresholds.from_settings()
+    params = thresholds.params(today or timezone.localdate())
+    if source is None:
+        under, under_params = under_codes_sql("code", [prefix], "prefix")
+        grids = f"SELECT id, code, name, households, geom FROM grids_area WHERE level = 'grid' AND {under}"
+        params |= under_params
+    else:
+        grids = f"SELECT id, code, name, households, geom FROM {source}"
+    return _GRID_RULES_SQL.replace("{grids}", grids), params
+
+
 def grid_coverage(prefix, thresholds=None, today=None):
     """One dict per grid under `prefix`: its facts, each rule's result and its status."""
-    thresholds = thresholds or Thresholds.from_settings()
+    sql, params = grid_rules(prefix, thresholds=thresholds, today=today)
     with connection.cursor() as cursor:
-        cursor.execute(GRID_RULES_SQL + " ORDER BY code", thresholds.params(prefix, today or timezone.localdate()))
+        cursor.execute(sql + " ORDER BY code", params)
         columns = [c.name for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
@@ -146,9 +168,9 @@ def summary(prefix, level, thresholds=None, today=None):
     can be seen; the status figures use only the rules that count.
     """
     thresholds = thresholds or Thresholds.from_settings()
-    params = thresholds.params(prefix, today or timezone.localdate()) | {"length": CODE_LENGTH[Level(level)]}
+    rules, params = grid_rules(prefix, thresholds=thresholds, today=today)
     with connection.cursor() as cursor:
-        cursor.execute(_ROLLUP_SQL, params)
+        cursor.execute(_ROLLUP_SQL.replace("{rules}", rules), params | {"length": CODE_LENGTH[Level(level)]})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:

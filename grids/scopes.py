@@ -27,7 +27,10 @@ scope of change allows. `cases` and `sees_case` state this once for the pages, t
 workflow.
 
 Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
-API views, pages, exports and the admin all ask a Scope.
+API views, pages, exports and the admin all ask a Scope: `filter` and `cases` for the ORM, `sql`
+for hand-written SQL (both made of the code rule's two renderings, under_codes and under_codes_sql
+in grids.models.areas), `read_prefixes` for "the area asked for, else the whole scope", and
+`dispatches_in` for the dispatcher's right to act on a case, read with the other roles.
 """
 
 from dataclasses import dataclass
@@ -37,7 +40,8 @@ from django.utils.translation import gettext as _
 
 from govgrid.errors import GovgridError, NotFound
 
-from .models import Area, Assignment, HouseholdLink, Person, Role
+from .models import Area, Assignment, HouseholdLink, Level, Person, Role, level_for_code
+from .models.areas import under_codes, under_codes_sql  # noqa: F401  (the code rule in Q and SQL, used here and by the maps)
 from .models.people import in_force
 
 WRITING_ROLES = {Role.DISPATCHER, Role.GRID_WORKER}
@@ -61,6 +65,8 @@ class Scope:
     everything: bool = False
     person_id: int | None = None
     user_id: int | None = None
+    dispatches: tuple = ()  # area codes whose cases this user handles as their dispatcher
+    works_at: str | None = None  # the level of their work: the highest dispatcher area's, or grid
 
     @classmethod
     def for_user(cls, user):
@@ -84,12 +90,18 @@ class Scope:
         per role in force; one row with no role for a person with none, no row for no person."""
         person_id = rows[0][0] if rows else None
         roles = [(role, code) for _id, role, code in rows if role is not None]
+        who = {
+            "person_id": person_id,
+            "user_id": user.pk,
+            "dispatches": _minimal({code for role, code in roles if role == Role.DISPATCHER}),
+            "works_at": _working_level(code for role, code in roles if role in WRITING_ROLES),
+        }
         if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
-            return cls(everything=True, person_id=person_id, user_id=user.pk)
+            return cls(everything=True, **who)
         write = _minimal({code for role, code in roles if role in WRITING_ROLES})
         read = _minimal({code for role, code in roles if role in WRITING_ROLES | READING_ROLES})
         personal = _minimal({code for role, code in roles if role in PERSONAL_DATA_ROLES})
-        return cls(read=read, write=write, personal=personal, person_id=person_id, user_id=user.pk)
+        return cls(read=read, write=write, personal=personal, **who)
 
     # --- questions ---------------------------------------------------------------------------
     def sees(self, code):
@@ -97,6 +109,12 @@ class Scope:
 
     def changes(self, code):
         return self.everything or any(code.startswith(prefix) for prefix in self.write)
+
+    def dispatches_in(self, code):
+        """Whether this user acts as the dispatcher of a case in area `code` (accepts, assigns,
+        closes…): a dispatcher's role in force over it, or an administrator. A grid worker changes
+        their grid's cases (`changes`) but does not dispatch them."""
+        return self.everything or any(code.startswith(prefix) for prefix in self.dispatches)
 
     @property
     def sees_anything(self):
@@ -108,6 +126,24 @@ class Scope:
         if self.everything:
             return Area.objects.filter(level="district").order_by("code")
         return Area.objects.filter(code__in=self.read).order_by("code")
+
+    def area_seen(self, code, field=None):
+        """The area with this code (its parents joined, no boundaries) when this scope sees it;
+        otherwise NotFound, naming `field`: outside the scope an area does not exist."""
+        area = Area.objects.with_chain().filter(code=code).first() if self.sees(code) else None
+        if area is None:
+            raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field=field)
+        return area
+
+    def read_prefixes(self, within=None, field=None):
+        """The code prefixes a read covers: the area `within` names when this scope sees it (else
+        NotFound naming `field`, see area_seen), else the whole scope, the codes of its top areas
+        (`roots`: every district for administrators; none for a user without a role)."""
+        if within:
+            return [self.area_seen(within, field).code]
+        if self.everything:
+            return [area.code for area in self.roots()]
+        return list(self.read)
 
     def areas(self, queryset=None):
         return self._by_code(Area.objects.all() if queryset is None else queryset, "code", self.read)
@@ -184,31 +220,27 @@ class Scope:
         if not self.changes(code):
             raise Forbidden(_("You may look at %(code)s but not change anything there.") % {"code": code})
 
-    def sql(self, column, writing=False, name="scope", personal=False):
+    def sql(self, column, writing=False, name="scope", personal=False, fixed=False):
         """The same rule as `filter` (or as shows_personal_data_in with `personal`), for hand-written
-        set-based SQL (the exports): a condition on a column of area codes and its parameters,
-        (text, {name_0: ..., ...}) in psycopg's named style. One LIKE per prefix, so the area code's
-        pattern index serves a small scope."""
+        set-based SQL: a condition on a column of area codes and its parameters, (text, {name_0: ...,
+        ...}) in psycopg's named style, by under_codes_sql (one LIKE per prefix, so the area code's
+        pattern index serves a small scope).
+
+        `fixed`: the same text for every scope, "({name}_all OR column LIKE ANY({name}))", for a
+        statement prepared once (govgrid.lib.prepared): build its text with any Scope, e.g.
+        Scope().sql(column, name=..., fixed=True)[0], and pass the caller's scope's parameters."""
+        prefixes = self.personal if personal else self.write if writing else self.read
+        if fixed:
+            text, params = under_codes_sql(column, prefixes, name, fixed=True)
+            return f"(%({name}_all)s OR {text})", params | {f"{name}_all": self.everything}
         if self.everything:
             return "TRUE", {}
-        prefixes = self.personal if personal else self.write if writing else self.read
-        if not prefixes:
-            return "FALSE", {}
-        params = {f"{name}_{i}": prefix + "%" for i, prefix in enumerate(prefixes)}
-        return "(" + " OR ".join(f"{column} LIKE %({key})s" for key in params) + ")", params
+        return under_codes_sql(column, prefixes, name)
 
     def _by_code(self, queryset, field, prefixes):
         if self.everything:
             return queryset
         return queryset.filter(under_codes(prefixes, field))
-
-
-def under_codes(prefixes, field="code"):
-    """The condition for rows whose `field` starts with any of the codes (none matches no row)."""
-    condition = Q(pk__in=[])
-    for prefix in prefixes:
-        condition |= Q(**{f"{field}__startswith": prefix})
-    return condition
 
 
 def person_area_codes(person):
@@ -225,6 +257,13 @@ def person_area_codes(person):
     if person.home_community_id:
         codes.add(person.home_community.code)
     return codes
+
+
+def _working_level(codes):
+    """The level a user works at, from the codes of their dispatcher and grid worker areas: the
+    highest of street, community and grid among them, or None."""
+    levels = {level_for_code(code) for code in codes}
+    return next((level for level in (Level.STREET, Level.COMMUNITY, Level.GRID) if level in levels), None)
 
 
 def _minimal(codes):

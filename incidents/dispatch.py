@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from govgrid.errors import GovgridError
 from govgrid.lib.moments import check_within_bounds
 from govgrid.middleware import personal_data
-from grids.models import Assignment, Level, Role
+from grids.models import Level
 from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
 from maps.views import OfflineMap
@@ -34,16 +34,6 @@ HANDED_UP = "handed"  # the queue's view of the cases I acted on and handed on (
 # Actions that cannot be undone from the page: asked once more, in the page itself (a form step that
 # works in every browser, WeChat's included, where window.confirm may be blocked).
 CONFIRM_FIRST = ("reject", "close")
-
-
-def my_level(user):
-    """The level a user works at: their dispatcher area's level, or grid for grid workers."""
-    roles = Assignment.objects.active().filter(person__user=user, role__in=[Role.DISPATCHER, Role.GRID_WORKER])
-    levels = {area_level for area_level in roles.values_list("area__level", flat=True)}
-    for level in (Level.STREET, Level.COMMUNITY, Level.GRID):
-        if level in levels:
-            return level
-    return None
 
 
 def _cases(scope):
@@ -117,7 +107,7 @@ def _status_filter(filters):
 @login_required
 def queue(request):
     scope = Scope.for_user(request.user)
-    default_level = my_level(request.user)
+    default_level = scope.works_at  # the level of the queue's own cases
     filters = QueueFilters(request.GET, default_level)
     if not filters.is_valid():
         for field, errors in filters.errors.items():

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from grids.models import CODE_LENGTH, Area, Level, level_for_code
+from grids.scopes import under_codes_sql
 from incidents.figures import figures
 from incidents.models import OPEN_STATUSES
 
@@ -67,11 +68,12 @@ def _aware(day):
 
 def open_cases_by_level(prefixes):
     """{level: (open, overdue)} for cases not yet resolved, at each level."""
+    under, params = under_codes_sql("area_code", prefixes)
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT level, count(*), count(*) FILTER (WHERE due_at < now())
-               FROM incidents_incident WHERE area_code LIKE ANY(%s) AND status = ANY(%s) GROUP BY level""",
-            [[p + "%" for p in prefixes], list(OPEN_STATUSES)],
+            f"""SELECT level, count(*), count(*) FILTER (WHERE due_at < now())
+               FROM incidents_incident WHERE {under} AND status = ANY(%(open)s) GROUP BY level""",
+            params | {"open": list(OPEN_STATUSES)},
         )
         found = {level: (n, late) for level, n, late in cursor.fetchall()}
     return [(Level(level).label, *found.get(level, (0, 0))) for level in (Level.GRID, Level.COMMUNITY, Level.STREET)]

@@ -40,9 +40,9 @@ from django.utils.translation import gettext_lazy
 
 from govgrid.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
-from grids.coverage import GRID_RULES_SQL, Thresholds
-from grids.models import Area
+from grids.coverage import Thresholds, grid_rules
 from grids.personal import CASE_CONTACT, PHONE_MASK
+from grids.scopes import under_codes_sql
 from incidents.models import OPEN_STATUSES
 
 from . import geopackage
@@ -154,6 +154,7 @@ class Layer:
     statement: str  # SQL with {select}, {where} (and {shown} for incidents)
     conditions: dict  # filter name → SQL condition
     scope_column: str = ""  # SQL: the area code the caller's scope applies to (coverage: by prefix)
+    area_column: str = ""  # SQL: the area code the `area` filter applies to (coverage: by prefix)
 
     @property
     def points(self):
@@ -217,7 +218,6 @@ INCIDENTS = Layer(
         ORDER BY i.id
     """,
     conditions={
-        "area": "g.code LIKE %(area)s",
         "status": "i.status = %(status)s",
         "category": "i.category_id = ANY(%(category)s)",
         "level": "i.level = %(level)s",
@@ -226,6 +226,7 @@ INCIDENTS = Layer(
         "bbox": "i.location && {envelope}",
     },
     scope_column="i.area_code",  # the area now responsible, as everywhere else
+    area_column="g.code",  # where it was reported
 )
 
 GRIDS = Layer(
@@ -237,11 +238,11 @@ GRIDS = Layer(
     columns=GRID_COLUMNS,
     statement="SELECT {select} FROM grids_area a WHERE {where} ORDER BY a.code",
     conditions={
-        "area": "a.code LIKE %(area)s",
         "level": "a.level = %(level)s",
         "bbox": "a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})",
     },
     scope_column="a.code",
+    area_column="a.code",
 )
 
 COVERAGE = Layer(
@@ -252,9 +253,8 @@ COVERAGE = Layer(
     id="r.code",
     columns=COVERAGE_COLUMNS,
     # one statement per code prefix (the area asked for, or each of the caller's areas), as the coverage API
-    statement="WITH results AS ("
-    + GRID_RULES_SQL
-    + ") SELECT {select} FROM results r JOIN grids_area a ON a.id = r.id WHERE {where} ORDER BY r.code",
+    statement="WITH results AS ({rules}) SELECT {select} FROM results r JOIN grids_area a ON a.id = r.id"
+    " WHERE {where} ORDER BY r.code",
     conditions={
         "status": "r.status = %(status)s",
         "bbox": "a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})",
@@ -289,6 +289,7 @@ class Export:
     where: str
     statements: list  # [params]: one statement per entry (coverage: one per code prefix)
     shown: str = "FALSE"  # SQL: whether the resident's contact is shown (incidents)
+    rules: str = ""  # SQL: grids.coverage's named query of the grids' rules (coverage)
     area: str = ""
     wkt: bool = False  # CSV: the geometry as a WKT column, also for points
     count: int = 0  # features read so far
@@ -297,6 +298,7 @@ class Export:
         return (
             self.layer.statement.replace("{select}", self.layer.select(fmt, self.wkt))
             .replace("{shown}", self.shown)
+            .replace("{rules}", self.rules)
             .replace("{where}", self.where)
         )
 
@@ -430,30 +432,36 @@ def plan_export(kind, params, scope, fmt=None):
     if not scope.sees_anything:
         raise NotFound(_("You have no areas."))
     area = filters.get("area", "")
-    if area and (not scope.sees(area) or not Area.objects.filter(code=area).exists()):
-        raise NotFound(_("No area has the code %(code)s.") % {"code": area}, field="area")
+    prefixes = scope.read_prefixes(area, field="area")
 
     values, conditions = {}, []
     for name, value in filters.items():
         if name == "bbox":
             values.update(value)
+        elif name == "area" and layer.area_column:
+            area_sql, area_values = under_codes_sql(layer.area_column, [value], "area")
+            conditions.append(area_sql)
+            values.update(area_values)
         else:
-            values[name] = value + "%" if name == "area" else value
+            values[name] = value
         if name in layer.conditions:
             conditions.append(layer.conditions[name].replace("{envelope}", ENVELOPE))
+    rules = ""
     if layer.scope_column:
         scope_sql, scope_values = scope.sql(layer.scope_column)
         conditions.insert(0, scope_sql)
         statements = [values | scope_values]
     else:  # coverage: the statement runs per code prefix, as the coverage API
         thresholds, today = Thresholds.from_settings(), timezone.localdate()
-        prefixes = [area] if area else [""] if scope.everything else list(scope.read)
-        statements = [values | thresholds.params(prefix, today) for prefix in prefixes]
+        queries = [grid_rules(prefix, thresholds=thresholds, today=today) for prefix in prefixes]
+        rules = queries[0][0] if queries else ""  # one text for every prefix
+        statements = [values | params for _rules, params in queries]
     shown = "FALSE"
     if layer is INCIDENTS:
         shown, shown_values = CASE_CONTACT.sql(scope, "i", name="shown")
         statements = [statement | shown_values for statement in statements]
-    return Export(layer, " AND ".join(conditions) or "TRUE", statements, shown, area, wkt=geometry == "wkt")
+    where = " AND ".join(conditions) or "TRUE"
+    return Export(layer, where, statements, shown, rules, area, wkt=geometry == "wkt")
 
 
 def _as_lists(params):

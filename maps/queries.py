@@ -6,8 +6,10 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from grids.coverage import GRID_RULES_SQL, RULES, Thresholds, grid_coverage, summary
+from grids.coverage import RULES, Thresholds, grid_coverage, grid_rules, summary
 from grids.models import Level, level_for_code
+from grids.models.people import in_force_sql
+from grids.scopes import under_codes_sql
 
 _FEATURES_SQL = """
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -16,15 +18,16 @@ _FEATURES_SQL = """
         'properties', json_build_object('code', code, 'name', name, 'level', level, 'kind', kind,
                                         'households', households, 'population', population)
     ) ORDER BY code), '[]'::json))::text
-    FROM grids_area WHERE level = %(level)s AND code LIKE ANY(%(prefixes)s)
+    FROM grids_area WHERE level = %(level)s AND {under}
 """
 
 
 def feature_collection(level, within, digits=6):
     """All areas of one level inside any of the codes `within`, as a GeoJSON dict; coordinates
     rounded to `digits` decimals (6 ≈ 0.1 m), which keeps the page light without moving any border."""
+    under, params = under_codes_sql("code", within)
     with connection.cursor() as cursor:
-        cursor.execute(_FEATURES_SQL, {"level": level, "prefixes": [code + "%" for code in within], "digits": digits})
+        cursor.execute(_FEATURES_SQL.replace("{under}", under), params | {"level": level, "digits": digits})
         return json.loads(cursor.fetchone()[0])
 
 
@@ -40,8 +43,8 @@ def city_summary(areas):
 
 # --- coverage map ------------------------------------------------------------------------------
 
-_COVERAGE_FEATURES_SQL = f"""
-WITH results AS ({GRID_RULES_SQL})
+_COVERAGE_FEATURES_SQL = """
+WITH results AS ({rules})
 SELECT coalesce(json_agg(json_build_object(
     'type', 'Feature',
     'geometry', ST_AsGeoJSON(ST_SimplifyPreserveTopology(a.geom, %(tolerance)s), %(digits)s)::json,
@@ -71,16 +74,18 @@ def coverage_features(prefixes, tolerance=0.0, digits=6):
     features = []
     with connection.cursor() as cursor:
         for prefix in prefixes:
-            params = thresholds.params(prefix, timezone.localdate()) | {"tolerance": tolerance, "digits": digits}
-            cursor.execute(_COVERAGE_FEATURES_SQL, params)
+            rules, params = grid_rules(prefix, thresholds=thresholds)
+            cursor.execute(
+                _COVERAGE_FEATURES_SQL.replace("{rules}", rules), params | {"tolerance": tolerance, "digits": digits}
+            )
             features.extend(json.loads(cursor.fetchone()[0]))
     return {"type": "FeatureCollection", "features": features}
 
 
-_GRID_PEOPLE_SQL = """
+_GRID_PEOPLE_SQL = f"""
 SELECT a.role, p.name
 FROM grids_assignment a JOIN grids_person p ON p.id = a.person_id JOIN grids_area g ON g.id = a.area_id
-WHERE g.code = %(code)s AND a.starts_on <= %(today)s AND (a.ends_on IS NULL OR a.ends_on > %(today)s)
+WHERE g.code = %(code)s AND {in_force_sql("a", "%(today)s")}
   AND a.role IN ('grid_worker', 'service_team_member', 'group_leader')
 ORDER BY a.role, p.name
 """
@@ -113,21 +118,35 @@ _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
     WHERE c.code = %(category)s OR p.code = %(category)s))"""
 
 # The one rule of the density map, for its colours, tooltips, heat map and popups alike: the cases
-# received in [since, until) of the category, counted in the grid where they were reported. Not
-# where they are handled now: a case escalated to the community still happened in its grid.
-_DENSITY_CASES = f"""
-    SELECT i.id, i.grid_id, i.location FROM incidents_incident i
-    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY}
+# received in [since, until) of the category, counted in the grid where they were reported (grid_id),
+# not where they are handled now (area_code): a case escalated to the community still happened in
+# its grid. density_cases renders it; every density query reads its rows.
+_DENSITY_CASES_SQL = f"""
+    SELECT i.id, i.grid_id, i.location
+    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
+    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY} AND {{under}}
 """
 
-_DENSITY_SQL = f"""
+
+def density_cases(prefixes, since, until, category=""):
+    """The density map's cases as one named query: those received in [since, until) of a category
+    (a class or one item; "" for all) reported in a grid under the prefixes, as (sql, params), a
+    SELECT of (id, grid_id, location) that density, the heat map and a grid's popup all read."""
+    under, params = under_codes_sql("g.code", prefixes)
+    return _DENSITY_CASES_SQL.replace("{under}", under), params | {
+        "since": since,
+        "until": until,
+        "category": category,
+    }
+
+
+_DENSITY_SQL = """
 WITH g AS (
     SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
-    FROM grids_area WHERE level = 'grid' AND code LIKE ANY(%(prefixes)s)
+    FROM grids_area WHERE level = 'grid' AND {grids_under}
 ), counts AS (
     SELECT d.grid_id, count(*) AS cases
-    FROM ({_DENSITY_CASES}) d
-    WHERE d.grid_id IN (SELECT id FROM g)
+    FROM ({cases}) d
     GROUP BY d.grid_id
 ), x AS (
     SELECT g.*, coalesce(counts.cases, 0) AS cases,
@@ -161,15 +180,11 @@ def density(prefixes, since, until, category="", per="households"):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
     spot: its Getis-Ord Gi* z-score over itself and the grids it touches."""
-    params = {
-        "prefixes": [p + "%" for p in prefixes],
-        "since": since,
-        "until": until,
-        "category": category,
-        "per": per,
-    }
+    cases, params = density_cases(prefixes, since, until, category)
+    grids_under, grids_params = under_codes_sql("code", prefixes)
+    sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
     with connection.cursor() as cursor:
-        cursor.execute(_DENSITY_SQL, params)
+        cursor.execute(sql, params | grids_params | {"per": per})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -180,13 +195,9 @@ def density(prefixes, since, until, category="", per="households"):
     return rows
 
 
-_HEAT_SQL = f"""
+_HEAT_SQL = """
 SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
-FROM (
-    SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell
-    FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id
-    WHERE g.code LIKE ANY(%(prefixes)s)
-) snapped
+FROM (SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell FROM ({cases}) d) snapped
 GROUP BY cell
 """
 
@@ -194,23 +205,18 @@ GROUP BY cell
 def heat_points(prefixes, since, until, category="", cell=0.0005):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
-    params = {"prefixes": [p + "%" for p in prefixes], "since": since, "until": until, "category": category}
+    cases, params = density_cases(prefixes, since, until, category)
     with connection.cursor() as cursor:
-        cursor.execute(_HEAT_SQL, params | {"cell": cell})
+        cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
-
-
-_GRID_DENSITY_CASES_SQL = f"""
-SELECT d.id FROM ({_DENSITY_CASES}) d JOIN grids_area g ON g.id = d.grid_id WHERE g.code = %(code)s
-"""
 
 
 def density_case_ids(code, since, until, category=""):
     """The ids of the cases that the density map counts for the grid `code` (its tooltip's figure):
-    the list its popup shows, by the same rule."""
-    params = {"code": code, "since": since, "until": until, "category": category}
+    the list its popup shows, from the same named query."""
+    cases, params = density_cases([code], since, until, category)
     with connection.cursor() as cursor:
-        cursor.execute(_GRID_DENSITY_CASES_SQL, params)
+        cursor.execute(f"SELECT d.id FROM ({cases}) d", params)
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -21,7 +21,6 @@ import hashlib
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
@@ -32,9 +31,9 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from govgrid.auth import ScopedTokenAuthentication
 from govgrid.errors import GovgridError, NotFound
-from grids.coverage import GRID_RULES_SQL, Thresholds
-from grids.models import Area, Level, level_for_code
-from grids.scopes import Scope
+from grids.coverage import grid_rules
+from grids.models import Level, level_for_code
+from grids.scopes import Scope, under_codes_sql
 
 from . import basemap
 
@@ -50,7 +49,7 @@ _TILE_SQL = """
     WITH in_tile AS (
         -- the areas of the layer, in scope, whose bounding box meets the tile and its buffer
         SELECT a.* FROM grids_area a
-        WHERE a.level = %(level)s AND a.code LIKE ANY(%(prefixes)s)
+        WHERE a.level = %(level)s AND {{under}}
           AND a.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)
     ){statuses}, features AS (
         SELECT ST_AsMVTGeom(ST_Transform(a.geom, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
@@ -61,15 +60,13 @@ _TILE_SQL = """
     )
     SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom'{feature_id}) FROM features WHERE geom IS NOT NULL
 """
-# Grids carry their coverage status by grids.coverage's rules, run as written there (not restated)
-# on the tile's grids only: inside `statuses` the name grids_area means in_tile, since a WITH query
-# hides a table of the same name, so GRID_RULES_SQL reads just these grids. Over a whole district
-# the rules take seconds; over a tile's hundred grids, milliseconds.
+# Grids carry their coverage status by grids.coverage's named query, grid_rules, run on the tile's
+# grids only (its source is in_tile). Over a whole district the rules take seconds; over a tile's
+# hundred grids, milliseconds.
 _FACTS = "a.code, a.name, a.level, NULLIF(a.kind, '') AS kind, a.households, a.population"
 _GRID_STATUSES = {
-    "statuses": f""", statuses AS (
-        WITH grids_area AS (SELECT * FROM in_tile)
-        SELECT code, status FROM ({GRID_RULES_SQL}) rules
+    "statuses": """, statuses AS (
+        SELECT code, status FROM ({rules}) rules
     )""",
     "status_column": ", s.status",
     "status_join": " LEFT JOIN statuses s ON s.code = a.code",
@@ -104,10 +101,10 @@ def make_tile(layer, level, z, x, y, prefixes):
     """The tile's bytes (empty when no area touches it), from areas whose code starts with a prefix."""
     overview = level == Level.GRID and z < OVERVIEW_BELOW
     extent = OVERVIEW_EXTENT if overview else EXTENT
-    params = {
+    under, params = under_codes_sql("a.code", prefixes)
+    params |= {
         "layer": layer,
         "level": str(level),
-        "prefixes": [prefix + "%" for prefix in prefixes],
         "z": z,
         "x": x,
         "y": y,
@@ -117,11 +114,11 @@ def make_tile(layer, level, z, x, y, prefixes):
     }
     sql = _AREA_TILE_SQL
     if level == Level.GRID:
-        # The coverage rules' own parameters; their prefix is every grid of in_tile.
-        params |= Thresholds.from_settings().params("", timezone.localdate())
-        sql = _GRID_OVERVIEW_SQL if overview else _GRID_TILE_SQL
+        rules, rules_params = grid_rules(source="in_tile")
+        params |= rules_params
+        sql = (_GRID_OVERVIEW_SQL if overview else _GRID_TILE_SQL).replace("{rules}", rules)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql.replace("{under}", under), params)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""
 
@@ -152,13 +149,9 @@ def _check_tile(layer, z, x, y):
 
 def _prefixes(scope, within):
     """Code prefixes of the areas the tile may hold: `within` when the user sees it, else the scope."""
-    if within is None:
-        return [""] if scope.everything else list(scope.read)
-    if level_for_code(within) is None:
+    if within is not None and level_for_code(within) is None:
         raise GovgridError(_("An area code is 6, 9, 12 or 15 digits."), field="within")
-    if not scope.sees(within) or not Area.objects.filter(code=within).exists():
-        raise NotFound(_("No area has the code %(code)s.") % {"code": within}, field="within")
-    return [within]
+    return scope.read_prefixes(within, field="within")
 
 
 def _tile_response(request, body):

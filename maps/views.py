@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from jinja2 import Template
 
+from govgrid.errors import NotFound
 from govgrid.lib import coords
 from govgrid.lib.moments import check_within_bounds
 from grids.coverage import RULES, Thresholds
@@ -250,13 +251,14 @@ def page_area(request, scope):
     roots = list(scope.roots())
     code = request.GET.get("area", "").strip()
     if not code:
-        return [area.code for area in roots], None, roots
-    if not code.isdigit() or level_for_code(code) is None or not scope.sees(code):
-        raise Http404(_("No area has the code %(code)s.") % {"code": code})
-    area = Area.objects.with_chain().filter(code=code).first()
-    if area is None:
-        raise Http404(_("No area has the code %(code)s.") % {"code": code})
-    return [code], area, roots
+        return scope.read_prefixes(), None, roots
+    try:
+        if level_for_code(code) is None:
+            raise NotFound(_("No area has the code %(code)s.") % {"code": code})
+        area = scope.area_seen(code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return [area.code], area, roots
 
 
 def grid_count(prefixes):

@@ -8,6 +8,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,37 @@ def level_for_code(code):
     return LEVEL_BY_LENGTH.get(len(code))
 
 
+def under_codes(codes, field="code"):
+    """The condition for rows whose `field` starts with any of the codes (none matches no row): the
+    rule "everything inside an area has a code that starts with the area's code" as a Q. Its SQL
+    rendering is under_codes_sql; scopes (grids.scopes) are made of both."""
+    condition = Q(pk__in=[])
+    for code in codes:
+        condition |= Q(**{f"{field}__startswith": code})
+    return condition
+
+
+def under_codes_sql(column, codes, name="under", fixed=False):
+    """under_codes in SQL, for hand-written statements: the rows whose `column` (SQL naming a column
+    of area codes) starts with one of `codes`, as (text, params) in psycopg's named style.
+
+    One LIKE per code, each its own parameter ({name}_0, {name}_1, ...), and FALSE for no code.
+    govgrid's statements reach PostgreSQL with their values written in (client-side binding), so
+    the planner reads each prefix and the code's pattern index (varchar_pattern_ops) serves it.
+
+    `fixed`: one text whatever the codes, `column LIKE ANY(%(name)s::text[])` with the patterns in
+    one array parameter, for statements prepared once (govgrid.lib.prepared), whose text cannot
+    depend on them; build the text once and the parameters per call. The pattern index cannot serve
+    LIKE ANY: use it where another condition finds the rows (a point, a category and a box)."""
+    patterns = [code + "%" for code in codes]
+    if fixed:
+        return f"{column} LIKE ANY(%({name})s::text[])", {name: patterns}
+    if not patterns:
+        return "FALSE", {}
+    params = {f"{name}_{i}": pattern for i, pattern in enumerate(patterns)}
+    return "(" + " OR ".join(f"{column} LIKE %({key})s" for key in params) + ")", params
+
+
 # Street-level codes follow the national rule for divisions below a county: 001–099 streets (街道),
 # 100–199 towns (镇), 200–399 townships (乡).
 TOWN_CODE_REGEX = r"^[0-9]{6}[1-9][0-9]{2}$"
@@ -73,14 +105,14 @@ GRID_WITH_CHAIN_SQL = f"""
     SELECT {CHAIN_COLUMNS}
     FROM grids_area g {CHAIN_JOINS}
     WHERE {GRID_COVERS_POINT_SQL}
-    ORDER BY g.code LIKE ANY(%(prefer)s::text[]) DESC, g.code
+    ORDER BY {under_codes_sql("g.code", (), "prefer", fixed=True)[0]} DESC, g.code
     LIMIT 1
 """
 GRID_WITH_CHAIN_AT = Prepared("govgrid_grid_with_chain_at", GRID_WITH_CHAIN_SQL)
 
 
 def grid_with_chain_params(point, prefer=()):
-    return {"lon": point.x, "lat": point.y, "prefer": [code + "%" for code in prefer]}
+    return {"lon": point.x, "lat": point.y} | under_codes_sql("g.code", prefer, "prefer", fixed=True)[1]
 
 
 # The codes and names of the areas above the grid `g`, from the district down (each one's code is a

@@ -71,6 +71,14 @@ def in_force(on=None, through=""):
     )
 
 
+def in_force_sql(alias, today):
+    """in_force in SQL, for hand-written statements: the condition for the dated rows aliased
+    `alias` (assignments, household links) in force on the date that the SQL `today` gives (a
+    parameter such as "%(today)s", or an expression): from their first day until the day before
+    their end."""
+    return f"({alias}.starts_on <= {today} AND ({alias}.ends_on IS NULL OR {alias}.ends_on > {today}))"
+
+
 class AssignmentQuerySet(models.QuerySet):
     def active(self, on=None):
         """Assignments in force on a date (today by default)."""
