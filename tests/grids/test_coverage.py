@@ -399,30 +399,25 @@ def test_gdal_reads_the_coverage_geojson_with_one_feature_per_grid(login, tmp_pa
 # --- history -------------------------------------------------------------------------------------
 
 
-def test_a_grid_worker_whose_assignment_ended_no_longer_counts(db):
-    one_worker = (
-        grids()
-        .annotate(n=Count("assignments", filter=active() & Q(assignments__role=Role.GRID_WORKER)))
-        .filter(n=1)
-        .order_by("code")
-        .first()
-    )
-    ended = Assignment.objects.active().filter(area=one_worker, role=Role.GRID_WORKER)
+@override_settings(COVERAGE_STATION_METRES=200)
+def test_a_grid_worker_whose_assignment_ended_no_longer_counts(tiny_staffed):
+    # 刘大卫 is the west grid's only grid worker; his assignment ended yesterday.
+    assert tiny_rows()[WEST]["status"] == "full"
+    ended = Assignment.objects.filter(person__name="刘大卫", role=Role.GRID_WORKER)
     assert ended.update(ends_on=today() - timedelta(days=1)) == 1
-    (row,) = grid_coverage(one_worker.code)
+    row = tiny_rows()[WEST]
     assert row["grid_workers"] == 0 and not row["ok_grid_worker"]
-    assert row["status"] != "full"
+    assert row["status"] == "partial"
 
 
-def test_a_service_team_member_whose_assignment_ended_no_longer_counts(db):
-    (before,) = grid_coverage(f"{DISTRICT}001001001")
-    member = Assignment.objects.active().filter(
-        area__code=f"{DISTRICT}001001001", role=Role.SERVICE_TEAM_MEMBER, person__is_party_member=True
-    )
-    assert member.first() is not None
-    member.filter(pk=member.first().pk).update(ends_on=today() - timedelta(days=1))
-    (after,) = grid_coverage(f"{DISTRICT}001001001")
-    assert after["team_members"] == before["team_members"] - 1
+@override_settings(COVERAGE_STATION_METRES=200)
+def test_a_service_team_member_whose_assignment_ends_today_no_longer_counts(tiny_staffed):
+    # The west grid's team is 张爱丽, 李博 and 王卡萝; 李博's assignment ends today, the first day
+    # he no longer serves (an end date is exclusive).
+    ending = Assignment.objects.filter(person__name="李博", role=Role.SERVICE_TEAM_MEMBER)
+    assert ending.update(ends_on=today()) == 1
+    row = tiny_rows()[WEST]
+    assert row["team_members"] == 2 and not row["ok_service_team"]
 
 
 @pytest.mark.django_db
