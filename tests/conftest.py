@@ -298,14 +298,18 @@ def drawn_city(db):
 def committed_city(django_db_blocker, add_people=None, **layout):
     """A drawn city committed for the served app, with the people `add_people(city)` adds, erased
     when the block ends (for a module-scoped fixture)."""
+    city = None
     with django_db_blocker.unblock():
-        city = draw_city(**layout)
         try:
+            city = draw_city(**layout)
             if add_people:
                 add_people(city)
             yield city
         finally:
-            city.erase()
+            if city is not None:
+                city.erase()
+            else:  # the drawing itself failed: whatever part of it was committed
+                Area.objects.delete_subtree(layout.get("code", DRAWN_DISTRICT))
 
 
 @pytest.fixture

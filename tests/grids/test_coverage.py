@@ -350,15 +350,29 @@ def test_the_shares_are_fractions_of_the_grids_that_add_to_one(db):
         assert row["full"] + row["partial"] + row["none"] == row["grids"]
 
 
+def staff_completely(city, grid):
+    """Every rule met in a grid of a drawn city: a Party group with its leader, three Party members
+    in its service team linking 90 of its 100 households, a grid worker and a station inside it."""
+    team = [city.person(name) for name in ("陈一", "陈二", "陈三")]
+    for member in team:
+        city.serve(member, Role.SERVICE_TEAM_MEMBER, grid)
+        city.link(member, grid, households=30)
+    city.serve(city.person("林网格"), Role.GRID_WORKER, grid)
+    city.party_group(grid, leader=team[0])
+    city.station(f"{grid.name}服务站", grid)
+
+
 def test_the_summary_api_gives_one_row_per_street_and_town_on_request(drawn_city):
-    # Zhou leads the drawn city: streets 001 and 002 and town 101, each of 2 communities × 2 grids.
+    # Zhou leads the drawn city: streets 001 and 002 and town 101, each of 2 communities × 2 grids,
+    # and the first grid of street 001 is the only one staffed completely.
+    staff_completely(drawn_city, drawn_city.grids[0])
     client = Client()
     client.force_login(drawn_city.account("zhou", "周立德", Role.LEADER, drawn_city.district))
     body = client.get("/api/v1/coverage/summary/", {"within": drawn_city.code, "level": "street"}).json()
-    assert [(row["code"], row["grids"]) for row in body["areas"]] == [
-        (f"{drawn_city.code}001", 4),
-        (f"{drawn_city.code}002", 4),
-        (f"{drawn_city.code}101", 4),
+    assert [(row["code"], row["grids"], row["full"]) for row in body["areas"]] == [
+        (f"{drawn_city.code}001", 4, 1),
+        (f"{drawn_city.code}002", 4, 0),
+        (f"{drawn_city.code}101", 4, 0),
     ]
     assert body["all_rules"] == list(RULES)
 
