@@ -116,6 +116,202 @@ def tiny_city(db):
     return areas
 
 
+# --- drawn cities ----------------------------------------------------------------------------------
+# (Imported here, not at the top, so that this part of the file stands on its own.)
+from contextlib import contextmanager  # noqa: E402
+from datetime import date  # noqa: E402
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.gis.geos import Point  # noqa: E402
+
+from grids.models import Assignment, HouseholdLink, PartyOrg, Person, ServiceStation, is_town_code  # noqa: E402
+
+DRAWN_DISTRICT = "990003"  # never the demo's, nor the tiny city's (990001) or the import tests' (990002)
+DRAWN_ORIGIN = (112.60, 32.50)  # east of 邓州市's county boundary (it ends at 112.35° E): no demo area here
+DRAWN_CELL = 0.004  # a grid's side in degrees, about 375 m × 445 m here
+STARTED = date(2020, 1, 1)  # when the people of a drawn city took up their roles
+
+
+class DrawnCity:
+    """A hand-drawn city of square grids, for tests whose behaviour does not need the demo's 514 grids.
+
+    `draw_city(streets=2, towns=1, communities=2, grids=(1, 2))` draws, under `DRAWN_DISTRICT`:
+
+        district 990003, a rectangle tiled exactly by its streets (no gap, no overlap)
+        ├ street 990003001, 990003002 … (urban streets, codes 001–099), then towns 990003101 … (codes 101–)
+        │   each a vertical band, one column of `communities` communities stacked south to north
+        │   └ community …001, …002 …: a block of rows × cols square grids of DRAWN_CELL degrees
+        │       └ grid …001, …002 …: row by row from the south-west corner, kind "basic",
+        │         `households` households each
+
+    so the default city has 3 street-level areas × 2 communities × 2 grids = 12 grids, 6 communities,
+    2 streets and 1 town. Nobody serves in it until a test says so: `person`, `serve`, `account` (a
+    login with a role in an area), `link` (a household link), `party_group` and `station` add people,
+    assignments, household links, Party groups and service stations, each started on STARTED unless
+    told otherwise. `city[code]` is an Area; `city.grids`, `city.communities`, `city.streets`
+    (towns included), `city.urban_streets` and `city.towns` list them in code order.
+
+    Drawn inside a test's transaction it vanishes with it. For the served app (another process) it
+    must be committed: `committed_city` draws it outside the transaction and erases it afterwards.
+    """
+
+    def __init__(self, code, areas):
+        self.code = code
+        self.areas = areas
+        self.people = []
+        self._phones = 0
+
+    def __getitem__(self, code):
+        return self.areas[code]
+
+    def _level(self, level):
+        return [area for code, area in sorted(self.areas.items()) if area.level == level]
+
+    @property
+    def district(self):
+        return self.areas[self.code]
+
+    @property
+    def streets(self):
+        return self._level(Level.STREET)
+
+    @property
+    def urban_streets(self):
+        return [street for street in self.streets if not is_town_code(street.code)]
+
+    @property
+    def towns(self):
+        return [street for street in self.streets if is_town_code(street.code)]
+
+    @property
+    def communities(self):
+        return self._level(Level.COMMUNITY)
+
+    @property
+    def grids(self):
+        return self._level(Level.GRID)
+
+    def grid_codes(self):
+        return {grid.code for grid in self.grids}
+
+    # --- people ----------------------------------------------------------------------------------
+    def person(self, name, party_member=True, **fields):
+        """A person with a phone of their own (139 and a counter), a Party member unless told."""
+        self._phones += 1
+        fields.setdefault("phone", f"139{int(self.code) % 1000:03d}{self._phones:05d}")
+        person = Person.objects.create(name=name, is_party_member=party_member, **fields)
+        self.people.append(person)
+        return person
+
+    def serve(self, person, role, area, starts_on=STARTED, ends_on=None):
+        return Assignment.objects.create(person=person, role=role, area=area, starts_on=starts_on, ends_on=ends_on)
+
+    def account(self, username, name, role, area, password=None):
+        """A login for a new person with one role in an area; without a password, tests log in with
+        Client.force_login (hashing a password costs a third of a second)."""
+        user = get_user_model().objects.create_user(username, password=password)
+        person = self.person(name, user=user)
+        self.serve(person, role, area)
+        return user
+
+    def link(self, person, grid, households, starts_on=STARTED, ends_on=None):
+        return HouseholdLink.objects.create(
+            person=person, grid=grid, households=households, starts_on=starts_on, ends_on=ends_on
+        )
+
+    def party_group(self, grid, leader=None):
+        return PartyOrg.objects.create(
+            area=grid, kind=PartyOrg.Kind.GRID_GROUP, name=f"{grid.name}党小组", leader=leader
+        )
+
+    def station(self, name, area, at=None, kind=ServiceStation.Kind.STATION):
+        """A service station of an area, at a point (lon, lat) or else in the middle of the area."""
+        location = Point(*at, srid=4326) if at else area.geom.point_on_surface
+        return ServiceStation.objects.create(name=name, kind=kind, area=area, location=location)
+
+    def erase(self):
+        """Everything drawn and added, for a committed city: its cases, stations, people with their
+        logins, then the areas from the grids up."""
+        from incidents.models import Incident
+        from incidents.services import purge_cases
+
+        purge_cases(Incident.objects.filter(grid__code__startswith=self.code))
+        ServiceStation.objects.filter(area__code__startswith=self.code).delete()
+        users = [person.user_id for person in self.people if person.user_id]
+        Person.objects.filter(pk__in=[person.pk for person in self.people]).delete()
+        get_user_model().objects.filter(pk__in=users).delete()
+        Area.objects.delete_subtree(self.code)
+
+
+def draw_city(
+    code=DRAWN_DISTRICT,
+    streets=2,
+    towns=1,
+    communities=2,
+    grids=(1, 2),
+    households=100,
+    origin=DRAWN_ORIGIN,
+    cell=DRAWN_CELL,
+):
+    """Draw the city DrawnCity describes and return it (needs the database)."""
+    rows, cols = grids
+    x0, y0 = origin
+    band, block = cols * cell, rows * cell  # a street's width, a community's height
+    bands = [f"{code}{i:03d}" for i in range(1, streets + 1)] + [f"{code}{100 + i}" for i in range(1, towns + 1)]
+    areas = {}
+
+    def add(area_code, level, box, name, **fields):
+        parent = areas.get(area_code[:-3])
+        areas[area_code] = Area.objects.create(
+            code=area_code, name=name, level=level, parent=parent, geom=square(*box), **fields
+        )
+
+    add(code, Level.DISTRICT, (x0, y0, x0 + band * len(bands), y0 + block * communities), f"方格市{code}")
+    for s, street in enumerate(bands):
+        sx = x0 + s * band
+        street_name = f"方格{int(street[-3:]) - 100}镇" if is_town_code(street) else f"方格{s + 1}街道"
+        add(street, Level.STREET, (sx, y0, sx + band, y0 + block * communities), street_name)
+        for c in range(communities):
+            community, cy = f"{street}{c + 1:03d}", y0 + c * block
+            add(community, Level.COMMUNITY, (sx, cy, sx + band, cy + block), f"{street_name}{c + 1}社区")
+            for g in range(rows * cols):
+                gx, gy = sx + (g % cols) * cell, cy + (g // cols) * cell
+                add(
+                    f"{community}{g + 1:03d}",
+                    Level.GRID,
+                    (gx, gy, gx + cell, gy + cell),
+                    f"{street_name}{c + 1}社区{g + 1}网格",
+                    kind="basic",
+                    households=households,
+                    population=households * 5 // 2,
+                )
+    return DrawnCity(code, areas)
+
+
+@pytest.fixture
+def drawn_city(db):
+    """The default drawn city (12 grids in 6 communities of 2 streets and 1 town), nobody in it."""
+    return draw_city()
+
+
+@contextmanager
+def committed_city(django_db_blocker, add_people=None, **layout):
+    """A drawn city committed for the served app, with the people `add_people(city)` adds, erased
+    when the block ends (for a module-scoped fixture)."""
+    city = None
+    with django_db_blocker.unblock():
+        try:
+            city = draw_city(**layout)
+            if add_people:
+                add_people(city)
+            yield city
+        finally:
+            if city is not None:
+                city.erase()
+            else:  # the drawing itself failed: whatever part of it was committed
+                Area.objects.delete_subtree(layout.get("code", DRAWN_DISTRICT))
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     """Photos written by a test go to its own directory (the served app keeps its own MEDIA_ROOT)."""

@@ -1,5 +1,8 @@
 """The area admin: searching the changelist, and saving a grid through the change form, where an edit
-that would break the topology (an overlap, a gap, an invalid boundary) is refused and nothing is kept."""
+that would break the topology (an overlap, a gap, an invalid boundary) is refused and nothing is kept.
+
+The grid edited is the middle one of a drawn community of 3 × 3 square grids (tests.conftest.DrawnCity),
+so it has a neighbour on every side and the neighbours an edit reaches are known from the drawing."""
 
 import json
 from html.parser import HTMLParser
@@ -10,9 +13,17 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 from django.urls import reverse
 
 from grids.models import Area, Level
+from tests.conftest import DRAWN_CELL, DRAWN_DISTRICT, draw_city
 
-GRID = "411381001001004"  # 建设社区第1网格, a basic grid with neighbours on every side
-COMMUNITY = "411381001001"
+COMMUNITY = f"{DRAWN_DISTRICT}001001"
+GRID = f"{COMMUNITY}005"  # the middle of 3 × 3: grids 001–003 are the south row, 004–006 the middle one
+EAST = f"{COMMUNITY}006"
+
+
+@pytest.fixture(autouse=True)
+def community(db):
+    """One street of one community of 3 × 3 grids."""
+    return draw_city(streets=1, towns=0, communities=1, grids=(3, 3))[COMMUNITY]
 
 
 @pytest.fixture
@@ -106,9 +117,7 @@ def test_the_change_form_carries_the_boundary_as_geojson_in_a_field_named_geom(a
 @pytest.mark.django_db
 def test_a_code_prefix_search_lists_the_community_and_exactly_its_grids(admin_client):
     found = changelist(admin_client, COMMUNITY)
-    expected = set(Area.objects.within(COMMUNITY).values_list("code", flat=True))
-    assert len(expected) > 1
-    assert found == expected
+    assert found == {COMMUNITY} | {f"{COMMUNITY}{n:03d}" for n in range(1, 10)}
     levels = dict(Area.objects.filter(code__in=found).values_list("code", "level"))
     assert levels.pop(COMMUNITY) == Level.COMMUNITY
     assert set(levels.values()) == {Level.GRID}
@@ -136,21 +145,14 @@ def test_it_saves_a_grid_whose_name_only_is_changed(admin_client):
 @pytest.mark.django_db
 def test_it_refuses_an_edit_that_overlaps_a_neighbour(admin_client):
     grid = Area.objects.get(code=GRID)
-    moved = shifted(grid.geom, 0.0015)  # about 140 m east, into the grids next to it
-    neighbours = sorted(
-        sibling.code
-        for sibling in Area.objects.filter(parent=grid.parent_id).exclude(pk=grid.pk)
-        if moved.relate_pattern(sibling.geom, "2********")
-    )
-    assert neighbours, "the shifted grid should cover part of a neighbour"
+    # Moved east by 3/8 of its side (about 140 m): it covers part of its east neighbour, still inside
+    # the community, and only touches the grids north-east and south-east of it along an edge.
+    moved = shifted(grid.geom, DRAWN_CELL * 3 / 8)
 
     errors = geom_errors(post_change(admin_client, grid, geom=as_geojson(moved)))
 
     overlaps = [e for e in errors if "overlap" in e]
-    assert overlaps, errors
-    for neighbour in neighbours:
-        pair = " / ".join(sorted([grid.code, neighbour]))
-        assert any(pair in e for e in overlaps), (pair, overlaps)
+    assert len(overlaps) == 1 and f"{GRID} / {EAST}" in overlaps[0], errors
     assert Area.objects.get(pk=grid.pk).geom.equals_exact(grid.geom, 1e-12)
 
 

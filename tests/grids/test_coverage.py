@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.gis.geos import Point
 from django.db.models import Count, Q, Sum
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from grids.coverage import RULES, grid_coverage, summary
@@ -114,7 +114,7 @@ def far_community(db):
 def test_the_service_team_rule_fails_the_grids_with_fewer_party_members_than_the_minimum(db):
     rows = grid_coverage(DISTRICT)
     expected = grids_short_of_team(3)
-    assert 0 < len(expected) < 514
+    assert 0 < len(expected) < grids().count()  # the demo has grids on both sides of the rule
     assert failing(rows, "service_team") == expected
     assert district_figures()["failed"]["service_team"] == len(expected)
 
@@ -224,13 +224,6 @@ def test_dropping_a_rule_raises_the_number_of_full_grids_by_those_that_failed_on
     assert after["rules"] == [rule for rule in RULES if rule != "group_leader"]
 
 
-def test_with_every_rule_off_every_grid_is_full(db):
-    with override_settings(COVERAGE_RULES=()):
-        row = district_figures()
-    assert row["full"] == row["grids"] == 514
-    assert row["partial"] == row["none"] == 0
-
-
 # --- status semantics on hand-made data ----------------------------------------------------------
 
 WEST, EAST = "990001001001001", "990001001001002"
@@ -306,6 +299,16 @@ def test_a_grid_without_households_passes_the_household_rule(tiny_staffed):
     assert tiny_rows()[EAST]["ok_households"]
 
 
+@override_settings(COVERAGE_STATION_METRES=200)
+def test_with_every_rule_off_every_grid_is_full(tiny_staffed):
+    # Under every rule the west grid is full and the east grid none; with none, both are full.
+    with override_settings(COVERAGE_RULES=()):
+        assert {row["status"] for row in tiny_rows().values()} == {"full"}
+        (row,) = summary("990001", "district")
+    assert row["full"] == row["grids"] == 2
+    assert row["partial"] == row["none"] == 0
+
+
 # --- roll-up -------------------------------------------------------------------------------------
 
 FIGURES = ("grids", "full", "partial", "none")
@@ -347,10 +350,30 @@ def test_the_shares_are_fractions_of_the_grids_that_add_to_one(db):
         assert row["full"] + row["partial"] + row["none"] == row["grids"]
 
 
-def test_the_summary_api_gives_one_row_per_street_on_request(login):
-    body = login("leader").get("/api/v1/coverage/summary/", {"within": DISTRICT, "level": "street"}).json()
-    assert [row["code"] for row in body["areas"]] == [row["code"] for row in summary(DISTRICT, "street")]
-    assert sum(row["grids"] for row in body["areas"]) == 514
+def staff_completely(city, grid):
+    """Every rule met in a grid of a drawn city: a Party group with its leader, three Party members
+    in its service team linking 90 of its 100 households, a grid worker and a station inside it."""
+    team = [city.person(name) for name in ("陈一", "陈二", "陈三")]
+    for member in team:
+        city.serve(member, Role.SERVICE_TEAM_MEMBER, grid)
+        city.link(member, grid, households=30)
+    city.serve(city.person("林网格"), Role.GRID_WORKER, grid)
+    city.party_group(grid, leader=team[0])
+    city.station(f"{grid.name}服务站", grid)
+
+
+def test_the_summary_api_gives_one_row_per_street_and_town_on_request(drawn_city):
+    # Zhou leads the drawn city: streets 001 and 002 and town 101, each of 2 communities × 2 grids,
+    # and the first grid of street 001 is the only one staffed completely.
+    staff_completely(drawn_city, drawn_city.grids[0])
+    client = Client()
+    client.force_login(drawn_city.account("zhou", "周立德", Role.LEADER, drawn_city.district))
+    body = client.get("/api/v1/coverage/summary/", {"within": drawn_city.code, "level": "street"}).json()
+    assert [(row["code"], row["grids"], row["full"]) for row in body["areas"]] == [
+        (f"{drawn_city.code}001", 4, 1),
+        (f"{drawn_city.code}002", 4, 0),
+        (f"{drawn_city.code}101", 4, 0),
+    ]
     assert body["all_rules"] == list(RULES)
 
 
@@ -390,30 +413,25 @@ def test_gdal_reads_the_coverage_geojson_with_one_feature_per_grid(login, tmp_pa
 # --- history -------------------------------------------------------------------------------------
 
 
-def test_a_grid_worker_whose_assignment_ended_no_longer_counts(db):
-    one_worker = (
-        grids()
-        .annotate(n=Count("assignments", filter=active() & Q(assignments__role=Role.GRID_WORKER)))
-        .filter(n=1)
-        .order_by("code")
-        .first()
-    )
-    ended = Assignment.objects.active().filter(area=one_worker, role=Role.GRID_WORKER)
+@override_settings(COVERAGE_STATION_METRES=200)
+def test_a_grid_worker_whose_assignment_ended_no_longer_counts(tiny_staffed):
+    # 刘大卫 is the west grid's only grid worker; his assignment ended yesterday.
+    assert tiny_rows()[WEST]["status"] == "full"
+    ended = Assignment.objects.filter(person__name="刘大卫", role=Role.GRID_WORKER)
     assert ended.update(ends_on=today() - timedelta(days=1)) == 1
-    (row,) = grid_coverage(one_worker.code)
+    row = tiny_rows()[WEST]
     assert row["grid_workers"] == 0 and not row["ok_grid_worker"]
-    assert row["status"] != "full"
+    assert row["status"] == "partial"
 
 
-def test_a_service_team_member_whose_assignment_ended_no_longer_counts(db):
-    (before,) = grid_coverage(f"{DISTRICT}001001001")
-    member = Assignment.objects.active().filter(
-        area__code=f"{DISTRICT}001001001", role=Role.SERVICE_TEAM_MEMBER, person__is_party_member=True
-    )
-    assert member.first() is not None
-    member.filter(pk=member.first().pk).update(ends_on=today() - timedelta(days=1))
-    (after,) = grid_coverage(f"{DISTRICT}001001001")
-    assert after["team_members"] == before["team_members"] - 1
+@override_settings(COVERAGE_STATION_METRES=200)
+def test_a_service_team_member_whose_assignment_ends_today_no_longer_counts(tiny_staffed):
+    # The west grid's team is 张爱丽, 李博 and 王卡萝; 李博's assignment ends today, the first day
+    # he no longer serves (an end date is exclusive).
+    ending = Assignment.objects.filter(person__name="李博", role=Role.SERVICE_TEAM_MEMBER)
+    assert ending.update(ends_on=today()) == 1
+    row = tiny_rows()[WEST]
+    assert row["team_members"] == 2 and not row["ok_service_team"]
 
 
 @pytest.mark.django_db

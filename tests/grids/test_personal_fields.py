@@ -1,81 +1,95 @@
 """A dual-registered member's home community and work unit are personal data: masked wherever the
-phone is (the people API, the admin for those who may not see it), shown where it is."""
+phone is (the people API, the admin for those who may not see it), shown where it is.
+
+The people, in a drawn city (tests.conftest.DrawnCity): 钱家明 (Qian) is an in-service Party member
+(双报到) who lives in community 001001 and works at 方格市第一中学, and serves in a grid of that
+community; 孙丽 (sun) dispatches that community, 周立德 (zhou) leads the district and 吴思源 (wu)
+analyses it."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import Client
 
-from grids.models import Assignment, Person, Role
+from grids.models import Role
 from grids.scopes import PERSONAL_FIELDS
 
-pytestmark = pytest.mark.django_db
-
-
-def a_registered_member_serving_in(community):
-    """An in-service member (双报到) with a home community and a work unit, serving in `community`."""
-    serving = Assignment.objects.active().filter(area__code__startswith=community).values("person_id")
-    member = (
-        Person.objects.filter(pk__in=serving, home_community__isnull=False)
-        .exclude(work_unit="")
-        .select_related("home_community")
-        .first()
-    )
-    assert member is not None
-    return member
-
-
-def community_of(username):
-    return Assignment.objects.active().get(person__user__username=username, role=Role.DISPATCHER).area.code
-
-
-def test_an_analyst_gets_no_home_community_or_work_unit(login):
-    member = a_registered_member_serving_in(community_of("community_dispatcher"))
-    body = login("analyst").get(f"/api/v1/people/{member.pk}/").json()
-    assert body["personal_data_visible"] is False
-    assert (body["home_community"], body["work_unit"]) == (None, None)
-    assert member.work_unit not in str(body)
-
-
-def test_every_personal_field_is_left_out_of_a_masked_person(login):
-    member = a_registered_member_serving_in(community_of("community_dispatcher"))
-    body = login("analyst").get(f"/api/v1/people/{member.pk}/").json()
-    assert {name: body[name] for name in PERSONAL_FIELDS if name != "phone"} == dict.fromkeys(PERSONAL_FIELDS[1:])
-    listed = login("analyst").get("/api/v1/people/", {"within": community_of("community_dispatcher")}).json()
-    assert all(p["home_community"] is None and p["work_unit"] is None for p in listed["results"])
-
-
-def test_the_community_dispatcher_and_a_leader_see_them(login):
-    member = a_registered_member_serving_in(community_of("community_dispatcher"))
-    for username in ("community_dispatcher", "leader"):
-        body = login(username).get(f"/api/v1/people/{member.pk}/").json()
-        assert (body["home_community"], body["work_unit"]) == (member.home_community.code, member.work_unit)
+WORK_UNIT = "方格市第一中学"
 
 
 @pytest.fixture
-def staff_analyst(login):
-    """analyst, made staff with the permission to look at people in the admin."""
-    user = get_user_model().objects.get(username="analyst")
-    user.is_staff = True
-    user.save()
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="grids", codename="view_person"))
-    return login("analyst")
+def qian(drawn_city):
+    community = drawn_city[f"{drawn_city.code}001001"]
+    member = drawn_city.person("钱家明", home_community=community, work_unit=WORK_UNIT)
+    drawn_city.serve(member, Role.IN_SERVICE_MEMBER, drawn_city[f"{community.code}001"])
+    return member
 
 
-def test_the_admin_hides_them_from_a_staff_member_who_may_not_see_personal_data(staff_analyst):
-    member = a_registered_member_serving_in(community_of("community_dispatcher"))
-    listing = staff_analyst.get("/admin/grids/person/", {"q": member.name})
+@pytest.fixture
+def as_(drawn_city):
+    """as_("sun") → a client logged in as that person of the drawn city (made on first use)."""
+    people = {
+        "sun": ("孙丽", Role.DISPATCHER, f"{drawn_city.code}001001"),
+        "zhou": ("周立德", Role.LEADER, drawn_city.code),
+        "wu": ("吴思源", Role.ANALYST, drawn_city.code),
+    }
+
+    def client(username):
+        name, role, code = people[username]
+        user = drawn_city.account(username, name, role, drawn_city[code])
+        logged_in = Client()
+        logged_in.force_login(user)
+        logged_in.user = user
+        return logged_in
+
+    return client
+
+
+def test_an_analyst_gets_no_home_community_or_work_unit(as_, qian):
+    body = as_("wu").get(f"/api/v1/people/{qian.pk}/").json()
+    assert body["name"] == "钱家明" and body["personal_data_visible"] is False
+    assert (body["home_community"], body["work_unit"]) == (None, None)
+    assert WORK_UNIT not in str(body)
+
+
+def test_every_personal_field_is_left_out_of_a_masked_person(as_, qian):
+    wu = as_("wu")
+    body = wu.get(f"/api/v1/people/{qian.pk}/").json()
+    assert {name: body[name] for name in PERSONAL_FIELDS if name != "phone"} == dict.fromkeys(PERSONAL_FIELDS[1:])
+    listed = wu.get("/api/v1/people/", {"within": qian.home_community.code}).json()
+    assert qian.pk in {p["id"] for p in listed["results"]}
+    assert all(p["home_community"] is None and p["work_unit"] is None for p in listed["results"])
+
+
+@pytest.mark.parametrize("username", ["sun", "zhou"])
+def test_the_community_dispatcher_and_a_leader_see_them(as_, qian, username):
+    body = as_(username).get(f"/api/v1/people/{qian.pk}/").json()
+    assert (body["home_community"], body["work_unit"]) == (qian.home_community.code, WORK_UNIT)
+
+
+@pytest.fixture
+def staff_analyst(as_):
+    """wu, made staff with the permission to look at people in the admin."""
+    client = as_("wu")
+    client.user.is_staff = True
+    client.user.save()
+    client.user.user_permissions.set(Permission.objects.filter(content_type__app_label="grids", codename="view_person"))
+    return client
+
+
+def test_the_admin_hides_them_from_a_staff_member_who_may_not_see_personal_data(staff_analyst, qian):
+    listing = staff_analyst.get("/admin/grids/person/", {"q": qian.name})
     assert listing.status_code == 200
     html = listing.content.decode()
-    assert member.name in html and member.work_unit not in html and member.home_community.name not in html
-    page = staff_analyst.get(f"/admin/grids/person/{member.pk}/change/")
+    assert qian.name in html and WORK_UNIT not in html and qian.home_community.name not in html
+    page = staff_analyst.get(f"/admin/grids/person/{qian.pk}/change/")
     assert page.status_code == 200
-    assert member.work_unit not in page.content.decode() and 'name="home_community"' not in page.content.decode()
+    assert WORK_UNIT not in page.content.decode() and 'name="home_community"' not in page.content.decode()
     assert "home_community" not in page.context["adminform"].form.fields
 
 
-def test_the_admin_search_does_not_find_people_by_a_work_unit_one_may_not_see(staff_analyst):
-    member = a_registered_member_serving_in(community_of("community_dispatcher"))
-    by_unit = staff_analyst.get("/admin/grids/person/", {"q": member.work_unit})
+def test_the_admin_search_does_not_find_people_by_a_work_unit_one_may_not_see(staff_analyst, qian):
+    assert staff_analyst.get("/admin/grids/person/", {"q": qian.name}).context["cl"].result_count == 1
+    by_unit = staff_analyst.get("/admin/grids/person/", {"q": WORK_UNIT})
     assert by_unit.status_code == 200 and by_unit.context["cl"].result_count == 0
 
 

@@ -176,11 +176,27 @@ def test_street_dispatcher_sees_nothing_of_another_street(login):
 # --- leader and analyst --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("username", "name", "role"), [("zhou", "周立德", Role.LEADER), ("wu", "吴思源", Role.ANALYST)]
+)
+def test_a_leader_and_an_analyst_see_every_grid_of_their_district_and_none_of_another(drawn_city, username, name, role):
+    # Zhou leads and Wu analyses the drawn city: 3 street-level areas × 2 communities × 2 grids.
+    client = Client()
+    client.force_login(drawn_city.account(username, name, role, drawn_city.district))
+    body = client.get("/api/v1/areas/", {"level": "grid"}).json()
+    assert body["count"] == len(drawn_city.grids) == 12
+    assert codes(body) == drawn_city.grid_codes()  # and none of the demo city's
+    assert client.get(f"/api/v1/areas/{DISTRICT}/").status_code == 404
+
+
 @pytest.mark.parametrize("username", ["leader", "analyst"])
-def test_leader_and_analyst_see_all_514_grids(login, username):
+def test_the_demo_leader_and_analyst_see_every_grid_of_the_demo_district_and_none_of_another(
+    login, drawn_city, username
+):
     body = login(username).get("/api/v1/areas/", {"level": "grid"}).json()
-    assert body["count"] == 514
-    assert codes(body) == set(Area.objects.within(DISTRICT).grids().values_list("code", flat=True))
+    expected = set(Area.objects.within(DISTRICT).grids().values_list("code", flat=True))
+    assert codes(body) == expected and body["count"] == len(expected)
+    assert login(username).get(f"/api/v1/areas/{drawn_city.code}/").status_code == 404
 
 
 @pytest.mark.parametrize("username", ["leader", "analyst"])

@@ -9,7 +9,8 @@ from urllib.request import urlopen
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from grids.models import Role
+from tests.conftest import DEMO_PASSWORD, committed_city
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 GRID_CODE = re.compile(r"\b\d{15}\b")
@@ -61,15 +62,27 @@ class Links(HTMLParser):
         self.urls.extend(value for name, value in attrs if name in ("src", "href") and value)
 
 
+@pytest.fixture(scope="module")
+def zhous_city(django_db_setup, django_db_blocker):
+    """The drawn city (conftest.DrawnCity) committed for the served app, led by 周立德 (zhou)."""
+
+    def lead(city):
+        city.account("zhou", "周立德", Role.LEADER, city.district, password=DEMO_PASSWORD)
+
+    with committed_city(django_db_blocker, lead, code="990009") as city:
+        yield city
+
+
 @pytest.mark.django_db
-def test_the_home_page_draws_every_grid_community_street_and_town(served_app, offline_page):
-    offline = open_home(offline_page, served_app)
+def test_the_home_page_draws_every_grid_community_street_and_town(served_app, offline_page, zhous_city):
+    offline = open_home(offline_page, served_app, username="zhou")
     page = offline.page
 
     counts = {kind: page.locator(f"path.{kind}").count() for kind in ("grid", "community", "street", "town")}
 
     offline.screenshot("home.png")
-    assert counts == {"grid": 514, "community": 46, "street": 5, "town": 8}
+    # Zhou's city: 2 streets and 1 town, each of 2 communities of 2 grids.
+    assert counts == {"grid": 12, "community": 6, "street": 2, "town": 1}
     assert offline.console_errors == []
     assert offline.blocked == []
 

@@ -13,12 +13,23 @@ from django.utils import timezone
 from shapely import wkb
 
 from grids.coverage import summary as coverage_summary
+from grids.models import Area, ServiceStation
 from maps.dashboard import combine
 from maps.queries import density
 from tests.conftest import DEMO_PASSWORD
 from tests.maps.test_home_page import Links, is_loopback
 
 DISTRICT = "411381"
+
+
+# These pages are about the demo city as a whole (its many grids inline, its year of cases, the
+# README's pictures): the numbers they expect are counted in the database, never written here.
+def demo_grids():
+    return Area.objects.within(DISTRICT).grids().count()
+
+
+def demo_stations():
+    return ServiceStation.objects.filter(area__code__startswith=DISTRICT).count()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -73,18 +84,18 @@ def test_the_coverage_map_colours_every_grid_and_counts_them_by_status(served_ap
     page = offline.page
     expected = coverage_summary(DISTRICT, "district")[0]
 
-    assert page.locator("path.grid").count() == 514
+    assert page.locator("path.grid").count() == demo_grids() == expected["grids"]
     shown = {
         s: int(page.locator(f'#status-counts dd[data-status="{s}"]').inner_text()) for s in ("full", "partial", "none")
     }
     assert shown == {s: expected[s] for s in ("full", "partial", "none")}
-    assert sum(shown.values()) == 514
+    assert sum(shown.values()) == demo_grids()
     fills = page.eval_on_selector_all(
         "path.grid", "paths => Array.from(new Set(paths.map(p => p.getAttribute('fill'))))"
     )
     assert set(fills) <= {"#1a9850", "#fdae61", "#d73027"} and len(fills) >= 2
-    assert page.locator("path.station").count() == 47  # 42 community stations and 5 street centres
-    assert page.locator("path.reach").count() == 47  # each station's reach, drawn from the same points
+    assert page.locator("path.station").count() == demo_stations() > 0  # community stations and street centres
+    assert page.locator("path.reach").count() == demo_stations()  # each station's reach, from the same points
 
     click_a_grid(page)
     card = page.locator(".leaflet-popup .grid-card")
@@ -112,7 +123,7 @@ def test_the_coverage_map_is_saved_as_a_png(served_app, offline_page):
 
 @pytest.mark.django_db
 def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_app, offline_page):
-    from grids.models import Area, Assignment, Role
+    from grids.models import Assignment, Role
 
     code = (
         Assignment.objects.active().get(person__user__username="community_dispatcher", role=Role.DISPATCHER).area.code
@@ -154,7 +165,8 @@ def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates():
     until = timezone.now()
     rows = density([DISTRICT], until - timedelta(days=365), until, per="km2")
     by_hand = gi_star_by_hand(rows)
-    assert len(by_hand) == 514
+    assert len(rows) == demo_grids()
+    assert set(by_hand) == {r["code"] for r in rows if r["rate"] is not None}
     for row in rows:
         assert row["gi_z"] == pytest.approx(by_hand[row["code"]], abs=0.011)
         assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
@@ -165,7 +177,6 @@ def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates():
 def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
     from django.db.models import Count
 
-    from grids.models import Area
     from incidents.models import Incident
 
     until = timezone.now()
@@ -177,7 +188,7 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
     )
     households = dict(Area.objects.grids().within(DISTRICT).values_list("code", "households"))
     per_households = density([DISTRICT], since, until)
-    assert len(per_households) == 514 and sum(cases.values()) > 0
+    assert len(per_households) == demo_grids() and sum(cases.values()) > 0
     for row in per_households:
         assert row["cases"] == cases.get(row["code"], 0)
         expected = round(row["cases"] * 1000 / households[row["code"]], 2) if households[row["code"]] else None
@@ -202,7 +213,7 @@ def test_the_density_map_shows_counts_heat_and_hot_spots_and_lists_a_grids_cases
         datetime.combine(timezone.localdate() + timedelta(days=1), time.min, zone),
     )
 
-    assert page.locator("path.grid").count() == 514
+    assert page.locator("path.grid").count() == demo_grids()
     assert int(page.locator('dd[data-figure="cases"]').inner_text()) == sum(r["cases"] for r in rows)
     assert page.locator("path.hot-spot").count() == sum(1 for r in rows if r["hot_spot"])
     assert page.evaluate("window.govgridHeat.drawn") > 100
@@ -256,9 +267,11 @@ def test_the_dashboard_shows_the_headline_figures_and_drills_down(served_app, of
     assert int(page.locator('dd[data-figure="received"]').inner_text()) == expected["received"]
     assert page.locator('dd[data-figure="in-grid"]').inner_text() == f"{expected['in_grid']} %"
     coverage = coverage_summary(DISTRICT, "district")[0]
-    assert page.locator('dd[data-figure="coverage-full"]').inner_text() == f"{round(100 * coverage['full'] / 514, 1)} %"
+    full = round(100 * coverage["full"] / coverage["grids"], 1)
+    assert page.locator('dd[data-figure="coverage-full"]').inner_text() == f"{full} %"
     assert page.locator("#trends tr").count() == 13  # a header and twelve months
-    assert page.locator("#drill-down tr").count() == 1 + 13  # five streets and eight towns
+    streets_and_towns = Area.objects.within(DISTRICT).filter(level="street").count()
+    assert page.locator("#drill-down tr").count() == 1 + streets_and_towns  # a header and a row each
     offline.screenshot("dashboard.png")
 
     page.locator("#drill-down a").first.click()
@@ -297,11 +310,9 @@ def test_each_station_is_in_the_coverage_page_once(login):
     so a large city's page carries each station once."""
     import json
 
-    from grids.models import ServiceStation
-
     html = login("leader").get("/maps/coverage/").content.decode()
     stations = list(ServiceStation.objects.filter(area__code__startswith="411381"))
-    assert len(stations) == 47
+    assert len(stations) > 1
     for station in stations:
         label = json.dumps(f"{station.name} · {station.get_kind_display()}")[1:-1]
         assert html.count(label) == 1, station.name
@@ -309,16 +320,16 @@ def test_each_station_is_in_the_coverage_page_once(login):
 
 @pytest.mark.django_db
 def test_a_scope_with_many_communities_gets_them_in_the_menu_street_by_street(login, monkeypatch):
-    from grids.models import Area
-
     def menu(query=""):
         html = login("leader").get("/maps/coverage/" + query).content.decode()
         select = re.search(r'<select name="area".*?</select>', html, re.S).group(0)
         return [code for code in re.findall(r'<option value="(\d*)"', select) if code]
 
     streets = set(Area.objects.filter(level="street", code__startswith="411381").values_list("code", flat=True))
+    communities = set(Area.objects.filter(level="community", code__startswith="411381").values_list("code", flat=True))
     everything = menu()
-    assert len(everything) == len(streets) + 46  # the demo's 13 streets and 46 communities, all listed
+    assert set(everything) == streets | communities  # the demo's streets, towns and communities, all listed
+    assert len(everything) == len(streets) + len(communities)
 
     monkeypatch.setattr("maps.views.MENU_COMMUNITIES", 10)
     assert set(menu()) == streets

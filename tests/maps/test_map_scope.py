@@ -1,29 +1,45 @@
-"""The map page shows each account exactly the grids in its scope."""
+"""The map page shows each account exactly the grids in its scope: the people of a drawn city
+(tests.conftest.DrawnCity: streets 001 and 002 and town 101, each of 2 communities of 2 grids),
+whose grids are known from the drawing, and the administrator, who sees every grid of every district."""
 
 import re
 
 import pytest
+from django.test import Client
 
-from grids.models import Area
-from grids.scopes import Scope
+from grids.models import Area, Role
 
-ACCOUNTS = ["admin", "leader", "analyst", "street_dispatcher", "community_dispatcher", "grid_worker", "grid_worker_2"]
+# username: (name, role, the code of their area below the district's, how many grids are in it)
+PEOPLE = {
+    "zhou": ("周立德", Role.LEADER, "", 12),
+    "wu": ("吴思源", Role.ANALYST, "", 12),
+    "zheng": ("郑明", Role.DISPATCHER, "001", 4),  # a street: 2 communities × 2 grids
+    "sun": ("孙丽", Role.DISPATCHER, "001002", 2),  # a community of that street
+    "li": ("李强", Role.GRID_WORKER, "001002001", 1),  # a grid of that community
+}
 
 
 def grid_codes_on_page(html):
     return set(re.findall(r'"code": "(\d{15})"', html))
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("username", ACCOUNTS)
-def test_the_map_shows_exactly_the_grids_in_the_accounts_scope(login, username):
-    from django.contrib.auth import get_user_model
-
-    response = login(username).get("/")
+@pytest.mark.parametrize("username", PEOPLE)
+def test_the_map_shows_exactly_the_grids_in_the_accounts_scope(drawn_city, username):
+    name, role, below, count = PEOPLE[username]
+    area = drawn_city[drawn_city.code + below]
+    client = Client()
+    client.force_login(drawn_city.account(username, name, role, area))
+    response = client.get("/")
     assert response.status_code == 200
-    scope = Scope.for_user(get_user_model().objects.get(username=username))
-    expected = set(scope.areas(Area.objects.grids()).values_list("code", flat=True))
-    assert expected and grid_codes_on_page(response.content.decode()) == expected
+    expected = {code for code in drawn_city.grid_codes() if code.startswith(area.code)}
+    assert len(expected) == count
+    assert grid_codes_on_page(response.content.decode()) == expected
+
+
+def test_the_map_shows_the_administrator_every_grid_of_every_district(login, drawn_city):
+    expected = set(Area.objects.grids().values_list("code", flat=True))
+    assert drawn_city.grid_codes() < expected  # the demo's grids and the drawn city's
+    assert grid_codes_on_page(login("admin").get("/").content.decode()) == expected
 
 
 @pytest.mark.django_db
