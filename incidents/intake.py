@@ -277,12 +277,13 @@ def _category_and_grid(code, point, prefer):
 # of the radius in degrees at this latitude (with a margin) lets the spatial index serve the search.
 # Distances are on the sphere (use_spheroid false): within 0.3 % of the spheroid's, a few times
 # cheaper, and a street's worth of open cases may lie in the box.
+SEEN_BY_SCOPE = Scope().sql("area_code", name="seen", fixed=True)[0]  # one text for every reporter
 DUPLICATES_SQL = f"""
     SELECT code, ST_Distance(location::geography, {POINT_SQL}::geography, false) AS metres, reported_at
     FROM incidents_incident
     WHERE category_id = %(category)s AND {is_open_sql("status")}
       AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
-      AND (%(everything)s OR area_code LIKE ANY(%(prefixes)s::text[]))
+      AND {SEEN_BY_SCOPE}
       AND location && ST_Expand({POINT_SQL}, %(box_degrees)s)
       AND ST_DWithin(location::geography, {POINT_SQL}::geography, %(radius)s, false)
     ORDER BY metres, code LIMIT 10
@@ -302,8 +303,7 @@ def _duplicates_params(incident, scope):
     lon, lat = lon_lat_of(incident)
     box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(lat))))
     return {
-        "everything": scope.everything,
-        "prefixes": [code + "%" for code in scope.read],
+        **scope.sql("area_code", name="seen", fixed=True)[1],
         "box_degrees": box_degrees,
         "lon": lon,
         "lat": lat,
@@ -345,7 +345,7 @@ INSERT_CASE = Prepared(
         SELECT g.id, g.code, g.name
         FROM grids_area g
         WHERE {grid_covers_point}
-          AND (%(everything)s OR g.code LIKE ANY(%(writable)s::text[]))
+          AND {changeable_by_scope}
           AND EXISTS (SELECT FROM incidents_category c WHERE {category_as_cached})
         ORDER BY g.code
         LIMIT 1
@@ -374,6 +374,7 @@ INSERT_CASE = Prepared(
         columns=", ".join(CASE_COLUMNS),
         values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
         grid_covers_point=GRID_COVERS_POINT_SQL,
+        changeable_by_scope=Scope().sql("g.code", writing=True, name="writable", fixed=True)[0],
         report_event=events.insert_sql("made", "id"),
         duplicates=DUPLICATES_SQL,
         areas_above=AREAS_ABOVE_SQL,
@@ -392,8 +393,7 @@ def _insert_new_case(incident, scope):
         {column: getattr(incident, column) for column in CASE_COLUMNS if column != "location"}
         | {
             "day": timezone.localdate(incident.received_at),
-            "everything": scope.everything,
-            "writable": [code + "%" for code in scope.write],
+            **scope.sql("g.code", writing=True, name="writable", fixed=True)[1],
         }
         | {f"cached_{field}": getattr(incident.category, field) for field in CHECKED_CATEGORY_FIELDS}
     )

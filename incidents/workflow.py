@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from govgrid.errors import Conflict, GovgridError, NotFound
-from grids.models import Assignment, Level, Role
+from grids.models import Level
 from grids.scopes import Forbidden, Scope
 
 from .actions import ACTIONS, CaseState, moves_within_chain, transition
@@ -137,9 +137,7 @@ def _check_allowed(user, scope, incident, spec):
     if spec.who == "reporter":
         allowed = incident.reporter_id == user.pk
     elif spec.who == "dispatcher":
-        dispatched = Assignment.objects.active().filter(person__user=user, role=Role.DISPATCHER)
-        codes = dispatched.values_list("area__code", flat=True)
-        allowed = scope.everything or any(incident.area_code.startswith(code) for code in codes)
+        allowed = scope.dispatches_in(incident.area_code)
     else:
         allowed = scope.changes(incident.area_code)
     if not allowed:

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from grids.models import Role
+from grids.models import Assignment, Person, Role
 from grids.scopes import PERSONAL_FIELDS
 
 WORK_UNIT = "方格市第一中学"
