@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from grids.models import Assignment, Person, Role
+from grids.models import Role
 from grids.scopes import PERSONAL_FIELDS
 
 WORK_UNIT = "方格市第一中学"
@@ -93,14 +93,14 @@ def test_the_admin_search_does_not_find_people_by_a_work_unit_one_may_not_see(st
     assert by_unit.status_code == 200 and by_unit.context["cl"].result_count == 0
 
 
-def test_a_person_without_a_phone_shows_no_masked_number_in_the_admin_or_the_api(login, staff_analyst):
+def test_a_person_without_a_phone_shows_no_masked_number_in_the_admin_or_the_api(login, staff_analyst, drawn_city):
     """The analyst may not see the people's phones: 李静's is masked, and 陈刚, who has none, shows
     none (the admin's "-", as to the administrator), not a **** that would say there is one."""
-    community = Assignment.objects.active().get(person__user__username="community_dispatcher").area
-    li = Person.objects.create(name="李静测试", phone="139 8765 4321")
-    chen = Person.objects.create(name="陈刚测试", phone="")
+    community = drawn_city[f"{drawn_city.code}001001"]
+    li = drawn_city.person("李静测试", phone="139 8765 4321")
+    chen = drawn_city.person("陈刚测试", phone="")
     for person in (li, chen):
-        Assignment.objects.create(person=person, role=Role.SERVICE_TEAM_MEMBER, area=community)
+        drawn_city.serve(person, Role.SERVICE_TEAM_MEMBER, community)
 
     listing = staff_analyst.get("/admin/grids/person/", {"q": "测试"})
     as_administrator = login("admin").get("/admin/grids/person/", {"q": "测试"})
