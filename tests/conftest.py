@@ -232,7 +232,7 @@ class DrawnCity:
     def erase(self):
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
-        from incidents.services import purge_cases
+        from incidents.models import purge_cases
 
         from incidents.models import Incident
 
