@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "open311",
     "backups",
     "workcalendar",
+    "exports",
     "demo",
 ]
 

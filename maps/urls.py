@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import coverage_page, density_page, export_page, home
+from . import coverage_page, density_page, home
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -10,7 +10,4 @@ urlpatterns = [
 urlpatterns += [
     path("maps/density/", density_page.density_map, name="density-map"),
     path("maps/density/grid/<str:code>/", density_page.density_grid, name="density-grid"),
-]
-urlpatterns += [
-    path("maps/exports/", export_page.exports_page, name="exports"),
 ]

@@ -232,9 +232,7 @@ class DrawnCity:
     def erase(self):
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
-        from incidents.models import purge_cases
-
-        from incidents.models import Incident
+        from incidents.models import Incident, purge_cases
 
         purge_cases(Incident.objects.filter(grid__code__startswith=self.code))
         ServiceStation.objects.filter(area__code__startswith=self.code).delete()

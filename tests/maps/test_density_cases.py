@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
-from incidents.intake import Report, report_incident
 
+from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import act
 from maps.density_page import DensityForm
