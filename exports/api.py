@@ -6,7 +6,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
-from govgrid.middleware import personal_data
+from govgrid.lib.privacy import personal_data
 from grids.api import ScopedMixin
 
 from . import schema as docs

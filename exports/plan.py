@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govgrid.errors import GovgridError, NotFound
+from govgrid.lib.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.coverage import Thresholds, grid_rules
 from grids.personal import CASE_CONTACT, PHONE_MASK

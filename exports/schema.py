@@ -8,7 +8,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 
-from govgrid.openapi import errors
+from govgrid.lib.errors import errors
 
 from .filters import QUERIES, BBoxField, MomentField
 from .plan import CONTENT_TYPES

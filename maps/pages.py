@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from govgrid.errors import NotFound
+from govgrid.lib.errors import NotFound
 from grids.models import CODE_LENGTH, Level, level_for_code
 
 STATUS_COLOURS = {"full": "#1a9850", "partial": "#fdae61", "none": "#d73027"}

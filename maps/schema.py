@@ -5,7 +5,7 @@ generated document (govgrid.openapi.postprocess).
 
 from django.utils.translation import gettext_lazy as _
 
-from govgrid.openapi import ERROR_DESCRIPTIONS
+from govgrid.lib.errors import ERROR_DESCRIPTIONS
 from grids.schema import AREA_CODE
 
 from .tiles import LAYERS, MAX_ZOOM

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from exports.plan import FILTERS, FORMATS, LAYERS, plan_export
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 from grids.scopes import Scope
 
 # Without --as-user: every area, and residents' contacts masked, as an analyst gets them.
