@@ -95,8 +95,8 @@ def explain(n_cases):
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
+    from exports.plan import plan_export
     from grids.scopes import Scope
-    from maps.exports import plan_export
 
     export = plan_export("incidents", {}, Scope.for_user(get_user_model().objects.get(username=ANALYST)))
     sql, params = export.sql("geojson"), export.statements[0]

@@ -76,7 +76,7 @@ class ScopedTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         # Imported here: DRF loads this class while rest_framework.views is still being imported,
-        # and grids.scopes (through govgrid.errors) needs that module.
+        # and grids.scopes (through govgrid.lib.errors) needs that module.
         from grids.scopes import Scope
 
         if ScopedTokenAuthentication.statement is None:

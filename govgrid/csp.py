@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from django.utils.functional import SimpleLazyObject
 
-from maps import basemap
+from govgrid.lib import basemap
 
 
 def source_hash(text):

@@ -11,6 +11,8 @@ from urllib.parse import parse_qsl
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from govgrid.lib.privacy import holds_personal_data
+
 from .views import API_PREFIXES, not_found
 
 
@@ -39,19 +41,6 @@ def _refused(request, name):
         return error_list_response(request, 400, f"{name}: {message}", name)
     body = {"detail": f"{name}: {message}", "code": "invalid", "field": name, "errors": {name: [message]}}
     return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
-
-
-def personal_data(view):
-    """Mark a view (a function, or a class and every view made from it) whose answers may carry
-    personal data: a resident's name and phone, a person's phone, a case's photos. The middleware
-    below then answers it with `Cache-Control: private, no-store`."""
-    view.personal_data = True
-    return view
-
-
-def holds_personal_data(view_func):
-    view_class = getattr(view_func, "view_class", None)  # Django's and DRF's as_view() keep the class
-    return bool(getattr(view_func, "personal_data", False) or getattr(view_class, "personal_data", False))
 
 
 class NoStoreForPersonalData:

@@ -3,8 +3,8 @@ the whole API.
 
 drf-spectacular builds the schema from the views. Each view carries its own description, a
 decorator from its app's schema module (grids/schema.py, incidents/schema.py, maps/schema.py,
-workcalendar/schema.py, open311/schema.py); here are only the one error shape every app refers to,
-the post-processing of the whole document, and the schema and docs views. The docs page loads
+workcalendar/schema.py, open311/schema.py), with the one error shape of govgrid.lib.errors; here
+are only the post-processing of the whole document, and the schema and docs views. The docs page loads
 Swagger UI from drf-spectacular-sidecar's static files: nothing from the network. (Redoc is left
 out: its bundle always fetches a logo from its maker's server.)
 """
@@ -16,40 +16,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.plumbing import set_query_parameters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
-
-
-class ApiError(serializers.Serializer):
-    """Every refusal of the API (govgrid.errors): `detail` to show, `code` to branch on, and for
-    refused input the first refused `field` and every field's messages in `errors`."""
-
-    detail = serializers.CharField(help_text=_("What went wrong, in the caller's language."))
-    code = serializers.CharField(help_text=_("A stable word for programs, e.g. invalid, not_found, stale."))
-    field = serializers.CharField(required=False, help_text=_("The refused field."))
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text=_("Every refused field with its messages."),
-    )
-
-
-ERROR_DESCRIPTIONS = {
-    400: _("Refused input: `field` names it."),
-    401: _("No token, or an unknown one."),
-    403: _("Not allowed to the caller."),
-    404: _("Not found in the caller's areas."),
-    409: _("A conflict with the current state."),
-    422: _("Valid but impossible here."),
-    429: _("Too many failed logins."),
-}
-
-
-def errors(*statuses):
-    """{status: the error shape} for extend_schema's responses."""
-    return {status: OpenApiResponse(ApiError, description=ERROR_DESCRIPTIONS[status]) for status in statuses}
 
 
 def postprocess(result, generator, request, public):

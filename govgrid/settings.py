@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "open311",
     "backups",
     "workcalendar",
+    "exports",
     "demo",
 ]
 
@@ -191,14 +192,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON nested beyond govgrid.parsers.MAX_DEPTH is refused with 400 before it is parsed.
+    # JSON nested beyond govgrid.lib.parsers.MAX_DEPTH is refused with 400 before it is parsed.
     "DEFAULT_PARSER_CLASSES": [
-        "govgrid.parsers.BoundedJSONParser",
+        "govgrid.lib.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "govgrid.negotiation.JsonFirstNegotiation",
-    "EXCEPTION_HANDLER": "govgrid.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "govgrid.lib.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_METADATA_CLASS": "govgrid.metadata.Metadata",
 }

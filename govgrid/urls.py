@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import exports.urls
 import grids.urls
 import incidents.urls
-import maps.export_urls
 import workcalendar.urls
 from govgrid.openapi import DocsView, SchemaView
 from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
@@ -15,7 +15,7 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 API_V1 = [
     *incidents.urls.api_urlpatterns,
     *grids.urls.api_urlpatterns,
-    *maps.export_urls.api_urlpatterns,
+    *exports.urls.api_urlpatterns,
     *workcalendar.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
+    path("", include("exports.urls")),
     path("", include("maps.tile_urls")),
     path("", include("open311.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),

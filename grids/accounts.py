@@ -40,7 +40,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.auth import client_address, token_expired
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 
 from . import schema as docs
 from .models import FailedLogin

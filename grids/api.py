@@ -17,8 +17,8 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from govgrid.errors import NotFound
 from govgrid.lib import coords
+from govgrid.lib.errors import NotFound
 
 from . import schema as docs
 from .models import Area, Level, level_for_code

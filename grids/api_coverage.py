@@ -9,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govgrid.errors import GovgridError, NotFound
+from govgrid.lib.errors import GovgridError, NotFound
 
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin

@@ -11,8 +11,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govgrid.errors import NotFound
-from govgrid.middleware import personal_data
+from govgrid.lib.errors import NotFound
+from govgrid.lib.privacy import personal_data
 
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govgrid.errors import GovgridError
 from govgrid.lib import coords
+from govgrid.lib.errors import GovgridError
 
 from .models import CODE_LENGTH, Area, GridKind, Level, level_for_code, parent_code
 from .validation import explain_invalid, lock_boundaries, validate_area

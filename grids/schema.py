@@ -21,7 +21,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from govgrid.lib import coords
-from govgrid.openapi import errors
+from govgrid.lib.errors import errors
 
 from .coverage import RULES
 from .models import Level

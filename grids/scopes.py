@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from django.db.models import FilteredRelation, Q
 from django.utils.translation import gettext as _
 
-from govgrid.errors import GovgridError, NotFound
+from govgrid.lib.errors import GovgridError, NotFound
 
 from .models import Area, Assignment, HouseholdLink, Level, Person, Role, level_for_code
 from .models.areas import under_codes, under_codes_sql  # noqa: F401  (the code rule in Q and SQL, used here and by the maps)

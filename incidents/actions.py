@@ -19,7 +19,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govgrid.errors import Conflict
+from govgrid.lib.errors import Conflict
 from govgrid.lib.worktime import deadline
 from grids.models import CODE_LENGTH, Level
 

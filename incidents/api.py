@@ -15,11 +15,11 @@ from rest_framework.utils.formatting import lazy_format
 from rest_framework.utils.serializer_helpers import BindingDict
 from rest_framework.views import APIView
 
-from govgrid.errors import GovgridError, NotFound
 from govgrid.lib import coords
+from govgrid.lib.errors import GovgridError, NotFound
 from govgrid.lib.moments import BoundedDateTimeField
-from govgrid.middleware import personal_data
-from govgrid.parsers import BoundedJSONParser
+from govgrid.lib.parsers import BoundedJSONParser
+from govgrid.lib.privacy import personal_data
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import CODE_LENGTH, Level
 from grids.personal import CASE_CONTACT

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govgrid.errors import GovgridError
+from govgrid.lib.basemap import OfflineMap
+from govgrid.lib.errors import GovgridError
 from govgrid.lib.moments import check_within_bounds
-from govgrid.middleware import personal_data
+from govgrid.lib.privacy import personal_data
 from grids.models import Level
 from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
-from maps.views import OfflineMap
 
 from .api import ActionRequest
 from .models import OPEN_STATUSES, Category, Incident, Status

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from govgrid.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib import coords
+from govgrid.lib.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib.prepared import Prepared
 from grids.models.areas import (
     AREAS_ABOVE_SQL,

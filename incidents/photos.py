@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 
 from .models import Incident, IncidentPhoto
 from .pictures import NotAPicture, carries_metadata, without_metadata

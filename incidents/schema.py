@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 
 from govgrid.lib import coords
-from govgrid.openapi import errors
+from govgrid.lib.errors import errors
 from grids.models import Level
 from grids.schema import CodeName, within_parameter
 

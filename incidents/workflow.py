@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govgrid.errors import Conflict, GovgridError, NotFound
+from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Level
 from grids.scopes import Forbidden, Scope
 

@@ -30,12 +30,11 @@ from folium.template import Template
 from rest_framework.exceptions import AuthenticationFailed
 
 from govgrid.auth import ScopedTokenAuthentication
-from govgrid.errors import GovgridError, NotFound
+from govgrid.lib.basemap import draws_in_gcj02
+from govgrid.lib.errors import GovgridError, NotFound
 from grids.coverage import grid_rules
 from grids.models import Level, level_for_code
 from grids.scopes import Scope, under_codes_sql
-
-from . import basemap
 
 LAYERS = {"grids": Level.GRID, "communities": Level.COMMUNITY, "streets": Level.STREET}
 MAX_ZOOM = 22
@@ -220,7 +219,7 @@ class VectorTileLayer(JSCSSMixin, Layer):
             "style": dict(style),
             "popupFields": [[str(key), str(label)] for key, label in popup_fields or ()],  # labels may be lazy
             "onClick": on_click,
-            "gcj02": basemap.draws_in_gcj02() if gcj02 is None else bool(gcj02),
+            "gcj02": draws_in_gcj02() if gcj02 is None else bool(gcj02),
             "minZoom": min_zoom,
             "maxNativeZoom": max_native_zoom,
         }

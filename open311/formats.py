@@ -14,7 +14,7 @@ from django.http import HttpResponse, JsonResponse
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from govgrid.errors import api_exception_handler
+from govgrid.lib.errors import api_exception_handler
 
 # Characters XML 1.0 cannot carry at all; a description typed with one still gets through, marked.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -19,7 +19,7 @@ import uuid
 
 from django.utils.translation import gettext as _
 
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 from grids.models import Area, Level
 from incidents.api import ReportSerializer
 from incidents.intake import Report, report_incident

@@ -21,9 +21,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.auth import ScopedTokenAuthentication
-from govgrid.errors import NotFound
+from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
-from govgrid.parsers import BoundedJSONParser
+from govgrid.lib.parsers import BoundedJSONParser
 from incidents.api import IncidentScopedMixin
 from incidents.intake import possible_duplicates
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 
-from govgrid.openapi import errors
+from govgrid.lib.errors import errors
 
 from .models import FIRST_YEAR, LAST_YEAR, Source
 

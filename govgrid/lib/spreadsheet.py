@@ -11,7 +11,7 @@ formula can be written as a bare decimal number, and neutralising it would turn 
 pandas and GIS tools. Which columns hold numbers is the caller's to say, and the cell must still be a
 plain decimal number, so anything else in such a column ("-Infinity", "-1+1") is neutralised too.
 
-govgrid's CSV is written by PostgreSQL (maps.exports), so the rule is given as SQL over a text
+govgrid's CSV is written by PostgreSQL (exports.plan), so the rule is given as SQL over a text
 expression: one CASE per cell costs the export next to nothing, where the same test in Python took
 longer than writing the rows.
 """

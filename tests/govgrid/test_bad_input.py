@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from govgrid.parsers import MAX_DEPTH, nested_too_deep
+from govgrid.lib.parsers import MAX_DEPTH, nested_too_deep
 
 DEEP = "[" * 2000 + "]" * 2000
 DEEP_OBJECT = '{"a":' * 2000 + "1" + "}" * 2000

@@ -9,7 +9,7 @@ from django.urls import get_resolver
 from PIL import Image
 from rest_framework.authtoken.models import Token
 
-from govgrid.middleware import holds_personal_data
+from govgrid.lib.privacy import holds_personal_data
 from grids.models import Person
 from tests.conftest import worker_grid
 

@@ -214,8 +214,8 @@ def test_trying_an_operation_in_the_docs_page_calls_the_live_api(served_app, off
 
 
 def test_each_export_url_is_one_operation_with_its_formats_media_type_and_its_kinds_filters(schema):
-    from maps.export_filters import QUERIES
-    from maps.exports import CONTENT_TYPES, FORMATS
+    from exports.filters import QUERIES
+    from exports.plan import CONTENT_TYPES, FORMATS
 
     for kind, query in QUERIES.items():
         for fmt in FORMATS:

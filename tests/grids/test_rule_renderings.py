@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from govgrid.errors import NotFound
+from govgrid.lib.errors import NotFound
 from grids.coverage import grid_coverage, grid_rules
 from grids.models import Area, Assignment, HouseholdLink, Level, Person, Role
 from grids.models.areas import under_codes, under_codes_sql

@@ -15,7 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils import timezone
 
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 from grids.models import Area, Assignment, HouseholdLink, Person, Role
 from grids.scopes import Scope
 

@@ -142,7 +142,7 @@ ACCEPT = """
 import sys
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 from incidents.workflow import act
 code, finish = sys.argv[1], int(sys.argv[2])
 user = get_user_model().objects.get(username="community_dispatcher")

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from govgrid.errors import GovgridError
+from govgrid.lib.errors import GovgridError
 from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
 from incidents.sweep import escalate_overdue

@@ -8,7 +8,7 @@ from django.test import override_settings
 
 from govgrid.lib import coords
 from grids.models import Area
-from maps.views import build_city_map
+from maps.home import build_city_map
 
 OSM = [("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", "abc")]
 AMAP = [("https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}", "© 高德地图", "1234")]

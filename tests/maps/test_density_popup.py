@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import act
+from maps.density_page import DensityForm
 from maps.queries import density
-from maps.views import DensityForm
 from tests.conftest import worker_grid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

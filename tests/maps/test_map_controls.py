@@ -5,7 +5,7 @@ attribution. Seen in Chromium on maps rendered with each setting."""
 import pytest
 from django.test import override_settings
 
-from maps.views import OfflineMap, base_map
+from govgrid.lib.basemap import OfflineMap, base_map
 from tests.govgrid.devices import Device
 
 OSM = [("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", "abc")]

@@ -331,7 +331,7 @@ def test_a_scope_with_many_communities_gets_them_in_the_menu_street_by_street(lo
     assert set(everything) == streets | communities  # the demo's streets, towns and communities, all listed
     assert len(everything) == len(streets) + len(communities)
 
-    monkeypatch.setattr("maps.views.MENU_COMMUNITIES", 10)
+    monkeypatch.setattr("maps.pages.MENU_COMMUNITIES", 10)
     assert set(menu()) == streets
     street = "411381001"
     of_street = set(Area.objects.filter(level="community", code__startswith=street).values_list("code", flat=True))

@@ -20,11 +20,11 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from govgrid.lib import coords
+from govgrid.lib.basemap import OfflineMap
 from grids.coverage import grid_coverage
 from grids.models import Area, Assignment, Level, Role
 from grids.scopes import Scope
 from maps.tiles import VectorTileLayer
-from maps.views import OfflineMap
 from tests.conftest import DEMO_PASSWORD, OfflinePage, worker_grid
 
 pytestmark = [pytest.mark.urls("tests.maps.tile_test_urls"), pytest.mark.django_db]

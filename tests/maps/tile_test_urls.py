@@ -7,10 +7,10 @@ from django.contrib.gis.db.models import Extent
 from django.http import HttpResponse
 from django.urls import include, path
 
+from govgrid.lib.basemap import OfflineMap
 from grids.models import Area
 from grids.scopes import Scope
 from maps.tiles import VectorTileLayer
-from maps.views import OfflineMap
 
 STATUS_COLOURS = {"full": "#1a9850", "partial": "#fee08b", "none": "#d73027"}
 

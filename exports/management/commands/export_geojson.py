@@ -7,9 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from govgrid.errors import GovgridError
+from exports.plan import FILTERS, FORMATS, LAYERS, plan_export
+from govgrid.lib.errors import GovgridError
 from grids.scopes import Scope
-from maps.exports import FILTERS, FORMATS, LAYERS, plan_export
 
 # Without --as-user: every area, and residents' contacts masked, as an analyst gets them.
 EVERY_AREA_MASKED = Scope(read=("",))

@@ -1,16 +1,16 @@
 """Export API: GET /api/v1/export/<kind>.<format> for incidents, grids and coverage, in GeoJSON,
-GeoJSONSeq, CSV and GeoPackage, with the filters of maps.exports. Login required (token or session);
+GeoJSONSeq, CSV and GeoPackage, with the filters of exports.plan. Login required (token or session);
 the caller's scope decides the rows and whether residents' contacts are shown."""
 
 from django.http import FileResponse, StreamingHttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
-from govgrid.middleware import personal_data
+from govgrid.lib.privacy import personal_data
 from grids.api import ScopedMixin
 
 from . import schema as docs
-from .exports import CONTENT_TYPES, plan_export
+from .plan import CONTENT_TYPES, plan_export
 
 
 class AnyAccept(BaseContentNegotiation):

@@ -1,4 +1,4 @@
-"""The filters of the exports (maps/exports.py), checked as DRF serializers: one per kind, so the
+"""The filters of the exports (exports/plan.py), checked as DRF serializers: one per kind, so the
 API, the command and an API schema share them."""
 
 import math

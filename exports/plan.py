@@ -7,7 +7,7 @@
   `lat` columns for points (or a `WKT` column with `geometry=wkt`), a `WKT` column for boundaries
   (GDAL takes it for the geometry); a text cell starting with =, +, -, @, tab or CR gets a leading
   single quote so that no spreadsheet runs it (govgrid.lib.spreadsheet);
-- GeoPackage: written to a temporary file by maps/geopackage.py, then streamed and removed.
+- GeoPackage: written to a temporary file by exports/geopackage.py, then streamed and removed.
 
 PostgreSQL writes every Feature's text (ST_AsGeoJSON and the properties, see Column.json), and the
 rows come through a server-side cursor a few thousand at a time, so memory is flat whatever the size
@@ -20,7 +20,7 @@ Filters are query parameters (area, status, category, level, since, until, bbox)
 means nothing for a kind (status for grids, since for coverage) is refused with 400, as is an unknown
 or repeated parameter, so a typing mistake never silently exports everything.
 
-This module does not know the web framework: maps/api.py and the export_geojson command both call
+This module does not know the web framework: exports/api.py and the export_geojson command both call
 `plan_export` and write `Export.chunks(fmt)`.
 """
 
@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govgrid.errors import GovgridError, NotFound
+from govgrid.lib.errors import GovgridError, NotFound
 from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.coverage import Thresholds, grid_rules
 from grids.personal import CASE_CONTACT, PHONE_MASK
@@ -46,7 +46,7 @@ from grids.scopes import under_codes_sql
 from incidents.models import OPEN_STATUSES
 
 from . import geopackage
-from .export_filters import FILTERS, QUERIES
+from .filters import FILTERS, QUERIES
 
 FORMATS = ("geojson", "geojsonl", "csv", "gpkg")
 CONTENT_TYPES = {

@@ -22,12 +22,12 @@ from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from exports.plan import LAYERS
 from grids.coverage import grid_coverage
 from grids.models import Area, Level
 from grids.personal import PHONE_MASK
 from grids.scopes import Scope
 from incidents.models import Incident
-from maps.exports import LAYERS
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
 DISTRICT = "411381"
@@ -549,7 +549,7 @@ def test_the_export_streams_from_a_server_side_cursor(login, cases, fmt):
 
 @pytest.mark.django_db
 def test_rows_come_in_batches_from_one_cursor(login, cases):
-    from maps.exports import plan_export
+    from exports.plan import plan_export
 
     plan = plan_export("incidents", {}, Scope.for_user(get_user_model().objects.get(username="analyst")))
     batches = plan.rows("geojsonl", batch=1)

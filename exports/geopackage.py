@@ -1,7 +1,7 @@
 """A GeoPackage (OGC 12-128, version 1.2, as GDAL 3.6 writes it) of one feature table, written with
 Python's sqlite3 from row batches, so memory stays flat whatever the number of features.
 
-PostGIS makes each geometry's GeoPackage blob (maps.exports.Layer.select); this module writes the
+PostGIS makes each geometry's GeoPackage blob (exports.plan.Layer.select); this module writes the
 tables the standard requires (spatial reference systems, contents, geometry columns, extensions),
 the feature table, and the R-tree spatial index with the triggers that keep it right when a GIS
 tool edits the file later.

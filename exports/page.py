@@ -1,4 +1,4 @@
-"""/maps/exports/: the exports of maps/exports.py for analysts in a browser. A form of the export's
+"""/maps/exports/: the exports of exports/plan.py for analysts in a browser. A form of the export's
 filters (kind, area in scope, status, category, level, dates picked from a calendar, a bounding box)
 answers with one button per format, each a link to the export API (GET /api/v1/export/...), which the
 browser's session authenticates. The filters are checked by the API's own serializers, so the page
@@ -16,8 +16,8 @@ from grids.models import Level
 from grids.scopes import Scope
 from incidents.models import Category, Status
 
-from .export_filters import QUERIES
-from .exports import FORMATS
+from .filters import QUERIES
+from .plan import FORMATS
 
 FORMAT_LABELS = {"geojson": "GeoJSON", "geojsonl": "GeoJSONSeq", "csv": "CSV", "gpkg": "GeoPackage"}
 # Filters the page shows, in its order; each kind's serializer says which of them it takes.
@@ -47,7 +47,7 @@ def category_choices():
 
 def area_options(scope):
     """The areas the analyst may choose: the scope's top areas, then its streets and communities."""
-    from .views import area_choices
+    from maps.pages import area_choices
 
     roots = [(a.code, a.name, a.level) for a in scope.roots()]
     return roots + [row for row in area_choices(scope) if row[0] not in {r[0] for r in roots}]
@@ -114,4 +114,4 @@ def exports_page(request):
         "errors": errors,
         "links": export_links(kind, params) if valid else [],
     }
-    return render(request, "maps/exports.html", context, status=200 if valid else 400)
+    return render(request, "exports/page.html", context, status=200 if valid else 400)

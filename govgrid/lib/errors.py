@@ -5,6 +5,9 @@ response, so views never translate errors by hand. Messages are lazily translate
 language decides, Simplified Chinese by default.
 """
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -60,3 +63,36 @@ class Conflict(GovgridError):
 class Unprocessable(GovgridError):
     status = 422
     code = "unprocessable"
+
+
+# --- the error shape as the OpenAPI document describes it ---------------------------------------
+
+
+class ApiError(serializers.Serializer):
+    """Every refusal of the API (govgrid.lib.errors): `detail` to show, `code` to branch on, and for
+    refused input the first refused `field` and every field's messages in `errors`."""
+
+    detail = serializers.CharField(help_text=_("What went wrong, in the caller's language."))
+    code = serializers.CharField(help_text=_("A stable word for programs, e.g. invalid, not_found, stale."))
+    field = serializers.CharField(required=False, help_text=_("The refused field."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Every refused field with its messages."),
+    )
+
+
+ERROR_DESCRIPTIONS = {
+    400: _("Refused input: `field` names it."),
+    401: _("No token, or an unknown one."),
+    403: _("Not allowed to the caller."),
+    404: _("Not found in the caller's areas."),
+    409: _("A conflict with the current state."),
+    422: _("Valid but impossible here."),
+    429: _("Too many failed logins."),
+}
+
+
+def errors(*statuses):
+    """{status: the error shape} for extend_schema's responses."""
+    return {status: OpenApiResponse(ApiError, description=ERROR_DESCRIPTIONS[status]) for status in statuses}

@@ -12,7 +12,7 @@ from django.db import connection
 from govgrid.lib.spreadsheet import safe_cell_sql
 from incidents.models import Incident
 from tests.conftest import worker_grid
-from tests.maps.test_exports import export, report
+from tests.exports.test_exports import export, report
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,139 @@
+"""/maps/coverage/: grids coloured by coverage status, stations with their reach, counts per status, and
+a grid's coverage card."""
+
+
+import folium
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from govgrid.lib import coords
+from govgrid.lib.basemap import base_map, draws_in_gcj02
+from grids.coverage import RULES, Thresholds
+from grids.models import Level, ServiceStation, level_for_code
+from grids.scopes import Scope, under_codes
+
+from .layers import figure_parts, fit_to_grids, grid_count, grid_layer, outlines, uses_vector_tiles
+from .pages import STATUS_COLOURS, area_choices, page_area, status_labels
+from .queries import (
+    coverage_totals,
+    grid_card,
+)
+
+
+@login_required
+def coverage_map(request):
+    """Grids coloured by coverage status, stations with their reach, counts per status."""
+    scope = Scope.for_user(request.user)
+    prefixes, area, roots = page_area(request, scope)
+    if not prefixes:
+        return render(request, "maps/home.html", {"roots": []})
+    fmap = base_map()
+    style = {"property": "status", "colours": STATUS_COLOURS, "weight": 0.6, "fillOpacity": 0.75}
+    count = grid_count(prefixes)
+    grids = grid_layer(fmap, prefixes, area, count, _("grids by coverage"), style)
+    outlines(fmap, prefixes, area, uses_vector_tiles(count))
+    stations = folium.FeatureGroup(name=_("service stations and their reach"))
+    station_rows = scope.filter(ServiceStation.objects.all(), "area__code").filter(under_codes(prefixes, "area__code"))
+    points = []
+    for station in station_rows:
+        lon, lat = station.location.x, station.location.y
+        if draws_in_gcj02():
+            lon, lat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
+        points.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
+                "properties": {"label": f"{station.name} · {station.get_kind_display()}"},
+            }
+        )
+    reach = settings.COVERAGE_STATION_METRES
+    station_layer = None
+    if points:
+        # The points once, in one layer; pages.js draws each one's reach from it (stationReach).
+        station_layer = folium.GeoJson(
+            {"type": "FeatureCollection", "features": points},
+            marker=folium.CircleMarker(
+                radius=5, color="#08519c", fill=True, fill_color="#08519c", fill_opacity=1, class_name="station"
+            ),
+            tooltip=folium.GeoJsonTooltip(["label"], labels=False),
+        ).add_to(stations)
+    stations.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fit_to_grids(fmap, prefixes)
+
+    counts, failed = coverage_totals(prefixes)
+    labels = status_labels()
+    legend = [(labels[s], STATUS_COLOURS[s]) for s in ("full", "partial", "none")]
+    title = _("Coverage of the grid system") + " · " + (area.name if area else " ".join(r.name for r in roots))
+    context = figure_parts(fmap) | {
+        "roots": roots,
+        "area": area,
+        "title": title,
+        "counts": counts,
+        "statuses": [(s, labels[s], STATUS_COLOURS[s], counts[s]) for s in ("full", "partial", "none")],
+        "failed": [(rule_labels()[rule], failed[rule]) for rule in RULES],
+        "station_count": len(points),
+        "reach": int(reach),
+        "area_choices": area_choices(scope, area),
+        "tiles": grids is None,
+        "page_config": {
+            "map": fmap.get_name(),
+            "popupLayers": [grids.get_name()] if grids is not None else [],
+            "popupUrl": "/maps/coverage/grid/{code}/",
+            "title": title,
+            "legend": legend,
+            "filename": "coverage.png",
+            "stationReach": station_layer
+            and {"stations": station_layer.get_name(), "group": stations.get_name(), "metres": reach},
+        },
+    }
+    return render(request, "maps/coverage.html", context)
+
+
+def rule_labels():
+    return {
+        "group_leader": _("Party group leader"),
+        "service_team": _("service team members"),
+        "grid_worker": _("grid worker"),
+        "households": _("households linked"),
+        "station": _("station within reach"),
+    }
+
+
+@login_required
+def coverage_grid(request, code):
+    """The popup of one grid on the coverage map: each rule's result, its people, its station."""
+    scope = Scope.for_user(request.user)
+    if level_for_code(code) != Level.GRID or not scope.sees(code):
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    card = grid_card(code)
+    if card is None:
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    thresholds = Thresholds.from_settings()
+    station = card["station_name"] and _("%(name)s, %(metres)d m") % {
+        "name": card["station_name"],
+        "metres": card["station_metres"],
+    }
+    details = {
+        "group_leader": card["group_leader_name"] or "—",
+        "service_team": _("%(n)d of at least %(min)d") % {"n": card["team_members"], "min": thresholds.min_team},
+        "grid_worker": "、".join(card["grid_worker_names"]) or "—",
+        "households": _("%(linked)d of %(households)d households")
+        % {"linked": card["linked_households"], "households": card["households"]},
+        "station": station or "—",
+    }
+    labels = rule_labels()
+    return render(
+        request,
+        "maps/grid_card.html",
+        {
+            "card": card,
+            "status_label": status_labels()[card["status"]],
+            "colour": STATUS_COLOURS[card["status"]],
+            "rows": [(labels[rule], card[f"ok_{rule}"], details[rule], rule in thresholds.rules) for rule in RULES],
+            "team": card["team_names"],
+        },
+    )

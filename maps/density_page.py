@@ -1,0 +1,249 @@
+"""/maps/density/: cases per grid over a period, per 1,000 households or per km², with hot spots and a
+grid's list of cases."""
+
+import math
+from datetime import datetime, time, timedelta
+
+import folium
+import numpy as np
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from govgrid.lib import coords
+from govgrid.lib.basemap import base_map, draws_in_gcj02
+from govgrid.lib.moments import check_within_bounds
+from grids.models import Area, Level, level_for_code
+from grids.scopes import Scope
+from incidents.models import Category, Incident
+
+from .layers import figure_parts, fit_to_grids, for_basemap, grid_layer, outlines, uses_vector_tiles
+from .pages import area_choices, page_area
+from .queries import (
+    area_features,
+    density,
+    density_case_ids,
+    feature_collection,
+    heat_points,
+)
+
+DENSITY_COLOURS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
+
+
+HOT_SPOT_STYLE = {
+    "hot99": {"color": "#b30000", "weight": 3.5, "fill": False, "className": "hot-spot hot99"},
+    "hot95": {"color": "#e34a33", "weight": 2.5, "fill": False, "dashArray": "5 3", "className": "hot-spot hot95"},
+}
+
+
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# "rate" is also the reporter's rating of a case (incidents.workflow): a context keeps the two apart.
+RATE = "cases per 1,000 households or per km²"
+
+
+class DensityForm(forms.Form):
+    # Picked from the browser's calendar; the value it sends is ISO 8601 (2026-06-01) in any language.
+    since = forms.DateField(
+        label=gettext_lazy("from"), required=False, widget=DATE_PICKER, validators=[check_within_bounds]
+    )
+    until = forms.DateField(
+        label=gettext_lazy("to (inclusive)"), required=False, widget=DATE_PICKER, validators=[check_within_bounds]
+    )
+    category = forms.ChoiceField(label=gettext_lazy("category"), required=False)
+    per = forms.ChoiceField(
+        label=pgettext_lazy(RATE, "rate"),
+        required=False,
+        choices=[("households", gettext_lazy("per 1,000 households")), ("km2", gettext_lazy("per km²"))],
+    )
+
+    def __init__(self, data):
+        super().__init__(data)
+        choices = [("", _("all categories"))]
+        for category in Category.objects.filter(active=True).select_related("parent").order_by("code"):
+            choices.append((category.code, ("　· " if category.parent_id else "") + category.name))
+        self.fields["category"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        data["until"] = data.get("until") or today
+        data["since"] = data.get("since") or data["until"] - timedelta(days=89)
+        data["per"] = data.get("per") or "households"
+        if data["since"] > data["until"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    def show_effective_period(self):
+        """Let the date pickers show the period the page counts, defaults included."""
+        self.data = self.data.copy()
+        for name in ("since", "until"):
+            self.data[name] = self.cleaned_data[name].isoformat()
+
+    def period(self):
+        """[since, until) as aware datetimes at local midnight; `until` is the day after the last."""
+        zone = timezone.get_current_timezone()
+        since = datetime.combine(self.cleaned_data["since"], time.min, zone)
+        until = datetime.combine(self.cleaned_data["until"] + timedelta(days=1), time.min, zone)
+        return since, until
+
+
+def _classes(rates):
+    """Upper bounds of up to five quantile classes of the rates (None left out), without repeats:
+    many grids with no case make fewer classes rather than empty ones."""
+    values = sorted(r for r in rates if r is not None)
+    n = len(DENSITY_COLOURS)
+    bounds = sorted({values[math.ceil(len(values) * (i + 1) / n) - 1] for i in range(n)} if values else set())
+    return bounds
+
+
+def _class_of(rate, bounds):
+    if rate is None:
+        return None
+    for i, bound in enumerate(bounds):
+        if rate <= bound:
+            return i
+    return len(bounds) - 1
+
+
+@login_required
+def density_map(request):
+    """Cases of a period and category per grid (per 1,000 households or per km²), a heat map of
+    their locations, and the hot spots (Getis-Ord Gi*)."""
+    scope = Scope.for_user(request.user)
+    prefixes, area, roots = page_area(request, scope)
+    if not prefixes:
+        return render(request, "maps/home.html", {"roots": []})
+    form = DensityForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "maps/density.html",
+            {"form": form, "roots": roots, "area": area, "area_choices": area_choices(scope, area)},
+            status=400,
+        )
+    since, until = form.period()
+    category, per = form.cleaned_data["category"], form.cleaned_data["per"]
+    keep = [(k, v) for k, v in request.GET.items() if k != "area"]
+    form.show_effective_period()
+    rows = density(prefixes, since, until, category, per)
+    bounds = _classes([r["rate"] for r in rows])
+    colours = DENSITY_COLOURS[len(DENSITY_COLOURS) - len(bounds) :]  # the darkest for the highest class
+    by_code = {r["code"]: r for r in rows}
+
+    fmap = base_map()
+    tiles = uses_vector_tiles(len(rows))
+    grids = None
+    if tiles:
+        style = {"property": "status", "colours": {}, "weight": 0.4, "fillOpacity": 0.0}
+        grid_layer(fmap, prefixes, area, len(rows), _("grids"), style)
+    else:
+        collection = feature_collection(Level.GRID, prefixes, digits=5)
+        for feature in collection["features"]:
+            row = by_code[feature["properties"]["code"]]
+            feature["properties"] = {
+                "code": row["code"],
+                "name": row["name"],
+                "cases": row["cases"],
+                "rate": row["rate"],
+                "class": _class_of(row["rate"], bounds),
+            }
+        for_basemap(collection)
+        grids = folium.GeoJson(
+            collection,
+            name=_("cases per grid"),
+            style_function=lambda f: {
+                "color": "#4a6b8a",
+                "weight": 0.5,
+                "fillOpacity": 0.7,
+                "className": "grid",
+                "fillColor": "#dddddd"
+                if f["properties"]["class"] is None
+                else DENSITY_COLOURS[f["properties"]["class"]],
+            },
+            highlight_function=lambda f: {"weight": 2.5, "color": "#c0392b"},
+            tooltip=folium.GeoJsonTooltip(
+                ["code", "name", "cases", "rate"],
+                aliases=[_("code"), _("name"), _("cases"), pgettext(RATE, "rate")],
+            ),
+        )
+        grids.add_to(fmap)
+    hot = [r for r in rows if r["hot_spot"]]
+    if hot:
+        collection = area_features([r["code"] for r in hot])
+        for feature in collection["features"]:
+            feature["properties"]["hot_spot"] = by_code[feature["properties"]["code"]]["hot_spot"]
+        for_basemap(collection)
+        folium.GeoJson(
+            collection,
+            name=_("hot spots"),
+            interactive=False,
+            style_function=lambda f: HOT_SPOT_STYLE[f["properties"]["hot_spot"]],
+        ).add_to(fmap)
+    outlines(fmap, prefixes, area, tiles)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fit_to_grids(fmap, prefixes)
+
+    heat = heat_points(prefixes, since, until, category)
+    if draws_in_gcj02() and heat:
+        xy = np.array(heat, dtype=float)
+        lon, lat = coords.wgs84_to_gcj02(xy[:, 1], xy[:, 0])
+        heat = [[round(float(a), 5), round(float(o), 5), int(n)] for a, o, n in zip(lat, lon, xy[:, 2], strict=True)]
+    unit = _("per 1,000 households") if per == "households" else _("per km²")
+    legend = []
+    lower = 0
+    for colour, bound in zip(colours, bounds, strict=True):
+        legend.append((f"{lower:g}–{bound:g}", colour))
+        lower = bound
+    title = _("Case density") + " · " + (area.name if area else " ".join(r.name for r in roots))
+    context = figure_parts(fmap) | {
+        "form": form,
+        "roots": roots,
+        "area": area,
+        "title": title,
+        "area_choices": area_choices(scope, area),
+        "keep": keep,
+        "total": sum(r["cases"] for r in rows),
+        "grids_with_cases": sum(1 for r in rows if r["cases"]),
+        "grid_total": len(rows),
+        "legend": legend,
+        "unit": unit,
+        "hot": sorted(hot, key=lambda r: -r["gi_z"])[:15],
+        "tiles": tiles,
+        "page_config": {
+            "map": fmap.get_name(),
+            "popupLayers": [grids.get_name()] if grids is not None else [],
+            "popupUrl": "/maps/density/grid/{code}/",
+            "heat": heat,
+            "heatName": _("heat map of the cases"),
+            "title": title + f" · {form.cleaned_data['since']} – {form.cleaned_data['until']} · {unit}",
+            "legend": legend,
+            "filename": "density.png",
+        },
+    }
+    return render(request, "maps/density.html", context)
+
+
+@login_required
+def density_grid(request, code):
+    """The cases of one grid in the density map's period and category: the list a click opens."""
+    scope = Scope.for_user(request.user)
+    if level_for_code(code) != Level.GRID or not scope.sees(code):
+        raise Http404(_("No area has the code %(code)s.") % {"code": code})
+    form = DensityForm(request.GET)
+    if not form.is_valid():
+        return render(request, "maps/grid_cases.html", {"errors": form.errors}, status=400)
+    since, until = form.period()
+    ids = density_case_ids(code, since, until, form.cleaned_data["category"])
+    cases = Incident.objects.filter(id__in=ids).select_related("category").order_by("-received_at")
+    grid = Area.objects.filter(code=code).values("code", "name").first()
+    return render(
+        request,
+        "maps/grid_cases.html",
+        {"grid": grid, "cases": cases[:50], "count": len(ids), "since": since, "until": until},
+    )

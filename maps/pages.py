@@ -1,0 +1,46 @@
+"""What the map pages share: the area a page shows (?area=, else the user's whole scope), the menu of
+streets and communities, and the coverage statuses' colours and words."""
+
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from govgrid.lib.errors import NotFound
+from grids.models import CODE_LENGTH, Level, level_for_code
+
+STATUS_COLOURS = {"full": "#1a9850", "partial": "#fdae61", "none": "#d73027"}
+
+
+def status_labels():
+    return {"full": _("full"), "partial": _("partial"), "none": _("none")}
+
+
+def page_area(request, scope):
+    """(prefixes, area or None, roots): the codes a page shows. `?area=<code>` narrows the page to
+    an area in the user's scope (404 otherwise); without it, the user's whole scope."""
+    roots = list(scope.roots())
+    code = request.GET.get("area", "").strip()
+    if not code:
+        return scope.read_prefixes(), None, roots
+    try:
+        if level_for_code(code) is None:
+            raise NotFound(_("No area has the code %(code)s.") % {"code": code})
+        area = scope.area_seen(code)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    return [area.code], area, roots
+
+
+MENU_COMMUNITIES = 300  # above this many communities in scope, the menu lists them street by street
+
+
+def area_choices(scope, area=None):
+    """Streets and communities in the user's scope, each street followed by its communities, for
+    the filter menu of the map pages. A scope of more than MENU_COMMUNITIES communities (a large
+    city has thousands) gets its streets and only the communities of the street in view."""
+    areas = scope.areas().filter(level__in=[Level.STREET, Level.COMMUNITY])
+    if areas.filter(level=Level.COMMUNITY).count() > MENU_COMMUNITIES:
+        street = area.code[: CODE_LENGTH[Level.STREET]] if area is not None and area.level != Level.DISTRICT else None
+        areas = areas.filter(Q(level=Level.STREET) | Q(code__startswith=street) if street else Q(level=Level.STREET))
+    return list(areas.order_by("code").values_list("code", "name", "level"))
