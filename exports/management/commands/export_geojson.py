@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from exports.plan import FILTERS, FORMATS, LAYERS, plan_export
+from exports.layers import LAYERS
+from exports.plan import FILTERS, FORMATS, plan_export
 from govgrid.lib.errors import GovgridError
 from grids.scopes import Scope
 
