@@ -153,12 +153,13 @@ class CoverageRules(serializers.Serializer):
     station_metres = serializers.FloatField()
 
 
-class RuleResults(serializers.Serializer):
-    group_leader = serializers.BooleanField()
-    service_team = serializers.BooleanField()
-    grid_worker = serializers.BooleanField()
-    households = serializers.BooleanField()
-    station = serializers.BooleanField()
+def _per_rule(name, field):
+    """A serializer with one `field` per coverage rule, in the order of grids.coverage.RULES."""
+    return type(name, (serializers.Serializer,), {"__module__": __name__} | {rule: field() for rule in RULES})
+
+
+RuleResults = _per_rule("RuleResults", serializers.BooleanField)  # each rule met or not
+FailedRules = _per_rule("FailedRules", serializers.IntegerField)  # grids failing each rule
 
 
 class GridCoverageProperties(serializers.Serializer):
@@ -192,14 +193,6 @@ class StatusShares(serializers.Serializer):
     full = serializers.FloatField()
     partial = serializers.FloatField()
     none = serializers.FloatField()
-
-
-class FailedRules(serializers.Serializer):
-    group_leader = serializers.IntegerField()
-    service_team = serializers.IntegerField()
-    grid_worker = serializers.IntegerField()
-    households = serializers.IntegerField()
-    station = serializers.IntegerField()
 
 
 class CoverageRow(serializers.Serializer):

@@ -15,8 +15,8 @@ from grids.coverage import RULES, Thresholds
 from grids.models import Level, ServiceStation, level_for_code
 from grids.scopes import Scope, under_codes
 
-from .layers import figure_parts, fit_to_grids, grid_count, grid_layer, outlines, uses_vector_tiles
-from .pages import STATUS_COLOURS, area_choices, page_area, status_labels
+from .layers import fit_to_grids, grid_count, grid_layer, outlines, uses_vector_tiles
+from .pages import STATUS_COLOURS, map_page_context, page_area, status_labels
 from .queries import (
     coverage_totals,
     grid_card,
@@ -67,17 +67,14 @@ def coverage_map(request):
     counts, failed = coverage_totals(prefixes)
     labels = status_labels()
     legend = [(labels[s], STATUS_COLOURS[s]) for s in ("full", "partial", "none")]
-    title = _("Coverage of the grid system") + " · " + (area.name if area else " ".join(r.name for r in roots))
-    context = figure_parts(fmap) | {
-        "roots": roots,
-        "area": area,
-        "title": title,
+    page = map_page_context(fmap, _("Coverage of the grid system"), scope, area, roots)
+    title = page["title"]
+    context = page | {
         "counts": counts,
         "statuses": [(s, labels[s], STATUS_COLOURS[s], counts[s]) for s in ("full", "partial", "none")],
         "failed": [(rule_labels()[rule], failed[rule]) for rule in RULES],
         "station_count": len(points),
         "reach": int(reach),
-        "area_choices": area_choices(scope, area),
         "tiles": grids is None,
         "page_config": {
             "map": fmap.get_name(),

@@ -21,8 +21,8 @@ from grids.models import Area, Level, level_for_code
 from grids.scopes import Scope
 from incidents.models import Category, Incident
 
-from .layers import figure_parts, fit_to_grids, for_basemap, grid_layer, outlines, uses_vector_tiles
-from .pages import area_choices, page_area
+from .layers import fit_to_grids, for_basemap, grid_layer, outlines, uses_vector_tiles
+from .pages import area_choices, map_page_context, page_area
 from .queries import (
     area_features,
     density,
@@ -200,13 +200,10 @@ def density_map(request):
     for colour, bound in zip(colours, bounds, strict=True):
         legend.append((f"{lower:g}–{bound:g}", colour))
         lower = bound
-    title = _("Case density") + " · " + (area.name if area else " ".join(r.name for r in roots))
-    context = figure_parts(fmap) | {
+    page = map_page_context(fmap, _("Case density"), scope, area, roots)
+    title = page["title"]
+    context = page | {
         "form": form,
-        "roots": roots,
-        "area": area,
-        "title": title,
-        "area_choices": area_choices(scope, area),
         "keep": keep,
         "total": sum(r["cases"] for r in rows),
         "grids_with_cases": sum(1 for r in rows if r["cases"]),

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from govgrid.lib.errors import NotFound
 from grids.models import CODE_LENGTH, Level, level_for_code
 
+from .layers import figure_parts
+
 STATUS_COLOURS = {"full": "#1a9850", "partial": "#fdae61", "none": "#d73027"}
 
 
@@ -44,3 +46,14 @@ def area_choices(scope, area=None):
         street = area.code[: CODE_LENGTH[Level.STREET]] if area is not None and area.level != Level.DISTRICT else None
         areas = areas.filter(Q(level=Level.STREET) | Q(code__startswith=street) if street else Q(level=Level.STREET))
     return list(areas.order_by("code").values_list("code", "name", "level"))
+
+
+def map_page_context(fmap, heading, scope, area, roots):
+    """What every map page's template takes: the map's parts, the area shown with the menu of areas,
+    and the title, the page's heading with the area's name (or the names of the user's top areas)."""
+    return figure_parts(fmap) | {
+        "roots": roots,
+        "area": area,
+        "title": heading + " · " + (area.name if area else " ".join(r.name for r in roots)),
+        "area_choices": area_choices(scope, area),
+    }
