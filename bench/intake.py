@@ -89,10 +89,10 @@ def clear_bench_rows():
     from django.db import connection, transaction
 
     from bench.bare.models import BarePoint
-    from incidents.models import DailySequence, Incident, purge_cases
+    from incidents.models import DailySequence, Incident, purge_incidents
 
     with transaction.atomic():
-        purge_cases(Incident.objects.within(DISTRICT))
+        purge_incidents(Incident.objects.within(DISTRICT))
         DailySequence.objects.filter(district_code=DISTRICT).delete()
         get_user_model().objects.filter(username__startswith=REPORTER_PREFIX).delete()
         with connection.cursor() as cursor:

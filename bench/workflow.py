@@ -16,7 +16,7 @@ the bench holds the 50,000-grid demo city (areas only, no people), then:
   20,000), with report, resolve and close events, and times incidents.figures.figures for the
   district, the streets and the communities over the year. The peer computes the same figures
   community by community through the ORM, timed on --naive-communities communities and extrapolated.
-Previous cases are removed with TRUNCATE (bench database only; much faster than purge_cases for
+Previous cases are removed with TRUNCATE (bench database only; much faster than purge_incidents for
 millions of rows, and the append-only trigger is a row trigger, which TRUNCATE does not fire).
 The cases are removed again at the end (the city stays). Results are appended to bench/results.md.
 """

@@ -23,7 +23,7 @@ whom a case's contact is shown to are stated once, in Python and in SQL, in grid
 A case is seen by those whose scope holds the area now responsible for it, by its reporter, and,
 read-only, by everyone who acted on it (accepted, handled, escalated, returned it…): a dispatcher
 who escalates a case hands it up (已提级) and keeps following it, but may change it only where their
-scope of change allows. `cases` and `sees_case` state this once for the pages, the API and the
+scope of change allows. `incidents` and `sees_incident` state this once for the pages, the API and the
 workflow.
 
 Outside the scope a thing does not exist (404); inside it but not allowed is 403. Querysets,
@@ -152,7 +152,7 @@ class Scope:
         """Any queryset whose rows belong to an area, through `code_field` (e.g. "area__code")."""
         return self._by_code(queryset, code_field, self.write if writing else self.read)
 
-    def cases(self, queryset):
+    def incidents(self, queryset):
         """Cases (a queryset of incidents) this user may read: in scope by the area now responsible,
         their own reports, and those they acted on and handed on (read-only for them)."""
         if self.everything:
@@ -182,7 +182,7 @@ class Scope:
         # model's relation, so this module does not import the incidents app (it sits above grids).
         return model.objects.filter(events__actor_id=self.user_id).values("pk")
 
-    def sees_case(self, incident):
+    def sees_incident(self, incident):
         """One case, by the rule of `cases` (a query only when area and reporter do not settle it)."""
         if self.sees(incident.area_code) or (self.user_id is not None and incident.reporter_id == self.user_id):
             return True

@@ -112,7 +112,7 @@ def overdue_reason():
 
 
 @dataclass(frozen=True)
-class CaseState:
+class IncidentState:
     """What the workflow changes on a case."""
 
     status: str
@@ -137,7 +137,7 @@ def reported(category, at, actor_id, grid_code=None):
     """(the first state of a case reported at `at`, its report event): reported, at the grid (the
     grid's code is its area code), due after the category's hours at the grid."""
     first = LEVELS[0].value
-    state = CaseState(Status.REPORTED.value, first, grid_code, level_deadline(category, first, at))
+    state = IncidentState(Status.REPORTED.value, first, grid_code, level_deadline(category, first, at))
     return state, Event(at, actor_id, REPORT, "", state.status, "", state.level)
 
 

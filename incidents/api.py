@@ -171,7 +171,7 @@ def photos_of(incident):
 class IncidentScopedMixin(ScopedMixin):
     def incidents(self):
         """Cases in scope, the caller's own reports and the cases they handed on (grids/scopes.py)."""
-        return self.scope.cases(self.incident_queryset())
+        return self.scope.incidents(self.incident_queryset())
 
     @staticmethod
     def incident_queryset():

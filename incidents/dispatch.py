@@ -38,7 +38,7 @@ CONFIRM_FIRST = ("reject", "close")
 
 def _cases(scope):
     """The cases a user may read (grids/scopes.py), with what pages show of them."""
-    return with_arrival(scope.cases(Incident.objects.select_related("category", "grid")))
+    return with_arrival(scope.incidents(Incident.objects.select_related("category", "grid")))
 
 
 class QueueFilters(forms.Form):
@@ -71,7 +71,7 @@ def _new_reports_below(level):
     return Q(pk__in=[])
 
 
-def _queue_cases(request, scope, filters):
+def _queue_incidents(request, scope, filters):
     level = filters.value("level", "mine" if filters.default_level else "all")
     status = _status_filter(filters)
     if filters.value("view") == HANDED_UP:
@@ -112,7 +112,7 @@ def queue(request):
     if not filters.is_valid():
         for field, errors in filters.errors.items():
             messages.error(request, _("%(field)s: %(message)s") % {"field": filters[field].label, "message": errors[0]})
-    cases = _queue_cases(request, scope, filters)
+    cases = _queue_incidents(request, scope, filters)
     now = timezone.now()
     # Overdue open cases first, then the nearest deadline, ordered by the database before the page
     # is cut: sorting after the cut would let older resolved cases push overdue ones off the page.

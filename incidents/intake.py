@@ -199,7 +199,7 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
     needs_transaction = bool(checked_photos) or connection.in_atomic_block
     try:
         with transaction.atomic() if needs_transaction else nullcontext():
-            duplicates = _insert_new_case(incident, scope)
+            duplicates = _insert_new_incident(incident, scope)
             if duplicates is None:
                 return None
             for data, content_type, digest in checked_photos:
@@ -383,7 +383,7 @@ INSERT_CASE = Prepared(
 )
 
 
-def _insert_new_case(incident, scope):
+def _insert_new_incident(incident, scope):
     """Insert the unsaved `incident` with its report event, in one round trip, and give it its grid
     (by id, with the names of its areas: chain_names), id and code: 411381-20261122-0007, the
     district, the day and the day's next number. The counter row stays locked until the transaction

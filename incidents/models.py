@@ -186,7 +186,7 @@ class IncidentPhoto(models.Model):
 class IncidentEvent(models.Model):
     """What happened to a case, who did it, when. Written in the same transaction as the change, and
     never changed afterwards: a database trigger refuses UPDATE and DELETE (migration 0004), except
-    for purge_cases below, which removes whole cases (demo reloads, test clean-up)."""
+    for purge_incidents below, which removes whole cases (demo reloads, test clean-up)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -214,11 +214,11 @@ class DailySequence(models.Model):
         constraints = [models.UniqueConstraint(fields=["district_code", "day"], name="one_sequence_a_day")]
 
 
-def purge_cases(incidents):
+def purge_incidents(incidents):
     """Delete whole cases with their events and photo files: for replacing the demo city and for
     tests and benchmarks. Events are otherwise append-only; the trigger lets this transaction through."""
     with transaction.atomic():
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor:  # the setting the trigger of migration 0004 reads
             cursor.execute("SET LOCAL govgrid.purge_cases = 'on'")
         files = [photo.file for photo in IncidentPhoto.objects.filter(incident__in=incidents)]
         count = incidents.delete()[1].get("incidents.Incident", 0)

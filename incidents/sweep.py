@@ -19,10 +19,10 @@ from govgrid.lib.sqltext import is_in
 from govgrid.lib.worktime import deadline
 
 from . import events
-from .actions import LEVELS, CaseState, overdue_reason, transition
+from .actions import LEVELS, IncidentState, overdue_reason, transition
 from .models import Category, Incident, is_open_sql
 
-STATE_FIELDS = tuple(CaseState.__dataclass_fields__)
+STATE_FIELDS = tuple(IncidentState.__dataclass_fields__)
 
 # The open cases past their deadline below the top level, locked for this transaction.
 DUE_SQL = f"""
@@ -64,7 +64,7 @@ def escalate_overdue(now=None):
         for incident_id, grid_code, category_id, *state in due:
             after, event = transition(
                 "escalate",
-                CaseState(*state),
+                IncidentState(*state),
                 grid_code,
                 categories[category_id],
                 now,
@@ -80,7 +80,7 @@ def escalate_overdue(now=None):
 
 
 def _write_states(cursor, pairs):
-    """Write the new states of many cases in one statement: `pairs` are (incident id, CaseState)."""
+    """Write the new states of many cases in one statement: `pairs` are (incident id, IncidentState)."""
     columns = {"id": [incident_id for incident_id, _state in pairs]}
     for name in STATE_FIELDS:
         columns[name] = [getattr(state, name) for _id, state in pairs]

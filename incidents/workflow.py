@@ -21,7 +21,7 @@ from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Level
 from grids.scopes import Forbidden, Scope
 
-from .actions import ACTIONS, CaseState, moves_within_chain, transition
+from .actions import ACTIONS, IncidentState, moves_within_chain, transition
 from .models import Incident, IncidentEvent, Status
 
 # Lengths the event log and the case can hold; the note has no column limit but is kept to what a
@@ -66,7 +66,7 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             .filter(code=code)
             .first()
         )
-        if incident is None or not scope.sees_case(incident):
+        if incident is None or not scope.sees_incident(incident):
             raise NotFound(_("No case has the code %(code)s.") % {"code": code}, field="code")
         if version != incident.version:
             raise StaleVersion(
@@ -99,7 +99,7 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             rating = _rating(rating)
         after, event = transition(
             action,
-            CaseState.of(incident),
+            IncidentState.of(incident),
             incident.grid.code,
             incident.category,
             now,

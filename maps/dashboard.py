@@ -66,7 +66,7 @@ def _aware(day):
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
-def open_cases_by_level(prefixes):
+def open_incidents_by_level(prefixes):
     """{level: (open, overdue)} for cases not yet resolved, at each level."""
     under, params = under_codes_sql("area_code", prefixes)
     with connection.cursor() as cursor:
@@ -128,7 +128,7 @@ def dashboard_figures(request, prefixes, area):
     return {
         "coverage": coverage,
         "coverage_shares": {k: _share(coverage[k], coverage["grids"]) for k in ("full", "partial", "none")},
-        "open_by_level": open_cases_by_level(prefixes),
+        "open_by_level": open_incidents_by_level(prefixes),
         "headline": combine(monthly_rows),
         "period": (firsts[0], today),
         "trends": trends,

@@ -26,7 +26,7 @@ from .pages import area_choices, map_page_context, page_area
 from .queries import (
     area_features,
     density,
-    density_case_ids,
+    density_incident_ids,
     feature_collection,
     heat_points,
 )
@@ -236,7 +236,7 @@ def density_grid(request, code):
     if not form.is_valid():
         return render(request, "maps/grid_cases.html", {"errors": form.errors}, status=400)
     since, until = form.period()
-    ids = density_case_ids(code, since, until, form.cleaned_data["category"])
+    ids = density_incident_ids(code, since, until, form.cleaned_data["category"])
     cases = Incident.objects.filter(id__in=ids).select_related("category").order_by("-received_at")
     grid = Area.objects.filter(code=code).values("code", "name").first()
     return render(

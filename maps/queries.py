@@ -120,7 +120,7 @@ _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
 # The one rule of the density map, for its colours, tooltips, heat map and popups alike: the cases
 # received in [since, until) of the category, counted in the grid where they were reported (grid_id),
 # not where they are handled now (area_code): a case escalated to the community still happened in
-# its grid. density_cases renders it; every density query reads its rows.
+# its grid. density_incidents renders it; every density query reads its rows.
 _DENSITY_CASES_SQL = f"""
     SELECT i.id, i.grid_id, i.location
     FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
@@ -128,7 +128,7 @@ _DENSITY_CASES_SQL = f"""
 """
 
 
-def density_cases(prefixes, since, until, category=""):
+def density_incidents(prefixes, since, until, category=""):
     """The density map's cases as one named query: those received in [since, until) of a category
     (a class or one item; "" for all) reported in a grid under the prefixes, as (sql, params), a
     SELECT of (id, grid_id, location) that density, the heat map and a grid's popup all read."""
@@ -180,7 +180,7 @@ def density(prefixes, since, until, category="", per="households"):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
     spot: its Getis-Ord Gi* z-score over itself and the grids it touches."""
-    cases, params = density_cases(prefixes, since, until, category)
+    cases, params = density_incidents(prefixes, since, until, category)
     grids_under, grids_params = under_codes_sql("code", prefixes)
     sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
     with connection.cursor() as cursor:
@@ -205,16 +205,16 @@ GROUP BY cell
 def heat_points(prefixes, since, until, category="", cell=0.0005):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
-    cases, params = density_cases(prefixes, since, until, category)
+    cases, params = density_incidents(prefixes, since, until, category)
     with connection.cursor() as cursor:
         cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
 
 
-def density_case_ids(code, since, until, category=""):
+def density_incident_ids(code, since, until, category=""):
     """The ids of the cases that the density map counts for the grid `code` (its tooltip's figure):
     the list its popup shows, from the same named query."""
-    cases, params = density_cases([code], since, until, category)
+    cases, params = density_incidents([code], since, until, category)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT d.id FROM ({cases}) d", params)
         return [row[0] for row in cursor.fetchall()]

@@ -46,7 +46,7 @@ def sensitive():
     return Q(category__sensitive=True) | Q(category__parent__sensitive=True)
 
 
-def public_cases(incidents):
+def public_incidents(incidents):
     """The cases the public sees, each knowing whether the case it duplicates is withheld (its
     status note then does not name it)."""
     withheld = incidents.model.objects.filter(sensitive(), pk=OuterRef("duplicate_of_id"))

@@ -125,7 +125,7 @@ def request_json(incident, scope, photo_url, public=False):
     """One case as a GeoReport service request. The resident's contact details come only where the
     caller's role may see personal data, and to its reporter (grids.personal.CASE_CONTACT; contact_name,
     contact_phone: govgrid extensions). A `public` answer (a caller without a key, from
-    open311.public.public_cases) withholds every field that may carry personal data."""
+    open311.public.public_incidents) withholds every field that may carry personal data."""
     chain = incident.grid.chain()  # grid, community, street, district
     by_level = {area.level: area for area in chain}
     responsible = by_level.get(incident.level, incident.grid)

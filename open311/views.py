@@ -32,7 +32,7 @@ from . import schema as docs
 from .auth import ApiKeyAuthentication
 from .formats import SuffixNegotiation, open311_errors
 from .intake import FIELD_NAMES, create_request, is_district
-from .public import KeyUnlessPublic, mark_cacheable, public_cases, reads_in_public
+from .public import KeyUnlessPublic, mark_cacheable, public_incidents, reads_in_public
 from .representation import request_json, service_definition, service_json
 
 DEFAULT_DAYS = 90  # the spec's default and largest span of GET requests
@@ -75,7 +75,7 @@ class Open311View(IncidentScopedMixin, APIView):
     def cases(self):
         """Cases the caller may see (the public's without a key), with what a service request shows."""
         latest_event = IncidentEvent.objects.filter(incident=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
-        cases = public_cases(self.incident_queryset()) if self.in_public else self.incidents()
+        cases = public_incidents(self.incident_queryset()) if self.in_public else self.incidents()
         return cases.select_related("category", "duplicate_of").annotate(updated_at=Subquery(latest_event))
 
 

@@ -232,9 +232,9 @@ class DrawnCity:
     def erase(self):
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
-        from incidents.models import Incident, purge_cases
+        from incidents.models import Incident, purge_incidents
 
-        purge_cases(Incident.objects.filter(grid__code__startswith=self.code))
+        purge_incidents(Incident.objects.filter(grid__code__startswith=self.code))
         ServiceStation.objects.filter(area__code__startswith=self.code).delete()
         users = [person.user_id for person in self.people if person.user_id]
         Person.objects.filter(pk__in=[person.pk for person in self.people]).delete()
@@ -325,12 +325,12 @@ def forget_reports(django_db_blocker):
     when the module ends, with the API tokens the served app gave out."""
     from rest_framework.authtoken.models import Token
 
-    from incidents.models import Incident, purge_cases
+    from incidents.models import Incident, purge_incidents
 
     client_ids = []
     yield client_ids
     with django_db_blocker.unblock():
-        purge_cases(Incident.objects.filter(client_id__in=client_ids))
+        purge_incidents(Incident.objects.filter(client_id__in=client_ids))
         Token.objects.all().delete()
 
 

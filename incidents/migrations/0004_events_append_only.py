@@ -3,7 +3,7 @@ from django.db import migrations
 APPEND_ONLY = """
 CREATE FUNCTION incidents_event_append_only() RETURNS trigger AS $$
 BEGIN
-    -- incidents.models.purge_cases removes whole cases and says so for its transaction only.
+    -- incidents.services.purge_cases removes whole cases and says so for its transaction only.
     IF TG_OP = 'DELETE' AND current_setting('govgrid.purge_cases', true) = 'on' THEN
         RETURN OLD;
     END IF;

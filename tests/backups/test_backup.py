@@ -32,8 +32,8 @@ print(case.pk)
 PURGE = """
 import sys
 from incidents.models import Incident
-from incidents.models import purge_cases
-purge_cases(Incident.objects.filter(pk=sys.argv[1]))
+from incidents.models import purge_incidents
+purge_incidents(Incident.objects.filter(pk=sys.argv[1]))
 """
 
 

@@ -30,13 +30,13 @@ def undo_the_run(django_db_blocker):
     """Cases created and logins refused during the run, removed after it (the server committed them,
     so the test's rolled-back transaction cannot)."""
     from grids.models import FailedLogin
-    from incidents.models import Incident, purge_cases
+    from incidents.models import Incident, purge_incidents
 
     with django_db_blocker.unblock():
         last_case = Incident.objects.order_by("-id").values_list("id", flat=True).first() or 0
     yield
     with django_db_blocker.unblock():
-        purge_cases(Incident.objects.filter(id__gt=last_case))
+        purge_incidents(Incident.objects.filter(id__gt=last_case))
         FailedLogin.objects.all().delete()
 
 

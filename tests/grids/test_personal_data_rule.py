@@ -23,7 +23,7 @@ from grids.personal import CASE_CONTACT, PHONE_MASK, Ends, Mask
 from grids.scopes import Scope
 from incidents.models import Incident
 from tests.conftest import worker_grid
-from tests.incidents.conftest import new_case, user
+from tests.incidents.conftest import new_incident, user
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def placed_cases(people):
 
 def placed_case(area_code, reporter):
     """A case grid_worker reports in its grid, then made to be at `area_code` and `reporter`'s."""
-    incident = Incident.objects.get(code=new_case())
+    incident = Incident.objects.get(code=new_incident())
     Incident.objects.filter(pk=incident.pk).update(area_code=area_code, reporter=reporter)
     incident.refresh_from_db()
     return incident

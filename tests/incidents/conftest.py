@@ -77,7 +77,7 @@ def user(name):
     return get_user_model().objects.get(username=name)
 
 
-def new_case(description="井盖缺失"):
+def new_incident(description="井盖缺失"):
     """A case grid_worker reports in its grid through the intake (in the test's transaction); its code."""
     point = worker_grid().geom.point_on_surface
     report = Report(client_id=uuid.uuid4(), category="0301", description=description, lon=point.x, lat=point.y)

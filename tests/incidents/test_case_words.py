@@ -11,12 +11,12 @@ from django.utils import translation
 from incidents.actions import ACTIONS
 from incidents.models import Incident
 from open311.representation import status_notes
-from tests.incidents.conftest import new_case, step
+from tests.incidents.conftest import new_incident, step
 
 
 @pytest.fixture
 def escalated(db):
-    code = new_case("垃圾堆放")
+    code = new_incident("垃圾堆放")
     step(code, "grid_worker", "escalate", reason="需社区协调")
     return code
 
@@ -42,14 +42,14 @@ def test_an_escalated_case_reads_escalated_in_the_api_and_keeps_its_machine_stat
 
 
 def test_a_new_report_reads_reported(login):
-    code = new_case("垃圾堆放")
+    code = new_incident("垃圾堆放")
     body = login("grid_worker").get(f"/api/v1/incidents/{code}/").json()
     assert (body["status"], body["status_label"]) == ("reported", "已上报")
 
 
 def test_a_returned_case_reads_returned_and_a_rejected_one_not_accepted(login, returned):
     assert login("grid_worker").get(f"/api/v1/incidents/{returned}/").json()["status_label"] == "已退回"
-    rejected = new_case("垃圾堆放")
+    rejected = new_incident("垃圾堆放")
     step(rejected, "community_dispatcher", "reject", reason="无效")
     body = login("grid_worker").get(f"/api/v1/incidents/{rejected}/").json()
     assert (body["status"], body["status_label"]) == ("rejected", "不予受理")
@@ -81,7 +81,7 @@ def test_the_case_page_and_the_queue_use_the_words(login, returned):
 
 
 def test_the_reason_field_names_escalation_by_its_word(login):
-    code = new_case("垃圾堆放")
+    code = new_incident("垃圾堆放")
     html = login("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
     assert "理由（提级、退回、不予受理、重新办理时必填）" in html
     assert 'value="escalate">提级</button>' in html
@@ -95,7 +95,7 @@ def test_the_phone_page_is_given_the_words(login):
 
 
 def test_open311_notes_say_not_accepted_for_a_rejected_case(db):
-    code = new_case("垃圾堆放")
+    code = new_incident("垃圾堆放")
     step(code, "community_dispatcher", "reject", reason="无效")
     with translation.override("zh-hans"):
         assert status_notes(Incident.objects.get(code=code)) == "已在网格不予受理。"

@@ -15,7 +15,7 @@ from incidents.workflow import FIELD_LABELS, act
 from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
 
 
-def new_case(due_in_hours=None, **report_fields):
+def new_incident(due_in_hours=None, **report_fields):
     user = get_user_model().objects.get(username="grid_worker")
     point = worker_grid().geom.point_on_surface
     report = Report(
@@ -43,7 +43,7 @@ def codes_on(html):
 
 @pytest.mark.django_db
 def test_the_community_queue_shows_its_level_overdue_first(login):
-    later, overdue, grid_level = new_case(), new_case(), new_case()
+    later, overdue, grid_level = new_incident(), new_incident(), new_incident()
     escalate(later)
     escalate(overdue)
     act(get_user_model().objects.get(username="grid_worker"), grid_level, "accept", 1)  # handled in its grid
@@ -57,7 +57,7 @@ def test_the_community_queue_shows_its_level_overdue_first(login):
 
 @pytest.mark.django_db
 def test_a_case_page_offers_exactly_the_actions_allowed(login):
-    code = new_case()
+    code = new_incident()
 
     def buttons(username):
         html = login(username).get(f"/dispatch/{code}/").content.decode()
@@ -70,7 +70,7 @@ def test_a_case_page_offers_exactly_the_actions_allowed(login):
 
 @pytest.mark.django_db
 def test_acting_from_the_page_changes_the_case_and_a_stale_form_is_refused(login):
-    code = new_case()
+    code = new_incident()
     dispatcher = login("community_dispatcher")
     response = dispatcher.post(f"/dispatch/{code}/", {"action": "accept", "version": 1}, follow=True)
     assert Incident.objects.get(code=code).status == "accepted"
@@ -111,7 +111,7 @@ def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_re
 
 @pytest.mark.django_db
 def test_a_closed_case_past_its_deadline_is_not_called_overdue(login):
-    code = new_case()
+    code = new_incident()
     Incident.objects.filter(code=code).update(status="closed", due_at=timezone.now() - timedelta(days=3))
     html = login("community_dispatcher").get("/dispatch/", {"level": "all", "status": "all"}).content.decode()
     row = re.search(rf'<tr class="([^"]*)" data-code="{code}"', html)
@@ -120,7 +120,7 @@ def test_a_closed_case_past_its_deadline_is_not_called_overdue(login):
 
 @pytest.mark.django_db
 def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the_queue(login):
-    overdue = new_case()
+    overdue = new_incident()
     escalate(overdue)
     Incident.objects.filter(code=overdue).update(due_at=timezone.now() - timedelta(hours=1))
     model = Incident.objects.get(code=overdue)
@@ -137,7 +137,7 @@ def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the
 def resolved_case(**report_fields):
     """A case grid_worker reported and accepted, resolved by the community's dispatcher (so that its
     reporter may rate it: nobody rates their own work)."""
-    code = new_case(**report_fields)
+    code = new_incident(**report_fields)
     users = get_user_model().objects
     act(users.get(username="grid_worker"), code, "accept", 1)
     act(users.get(username="community_dispatcher"), code, "resolve", 2)
@@ -174,7 +174,7 @@ def test_rating_from_the_page_without_a_rating_is_a_message_naming_it(login):
 
 @pytest.mark.django_db
 def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(login):
-    original, duplicate = new_case(), new_case()
+    original, duplicate = new_incident(), new_incident()
     dispatcher = login("community_dispatcher")
     assert 'name="duplicate_of"' in dispatcher.get(f"/dispatch/{duplicate}/").content.decode()
     fields = {"action": "reject", "version": 1, "reason": "重复上报", "duplicate_of": original}
@@ -197,7 +197,7 @@ def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(logi
     ],
 )
 def test_bad_form_input_is_a_message_on_the_page_naming_the_field(login, fields, field):
-    code = new_case()
+    code = new_incident()
     dispatcher = login("community_dispatcher")
     response = dispatcher.post(f"/dispatch/{code}/", fields)
     assert response.status_code == 302
@@ -209,7 +209,7 @@ def test_bad_form_input_is_a_message_on_the_page_naming_the_field(login, fields,
 
 @pytest.mark.django_db
 def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
-    code = new_case()
+    code = new_incident()
     escalate(code)
     html = login("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
     facts = re.search(r'<dl class="case-facts">.*?</dl>', html, re.S).group(0)
@@ -234,7 +234,7 @@ def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
     ],
 )
 def test_the_residents_contact_is_shown_to_handlers_leaders_and_its_reporter(login, username, shown):
-    code = new_case(contact_name="张三", contact_phone="13800000000")
+    code = new_incident(contact_name="张三", contact_phone="13800000000")
     escalate(code)  # the reporter still sees it, though the case is no longer theirs to handle
     html = login(username).get(f"/dispatch/{code}/").content.decode()
     assert ("13800000000" in html, "张三" in html) == (shown, shown)

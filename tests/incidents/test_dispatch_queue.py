@@ -23,7 +23,7 @@ def user(name):
     return get_user_model().objects.get(username=name)
 
 
-def new_case(description="垃圾堆放"):
+def new_incident(description="垃圾堆放"):
     point = worker_grid().geom.point_on_surface
     report = Report(client_id=uuid.uuid4(), category="0301", description=description, lon=point.x, lat=point.y)
     return report_incident(user("grid_worker"), report)[0].code
@@ -52,7 +52,7 @@ def copies(code, count, **changes):
 
 @pytest.mark.django_db
 def test_the_queue_is_paged_with_its_total_and_nothing_is_cut_off(login):
-    first = new_case()
+    first = new_incident()
     step(first, "grid_worker", "escalate", reason="需社区协调")
     all_codes = {first, *copies(first, QUEUE_LENGTH + 5)}
     community = Incident.objects.get(code=first).area_code
@@ -74,7 +74,7 @@ def test_the_queue_is_paged_with_its_total_and_nothing_is_cut_off(login):
 
 @pytest.mark.django_db
 def test_the_queue_is_searched_by_code_and_by_description(login):
-    lamp, litter = new_case("路灯不亮，夜间无照明"), new_case("楼道堆放杂物")
+    lamp, litter = new_incident("路灯不亮，夜间无照明"), new_incident("楼道堆放杂物")
     dispatcher = login("community_dispatcher")
     assert codes_on(dispatcher.get("/dispatch/", {"q": "路灯"}).content.decode()) == [lamp]
     assert codes_on(dispatcher.get("/dispatch/", {"q": litter[-6:]}).content.decode()) == [litter]
@@ -82,7 +82,7 @@ def test_the_queue_is_searched_by_code_and_by_description(login):
 
 @pytest.mark.django_db
 def test_the_queue_shows_received_time_grid_and_description(login):
-    code = new_case("井盖缺失，行人易跌落")
+    code = new_incident("井盖缺失，行人易跌落")
     html = login("community_dispatcher").get("/dispatch/").content.decode()
     head = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
     assert all(f">{title}<" in head for title in ("接收时间", "网格", "描述"))
@@ -93,7 +93,7 @@ def test_the_queue_shows_received_time_grid_and_description(login):
 
 @pytest.mark.django_db
 def test_a_grids_new_report_is_in_the_community_dispatchers_queue_by_default(login):
-    new, handled = new_case(), new_case()
+    new, handled = new_incident(), new_incident()
     step(handled, "grid_worker", "accept")
     shown = codes_on(login("community_dispatcher").get("/dispatch/").content.decode())
     assert new in shown and handled not in shown
@@ -101,7 +101,7 @@ def test_a_grids_new_report_is_in_the_community_dispatchers_queue_by_default(log
 
 @pytest.mark.django_db
 def test_the_queue_is_filtered_by_the_day_received_with_date_pickers(login):
-    old, today = new_case(), new_case()
+    old, today = new_incident(), new_incident()
     Incident.objects.filter(code=old).update(received_at=timezone.now() - timedelta(days=10))
     dispatcher = login("community_dispatcher")
     html = dispatcher.get("/dispatch/").content.decode()
@@ -121,7 +121,7 @@ def test_a_bad_date_in_the_queues_filters_is_a_message_naming_it_not_an_error(lo
 @pytest.mark.django_db
 @pytest.mark.parametrize("action", ["reject", "close"])
 def test_reject_and_close_are_asked_once_more_before_anything_happens(login, action):
-    code = new_case()
+    code = new_incident()
     if action == "close":
         step(code, "grid_worker", "accept")
         step(code, "grid_worker", "resolve")
@@ -137,7 +137,7 @@ def test_reject_and_close_are_asked_once_more_before_anything_happens(login, act
 
 @pytest.mark.django_db
 def test_the_dispatcher_who_resolved_a_case_may_not_verify_and_close_it(login):
-    code = new_case()
+    code = new_incident()
     step(code, "grid_worker", "escalate", reason="需社区协调")
     step(code, "community_dispatcher", "accept")
     step(code, "community_dispatcher", "resolve")
@@ -156,7 +156,7 @@ def test_the_dispatcher_who_resolved_a_case_may_not_verify_and_close_it(login):
 
 @pytest.mark.django_db
 def test_a_grid_worker_who_resolved_in_the_grid_leaves_the_close_to_the_community(login):
-    code = new_case()
+    code = new_incident()
     step(code, "grid_worker", "accept")
     step(code, "grid_worker", "resolve")
     version = Incident.objects.get(code=code).version

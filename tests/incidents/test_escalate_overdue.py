@@ -115,8 +115,8 @@ print(",".join(str(make_case(g, -2).pk) for g in grids))
 PURGE = """
 import sys
 from incidents.models import Incident
-from incidents.models import purge_cases
-purge_cases(Incident.objects.filter(pk__in=sys.argv[1].split(",")))
+from incidents.models import purge_incidents
+purge_incidents(Incident.objects.filter(pk__in=sys.argv[1].split(",")))
 """
 # A sweep that may wait at a gate before it starts and, with its transaction still open (its row
 # locks held), at another before it commits; 0 for no gate. A row lock it had to wait for longer

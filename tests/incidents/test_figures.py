@@ -102,10 +102,10 @@ def test_the_figures_api_is_scoped_and_checks_its_period(login, community_cases)
 
 def report(clock, at):
     clock.at = at
-    return new_case()
+    return new_incident()
 
 
-def new_case():
+def new_incident():
     point = worker_grid().geom.point_on_surface
     report = Report(client_id=uuid.uuid4(), category="0301", description="测试", lon=point.x, lat=point.y)
     return report_incident(user("grid_worker"), report)[0].code
@@ -123,7 +123,7 @@ def t0():
 
 
 def test_time_to_close_counts_only_cases_closed_now(db):
-    code = new_case()
+    code = new_incident()
     steps = (("grid_worker", "accept"), ("community_dispatcher", "resolve"), ("street_dispatcher", "close"))
     for name, action in steps:
         step(code, name, action)

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident
 from tests.incidents.browsing import act_via, report_via, token_of
-from tests.incidents.conftest import new_case, step, user
+from tests.incidents.conftest import new_incident, step, user
 
 
 def codes_on(html):
@@ -18,7 +18,7 @@ def codes_on(html):
 
 @pytest.mark.django_db
 def test_a_dispatcher_who_escalates_from_the_page_lands_on_the_case_not_a_404(login):
-    code = new_case()
+    code = new_incident()
     step(code, "grid_worker", "escalate", reason="需社区协调")
     dispatcher = login("community_dispatcher")
     version = Incident.objects.get(code=code).version
@@ -34,7 +34,7 @@ def test_a_dispatcher_who_escalates_from_the_page_lands_on_the_case_not_a_404(lo
 
 @pytest.mark.django_db
 def test_the_cases_i_handed_up_are_listed_as_handed_up_and_nowhere_else_mine(login):
-    escalated, kept = new_case(), new_case()
+    escalated, kept = new_incident(), new_incident()
     step(escalated, "grid_worker", "escalate", reason="需社区协调")
     step(escalated, "community_dispatcher", "escalate", reason="需街道协调")
     step(kept, "grid_worker", "escalate", reason="需社区协调")
@@ -51,7 +51,7 @@ def test_the_cases_i_handed_up_are_listed_as_handed_up_and_nowhere_else_mine(log
 
 @pytest.mark.django_db
 def test_the_api_gives_a_handed_up_case_to_read_and_refuses_acting_on_it_with_403(login):
-    code = new_case()
+    code = new_incident()
     step(code, "grid_worker", "escalate", reason="需社区协调")
     step(code, "community_dispatcher", "accept")
     step(code, "community_dispatcher", "escalate", reason="需街道协调")
@@ -70,7 +70,7 @@ def test_the_api_gives_a_handed_up_case_to_read_and_refuses_acting_on_it_with_40
 
 @pytest.mark.django_db
 def test_someone_who_never_acted_on_a_case_outside_their_scope_still_gets_404(login):
-    code = new_case()
+    code = new_incident()
     step(code, "grid_worker", "escalate", reason="需社区协调")
     stranger = login("grid_worker_2")
     assert stranger.get(f"/dispatch/{code}/").status_code == 404
@@ -114,18 +114,18 @@ def test_a_dispatcher_who_left_their_post_no_longer_reads_the_cases_they_handed_
     from grids.models import Assignment
     from grids.scopes import Scope
 
-    code = new_case()
+    code = new_incident()
     step(code, "grid_worker", "escalate", reason="需社区协调")
     step(code, "community_dispatcher", "escalate", reason="需街道协调")
     dispatcher = user("community_dispatcher")
-    assert Scope.for_user(dispatcher).sees_case(Incident.objects.get(code=code))
+    assert Scope.for_user(dispatcher).sees_incident(Incident.objects.get(code=code))
 
     yesterday = timezone.localdate() - timedelta(days=1)
     Assignment.objects.filter(person__user=dispatcher).update(starts_on=yesterday - timedelta(days=30))
     Assignment.objects.filter(person__user=dispatcher).update(ends_on=yesterday)
 
     scope = Scope.for_user(dispatcher)
-    assert not scope.sees_case(Incident.objects.get(code=code))
-    assert not scope.cases(Incident.objects.filter(code=code)).exists()
+    assert not scope.sees_incident(Incident.objects.get(code=code))
+    assert not scope.incidents(Incident.objects.filter(code=code)).exists()
     assert not scope.handed_on(Incident.objects.filter(code=code)).exists()
     assert login("community_dispatcher").get(f"/api/v1/incidents/{code}/").status_code == 404

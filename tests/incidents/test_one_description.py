@@ -11,11 +11,11 @@ from django.db import connection
 from demo.history import build_history
 from grids.models import Level
 from incidents import events
-from incidents.actions import CaseState, overdue_reason, rating_reason, reported, transition
+from incidents.actions import IncidentState, overdue_reason, rating_reason, reported, transition
 from incidents.events import SYSTEM, Event
 from incidents.models import OPEN_STATUSES, RESOLVED_STATUSES, Incident, IncidentEvent, is_open_sql, is_resolved_sql
 from incidents.sweep import escalate_overdue
-from tests.incidents.conftest import new_case, step, user
+from tests.incidents.conftest import new_incident, step, user
 
 
 def stored_events(incident):
@@ -54,7 +54,7 @@ def replay(incident):
 @pytest.fixture
 def two_accepted_cases(clock, db):
     """Two cases alike, reported and accepted by grid_worker at the same moment, then past due."""
-    codes = new_case("井盖缺失"), new_case("井盖松动")
+    codes = new_incident("井盖缺失"), new_incident("井盖松动")
     for code in codes:
         step(code, "grid_worker", "accept")
     clock.at += timedelta(days=10)  # both are overdue at the grid by now
@@ -63,8 +63,8 @@ def two_accepted_cases(clock, db):
 
 def test_the_sweep_escalates_a_case_exactly_as_a_person_does_but_for_the_actor(clock, two_accepted_cases):
     by_hand, by_sweep = two_accepted_cases
-    before = CaseState.of(case(by_hand))
-    assert before == CaseState.of(case(by_sweep))
+    before = IncidentState.of(case(by_hand))
+    assert before == IncidentState.of(case(by_sweep))
 
     step(by_hand, "grid_worker", "escalate", reason=overdue_reason())
     escalate_overdue(clock.at)
@@ -72,21 +72,21 @@ def test_the_sweep_escalates_a_case_exactly_as_a_person_does_but_for_the_actor(c
     hand, sweep = case(by_hand), case(by_sweep)
     hand_event, sweep_event = stored_events(hand)[-1], stored_events(sweep)[-1]
     assert sweep_event == replace(hand_event, actor_id=SYSTEM)
-    assert CaseState.of(hand) == CaseState.of(sweep)
-    assert CaseState.of(sweep).level == Level.COMMUNITY
+    assert IncidentState.of(hand) == IncidentState.of(sweep)
+    assert IncidentState.of(sweep).level == Level.COMMUNITY
     # ... and both are what the description says for that moment.
     expected_state, expected_event = transition(
         "escalate", before, hand.grid.code, hand.category, clock.at, SYSTEM, overdue_reason()
     )
-    assert (CaseState.of(sweep), sweep_event) == (expected_state, expected_event)
+    assert (IncidentState.of(sweep), sweep_event) == (expected_state, expected_event)
     assert sweep_event.by_system and not hand_event.by_system
 
 
 def test_intake_writes_the_first_state_and_report_event_the_description_gives(clock, db):
-    incident = case(new_case())
+    incident = case(new_incident())
     state, report = reported(incident.category, incident.received_at, user("grid_worker").pk, incident.grid.code)
     assert stored_events(incident) == [report]
-    assert CaseState.of(incident) == state
+    assert IncidentState.of(incident) == state
 
 
 def test_a_cases_stored_events_replay_to_its_state_whichever_paths_wrote_them(clock, two_accepted_cases):
@@ -103,7 +103,7 @@ def test_a_cases_stored_events_replay_to_its_state_whichever_paths_wrote_them(cl
         incident = case(code)
         state, replayed = replay(incident)
         assert replayed == stored_events(incident)
-        assert state == CaseState.of(incident)
+        assert state == IncidentState.of(incident)
 
 
 def test_every_demo_case_replays_to_its_state_and_events(db):
@@ -113,7 +113,7 @@ def test_every_demo_case_replays_to_its_state_and_events(db):
     for incident in cases:
         state, replayed = replay(incident)
         assert replayed == stored_events(incident), incident.code
-        assert state == CaseState.of(incident), incident.code
+        assert state == IncidentState.of(incident), incident.code
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The density map reads its cases from one named query (maps.queries.density_cases): the cases
+"""The density map reads its cases from one named query (maps.queries.density_incidents): the cases
 received in the period, of the category, in the grid where they were reported (grid_id), not where
 they are handled now (area_code). Its colours, tooltips, heat map and popups all read it, so a case
 escalated to the community is counted in its grid, listed in that grid's popup, and nowhere else."""
@@ -15,7 +15,7 @@ from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import act
 from maps.density_page import DensityForm
-from maps.queries import density, density_case_ids, heat_points
+from maps.queries import density, density_incident_ids, heat_points
 from tests.conftest import worker_grid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -47,7 +47,7 @@ def test_a_case_escalated_to_the_community_is_counted_in_its_grid_and_listed_in_
 
     counts = {row["code"]: row["cases"] for row in density([community], since, until)}
     assert counts[grid.code] == 1 and sum(counts.values()) == 1
-    assert density_case_ids(grid.code, since, until) == [case.pk]
+    assert density_incident_ids(grid.code, since, until) == [case.pk]
     assert sum(n for _lat, _lon, n in heat_points([community], since, until)) == 1
 
     for username in ("leader", "community_dispatcher"):
@@ -61,5 +61,5 @@ def test_another_grid_neither_counts_nor_lists_the_escalated_case(escalated):
     form = DensityForm(PERIOD)
     assert form.is_valid()
     since, until = form.period()
-    assert density_case_ids(other.code, since, until) == []
+    assert density_incident_ids(other.code, since, until) == []
     assert {row["code"]: row["cases"] for row in density([other.code], since, until)} == {other.code: 0}

@@ -36,12 +36,12 @@ def demo_stations():
 def case_history(django_db_setup, django_db_blocker):
     """A year of demo cases, committed so that the served app sees them, removed afterwards."""
     from demo.history import build_history
-    from incidents.models import Incident, purge_cases
+    from incidents.models import Incident, purge_incidents
 
     with django_db_blocker.unblock():
         build_history(DISTRICT, cases=3000, days=365, seed=11)
         yield
-        purge_cases(Incident.objects.filter(area_code__startswith=DISTRICT))
+        purge_incidents(Incident.objects.filter(area_code__startswith=DISTRICT))
 
 
 def open_page(offline_page, served_app, path, username="leader", wait="path.grid", **kwargs):

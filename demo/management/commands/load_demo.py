@@ -84,9 +84,9 @@ def ensure_admin(password):
 def delete_demo_contents(code):
     """Cases, people and stations of the demo district, before its areas are replaced (Party
     organisations go with their areas)."""
-    from incidents.models import Incident, purge_cases
+    from incidents.models import Incident, purge_incidents
 
-    purge_cases(Incident.objects.filter(grid__code__startswith=code))
+    purge_incidents(Incident.objects.filter(grid__code__startswith=code))
     Person.objects.filter(
         Q(assignments__area__code__startswith=code)
         | Q(home_community__code__startswith=code)
