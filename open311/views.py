@@ -25,7 +25,7 @@ from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.parsers import BoundedJSONParser
 from incidents.api import IncidentScopedMixin
-from incidents.intake import possible_duplicates
+from incidents.duplicates import possible_duplicates
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent
 
 from . import schema as docs
