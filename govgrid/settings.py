@@ -187,7 +187,7 @@ MEDIA_URL = "media/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: a refused token then answers 401 with WWW-Authenticate, as phones expect.
-        "govgrid.auth.ScopedTokenAuthentication",
+        "grids.auth.ScopedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -251,7 +251,7 @@ if LOGIN_MAX_FAILURES < 1:
     raise ImproperlyConfigured("GOVGRID_LOGIN_MAX_FAILURES must be at least 1")
 LOGIN_LOCK_MINUTES = int(env_float("GOVGRID_LOGIN_LOCK_MINUTES", 15))
 LOGIN_BACKOFF_MAX_SECONDS = env_float("GOVGRID_LOGIN_BACKOFF_MAX_SECONDS", 30)
-# GOVGRID_TRUSTED_PROXY_HEADER: where every throttle reads the client's address (govgrid.auth.client_address).
+# GOVGRID_TRUSTED_PROXY_HEADER: where every throttle reads the client's address (grids.auth.client_address).
 # Default "" : REMOTE_ADDR, for a server that clients reach directly. Behind our own proxy (nginx):
 # "X-Real-IP", or "X-Forwarded-For" with GOVGRID_TRUSTED_PROXY_HOPS (default 1) the number of our
 # proxies that append to it (the address is that many entries from the right). Set it only when
@@ -263,7 +263,7 @@ if TRUSTED_PROXY_HEADER.lower() not in ("", "x-real-ip", "x-forwarded-for"):
 if TRUSTED_PROXY_HOPS < 1:
     raise ImproperlyConfigured("GOVGRID_TRUSTED_PROXY_HOPS must be at least 1")
 
-# --- API tokens (govgrid/auth.py, grids/accounts.py) ---------------------------------------------
+# --- API tokens (grids/auth.py, grids/accounts.py) ---------------------------------------------
 # An API token works for this many hours after it was made (default 720, i.e. 30 days); then it
 # answers 401 and the caller logs in again for a new one. Logging in while the token still works
 # gives the same token, so a person's phone and scripts keep working side by side.

@@ -14,9 +14,9 @@ so guessing from one address can lock out nobody but that address, and a person 
 address still logs in (at worst after GOVGRID_LOGIN_BACKOFF_MAX_SECONDS) while their name is
 hammered. Refused tries are not recorded, so each lock ends when its window has passed. A
 successful login clears its username's record from that address. The address is
-govgrid.auth.client_address, the one every throttle uses.
+grids.auth.client_address, the one every throttle uses.
 
-A token works for GOVGRID_TOKEN_TTL_HOURS (govgrid.auth.token_expired); logging in again gives
+A token works for GOVGRID_TOKEN_TTL_HOURS (grids.auth.token_expired); logging in again gives
 the same token while it works and a new one after. POST auth/token/rotate/ replaces it at once,
 POST auth/token/revoke/ and logging out of the browser end it.
 """
@@ -39,10 +39,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govgrid.auth import client_address, token_expired
 from govgrid.lib.errors import GovgridError
 
 from . import schema as docs
+from .auth import client_address, token_expired
 from .models import FailedLogin
 
 

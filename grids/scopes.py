@@ -73,7 +73,7 @@ class Scope:
         if user is None or not user.is_authenticated or not user.is_active:
             return cls()
         loaded = getattr(user, "loaded_scope", None)
-        if loaded is not None:  # read with the login's token (govgrid.auth), in the same statement
+        if loaded is not None:  # read with the login's token (grids.auth), in the same statement
             return loaded
         # One statement: the user's person and the roles in force (a person with none gives one
         # row of NULLs, no person gives no row).

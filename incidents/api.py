@@ -26,8 +26,9 @@ from grids.personal import CASE_CONTACT
 from grids.scopes import Forbidden
 
 from . import schema as docs
+from .duplicates import lon_lat_of, possible_duplicates
 from .figures import figures
-from .intake import Report, lon_lat_of, possible_duplicates, report_incident
+from .intake import Report, report_incident
 from .models import Category, Incident
 from .photos import add_photo
 from .words import case_status_label, timeline, with_arrival

@@ -9,7 +9,6 @@ for the first to commit, fails to insert, and is answered with the first's case.
 
 import hashlib
 import json
-import math
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,6 +23,7 @@ from rest_framework.exceptions import ValidationError
 from govgrid.lib import coords
 from govgrid.lib.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib.prepared import Prepared
+from grids.models import CODE_LENGTH, Level
 from grids.models.areas import (
     AREAS_ABOVE_SQL,
     GRID_COVERS_POINT_SQL,
@@ -37,7 +37,8 @@ from grids.scopes import Forbidden, Scope
 
 from . import events
 from .actions import reported
-from .models import Category, Incident, is_open_sql
+from .duplicates import DUPLICATES_SQL, duplicate_rows, duplicates_params
+from .models import Category, Incident
 from .photos import check_photo, delete_files, store_photo
 
 
@@ -273,59 +274,6 @@ def _category_and_grid(code, point, prefer):
     return category, grid_from_chain_row(row[count:])
 
 
-# Open cases of the same category near a point, among those the reporter may see. A bounding box
-# of the radius in degrees at this latitude (with a margin) lets the spatial index serve the search.
-# Distances are on the sphere (use_spheroid false): within 0.3 % of the spheroid's, a few times
-# cheaper, and a street's worth of open cases may lie in the box.
-SEEN_BY_SCOPE = Scope().sql("area_code", name="seen", fixed=True)[0]  # one text for every reporter
-DUPLICATES_SQL = f"""
-    SELECT code, ST_Distance(location::geography, {POINT_SQL}::geography, false) AS metres, reported_at
-    FROM incidents_incident
-    WHERE category_id = %(category)s AND {is_open_sql("status")}
-      AND received_at >= %(since)s AND id IS DISTINCT FROM %(id)s
-      AND {SEEN_BY_SCOPE}
-      AND location && ST_Expand({POINT_SQL}, %(box_degrees)s)
-      AND ST_DWithin(location::geography, {POINT_SQL}::geography, %(radius)s, false)
-    ORDER BY metres, code LIMIT 10
-"""
-
-
-def lon_lat_of(incident):
-    """A case's WGS84 point as (lon, lat): the report's numbers while the case holds the location
-    it was received with (_receive), else read from its geometry."""
-    received = getattr(incident, "received_point", None)
-    if received is not None and incident.__dict__.get("location") is received[0]:
-        return received[1]
-    return incident.location.coords
-
-
-def _duplicates_params(incident, scope):
-    lon, lat = lon_lat_of(incident)
-    box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(lat))))
-    return {
-        **scope.sql("area_code", name="seen", fixed=True)[1],
-        "box_degrees": box_degrees,
-        "lon": lon,
-        "lat": lat,
-        "category": incident.category_id,
-        "since": incident.received_at - timedelta(days=settings.DUPLICATE_DAYS),
-        "id": incident.id,
-        "radius": settings.DUPLICATE_RADIUS_M,
-    }
-
-
-def _duplicate_rows(rows):
-    return [{"code": c, "distance_m": round(m, 1), "reported_at": at} for c, m, at in rows]
-
-
-def possible_duplicates(incident, scope):
-    """Open cases of the same category within DUPLICATE_RADIUS_M metres in the last DUPLICATE_DAYS
-    days, among the cases the reporter may see."""
-    with connection.cursor() as cursor:
-        cursor.execute(DUPLICATES_SQL, _duplicates_params(incident, scope))
-        return _duplicate_rows(cursor.fetchall())
-
-
 # A new case in one statement: its grid (the grid covering the point among those the reporter may
 # change, the lower code on a shared edge), the day's number, the case, its first event, and the
 # open cases near it (which cannot see the new row: a statement reads the data as it was when it
@@ -351,7 +299,7 @@ INSERT_CASE = Prepared(
         LIMIT 1
     ), numbered AS (
         INSERT INTO incidents_dailysequence (district_code, day, last)
-        SELECT left(code, 6), %(day)s::date, 1 FROM target
+        SELECT left(code, {district_length}), %(day)s::date, 1 FROM target
         ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
         RETURNING district_code, last
     ), made AS (
@@ -374,6 +322,7 @@ INSERT_CASE = Prepared(
         columns=", ".join(CASE_COLUMNS),
         values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
         grid_covers_point=GRID_COVERS_POINT_SQL,
+        district_length=CODE_LENGTH[Level.DISTRICT],
         changeable_by_scope=Scope().sql("g.code", writing=True, name="writable", fixed=True)[0],
         report_event=events.insert_sql("made", "id"),
         duplicates=DUPLICATES_SQL,
@@ -397,7 +346,7 @@ def _insert_new_incident(incident, scope):
         }
         | {f"cached_{field}": getattr(incident.category, field) for field in CHECKED_CATEGORY_FIELDS}
     )
-    params |= _duplicates_params(incident, scope) | events.params(incident.report_event)
+    params |= duplicates_params(incident, scope) | events.params(incident.report_event)
     with connection.cursor() as cursor:
         INSERT_CASE.execute(cursor, params)
         rows = cursor.fetchall()
@@ -411,7 +360,7 @@ def _insert_new_incident(incident, scope):
     incident.chain_names = chain_names(*rows[0][3:7])
     incident._state.adding = False
     incident._state.db = connection.alias
-    return _duplicate_rows(row[7:] for row in rows if row[7] is not None)
+    return duplicate_rows(row[7:] for row in rows if row[7] is not None)
 
 
 def _same_report(existing, fingerprint, user):

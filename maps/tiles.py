@@ -29,9 +29,9 @@ from folium.map import Layer
 from folium.template import Template
 from rest_framework.exceptions import AuthenticationFailed
 
-from govgrid.auth import ScopedTokenAuthentication
 from govgrid.lib.basemap import draws_in_gcj02
 from govgrid.lib.errors import GovgridError, NotFound
+from grids.auth import ScopedTokenAuthentication
 from grids.coverage import grid_rules
 from grids.models import Level, level_for_code
 from grids.scopes import Scope, under_codes_sql

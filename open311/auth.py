@@ -1,7 +1,7 @@
 """Open311's `api_key` is a govgrid API token (POST /api/v1/auth/token/): the same key works as
 `api_key` in the query string or the form body, and as `Authorization: Token <key>`."""
 
-from govgrid.auth import ScopedTokenAuthentication
+from grids.auth import ScopedTokenAuthentication
 
 
 class ApiKeyAuthentication(ScopedTokenAuthentication):

@@ -20,12 +20,12 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govgrid.auth import ScopedTokenAuthentication
 from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.parsers import BoundedJSONParser
+from grids.auth import ScopedTokenAuthentication
 from incidents.api import IncidentScopedMixin
-from incidents.intake import possible_duplicates
+from incidents.duplicates import possible_duplicates
 from incidents.models import OPEN_STATUSES, Category, IncidentEvent
 
 from . import schema as docs

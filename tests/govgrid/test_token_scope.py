@@ -1,4 +1,4 @@
-"""Token login reads the scope in the same statement as the token (govgrid.auth): the scope it
+"""Token login reads the scope in the same statement as the token (grids.auth): the scope it
 makes must be the one Scope.for_user makes, for every kind of account and every edge of an
 assignment's dates, and a refused token must still be refused."""
 
@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from govgrid.auth import ScopedTokenAuthentication
 from govgrid.lib.prepared import Prepared
+from grids.auth import ScopedTokenAuthentication
 from grids.models import Area, Assignment, Person, Role
 from grids.scopes import Scope
 

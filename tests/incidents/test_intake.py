@@ -506,7 +506,7 @@ def test_each_refusal_of_the_shared_fields_is_worded_in_its_own_requests_languag
 
 
 def test_a_case_just_received_gives_the_point_it_holds_even_after_it_is_moved(db):
-    from incidents.intake import lon_lat_of
+    from incidents.duplicates import lon_lat_of
 
     received = Incident(location="SRID=4326;POINT(112.1 32.7)")
     received.received_point = received.location, (112.1, 32.7)
