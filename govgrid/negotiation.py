@@ -5,6 +5,8 @@ Accept header, or */*) or JSON. For those the answer is settled without parsing 
 and the query string, which DRF's negotiation does on every request (a tenth of a report's framework
 time, bench/README.md). Anything else (several renderers, ?format=, another Accept) is negotiated as
 DRF does, so a client that takes only text/html still gets 406.
+
+One of intake's speed-ups: docs/speed.md lists them together, with what each costs.
 """
 
 from rest_framework.negotiation import DefaultContentNegotiation

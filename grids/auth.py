@@ -5,6 +5,8 @@ gives the token's user, the user's person and each role in force with its area's
 ORM would need one for the token and another for the roles, and a few times the Python to build
 them. The scope is made by Scope.from_rows, the one place of the rule, and kept on the request's
 user object, where Scope.for_user finds it.
+
+One of intake's speed-ups: docs/speed.md lists them together, with what each costs.
 """
 
 import ipaddress

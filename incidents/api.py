@@ -56,6 +56,7 @@ class ReportSerializer(serializers.Serializer):
 
     @property
     def fields(self):
+        # One of intake's speed-ups (docs/speed.md lists them together, with what each costs).
         # DRF copies every declared field and binds the copies for each serializer it makes (what
         # that cost a report: bench/README.md). These fields keep nothing that validating a report
         # changes (each report's errors and values live on its own serializer) and read nothing

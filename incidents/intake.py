@@ -222,7 +222,8 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
 class ReportableCategories:
     """The active category items by code, as this process last read them: a report takes its
     deadline from them, and the statement that writes the case checks them against the table, so
-    a category changed since is read again (report_incident) and never used as it was."""
+    a category changed since is read again (report_incident) and never used as it was. One of
+    intake's speed-ups: docs/speed.md lists them together, with what each costs."""
 
     def __init__(self):
         self.by_code = None

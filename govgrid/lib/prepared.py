@@ -9,6 +9,8 @@ again. PREPARE is not undone by a rollback, and PostgreSQL re-plans by itself wh
 
 The SQL is written as everywhere else, with %(name)s parameters; PostgreSQL infers each parameter's
 type from where it is used, so a parameter it cannot place needs a cast in the SQL.
+
+One of intake's speed-ups: docs/speed.md lists them together, with what each costs.
 """
 
 import re
