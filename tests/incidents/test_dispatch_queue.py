@@ -7,30 +7,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents.dispatch import QUEUE_LENGTH
-from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from incidents.workflow import act
 from tests.conftest import worker_grid
 from tests.incidents.browsing import act_via, report_via, token_of
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
-
-
-def new_incident(description="垃圾堆放"):
-    point = worker_grid().geom.point_on_surface
-    report = Report(client_id=uuid.uuid4(), category="0301", description=description, lon=point.x, lat=point.y)
-    return report_incident(user("grid_worker"), report)[0].code
-
-
-def step(code, username, action, **fields):
-    return act(user(username), code, action, Incident.objects.get(code=code).version, **fields)
+from tests.incidents.conftest import new_incident, step
 
 
 def codes_on(html):
