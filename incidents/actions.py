@@ -148,16 +148,17 @@ def level_deadline(category, level, at, deadline_of=deadline):
 
 def next_level(level, step):
     """The level `step` levels above (+1) or below (-1) `level`; a Conflict past either end."""
-    index = LEVELS.index(level) + step
-    if not moves_within_chain(level, step) and step > 0:
-        raise Conflict(
-            _("The street is the top level: the case cannot be escalated further."), field="action", code="top_level"
-        )
     if not moves_within_chain(level, step):
+        if step > 0:
+            raise Conflict(
+                _("The street is the top level: the case cannot be escalated further."),
+                field="action",
+                code="top_level",
+            )
         raise Conflict(
             _("The grid is the lowest level: the case cannot be returned further."), field="action", code="bottom_level"
         )
-    return LEVELS[index].value
+    return LEVELS[LEVELS.index(level) + step].value
 
 
 def moves_within_chain(level, step):

@@ -17,7 +17,7 @@ table; `by_system` is that rule in SQL, for the figures that tell the sweep's es
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from django.db import connection
+from govgrid.lib.sqltext import column_type
 
 from .models import IncidentEvent
 
@@ -55,15 +55,11 @@ def by_system(alias):
     return f"{alias}.actor_id IS NULL"
 
 
-def _sql_type(name):
-    return IncidentEvent._meta.get_field(name).db_type(connection)
-
-
 def insert_sql(source, incident_id, prefix="event"):
     """SQL that writes one event for each row of `source` (a CTE or table name), the case's id
     being the expression `incident_id` and the event's fields the parameters `params` gives, under
     `prefix`. For a statement that writes a case and its event together (intake)."""
-    values = [f"%({prefix}_{name})s::{_sql_type(name)}" for name in FIELDS]
+    values = [f"%({prefix}_{name})s::{column_type(IncidentEvent, name)}" for name in FIELDS]
     return f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {incident_id}, {', '.join(values)} FROM {source}"
 
 
@@ -75,7 +71,7 @@ def params(event, prefix="event"):
 _WRITE_MANY_SQL = "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})".format(
     table=TABLE,
     columns=", ".join(COLUMNS),
-    arrays=", ".join(f"%({name})s::{_sql_type('incident' if name == 'incident_id' else name)}[]" for name in COLUMNS),
+    arrays=", ".join(f"%({name})s::{column_type(IncidentEvent, name)}[]" for name in COLUMNS),
 )
 
 

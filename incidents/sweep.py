@@ -15,7 +15,7 @@ from functools import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govgrid.lib.sqltext import is_in
+from govgrid.lib.sqltext import column_type, is_in
 from govgrid.lib.worktime import deadline
 
 from . import events
@@ -34,17 +34,13 @@ FOR UPDATE OF i SKIP LOCKED
 """
 
 
-def _sql_type(name):
-    return Incident._meta.get_field(name).db_type(connection)
-
-
 _WRITE_STATES_SQL = """
 UPDATE incidents_incident i SET {assignments}
 FROM unnest(%(id)s::bigint[], {arrays}) AS new(id, {names})
 WHERE i.id = new.id
 """.format(
     assignments=", ".join(f"{name} = new.{name}" for name in STATE_FIELDS),
-    arrays=", ".join(f"%({name})s::{_sql_type(name)}[]" for name in STATE_FIELDS),
+    arrays=", ".join(f"%({name})s::{column_type(Incident, name)}[]" for name in STATE_FIELDS),
     names=", ".join(STATE_FIELDS),
 )
 

@@ -7,6 +7,8 @@ quoting beyond the single quotes; anything else is refused here rather than writ
 
 import re
 
+from django.db import connection
+
 _PLAIN = re.compile(r"^[a-z0-9_]+$")
 
 
@@ -17,6 +19,12 @@ def literals(values):
         if not _PLAIN.match(value):
             raise ValueError(f"{value!r} is not a plain constant")
     return ", ".join(f"'{value}'" for value in values)
+
+
+def column_type(model, name):
+    """The SQL type of a model's column (a field's name or its attname, e.g. incident_id), for the
+    casts of hand-written statements whose parameters PostgreSQL cannot place by themselves."""
+    return model._meta.get_field(name).db_type(connection)
 
 
 def is_in(expression, values):
