@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 
-from grids.models.areas import POINT_SQL
+from grids.models import Area
 from grids.scopes import Scope
 
 from .models import is_open_sql
@@ -18,6 +18,7 @@ from .models import is_open_sql
 # of the radius in degrees at this latitude (with a margin) lets the spatial index serve the search.
 # Distances are on the sphere (use_spheroid false): within 0.3 % of the spheroid's, a few times
 # cheaper, and a street's worth of open cases may lie in the box.
+POINT_SQL = Area.objects.sql.point
 SEEN_BY_SCOPE = Scope().sql("area_code", name="seen", fixed=True)[0]  # one text for every reporter
 DUPLICATES_SQL = f"""
     SELECT code, ST_Distance(location::geography, {POINT_SQL}::geography, false) AS metres, reported_at

@@ -23,16 +23,7 @@ from rest_framework.exceptions import ValidationError
 from govgrid.lib import coords
 from govgrid.lib.errors import Conflict, GovgridError, Unprocessable
 from govgrid.lib.prepared import Prepared
-from grids.models import CODE_LENGTH, Level
-from grids.models.areas import (
-    AREAS_ABOVE_SQL,
-    GRID_COVERS_POINT_SQL,
-    GRID_WITH_CHAIN_SQL,
-    POINT_SQL,
-    chain_names,
-    grid_from_chain_row,
-    grid_with_chain_params,
-)
+from grids.models import CODE_LENGTH, Area, Level
 from grids.scopes import Forbidden, Scope
 
 from . import events
@@ -40,6 +31,8 @@ from .actions import reported
 from .duplicates import DUPLICATES_SQL, duplicate_rows, duplicates_params
 from .models import Category, Incident
 from .photos import check_photo, delete_files, store_photo
+
+AREA_SQL = Area.objects.sql  # the grid at a point and the areas above it, as SQL text
 
 
 @dataclass
@@ -258,7 +251,7 @@ CATEGORY_AND_GRID = Prepared(
     FROM (SELECT) AS one
     LEFT JOIN incidents_category category
         ON category.code = %(category)s AND category.active AND category.parent_id IS NOT NULL
-    LEFT JOIN LATERAL ({GRID_WITH_CHAIN_SQL}) AS grid ON TRUE
+    LEFT JOIN LATERAL ({AREA_SQL.grid_with_chain}) AS grid ON TRUE
     """,
 )
 
@@ -266,13 +259,13 @@ CATEGORY_AND_GRID = Prepared(
 def _category_and_grid(code, point, prefer):
     """(the active category item with this code or None, the grid covering the point or None)."""
     with connection.cursor() as cursor:
-        CATEGORY_AND_GRID.execute(cursor, {"category": code} | grid_with_chain_params(point, prefer))
+        CATEGORY_AND_GRID.execute(cursor, {"category": code} | AREA_SQL.grid_with_chain_params(point, prefer))
         row = cursor.fetchone()
     count = len(CATEGORY_COLUMNS)
     category = None
     if row[0] is not None:
         category = Category.from_db(connection.alias, CATEGORY_ATTNAMES, row[:count])
-    return category, grid_from_chain_row(row[count:])
+    return category, AREA_SQL.grid_from_row(row[count:])
 
 
 # A new case in one statement: its grid (the grid covering the point among those the reporter may
@@ -321,13 +314,13 @@ INSERT_CASE = Prepared(
     ORDER BY near.metres, near.code
 """.format(
         columns=", ".join(CASE_COLUMNS),
-        values=", ".join(POINT_SQL if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
-        grid_covers_point=GRID_COVERS_POINT_SQL,
+        values=", ".join(AREA_SQL.point if c == "location" else f"%({c})s" for c in CASE_COLUMNS),
+        grid_covers_point=AREA_SQL.grid_covers_point,
         district_length=CODE_LENGTH[Level.DISTRICT],
         changeable_by_scope=Scope().sql("g.code", writing=True, name="writable", fixed=True)[0],
         report_event=events.insert_sql("made", "id"),
         duplicates=DUPLICATES_SQL,
-        areas_above=AREAS_ABOVE_SQL,
+        areas_above=AREA_SQL.areas_above,
         category_as_cached=" AND ".join(f"c.{field} = %(cached_{field})s" for field in CHECKED_CATEGORY_FIELDS),
     ),
 )
@@ -335,7 +328,7 @@ INSERT_CASE = Prepared(
 
 def _insert_new_incident(incident, scope):
     """Insert the unsaved `incident` with its report event, in one round trip, and give it its grid
-    (by id, with the names of its areas: chain_names), id and code: 411381-20261122-0007, the
+    (by id, with the names of its areas: AREA_SQL.chain_names), id and code: 411381-20261122-0007, the
     district, the day and the day's next number. The counter row stays locked until the transaction
     ends, so numbers are never given twice and never skipped. Returns the case's possible
     duplicates, or None when nothing was written."""
@@ -358,7 +351,7 @@ def _insert_new_incident(incident, scope):
     # (incident_json): the model objects of four areas were a tenth of a report's Python. Reading
     # incident.grid loads it as any foreign key does.
     incident.grid_id, incident.area_code = rows[0][2], rows[0][3]
-    incident.chain_names = chain_names(*rows[0][3:7])
+    incident.chain_names = AREA_SQL.chain_names(*rows[0][3:7])
     incident._state.adding = False
     incident._state.db = connection.alias
     return duplicate_rows(row[7:] for row in rows if row[7] is not None)

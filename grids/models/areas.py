@@ -90,59 +90,69 @@ def parent_code(code):
     return code[:-3] if len(code) > CODE_LENGTH[Level.DISTRICT] else None
 
 
-# A grid `g` with its community, street and district (codes and names, no boundaries), and the
-# grid covering a point: the intake's lookups (grid_with_chain_at, and incidents.intake).
-CHAIN_COLUMNS = "g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name"
-CHAIN_JOINS = """
-    JOIN grids_area c ON c.id = g.parent_id
-    JOIN grids_area s ON s.id = c.parent_id
-    JOIN grids_area d ON d.id = s.parent_id
-"""
-POINT_SQL = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"  # a WGS84 point from its parameters
-# The grids `g` covering that point (the grids' own partial index serves the level and the box).
-GRID_COVERS_POINT_SQL = f"g.level = 'grid' AND ST_Covers(g.geom, {POINT_SQL})"
-GRID_WITH_CHAIN_SQL = f"""
-    SELECT {CHAIN_COLUMNS}
-    FROM grids_area g {CHAIN_JOINS}
-    WHERE {GRID_COVERS_POINT_SQL}
-    ORDER BY {under_codes_sql("g.code", (), "prefer", fixed=True)[0]} DESC, g.code
-    LIMIT 1
-"""
-GRID_WITH_CHAIN_AT = Prepared("govgrid_grid_with_chain_at", GRID_WITH_CHAIN_SQL)
+class PointLookupSQL:
+    """The point lookups of AreaQuerySet as SQL text, for statements that make them inside a larger
+    one (intake's single statement, the duplicate search) and for the prepared lookup itself:
+    written once here, reached as `Area.objects.sql`.
+
+    - `point`: a WGS84 point from the parameters %(lon)s and %(lat)s;
+    - `grid_covers_point`: the condition on grids `g` covering it (the grids' own partial index
+      serves the level and the box);
+    - `grid_with_chain`: the grid covering it with its community, street and district (ids, codes
+      and names, no boundaries), `prefer`red prefixes first, then the lower code; its parameters
+      come from `grid_with_chain_params` and its row is read by `grid_from_row`;
+    - `areas_above`: the codes and names of the areas above the grid `g`, from the district down
+      (each one's code is a prefix of the grid's), in one index scan; `chain_names` reads them.
+    """
+
+    CHAIN_COLUMNS = "g.id, g.code, g.name, g.kind, c.id, c.code, c.name, s.id, s.code, s.name, d.id, d.code, d.name"
+    CHAIN_JOINS = """
+        JOIN grids_area c ON c.id = g.parent_id
+        JOIN grids_area s ON s.id = c.parent_id
+        JOIN grids_area d ON d.id = s.parent_id
+    """
+    LEVELS_ABOVE_GRID = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
+
+    point = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
+    grid_covers_point = f"g.level = 'grid' AND ST_Covers(g.geom, {point})"
+    grid_with_chain = f"""
+        SELECT {CHAIN_COLUMNS}
+        FROM grids_area g {CHAIN_JOINS}
+        WHERE {grid_covers_point}
+        ORDER BY {under_codes_sql("g.code", (), "prefer", fixed=True)[0]} DESC, g.code
+        LIMIT 1
+    """
+    areas_above = f"""
+        SELECT array_agg(a.code ORDER BY length(a.code)) AS codes, array_agg(a.name ORDER BY length(a.code)) AS names
+        FROM grids_area a
+        WHERE a.code IN ({", ".join(f"left(g.code, {CODE_LENGTH[level]})" for level in LEVELS_ABOVE_GRID)})
+    """
+
+    @staticmethod
+    def grid_with_chain_params(point, prefer=()):
+        return {"lon": point.x, "lat": point.y} | under_codes_sql("g.code", prefer, "prefer", fixed=True)[1]
+
+    @staticmethod
+    def grid_from_row(row):
+        """The grid of a row of `grid_with_chain` with its parents attached, or None for a row of NULLs."""
+        if row[0] is None:
+            return None
+        district = Area(id=row[10], code=row[11], name=row[12], level=Level.DISTRICT, parent=None)
+        street = Area(id=row[7], code=row[8], name=row[9], level=Level.STREET, parent=district)
+        community = Area(id=row[4], code=row[5], name=row[6], level=Level.COMMUNITY, parent=street)
+        return Area(id=row[0], code=row[1], name=row[2], kind=row[3], level=Level.GRID, parent=community)
+
+    @staticmethod
+    def chain_names(grid_code, grid_name, codes_above, names_above):
+        """{level: {"code", "name"}} of a grid and the areas above it found by `areas_above` (a level
+        with no area is left out, as an answer's missing level shows null)."""
+        chain = {Level.GRID: {"code": grid_code, "name": grid_name}}
+        for code, name in zip(codes_above or (), names_above or (), strict=True):
+            chain[LEVEL_BY_LENGTH[len(code)]] = {"code": code, "name": name}
+        return chain
 
 
-def grid_with_chain_params(point, prefer=()):
-    return {"lon": point.x, "lat": point.y} | under_codes_sql("g.code", prefer, "prefer", fixed=True)[1]
-
-
-# The codes and names of the areas above the grid `g`, from the district down (each one's code is a
-# prefix of the grid's), in one index scan: for answers that show a grid's chain without its model
-# objects.
-LEVELS_ABOVE_GRID = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
-AREAS_ABOVE_SQL = f"""
-    SELECT array_agg(a.code ORDER BY length(a.code)) AS codes, array_agg(a.name ORDER BY length(a.code)) AS names
-    FROM grids_area a
-    WHERE a.code IN ({", ".join(f"left(g.code, {CODE_LENGTH[level]})" for level in LEVELS_ABOVE_GRID)})
-"""
-
-
-def chain_names(grid_code, grid_name, codes_above, names_above):
-    """{level: {"code", "name"}} of a grid and the areas above it found by AREAS_ABOVE_SQL (a level
-    with no area is left out, as an answer's missing level shows null)."""
-    chain = {Level.GRID: {"code": grid_code, "name": grid_name}}
-    for code, name in zip(codes_above or (), names_above or (), strict=True):
-        chain[LEVEL_BY_LENGTH[len(code)]] = {"code": code, "name": name}
-    return chain
-
-
-def grid_from_chain_row(row):
-    """The grid of a row of CHAIN_COLUMNS with its parents attached, or None for a row of NULLs."""
-    if row[0] is None:
-        return None
-    district = Area(id=row[10], code=row[11], name=row[12], level=Level.DISTRICT, parent=None)
-    street = Area(id=row[7], code=row[8], name=row[9], level=Level.STREET, parent=district)
-    community = Area(id=row[4], code=row[5], name=row[6], level=Level.COMMUNITY, parent=street)
-    return Area(id=row[0], code=row[1], name=row[2], kind=row[3], level=Level.GRID, parent=community)
+GRID_WITH_CHAIN_AT = Prepared("govgrid_grid_with_chain_at", PointLookupSQL.grid_with_chain)
 
 
 class AreaQuerySet(models.QuerySet):
@@ -176,9 +186,9 @@ class AreaQuerySet(models.QuerySet):
         Among grids that share the point (an edge), one whose code starts with a `prefer` prefix
         wins (the reporter's own grid), then the lower code, as in `grid_at`."""
         with connection.cursor() as cursor:
-            GRID_WITH_CHAIN_AT.execute(cursor, grid_with_chain_params(point, prefer))
+            GRID_WITH_CHAIN_AT.execute(cursor, PointLookupSQL.grid_with_chain_params(point, prefer))
             row = cursor.fetchone()
-        return None if row is None else grid_from_chain_row(row)
+        return None if row is None else PointLookupSQL.grid_from_row(row)
 
     def chain_at(self, point):
         """[grid, community, street, district] for the grid covering the point, or [] outside."""
@@ -213,6 +223,10 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(id__in=candidates).annotate(distance_m=geodesic).order_by("distance_m", "code").first()
 
 
+class AreaManager(models.Manager.from_queryset(AreaQuerySet)):
+    sql = PointLookupSQL  # the point lookups as SQL text for hand-written statements
+
+
 class Area(models.Model):
     code = models.CharField(_("code"), max_length=15, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -227,7 +241,7 @@ class Area(models.Model):
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = AreaQuerySet.as_manager()
+    objects = AreaManager()
 
     class Meta:
         ordering = ["code"]

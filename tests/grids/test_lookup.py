@@ -73,7 +73,9 @@ def test_the_intake_lookup_gives_the_chain_and_prefers_the_reporters_grid_on_an_
 
 
 def test_chain_names_place_each_area_by_its_code_and_leave_out_missing_ones():
-    from grids.models.areas import chain_names
+    from grids.models import Area
+
+    chain_names = Area.objects.sql.chain_names
 
     full = chain_names("411381001001013", "网格", ["411381", "411381001", "411381001001"], ["市", "街道", "社区"])
     assert full == {

@@ -253,3 +253,43 @@ def test_the_coverage_of_a_callers_own_grids_is_the_coverage_by_prefix(db):
 def test_the_coverage_query_has_one_text_for_every_prefix(db):
     texts = {grid_rules(prefix)[0] for prefix in ("", "411381", "411381001001")}
     assert len(texts) == 1
+
+
+def test_the_grid_at_a_point_is_the_same_through_the_orm_and_the_sql_text(db):
+    """Area.objects.grid_at (the ORM) and Area.objects.sql (the text intake's statement embeds, also
+    behind grid_with_chain_at) pick the same grid, chain and area names on a lattice of points over
+    a drawn city: inside grids, on shared edges and corners, and outside every grid."""
+    from django.contrib.gis.geos import Point
+
+    from incidents.intake import _category_and_grid
+    from tests.conftest import DRAWN_CELL, DRAWN_ORIGIN, draw_city
+
+    city = draw_city()
+    x0, y0 = DRAWN_ORIGIN
+    xmin, ymin, xmax, ymax = city.district.geom.extent
+    steps = 4  # a quarter of a cell: every edge and corner of the lattice is hit
+    points = [
+        Point(x0 + i * DRAWN_CELL / steps, y0 + j * DRAWN_CELL / steps, srid=4326)
+        for i in range(-1, int((xmax - x0) / DRAWN_CELL * steps) + 2)
+        for j in range(-1, int((ymax - y0) / DRAWN_CELL * steps) + 2)
+    ]
+    found = 0
+    for point in points:
+        orm = Area.objects.select_related("parent__parent__parent").grid_at(point)
+        sql = Area.objects.grid_with_chain_at(point)
+        _, lateral = _category_and_grid("none", point, ())
+        if orm is None:
+            assert sql is None and lateral is None, point
+            continue
+        found += 1
+        expected = [(area.code, area.name) for area in orm.chain()]
+        assert [(area.code, area.name) for area in sql.chain()] == expected, point
+        assert [(area.code, area.name) for area in lateral.chain()] == expected, point
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT above.* FROM grids_area g, LATERAL ({Area.objects.sql.areas_above}) above WHERE g.code = %s",
+                [orm.code],
+            )
+            names = Area.objects.sql.chain_names(orm.code, orm.name, *cursor.fetchone())
+        assert [(names[area.level]["code"], names[area.level]["name"]) for area in orm.chain()] == expected
+    assert 0 < found < len(points)
