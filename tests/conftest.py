@@ -229,6 +229,58 @@ class DrawnCity:
         location = Point(*at, srid=4326) if at else area.geom.point_on_surface
         return ServiceStation.objects.create(name=name, kind=kind, area=area, location=location)
 
+    # --- the cast: the demo's accounts, in a drawn city ----------------------------------------------
+    CAST = ("admin", "leader", "analyst", "street_dispatcher", "street_closer", "community_dispatcher",
+            "grid_worker", "grid_worker_2")  # fmt: skip
+
+    def staff(self):
+        """The accounts the demo has, with the same roles, in this city, named `{code}_{name}` (a
+        drawn city lives beside the demo's): admin (a superuser), leader and analyst (the district),
+        street_dispatcher and street_closer (two dispatchers of the first street: one resolves, the
+        other closes), community_dispatcher (that street's first community), grid_worker (that
+        community's first grid), grid_worker_2 (the first grid of the second street). `self.users`
+        holds them by name; `client`, `scope` and `grid_of` take a name. Returns the city."""
+        from grids.models import Role
+
+        street, other = self.streets[0], self.streets[1]
+        community = self.communities_of(street)[0]
+        roles = {
+            "leader": (Role.LEADER, self.district),
+            "analyst": (Role.ANALYST, self.district),
+            "street_dispatcher": (Role.DISPATCHER, street),
+            "street_closer": (Role.DISPATCHER, street),
+            "community_dispatcher": (Role.DISPATCHER, community),
+            "grid_worker": (Role.GRID_WORKER, self.grids_of(community)[0]),
+            "grid_worker_2": (Role.GRID_WORKER, self.grids_of(self.communities_of(other)[0])[0]),
+        }
+        self.users = {"admin": get_user_model().objects.create_superuser(f"{self.code}_admin", is_staff=True)}
+        for name, (role, area) in roles.items():
+            self.users[name] = self.account(f"{self.code}_{name}", f"{name}·{area.name}", role, area)
+        return self
+
+    def communities_of(self, street):
+        return [c for c in self.communities if c.parent_id == street.id]
+
+    def grids_of(self, community):
+        return [g for g in self.grids if g.parent_id == community.id]
+
+    def client(self, name):
+        """A test client logged in as one of the cast."""
+        from django.test import Client
+
+        client = Client()
+        client.force_login(self.users[name])
+        return client
+
+    def scope(self, name):
+        from grids.scopes import Scope
+
+        return Scope.for_user(self.users[name])
+
+    def grid_of(self, name="grid_worker"):
+        """The grid a worker of the cast serves."""
+        return Assignment.objects.get(person__user=self.users[name]).area
+
     def erase(self):
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
@@ -237,6 +289,7 @@ class DrawnCity:
         purge_incidents(Incident.objects.filter(grid__code__startswith=self.code))
         ServiceStation.objects.filter(area__code__startswith=self.code).delete()
         users = [person.user_id for person in self.people if person.user_id]
+        users += [user.pk for user in getattr(self, "users", {}).values()]
         Person.objects.filter(pk__in=[person.pk for person in self.people]).delete()
         get_user_model().objects.filter(pk__in=users).delete()
         Area.objects.delete_subtree(self.code)
@@ -291,6 +344,12 @@ def draw_city(
 def drawn_city(db):
     """The default drawn city (12 grids in 6 communities of 2 streets and 1 town), nobody in it."""
     return draw_city()
+
+
+@pytest.fixture
+def staffed_city(db):
+    """The default drawn city with the demo's cast of accounts (DrawnCity.staff)."""
+    return draw_city().staff()
 
 
 @contextmanager
