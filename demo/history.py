@@ -28,7 +28,17 @@ from demo.people import SURNAMES
 from govgrid.lib.worktime import deadline
 from grids.models import Area, Assignment, Level, Person, Role
 from incidents import events
-from incidents.actions import ACTIONS, POOR_RATING, area_at, moves_within_chain, overdue_reason, reported, transition
+from incidents.actions import (
+    ACTIONS,
+    DISPATCHER,
+    POOR_RATING,
+    Details,
+    area_at,
+    moves_within_chain,
+    overdue_reason,
+    reported,
+    transition,
+)
 from incidents.events import SYSTEM
 from incidents.models import OPEN_STATUSES, Category, Incident, Status
 
@@ -103,7 +113,7 @@ class _Walk:
 
     def _take(self, action, at, actor, reason="", rating=None, comment=""):
         self.state, event = transition(
-            action, self.state, self.grid_code, self.category, at, actor, reason, rating=rating, comment=comment
+            action, self.state, self.grid_code, self.category, at, actor, reason, details=Details(rating, comment)
         )
         self.events.append(event)
         self.at = at
@@ -132,7 +142,7 @@ class _Walk:
         spec = ACTIONS[action]
         if self.status not in spec.sources or spec.step and not moves_within_chain(self.level, spec.step):
             return False
-        actor = actor or (self.dispatcher() if spec.who == "dispatcher" else self.handler())
+        actor = actor or (self.dispatcher() if DISPATCHER in spec.who else self.handler())
         if spec.not_by_resolver and actor == self.resolved_by:
             actor = self.other_dispatcher()
         rating, comment = None, ""

@@ -300,6 +300,12 @@ WORKDAY_HOURS = env_float("GOVGRID_WORKDAY_HOURS", 8.0)
 CALENDAR_CHECK_SECONDS = env_float("GOVGRID_CALENDAR_CHECK_SECONDS", 10.0)
 CALENDAR_NOTICE_DAYS = int(env_float("GOVGRID_CALENDAR_NOTICE_DAYS", 60))
 
+# --- Departments (incidents/departments.py) ------------------------------------------------------
+# Working hours a department has to sign for a case sent to it (default 2), and after its dispatch
+# to contest it as not its own (default 8: one working day).
+SIGN_HOURS = env_float("GOVGRID_SIGN_HOURS", 2)
+CONTEST_HOURS = env_float("GOVGRID_CONTEST_HOURS", 8)
+
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.
 INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)

@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
-from .models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, ServiceStation
+from .models import (
+    DEPARTMENT_ROLES,
+    Area,
+    Assignment,
+    Department,
+    HouseholdLink,
+    Level,
+    PartyOrg,
+    Person,
+    ServiceStation,
+)
 from .personal import PHONE_MASK
 from .scopes import PERSONAL_FIELDS, Scope
 from .validation import (
@@ -288,7 +298,7 @@ class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0
     raw_id_fields = ["area"]
-    fields = ["role", "area", "starts_on", "ends_on"]
+    fields = ["role", "area", "department", "starts_on", "ends_on"]
 
 
 @admin.register(Person)
@@ -339,11 +349,11 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ScopedAdmin):
-    list_display = ["person", "role", "area", "starts_on", "ends_on"]
-    list_filter = ["role"]
-    search_fields = ["person__name", "area__code", "area__name"]
+    list_display = ["person", "role", "area", "department", "starts_on", "ends_on"]
+    list_filter = ["role", "department"]
+    search_fields = ["person__name", "area__code", "area__name", "department__name"]
     raw_id_fields = ["person", "area"]
-    list_select_related = ["person", "area"]
+    list_select_related = ["person", "area", "department"]
     show_full_result_count = False
 
 
@@ -373,3 +383,41 @@ class ServiceStationAdmin(ScopedAdmin, LeafletGeoAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "area__code", "area__name"]
     raw_id_fields = ["area"]
+
+
+class DepartmentPeopleInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    raw_id_fields = ["person"]
+    fields = ["person", "role", "starts_on", "ends_on"]
+    verbose_name = _("person serving in the department")
+    verbose_name_plural = _("people serving in the department")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A department's people hold department roles, in its district (Assignment.clean).
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["role"].choices = [
+            (value, label) for value, label in formset.form.base_fields["role"].choices if value in DEPARTMENT_ROLES
+        ]
+        return formset
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    """Departments (条线部门), their streets of competence and their people; routing of categories to
+    them is on the category (incidents' admin: routes)."""
+
+    scope_field = "district__code"
+    list_display = ["name", "short_name", "code", "district", "phone", "active"]
+    list_filter = ["active", "district"]
+    search_fields = ["name", "short_name", "code"]
+    filter_horizontal = ["streets"]
+    raw_id_fields = ["district"]
+    inlines = [DepartmentPeopleInline]
+
+    def save_formset(self, request, form, formset, change):
+        for assignment in formset.save(commit=False):
+            assignment.area_id = form.instance.district_id
+            assignment.save()
+        for removed in formset.deleted_objects:
+            removed.delete()

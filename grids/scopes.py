@@ -8,7 +8,8 @@ area's code) and what they may do there:
 | administrator (superuser or role)    | everything           | yes        | yes                |
 | dispatcher of a street or community  | that street/community| yes        | yes, in scope      |
 | grid worker                          | their grids          | yes        | yes, in scope      |
-| leader                               | their district       | no         | yes, in scope      |
+| leader                               | their district       | no (but supervises) | yes, in scope |
+| department handler or head           | cases sent to their department | theirs while it holds them | no |
 | analyst                              | their district       | no         | no (masked)        |
 | anyone else, anonymous               | nothing              | no         | no                 |
 
@@ -40,7 +41,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import GovgridError, NotFound
 
-from .models import Area, Assignment, HouseholdLink, Level, Person, Role, level_for_code
+from .models import DEPARTMENT_ROLES, Area, Assignment, HouseholdLink, Level, Person, Role, level_for_code
 from .models.areas import under_codes, under_codes_sql  # noqa: F401  (the code rule in Q and SQL, used here and by the maps)
 from .models.people import in_force
 
@@ -67,6 +68,9 @@ class Scope:
     user_id: int | None = None
     dispatches: tuple = ()  # area codes whose cases this user handles as their dispatcher
     works_at: str | None = None  # the level of their work: the highest dispatcher area's, or grid
+    departments: tuple = ()  # ids of the departments they serve in (handler or head)
+    grid_work: tuple = ()  # codes of the grids they are a grid worker of
+    leads: tuple = ()  # area codes they are a leader of
 
     @classmethod
     def for_user(cls, user):
@@ -80,21 +84,27 @@ class Scope:
         rows = (
             Person.objects.filter(user=user)
             .annotate(serving=FilteredRelation("assignments", condition=in_force(through="assignments__")))
-            .values_list("id", "serving__role", "serving__area__code")
+            .values_list("id", "serving__role", "serving__area__code", "serving__department_id")
         )
         return cls.from_rows(user, list(rows))
 
     @classmethod
     def from_rows(cls, user, rows):
-        """The scope of an active user from their person's rows: (person id, role, area code), a row
-        per role in force; one row with no role for a person with none, no row for no person."""
+        """The scope of an active user from their person's rows: (person id, role, area code,
+        department id), a row per role in force; one row with no role for a person with none, no
+        row for no person. A department role gives the cases sent to the department, not an area."""
         person_id = rows[0][0] if rows else None
-        roles = [(role, code) for _id, role, code in rows if role is not None]
+        departments = tuple(sorted({row[3] for row in rows if row[1] in DEPARTMENT_ROLES}))
+        roles = [(role, code) for _id, role, code, _department in rows if role is not None]
+        roles = [(role, code) for role, code in roles if role not in DEPARTMENT_ROLES]
         who = {
             "person_id": person_id,
             "user_id": user.pk,
             "dispatches": _minimal({code for role, code in roles if role == Role.DISPATCHER}),
             "works_at": _working_level(code for role, code in roles if role in WRITING_ROLES),
+            "departments": departments,
+            "grid_work": tuple(sorted({code for role, code in roles if role == Role.GRID_WORKER})),
+            "leads": _minimal({code for role, code in roles if role == Role.LEADER}),
         }
         if user.is_superuser or any(role == Role.ADMINISTRATOR for role, _code in roles):
             return cls(everything=True, **who)
@@ -116,9 +126,21 @@ class Scope:
         their grid's cases (`changes`) but does not dispatch them."""
         return self.everything or any(code.startswith(prefix) for prefix in self.dispatches)
 
+    def leads_in(self, code):
+        """Whether this user is a leader over area `code` (supervises its cases), or an administrator."""
+        return self.everything or any(code.startswith(prefix) for prefix in self.leads)
+
+    def works_in_grid(self, code):
+        """Whether this user is a grid worker of the grid `code` (verifies its cases on site)."""
+        return self.everything or code in self.grid_work
+
+    def serves_in(self, department_id):
+        """Whether this user serves in the department (handler or head), or is an administrator."""
+        return self.everything or department_id in self.departments
+
     @property
     def sees_anything(self):
-        return self.everything or bool(self.read)
+        return self.everything or bool(self.read) or bool(self.departments)
 
     # --- querysets ---------------------------------------------------------------------------
     def roots(self):
@@ -160,6 +182,8 @@ class Scope:
         condition = under_codes(self.read, "area_code")
         if self.user_id is not None:
             condition |= Q(reporter_id=self.user_id)
+        if self.departments:
+            condition |= Q(pk__in=self._sent_to_departments(queryset.model))
         if self.follows_handed_on:
             condition |= Q(pk__in=self._acted_on(queryset.model))
         return queryset.filter(condition)
@@ -182,9 +206,15 @@ class Scope:
         # model's relation, so this module does not import the incidents app (it sits above grids).
         return model.objects.filter(events__actor_id=self.user_id).values("pk")
 
+    def _sent_to_departments(self, model):
+        # The cases dispatched to their departments, now or before (read-only once contested).
+        return model.objects.filter(dispatches__department_id__in=self.departments).values("pk")
+
     def sees_incident(self, incident):
         """One case, by the rule of `cases` (a query only when area and reporter do not settle it)."""
         if self.sees(incident.area_code) or (self.user_id is not None and incident.reporter_id == self.user_id):
+            return True
+        if self.departments and incident.dispatches.filter(department_id__in=self.departments).exists():
             return True
         return self.follows_handed_on and incident.events.filter(actor_id=self.user_id).exists()
 

@@ -14,7 +14,7 @@ is reopened, in working time unless the category counts calendar time (govgrid.l
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,69 +31,112 @@ LEVELS = (Level.GRID, Level.COMMUNITY, Level.STREET)
 REPORT = "report"  # the first event of every case, written by intake
 
 
+# Who may take an action (Action.who names one or more; incidents.workflow checks them):
+AREA = "area"  # changes the case's area (its grid worker, a dispatcher over it), the case not with a department
+HOLDER = "holder"  # the case's lead department's people while it is with one; else as AREA
+DISPATCHER = "dispatcher"  # a dispatcher over the case's area
+STREET_DISPATCHER = "street_dispatcher"  # a dispatcher over the case's street
+DEPARTMENT = "department"  # the people of a department the case is dispatched to (lead or co-handler)
+GRID_WORKER = "grid_worker"  # a grid worker of the case's grid
+LEADER = "leader"  # a leader over the case's area
+REPORTER = "reporter"  # who reported it
+# (an administrator may take any action anyone may)
+
+
 @dataclass(frozen=True)
 class Action:
     sources: tuple  # statuses it may start from
     target: str | None  # the status it leads to (None: unchanged)
-    who: str  # "handler": may change the case's area; "dispatcher": a dispatcher over it; "reporter"
+    who: tuple  # the kinds of people above who may take it
     needs_reason: bool = False
     label: str = ""
     # Four eyes: whoever resolved the case may not take this action on that resolution.
     not_by_resolver: bool = False
     step: int = 0  # levels it moves the case: +1 up, -1 down; the deadline restarts at the new level
-    restarts_deadline: bool = False  # the deadline restarts at the same level (a reopened case)
+    restarts_deadline: bool = False  # the deadline restarts where the case is (a reopened case)
     settles_rating: bool = False  # a dispatcher's decision on a poor rating that awaits one
+    levels: tuple = ()  # the levels it may be taken at, when not every one
 
 
+def _action(sources, target, who, label, **fields):
+    return Action(tuple(sources), target, tuple(who) if isinstance(who, tuple) else (who,), label=label, **fields)
+
+
+S = Status
+OPEN = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
+DONE = (S.RESOLVED, S.VERIFIED, S.CLOSED)
 ACTIONS = {
-    "accept": Action((Status.REPORTED,), Status.ACCEPTED, "handler", label=gettext_lazy("accept")),
-    "start": Action((Status.ACCEPTED,), Status.IN_PROGRESS, "handler", label=gettext_lazy("start")),
-    "resolve": Action((Status.ACCEPTED, Status.IN_PROGRESS), Status.RESOLVED, "handler", label=gettext_lazy("resolve")),
-    "close": Action(
-        (Status.RESOLVED,),
-        Status.CLOSED,
-        "dispatcher",
-        label=gettext_lazy("verify and close"),
+    "accept": _action((S.REPORTED,), S.ACCEPTED, AREA, gettext_lazy("accept")),
+    "start": _action((S.ACCEPTED,), S.IN_PROGRESS, HOLDER, gettext_lazy("start")),
+    "resolve": _action((S.ACCEPTED, S.IN_PROGRESS), S.RESOLVED, HOLDER, gettext_lazy("resolve")),
+    "close": _action(
+        (S.RESOLVED, S.VERIFIED),
+        S.CLOSED,
+        DISPATCHER,
+        gettext_lazy("verify and close"),
         not_by_resolver=True,
         settles_rating=True,
     ),
-    "escalate": Action(
-        (Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS),
-        Status.REPORTED,
-        "handler",
-        needs_reason=True,
-        label=gettext_lazy("escalate"),
-        step=+1,
+    "escalate": _action(
+        (S.REPORTED, S.ACCEPTED, S.IN_PROGRESS), S.REPORTED, AREA, gettext_lazy("escalate"), needs_reason=True, step=+1
     ),
-    "return": Action(
-        (Status.REPORTED, Status.ACCEPTED),
-        Status.REPORTED,
-        "dispatcher",
-        needs_reason=True,
-        label=gettext_lazy("return"),
-        step=-1,
+    "return": _action(
+        (S.REPORTED, S.ACCEPTED), S.REPORTED, DISPATCHER, gettext_lazy("return"), needs_reason=True, step=-1
     ),
-    "reject": Action(
-        (Status.REPORTED, Status.ACCEPTED), Status.REJECTED, "handler", needs_reason=True, label=gettext_lazy("reject")
-    ),
-    "reopen": Action(
-        (Status.RESOLVED, Status.CLOSED),
-        Status.IN_PROGRESS,
-        "dispatcher",
+    "reject": _action((S.REPORTED, S.ACCEPTED), S.REJECTED, AREA, gettext_lazy("reject"), needs_reason=True),
+    "reopen": _action(
+        DONE,
+        S.IN_PROGRESS,
+        DISPATCHER,
+        gettext_lazy("reopen"),
         needs_reason=True,
-        label=gettext_lazy("reopen"),
         restarts_deadline=True,
         settles_rating=True,
     ),
-    "rate": Action((Status.RESOLVED, Status.CLOSED), None, "reporter", label=gettext_lazy("rate")),
-    "keep_closed": Action(
-        (Status.CLOSED,),
+    "rate": _action(DONE, None, REPORTER, gettext_lazy("rate")),
+    "keep_closed": _action(
+        (S.CLOSED,),
         None,
-        "dispatcher",
+        DISPATCHER,
+        gettext_lazy("keep closed despite the rating"),
         needs_reason=True,
-        label=gettext_lazy("keep closed despite the rating"),
         settles_rating=True,
     ),
+    # --- departments (派遣、签收、退单), deadlines (延期), parking (挂账) ------------------------------
+    "dispatch": _action(
+        (S.REPORTED, S.ACCEPTED, S.IN_PROGRESS),
+        S.DISPATCHED,
+        DISPATCHER,
+        gettext_lazy("dispatch to a department"),
+        levels=(Level.COMMUNITY, Level.STREET),
+    ),
+    "sign": _action((S.DISPATCHED, S.IN_PROGRESS), None, DEPARTMENT, gettext_lazy("sign for")),
+    "contest": _action(
+        (S.DISPATCHED, S.IN_PROGRESS), None, DEPARTMENT, gettext_lazy("contest (not ours)"), needs_reason=True
+    ),
+    "extend": _action(
+        (S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS), None, HOLDER, gettext_lazy("ask for an extension"), needs_reason=True
+    ),
+    "approve_extension": _action(OPEN, None, (DISPATCHER, LEADER), gettext_lazy("approve the extension")),
+    "refuse_extension": _action(
+        OPEN, None, (DISPATCHER, LEADER), gettext_lazy("refuse the extension"), needs_reason=True
+    ),
+    "park": _action(
+        (S.ACCEPTED, S.IN_PROGRESS), S.PARKED, (STREET_DISPATCHER, LEADER), gettext_lazy("park"), needs_reason=True
+    ),
+    "unpark": _action((S.PARKED,), None, (STREET_DISPATCHER, LEADER), gettext_lazy("resume"), restarts_deadline=True),
+    # --- verification on site (核查), supervision (督办), call-back (回访) ------------------------------
+    "verify": _action((S.RESOLVED,), S.VERIFIED, GRID_WORKER, gettext_lazy("verify on site")),
+    "rework": _action(
+        (S.RESOLVED,),
+        S.IN_PROGRESS,
+        GRID_WORKER,
+        gettext_lazy("send back for rework"),
+        needs_reason=True,
+        restarts_deadline=True,
+    ),
+    "supervise": _action((*OPEN, S.PARKED), None, LEADER, gettext_lazy("supervise"), needs_reason=True),
+    "callback": _action(DONE, None, (DISPATCHER, LEADER), gettext_lazy("record a call-back")),
 }
 EVENT_KINDS = (REPORT, *ACTIONS)  # every action an event may record
 POOR_RATING = 2  # a rating of 2 or less waits for a dispatcher's decision
@@ -123,6 +166,10 @@ class IncidentState:
     rating: int | None = None
     rating_comment: str = ""
     awaits_rating_decision: bool = False
+    department_id: int | None = None  # the lead department holding it
+    needs_verification: bool = False
+    review_on: date | None = None
+    supervised_at: datetime | None = None
 
     @classmethod
     def of(cls, incident):
@@ -171,26 +218,44 @@ def area_at(grid_code, level):
     return grid_code[: CODE_LENGTH[Level(level)]]
 
 
-def transition(
-    action,
-    state,
-    grid_code,
-    category,
-    at,
-    actor_id=SYSTEM,
-    reason="",
-    note="",
-    rating=None,
-    comment="",
-    deadline_of=deadline,
-):
+@dataclass(frozen=True)
+class Details:
+    """What an action takes besides its reason and note, each for the actions named."""
+
+    rating: int | None = None  # rate
+    comment: str = ""  # rate
+    department_id: int | None = None  # dispatch: the lead; sign, contest: the department acting
+    lead: bool = True  # sign, contest: the acting department is the lead, not a co-handler
+    handling_hours: int | None = None  # dispatch, rework and resume of a dispatched case: its time
+    due_at: datetime | None = None  # approve_extension: the new deadline
+    review_on: date | None = None  # park
+    satisfied: bool | None = None  # callback: None when the resident was not reached
+
+
+def transition(action, state, grid_code, category, at, actor_id=SYSTEM, reason="", note="", details=Details(),
+               deadline_of=deadline):  # fmt: skip
     """(the case's state after `action`, the event it writes), for a case in `state` reported in
     the grid `grid_code` under `category`, acted on at `at` by `actor_id`. Pure: it checks no right
     (incidents.workflow does); `deadline_of` lets a caller that moves many cases at once reuse a
     deadline it computed. A rating's event keeps what the reporter said: the rating as its reason,
-    the comment as its note."""
+    the comment as its note.
+
+    Where a department holds the case its deadline is the department's handling time
+    (`details.handling_hours`) rather than the level's. sign, contest and resume lead to a status
+    that depends on the case: signing by the lead starts the work (in progress); a co-handler's
+    signature or contest changes only its own dispatch; a contest by the lead gives the case back to
+    its dispatcher (accepted, the level's time again); a resumed case goes back to its department
+    (in progress) or to its level (accepted)."""
     spec = ACTIONS[action]
     after = replace(state, status=spec.target or state.status, version=state.version + 1)
+    # The department the event concerns: the one it is sent to or acts for, else the holder's.
+    department_id = details.department_id or state.department_id
+
+    def restart(hours=None):
+        if hours is not None:
+            return deadline_of(at, hours, category.calendar_time)
+        return level_deadline(category, state.level, at, deadline_of)
+
     if spec.step:
         level = next_level(state.level, spec.step)
         after = replace(
@@ -199,14 +264,41 @@ def transition(
             area_code=area_at(grid_code, level),
             due_at=level_deadline(category, level, at, deadline_of),
         )
+    elif action == "dispatch":
+        after = replace(after, department_id=department_id, due_at=restart(details.handling_hours))
+    elif action in ("sign", "contest"):
+        if details.lead and action == "sign" and state.status == Status.DISPATCHED:
+            after = replace(after, status=Status.IN_PROGRESS)
+        elif details.lead and action == "contest":
+            after = replace(after, status=Status.ACCEPTED, department_id=None, due_at=restart())
+    elif action == "unpark":
+        status = Status.IN_PROGRESS if state.department_id else Status.ACCEPTED
+        after = replace(after, status=status, review_on=None, due_at=restart(details.handling_hours))
     elif spec.restarts_deadline:
-        # A reopened case gets its level's full time again: the old deadline belonged to the
-        # handling that failed, and keeping it would let the sweep escalate it the moment it reopens.
-        after = replace(after, due_at=level_deadline(category, state.level, at, deadline_of))
-    if action == "rate":
+        # A reopened case gets its time again: the old deadline belonged to the handling that failed,
+        # and keeping it would let the sweep escalate it the moment it reopens.
+        after = replace(after, due_at=restart(details.handling_hours if state.department_id else None))
+    if action == "resolve":
+        # A department's resolution is checked on site by the grid's worker before it is closed
+        # (派遣 → 处置 → 核查); one made in the grid, community or street by whoever closes it.
+        after = replace(after, needs_verification=state.department_id is not None)
+    elif action in ("verify", "rework"):
+        after = replace(after, needs_verification=False)
+    elif action == "park":
+        after = replace(after, review_on=details.review_on)
+    elif action == "approve_extension":
+        after = replace(after, due_at=details.due_at)
+    elif action == "supervise":
+        after = replace(after, supervised_at=at)
+    elif action == "callback" and details.satisfied is False:
+        after = replace(after, awaits_rating_decision=True)
+    elif action == "rate":
+        rating, comment = details.rating, details.comment
         after = replace(after, rating=rating, rating_comment=comment, awaits_rating_decision=rating <= POOR_RATING)
         reason, note = rating_reason(rating), comment or note
     if spec.settles_rating:
         after = replace(after, awaits_rating_decision=False)
-    event = Event(at, actor_id, action, state.status, after.status, state.level, after.level, reason, note)
+    event = Event(
+        at, actor_id, action, state.status, after.status, state.level, after.level, reason, note, department_id
+    )
     return after, event

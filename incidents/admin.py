@@ -4,7 +4,7 @@ from grids.admin import ScopedAdmin
 from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
 
-from .models import Category, Incident, IncidentEvent
+from .models import Category, Dispatch, Incident, IncidentEvent, Route
 
 
 class ItemInline(admin.TabularInline):
@@ -17,10 +17,20 @@ class ItemInline(admin.TabularInline):
         "deadline_grid_hours",
         "deadline_community_hours",
         "deadline_street_hours",
+        "deadline_department_hours",
         "calendar_time",
         "sensitive",
         "active",
     ]
+
+
+class RouteInline(admin.TabularInline):
+    """Which departments handle this category (an item, or a whole class) and where."""
+
+    model = Route
+    extra = 0
+    raw_id_fields = ["street"]
+    fields = ["department", "street", "handling_hours"]
 
 
 @admin.register(Category)
@@ -32,13 +42,14 @@ class CategoryAdmin(admin.ModelAdmin):
         "deadline_grid_hours",
         "deadline_community_hours",
         "deadline_street_hours",
+        "deadline_department_hours",
         "calendar_time",
         "sensitive",
         "active",
     ]
     list_filter = ["active", "calendar_time", "sensitive", "parent"]
     search_fields = ["code", "name"]
-    inlines = [ItemInline]
+    inlines = [ItemInline, RouteInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent")
@@ -48,7 +59,18 @@ class EventInline(admin.TabularInline):
     model = IncidentEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "action", "from_status", "to_status", "from_level", "to_level", "note"]
+    fields = ["at", "actor", "action", "department", "from_status", "to_status", "from_level", "to_level", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DispatchInline(admin.TabularInline):
+    model = Dispatch
+    extra = 0
+    can_delete = False
+    fields = ["department", "role", "dispatched_at", "sign_due_at", "signed_at", "due_at", "ended_at", "outcome"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -65,7 +87,7 @@ class IncidentAdmin(ScopedAdmin):
     search_fields = ["code", "description", "area_code"]
     list_select_related = ["category"]
     show_full_result_count = False
-    inlines = [EventInline]
+    inlines = [DispatchInline, EventInline]
 
     def get_exclude(self, request, obj=None):
         # The resident's contact: by the scope's rule of personal data, not for everyone who may look.

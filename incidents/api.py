@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from govgrid.lib import coords
 from govgrid.lib.errors import GovgridError, NotFound
-from govgrid.lib.moments import BoundedDateTimeField
+from govgrid.lib.moments import BoundedDateField, BoundedDateTimeField
 from govgrid.lib.parsers import BoundedJSONParser
 from govgrid.lib.privacy import personal_data
 from grids.api import AreaCodeField, ScopedMixin
@@ -144,6 +144,10 @@ def incident_json(incident, scope, duplicates=None):
         "due_at": incident.due_at,
         "rating": incident.rating,
         "awaits_rating_decision": incident.awaits_rating_decision,
+        "department": incident.department and {"code": incident.department.code, "name": incident.department.name},
+        "needs_verification": incident.needs_verification,
+        "review_on": incident.review_on,
+        "supervised_at": incident.supervised_at,
         "photos": [
             {
                 "id": p.id,
@@ -178,7 +182,7 @@ class IncidentScopedMixin(ScopedMixin):
     @staticmethod
     def incident_queryset():
         return with_arrival(
-            Incident.objects.select_related("category", "grid__parent__parent__parent")
+            Incident.objects.select_related("category", "grid__parent__parent__parent", "department")
             .defer(
                 "grid__geom", "grid__parent__geom", "grid__parent__parent__geom", "grid__parent__parent__parent__geom"
             )
@@ -297,11 +301,21 @@ class ActionRequest(serializers.Serializer):
     rating = serializers.IntegerField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     duplicate_of = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    # dispatch: the lead department's code and the co-handlers'
+    department = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    co_departments = serializers.ListField(
+        child=serializers.CharField(max_length=20), max_length=10, required=False, default=list
+    )
+    due_at = BoundedDateTimeField(required=False, allow_null=True, default=None)  # extend
+    review_on = BoundedDateField(required=False, allow_null=True, default=None)  # park
+    override = serializers.BooleanField(required=False, default=False)  # close without verification
+    reached = serializers.BooleanField(required=False, allow_null=True, default=None)  # callback
+    satisfied = serializers.BooleanField(required=False, allow_null=True, default=None)  # callback
 
 
 class IncidentActionView(IncidentScopedMixin, APIView):
-    """POST /api/v1/incidents/<code>/<action>/ {version, reason, note, rating, comment, duplicate_of}
-    for accept, start, resolve, close, escalate, return, reject, reopen, rate."""
+    """POST /api/v1/incidents/<code>/<action>/ {version, reason, note, ...} for every action of
+    incidents.actions.ACTIONS, with what each takes (ActionRequest)."""
 
     @docs.case_action(ActionRequest)
     def post(self, request, code, action):
@@ -318,7 +332,7 @@ class TimelineView(IncidentScopedMixin, APIView):
     @docs.case_timeline
     def get(self, request, code):
         incident = self.get_incident(code)
-        events = incident.events.select_related("actor").order_by("at", "id")
+        events = incident.events.select_related("actor", "department").order_by("at", "id")
         return Response(
             [
                 {
@@ -331,6 +345,7 @@ class TimelineView(IncidentScopedMixin, APIView):
                     "to_level": row["event"].to_level,
                     "reason": row["event"].reason,
                     "note": row["event"].note,
+                    "department": row["event"].department and row["event"].department.code,
                     # Their words, in the caller's language (incidents/words.py).
                     "labels": {name: str(row[f"{name}_label"]) for name in LABELLED},
                 }

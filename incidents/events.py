@@ -35,6 +35,7 @@ class Event:
     to_level: str
     reason: str = ""
     note: str = ""
+    department_id: int | None = None  # the department it was sent to or acted for
 
     def fields(self):
         """The event's columns by name, for the ORM: IncidentEvent(incident=..., **event.fields())."""

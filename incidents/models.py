@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,10 @@ class Category(models.Model):
     deadline_grid_hours = models.PositiveIntegerField(_("deadline at the grid (hours)"), default=24)
     deadline_community_hours = models.PositiveIntegerField(_("deadline at the community (hours)"), default=48)
     deadline_street_hours = models.PositiveIntegerField(_("deadline at the street (hours)"), default=72)
+    # A department's time to handle a case it signed for, unless its route says otherwise (Route).
+    deadline_department_hours = models.PositiveIntegerField(
+        _("deadline at a department (hours)"), default=40, db_default=40
+    )
     # Deadlines count working hours unless the category needs calendar time (urgent hazards).
     calendar_time = models.BooleanField(_("deadline in calendar time"), default=False)
     active = models.BooleanField(_("active"), default=True)
@@ -68,14 +73,19 @@ class Category(models.Model):
 class Status(models.TextChoices):
     REPORTED = "reported", _("reported")
     ACCEPTED = "accepted", _("accepted")
+    DISPATCHED = "dispatched", _("dispatched")  # sent to a department, not yet signed for
     IN_PROGRESS = "in_progress", _("in progress")
     RESOLVED = "resolved", _("resolved")
+    VERIFIED = "verified", _("verified on site")
     CLOSED = "closed", _("closed")
     REJECTED = "rejected", _("rejected")
+    PARKED = "parked", _("parked")  # cannot be solved now; waits for its review date (挂账)
 
 
-OPEN_STATUSES = (Status.REPORTED, Status.ACCEPTED, Status.IN_PROGRESS)
-RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)  # resolved, whether verified and closed yet or not
+# Open: someone must act on it and its deadline runs. A parked case is neither open nor resolved.
+OPEN_STATUSES = (Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)
+# Resolved, whether verified and closed yet or not.
+RESOLVED_STATUSES = (Status.RESOLVED, Status.VERIFIED, Status.CLOSED)
 
 
 def is_open_sql(column):
@@ -146,6 +156,21 @@ class Incident(models.Model):
     # case or keep it as it is (incidents.workflow). A database default, since the intake writes
     # cases with its own INSERT.
     awaits_rating_decision = models.BooleanField(_("poor rating awaits a decision"), default=False, db_default=False)
+    # The lead department handling the case now (派遣, incidents.departments), or none.
+    department = models.ForeignKey(
+        "grids.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    # Resolved by a department: a grid worker of its grid verifies it on site before it is closed (核查).
+    needs_verification = models.BooleanField(_("needs verification on site"), default=False, db_default=False)
+    # A parked case's review date (挂账).
+    review_on = models.DateField(_("review on"), null=True, blank=True)
+    # The latest supervision notice (督办), highlighted in queues.
+    supervised_at = models.DateTimeField(_("supervised at"), null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -198,9 +223,130 @@ class IncidentEvent(models.Model):
     to_level = models.CharField(max_length=10)
     reason = models.CharField(max_length=500, blank=True)
     note = models.TextField(blank=True)
+    # The department the action concerns: sent to (dispatch), or acting for (sign, contest, ...).
+    department = models.ForeignKey("grids.Department", null=True, blank=True, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class Route(models.Model):
+    """Which department handles a category where (FixMyStreet's contacts): a category item or a whole
+    class, in one street or, with no street, wherever the department is competent; with its own
+    handling time if the category's does not fit the department."""
+
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="routes")
+    department = models.ForeignKey(
+        "grids.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="routes"
+    )
+    street = models.ForeignKey(
+        Area,
+        verbose_name=_("street"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="routes",
+        limit_choices_to={"level": "street"},
+        help_text=_("Leave empty for every street where the department is competent."),
+    )
+    handling_hours = models.PositiveIntegerField(
+        _("handling time (hours)"), null=True, blank=True, help_text=_("Leave empty for the category's.")
+    )
+
+    class Meta:
+        verbose_name = _("route")
+        verbose_name_plural = _("routes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "department", "street"], name="one_route_a_street", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.category} → {self.department}"
+
+
+class Dispatch(models.Model):
+    """派遣: a case sent to a department, as its lead (主办) or one of its co-handlers (协办). The
+    department signs for it (签收) by `sign_due_at`, handles it by `due_at`, or contests it (退单).
+    It ends only with a contest: the lead's ends the co-handlers' parts too (withdrawn). A dispatch
+    of a closed case stays as the record of who handled it, and holds again if the case is reopened."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead")
+        CO = "co", _("co-handler")
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("open")
+        CONTESTED = "contested", _("contested")
+        WITHDRAWN = "withdrawn", _("withdrawn")  # a co-handler's part, when the lead contested
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="dispatches")
+    department = models.ForeignKey(
+        "grids.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="dispatches"
+    )
+    role = models.CharField(_("role"), max_length=4, choices=Role.choices)
+    note = models.TextField(_("note"), blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    sign_due_at = models.DateTimeField(_("sign for by"))
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["dispatched_at", "id"]
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        indexes = [models.Index(fields=["department", "ended_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "department"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_dispatch_a_department",
+            ),
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(ended_at__isnull=True, role="lead"), name="one_open_lead"
+            ),
+            models.CheckConstraint(
+                name="an_ended_dispatch_has_an_outcome",
+                condition=Q(ended_at__isnull=True, outcome="") | Q(ended_at__isnull=False) & ~Q(outcome=""),
+            ),
+        ]
+
+
+class Extension(models.Model):
+    """延期: a handler asks for a later deadline with a reason; a dispatcher or a leader over the case,
+    not the one who asked, approves or refuses it. The deadline moves only on approval."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="extensions")
+    department = models.ForeignKey("grids.Department", null=True, blank=True, on_delete=models.PROTECT)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    due_before = models.DateTimeField(_("due before"))
+    due_asked = models.DateTimeField(_("due time asked for"))
+    reason = models.CharField(_("reason"), max_length=500)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    approved = models.BooleanField(_("approved"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason for the decision"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(decided_at__isnull=True), name="one_pending_extension"
+            ),
+        ]
 
 
 class DailySequence(models.Model):

@@ -1,4 +1,5 @@
 """The deadline sweep: every overdue open case below the top level, escalated one level by the system.
+A case with a department is not escalated: its lateness is the department's (incidents.departments).
 
 It is the `escalate` action of incidents.actions, taken by SYSTEM with the reason "deadline passed":
 the same `transition` as a person's escalation, so the case and its event are what `act` would have
@@ -29,6 +30,7 @@ DUE_SQL = f"""
 SELECT i.id, g.code, i.category_id, {", ".join(f"i.{name}" for name in STATE_FIELDS)}
 FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
 WHERE {is_open_sql("i.status")} AND {is_in("i.level", LEVELS[:-1])} AND i.due_at < %(now)s
+  AND i.department_id IS NULL
 ORDER BY i.id
 FOR UPDATE OF i SKIP LOCKED
 """

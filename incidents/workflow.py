@@ -21,8 +21,24 @@ from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Level
 from grids.scopes import Forbidden, Scope
 
-from .actions import ACTIONS, IncidentState, moves_within_chain, transition
-from .models import Incident, IncidentEvent, Status
+from . import departments
+from .actions import (
+    ACTIONS,
+    AREA,
+    DEPARTMENT,
+    DISPATCHER,
+    GRID_WORKER,
+    HOLDER,
+    LEADER,
+    REPORTER,
+    STREET_DISPATCHER,
+    Details,
+    IncidentState,
+    area_at,
+    moves_within_chain,
+    transition,
+)
+from .models import Dispatch, Incident, IncidentEvent, Status
 
 # Lengths the event log and the case can hold; the note has no column limit but is kept to what a
 # page or a phone sends (the API's ActionRequest has the same limits).
@@ -38,6 +54,13 @@ FIELD_LABELS = {
     "rating": gettext_lazy("satisfaction"),
     "comment": gettext_lazy("rating comment"),
     "duplicate_of": gettext_lazy("duplicate of"),
+    "department": gettext_lazy("department"),
+    "co_departments": gettext_lazy("co-handling departments"),
+    "due_at": gettext_lazy("new due time"),
+    "review_on": gettext_lazy("review date"),
+    "override": gettext_lazy("close without verification"),
+    "reached": gettext_lazy("resident reached"),
+    "satisfied": gettext_lazy("resident satisfied"),
 }
 
 
@@ -45,8 +68,30 @@ class StaleVersion(Conflict):
     code = "stale"
 
 
-def act(user, code, action, version, reason="", note="", rating=None, comment="", duplicate_of=None, scope=None):
-    """Carry out `action` on the case with this code, as `user`, who saw `version`. Returns the case."""
+def act(
+    user,
+    code,
+    action,
+    version,
+    reason="",
+    note="",
+    rating=None,
+    comment="",
+    duplicate_of=None,
+    scope=None,
+    department=None,
+    co_departments=(),
+    due_at=None,
+    review_on=None,
+    override=False,
+    reached=None,
+    satisfied=None,
+):
+    """Carry out `action` on the case with this code, as `user`, who saw `version`. Returns the case.
+    Besides a reason and a note, an action takes: rate a `rating` and `comment`; reject a
+    `duplicate_of`; dispatch a lead `department` and `co_departments` (codes); extend the `due_at`
+    asked for; park a `review_on` date; close an `override` of the verification on site (with a
+    reason); callback whether the resident was `reached` and `satisfied`."""
     if action not in ACTIONS:
         raise NotFound(_("No such action: %(action)s.") % {"action": action}, field="action")
     spec = ACTIONS[action]
@@ -81,22 +126,23 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
                 level=incident.level,
                 version=incident.version,
             )
-        if incident.status not in spec.sources:
-            raise Conflict(
-                _("A case that is %(status)s cannot be given the action “%(action)s”.")
-                % {"status": Status(incident.status).label, "action": spec.label},
-                field="action",
-                status=incident.status,
-                level=incident.level,
-                version=incident.version,
-            )
+        _check_source(incident, spec)
         _check_allowed(user, scope, incident, spec)
         _check_rating_rules(user, incident, action)
         _check_not_resolver(user, incident, spec)
-        if action == "reject":
-            incident.duplicate_of = _duplicate(duplicate_of, incident, scope)
-        if action == "rate":
-            rating = _rating(rating)
+        given = {
+            "department": department,
+            "co_departments": co_departments,
+            "due_at": due_at,
+            "review_on": review_on,
+            "override": override,
+            "reached": reached,
+            "satisfied": satisfied,
+            "rating": rating,
+            "comment": comment,
+            "duplicate_of": duplicate_of,
+        }
+        details, reason, write_records = _prepare(action, user, scope, incident, now, reason, note, given)
         after, event = transition(
             action,
             IncidentState.of(incident),
@@ -106,24 +152,133 @@ def act(user, code, action, version, reason="", note="", rating=None, comment=""
             user.pk,
             reason,
             note,
-            rating,
-            comment,
+            details,
         )
         after.put_on(incident)
         IncidentEvent.objects.create(incident=incident, **event.fields())
         incident.save()
+        write_records()
     return incident
+
+
+def _prepare(action, user, scope, incident, now, reason, note, given):
+    """(the action's Details, its reason, a function writing its records beside the case's state
+    once the state is changed) after the checks particular to the action."""
+    category = incident.category
+
+    def nothing():
+        pass
+
+    if action == "reject":
+        incident.duplicate_of = _duplicate(given["duplicate_of"], incident, scope)
+    elif action == "rate":
+        return Details(rating=_rating(given["rating"]), comment=given["comment"]), reason, nothing
+    elif action == "dispatch":
+        lead, co = departments.departments_for_dispatch(incident, given["department"], given["co_departments"])
+        hours = departments.handling_hours(category, lead, departments.street_of(incident))
+        return (
+            Details(department_id=lead.pk, handling_hours=hours),
+            reason,
+            lambda: departments.write_dispatches(incident, lead, co, note, user, now),
+        )
+    elif action in ("sign", "contest"):
+        dispatch = departments.acting_dispatch(incident, scope, unsigned=action == "sign")
+        if dispatch is None:
+            raise Conflict(_("Your department has already signed for this case."), field="action", code="signed")
+        lead = dispatch.role == Dispatch.Role.LEAD
+        if action == "sign":
+
+            def write():
+                Dispatch.objects.filter(pk=dispatch.pk).update(signed_at=now, signed_by=user)
+
+        else:
+            departments.check_contest_in_time(dispatch, now)
+
+            def write():
+                departments.end_dispatches(incident, now, Dispatch.Outcome.CONTESTED, reason, dispatch)
+                if lead:  # the whole dispatch goes back: the co-handlers' parts end with it
+                    departments.end_dispatches(incident, now, Dispatch.Outcome.WITHDRAWN, reason)
+
+        return Details(department_id=dispatch.department_id, lead=lead), reason, write
+    elif action == "extend":
+        due = given["due_at"]
+        departments.check_extension_request(incident, due)
+        return Details(), reason, lambda: departments.request_extension(incident, user, now, due, reason)
+    elif action in ("approve_extension", "refuse_extension"):
+        extension = departments.pending_extension(incident)
+        if extension is None:
+            raise Conflict(_("No extension of this case awaits a decision."), field="action", code="no_extension")
+        if extension.requested_by_id == user.pk:
+            raise Forbidden(
+                _("You asked for this extension yourself: someone else must decide on it."),
+                field="action",
+                code="requested_by_you",
+            )
+        approved = action == "approve_extension"
+
+        def decide():
+            extension.decided_by, extension.decided_at, extension.approved = user, now, approved
+            extension.decision_reason = reason
+            extension.save(update_fields=["decided_by", "decided_at", "approved", "decision_reason"])
+            if approved:
+                departments.move_lead_deadline(incident, extension.due_asked)
+
+        return Details(due_at=extension.due_asked), reason, decide
+    elif action == "park":
+        review_on = given["review_on"]
+        if review_on is None or review_on <= timezone.localdate(now):
+            raise GovgridError(_("Give a review date after today."), field="review_on")
+        return Details(review_on=review_on), reason, nothing
+    elif action in ("unpark", "reopen", "rework") and incident.department_id:
+        hours = departments.handling_hours(category, incident.department, departments.street_of(incident))
+        return Details(handling_hours=hours), reason, nothing
+    elif action == "verify" and not incident.needs_verification:
+        raise Conflict(
+            _("Case %(code)s was resolved on site by its grid worker and needs no verification.")
+            % {"code": incident.code},
+            field="action",
+            code="no_verification_needed",
+        )
+    elif action == "close" and incident.status == Status.RESOLVED and incident.needs_verification:
+        if not given["override"]:
+            raise Conflict(
+                _("Case %(code)s has not been verified on site yet: wait for its grid worker, or close it "
+                  "without the verification and give the reason.") % {"code": incident.code},
+                field="override",
+                code="not_verified",
+            )  # fmt: skip
+        if not reason:
+            raise GovgridError(_("Give the reason to close a case without its verification on site."), field="reason")
+        return Details(), _("Closed without verification on site: %(reason)s") % {"reason": reason}, nothing
+    elif action == "callback":
+        return _callback(given["reached"], given["satisfied"], reason)
+    return Details(), reason, nothing
+
+
+def _callback(reached, satisfied, reason):
+    if reached is None:
+        raise GovgridError(_("Say whether the resident was reached."), field="reached")
+    if reached and satisfied is None:
+        raise GovgridError(_("Say whether the resident is satisfied."), field="satisfied")
+    if not reached:
+        summary = _("Call-back: the resident was not reached")
+    elif satisfied:
+        summary = _("Call-back: the resident is satisfied")
+    else:
+        summary = _("Call-back: the resident is not satisfied")
+    if reason:
+        summary = f"{summary}. {reason}"
+    return Details(satisfied=satisfied if reached else None), summary[:REASON_MAX], lambda: None
 
 
 def allowed_actions(user, scope, incident):
     """The actions this user may take on this case now, in ACTIONS order (for pages' buttons)."""
     names = []
     for name, spec in ACTIONS.items():
-        if incident.status not in spec.sources:
-            continue
         if spec.step and not moves_within_chain(incident.level, spec.step):
             continue
         try:
+            _check_source(incident, spec)
             _check_allowed(user, scope, incident, spec)
             _check_rating_rules(user, incident, name)
             _check_not_resolver(user, incident, spec)
@@ -133,14 +288,44 @@ def allowed_actions(user, scope, incident):
     return names
 
 
+def _check_source(incident, spec):
+    """The case is where the action may start: its status, and its level where the action names some."""
+    if incident.status not in spec.sources or (spec.levels and incident.level not in spec.levels):
+        raise Conflict(
+            _("A case that is %(status)s at the %(level)s level cannot be given the action “%(action)s”.")
+            % {"status": Status(incident.status).label, "level": Level(incident.level).label, "action": spec.label},
+            field="action",
+            status=incident.status,
+            level=incident.level,
+            version=incident.version,
+        )
+
+
+def _may(kind, user, scope, incident):
+    """Whether the user is of this kind of people for the case (incidents.actions names the kinds)."""
+    if kind == AREA:
+        return incident.department_id is None and scope.changes(incident.area_code)
+    if kind == HOLDER:
+        if incident.department_id is not None:
+            return scope.serves_in(incident.department_id)
+        return scope.changes(incident.area_code)
+    if kind == DISPATCHER:
+        return scope.dispatches_in(incident.area_code)
+    if kind == STREET_DISPATCHER:
+        return scope.dispatches_in(area_at(incident.grid.code, Level.STREET))
+    if kind == DEPARTMENT:
+        return departments.acting_dispatch(incident, scope) is not None
+    if kind == GRID_WORKER:
+        return scope.works_in_grid(incident.grid.code)
+    if kind == LEADER:
+        return scope.leads_in(incident.area_code)
+    if kind == REPORTER:
+        return incident.reporter_id == user.pk
+    raise ValueError(kind)
+
+
 def _check_allowed(user, scope, incident, spec):
-    if spec.who == "reporter":
-        allowed = incident.reporter_id == user.pk
-    elif spec.who == "dispatcher":
-        allowed = scope.dispatches_in(incident.area_code)
-    else:
-        allowed = scope.changes(incident.area_code)
-    if not allowed:
+    if not any(_may(kind, user, scope, incident) for kind in spec.who):
         raise Forbidden(
             _("You may not %(action)s case %(code)s.") % {"action": spec.label, "code": incident.code}, field="action"
         )

@@ -35,3 +35,12 @@ class BoundedDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value):
         check_within_bounds(value)
         return super().enforce_timezone(value)
+
+
+class BoundedDateField(serializers.DateField):
+    """DRF's DateField within govgrid's years."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        check_within_bounds(day)
+        return day

@@ -1,5 +1,5 @@
 """grids' models, one module per responsibility: areas; Party organisation, people and their roles;
-service stations; login attempts."""
+departments; service stations; login attempts."""
 
 from .areas import (  # noqa: F401
     CODE_LENGTH,
@@ -13,4 +13,5 @@ from .areas import (  # noqa: F401
     level_for_code,
     parent_code,
 )
-from .people import Assignment, FailedLogin, HouseholdLink, PartyOrg, Person, Role, ServiceStation  # noqa: F401
+from .departments import Department  # noqa: F401
+from .people import DEPARTMENT_ROLES, Assignment, FailedLogin, HouseholdLink, PartyOrg, Person, Role, ServiceStation  # noqa: F401

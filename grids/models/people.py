@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .areas import Area
+from .departments import Department
 
 
 class Role(models.TextChoices):
@@ -24,6 +25,12 @@ class Role(models.TextChoices):
     LEADER = "leader", _("leader")
     ANALYST = "analyst", _("analyst")
     ADMINISTRATOR = "administrator", _("administrator")
+    DEPARTMENT_HANDLER = "department_handler", _("department handler")
+    DEPARTMENT_HEAD = "department_head", _("department head")
+
+
+# Roles held in a department (an assignment names it), not in an area.
+DEPARTMENT_ROLES = (Role.DEPARTMENT_HANDLER, Role.DEPARTMENT_HEAD)
 
 
 class Person(models.Model):
@@ -86,11 +93,20 @@ class AssignmentQuerySet(models.QuerySet):
 
 
 class Assignment(models.Model):
-    """A person's role in an area from a date, until an end date (kept as history)."""
+    """A person's role in an area from a date, until an end date (kept as history). A department
+    role names its department, and its area is the department's district."""
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="assignments")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
 
@@ -104,8 +120,23 @@ class Assignment(models.Model):
             models.CheckConstraint(
                 name="assignment_ends_after_it_starts",
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
-            )
+            ),
+            models.CheckConstraint(
+                name="department_role_names_its_department",
+                condition=Q(role__in=DEPARTMENT_ROLES, department__isnull=False)
+                | (~Q(role__in=DEPARTMENT_ROLES) & Q(department__isnull=True)),
+            ),
         ]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.role in DEPARTMENT_ROLES:
+            if self.department_id is None:
+                raise ValidationError({"department": _("A department role needs its department.")})
+            self.area_id = self.department.district_id
+        elif self.department_id is not None:
+            raise ValidationError({"department": _("Only a department role names a department.")})
 
     def __str__(self):
         return f"{self.person} · {self.get_role_display()} · {self.area.code}"

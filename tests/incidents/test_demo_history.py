@@ -151,6 +151,8 @@ def test_everyone_in_the_history_acted_within_their_scope(history):
             code=incident.code,
             reporter_id=incident.reporter_id,
             area_code=incident.grid.code[: CODE_LENGTH[Level(event.from_level)]],
+            grid=incident.grid,
+            department_id=event.department_id,
         )
         _check_allowed(event.actor, scope_of(event.actor), where, spec)  # raises Forbidden if not
         checked.add(event.action)

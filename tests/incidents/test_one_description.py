@@ -11,9 +11,17 @@ from django.db import connection
 from demo.history import build_history
 from grids.models import Level
 from incidents import events
-from incidents.actions import IncidentState, overdue_reason, rating_reason, reported, transition
+from incidents.actions import Details, IncidentState, overdue_reason, rating_reason, reported, transition
 from incidents.events import SYSTEM, Event
-from incidents.models import OPEN_STATUSES, RESOLVED_STATUSES, Incident, IncidentEvent, is_open_sql, is_resolved_sql
+from incidents.models import (
+    OPEN_STATUSES,
+    RESOLVED_STATUSES,
+    Incident,
+    IncidentEvent,
+    Status,
+    is_open_sql,
+    is_resolved_sql,
+)
 from incidents.sweep import escalate_overdue
 from tests.incidents.conftest import new_incident, step, user
 
@@ -44,8 +52,7 @@ def replay(incident):
             event.actor_id,
             event.reason,
             event.note,
-            rating,
-            event.note if event.action == "rate" else "",
+            Details(rating=rating, comment=event.note if event.action == "rate" else ""),
         )
         replayed.append(made)
     return state, replayed
@@ -123,6 +130,6 @@ def test_the_sql_status_sets_select_what_the_python_sets_hold(db, statuses, rend
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT status FROM unnest(%s::text[]) AS status WHERE {rendering('status')}",
-            [["reported", "accepted", "in_progress", "resolved", "closed", "rejected"]],
+            [list(Status.values)],
         )
         assert {row[0] for row in cursor.fetchall()} == set(statuses)

@@ -218,12 +218,17 @@ def test_an_administrator_marks_an_item_sensitive_in_the_admin(client, case):
         "deadline_grid_hours": item.deadline_grid_hours,
         "deadline_community_hours": item.deadline_community_hours,
         "deadline_street_hours": item.deadline_street_hours,
+        "deadline_department_hours": item.deadline_department_hours,
         "active": "on",
         "sensitive": "on",
         "items-TOTAL_FORMS": 0,
         "items-INITIAL_FORMS": 0,
         "items-MIN_NUM_FORMS": 0,
         "items-MAX_NUM_FORMS": 1000,
+        "routes-TOTAL_FORMS": 0,
+        "routes-INITIAL_FORMS": 0,
+        "routes-MIN_NUM_FORMS": 0,
+        "routes-MAX_NUM_FORMS": 1000,
     }
     answer = client.post(f"/admin/incidents/category/{item.pk}/change/", form)
     assert answer.status_code == 302, answer.content.decode()[:2000]
