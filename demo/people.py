@@ -195,9 +195,21 @@ def _staff_grid(made, rng, grid, members, orgs, leaders, grid_workers):
                 made.link(member, grid, int(n))
 
 
+def give_logins(people, password):
+    """A login for each {username: person}, with the demo password (an existing one is taken over)."""
+    User = get_user_model()
+    for username, person in people.items():
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.first_name = person.name
+        user.set_password(password)
+        user.save()
+        Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
+        person.user = user
+        person.save(update_fields=["user"])
+
+
 def _demo_accounts(rng, district, streets, communities, grids_of, dispatchers, grid_workers, password):
     """The logins of design.md, each tied to a person with the role that gives its scope."""
-    User = get_user_model()
     street = streets[0]
     community = next(c for c in communities if c.parent_id == street.id)
     other = next(c for c in communities if c.parent_id != street.id)
@@ -221,12 +233,5 @@ def _demo_accounts(rng, district, streets, communities, grids_of, dispatchers, g
         "grid_worker": grid_workers[worker_grid.code],
         "grid_worker_2": grid_workers[other_grid.code],
     }
-    for username, person in people.items():
-        user = User.objects.filter(username=username).first() or User(username=username)
-        user.first_name = person.name
-        user.set_password(password)
-        user.save()
-        Person.objects.filter(user=user).exclude(pk=person.pk).update(user=None)
-        person.user = user
-        person.save(update_fields=["user"])
+    give_logins(people, password)
     return list(people)

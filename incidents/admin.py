@@ -30,7 +30,7 @@ class RouteInline(admin.TabularInline):
     model = Route
     extra = 0
     raw_id_fields = ["street"]
-    fields = ["department", "street", "handling_hours"]
+    fields = ["department", "street", "handling_hours", "rank"]
 
 
 @admin.register(Category)

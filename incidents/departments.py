@@ -25,14 +25,14 @@ from .models import Dispatch, Extension, Route
 def routes(category, street_code):
     """[(department, handling hours)] for a case of `category` in the street: the routes of the item,
     then of its class, a street's own route before a district-wide one, among the departments
-    competent in the street."""
+    competent in the street; among routes as specific, by their rank."""
     competent = Department.objects.competent_in(street_code).values("pk")
     found = (
         Route.objects.filter(category__in=[category.pk, category.parent_id], department__in=competent)
         .filter(Q(street__isnull=True) | Q(street__code=street_code))
         .select_related("department")
     )
-    ranked = sorted(found, key=lambda r: (r.category_id != category.pk, r.street_id is None, r.department.code))
+    ranked = sorted(found, key=lambda r: (r.category_id != category.pk, r.street_id is None, r.rank, r.department.code))
     seen, result = set(), []
     for route in ranked:
         if route.department_id not in seen:

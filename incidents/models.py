@@ -252,6 +252,9 @@ class Route(models.Model):
     handling_hours = models.PositiveIntegerField(
         _("handling time (hours)"), null=True, blank=True, help_text=_("Leave empty for the category's.")
     )
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), default=1, help_text=_("Among routes as specific as this one, the lower rank is suggested first.")
+    )
 
     class Meta:
         verbose_name = _("route")

@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from demo.city import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
+from demo.departments import build_departments
 from demo.history import build_history
 from demo.people import build_people
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
-from grids.models import Area, Level, Person, ServiceStation
+from grids.models import Area, Department, Level, Person, ServiceStation
 
 
 class Command(BaseCommand):
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                     Area.objects.delete_subtree("411381")
                 report = import_areas(records, commit=True)
                 accounts = build_people("411381", seed=plan.seed, password=password)
+                accounts += build_departments("411381", seed=plan.seed, password=password)
                 ensure_admin(password)
                 cases = build_history("411381", cases=max(0, opts["history"]), seed=plan.seed)
         except ImportRefused as refused:
@@ -82,8 +84,8 @@ def ensure_admin(password):
 
 
 def delete_demo_contents(code):
-    """Cases, people and stations of the demo district, before its areas are replaced (Party
-    organisations go with their areas)."""
+    """Cases, people, stations and departments of the demo district, before its areas are replaced
+    (Party organisations go with their areas)."""
     from incidents.models import Incident, purge_incidents
 
     purge_incidents(Incident.objects.filter(grid__code__startswith=code))
@@ -93,3 +95,4 @@ def delete_demo_contents(code):
         | Q(household_links__grid__code__startswith=code)
     ).delete()
     ServiceStation.objects.filter(area__code__startswith=code).delete()
+    Department.objects.filter(district__code=code).delete()  # with their routes
