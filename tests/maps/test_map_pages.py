@@ -151,12 +151,31 @@ def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_ap
 # --- density -----------------------------------------------------------------------------------
 
 
-def gi_star_by_hand(rows):
+@pytest.fixture
+def planted_city(db):
+    """A drawn city of 36 grids (2 streets of 2 communities of 3 × 3 grids) with cases planted in it:
+    20 in each grid of the first community (a hot spot), 0 to 2 in the others, and one case in every
+    third grid received 200 days ago."""
+    from tests.incidents.test_escalate_overdue import make_case
+
+    city = draw_city(streets=2, towns=0, communities=2, grids=(3, 3))
+    hot = set(city.grids_of(city.communities[0]))
+    long_ago = timezone.now() - timedelta(days=200)
+    for i, grid in enumerate(city.grids):
+        for _ in range(20 if grid in hot else i * 7 % 3):
+            make_case(grid, 24)
+        if i % 3 == 0:
+            old = make_case(grid, 24)
+            type(old).objects.filter(pk=old.pk).update(received_at=long_ago, reported_at=long_ago)
+    return city
+
+
+def gi_star_by_hand(rows, prefix):
     """Getis-Ord Gi* of the rates, with neighbours (touching or overlapping grids and the grid
     itself) found by shapely from the boundaries, not by PostGIS."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT code, ST_AsBinary(geom) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [DISTRICT + "%"]
+            "SELECT code, ST_AsBinary(geom) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [prefix + "%"]
         )
         frame = gpd.GeoDataFrame([{"code": c, "geometry": wkb.loads(bytes(g))} for c, g in cursor.fetchall()], crs=4326)
     rate = {r["code"]: r["rate"] for r in rows if r["rate"] is not None}
@@ -174,25 +193,27 @@ def gi_star_by_hand(rows):
     return z
 
 
-@pytest.mark.django_db
-def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates():
+def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates(planted_city):
+    city = planted_city
     until = timezone.now()
-    rows = density([DISTRICT], until - timedelta(days=365), until, per="km2")
-    by_hand = gi_star_by_hand(rows)
-    assert len(rows) == demo_grids()
+    rows = density([city.code], until - timedelta(days=365), until, per="km2")
+    by_hand = gi_star_by_hand(rows, city.code)
+    assert len(rows) == len(city.grids)
     assert set(by_hand) == {r["code"] for r in rows if r["rate"] is not None}
     for row in rows:
         assert row["gi_z"] == pytest.approx(by_hand[row["code"]], abs=0.011)
         assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
-    assert any(r["hot_spot"] == "hot99" for r in rows)  # the demo city's hot spots are found
+    hot = {r["code"] for r in rows if r["hot_spot"] == "hot99"}
+    assert hot and hot <= {grid.code for grid in city.grids_of(city.communities[0])}  # the planted hot spot
 
 
-@pytest.mark.django_db
-def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
+def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2(planted_city):
     from django.db.models import Count
 
     from incidents.models import Incident
 
+    city = planted_city
+    Area.objects.filter(code=city.grids[-1].code).update(households=0)  # a park: no rate per household
     until = timezone.now()
     since = until - timedelta(days=120)
     cases = dict(
@@ -200,9 +221,9 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
         .values_list("grid__code")
         .annotate(n=Count("id"))
     )
-    households = dict(Area.objects.grids().within(DISTRICT).values_list("code", "households"))
-    per_households = density([DISTRICT], since, until)
-    assert len(per_households) == demo_grids() and sum(cases.values()) > 0
+    households = dict(Area.objects.grids().within(city.code).values_list("code", "households"))
+    per_households = density([city.code], since, until)
+    assert len(per_households) == len(city.grids) and sum(cases.values()) > 0
     for row in per_households:
         assert row["cases"] == cases.get(row["code"], 0)
         expected = round(row["cases"] * 1000 / households[row["code"]], 2) if households[row["code"]] else None
@@ -210,7 +231,7 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
     with connection.cursor() as cursor:  # each grid's area on the spheroid
         cursor.execute("SELECT code, ST_Area(geom::geography) / 1e6 FROM grids_area WHERE level = 'grid'")
         km2 = dict(cursor.fetchall())
-    per_km2 = {r["code"]: r["rate"] for r in density([DISTRICT], since, until, per="km2")}
+    per_km2 = {r["code"]: r["rate"] for r in density([city.code], since, until, per="km2")}
     for row in per_households:
         assert per_km2[row["code"]] == round(row["cases"] / km2[row["code"]], 2)
 
