@@ -24,8 +24,9 @@ from tests.maps.test_home_page import Links, is_loopback
 DISTRICT = "411381"
 
 
-# These pages are about the demo city as a whole (its many grids inline, its year of cases, the
-# README's pictures): the numbers they expect are counted in the database, never written here.
+# The coverage map, the density map and the dashboard of the demo city as a whole (its many grids
+# inline, its year of scattered cases for the heat map, the README's pictures): the numbers they
+# expect are counted in the database, never written here.
 def demo_grids():
     return Area.objects.within(DISTRICT).grids().count()
 
@@ -47,14 +48,16 @@ def case_history(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def dispatchers_city(django_db_blocker):
+def served_city(django_db_blocker):
     """A staffed drawn city committed for the served app (its own code and place: other tests here
-    draw theirs in their transactions); its community dispatcher logs in with the tests' password."""
+    draw theirs in their transactions); its leader and community dispatcher log in with the tests'
+    password."""
 
     def staff(city):
         city.staff()
-        city.users["community_dispatcher"].set_password(DEMO_PASSWORD)
-        city.users["community_dispatcher"].save()
+        for name in ("leader", "community_dispatcher"):
+            city.users[name].set_password(DEMO_PASSWORD)
+            city.users[name].save()
 
     with committed_city(django_db_blocker, code="990015", origin=(112.80, 32.50), add_people=staff) as city:
         yield city
@@ -124,8 +127,8 @@ def test_the_coverage_map_colours_every_grid_and_counts_them_by_status(served_ap
 
 
 @pytest.mark.django_db
-def test_the_coverage_map_is_saved_as_a_png(served_app, offline_page):
-    offline = open_page(offline_page, served_app, "/maps/coverage/")
+def test_the_coverage_map_is_saved_as_a_png(served_app, served_city, offline_page):
+    offline = open_page(offline_page, served_app, "/maps/coverage/", username=served_city.users["leader"].username)
     with offline.page.expect_download() as download:
         offline.page.click("#save-png")
     path = download.value.path()
@@ -138,8 +141,8 @@ def test_the_coverage_map_is_saved_as_a_png(served_app, offline_page):
 
 
 @pytest.mark.django_db
-def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_app, dispatchers_city, offline_page):
-    city = dispatchers_city
+def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_app, served_city, offline_page):
+    city = served_city
     [community] = city.scope("community_dispatcher").roots()
     username = city.users["community_dispatcher"].username
     offline = open_page(offline_page, served_app, "/maps/coverage/", username=username)
