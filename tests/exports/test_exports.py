@@ -29,8 +29,9 @@ from grids.models import Area
 from grids.personal import PHONE_MASK
 from grids.scopes import Scope
 from incidents.models import Incident
-from tests.conftest import committed_city, post_json
+from tests.conftest import DEMO_PASSWORD, committed_city, post_json
 from tests.grids.test_coverage import staff_completely
+from tests.maps.conftest import staffed_with_passwords
 
 KINDS = ("incidents", "grids", "coverage")
 FORMATS = ("geojson", "geojsonl", "csv", "gpkg")
@@ -644,27 +645,21 @@ def test_the_command_refuses_bad_arguments_naming_them_and_writes_nothing(city, 
 # --- over the network (last: the served app commits its case until the module ends) -----------------
 
 
-SERVED_PASSWORD = "served-city-pass"
-
-
-def with_passwords(city):
-    """The cast, the grid worker and the analyst with a password to ask the served app for a token."""
-    city.staff()
-    for name in ("grid_worker", "analyst"):
-        city.users[name].set_password(SERVED_PASSWORD)
-        city.users[name].save()
-
-
 @pytest.fixture(scope="module")
 def served_city(django_db_blocker):
-    """A staffed city committed for the served app (its own code: the other tests draw theirs)."""
-    with committed_city(django_db_blocker, code="990013", add_people=with_passwords) as city:
+    """A staffed city committed for the served app (its own code and place: the other tests draw theirs)."""
+    with committed_city(
+        django_db_blocker,
+        code="990013",
+        origin=(113.00, 32.50),
+        add_people=staffed_with_passwords("grid_worker", "analyst"),
+    ) as city:
         yield city
 
 
 def token_of(served_app, city, name):
     answer = post_json(
-        served_app, "/api/v1/auth/token/", {"username": city.users[name].username, "password": SERVED_PASSWORD}
+        served_app, "/api/v1/auth/token/", {"username": city.users[name].username, "password": DEMO_PASSWORD}
     )
     return answer[1]["token"]
 

@@ -8,8 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, committed_city
+from tests.conftest import committed_city
 from tests.govgrid.devices import PROFILES, Device, small_tap_targets
+from tests.maps.conftest import staffed_with_passwords
 
 FORMATS = ["geojson", "geojsonl", "csv", "csv", "gpkg"]  # the second CSV has a WKT column
 
@@ -18,17 +19,12 @@ def buttons(page):
     return [a.get_attribute("href") for a in page.locator("#downloads a").all()]
 
 
-def staff(city):
-    """The cast, the analyst with the password Device.log_in types."""
-    city.staff()
-    city.users["analyst"].set_password(DEMO_PASSWORD)
-    city.users["analyst"].save()
-
-
 @pytest.fixture(scope="module")
 def analysts_city(django_db_blocker):
     """Committed, with its own code and place (the tests below draw theirs in their transactions)."""
-    with committed_city(django_db_blocker, code="990017", origin=(112.90, 32.50), add_people=staff) as city:
+    with committed_city(
+        django_db_blocker, code="990017", origin=(112.90, 32.50), add_people=staffed_with_passwords("analyst")
+    ) as city:
         yield city
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from grids.models import Role
 from tests.conftest import DEMO_PASSWORD, committed_city
+from tests.maps.conftest import staffed_with_passwords
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 GRID_CODE = re.compile(r"\b\d{15}\b")
@@ -69,9 +70,7 @@ def zhous_city(django_db_setup, django_db_blocker):
 
     def lead(city):
         city.account("zhou", "周立德", Role.LEADER, city.district, password=DEMO_PASSWORD)
-        city.staff()
-        city.users["admin"].set_password(DEMO_PASSWORD)
-        city.users["admin"].save()
+        staffed_with_passwords("admin")(city)
 
     with committed_city(django_db_blocker, lead, code="990009") as city:
         yield city

@@ -19,6 +19,7 @@ from grids.models import Area, ServiceStation
 from maps.dashboard import combine
 from maps.queries import density
 from tests.conftest import DEMO_PASSWORD, committed_city, draw_city
+from tests.maps.conftest import staffed_with_passwords
 from tests.maps.test_home_page import Links, is_loopback
 
 DISTRICT = "411381"
@@ -52,13 +53,7 @@ def served_city(django_db_blocker):
     """A staffed drawn city committed for the served app (its own code and place: other tests here
     draw theirs in their transactions); its leader and community dispatcher log in with the tests'
     password."""
-
-    def staff(city):
-        city.staff()
-        for name in ("leader", "community_dispatcher"):
-            city.users[name].set_password(DEMO_PASSWORD)
-            city.users[name].save()
-
+    staff = staffed_with_passwords("leader", "community_dispatcher")
     with committed_city(django_db_blocker, code="990015", origin=(112.80, 32.50), add_people=staff) as city:
         yield city
 

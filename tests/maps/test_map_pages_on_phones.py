@@ -9,8 +9,9 @@ import pytest
 from django.contrib.gis.db.models import Extent
 
 from grids.models import Area
-from tests.conftest import DEMO_PASSWORD, committed_city, square
+from tests.conftest import committed_city, square
 from tests.govgrid.devices import PHONES, PROFILES, Device
+from tests.maps.conftest import staffed_with_passwords
 
 PAGES = {
     "dashboard": ("/", "path.grid"),
@@ -24,10 +25,7 @@ def settle(city):
     """The cast, the leader and the community dispatcher with the password Device.log_in types, a
     station in each community of the first street, and a district whose land reaches well beyond its
     grids on every side, as a county's does beyond its town."""
-    city.staff()
-    for name in ("leader", "community_dispatcher"):
-        city.users[name].set_password(DEMO_PASSWORD)
-        city.users[name].save()
+    staffed_with_passwords("leader", "community_dispatcher")(city)
     for community in city.communities_of(city.streets[0]):
         city.station(f"{community.name}服务站", community)
     west, south, east, north = city.district.geom.extent

@@ -24,8 +24,9 @@ from govgrid.lib.basemap import OfflineMap
 from grids.coverage import grid_coverage
 from grids.models import Area, Assignment, Level, Role
 from maps.tiles import VectorTileLayer
-from tests.conftest import OfflinePage, committed_city
+from tests.conftest import DEMO_PASSWORD, OfflinePage, committed_city
 from tests.grids.test_coverage import staff_completely
+from tests.maps.conftest import staffed_with_passwords
 
 pytestmark = [pytest.mark.urls("tests.maps.tile_test_urls"), pytest.mark.django_db]
 
@@ -398,23 +399,13 @@ class Retina:
         return self.browser.new_context(device_scale_factor=2, **kwargs)
 
 
-BROWSER_PASSWORD = "tile-city-pass"
-
-
-def with_passwords(city):
-    """The cast, the leader and the grid worker with a password for the login page."""
-    city.staff()
-    for name in ("leader", "grid_worker"):
-        city.users[name].set_password(BROWSER_PASSWORD)
-        city.users[name].save()
-
-
 @pytest.fixture(scope="module")
 def shown_city(django_db_blocker):
     """A staffed city committed for the test server's own connections, with its own code and place
     (the tests above draw theirs in their transactions)."""
     layout = {"code": "990014", "origin": (112.70, 32.50)}
-    with committed_city(django_db_blocker, add_people=with_passwords, **layout) as city:
+    staff = staffed_with_passwords("leader", "grid_worker")
+    with committed_city(django_db_blocker, add_people=staff, **layout) as city:
         yield city
 
 
@@ -423,7 +414,7 @@ def open_grid_tiles(offline, base, user, query=""):
     page = offline.page
     page.goto(base + "/accounts/login/?next=" + quote("/tile-test/grids/" + query, safe=""))
     page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", BROWSER_PASSWORD)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("main.login button[type=submit]")
     page.wait_for_function(TILES_DRAWN)

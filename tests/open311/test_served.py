@@ -15,30 +15,22 @@ import pytest
 import requests
 
 from incidents.models import Incident
-from tests.conftest import committed_city, post_json
+from tests.conftest import DEMO_PASSWORD, committed_city, post_json
+from tests.maps.conftest import staffed_with_passwords
 from tests.open311.conftest import inside
-
-PASSWORD = "served-city-pass"
-
-
-def with_a_password(city):
-    """The cast, the grid worker with a password to ask the served app for a token."""
-    city.staff()
-    city.users["grid_worker"].set_password(PASSWORD)
-    city.users["grid_worker"].save()
 
 
 @pytest.fixture(scope="module")
 def served_city(django_db_blocker):
     """The staffed drawn city (tests/open311/conftest.py finds its cast by DRAWN_DISTRICT), committed."""
-    with committed_city(django_db_blocker, add_people=with_a_password) as city:
+    with committed_city(django_db_blocker, add_people=staffed_with_passwords("grid_worker")) as city:
         yield city
 
 
 @pytest.fixture
 def token(served_app, served_city):
     username = served_city.users["grid_worker"].username
-    return post_json(served_app, "/api/v1/auth/token/", {"username": username, "password": PASSWORD})[1]["token"]
+    return post_json(served_app, "/api/v1/auth/token/", {"username": username, "password": DEMO_PASSWORD})[1]["token"]
 
 
 def form_post(url, fields, headers):
