@@ -13,17 +13,19 @@ import pytest
 from django.db import connection
 
 from backups.archive import counts
-from tests.conftest import ROOT
+from tests.conftest import ROOT, committed_city
 from tests.incidents.test_escalate_overdue import django_subprocess, output
 
-# A committed case with a photo and an event (the sweep's escalation), in another process. Prints its id.
+# A committed case with a photo and an event (the sweep's escalation), in another process, in the
+# grid whose code is its argument. Prints its id.
 MAKE_CASE_WITH_PHOTO = """
+import sys
 from django.core.files.base import ContentFile
 from grids.models import Area
 from incidents.models import IncidentPhoto
 from incidents.sweep import escalate_overdue
 from tests.incidents.test_escalate_overdue import make_case
-case = make_case(Area.objects.within("411381").grids().order_by("code")[3], -2)
+case = make_case(Area.objects.get(code=sys.argv[1]), -2)
 escalate_overdue()
 photo = IncidentPhoto(incident=case, sha256="0" * 64, content_type="image/jpeg", size=9)
 photo.file.save("backup-test.jpg", ContentFile(b"\\xff\\xd8\\xff photo"), save=True)
@@ -49,8 +51,9 @@ def manage(*args, database, media):
 
 def admin_connection():
     db = connection.settings_dict
-    other = psycopg2.connect(host=db["HOST"], port=db["PORT"], dbname="postgres", user=db["USER"],
-                             password=db["PASSWORD"])
+    other = psycopg2.connect(
+        host=db["HOST"], port=db["PORT"], dbname="postgres", user=db["USER"], password=db["PASSWORD"]
+    )
     other.autocommit = True
     return other
 
@@ -67,19 +70,30 @@ def empty_database():
     admin.close()
 
 
+@pytest.fixture(scope="module")
+def city(django_db_blocker):
+    """A drawn city committed for the other process (tests/conftest.py), its grids nobody's."""
+    with committed_city(django_db_blocker, streets=1, towns=0, communities=1) as city:
+        yield city
+
+
 @pytest.fixture
-def committed_case_with_photo(db, tmp_path, monkeypatch):
+def committed_case_with_photo(db, city, tmp_path, monkeypatch):
     media = tmp_path / "media"
     monkeypatch.setenv("GOVGRID_MEDIA_ROOT", str(media))
-    case_id = output(django_subprocess(MAKE_CASE_WITH_PHOTO))
+    case_id = output(django_subprocess(MAKE_CASE_WITH_PHOTO, city.grids[1].code))
     yield int(case_id), media
     output(django_subprocess(PURGE, case_id))
 
 
 def rows(database, sql):
     db = connection.settings_dict
-    with psycopg2.connect(host=db["HOST"], port=db["PORT"], dbname=database, user=db["USER"],
-                          password=db["PASSWORD"]) as other, other.cursor() as cursor:
+    with (
+        psycopg2.connect(
+            host=db["HOST"], port=db["PORT"], dbname=database, user=db["USER"], password=db["PASSWORD"]
+        ) as other,
+        other.cursor() as cursor,
+    ):
         cursor.execute(sql)
         return cursor.fetchall()
 

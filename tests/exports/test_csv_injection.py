@@ -1,6 +1,7 @@
 """CSV exports open in a spreadsheet without running anything a resident typed (OWASP CSV
 injection): a cell starting with =, +, -, @, tab or CR gets a leading single quote; numbers in
-numeric columns stay numbers; the other formats carry the text unchanged."""
+numeric columns stay numbers; the other formats carry the text unchanged. Alice is the grid worker
+of a staffed drawn city (tests/conftest.py)."""
 
 import csv
 import io
@@ -11,7 +12,6 @@ from django.db import connection
 
 from govgrid.lib.spreadsheet import safe_cell_sql
 from incidents.models import Incident
-from tests.conftest import worker_grid
 from tests.exports.test_exports import export, report
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +31,9 @@ def csv_rows(client, query=""):
     return {row["code"]: row for row in csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline=""))}
 
 
-def test_every_formula_a_resident_types_reaches_the_csv_as_quoted_text(login):
-    alice = login("grid_worker")
-    codes = {report(alice, worker_grid(), description=text)["code"]: text for text in FORMULAS}
+def test_every_formula_a_resident_types_reaches_the_csv_as_quoted_text(staffed_city):
+    alice = staffed_city.client("grid_worker")
+    codes = {report(alice, staffed_city.grid_of(), description=text)["code"]: text for text in FORMULAS}
     for code, text in codes.items():  # as stored by any way in, the leading tab or CR kept (the API trims them)
         Incident.objects.filter(code=code).update(description=text)
     rows = csv_rows(alice)
@@ -43,16 +43,18 @@ def test_every_formula_a_resident_types_reaches_the_csv_as_quoted_text(login):
     assert {code: by_geojson[code]["description"] for code in codes} == codes  # only the CSV is changed
 
 
-def test_the_residents_name_and_a_phone_with_a_plus_are_neutralised_too(login):
-    alice = login("grid_worker")
-    code = report(alice, worker_grid(), contact_name="=cmd|' /C calc'!A0", contact_phone="+86 13812345678")["code"]
+def test_the_residents_name_and_a_phone_with_a_plus_are_neutralised_too(staffed_city):
+    alice = staffed_city.client("grid_worker")
+    code = report(alice, staffed_city.grid_of(), contact_name="=cmd|' /C calc'!A0", contact_phone="+86 13812345678")[
+        "code"
+    ]
     row = csv_rows(alice)[code]
     assert (row["contact_name"], row["contact_phone"]) == ("'=cmd|' /C calc'!A0", "'+86 13812345678")
 
 
-def test_ordinary_text_and_numbers_are_left_as_they_are(login):
-    alice = login("grid_worker")
-    code = report(alice, worker_grid(), description="路灯不亮 -- 已两天", accuracy_m=12.5)["code"]
+def test_ordinary_text_and_numbers_are_left_as_they_are(staffed_city):
+    alice = staffed_city.client("grid_worker")
+    code = report(alice, staffed_city.grid_of(), description="路灯不亮 -- 已两天", accuracy_m=12.5)["code"]
     row = csv_rows(alice)[code]
     assert row["description"] == "路灯不亮 -- 已两天" and row["accuracy_m"] == "12.5"
     float(row["lon"]), float(row["lat"])

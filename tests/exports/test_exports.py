@@ -1,6 +1,7 @@
 """Exports for GIS tools: every format read back by GDAL's ogrinfo (Debian's), RFC 7946, each filter
 and each refusal, scope, the residents' contacts masked where the caller's role may not see them, and
-the streaming through a server-side cursor."""
+the streaming through a server-side cursor; in a staffed drawn city (tests/conftest.py), whose
+cases and grids are all the test's own."""
 
 import csv
 import io
@@ -24,13 +25,14 @@ from django.utils import timezone
 
 from exports.plan import LAYERS
 from grids.coverage import grid_coverage
-from grids.models import Area, Level
+from grids.models import Area
 from grids.personal import PHONE_MASK
 from grids.scopes import Scope
 from incidents.models import Incident
-from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
+from tests.conftest import DEMO_PASSWORD, committed_city, post_json
+from tests.grids.test_coverage import staff_completely
+from tests.maps.conftest import staffed_with_passwords
 
-DISTRICT = "411381"
 KINDS = ("incidents", "grids", "coverage")
 FORMATS = ("geojson", "geojsonl", "csv", "gpkg")
 CONTACT = {"contact_visible", "contact_name", "contact_phone"}
@@ -98,8 +100,8 @@ def report(client, grid, **fields):
     return response.json()
 
 
-def expected_count(kind, username="analyst"):
-    scope = Scope.for_user(get_user_model().objects.get(username=username))
+def expected_count(kind, user):
+    scope = Scope.for_user(user)
     if kind == "incidents":
         return scope.filter(Incident.objects.all(), "area_code").count()
     return scope.areas(Area.objects.grids()).count()
@@ -115,12 +117,17 @@ def decimals(number):
 
 
 @pytest.fixture
-def cases(login):
+def city(staffed_city):
+    return staffed_city
+
+
+@pytest.fixture
+def cases(city):
     """A: in grid_worker's grid, with a resident's contact, accepted. B: in the same grid, no contact,
     escalated to the community. C: in grid_worker_2's grid (another street), with a short phone and a
     description full of characters that need escaping."""
-    first, second = login("grid_worker"), login("grid_worker_2")
-    grid, other = worker_grid("grid_worker"), worker_grid("grid_worker_2")
+    first, second = city.client("grid_worker"), city.client("grid_worker_2")
+    grid, other = city.grid_of("grid_worker"), city.grid_of("grid_worker_2")
     a = report(first, grid, contact_name="张三", contact_phone="13812345678")
     b = report(first, grid, category="0702")
     c = report(second, other, contact_name="李四", contact_phone="622-1234", description=TRICKY)
@@ -137,15 +144,15 @@ def cases(login):
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("kind", KINDS)
-def test_gdal_reads_every_export_with_the_right_count_geometry_and_fields(login, cases, tmp_path, kind, fmt):
-    response, body = export(login("analyst"), kind, fmt)
+def test_gdal_reads_every_export_with_the_right_count_geometry_and_fields(city, cases, tmp_path, kind, fmt):
+    response, body = export(city.client("analyst"), kind, fmt)
     assert response.status_code == 200
     path = tmp_path / f"{kind}.{fmt}"
     path.write_bytes(body)
     layer = ogrinfo(str(path), *(csv_options(kind) if fmt == "csv" else []))
 
     assert layer["driver"] == {"geojson": "GeoJSON", "geojsonl": "GeoJSONSeq", "csv": "CSV", "gpkg": "GPKG"}[fmt]
-    assert layer["count"] == expected_count(kind) > 0
+    assert layer["count"] == expected_count(kind, city.users["analyst"]) > 0
     names = [c.name for c in LAYERS[kind].columns]
     assert set(names) <= set(layer["fields"])
     if kind == "incidents":
@@ -161,8 +168,8 @@ def test_gdal_reads_every_export_with_the_right_count_geometry_and_fields(login,
 
 
 @pytest.mark.django_db
-def test_a_csv_of_incidents_may_carry_a_wkt_column_instead_of_lon_and_lat(login, cases, tmp_path):
-    client = login("analyst")
+def test_a_csv_of_incidents_may_carry_a_wkt_column_instead_of_lon_and_lat(city, cases, tmp_path):
+    client = city.client("analyst")
     response, body = export(client, "incidents", "csv", "geometry=wkt")
     assert response.status_code == 200
     path = tmp_path / "incidents.csv"
@@ -170,7 +177,7 @@ def test_a_csv_of_incidents_may_carry_a_wkt_column_instead_of_lon_and_lat(login,
     header = body.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[-1] == "WKT" and "lon" not in header and "lat" not in header
     layer = ogrinfo(str(path), "-oo", "GEOM_POSSIBLE_NAMES=WKT", "-oo", "KEEP_GEOM_COLUMNS=NO")
-    assert layer["count"] == expected_count("incidents") > 0
+    assert layer["count"] == expected_count("incidents", city.users["analyst"]) > 0
     by_wkt = first_geometry(str(path))
     assert by_wkt.startswith("POINT (")
     plain = tmp_path / "lonlat.csv"
@@ -190,8 +197,8 @@ def test_a_csv_of_incidents_may_carry_a_wkt_column_instead_of_lon_and_lat(login,
         ("incidents", "csv", "geometry=wkt&geometry=wkt"),
     ],
 )
-def test_the_geometry_choice_is_refused_where_it_means_nothing(login, kind, fmt, query):
-    response, body = export(login("analyst"), kind, fmt, query)
+def test_the_geometry_choice_is_refused_where_it_means_nothing(city, kind, fmt, query):
+    response, body = export(city.client("analyst"), kind, fmt, query)
     answer = json.loads(body)
     assert response.status_code == 400 and answer["field"] == "geometry"
     assert CJK.search(answer["detail"]), answer["detail"]
@@ -199,8 +206,8 @@ def test_the_geometry_choice_is_refused_where_it_means_nothing(login, kind, fmt,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_geopackage_passes_gdals_validator(login, cases, tmp_path, kind):
-    _response, body = export(login("analyst"), kind, "gpkg")
+def test_a_geopackage_passes_gdals_validator(city, cases, tmp_path, kind):
+    _response, body = export(city.client("analyst"), kind, "gpkg")
     path = tmp_path / f"{kind}.gpkg"
     path.write_bytes(body)
     result = subprocess.run(["/usr/bin/python3", VALIDATE_GPKG, str(path)], capture_output=True, text=True)
@@ -208,9 +215,11 @@ def test_a_geopackage_passes_gdals_validator(login, cases, tmp_path, kind):
 
 
 @pytest.mark.django_db
-def test_any_text_survives_every_format_unchanged(login, tmp_path):
-    worker = login("grid_worker")
-    case = report(worker, worker_grid(), description=TRICKY, contact_name='王"五\\', contact_phone="13900001111")
+def test_any_text_survives_every_format_unchanged(city, tmp_path):
+    worker = city.client("grid_worker")
+    case = report(
+        worker, city.grid_of("grid_worker"), description=TRICKY, contact_name='王"五\\', contact_phone="13900001111"
+    )
     by_geojson = features(worker)[case["code"]]
     _r, lines = export(worker, "incidents", "geojsonl")
     by_line = next(f["properties"] for f in map(json.loads, lines.splitlines()) if f["id"] == case["code"])
@@ -228,8 +237,8 @@ def test_any_text_survives_every_format_unchanged(login, tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_exports_carry_the_same_features_in_every_format(login, cases, tmp_path):
-    client = login("street_dispatcher")
+def test_the_exports_carry_the_same_features_in_every_format(city, cases, tmp_path):
+    client = city.client("street_dispatcher")
     by_geojson = features(client)
     _r, lines = export(client, "incidents", "geojsonl")
     by_line = {f["id"]: f["properties"] for f in map(json.loads, lines.splitlines())}
@@ -254,9 +263,10 @@ def test_the_exports_carry_the_same_features_in_every_format(login, cases, tmp_p
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", KINDS)
-def test_geojson_follows_rfc_7946(login, cases, kind):
-    _response, body = export(login("analyst"), kind)
+def test_geojson_follows_rfc_7946(city, cases, kind):
+    _response, body = export(city.client("analyst"), kind)
     collection = json.loads(body, parse_float=Decimal)
+    west, south, east, north = (Decimal(f"{edge:.7f}") for edge in city.district.geom.extent)  # as GeoJSON has them
 
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
     assert all(f["type"] == "Feature" and "crs" not in f and isinstance(f["id"], str) for f in collection["features"])
@@ -267,8 +277,8 @@ def test_geojson_follows_rfc_7946(login, cases, kind):
             if geometry["type"] == "Point"
             else [p for polygon in geometry["coordinates"] for ring in polygon for p in ring]
         )
-        for lon, lat in points:  # longitude first: Dengzhou is near 112°E, 32.7°N
-            assert 111.5 < lon < 112.5 and 32.4 < lat < 33.0
+        for lon, lat in points:  # longitude first: the drawn city lies near 112.6°E, 32.5°N
+            assert west <= lon <= east and south <= lat <= north
             assert decimals(lon) <= 7 and decimals(lat) <= 7
         if geometry["type"] == "MultiPolygon":
             for polygon in geometry["coordinates"]:
@@ -276,19 +286,20 @@ def test_geojson_follows_rfc_7946(login, cases, kind):
 
 
 @pytest.mark.django_db
-def test_boundaries_come_out_counter_clockwise_with_clockwise_holes_however_stored(login, tiny_city):
-    x0, y0, x1, y1 = 112.0, 32.70, 112.005, 32.71
+def test_boundaries_come_out_counter_clockwise_with_clockwise_holes_however_stored(city):
+    grid, neighbour = city.grids_of(city.communities[0])
+    x0, y0, x1, y1 = grid.geom.extent
     clockwise = [(x0, y0), (x0, y1), (x1, y1), (x1, y0), (x0, y0)]
-    hole = [(112.001, 32.701), (112.002, 32.701), (112.002, 32.702), (112.001, 32.702), (112.001, 32.701)]
-    grid = tiny_city["990001001001001"]
+    a, b = x0 + (x1 - x0) / 4, y0 + (y1 - y0) / 4  # a hole in the south-west quarter
+    hole = [(a, b), (2 * a - x0, b), (2 * a - x0, 2 * b - y0), (a, 2 * b - y0), (a, b)]
     grid.geom = MultiPolygon(Polygon(clockwise, hole), srid=4326)
     grid.save()
     assert ring_area(clockwise) < 0 and ring_area(hole) > 0  # stored the wrong way round
 
-    found = features_with_geometry(login("admin"), "grids", "area=990001001001")
-    polygon = found["990001001001001"]["coordinates"][0]
+    found = features_with_geometry(city.client("admin"), "grids", f"area={grid.parent.code}")
+    polygon = found[grid.code]["coordinates"][0]
     assert ring_area(polygon[0]) > 0 and ring_area(polygon[1]) < 0
-    assert ring_area(found["990001001001002"]["coordinates"][0][0]) > 0
+    assert ring_area(found[neighbour.code]["coordinates"][0][0]) > 0
 
 
 def features_with_geometry(client, kind, query):
@@ -328,53 +339,58 @@ def dated(cases):
         ("since=2026-02-10T04:00:01Z", {"c"}),
     ],
 )
-def test_each_incident_filter_keeps_exactly_the_matching_cases(login, dated, query, expected):
+def test_each_incident_filter_keeps_exactly_the_matching_cases(city, dated, query, expected):
     ours = {dated[key] for key in "abc"}
-    assert codes(login("analyst"), query=query) & ours == {dated[key] for key in expected}
+    assert codes(city.client("analyst"), query=query) & ours == {dated[key] for key in expected}
 
 
 @pytest.mark.django_db
-def test_the_area_filter_keeps_the_cases_reported_in_that_area(login, cases):
+def test_the_area_filter_keeps_the_cases_reported_in_that_area(city, cases):
     community = cases["grid"].code[:12]
     expected = set(Incident.objects.filter(grid__code__startswith=community).values_list("code", flat=True))
-    found = codes(login("analyst"), query=f"area={community}")
+    found = codes(city.client("analyst"), query=f"area={community}")
     assert found == expected and {cases["a"], cases["b"]} <= found and cases["c"] not in found
 
 
 @pytest.mark.django_db
-def test_the_bbox_filter_keeps_what_lies_in_the_box(login, cases):
+def test_the_bbox_filter_keeps_what_lies_in_the_box(city, cases):
     lon, lat = inside(cases["grid"])
     box = f"bbox={lon - 1e-5},{lat - 1e-5},{lon + 1e-5},{lat + 1e-5}"
-    client = login("analyst")
+    client = city.client("analyst")
     assert codes(client, query=box) & {cases["a"], cases["b"], cases["c"]} == {cases["a"], cases["b"]}
     assert codes(client, "grids", box) == {cases["grid"].code}
     assert codes(client, "coverage", box) == {cases["grid"].code}
 
 
 @pytest.mark.django_db
-def test_grid_exports_take_the_area_and_the_level(login):
-    client = login("analyst")
-    street = "411381001"
-    assert codes(client, "grids", f"area={street}") == set(
-        Area.objects.within(street).grids().values_list("code", flat=True)
-    )
-    communities = set(Area.objects.within(DISTRICT).filter(level=Level.COMMUNITY).values_list("code", flat=True))
-    assert codes(client, "grids", "level=community") == communities
-    assert codes(client, "grids", "level=district") == {DISTRICT}
+def test_grid_exports_take_the_area_and_the_level(city):
+    client = city.client("analyst")
+    street = city.streets[0].code
+    assert codes(client, "grids", f"area={street}") == {
+        grid.code for grid in city.grids if grid.code.startswith(street)
+    }
+    assert codes(client, "grids", "level=community") == {community.code for community in city.communities}
+    assert codes(client, "grids", "level=district") == {city.code}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["full", "partial", "none"])
-def test_coverage_exports_filter_by_status(login, status):
-    expected = {row["code"] for row in grid_coverage(DISTRICT) if row["status"] == status}
-    assert codes(login("analyst"), "coverage", f"status={status}") == expected
+def test_coverage_exports_filter_by_status(city, status):
+    # Every rule met in the first grid; its station also serves its neighbours (partial); the town's
+    # grids, far from it and with nobody in them, meet none.
+    staff_completely(city, city.grids[0])
+    expected = {row["code"] for row in grid_coverage(city.code) if row["status"] == status}
+    assert expected
+    assert codes(city.client("analyst"), "coverage", f"status={status}") == expected
 
 
 @pytest.mark.django_db
-def test_coverage_exports_carry_the_coverage_apis_figures(login):
-    client = login("analyst")
-    mine = features(client, "coverage", "area=411381001001")
-    response = client.get("/api/v1/coverage/grids/?within=411381001001")
+def test_coverage_exports_carry_the_coverage_apis_figures(city):
+    staff_completely(city, city.grids[0])
+    community = city.grids[0].parent.code
+    client = city.client("analyst")
+    mine = features(client, "coverage", f"area={community}")
+    response = client.get(f"/api/v1/coverage/grids/?within={community}")
     theirs = {f["id"]: f["properties"] for f in response.json()["features"]}
     assert set(mine) == set(theirs)
     for code, properties in theirs.items():
@@ -409,8 +425,8 @@ def test_coverage_exports_carry_the_coverage_apis_figures(login):
         ("incidents", "since=yesterday", 400, "since"),
         ("incidents", "until=2026-02-30", 400, "until"),
         ("incidents", "since=2026-02-01&until=2026-01-01", 400, "until"),
-        ("incidents", "area=4113", 400, "area"),
-        ("incidents", "area=411381999", 404, "area"),
+        ("incidents", "area=9900", 400, "area"),
+        ("incidents", "area={district}999", 404, "area"),
         ("incidents", "bbox=112,32,113", 400, "bbox"),
         ("incidents", "bbox=112,32,nan,33", 400, "bbox"),
         ("incidents", "bbox=112,32,inf,33", 400, "bbox"),
@@ -419,8 +435,9 @@ def test_coverage_exports_carry_the_coverage_apis_figures(login):
         ("incidents", "bbox=a,b,c,d", 400, "bbox"),
     ],
 )
-def test_a_bad_parameter_is_refused_naming_it_in_chinese_or_english(login, kind, query, status, field):
-    client = login("analyst")
+def test_a_bad_parameter_is_refused_naming_it_in_chinese_or_english(city, kind, query, status, field):
+    client = city.client("analyst")
+    query = query.replace("{district}", city.code)
     response, body = export(client, kind, "geojson", query)
     answer = json.loads(body)
     assert response.status_code == status and answer["field"] == field
@@ -433,8 +450,8 @@ def test_a_bad_parameter_is_refused_naming_it_in_chinese_or_english(login, kind,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_refusal_answers_in_json_whatever_the_format(login, fmt):
-    response, body = export(login("analyst"), "incidents", fmt, "bbox=1", HTTP_ACCEPT="application/geo+json")
+def test_a_refusal_answers_in_json_whatever_the_format(city, fmt):
+    response, body = export(city.client("analyst"), "incidents", fmt, "bbox=1", HTTP_ACCEPT="application/geo+json")
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
     assert json.loads(body)["field"] == "bbox"
 
@@ -451,8 +468,8 @@ def test_exports_need_a_login(client, kind, fmt):
 
 
 @pytest.mark.django_db
-def test_a_grid_worker_exports_only_the_cases_and_grids_in_their_grid(login, cases):
-    client = login("grid_worker")
+def test_a_grid_worker_exports_only_the_cases_and_grids_in_their_grid(city, cases):
+    client = city.client("grid_worker")
     grid = cases["grid"].code
     in_grid = set(Incident.objects.within(grid).values_list("code", flat=True))
     assert codes(client) == in_grid and cases["a"] in in_grid
@@ -461,16 +478,16 @@ def test_a_grid_worker_exports_only_the_cases_and_grids_in_their_grid(login, cas
 
 
 @pytest.mark.django_db
-def test_a_community_dispatcher_exports_the_cases_escalated_to_the_community(login, cases):
-    found = codes(login("community_dispatcher"))
+def test_a_community_dispatcher_exports_the_cases_escalated_to_the_community(city, cases):
+    found = codes(city.client("community_dispatcher"))
     assert {cases["a"], cases["b"]} <= found and cases["c"] not in found
     assert found == set(Incident.objects.within(cases["grid"].code[:12]).values_list("code", flat=True))
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_area_outside_the_scope_is_404(login, cases, kind):
-    response, body = export(login("grid_worker"), kind, "geojson", f"area={cases['other'].code}")
+def test_an_area_outside_the_scope_is_404(city, cases, kind):
+    response, body = export(city.client("grid_worker"), kind, "geojson", f"area={cases['other'].code}")
     assert response.status_code == 404 and json.loads(body)["field"] == "area"
 
 
@@ -489,14 +506,13 @@ def without_contacts(found):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "username, area", [("leader", DISTRICT), ("street_dispatcher", "411381001"), ("admin", DISTRICT)]
-)
-def test_an_export_differs_from_an_analysts_exactly_by_the_masked_contacts(login, cases, username, area):
+@pytest.mark.parametrize("username, below", [("leader", ""), ("street_dispatcher", "001"), ("admin", "")])
+def test_an_export_differs_from_an_analysts_exactly_by_the_masked_contacts(city, cases, username, below):
     """grids.scopes: leaders (who supervise cases and call residents back), dispatchers and
     administrators see residents' contacts in their scope; analysts never do."""
-    handler = features(login(username), query=f"area={area}")
-    analyst = features(login("analyst"), query=f"area={area}")
+    area = city.code + below  # the district, or its first street
+    handler = features(city.client(username), query=f"area={area}")
+    analyst = features(city.client("analyst"), query=f"area={area}")
 
     assert set(handler) == set(analyst) and cases["a"] in handler
     assert without_contacts(handler) == without_contacts(analyst)
@@ -512,11 +528,11 @@ def test_an_export_differs_from_an_analysts_exactly_by_the_masked_contacts(login
 
 
 @pytest.mark.django_db
-def test_the_reporter_sees_the_contact_of_their_own_case_in_someone_elses_area(login, cases):
-    found = features(login("grid_worker_2"))
+def test_the_reporter_sees_the_contact_of_their_own_case_in_someone_elses_area(city, cases):
+    found = features(city.client("grid_worker_2"))
     c = found[cases["c"]]
     assert (c["contact_visible"], c["contact_name"], c["contact_phone"]) == (True, "李四", "622-1234")
-    assert features(login("analyst"))[cases["c"]]["contact_phone"] == PHONE_MASK.mask("622-1234") == "****34"
+    assert features(city.client("analyst"))[cases["c"]]["contact_phone"] == PHONE_MASK.mask("622-1234") == "****34"
 
 
 # --- streaming -------------------------------------------------------------------------------------
@@ -530,8 +546,8 @@ def open_cursors():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["geojson", "geojsonl", "csv"])
-def test_the_export_streams_from_a_server_side_cursor(login, cases, fmt):
-    response = login("analyst").get(f"/api/v1/export/incidents.{fmt}")
+def test_the_export_streams_from_a_server_side_cursor(city, cases, fmt):
+    response = city.client("analyst").get(f"/api/v1/export/incidents.{fmt}")
     assert type(response) is StreamingHttpResponse
     assert response["Content-Disposition"].startswith('attachment; filename="govgrid-incidents-')
     chunks = iter(response.streaming_content)
@@ -548,23 +564,23 @@ def test_the_export_streams_from_a_server_side_cursor(login, cases, fmt):
 
 
 @pytest.mark.django_db
-def test_rows_come_in_batches_from_one_cursor(login, cases):
+def test_rows_come_in_batches_from_one_cursor(city, cases):
     from exports.plan import plan_export
 
-    plan = plan_export("incidents", {}, Scope.for_user(get_user_model().objects.get(username="analyst")))
+    plan = plan_export("incidents", {}, Scope.for_user(city.users["analyst"]))
     batches = plan.rows("geojsonl", batch=1)
     sizes = [len(next(batches))]
     assert len(open_cursors()) == 1
     sizes += [len(rows) for rows in batches]
-    assert sizes == [1] * expected_count("incidents") and plan.count == len(sizes)
+    assert sizes == [1] * expected_count("incidents", city.users["analyst"]) and plan.count == len(sizes)
 
 
 @pytest.mark.django_db
-def test_a_geopackage_leaves_no_file_behind(login, cases, tmp_path, monkeypatch):
+def test_a_geopackage_leaves_no_file_behind(city, cases, tmp_path, monkeypatch):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    response = login("analyst").get("/api/v1/export/incidents.gpkg")
+    response = city.client("analyst").get("/api/v1/export/incidents.gpkg")
     assert type(response) is FileResponse and response["Content-Type"] == "application/geopackage+sqlite3"
     assert list(tmp_path.iterdir()) == []  # unlinked before it is sent
     assert b"".join(response.streaming_content).startswith(b"SQLite format 3\x00")
@@ -580,10 +596,11 @@ def run_export(tmp_path, *args):
 
 
 @pytest.mark.django_db
-def test_the_command_writes_what_the_api_gives_the_same_account(login, cases, tmp_path):
-    path = run_export(tmp_path, "incidents", "--format", "geojsonl", "--as-user", "street_dispatcher")
+def test_the_command_writes_what_the_api_gives_the_same_account(city, cases, tmp_path):
+    dispatcher = city.users["street_dispatcher"].username
+    path = run_export(tmp_path, "incidents", "--format", "geojsonl", "--as-user", dispatcher)
     from_command = {f["id"]: f for f in map(json.loads, path.read_bytes().splitlines())}
-    _r, body = export(login("street_dispatcher"), "incidents", "geojsonl")
+    _r, body = export(city.client("street_dispatcher"), "incidents", "geojsonl")
     assert from_command == {f["id"]: f for f in map(json.loads, body.splitlines())}
     assert from_command[cases["a"]]["properties"]["contact_phone"] == "13812345678"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no partial file left beside it
@@ -600,8 +617,9 @@ def test_the_command_without_an_account_exports_every_area_masked(cases, tmp_pat
 
 
 @pytest.mark.django_db
-def test_the_command_as_an_administrator_shows_the_contacts(cases, tmp_path):
-    path = run_export(tmp_path, "incidents", "--as-user", "admin", "--area", cases["grid"].code[:12])
+def test_the_command_as_an_administrator_shows_the_contacts(city, cases, tmp_path):
+    admin = city.users["admin"].username
+    path = run_export(tmp_path, "incidents", "--as-user", admin, "--area", cases["grid"].code[:12])
     found = {f["id"]: f["properties"] for f in json.loads(path.read_text())["features"]}
     assert found[cases["a"]]["contact_name"] == "张三" and cases["c"] not in found
 
@@ -613,10 +631,12 @@ def test_the_command_as_an_administrator_shows_the_contacts(cases, tmp_path):
         (["grids", "--status", "closed"], "--status"),
         (["incidents", "--bbox", "1,2"], "--bbox"),
         (["incidents", "--as-user", "nobody"], "nobody"),
-        (["incidents", "--as-user", "grid_worker", "--area", "411381002"], "--area"),
+        (["incidents", "--as-user", "{grid_worker}", "--area", "{second_street}"], "--area"),
     ],
 )
-def test_the_command_refuses_bad_arguments_naming_them_and_writes_nothing(tmp_path, args, message):
+def test_the_command_refuses_bad_arguments_naming_them_and_writes_nothing(city, tmp_path, args, message):
+    names = {"{grid_worker}": city.users["grid_worker"].username, "{second_street}": city.streets[1].code}
+    args = [names.get(arg, arg) for arg in args]
     with pytest.raises(CommandError, match=message):
         run_export(tmp_path, *args)
     assert list(tmp_path.iterdir()) == []
@@ -625,21 +645,41 @@ def test_the_command_refuses_bad_arguments_naming_them_and_writes_nothing(tmp_pa
 # --- over the network (last: the served app commits its case until the module ends) -----------------
 
 
+@pytest.fixture(scope="module")
+def served_city(django_db_blocker):
+    """A staffed city committed for the served app (its own code and place: the other tests draw theirs)."""
+    with committed_city(
+        django_db_blocker,
+        code="990013",
+        origin=(113.00, 32.50),
+        add_people=staffed_with_passwords("grid_worker", "analyst"),
+    ) as city:
+        yield city
+
+
+def token_of(served_app, city, name):
+    answer = post_json(
+        served_app, "/api/v1/auth/token/", {"username": city.users[name].username, "password": DEMO_PASSWORD}
+    )
+    return answer[1]["token"]
+
+
 @pytest.mark.django_db
-def test_gdal_reads_the_streams_straight_from_the_served_app_with_a_token(served_app, forget_reports):
-    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1]
+def test_gdal_reads_the_streams_straight_from_the_served_app_with_a_token(served_app, served_city, forget_reports):
+    city = served_city
     body = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "served", "accuracy_m": 5}
-    lon, lat = inside(worker_grid())
+    lon, lat = inside(city.grid_of("grid_worker"))
     forget_reports.append(body["client_id"])
-    assert post_json(served_app, "/api/v1/incidents/", body | {"lon": lon, "lat": lat}, token["token"])[0] == 201
-    analyst = post_json(served_app, "/api/v1/auth/token/", {"username": "analyst", "password": DEMO_PASSWORD})[1]
-    env = {"GDAL_HTTP_HEADERS": f"Authorization: Token {analyst['token']}"}
-    expected = Incident.objects.within(DISTRICT).count()
+    worker = token_of(served_app, city, "grid_worker")
+    assert post_json(served_app, "/api/v1/incidents/", body | {"lon": lon, "lat": lat}, worker)[0] == 201
+    env = {"GDAL_HTTP_HEADERS": f"Authorization: Token {token_of(served_app, city, 'analyst')}"}
+    expected = Incident.objects.within(city.code).count()
     base = f"{served_app}/api/v1/export"
 
-    assert expected >= 1
-    assert ogrinfo(f"{base}/incidents.geojson?area={DISTRICT}", env=env)["count"] == expected
+    assert expected == 1
+    assert ogrinfo(f"{base}/incidents.geojson?area={city.code}", env=env)["count"] == expected
     assert ogrinfo(f"{base}/incidents.geojsonl", env=env)["count"] == expected
-    assert ogrinfo(f"CSV:/vsicurl_streaming/{base}/grids.csv", env=env)["count"] == expected_count("grids")
+    grids = expected_count("grids", city.users["analyst"])
+    assert ogrinfo(f"CSV:/vsicurl_streaming/{base}/grids.csv", env=env)["count"] == grids == len(city.grids)
     refused = subprocess.run(["ogrinfo", "-ro", "-so", "-al", f"{base}/incidents.geojson"], capture_output=True)
     assert refused.returncode != 0  # no token, no data

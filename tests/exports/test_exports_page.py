@@ -1,13 +1,16 @@
 """The exports page (/maps/exports/) for analysts: kind, filters and one button per format, each a
 link to the export API that the browser's session authenticates. Its filters are checked by the
-API's own rules: a bad one is named on the page and no button is offered."""
+API's own rules: a bad one is named on the page and no button is offered. The analyst is one of the
+cast of a drawn city (tests/conftest.py), committed for the browser's pages."""
 
 import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.conftest import committed_city
 from tests.govgrid.devices import PROFILES, Device, small_tap_targets
+from tests.maps.conftest import staffed_with_passwords
 
 FORMATS = ["geojson", "geojsonl", "csv", "csv", "gpkg"]  # the second CSV has a WKT column
 
@@ -16,13 +19,22 @@ def buttons(page):
     return [a.get_attribute("href") for a in page.locator("#downloads a").all()]
 
 
+@pytest.fixture(scope="module")
+def analysts_city(django_db_blocker):
+    """Committed, with its own code and place (the tests below draw theirs in their transactions)."""
+    with committed_city(
+        django_db_blocker, code="990017", origin=(112.90, 32.50), add_people=staffed_with_passwords("analyst")
+    ) as city:
+        yield city
+
+
 @pytest.fixture
-def analyst(browser, served_app):
+def analyst(browser, served_app, analysts_city):
     made = []
 
     def make(profile):
         device = Device(browser, profile)
-        device.log_in(served_app, "analyst", then="/maps/exports/")
+        device.log_in(served_app, analysts_city.users["analyst"].username, then="/maps/exports/")
         made.append(device)
         return device
 
@@ -33,7 +45,9 @@ def analyst(browser, served_app):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("profile", PROFILES)
-def test_the_exports_page_offers_a_button_per_format_and_downloads_with_the_session(served_app, analyst, profile):
+def test_the_exports_page_offers_a_button_per_format_and_downloads_with_the_session(
+    served_app, analysts_city, analyst, profile
+):
     device = analyst(profile)
     page = device.page
     hrefs = buttons(page)
@@ -45,8 +59,9 @@ def test_the_exports_page_offers_a_button_per_format_and_downloads_with_the_sess
     page.locator("input[name=kind][value=grids]").check()
     page.wait_for_url("**kind=grids**")
     assert page.locator("select[name=status]").count() == 0  # no status filter for boundaries
-    page.select_option("select[name=area]", "411381001")
-    page.wait_for_url("**area=411381001**")
+    street = analysts_city.streets[0].code
+    page.select_option("select[name=area]", street)
+    page.wait_for_url(f"**area={street}**")
     assert [urlsplit(h).path for h in buttons(page)] == [
         f"/api/v1/export/grids.{fmt}" for fmt in ("geojson", "geojsonl", "csv", "gpkg")
     ]
@@ -55,7 +70,7 @@ def test_the_exports_page_offers_a_button_per_format_and_downloads_with_the_sess
     collection = json.loads(open(download.value.path(), encoding="utf-8").read())
     codes = {f["id"] for f in collection["features"]}
     assert collection["type"] == "FeatureCollection" and codes
-    assert all(code.startswith("411381001") and len(code) == 15 for code in codes)
+    assert codes == {grid.code for grid in analysts_city.grids if grid.code.startswith(street)}
     assert device.blocked == [] and device.console_errors == []
 
 
@@ -76,22 +91,27 @@ def test_the_dates_are_picked_from_a_calendar_and_the_last_day_is_included(serve
     device.screenshot("test_the_dates_are_picked_from_a_calendar_and_the_last_day_is_included")
 
 
-def test_a_bad_filter_is_named_and_no_button_is_offered(login):
-    response = login("analyst").get("/maps/exports/", {"kind": "incidents", "bbox": "112,32,111"})
+def test_a_bad_filter_is_named_and_no_button_is_offered(staffed_city):
+    response = staffed_city.client("analyst").get("/maps/exports/", {"kind": "incidents", "bbox": "112,32,111"})
     assert response.status_code == 400
     page = response.content.decode()
     assert 'data-field="bbox"' in page and 'id="downloads"' not in page
 
 
-def test_an_area_outside_the_scope_is_refused(login):
-    response = login("community_dispatcher").get("/maps/exports/", {"kind": "grids", "area": "411381002"})
+def test_an_area_outside_the_scope_is_refused(staffed_city):
+    other_street = staffed_city.streets[1].code
+    response = staffed_city.client("community_dispatcher").get(
+        "/maps/exports/", {"kind": "grids", "area": other_street}
+    )
     assert response.status_code == 400
     assert 'data-field="area"' in response.content.decode()
 
 
-def test_filters_that_do_not_apply_to_a_kind_are_left_out_of_its_links(login):
-    response = login("analyst").get("/maps/exports/", {"kind": "coverage", "status": "partial", "level": "grid"})
+def test_filters_that_do_not_apply_to_a_kind_are_left_out_of_its_links(staffed_city):
+    response = staffed_city.client("analyst").get(
+        "/maps/exports/", {"kind": "coverage", "status": "partial", "level": "grid"}
+    )
     assert response.status_code == 200
     [link] = [h for h in response.content.decode().split('"') if h.startswith("/api/v1/export/coverage.geojson?")]
     assert parse_qs(urlsplit(link.replace("&amp;", "&")).query) == {"status": ["partial"]}
-    assert login("analyst").get(link.replace("&amp;", "&")).status_code == 200
+    assert staffed_city.client("analyst").get(link.replace("&amp;", "&")).status_code == 200

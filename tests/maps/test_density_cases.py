@@ -1,7 +1,8 @@
 """The density map reads its cases from one named query (maps.queries.density_incidents): the cases
 received in the period, of the category, in the grid where they were reported (grid_id), not where
 they are handled now (area_code). Its colours, tooltips, heat map and popups all read it, so a case
-escalated to the community is counted in its grid, listed in that grid's popup, and nowhere else."""
+escalated to the community is counted in its grid, listed in that grid's popup, and nowhere else.
+In a staffed drawn city (tests/conftest.py)."""
 
 import re
 import uuid
@@ -9,25 +10,23 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import act
 from maps.density_page import DensityForm
 from maps.queries import density, density_incident_ids, heat_points
-from tests.conftest import worker_grid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD = {"since": "2026-06-01", "until": "2026-08-31", "category": ""}
 
 
 @pytest.fixture
-def escalated(db):
+def escalated(staffed_city):
     """Zhao Lei, the grid worker, reports a blocked drain in his grid on 2 July 2026 and escalates
     it: the community handles it now."""
-    zhao = get_user_model().objects.get(username="grid_worker")
-    grid = worker_grid()
+    zhao = staffed_city.users["grid_worker"]
+    grid = staffed_city.grid_of("grid_worker")
     point = grid.geom.point_on_surface
     report = Report(client_id=uuid.uuid4(), category="0301", description="下水道堵塞", lon=point.x, lat=point.y)
     code = report_incident(zhao, report)[0].code
@@ -38,7 +37,7 @@ def escalated(db):
     return grid, case
 
 
-def test_a_case_escalated_to_the_community_is_counted_in_its_grid_and_listed_in_its_popup(escalated, login):
+def test_a_case_escalated_to_the_community_is_counted_in_its_grid_and_listed_in_its_popup(escalated, staffed_city):
     grid, case = escalated
     community = grid.code[:12]
     form = DensityForm(PERIOD)
@@ -51,13 +50,13 @@ def test_a_case_escalated_to_the_community_is_counted_in_its_grid_and_listed_in_
     assert sum(n for _lat, _lon, n in heat_points([community], since, until)) == 1
 
     for username in ("leader", "community_dispatcher"):
-        popup = login(username).get(f"/maps/density/grid/{grid.code}/", PERIOD).content.decode()
+        popup = staffed_city.client(username).get(f"/maps/density/grid/{grid.code}/", PERIOD).content.decode()
         assert set(re.findall(r"\d{6}-\d{8}-\d+", popup)) == {case.code}
 
 
-def test_another_grid_neither_counts_nor_lists_the_escalated_case(escalated):
+def test_another_grid_neither_counts_nor_lists_the_escalated_case(escalated, staffed_city):
     grid, _case = escalated
-    other = worker_grid("grid_worker_2")
+    other = staffed_city.grid_of("grid_worker_2")
     form = DensityForm(PERIOD)
     assert form.is_valid()
     since, until = form.period()

@@ -1,6 +1,6 @@
 """The home page map and the admin's editing map, in a real browser that may reach only loopback:
 every layer is drawn, nothing is fetched from outside, tooltips work, and the page speaks Chinese or
-English as asked."""
+English as asked; in a drawn city committed for the served app."""
 
 import re
 from html.parser import HTMLParser
@@ -11,6 +11,7 @@ import pytest
 
 from grids.models import Role
 from tests.conftest import DEMO_PASSWORD, committed_city
+from tests.maps.conftest import staffed_with_passwords
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 GRID_CODE = re.compile(r"\b\d{15}\b")
@@ -31,7 +32,7 @@ FEATURE_CODE_OF_PATH = """
 """
 
 
-def open_home(offline_page, served_app, username="leader", **kwargs):
+def open_home(offline_page, served_app, username="zhou", **kwargs):
     """Log in through the login page (the map needs a login), then wait for the map."""
     offline = offline_page(**kwargs)
     offline.page.goto(served_app + "/", wait_until="load")
@@ -64,10 +65,12 @@ class Links(HTMLParser):
 
 @pytest.fixture(scope="module")
 def zhous_city(django_db_setup, django_db_blocker):
-    """The drawn city (conftest.DrawnCity) committed for the served app, led by 周立德 (zhou)."""
+    """The drawn city (conftest.DrawnCity) committed for the served app, led by 周立德 (zhou), with
+    the cast's administrator able to log in to the admin."""
 
     def lead(city):
         city.account("zhou", "周立德", Role.LEADER, city.district, password=DEMO_PASSWORD)
+        staffed_with_passwords("admin")(city)
 
     with committed_city(django_db_blocker, lead, code="990009") as city:
         yield city
@@ -75,7 +78,7 @@ def zhous_city(django_db_setup, django_db_blocker):
 
 @pytest.mark.django_db
 def test_the_home_page_draws_every_grid_community_street_and_town(served_app, offline_page, zhous_city):
-    offline = open_home(offline_page, served_app, username="zhou")
+    offline = open_home(offline_page, served_app)
     page = offline.page
 
     counts = {kind: page.locator(f"path.{kind}").count() for kind in ("grid", "community", "street", "town")}
@@ -88,7 +91,7 @@ def test_the_home_page_draws_every_grid_community_street_and_town(served_app, of
 
 
 @pytest.mark.django_db
-def test_the_home_page_html_names_no_url_outside_the_app(served_app, offline_page):
+def test_the_home_page_html_names_no_url_outside_the_app(served_app, offline_page, zhous_city):
     offline = open_home(offline_page, served_app)
     # The HTML as served (the logged-in page, with the browser's session cookie), and the login page.
     html = offline.context.request.get(served_app + "/").text()
@@ -110,7 +113,7 @@ def test_the_home_page_html_names_no_url_outside_the_app(served_app, offline_pag
 
 
 @pytest.mark.django_db
-def test_hovering_a_grid_shows_its_code_in_a_tooltip(served_app, offline_page):
+def test_hovering_a_grid_shows_its_code_in_a_tooltip(served_app, offline_page, zhous_city):
     offline = open_home(offline_page, served_app)
     page = offline.page
 
@@ -131,12 +134,12 @@ def test_hovering_a_grid_shows_its_code_in_a_tooltip(served_app, offline_page):
 
     shown = GRID_CODE.findall(tooltip.inner_text())
     assert shown == [code]
-    assert code.startswith("411381")
+    assert code.startswith(zhous_city.code)
     assert offline.console_errors == []
 
 
 @pytest.mark.django_db
-def test_the_home_page_is_in_chinese_for_a_chinese_browser(served_app, offline_page):
+def test_the_home_page_is_in_chinese_for_a_chinese_browser(served_app, offline_page, zhous_city):
     offline = open_home(offline_page, served_app, locale="zh-CN")
 
     assert offline.page.locator("html").get_attribute("lang") == "zh-hans"
@@ -146,7 +149,7 @@ def test_the_home_page_is_in_chinese_for_a_chinese_browser(served_app, offline_p
 
 
 @pytest.mark.django_db
-def test_the_home_page_is_in_english_for_an_english_browser(served_app, offline_page):
+def test_the_home_page_is_in_english_for_an_english_browser(served_app, offline_page, zhous_city):
     offline = open_home(offline_page, served_app, locale="en-US")
 
     assert offline.page.locator("html").get_attribute("lang") == "en"
@@ -154,7 +157,7 @@ def test_the_home_page_is_in_english_for_an_english_browser(served_app, offline_
 
 
 @pytest.mark.django_db
-def test_the_language_switch_turns_the_home_page_into_english(served_app, offline_page):
+def test_the_language_switch_turns_the_home_page_into_english(served_app, offline_page, zhous_city):
     offline = open_home(offline_page, served_app, locale="zh-CN")
     page = offline.page
     assert page.locator("html").get_attribute("lang") == "zh-hans"
@@ -170,21 +173,22 @@ def test_the_language_switch_turns_the_home_page_into_english(served_app, offlin
 
 
 @pytest.mark.django_db
-def test_the_admin_edits_a_grid_boundary_on_an_offline_leaflet_map(served_app, offline_page):
+def test_the_admin_edits_a_grid_boundary_on_an_offline_leaflet_map(served_app, offline_page, zhous_city):
     offline = offline_page()
     page = offline.page
     failed = []
     page.on("response", lambda r: failed.append(urlsplit(r.url).path) if r.status >= 400 else None)
 
     page.goto(served_app + "/admin/login/")
-    page.fill("input[name=username]", "admin")
+    page.fill("input[name=username]", zhous_city.users["admin"].username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation():
         page.click("input[type=submit]")
     assert urlsplit(page.url).path == "/admin/", "login should lead to the admin index"
 
-    page.goto(served_app + "/admin/grids/area/?q=411381001001")
-    page.get_by_role("link", name="411381001001001", exact=True).click()
+    grid = zhous_city.grids[0]
+    page.goto(served_app + f"/admin/grids/area/?q={grid.parent.code}")
+    page.get_by_role("link", name=grid.code, exact=True).click()
     page.wait_for_load_state("load")
     assert re.fullmatch(r"/admin/grids/area/\d+/change/", urlsplit(page.url).path)
 

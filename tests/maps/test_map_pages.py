@@ -1,5 +1,7 @@
 """The coverage map, the density map and the dashboard, in a real browser that may reach only
-loopback, against figures computed independently; and their refusals of bad parameters."""
+loopback, against figures computed independently; and their refusals of bad parameters. The pages
+of the whole demo city (with the README's pictures) and its year of cases are the demo's; the
+rest take a drawn city (tests/conftest.py)."""
 
 import math
 import re
@@ -16,14 +18,16 @@ from grids.coverage import summary as coverage_summary
 from grids.models import Area, ServiceStation
 from maps.dashboard import combine
 from maps.queries import density
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, committed_city, draw_city
+from tests.maps.conftest import staffed_with_passwords
 from tests.maps.test_home_page import Links, is_loopback
 
 DISTRICT = "411381"
 
 
-# These pages are about the demo city as a whole (its many grids inline, its year of cases, the
-# README's pictures): the numbers they expect are counted in the database, never written here.
+# The coverage map, the density map and the dashboard of the demo city as a whole (its many grids
+# inline, its year of scattered cases for the heat map, the README's pictures): the numbers they
+# expect are counted in the database, never written here.
 def demo_grids():
     return Area.objects.within(DISTRICT).grids().count()
 
@@ -42,6 +46,16 @@ def case_history(django_db_setup, django_db_blocker):
         build_history(DISTRICT, cases=3000, days=365, seed=11)
         yield
         purge_incidents(Incident.objects.filter(area_code__startswith=DISTRICT))
+
+
+@pytest.fixture(scope="module")
+def served_city(django_db_blocker):
+    """A staffed drawn city committed for the served app (its own code and place: other tests here
+    draw theirs in their transactions); its leader and community dispatcher log in with the tests'
+    password."""
+    staff = staffed_with_passwords("leader", "community_dispatcher")
+    with committed_city(django_db_blocker, code="990015", origin=(112.80, 32.50), add_people=staff) as city:
+        yield city
 
 
 def open_page(offline_page, served_app, path, username="leader", wait="path.grid", **kwargs):
@@ -108,8 +122,8 @@ def test_the_coverage_map_colours_every_grid_and_counts_them_by_status(served_ap
 
 
 @pytest.mark.django_db
-def test_the_coverage_map_is_saved_as_a_png(served_app, offline_page):
-    offline = open_page(offline_page, served_app, "/maps/coverage/")
+def test_the_coverage_map_is_saved_as_a_png(served_app, served_city, offline_page):
+    offline = open_page(offline_page, served_app, "/maps/coverage/", username=served_city.users["leader"].username)
     with offline.page.expect_download() as download:
         offline.page.click("#save-png")
     path = download.value.path()
@@ -122,27 +136,44 @@ def test_the_coverage_map_is_saved_as_a_png(served_app, offline_page):
 
 
 @pytest.mark.django_db
-def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_app, offline_page):
-    from grids.models import Assignment, Role
-
-    code = (
-        Assignment.objects.active().get(person__user__username="community_dispatcher", role=Role.DISPATCHER).area.code
-    )
-    offline = open_page(offline_page, served_app, "/maps/coverage/", username="community_dispatcher")
-    assert offline.page.locator("path.grid").count() == Area.objects.grids().within(code).count()
-    offline.page.goto(served_app + "/maps/coverage/?area=" + DISTRICT + "002")
+def test_a_community_dispatcher_sees_only_the_grids_of_their_community(served_app, served_city, offline_page):
+    city = served_city
+    [community] = city.scope("community_dispatcher").roots()
+    username = city.users["community_dispatcher"].username
+    offline = open_page(offline_page, served_app, "/maps/coverage/", username=username)
+    assert offline.page.locator("path.grid").count() == len(city.grids_of(community)) > 0
+    offline.page.goto(served_app + "/maps/coverage/?area=" + city.streets[1].code)
     assert "404" in offline.page.title() or offline.page.locator("path.grid").count() == 0
 
 
 # --- density -----------------------------------------------------------------------------------
 
 
-def gi_star_by_hand(rows):
+@pytest.fixture
+def planted_city(db):
+    """A drawn city of 36 grids (2 streets of 2 communities of 3 × 3 grids) with cases planted in it:
+    20 in each grid of the first community (a hot spot), 0 to 2 in the others, and one case in every
+    third grid received 200 days ago."""
+    from tests.incidents.test_escalate_overdue import make_case
+
+    city = draw_city(streets=2, towns=0, communities=2, grids=(3, 3))
+    hot = set(city.grids_of(city.communities[0]))
+    long_ago = timezone.now() - timedelta(days=200)
+    for i, grid in enumerate(city.grids):
+        for _ in range(20 if grid in hot else i * 7 % 3):
+            make_case(grid, 24)
+        if i % 3 == 0:
+            old = make_case(grid, 24)
+            type(old).objects.filter(pk=old.pk).update(received_at=long_ago, reported_at=long_ago)
+    return city
+
+
+def gi_star_by_hand(rows, prefix):
     """Getis-Ord Gi* of the rates, with neighbours (touching or overlapping grids and the grid
     itself) found by shapely from the boundaries, not by PostGIS."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT code, ST_AsBinary(geom) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [DISTRICT + "%"]
+            "SELECT code, ST_AsBinary(geom) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [prefix + "%"]
         )
         frame = gpd.GeoDataFrame([{"code": c, "geometry": wkb.loads(bytes(g))} for c, g in cursor.fetchall()], crs=4326)
     rate = {r["code"]: r["rate"] for r in rows if r["rate"] is not None}
@@ -160,25 +191,27 @@ def gi_star_by_hand(rows):
     return z
 
 
-@pytest.mark.django_db
-def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates():
+def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates(planted_city):
+    city = planted_city
     until = timezone.now()
-    rows = density([DISTRICT], until - timedelta(days=365), until, per="km2")
-    by_hand = gi_star_by_hand(rows)
-    assert len(rows) == demo_grids()
+    rows = density([city.code], until - timedelta(days=365), until, per="km2")
+    by_hand = gi_star_by_hand(rows, city.code)
+    assert len(rows) == len(city.grids)
     assert set(by_hand) == {r["code"] for r in rows if r["rate"] is not None}
     for row in rows:
         assert row["gi_z"] == pytest.approx(by_hand[row["code"]], abs=0.011)
         assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
-    assert any(r["hot_spot"] == "hot99" for r in rows)  # the demo city's hot spots are found
+    hot = {r["code"] for r in rows if r["hot_spot"] == "hot99"}
+    assert hot and hot <= {grid.code for grid in city.grids_of(city.communities[0])}  # the planted hot spot
 
 
-@pytest.mark.django_db
-def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
+def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2(planted_city):
     from django.db.models import Count
 
     from incidents.models import Incident
 
+    city = planted_city
+    Area.objects.filter(code=city.grids[-1].code).update(households=0)  # a park: no rate per household
     until = timezone.now()
     since = until - timedelta(days=120)
     cases = dict(
@@ -186,9 +219,9 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
         .values_list("grid__code")
         .annotate(n=Count("id"))
     )
-    households = dict(Area.objects.grids().within(DISTRICT).values_list("code", "households"))
-    per_households = density([DISTRICT], since, until)
-    assert len(per_households) == demo_grids() and sum(cases.values()) > 0
+    households = dict(Area.objects.grids().within(city.code).values_list("code", "households"))
+    per_households = density([city.code], since, until)
+    assert len(per_households) == len(city.grids) and sum(cases.values()) > 0
     for row in per_households:
         assert row["cases"] == cases.get(row["code"], 0)
         expected = round(row["cases"] * 1000 / households[row["code"]], 2) if households[row["code"]] else None
@@ -196,7 +229,7 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2():
     with connection.cursor() as cursor:  # each grid's area on the spheroid
         cursor.execute("SELECT code, ST_Area(geom::geography) / 1e6 FROM grids_area WHERE level = 'grid'")
         km2 = dict(cursor.fetchall())
-    per_km2 = {r["code"]: r["rate"] for r in density([DISTRICT], since, until, per="km2")}
+    per_km2 = {r["code"]: r["rate"] for r in density([city.code], since, until, per="km2")}
     for row in per_households:
         assert per_km2[row["code"]] == round(row["cases"] / km2[row["code"]], 2)
 
@@ -238,15 +271,15 @@ def test_the_density_map_shows_counts_heat_and_hot_spots_and_lists_a_grids_cases
 
 
 @pytest.mark.django_db
-def test_the_density_map_refuses_bad_dates_and_rates_naming_the_field(login):
-    client = login("leader")
+def test_the_density_map_refuses_bad_dates_and_rates_naming_the_field(staffed_city):
+    client = staffed_city.client("leader")
     answer = client.get("/maps/density/?since=2026-13-01")
     assert answer.status_code == 400
     assert "起始日期" in answer.content.decode() and "有效的日期" in answer.content.decode()
     answer = client.get("/maps/density/?since=2026-05-01&until=2026-04-01")
     assert answer.status_code == 400 and "起始日期晚于截止日期" in answer.content.decode()
     assert client.get("/maps/density/?per=acres").status_code == 400
-    assert client.get("/maps/density/?area=411381abc").status_code == 404
+    assert client.get(f"/maps/density/?area={staffed_city.code}abc").status_code == 404
 
 
 # --- dashboard ---------------------------------------------------------------------------------
@@ -284,57 +317,67 @@ def test_the_dashboard_shows_the_headline_figures_and_drills_down(served_app, of
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/maps/coverage/", "/maps/density/", "/maps/coverage/grid/411381001001001/"])
-def test_no_map_page_names_a_url_outside_the_app(login, path):
-    answer = login("leader").get(path)
+@pytest.mark.parametrize("path", ["/", "/maps/coverage/", "/maps/density/", "/maps/coverage/grid/{grid}/"])
+def test_no_map_page_names_a_url_outside_the_app(staffed_city, path):
+    staffed_city.station("方格服务站", staffed_city.communities[0])
+    answer = staffed_city.client("leader").get(path.format(grid=staffed_city.grids[0].code))
     assert answer.status_code == 200
     assert external_urls(answer.content.decode()) == []
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/maps/coverage/", "/maps/density/", "/", "/?area=411381001"])
-def test_above_the_setting_grids_and_borders_come_from_vector_tiles(login, settings, path):
-    client = login("leader")
+@pytest.mark.parametrize("path", ["/maps/coverage/", "/maps/density/", "/", "/?area={street}"])
+def test_above_the_setting_grids_and_borders_come_from_vector_tiles(settings, path):
+    city = draw_city(grids=(3, 3)).staff()  # 54 grids, 18 in a street
+    client = city.client("leader")
+    path = path.format(street=city.streets[0].code)
     inline = client.get(path).content.decode()
-    settings.MAP_TILES_ABOVE = 100
+    settings.MAP_TILES_ABOVE = 10
     tiled = client.get(path).content.decode()
     assert "/maps/tiles/grids/{z}/{x}/{y}.pbf" in tiled and "/maps/tiles/communities/" in tiled
     assert "/maps/tiles/" not in inline
-    assert tiled.count('"code": "4113810') < 100 <= inline.count('"code": "4113810')  # grids no longer inline
+    code = f'"code": "{city.code}'
+    assert tiled.count(code) < 10 <= inline.count(code)  # grids no longer inline
     assert len(tiled) < len(inline)
 
 
 @pytest.mark.django_db
-def test_each_station_is_in_the_coverage_page_once(login):
+def test_each_station_is_in_the_coverage_page_once(staffed_city):
     """The reach circles are drawn in the browser from the station points (pages.js stationReach),
     so a large city's page carries each station once."""
     import json
 
-    html = login("leader").get("/maps/coverage/").content.decode()
-    stations = list(ServiceStation.objects.filter(area__code__startswith="411381"))
-    assert len(stations) > 1
+    city = staffed_city
+    for community in city.communities[:3]:
+        city.station(f"{community.name}服务站", community)
+    city.station(f"{city.streets[0].name}中心", city.streets[0], kind=ServiceStation.Kind.CENTRE)
+    html = city.client("leader").get("/maps/coverage/").content.decode()
+    stations = list(ServiceStation.objects.filter(area__code__startswith=city.code))
+    assert len(stations) == 4
     for station in stations:
         label = json.dumps(f"{station.name} · {station.get_kind_display()}")[1:-1]
         assert html.count(label) == 1, station.name
 
 
 @pytest.mark.django_db
-def test_a_scope_with_many_communities_gets_them_in_the_menu_street_by_street(login, monkeypatch):
+def test_a_scope_with_many_communities_gets_them_in_the_menu_street_by_street(staffed_city, monkeypatch):
+    city = staffed_city
+
     def menu(query=""):
-        html = login("leader").get("/maps/coverage/" + query).content.decode()
+        html = city.client("leader").get("/maps/coverage/" + query).content.decode()
         select = re.search(r'<select name="area".*?</select>', html, re.S).group(0)
         return [code for code in re.findall(r'<option value="(\d*)"', select) if code]
 
-    streets = set(Area.objects.filter(level="street", code__startswith="411381").values_list("code", flat=True))
-    communities = set(Area.objects.filter(level="community", code__startswith="411381").values_list("code", flat=True))
+    streets = {street.code for street in city.streets}
+    communities = {community.code for community in city.communities}
     everything = menu()
-    assert set(everything) == streets | communities  # the demo's streets, towns and communities, all listed
+    assert set(everything) == streets | communities  # the city's streets, town and communities, all listed
     assert len(everything) == len(streets) + len(communities)
 
-    monkeypatch.setattr("maps.pages.MENU_COMMUNITIES", 10)
+    monkeypatch.setattr("maps.pages.MENU_COMMUNITIES", len(communities) - 1)
     assert set(menu()) == streets
-    street = "411381001"
-    of_street = set(Area.objects.filter(level="community", code__startswith=street).values_list("code", flat=True))
+    street = city.streets[0].code
+    of_street = {community.code for community in city.communities_of(city.streets[0])}
     assert set(menu(f"?area={street}")) == streets | of_street
     assert set(menu(f"?area={street}001001")) == streets | of_street  # a grid of that street: the same
     assert menu(f"?area={street}") == sorted(menu(f"?area={street}"))  # each street followed by its communities

@@ -2,13 +2,16 @@
 wide, touch) and a desktop, in Chromium: each fits the screen (no sideways scrolling of the page),
 reaches only its own server, and keeps a screenshot. The maps open on the grids in the user's scope,
 measure in metres only, carry no attribution that a government deployment would have to remove, and
-a grid inside a service station's reach still opens its card when tapped."""
+a grid inside a service station's reach still opens its card when tapped. The people are the cast
+of a staffed drawn city committed for the served app."""
 
 import pytest
 from django.contrib.gis.db.models import Extent
 
 from grids.models import Area
+from tests.conftest import committed_city, square
 from tests.govgrid.devices import PHONES, PROFILES, Device
+from tests.maps.conftest import staffed_with_passwords
 
 PAGES = {
     "dashboard": ("/", "path.grid"),
@@ -18,17 +21,36 @@ PAGES = {
 }
 
 
+def settle(city):
+    """The cast, the leader and the community dispatcher with the password Device.log_in types, a
+    station in each community of the first street, and a district whose land reaches well beyond its
+    grids on every side, as a county's does beyond its town."""
+    staffed_with_passwords("leader", "community_dispatcher")(city)
+    for community in city.communities_of(city.streets[0]):
+        city.station(f"{community.name}服务站", community)
+    west, south, east, north = city.district.geom.extent
+    width, height = east - west, north - south
+    city.district.geom = square(west - 2 * width, south - 2 * height, east + 2 * width, north + 2 * height)
+    city.district.save()
+
+
 @pytest.fixture(scope="module")
-def signed_in(browser, served_app):
-    """One logged-in device per profile and user for the module (logging in is throttled)."""
+def city(django_db_blocker):
+    with committed_city(django_db_blocker, add_people=settle) as city:
+        yield city
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, served_app, city):
+    """One logged-in device per profile and user of the cast for the module (logging in is throttled)."""
     devices = {}
 
-    def get(profile, username="leader"):
-        if (profile, username) not in devices:
+    def get(profile, name="leader"):
+        if (profile, name) not in devices:
             device = Device(browser, profile)
-            device.log_in(served_app, username)
-            devices[profile, username] = device
-        device = devices[profile, username]
+            device.log_in(served_app, city.users[name].username)
+            devices[profile, name] = device
+        device = devices[profile, name]
         device.blocked.clear()
         device.console_errors.clear()
         return device
@@ -72,9 +94,9 @@ def map_bounds(page):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/maps/coverage/", "/maps/density/"])
-def test_a_map_opens_on_the_grids_in_scope_not_on_the_whole_county(served_app, signed_in, path):
-    west, south, east, north = Area.objects.grids().aggregate(box=Extent("geom"))["box"]
-    county = Area.objects.get(code="411381").geom.extent
+def test_a_map_opens_on_the_grids_in_scope_not_on_the_whole_county(served_app, signed_in, city, path):
+    west, south, east, north = Area.objects.grids().within(city.code).aggregate(box=Extent("geom"))["box"]
+    county = Area.objects.get(code=city.code).geom.extent
     page = open_page(signed_in("desktop"), served_app, path, "path.grid")
     w, s, e, n = map_bounds(page)
     assert w <= west and s <= south and e >= east and n >= north  # every grid in view
@@ -82,12 +104,8 @@ def test_a_map_opens_on_the_grids_in_scope_not_on_the_whole_county(served_app, s
 
 
 @pytest.mark.django_db
-def test_a_community_dispatchers_map_opens_on_their_community(served_app, signed_in):
-    from django.contrib.auth import get_user_model
-
-    from grids.scopes import Scope
-
-    [community] = Scope.for_user(get_user_model().objects.get(username="community_dispatcher")).roots()
+def test_a_community_dispatchers_map_opens_on_their_community(served_app, signed_in, city):
+    [community] = city.scope("community_dispatcher").roots()
     west, south, east, north = Area.objects.grids().within(community.code).aggregate(box=Extent("geom"))["box"]
     page = open_page(signed_in("desktop", "community_dispatcher"), served_app, "/maps/coverage/", "path.grid")
     w, s, e, n = map_bounds(page)
@@ -190,10 +208,11 @@ def test_the_density_maps_date_pickers_show_the_period_counted_by_default(served
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["dashboard", "coverage", "density"])
-def test_choosing_an_area_narrows_the_page_with_no_inline_handler(served_app, signed_in, name):
+def test_choosing_an_area_narrows_the_page_with_no_inline_handler(served_app, signed_in, city, name):
     page = open_page(signed_in("phone"), served_app, *PAGES[name])
     assert page.evaluate("document.querySelectorAll('[onchange], [onclick], [onsubmit]').length") == 0
-    page.select_option("form.filters select[name=area]", "411381001")
-    page.wait_for_url("**area=411381001**")
+    street = city.streets[0].code
+    page.select_option("form.filters select[name=area]", street)
+    page.wait_for_url(f"**area={street}**")
     page.locator("path.grid").first.wait_for()
-    assert "411381001" in page.locator(".panel").inner_text()
+    assert street in page.locator(".panel").inner_text()

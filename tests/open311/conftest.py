@@ -1,5 +1,6 @@
-"""Open311 test helpers: api keys for the demo people, a point in a worker's grid, and answers
-parsed from either format."""
+"""Open311 test helpers: api keys for the people of a staffed drawn city (tests/conftest.py:
+DrawnCity.staff, drawn under DRAWN_DISTRICT), a point in a worker's grid, and answers parsed from
+either format."""
 
 import json
 import uuid
@@ -7,9 +8,11 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
-from tests.conftest import worker_grid
+from grids.models import Assignment, Role
+from tests.conftest import DRAWN_DISTRICT
 
 V2 = "/open311/v2"
 
@@ -20,19 +23,28 @@ def _own_media(media):
 
 
 @pytest.fixture
-def api_key(db):
-    """api_key("leader") → that demo account's API token."""
-    from django.contrib.auth import get_user_model
+def api_key(staffed_city):
+    """api_key("leader") → the API token of that account of the staffed drawn city."""
 
-    def make(username):
-        token, _created = Token.objects.get_or_create(user=get_user_model().objects.get(username=username))
+    def make(name):
+        token, _created = Token.objects.get_or_create(user=staffed_city.users[name])
         return token.key
 
     return make
 
 
-def inside(username="grid_worker"):
-    point = worker_grid(username).geom.point_on_surface
+def cast_user(name):
+    """One of the cast of the drawn city under DRAWN_DISTRICT (staffed_city, or one committed)."""
+    return get_user_model().objects.get(username=f"{DRAWN_DISTRICT}_{name}")
+
+
+def cast_grid(name="grid_worker"):
+    """The grid a grid worker of that cast serves."""
+    return Assignment.objects.active().get(person__user=cast_user(name), role=Role.GRID_WORKER).area
+
+
+def inside(name="grid_worker"):
+    point = cast_grid(name).geom.point_on_surface
     return point.y, point.x
 
 

@@ -5,8 +5,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import worker_grid
-from tests.open311.conftest import a_request, post
+from tests.open311.conftest import a_request, inside, post
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -15,8 +14,8 @@ def test_an_open311_post_under_alices_client_id_does_not_name_her_case(client, a
     first = post(client, "json", a_request(api_key("grid_worker"), client_id=client_id))
     assert first.status_code == 201
     code = json.loads(first.content)[0]["service_request_id"]
-    theirs = worker_grid("grid_worker_2").geom.point_on_surface
-    fields = a_request(api_key("grid_worker_2"), client_id=client_id, lat=theirs.y, long=theirs.x)
+    lat, long = inside("grid_worker_2")
+    fields = a_request(api_key("grid_worker_2"), client_id=client_id, lat=lat, long=long)
     response = post(client, fmt, fields)
     assert response.status_code == 409
     text = response.content.decode()

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from govgrid.lib import coords
 from incidents.models import Incident, IncidentEvent
-from tests.conftest import worker_grid
-from tests.open311.conftest import V2, a_request, inside, parsed, post
+from tests.conftest import DRAWN_DISTRICT
+from tests.open311.conftest import V2, a_request, cast_grid, inside, parsed, post
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -45,7 +45,7 @@ def test_a_form_post_creates_a_case_as_the_intake_does(client, key):
     assert response.status_code == 201
     [answer] = parsed(response)
     assert list(answer) == ["service_request_id", "service_notice", "account_id"]
-    assert re.fullmatch(r"411381-\d{8}-\d{4}", answer["service_request_id"])
+    assert re.fullmatch(rf"{DRAWN_DISTRICT}-\d{{8}}-\d{{4}}", answer["service_request_id"])
     incident = Incident.objects.get(code=answer["service_request_id"])
     assert str(incident.client_id) == fields["client_id"]
     assert (incident.channel, incident.category.code, incident.description) == ("open311", "0301", "小区门口垃圾堆放")
@@ -54,7 +54,7 @@ def test_a_form_post_creates_a_case_as_the_intake_does(client, key):
         round(fields["lat"], 7),
         round(fields["long"], 7),
     )
-    assert incident.grid == worker_grid()
+    assert incident.grid == cast_grid()
     assert list(IncidentEvent.objects.filter(incident=incident).values_list("action", flat=True)) == ["report"]
 
 
@@ -236,4 +236,4 @@ def test_an_unknown_jurisdiction_is_refused(client, key, cases):
     response = post(client, "json", a_request(key, jurisdiction_id="999999"))
     assert response.status_code == 400
     assert errors_of(response)[0]["field"] == "jurisdiction_id"
-    assert post(client, "json", a_request(key, jurisdiction_id="411381")).status_code == 201
+    assert post(client, "json", a_request(key, jurisdiction_id=DRAWN_DISTRICT)).status_code == 201

@@ -1,17 +1,18 @@
 """GET requests and one request: cases as GeoReport service requests with the spec's field names and
 formats in JSON and XML, the standard filters, open/closed with status notes, and scope: a case
-outside the caller's areas does not exist, and the resident's contact goes only to its handlers."""
+outside the caller's areas does not exist, and the resident's contact goes only to its handlers.
+The callers are the cast of a staffed drawn city (tests/open311/conftest.py)."""
 
 import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from incidents.models import Incident
 from incidents.workflow import act
-from tests.open311.conftest import V2, a_request, parsed, post
+from tests.conftest import DRAWN_DISTRICT
+from tests.open311.conftest import V2, a_request, cast_user, parsed, post
 
 REQUEST_FIELDS = [
     "service_request_id",
@@ -55,9 +56,9 @@ def codes(answer):
     return [r["service_request_id"] for r in answer]
 
 
-def step(code, username, action, **fields):
-    user = get_user_model().objects.get(username=username)
-    act(user, code, action, Incident.objects.get(code=code).version, **fields)
+def step(code, name, action, **fields):
+    """One of the drawn city's cast acts on a case."""
+    act(cast_user(name), code, action, Incident.objects.get(code=code).version, **fields)
 
 
 def test_a_request_carries_the_spec_fields_in_the_spec_formats(client, worker_key, case):
@@ -279,7 +280,7 @@ def test_a_span_at_the_ends_of_the_calendar_answers_400_naming_a_date_or_an_empt
 
 
 def test_a_jurisdiction_narrows_the_list_to_its_district(client, worker_key, case):
-    assert case in codes(parsed(get(client, worker_key, "requests.json", jurisdiction_id="411381")))
+    assert case in codes(parsed(get(client, worker_key, "requests.json", jurisdiction_id=DRAWN_DISTRICT)))
 
 
 def test_a_case_outside_the_callers_areas_does_not_exist(client, api_key, case):

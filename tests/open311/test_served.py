@@ -1,6 +1,7 @@
 """Open311 over real HTTP on the served app: a phone-like client retrying a POST in parallel with one
 idempotency key makes exactly one case, the XML answer is what the spec shows, and a stock GeoReport
-v2 client (the `georeport` package from PyPI) reads services, definitions and requests with no key."""
+v2 client (the `georeport` package from PyPI) reads services, definitions and requests with no key.
+The grid worker is one of the cast of a staffed drawn city, committed for the served app."""
 
 import json
 import threading
@@ -14,8 +15,22 @@ import pytest
 import requests
 
 from incidents.models import Incident
-from tests.conftest import DEMO_PASSWORD, post_json
+from tests.conftest import DEMO_PASSWORD, committed_city, post_json
+from tests.maps.conftest import staffed_with_passwords
 from tests.open311.conftest import inside
+
+
+@pytest.fixture(scope="module")
+def served_city(django_db_blocker):
+    """The staffed drawn city (tests/open311/conftest.py finds its cast by DRAWN_DISTRICT), committed."""
+    with committed_city(django_db_blocker, add_people=staffed_with_passwords("grid_worker")) as city:
+        yield city
+
+
+@pytest.fixture
+def token(served_app, served_city):
+    username = served_city.users["grid_worker"].username
+    return post_json(served_app, "/api/v1/auth/token/", {"username": username, "password": DEMO_PASSWORD})[1]["token"]
 
 
 def form_post(url, fields, headers):
@@ -28,10 +43,7 @@ def form_post(url, fields, headers):
 
 
 @pytest.mark.django_db
-def test_parallel_retries_with_one_idempotency_key_make_one_case(served_app, forget_reports):
-    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1][
-        "token"
-    ]
+def test_parallel_retries_with_one_idempotency_key_make_one_case(served_app, token, forget_reports):
     lat, long = inside()
     fields = {"api_key": token, "service_code": "0301", "lat": lat, "long": long, "description": "并发重试"}
     headers = {"Idempotency-Key": "served-retry-1", "Content-Type": "application/x-www-form-urlencoded"}
@@ -90,15 +102,14 @@ def as_list(requests):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_a_stock_georeport_client_reads_without_a_key_and_gets_no_personal_data(served_app, forget_reports, fmt):
+def test_a_stock_georeport_client_reads_without_a_key_and_gets_no_personal_data(
+    served_app, served_city, token, forget_reports, fmt
+):
     from georeport import GeoReport
 
-    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1][
-        "token"
-    ]
     case = report_over_http(served_app, token, "0301", forget_reports)
     dispute = report_over_http(served_app, token, "0601", forget_reports)
-    client = GeoReport(f"{served_app}/open311/v2", jurisdiction="411381", output_format=fmt)
+    client = GeoReport(f"{served_app}/open311/v2", jurisdiction=served_city.code, output_format=fmt)
     assert client.api_key is None
 
     services = client.get_service_list()
@@ -120,7 +131,7 @@ def test_a_stock_georeport_client_reads_without_a_key_and_gets_no_personal_data(
 
 
 @pytest.mark.django_db
-def test_a_post_without_an_api_key_is_refused_over_http(served_app):
+def test_a_post_without_an_api_key_is_refused_over_http(served_app, served_city):
     lat, long = inside()
     fields = {"service_code": "0301", "lat": lat, "long": long, "description": "没有密钥"}
     status, content_type, body = form_post(

@@ -9,8 +9,8 @@ from workcalendar.models import Day, Year
 pytestmark = pytest.mark.django_db
 
 
-def test_2027_lists_new_years_day_and_the_spring_festival_from_its_eve_computed_by_the_rules(login):
-    response = login("grid_worker").get("/api/v1/calendar/?year=2027")
+def test_2027_lists_new_years_day_and_the_spring_festival_from_its_eve_computed_by_the_rules(staffed_city):
+    response = staffed_city.client("grid_worker").get("/api/v1/calendar/?year=2027")
     assert response.status_code == 200
     body = response.json()
     assert (body["year"], body["arrangement_entered"], body["make_up_working_days"]) == (2027, False, [])
@@ -19,8 +19,8 @@ def test_2027_lists_new_years_day_and_the_spring_festival_from_its_eve_computed_
     assert [d["date"] for d in spring] == ["2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"]
 
 
-def test_2026_lists_the_packages_days_and_its_make_up_working_days(login):
-    body = login("leader").get("/api/v1/calendar/?year=2026").json()
+def test_2026_lists_the_packages_days_and_its_make_up_working_days(staffed_city):
+    body = staffed_city.client("leader").get("/api/v1/calendar/?year=2026").json()
     assert body["arrangement_entered"] is True
     assert {"date": "2026-10-07", "name": "国庆节", "source": "package"} in body["days_off"]
     assert body["make_up_working_days"] == [
@@ -36,25 +36,25 @@ def test_2026_lists_the_packages_days_and_its_make_up_working_days(login):
     ]
 
 
-def test_a_day_an_administrator_entered_shows_with_its_source_beside_the_computed_ones(login):
+def test_a_day_an_administrator_entered_shows_with_its_source_beside_the_computed_ones(staffed_city):
     year = Year.objects.create(year=2027)
     Day.objects.create(year=year, date="2027-02-09", kind="off", name="春节", source="admin")
-    body = login("leader").get("/api/v1/calendar/?year=2027").json()
+    body = staffed_city.client("leader").get("/api/v1/calendar/?year=2027").json()
     assert {"date": "2027-02-09", "name": "春节", "source": "admin"} in body["days_off"]
     assert {"date": "2027-02-05", "name": "春节", "source": "rules"} in body["days_off"]
 
 
 @pytest.mark.parametrize("query", ["", "?year=", "?year=abc", "?year=2027.5", "?year=1999", "?year=2100"])
-def test_a_missing_or_bad_year_is_refused_naming_the_field_in_chinese(login, query):
-    response = login("leader").get("/api/v1/calendar/" + query)
+def test_a_missing_or_bad_year_is_refused_naming_the_field_in_chinese(staffed_city, query):
+    response = staffed_city.client("leader").get("/api/v1/calendar/" + query)
     assert response.status_code == 400
     body = response.json()
     assert body["field"] == "year" and body["detail"].startswith("year: ")
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"]), body
 
 
-def test_the_refusal_is_in_english_on_request(login):
-    response = login("leader").get("/api/v1/calendar/?year=1999", HTTP_ACCEPT_LANGUAGE="en")
+def test_the_refusal_is_in_english_on_request(staffed_city):
+    response = staffed_city.client("leader").get("/api/v1/calendar/?year=1999", HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()["detail"] == "year: Ensure this value is greater than or equal to 2004."
 
 
@@ -62,8 +62,8 @@ def test_the_calendar_needs_a_login_like_the_rest_of_the_api():
     assert Client().get("/api/v1/calendar/?year=2027").status_code == 401
 
 
-def test_the_schema_describes_the_calendar(login):
-    schema = login("leader").get("/api/schema/?format=json").json()
+def test_the_schema_describes_the_calendar(staffed_city):
+    schema = staffed_city.client("leader").get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/v1/calendar/"]["get"]
     year = next(p for p in operation["parameters"] if p["name"] == "year")
     assert year["required"] and year["schema"]["minimum"] == 2004

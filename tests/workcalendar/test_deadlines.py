@@ -45,10 +45,10 @@ def test_a_computed_year_has_no_make_up_working_days():
     assert not is_workday(dt.date(2027, 2, 20)) and not is_workday(dt.date(2027, 10, 9))  # Saturdays
 
 
-def test_a_day_off_an_administrator_enters_moves_a_deadline_at_once(login):
+def test_a_day_off_an_administrator_enters_moves_a_deadline_at_once(staffed_city):
     before = add_working_hours(at(2026, 12, 31, 16), 3)
     Year.objects.create(year=2027)
-    response = login("admin").post(
+    response = staffed_city.client("admin").post(
         "/admin/workcalendar/day/add/", {"year": 2027, "date": "2027-01-04", "kind": "off", "name": "元旦"}
     )
     assert response.status_code == 302, response.content.decode()
@@ -59,8 +59,8 @@ def test_a_day_off_an_administrator_enters_moves_a_deadline_at_once(login):
     )
 
 
-def test_a_make_up_working_day_entered_in_the_year_page_counts_and_the_computed_days_stay(login):
-    response = login("admin").post(
+def test_a_make_up_working_day_entered_in_the_year_page_counts_and_the_computed_days_stay(staffed_city):
+    response = staffed_city.client("admin").post(
         "/admin/workcalendar/year/add/",
         {
             "year": 2027,
@@ -86,9 +86,9 @@ def test_once_the_arrangement_is_entered_only_the_days_entered_count():
     assert is_workday(dt.date(2027, 2, 5)) and not is_workday(dt.date(2027, 2, 9))
 
 
-def test_a_make_up_working_day_on_a_weekday_is_refused(login):
+def test_a_make_up_working_day_on_a_weekday_is_refused(staffed_city):
     Year.objects.create(year=2027)
-    response = login("admin").post(
+    response = staffed_city.client("admin").post(
         "/admin/workcalendar/day/add/", {"year": 2027, "date": "2027-01-05", "kind": "work", "name": "元旦"}
     )
     assert response.status_code == 200 and not Day.objects.filter(date=dt.date(2027, 1, 5)).exists()
@@ -122,9 +122,9 @@ def test_seeding_again_adds_nothing_and_keeps_what_an_administrator_changed():
     assert working_calendar.current(fresh=True).days_of(2026)[dt.date(2026, 10, 10)].kind == Kind.WORK
 
 
-def test_an_administrator_starts_2027_from_the_computed_days_then_marks_it_entered(login):
+def test_an_administrator_starts_2027_from_the_computed_days_then_marks_it_entered(staffed_city):
     Year.objects.create(year=2027)
-    admin_client = login("admin")
+    admin_client = staffed_city.client("admin")
     changelist = "/admin/workcalendar/year/"
     response = admin_client.post(changelist, {"action": "fill_in_by_rules", "_selected_action": [2027]})
     assert response.status_code == 302
@@ -135,8 +135,8 @@ def test_an_administrator_starts_2027_from_the_computed_days_then_marks_it_enter
     assert is_workday(dt.date(2027, 9, 15)) and not is_workday(dt.date(2027, 2, 5))
 
 
-def test_a_year_outside_the_calendars_range_is_refused_in_the_admin(login):
-    response = login("admin").post(
+def test_a_year_outside_the_calendars_range_is_refused_in_the_admin(staffed_city):
+    response = staffed_city.client("admin").post(
         "/admin/workcalendar/year/add/", {"year": 2100, "note": "", "days-TOTAL_FORMS": 0, "days-INITIAL_FORMS": 0}
     )
     assert response.status_code == 200 and not Year.objects.filter(year=2100).exists()

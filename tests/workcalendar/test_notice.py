@@ -32,26 +32,26 @@ def test_this_year_and_next_year_within_sixty_days_are_asked_for(today, missing)
     assert years_missing_arrangement(today) == missing
 
 
-def test_leila_the_leader_sees_on_the_dashboard_that_2027_is_missing(login, today):
-    response = login("leader").get("/")
+def test_leila_the_leader_sees_on_the_dashboard_that_2027_is_missing(staffed_city, today):
+    response = staffed_city.client("leader").get("/")
     assert notices(response) == [2027]
     page = response.content.decode()
     assert "2027年国务院节假日安排尚未录入" in page
     assert "/admin/workcalendar/" not in page  # she may not edit it: no link
 
 
-def test_the_notice_speaks_english_on_request(login, today):
-    client = login("leader")
+def test_the_notice_speaks_english_on_request(staffed_city, today):
+    client = staffed_city.client("leader")
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "The State Council's holiday arrangement for 2027 has not been entered" in page
 
 
-def test_no_notice_once_2027_is_entered_or_far_from_its_start(login, today):
+def test_no_notice_once_2027_is_entered_or_far_from_its_start(staffed_city, today):
     today.date = dt.date(2026, 6, 1)
-    assert notices(login("leader").get("/")) == []
+    assert notices(staffed_city.client("leader").get("/")) == []
     today.date = dt.date(2026, 12, 6)
     Year.objects.create(year=2027, arrangement_entered=True)
-    assert notices(login("leader").get("/")) == []
+    assert notices(staffed_city.client("leader").get("/")) == []
 
 
 ADMIN_PAGES = [
@@ -63,12 +63,12 @@ ADMIN_PAGES = [
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_the_administrator_sees_the_notice_with_a_link_on_the_admin(login, today, page):
-    response = login("admin").get(page)
+def test_the_administrator_sees_the_notice_with_a_link_on_the_admin(staffed_city, today, page):
+    response = staffed_city.client("admin").get(page)
     assert notices(response) == [2027]
     assert 'href="/admin/workcalendar/year/add/?year=2027"' in response.content.decode()
 
 
-def test_the_link_opens_the_years_page_once_it_has_one(login, today):
+def test_the_link_opens_the_years_page_once_it_has_one(staffed_city, today):
     Year.objects.create(year=2027)
-    assert 'href="/admin/workcalendar/year/2027/change/"' in login("admin").get("/").content.decode()
+    assert 'href="/admin/workcalendar/year/2027/change/"' in staffed_city.client("admin").get("/").content.decode()
