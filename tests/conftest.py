@@ -33,7 +33,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     os.environ["GOVGRID_DEMO_PASSWORD"] = DEMO_PASSWORD
     with django_db_blocker.unblock():
         # No history: tests make the cases they need (a year of cases would sit next to theirs).
-        call_command("load_demo", "--history", "0", verbosity=0)
+        call_command("load_demo", "--history", "0", "--if-empty", verbosity=0)  # --reuse-db keeps it
 
 
 @pytest.fixture(autouse=True)
