@@ -5,12 +5,13 @@ The password is hashed once per run and the hash given to every account: hashing
 second, and a test checks it once more when it logs in."""
 
 import uuid
+from contextlib import contextmanager
 from functools import cache
 
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from tests.conftest import DEMO_PASSWORD, draw_city
+from tests.conftest import DEMO_PASSWORD, committed_city, draw_city
 
 # The smallest city the cast fits in: two streets (grid_worker_2 works in the second), one community
 # each, and two grids in each community (a grid beside grid_worker's).
@@ -34,6 +35,19 @@ def with_demo_password(city):
 def cast(db):
     """A small drawn city (CAST_LAYOUT) staffed with the demo's cast, who log in with DEMO_PASSWORD."""
     return with_demo_password(draw_city(**CAST_LAYOUT).staff())
+
+
+@contextmanager
+def committed_cast(django_db_blocker, code, **layout):
+    """A drawn city (CAST_LAYOUT unless told) with the cast, who log in with DEMO_PASSWORD, committed
+    for the served app and a browser and erased when the block ends (for a module-scoped fixture).
+    `code` is the city's own district code, so that it meets no other drawn city."""
+
+    def staff(city):
+        with_demo_password(city.staff())
+
+    with committed_city(django_db_blocker, staff, code=code, **(CAST_LAYOUT | layout)) as city:
+        yield city
 
 
 @pytest.fixture
