@@ -1,7 +1,6 @@
 """The OpenAPI schema and its docs page need a login unless GOVGRID_API_DOCS_PUBLIC says they are
 public: a browser is sent to the login page and back, a program gets 401."""
 
-from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -25,16 +24,15 @@ def test_the_schema_refuses_a_wrong_token(db):
     assert response.status_code == 401
 
 
-def test_a_logged_in_browser_sees_the_docs_and_the_schema(db):
-    alice = Client()
-    alice.force_login(get_user_model().objects.get(username="grid_worker"))
+def test_a_logged_in_browser_sees_the_docs_and_the_schema(cast):
+    alice = cast.client("grid_worker")
     assert alice.get("/api/docs/").status_code == 200
     response = alice.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200 and response.json()["openapi"].startswith("3.")
 
 
-def test_a_program_with_a_token_gets_the_schema(db):
-    token, _created = Token.objects.get_or_create(user=get_user_model().objects.get(username="analyst"))
+def test_a_program_with_a_token_gets_the_schema(cast):
+    token, _created = Token.objects.get_or_create(user=cast.users["analyst"])
     response = Client().get("/api/schema/", {"format": "json"}, headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 200
 

@@ -1,5 +1,6 @@
 """Answers that may carry personal data (residents' contacts, people's phones, case photos) are
-never kept by a shared cache or on a browser's disk: `Cache-Control: private, no-store`."""
+never kept by a shared cache or on a browser's disk: `Cache-Control: private, no-store`. The people
+are the cast of a drawn city (tests/grids/cast.py)."""
 
 import io
 import uuid
@@ -11,7 +12,6 @@ from rest_framework.authtoken.models import Token
 
 from govgrid.lib.privacy import holds_personal_data
 from grids.models import Person
-from tests.conftest import worker_grid
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -31,9 +31,9 @@ def picture():
 
 
 @pytest.fixture
-def case(login):
+def case(cast):
     """A case grid_worker reported with a resident's contact and a photo; returns its answer."""
-    point = worker_grid().geom.point_on_surface
+    point = cast.grid_of("grid_worker").geom.point_on_surface
     body = {
         "client_id": str(uuid.uuid4()),
         "category": "0301",
@@ -44,14 +44,14 @@ def case(login):
         "contact_phone": "13812345678",
         "photos": [picture()],
     }
-    response = login("grid_worker").post("/api/v1/incidents/", body)
+    response = cast.client("grid_worker").post("/api/v1/incidents/", body)
     assert response.status_code == 201
     assert_not_stored(response)
     return response.json()
 
 
-def test_every_answer_about_a_case_is_private_and_not_stored(login, case):
-    alice = login("grid_worker")
+def test_every_answer_about_a_case_is_private_and_not_stored(cast, case):
+    alice = cast.client("grid_worker")
     code = case["code"]
     for url in (
         "/api/v1/incidents/",
@@ -72,25 +72,23 @@ def test_every_answer_about_a_case_is_private_and_not_stored(login, case):
     assert_not_stored(photo)
 
 
-def test_refusals_of_those_views_are_not_stored_either(login, case):
-    alice = login("grid_worker")
-    assert_not_stored(alice.get("/api/v1/incidents/411381-20000101-9999/"))
+def test_refusals_of_those_views_are_not_stored_either(cast, case):
+    alice = cast.client("grid_worker")
+    assert_not_stored(alice.get(f"/api/v1/incidents/{cast.code}-20000101-9999/"))
     stale = alice.post(f"/api/v1/incidents/{case['code']}/accept/", {"version": 99}, content_type="application/json")
     assert stale.status_code == 409
     assert_not_stored(stale)
 
 
-def test_people_with_their_phones_are_private_and_not_stored(login):
-    client = login("community_dispatcher")
+def test_people_with_their_phones_are_private_and_not_stored(cast):
+    client = cast.client("community_dispatcher")
     assert_not_stored(client.get("/api/v1/people/"))
-    someone = Person.objects.filter(user__username="grid_worker").get()
+    someone = Person.objects.filter(user=cast.users["grid_worker"]).get()
     assert_not_stored(client.get(f"/api/v1/people/{someone.pk}/"))
 
 
-def test_open311_requests_are_private_and_not_stored(client, case):
-    from django.contrib.auth import get_user_model
-
-    key = Token.objects.get_or_create(user=get_user_model().objects.get(username="grid_worker"))[0].key
+def test_open311_requests_are_private_and_not_stored(client, cast, case):
+    key = Token.objects.get_or_create(user=cast.users["grid_worker"])[0].key
     assert_not_stored(client.get("/open311/v2/requests.json", {"api_key": key}))
     assert_not_stored(client.get(f"/open311/v2/requests/{case['code']}.xml", {"api_key": key}))
 

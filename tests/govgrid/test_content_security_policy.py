@@ -1,6 +1,8 @@
 """Every page is served with a Content-Security-Policy that runs only the app's own scripts, and
 every page works under it in Chromium: not one violation reported, in the console or as a
-securitypolicyviolation event. The base map's tile host is the only other host images may come from."""
+securitypolicyviolation event. The base map's tile host is the only other host images may come from.
+
+The people are the cast of a drawn city (tests/grids/cast.py), committed for the served app."""
 
 import re
 import uuid
@@ -8,7 +10,8 @@ import uuid
 import pytest
 from django.test import Client
 
-from tests.conftest import DEMO_PASSWORD, OfflinePage, post_json, worker_grid
+from tests.conftest import DEMO_PASSWORD, OfflinePage, post_json
+from tests.grids.cast import committed_cast
 
 # Recorded in the page before any of its scripts runs.
 LISTEN_FOR_VIOLATIONS = """
@@ -24,10 +27,17 @@ def directives(header):
 
 
 @pytest.fixture(scope="module")
-def a_case(served_app, forget_reports, django_db_blocker):
+def city(django_db_setup, django_db_blocker):
+    with committed_cast(django_db_blocker, code="990013") as city:
+        yield city
+
+
+@pytest.fixture(scope="module")
+def a_case(served_app, forget_reports, django_db_blocker, city):
     with django_db_blocker.unblock():
-        point = worker_grid().geom.point_on_surface
-    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1]
+        point = city.grid_of("grid_worker").geom.point_on_surface
+    login = {"username": city.users["grid_worker"].username, "password": DEMO_PASSWORD}
+    token = post_json(served_app, "/api/v1/auth/token/", login)[1]
     client_id = str(uuid.uuid4())
     forget_reports.append(client_id)
     status, case = post_json(
@@ -90,17 +100,17 @@ PAGES = [
     ("/dispatch/{case}/", "admin", ".leaflet-container"),
     ("/m/", "grid_worker", "form"),
     ("/admin/", "admin", "#content"),
-    ("/admin/grids/area/?q=411381001001001", "admin", "#result_list"),
+    ("/admin/grids/area/?q={grid}", "admin", "#result_list"),
     ("/api/docs/", "admin", ".opblock"),
 ]
 
 
 @pytest.mark.parametrize(("path", "username", "ready"), PAGES, ids=[p[0] for p in PAGES])
-def test_the_page_works_under_its_policy_with_no_violation(served_app, a_case, watched, path, username, ready):
+def test_the_page_works_under_its_policy_with_no_violation(served_app, city, a_case, watched, path, username, ready):
     page = watched()
     if username:
-        page.log_in(served_app, username)
-    page.page.goto(served_app + path.format(case=a_case), wait_until="load")
+        page.log_in(served_app, city.users[username].username)
+    page.page.goto(served_app + path.format(case=a_case, grid=city.grid_of("grid_worker").code), wait_until="load")
     page.page.locator(ready).first.wait_for(state="attached")
     page.page.wait_for_timeout(500)  # scripts that run after load (tiles, the phone's service worker)
     policy = page.policies[page.page.url]
@@ -111,13 +121,11 @@ def test_the_page_works_under_its_policy_with_no_violation(served_app, a_case, w
     assert page.blocked == []
 
 
-def test_the_admins_boundary_map_works_under_the_policy(served_app, watched, django_db_blocker):
-    from grids.models import Area
-
+def test_the_admins_boundary_map_works_under_the_policy(served_app, watched, django_db_blocker, city):
     with django_db_blocker.unblock():
-        grid = Area.objects.get(code=worker_grid().code)
+        grid = city.grid_of("grid_worker")
     page = watched()
-    page.log_in(served_app, "admin")
+    page.log_in(served_app, city.users["admin"].username)
     page.page.goto(f"{served_app}/admin/grids/area/{grid.pk}/change/", wait_until="load")
     page.page.locator(".leaflet-container path").first.wait_for(state="attached")
     assert page.violations() == []
@@ -139,12 +147,12 @@ def test_an_injected_inline_script_would_not_run(served_app, watched):
 # --- the header, without a browser ---------------------------------------------------------------
 
 
-def test_each_page_gets_a_fresh_nonce_and_its_inline_scripts_carry_it(login):
+def test_each_page_gets_a_fresh_nonce_and_its_inline_scripts_carry_it(cast):
     """Each inline script of the page carries the nonce, or is folium's fixed header script allowed
     by its hash; JSON data blocks are not scripts."""
     from govgrid.csp import source_hash
 
-    leader = login("leader")
+    leader = cast.client("leader")
     nonces = []
     for _ in range(2):
         response = leader.get("/maps/coverage/")

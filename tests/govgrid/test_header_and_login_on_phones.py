@@ -1,10 +1,12 @@
 """The site's header and login page on phones (360 and 414 px wide, touch) and a desktop, in
 Chromium: on a phone the menu folds behind one button and opens as a list of rows a thumb can hit;
-it leads to every page (dashboard, maps, exports, cases, the API's docs); no page scrolls sideways."""
+it leads to every page (dashboard, maps, exports, cases, the API's docs); no page scrolls sideways.
+The people are the cast of a drawn city (tests/grids/cast.py), committed for the served app."""
 
 import pytest
 
 from tests.govgrid.devices import PHONES, PROFILES, Device, small_tap_targets
+from tests.grids.cast import committed_cast
 
 MENU = {
     "/": "总览",
@@ -14,6 +16,12 @@ MENU = {
     "/dispatch/": "案件",
     "/api/docs/": "接口",
 }
+
+
+@pytest.fixture(scope="module")
+def city(django_db_setup, django_db_blocker):
+    with committed_cast(django_db_blocker, code="990014") as city:
+        yield city
 
 
 @pytest.fixture
@@ -44,9 +52,9 @@ def test_the_login_page_fits_the_screen(served_app, device, profile):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("profile", PHONES)
-def test_on_a_phone_the_menu_folds_behind_a_button_and_opens_as_rows(served_app, device, profile):
+def test_on_a_phone_the_menu_folds_behind_a_button_and_opens_as_rows(served_app, device, city, profile):
     phone = device(profile)
-    page = phone.log_in(served_app, "leader", then="/maps/exports/")
+    page = phone.log_in(served_app, city.users["leader"].username, then="/maps/exports/")
     menu = page.locator("header nav.menu")
     assert not menu.is_visible()
     assert phone.sideways_overflow() == 0
@@ -68,9 +76,9 @@ def test_on_a_phone_the_menu_folds_behind_a_button_and_opens_as_rows(served_app,
 
 
 @pytest.mark.django_db
-def test_on_a_desktop_the_menu_is_a_row_of_links_and_the_api_link_opens_the_docs(served_app, device):
+def test_on_a_desktop_the_menu_is_a_row_of_links_and_the_api_link_opens_the_docs(served_app, device, city):
     desktop = device("desktop")
-    page = desktop.log_in(served_app, "leader", then="/maps/exports/")
+    page = desktop.log_in(served_app, city.users["leader"].username, then="/maps/exports/")
     assert not page.locator("label.menu-button").is_visible()
     for path, label in MENU.items():
         assert page.locator(f'header nav.menu a[href="{path}"]').inner_text().strip() == label
@@ -83,9 +91,9 @@ def test_on_a_desktop_the_menu_is_a_row_of_links_and_the_api_link_opens_the_docs
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
-def test_the_administrators_longest_menu_fits_a_desktop_in_either_language(served_app, device, locale):
+def test_the_administrators_longest_menu_fits_a_desktop_in_either_language(served_app, device, city, locale):
     desktop = device("desktop", locale=locale)
-    page = desktop.log_in(served_app, "admin", then="/maps/exports/")
+    page = desktop.log_in(served_app, city.users["admin"].username, then="/maps/exports/")
     assert page.locator('header nav.menu a[href="/admin/"]').is_visible()
     assert desktop.sideways_overflow() == 0
     right = page.evaluate(

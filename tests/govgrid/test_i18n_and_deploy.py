@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
 
@@ -68,9 +66,8 @@ def test_the_catalogue_has_every_message_the_code_uses(tmp_path):
     assert sorted(set(regenerated) - set(committed)) == []
 
 
-@pytest.mark.django_db
-def test_pages_speak_chinese_by_default_and_english_on_request(login):
-    client = login("leader")
+def test_pages_speak_chinese_by_default_and_english_on_request(cast):
+    client = cast.client("leader")
     assert "网格化治理" in client.get("/").content.decode()
     assert "Grid-based governance" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 

@@ -1,7 +1,7 @@
 """Guessing a known username from one address locks out only that address: the person still logs
 in from another, by token or in the browser, while a name guessed from many addresses gets a
 doubling delay rather than a lock. Behind our proxy the address comes from its header, and only
-when a setting says so."""
+when a setting says so. The people are the cast of a drawn city (tests/grids/cast.py)."""
 
 from datetime import timedelta
 
@@ -45,67 +45,67 @@ def step_back(seconds):
     FailedLogin.objects.update(at=timezone.now() - timedelta(seconds=seconds))
 
 
-def test_mallory_guessing_alices_name_is_locked_out_but_alice_gets_her_token_from_elsewhere(db):
-    hammer("grid_worker", MALLORY)
+def test_mallory_guessing_alices_name_is_locked_out_but_alice_gets_her_token_from_elsewhere(usernames):
+    hammer(usernames["grid_worker"], MALLORY)
     for _ in range(10):  # keeps trying, refused before any password is checked
-        assert ask_for_token("grid_worker", REMOTE_ADDR=MALLORY).status_code == 429
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).status_code == 200
+        assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=MALLORY).status_code == 429
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).status_code == 200
 
 
-def test_alice_logs_in_to_the_browser_from_elsewhere_while_her_name_is_hammered(db):
-    hammer("community_dispatcher", MALLORY)
+def test_alice_logs_in_to_the_browser_from_elsewhere_while_her_name_is_hammered(usernames):
+    hammer(usernames["community_dispatcher"], MALLORY)
     alice = Client(REMOTE_ADDR=ALICE)
-    response = alice.post(LOGIN_URL, {"username": "community_dispatcher", "password": DEMO_PASSWORD})
+    response = alice.post(LOGIN_URL, {"username": usernames["community_dispatcher"], "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert SESSION_KEY in alice.session
 
 
-def test_the_browser_login_from_mallorys_address_is_locked_too(db):
-    hammer("community_dispatcher", MALLORY)
+def test_the_browser_login_from_mallorys_address_is_locked_too(usernames):
+    hammer(usernames["community_dispatcher"], MALLORY)
     mallory = Client(REMOTE_ADDR=MALLORY)
-    response = mallory.post(LOGIN_URL, {"username": "community_dispatcher", "password": DEMO_PASSWORD})
+    response = mallory.post(LOGIN_URL, {"username": usernames["community_dispatcher"], "password": DEMO_PASSWORD})
     assert response.status_code == 200
     assert "登录失败次数过多" in response.content.decode()
     assert SESSION_KEY not in mallory.session
 
 
-def test_alices_success_does_not_clear_mallorys_lock(db):
-    hammer("grid_worker", MALLORY)
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).status_code == 200
-    assert ask_for_token("grid_worker", REMOTE_ADDR=MALLORY).status_code == 429
+def test_alices_success_does_not_clear_mallorys_lock(usernames):
+    hammer(usernames["grid_worker"], MALLORY)
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).status_code == 200
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=MALLORY).status_code == 429
 
 
-def test_a_name_guessed_from_many_addresses_makes_everyone_wait_a_doubling_delay_not_a_lock(db):
-    guessed_from_many_addresses("grid_worker", 1)
-    hammer("grid_worker", "10.0.2.1", times=1)
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).json()["retry_after"] == 1
+def test_a_name_guessed_from_many_addresses_makes_everyone_wait_a_doubling_delay_not_a_lock(usernames):
+    guessed_from_many_addresses(usernames["grid_worker"], 1)
+    hammer(usernames["grid_worker"], "10.0.2.1", times=1)
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).json()["retry_after"] == 1
     step_back(1)
-    hammer("grid_worker", "10.0.2.1", times=1)
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).json()["retry_after"] == 2
+    hammer(usernames["grid_worker"], "10.0.2.1", times=1)
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).json()["retry_after"] == 2
     step_back(2)
-    hammer("grid_worker", "10.0.2.1", times=1)
+    hammer(usernames["grid_worker"], "10.0.2.1", times=1)
     wait = 4  # 1 s, 2 s, 4 s after the three refusals beyond one address's share
-    refused = ask_for_token("grid_worker", REMOTE_ADDR=ALICE)
+    refused = ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE)
     assert refused.status_code == 429
     assert refused.json()["retry_after"] == wait
     assert "秒后再试" in refused.json()["detail"]
     step_back(wait)
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).status_code == 200
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).status_code == 200
 
 
-def test_the_delay_is_bounded(db, settings):
+def test_the_delay_is_bounded(usernames, settings):
     settings.LOGIN_BACKOFF_MAX_SECONDS = 7
-    guessed_from_many_addresses("grid_worker", 5)
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).json()["retry_after"] == 7
+    guessed_from_many_addresses(usernames["grid_worker"], 5)
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).json()["retry_after"] == 7
     step_back(7)
-    assert ask_for_token("grid_worker", REMOTE_ADDR=ALICE).status_code == 200
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).status_code == 200
 
 
-def test_without_a_trusted_header_setting_a_sent_x_real_ip_changes_nothing(db):
+def test_without_a_trusted_header_setting_a_sent_x_real_ip_changes_nothing(usernames):
     # Mallory names a new address each time: the server knows his real one.
     for n in range(4 * settings.LOGIN_MAX_FAILURES):
         ask_for_token(f"guess{n}", "guess", REMOTE_ADDR=MALLORY, HTTP_X_REAL_IP=f"10.9.9.{n}")
-    assert ask_for_token("grid_worker", REMOTE_ADDR=MALLORY, HTTP_X_REAL_IP="10.9.9.200").status_code == 429
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=MALLORY, HTTP_X_REAL_IP="10.9.9.200").status_code == 429
 
 
 @pytest.mark.parametrize(
@@ -120,23 +120,23 @@ def test_without_a_trusted_header_setting_a_sent_x_real_ip_changes_nothing(db):
         ),
     ],
 )
-def test_behind_the_proxy_the_address_comes_from_the_trusted_header(db, settings, header, mallory, alice):
+def test_behind_the_proxy_the_address_comes_from_the_trusted_header(usernames, settings, header, mallory, alice):
     settings.TRUSTED_PROXY_HEADER = header
-    hammer("grid_worker", "127.0.0.1", **mallory)
+    hammer(usernames["grid_worker"], "127.0.0.1", **mallory)
     assert set(FailedLogin.objects.values_list("ip", flat=True)) == {MALLORY}
-    assert ask_for_token("grid_worker", REMOTE_ADDR="127.0.0.1", **mallory).status_code == 429
-    assert ask_for_token("grid_worker", REMOTE_ADDR="127.0.0.1", **alice).status_code == 200
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR="127.0.0.1", **mallory).status_code == 429
+    assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR="127.0.0.1", **alice).status_code == 200
 
 
-def test_x_forwarded_for_counts_the_configured_number_of_proxies(db, settings):
+def test_x_forwarded_for_counts_the_configured_number_of_proxies(usernames, settings):
     settings.TRUSTED_PROXY_HEADER = "X-Forwarded-For"
     settings.TRUSTED_PROXY_HOPS = 2
-    hammer("grid_worker", "127.0.0.1", times=1, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {MALLORY}, 10.1.1.1")
+    hammer(usernames["grid_worker"], "127.0.0.1", times=1, HTTP_X_FORWARDED_FOR=f"1.2.3.4, {MALLORY}, 10.1.1.1")
     assert list(FailedLogin.objects.values_list("ip", flat=True)) == [MALLORY]
 
 
-def test_a_request_that_bypassed_the_proxy_is_known_by_its_own_address(db, settings):
+def test_a_request_that_bypassed_the_proxy_is_known_by_its_own_address(usernames, settings):
     settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
-    hammer("grid_worker", MALLORY, times=1, HTTP_X_REAL_IP="not an address")
-    hammer("grid_worker", MALLORY, times=1)
+    hammer(usernames["grid_worker"], MALLORY, times=1, HTTP_X_REAL_IP="not an address")
+    hammer(usernames["grid_worker"], MALLORY, times=1)
     assert list(FailedLogin.objects.values_list("ip", flat=True)) == [MALLORY, MALLORY]

@@ -1,6 +1,6 @@
 """The OpenAPI 3 schema describes every API endpoint with its parameters, bodies, answers, the one
 error shape and the token schemes, is valid OpenAPI, and its docs page works in a browser with no
-network at all."""
+network at all. The reader is the analyst of a drawn city committed for the served app."""
 
 import json
 import re
@@ -10,35 +10,41 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from openapi_spec_validator import validate
 
+from tests.conftest import DEMO_PASSWORD
+from tests.grids.cast import committed_cast
+
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker):
+def analyst(django_db_setup, django_db_blocker):
+    """The analyst of a drawn city committed for the served app (tests/grids/cast.py)."""
+    with committed_cast(django_db_blocker, code="990012") as city:
+        yield city.users["analyst"]
 
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker, analyst):
     with django_db_blocker.unblock():
-        response = logged_in_client().get("/api/schema/", {"format": "json"})
+        response = logged_in_client(analyst).get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return json.loads(response.content)
 
 
-def logged_in_client(username="analyst"):
+def logged_in_client(user):
     """The schema and its docs need a login (GOVGRID_API_DOCS_PUBLIC is off by default)."""
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
     client = Client()
-    client.force_login(get_user_model().objects.get(username=username))
+    client.force_login(user)
     return client
 
 
-def log_in_to_the_docs(page, served_app, fragment=""):
+def log_in_to_the_docs(page, served_app, username, fragment=""):
     """Open the docs page, log in on the login page it leads to, and come back to the docs."""
-    from tests.conftest import DEMO_PASSWORD
-
     page.goto(served_app + "/api/docs/" + fragment, wait_until="load")
     assert "/accounts/login/" in page.url
-    page.fill("input[name=username]", "analyst")
+    page.fill("input[name=username]", username)
     page.fill("input[name=password]", DEMO_PASSWORD)
     with page.expect_navigation(url=lambda url: urlsplit(url).path == "/api/docs/"):
         page.click("main.login button[type=submit]")
@@ -171,9 +177,9 @@ def test_open311_answers_are_described_in_json_and_in_xml(schema):
     )
 
 
-def test_the_schema_speaks_chinese_by_default_and_english_on_request(db):
+def test_the_schema_speaks_chinese_by_default_and_english_on_request(db, analyst):
     def summary(**headers):
-        body = json.loads(logged_in_client().get("/api/schema/", {"format": "json"}, headers=headers).content)
+        body = json.loads(logged_in_client(analyst).get("/api/schema/", {"format": "json"}, headers=headers).content)
         return body["paths"]["/api/v1/incidents/"]["post"]["summary"]
 
     assert summary() == "上报案件"
@@ -181,10 +187,10 @@ def test_the_schema_speaks_chinese_by_default_and_english_on_request(db):
 
 
 # --- the docs page, in Chromium with no network ------------------------------------------------
-def test_the_docs_page_draws_every_operation_offline(served_app, offline_page, schema):
+def test_the_docs_page_draws_every_operation_offline(served_app, offline_page, schema, analyst):
     offline = offline_page()
     page = offline.page
-    log_in_to_the_docs(page, served_app)
+    log_in_to_the_docs(page, served_app, analyst.username)
     page.locator(".opblock").first.wait_for()
     count = sum(1 for _ in operations(schema))
     page.wait_for_function(f"document.querySelectorAll('.opblock').length >= {count}")
@@ -197,10 +203,10 @@ def test_the_docs_page_draws_every_operation_offline(served_app, offline_page, s
     assert offline.console_errors == []
 
 
-def test_trying_an_operation_in_the_docs_page_calls_the_live_api(served_app, offline_page):
+def test_trying_an_operation_in_the_docs_page_calls_the_live_api(served_app, offline_page, analyst):
     offline = offline_page()
     page = offline.page
-    log_in_to_the_docs(page, served_app, "#/Open311%20GeoReport%20v2/open311_services_json_get")
+    log_in_to_the_docs(page, served_app, analyst.username, "#/Open311%20GeoReport%20v2/open311_services_json_get")
     operation = page.locator("#operations-Open311_GeoReport_v2-open311_services_json_get")
     operation.wait_for()
     if not operation.locator(".try-out").is_visible():

@@ -1,6 +1,7 @@
 """Token login reads the scope in the same statement as the token (grids.auth): the scope it
 makes must be the one Scope.for_user makes, for every kind of account and every edge of an
-assignment's dates, and a refused token must still be refused."""
+assignment's dates, and a refused token must still be refused. The accounts are the cast of a
+drawn city (tests/grids/cast.py)."""
 
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from rest_framework.authtoken.models import Token
 
 from govgrid.lib.prepared import Prepared
 from grids.auth import ScopedTokenAuthentication
-from grids.models import Area, Assignment, Person, Role
+from grids.models import Assignment, Person, Role
 from grids.scopes import Scope
 
 ACCOUNTS = ("admin", "leader", "analyst", "street_dispatcher", "community_dispatcher", "grid_worker", "grid_worker_2")
@@ -33,8 +34,8 @@ def database_scope(user):
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)
-def test_the_token_logins_scope_is_the_scope_of_the_account(db, username):
-    user = get_user_model().objects.get(username=username)
+def test_the_token_logins_scope_is_the_scope_of_the_account(cast, username):
+    user = cast.users[username]
     assert token_scope(user) == database_scope(user)
     assert token_scope(user).sees_anything
 
@@ -46,10 +47,10 @@ def test_a_user_with_no_person_has_an_empty_scope_and_a_person_with_no_role_only
     assert token_scope(user) == database_scope(user) == Scope(person_id=person.pk, user_id=user.pk)
 
 
-def test_assignments_count_from_their_first_day_until_the_day_before_their_end(db):
+def test_assignments_count_from_their_first_day_until_the_day_before_their_end(cast):
     user = get_user_model().objects.create_user("temp_worker", password="x-long-password-1")
     person = Person.objects.create(name="李四", user=user)
-    grids = list(Area.objects.grids().order_by("code")[:4])
+    grids = cast.grids[:4]
     today = timezone.localdate()
     for grid, starts, ends in (
         (grids[0], today, None),  # from today: in force
@@ -63,11 +64,11 @@ def test_assignments_count_from_their_first_day_until_the_day_before_their_end(d
     assert scope.write == (grids[0].code, grids[3].code)
 
 
-def test_an_unknown_token_and_an_inactive_users_token_answer_401(db):
+def test_an_unknown_token_and_an_inactive_users_token_answer_401(cast):
     client = Client()
     answer = client.get("/api/v1/areas/", HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert answer.status_code == 401
-    user = get_user_model().objects.get(username="grid_worker")
+    user = cast.users["grid_worker"]
     key = Token.objects.get_or_create(user=user)[0].key
     assert client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     user.is_active = False
@@ -77,8 +78,8 @@ def test_an_unknown_token_and_an_inactive_users_token_answer_401(db):
     assert answer.json()["detail"]
 
 
-def test_a_request_with_a_token_reads_its_scope_in_one_statement(db):
-    user = get_user_model().objects.get(username="grid_worker")
+def test_a_request_with_a_token_reads_its_scope_in_one_statement(cast):
+    user = cast.users["grid_worker"]
     key = Token.objects.get_or_create(user=user)[0].key
     client = Client()
     client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Token {key}")  # prepared on this connection

@@ -2,7 +2,16 @@
 (JSON.stringify of a MultiPolygon): a boundary posted back unchanged, or only rounded, leaves
 everything as stored; ticking neighbours moves the shared border with them in one save, with the
 topology check over the result; a move that reaches into a grid not ticked is refused and nothing is
-written."""
+written.
+
+The grids are a drawn city's squares: one street, two communities stacked south to north, each two
+rows of three grids (numbered row by row from the south-west corner):
+
+    community 002   004 005 006
+                    001 002 003   ← NORTH is its 002
+    community 001   004 005 006   ← SOUTH is its 005, THIRD is its 005
+                    001 002 003   ← NEIGHBOUR 001, GRID 002, FAR_SIDE 003
+"""
 
 import json
 
@@ -15,14 +24,16 @@ from django.utils import translation
 
 from grids.models import Area
 from grids.validation import validate_area
+from tests.conftest import DRAWN_DISTRICT, draw_city
 
-GRID = "411381001001004"  # 建设社区第1网格
-NEIGHBOUR = "411381001001001"  # 建设社区校园专属网格, 366 m of border with GRID
-THIRD = "411381001001007"  # 建设社区第3网格, another neighbour of GRID
-FAR_SIDE = "411381001001006"  # 建设社区第2网格, on the other side of GRID from NEIGHBOUR
-COMMUNITY = "411381001001"
-# Two grids of one street in different communities, with a long border between them.
-WEST, EAST = "411381004005004", "411381004006003"
+STREET = f"{DRAWN_DISTRICT}001"
+COMMUNITY = f"{STREET}001"
+GRID = f"{COMMUNITY}002"
+NEIGHBOUR = f"{COMMUNITY}001"  # west of GRID, a whole side of border with it
+THIRD = f"{COMMUNITY}005"  # north of GRID, another neighbour
+FAR_SIDE = f"{COMMUNITY}003"  # east of GRID, on the other side of GRID from NEIGHBOUR
+# Two grids of one street in different communities, with a whole side of border between them.
+SOUTH, NORTH = f"{COMMUNITY}005", f"{STREET}002002"
 
 STRIP = 0.0003  # degrees, about 30 m
 
@@ -34,9 +45,19 @@ def _default_language_after():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def city(db):
+    return draw_city(streets=1, towns=0, communities=2, grids=(2, 3))
+
+
 @pytest.fixture
-def admin_client(client):
-    client.force_login(get_user_model().objects.get(username="admin"))
+def admin(db):
+    return get_user_model().objects.create_superuser(f"{DRAWN_DISTRICT}_admin")
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
@@ -169,20 +190,20 @@ def test_giving_up_a_strip_hands_it_to_the_ticked_neighbour(admin_client):
 
 @pytest.mark.django_db
 def test_moving_a_border_between_two_communities_moves_the_communities_border_too(admin_client):
-    west, east = Area.objects.get(code=WEST), Area.objects.get(code=EAST)
-    assert west.parent_id != east.parent_id
-    communities = {c.code: c.geom.area for c in (west.parent, east.parent)}
-    strip = east.geom.intersection(west.geom.buffer(STRIP))
-    new = multipolygon(west.geom.union(strip))
+    south, north = Area.objects.get(code=SOUTH), Area.objects.get(code=NORTH)
+    assert south.parent_id != north.parent_id
+    communities = {c.code: c.geom.area for c in (south.parent, north.parent)}
+    strip = north.geom.intersection(south.geom.buffer(STRIP))
+    new = multipolygon(south.geom.union(strip))
 
-    response = post_boundary(admin_client, west, widget_json(new), move_with=[east])
+    response = post_boundary(admin_client, south, widget_json(new), move_with=[north])
 
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
-    west_community = Area.objects.get(code=west.parent.code)
-    east_community = Area.objects.get(code=east.parent.code)
-    assert west_community.geom.area == pytest.approx(communities[west_community.code] + strip.area, rel=1e-6)
-    assert east_community.geom.area == pytest.approx(communities[east_community.code] - strip.area, rel=1e-6)
-    assert validate_area(WEST[:9]) == []  # the street: both communities, all their grids
+    south_community = Area.objects.get(code=south.parent.code)
+    north_community = Area.objects.get(code=north.parent.code)
+    assert south_community.geom.area == pytest.approx(communities[south_community.code] + strip.area, rel=1e-6)
+    assert north_community.geom.area == pytest.approx(communities[north_community.code] - strip.area, rel=1e-6)
+    assert validate_area(STREET) == []  # the street: both communities, all their grids
 
 
 @pytest.mark.django_db
@@ -204,8 +225,8 @@ def test_a_move_that_reaches_into_a_grid_not_ticked_is_refused_naming_it_and_not
 
 
 @pytest.mark.django_db
-def test_the_refusal_is_in_chinese_by_default(client):
-    client.force_login(get_user_model().objects.get(username="admin"))
+def test_the_refusal_is_in_chinese_by_default(client, admin):
+    client.force_login(admin)
     grid, neighbour, third = (Area.objects.get(code=c) for c in (GRID, NEIGHBOUR, THIRD))
     new = multipolygon(grid.geom.union(third.geom.intersection(grid.geom.buffer(STRIP))))
 

@@ -1,3 +1,6 @@
+"""The areas API: lists, one area, the lookup of a point, and their refusals, for the leader of a
+small drawn city (tests/grids/cast.py)."""
+
 import pytest
 
 from govgrid.lib import coords
@@ -7,42 +10,44 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture
-def client(login):
-    """The leader sees the whole demo district: these tests are about the API, not scope."""
-    return login("leader")
+def client(cast):
+    """The leader sees the whole drawn district: these tests are about the API, not scope."""
+    return cast.client("leader")
 
 
 @pytest.fixture
-def a_grid(db):
-    """A demo grid and a point well inside it (WGS84)."""
-    grid = Area.objects.within("411381").grids().order_by("code")[100]
+def a_grid(cast):
+    """A grid of the drawn city (not the first) and a point well inside it (WGS84)."""
+    grid = cast.grids[1]
     inside = grid.geom.point_on_surface
     return grid, (inside.x, inside.y)
 
 
-def test_the_list_is_a_geojson_feature_collection_filtered_by_level_and_within(client, db):
-    body = client.get("/api/v1/areas/", {"level": "grid", "within": "411381001"}).json()
+def test_the_list_is_a_geojson_feature_collection_filtered_by_level_and_within(client, cast):
+    street = cast.streets[0].code
+    body = client.get("/api/v1/areas/", {"level": "grid", "within": street}).json()
     assert body["type"] == "FeatureCollection"
-    expected = Area.objects.within("411381001").grids().count()
+    expected = Area.objects.within(street).grids().count()
     assert body["count"] == expected == len(body["features"]) > 0
     first = body["features"][0]
     assert first["type"] == "Feature" and first["geometry"]["type"] == "MultiPolygon"
-    assert first["id"].startswith("411381001") and first["properties"]["level"] == "grid"
+    assert first["id"].startswith(street) and first["properties"]["level"] == "grid"
     assert set(first["properties"]) >= {"code", "name", "parent", "kind", "households", "population"}
 
 
-def test_the_whole_demo_district_comes_in_one_page(client, db):
-    # The default page (1000 areas) is sized for a city like the demo's: counted, not written here,
-    # so the test holds whatever size the demo generator gives the city.
+def test_the_whole_demo_district_comes_in_one_page(login):
+    # On the demo: the default page (1000 areas) is sized for a city like the demo's. Counted, not
+    # written here, so the test holds whatever size the demo generator gives the city.
     expected = Area.objects.within("411381").grids().count()
-    body = client.get("/api/v1/areas/", {"level": "grid", "within": "411381"}).json()
+    body = login("leader").get("/api/v1/areas/", {"level": "grid", "within": "411381"}).json()
     assert body["count"] == len(body["features"]) == expected > 1 and body["next"] is None
 
 
-def test_a_smaller_page_size_pages_through_every_grid_once(login, drawn_city):
+def test_a_smaller_page_size_pages_through_every_grid_once(staffed_city):
     # The drawn city's 12 grids in pages of 5: 5, 5 and 2, each page pointing at the next.
+    drawn_city = staffed_city
     seen, page, url = [], 0, f"/api/v1/areas/?level=grid&within={drawn_city.code}&page_size=5"
-    client = login("admin")
+    client = drawn_city.client("admin")
     while url:
         body = client.get(url).json()
         assert body["count"] == 12
@@ -64,7 +69,7 @@ def test_a_drawn_city_tiles_its_district_with_no_gap_and_no_overlap(drawn_city):
     ]
 
 
-def test_bad_filters_are_refused_naming_each_field_in_chinese_by_default(client, db):
+def test_bad_filters_are_refused_naming_each_field_in_chinese_by_default(client):
     response = client.get("/api/v1/areas/", {"level": "village", "within": "41"})
     assert response.status_code == 400
     body = response.json()
@@ -75,13 +80,13 @@ def test_bad_filters_are_refused_naming_each_field_in_chinese_by_default(client,
     assert body["detail"].startswith(body["field"] + ": ")
 
 
-def test_bad_filters_are_explained_in_english_on_request(client, db):
+def test_bad_filters_are_explained_in_english_on_request(client):
     body = client.get("/api/v1/areas/", {"within": "41"}, **EN).json()
     assert body["detail"] == "within: An area code is 6, 9, 12 or 15 digits."
 
 
-def test_within_an_unknown_area_is_404(client, db):
-    response = client.get("/api/v1/areas/", {"within": "411381999"})
+def test_within_an_unknown_area_is_404(client, cast):
+    response = client.get("/api/v1/areas/", {"within": f"{cast.code}999"})
     assert response.status_code == 404 and response.json()["field"] == "within"
 
 
@@ -93,20 +98,20 @@ def test_one_area_comes_with_its_chain_and_number_of_children(client, a_grid):
     assert body["properties"]["children"] == Area.objects.filter(parent=grid.parent).count()
 
 
-def test_an_unknown_area_is_404_with_a_message(client, db):
-    response = client.get("/api/v1/areas/411381999999/")
+def test_an_unknown_area_is_404_with_a_message(client, cast):
+    response = client.get(f"/api/v1/areas/{cast.code}999999/")
     assert response.status_code == 404
-    assert "411381999999" in response.json()["detail"]
+    assert f"{cast.code}999999" in response.json()["detail"]
 
 
-def test_lookup_returns_the_chain_from_grid_to_district(client, a_grid):
+def test_lookup_returns_the_chain_from_grid_to_district(client, cast, a_grid):
     grid, (lon, lat) = a_grid
     body = client.get("/api/v1/areas/lookup/", {"lon": lon, "lat": lat}).json()
     assert body["grid"]["code"] == grid.code
     assert body["community"]["code"] == grid.code[:12]
     assert body["street"]["code"] == grid.code[:9]
-    assert body["district"] == {"code": "411381", "name": "邓州市"}
-    assert [c["code"] for c in body["chain"]] == [grid.code, grid.code[:12], grid.code[:9], "411381"]
+    assert body["district"] == {"code": cast.code, "name": cast.district.name}
+    assert [c["code"] for c in body["chain"]] == [grid.code, grid.code[:12], grid.code[:9], cast.code]
 
 
 @pytest.mark.parametrize("crs", ["gcj02", "bd09"])
@@ -127,15 +132,17 @@ def test_a_gcj02_point_read_as_wgs84_lands_elsewhere(client, a_grid):
     assert body.get("grid", {}).get("code") != grid.code
 
 
-def test_a_point_outside_every_grid_is_404_naming_the_nearest_grid(client, db):
+def test_a_point_outside_every_grid_is_404_naming_the_nearest_grid(client, cast):
+    # North-west of the drawn city, some 20 km from it: its west grid is the nearest one the
+    # leader sees.
     response = client.get("/api/v1/areas/lookup/", {"lon": 112.5, "lat": 32.7})
     assert response.status_code == 404
     body = response.json()
     assert "不在任何网格内" in body["detail"]
-    assert body["nearest_grid"].startswith("411381") and body["distance_m"] > 30_000
+    assert body["nearest_grid"] == cast.grids[0].code and 20_000 < body["distance_m"] < 30_000
 
 
-def test_a_point_outside_is_explained_in_english_on_request(client, db):
+def test_a_point_outside_is_explained_in_english_on_request(client):
     body = client.get("/api/v1/areas/lookup/", {"lon": 112.5, "lat": 32.7}, **EN).json()
     assert "is not inside any grid" in body["detail"]
 
@@ -149,7 +156,7 @@ def test_a_point_outside_is_explained_in_english_on_request(client, db):
         ({"lon": 112, "lat": 32.7, "crs": "mars"}, "crs"),
     ],
 )
-def test_bad_lookup_parameters_are_400_naming_the_field(client, db, params, field):
+def test_bad_lookup_parameters_are_400_naming_the_field(client, params, field):
     response = client.get("/api/v1/areas/lookup/", params)
     assert response.status_code == 400
     assert response.json()["field"] == field and list(response.json()["errors"]) == [field]
@@ -163,12 +170,12 @@ def test_a_wrong_token_from_a_phone_is_401_not_a_server_error(db):
     assert response.json()["code"] == "authentication_failed"
 
 
-def test_an_unknown_api_address_answers_json_not_html(client, db):
+def test_an_unknown_api_address_answers_json_not_html(client):
     response = client.get("/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json() == {"detail": "未找到。", "code": "not_found"}
 
 
-def test_an_unknown_page_answers_a_translated_page(client, db):
+def test_an_unknown_page_answers_a_translated_page(client):
     response = client.get("/nothing-here/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()

@@ -170,12 +170,14 @@ def test_raising_the_team_minimum_fails_more_grids_as_counted_independently(db):
     assert after > before
 
 
-def test_raising_the_team_minimum_shows_in_the_summary_api(login):
-    client = login("leader")
-    with override_settings(COVERAGE_MIN_TEAM=7):
-        body = client.get("/api/v1/coverage/summary/", {"within": DISTRICT}).json()
+def test_raising_the_team_minimum_shows_in_the_summary_api(drawn_city, zhou):
+    # The drawn city's first grid has a team of three, the others none.
+    (row,) = zhou.get("/api/v1/coverage/summary/", {"within": drawn_city.code}).json()["areas"]
+    assert row["failed"]["service_team"] == len(grids_short_of_team(3, drawn_city.code)) == 11
+    with override_settings(COVERAGE_MIN_TEAM=4):
+        body = zhou.get("/api/v1/coverage/summary/", {"within": drawn_city.code}).json()
     (row,) = body["areas"]
-    assert row["failed"]["service_team"] == len(grids_short_of_team(7))
+    assert row["failed"]["service_team"] == len(grids_short_of_team(4, drawn_city.code)) == 12
 
 
 def test_raising_the_household_percent_fails_more_grids_as_counted_independently(db):
@@ -377,12 +379,21 @@ def test_the_summary_api_gives_one_row_per_street_and_town_on_request(drawn_city
     assert body["all_rules"] == list(RULES)
 
 
+@pytest.fixture
+def zhou(drawn_city):
+    """A client of 周立德, who leads the drawn city, whose first grid is staffed completely."""
+    staff_completely(drawn_city, drawn_city.grids[0])
+    client = Client()
+    client.force_login(drawn_city.account("zhou", "周立德", Role.LEADER, drawn_city.district))
+    return client
+
+
 # --- GeoJSON -------------------------------------------------------------------------------------
 
 
-def test_the_coverage_of_a_community_is_a_feature_collection_with_one_feature_per_grid(login):
-    community = f"{DISTRICT}001001"
-    response = login("leader").get("/api/v1/coverage/grids/", {"within": community})
+def test_the_coverage_of_a_community_is_a_feature_collection_with_one_feature_per_grid(drawn_city, zhou):
+    community = drawn_city.communities[0].code  # its first grid full, the other not
+    response = zhou.get("/api/v1/coverage/grids/", {"within": community})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/geo+json")
     body = json.loads(response.content)
@@ -394,11 +405,12 @@ def test_the_coverage_of_a_community_is_a_feature_collection_with_one_feature_pe
         assert feature["geometry"]["type"] == "MultiPolygon"
         assert props["status"] == row["status"] in {"full", "partial", "none"}
         assert props["rules"] == {rule: row[f"ok_{rule}"] for rule in RULES}
+    assert {feature["properties"]["status"] for feature in body["features"]} > {"full"}
 
 
-def test_gdal_reads_the_coverage_geojson_with_one_feature_per_grid(login, tmp_path):
-    community = f"{DISTRICT}001001"
-    response = login("leader").get("/api/v1/coverage/grids/", {"within": community})
+def test_gdal_reads_the_coverage_geojson_with_one_feature_per_grid(drawn_city, zhou, tmp_path):
+    community = drawn_city.communities[0].code
+    response = zhou.get("/api/v1/coverage/grids/", {"within": community})
     path = tmp_path / "coverage.geojson"
     path.write_bytes(response.content)
     result = subprocess.run(
@@ -434,7 +446,6 @@ def test_a_service_team_member_whose_assignment_ends_today_no_longer_counts(tiny
     assert row["team_members"] == 2 and not row["ok_service_team"]
 
 
-@pytest.mark.django_db
-def test_a_summary_level_above_the_area_asked_for_is_refused(login):
-    response = login("leader").get("/api/v1/coverage/summary/", {"within": "411381001001", "level": "district"})
+def test_a_summary_level_above_the_area_asked_for_is_refused(drawn_city, zhou):
+    response = zhou.get("/api/v1/coverage/summary/", {"within": drawn_city.communities[0].code, "level": "district"})
     assert response.status_code == 400 and response.json()["field"] == "level"

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from govgrid.lib import coords
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
-from grids.models import Area
+from grids.models import Area, GridKind
 
 # A small city of its own, 990002, west of the tiny city: a district split into two streets.
 X, Y, W = 111.90, 32.70, 0.02
@@ -240,13 +240,11 @@ def test_coordinates_outside_lon_lat_range_are_refused_with_a_hint(db, tmp_path,
     assert "--srs" in message and "990002" in message
 
 
-def test_a_reimport_without_grid_fields_keeps_kind_households_and_population(db, tmp_path):
-    community = Area.objects.within("411381").filter(level="community").order_by("code").first()
-    grid = (
-        Area.objects.filter(parent=community).exclude(kind="basic").first()
-        or Area.objects.filter(parent=community).first()
-    )
-    before = (grid.kind, grid.households, grid.population)
+def test_a_reimport_without_grid_fields_keeps_kind_households_and_population(drawn_city, tmp_path):
+    community = drawn_city.communities[0]
+    grid = drawn_city.grids_of(community)[1]
+    Area.objects.filter(pk=grid.pk).update(kind=GridKind.SCHOOL, households=37, population=91)
+    before = (GridKind.SCHOOL, 37, 91)
     features = [
         {"type": "Feature", "properties": {"code": g.code, "name": g.name}, "geometry": json.loads(g.geom.geojson)}
         for g in Area.objects.filter(parent=community)

@@ -77,13 +77,13 @@ def test_chain_names_place_each_area_by_its_code_and_leave_out_missing_ones():
 
     chain_names = Area.objects.sql.chain_names
 
-    full = chain_names("411381001001013", "网格", ["411381", "411381001", "411381001001"], ["市", "街道", "社区"])
+    full = chain_names("990003001001013", "网格", ["990003", "990003001", "990003001001"], ["市", "街道", "社区"])
     assert full == {
-        "grid": {"code": "411381001001013", "name": "网格"},
-        "district": {"code": "411381", "name": "市"},
-        "street": {"code": "411381001", "name": "街道"},
-        "community": {"code": "411381001001", "name": "社区"},
+        "grid": {"code": "990003001001013", "name": "网格"},
+        "district": {"code": "990003", "name": "市"},
+        "street": {"code": "990003001", "name": "街道"},
+        "community": {"code": "990003001001", "name": "社区"},
     }
-    partial = chain_names("411381001001013", "网格", ["411381", "411381001001"], ["市", "社区"])
+    partial = chain_names("990003001001013", "网格", ["990003", "990003001001"], ["市", "社区"])
     assert "street" not in partial and partial["community"]["name"] == "社区"
-    assert chain_names("411381001001013", "网格", None, None) == {"grid": {"code": "411381001001013", "name": "网格"}}
+    assert chain_names("990003001001013", "网格", None, None) == {"grid": {"code": "990003001001013", "name": "网格"}}

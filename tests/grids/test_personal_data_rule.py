@@ -3,10 +3,10 @@ for the API, pages and admin and in SQL for the exports: the two renderings agre
 
 The phone mask is checked on every shape of input a phone field holds (empty, short, an 11-digit
 mobile, separators, +86, letters, other scripts' digits) and on inputs hypothesis makes up, and the
-mask's renderer on descriptions it makes up; the contact rule on one set of cases for a user of
-every role: the administrator, a street and a community dispatcher, the two grid workers, the
-leader, the analyst, 王芳 who reported a case and holds no role, 赵强 who holds none and reported
-nothing, and an anonymous caller.
+mask's renderer on descriptions it makes up; the contact rule on one set of cases in a drawn city
+for a user of every role (its cast, tests/grids/cast.py): the administrator, a street and a
+community dispatcher, the two grid workers, the leader, the analyst, 王芳 who reported a case and
+holds no role, 赵强 who holds none and reported nothing, and an anonymous caller.
 """
 
 import uuid
@@ -18,12 +18,10 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grids.models import Area
 from grids.personal import CASE_CONTACT, PHONE_MASK, Ends, Mask
 from grids.scopes import Scope
 from incidents.models import Incident
-from tests.conftest import worker_grid
-from tests.incidents.conftest import new_incident, user
+from tests.grids.cast import report_case
 
 pytestmark = pytest.mark.django_db
 
@@ -118,37 +116,27 @@ def test_a_mask_refuses_characters_that_would_need_quoting_in_sql():
 
 
 @pytest.fixture
-def people():
-    """The demo accounts, 王芳 (no role, reports a case), 赵强 (no role, reports nothing) and an
+def people(cast):
+    """The cast of a drawn city, 王芳 (no role, reports a case), 赵强 (no role, reports nothing) and an
     anonymous caller."""
-    accounts = {
-        name: user(name)
-        for name in (
-            "admin",
-            "leader",
-            "analyst",
-            "street_dispatcher",
-            "community_dispatcher",
-            "grid_worker",
-            "grid_worker_2",
-        )
-    }
+    accounts = {name: cast.users[name] for name in CAST}
     for name in ("wangfang", "zhaoqiang"):
         accounts[name] = get_user_model().objects.create_user(name, password=str(uuid.uuid4()))
     accounts["anonymous"] = AnonymousUser()
     return accounts
 
 
+CAST = ("admin", "leader", "analyst", "street_dispatcher", "community_dispatcher", "grid_worker", "grid_worker_2")
+
+
 @pytest.fixture
-def placed_cases(people):
+def placed_cases(cast, people):
     """Cases with a resident's contact whose responsible area sits at every level, in and out of the
     dispatchers' and grid workers' areas, reported by different people: {name: incident}."""
-    grid, other_grid = worker_grid("grid_worker"), worker_grid("grid_worker_2")
+    grid, other_grid = cast.grid_of("grid_worker"), cast.grid_of("grid_worker_2")
     community, street, district = grid.code[:12], grid.code[:9], grid.code[:6]
-    sibling = (
-        Area.objects.filter(code__startswith=community, level="grid").exclude(code=grid.code).order_by("code").first()
-    )
-    assert sibling is not None and other_grid.code[:9] != street
+    sibling = next(g for g in cast.grids_of(grid.parent) if g != grid)
+    assert other_grid.code[:9] != street
     placed = {  # name: (the area now responsible, the reporter)
         "in_the_grid": (grid.code, "grid_worker"),
         "in_a_sibling_grid": (sibling.code, "grid_worker"),
@@ -158,12 +146,12 @@ def placed_cases(people):
         "in_the_other_grid": (other_grid.code, "grid_worker_2"),
         "at_the_other_street": (other_grid.code[:9], "grid_worker"),
     }
-    return {name: placed_case(area_code, people[reporter]) for name, (area_code, reporter) in placed.items()}
+    return {name: placed_case(cast, area_code, people[reporter]) for name, (area_code, reporter) in placed.items()}
 
 
-def placed_case(area_code, reporter):
+def placed_case(city, area_code, reporter):
     """A case grid_worker reports in its grid, then made to be at `area_code` and `reporter`'s."""
-    incident = Incident.objects.get(code=new_incident())
+    incident = report_case(city)
     Incident.objects.filter(pk=incident.pk).update(area_code=area_code, reporter=reporter)
     incident.refresh_from_db()
     return incident

@@ -8,6 +8,8 @@ exactly what its Python rendering selects (and what the rule says, so changing e
 - the dispatcher's right to act: Scope.dispatches_in, from the same rows as the other roles;
 - "within, else the caller's whole scope": Scope.read_prefixes;
 - the coverage of grids: grids.coverage.grid_rules, by prefix or over a caller's own grids.
+
+The people are the demo's cast in a small drawn city (tests/grids/cast.py).
 """
 
 import re
@@ -27,10 +29,6 @@ from grids.scopes import Scope
 
 ACCOUNTS = ("admin", "leader", "analyst", "street_dispatcher", "community_dispatcher", "grid_worker", "grid_worker_2")
 TINY = "990001"
-
-
-def scope_of(username):
-    return Scope.for_user(get_user_model().objects.get(username=username))
 
 
 def codes_where(condition, params, extra="TRUE", extra_params=None):
@@ -84,7 +82,7 @@ def test_one_prefix_in_sql_is_served_by_the_area_codes_pattern_index(tiny_city):
 def test_the_fixed_rendering_has_one_text_whatever_the_codes():
     texts = {under_codes_sql("g.code", codes, "prefer", fixed=True)[0] for codes in PREFIX_SETS.values()}
     assert texts == {"g.code LIKE ANY(%(prefer)s::text[])"}
-    scopes = (Scope(), Scope(everything=True), Scope(read=("411381001", "411381002"), write=("411381001",)))
+    scopes = (Scope(), Scope(everything=True), Scope(read=("990003001", "990003002"), write=("990003001",)))
     assert {scope.sql("area_code", name="prefixes", fixed=True)[0] for scope in scopes} == {
         "(%(prefixes_all)s OR area_code LIKE ANY(%(prefixes)s::text[]))"
     }
@@ -92,8 +90,8 @@ def test_the_fixed_rendering_has_one_text_whatever_the_codes():
 
 @pytest.mark.parametrize("fixed", [False, True], ids=["one LIKE per code", "one array"])
 @pytest.mark.parametrize("username", ACCOUNTS)
-def test_a_scope_selects_the_same_areas_in_sql_as_through_the_orm(db, username, fixed):
-    scope = scope_of(username)
+def test_a_scope_selects_the_same_areas_in_sql_as_through_the_orm(cast, username, fixed):
+    scope = cast.scope(username)
     every = set(Area.objects.values_list("code", flat=True))
     for writing in (False, True):
         in_python = set(scope.filter(Area.objects.all(), "code", writing=writing).values_list("code", flat=True))
@@ -162,29 +160,29 @@ def dispatcher_codes(user):
 
 
 @pytest.mark.parametrize("username", ACCOUNTS)
-def test_a_scope_dispatches_where_a_dispatcher_role_is_in_force(db, username):
-    user = get_user_model().objects.get(username=username)
+def test_a_scope_dispatches_where_a_dispatcher_role_is_in_force(cast, username):
+    user = cast.users[username]
     scope = Scope.for_user(user)
     codes = dispatcher_codes(user)
-    above_grids = Area.objects.exclude(level=Level.GRID).values_list("code", flat=True).order_by("code")[:80]
-    worked = Assignment.objects.active().filter(role=Role.GRID_WORKER).values_list("area__code", flat=True)[:200]
-    for code in [*above_grids, *worked]:
+    # Every area of the city, and areas of a district where nobody of the cast serves.
+    elsewhere = Area.objects.exclude(code__startswith=cast.code).order_by("code").values_list("code", flat=True)[:20]
+    for code in [*sorted(cast.areas), *elsewhere]:
         assert scope.dispatches_in(code) == (scope.everything or any(code.startswith(c) for c in codes)), code
 
 
-def test_a_community_dispatcher_dispatches_their_communitys_cases_and_a_grid_worker_none(db):
-    dispatcher, worker = scope_of("community_dispatcher"), scope_of("grid_worker")
+def test_a_community_dispatcher_dispatches_their_communitys_cases_and_a_grid_worker_none(cast):
+    dispatcher, worker = cast.scope("community_dispatcher"), cast.scope("grid_worker")
     (grid,) = worker.write
     assert dispatcher.dispatches_in(grid) and dispatcher.dispatches_in(grid[:12])
-    assert not dispatcher.dispatches_in(scope_of("grid_worker_2").write[0])
+    assert not dispatcher.dispatches_in(cast.scope("grid_worker_2").write[0])
     assert worker.changes(grid) and not worker.dispatches_in(grid)
-    assert scope_of("street_dispatcher").dispatches_in(grid)
-    assert not scope_of("leader").dispatches_in(grid)
-    assert scope_of("admin").dispatches_in(grid)
+    assert cast.scope("street_dispatcher").dispatches_in(grid)
+    assert not cast.scope("leader").dispatches_in(grid)
+    assert cast.scope("admin").dispatches_in(grid)
 
 
-def test_a_dispatcher_whose_role_ended_today_no_longer_dispatches(db):
-    user = get_user_model().objects.get(username="community_dispatcher")
+def test_a_dispatcher_whose_role_ended_today_no_longer_dispatches(cast):
+    user = cast.users["community_dispatcher"]
     (role,) = Assignment.objects.active().filter(person__user=user, role=Role.DISPATCHER)
     code = role.area.code
     Assignment.objects.filter(pk=role.pk).update(starts_on=date(2020, 1, 1), ends_on=timezone.localdate())
@@ -201,35 +199,35 @@ def test_a_dispatcher_whose_role_ended_today_no_longer_dispatches(db):
         ("analyst", None),
     ],
 )
-def test_a_scope_knows_the_level_its_user_works_at(db, username, level):
-    assert scope_of(username).works_at == level
+def test_a_scope_knows_the_level_its_user_works_at(cast, username, level):
+    assert cast.scope(username).works_at == level
 
 
 # --- within, else the whole scope -----------------------------------------------------------------
 
 
-def test_without_an_area_a_read_covers_the_whole_scope(db):
-    assert scope_of("leader").read_prefixes() == ["411381"]
-    assert scope_of("admin").read_prefixes() == list(
+def test_without_an_area_a_read_covers_the_whole_scope(cast):
+    assert cast.scope("leader").read_prefixes() == [cast.code]
+    assert cast.scope("admin").read_prefixes() == list(
         Area.objects.filter(level=Level.DISTRICT).order_by("code").values_list("code", flat=True)
     )
-    assert scope_of("community_dispatcher").read_prefixes() == list(scope_of("community_dispatcher").read)
+    assert cast.scope("community_dispatcher").read_prefixes() == list(cast.scope("community_dispatcher").read)
     assert Scope().read_prefixes() == []
 
 
-def test_an_area_in_scope_narrows_a_read_and_one_outside_or_unknown_does_not_exist(db):
-    dispatcher = scope_of("community_dispatcher")
+def test_an_area_in_scope_narrows_a_read_and_one_outside_or_unknown_does_not_exist(cast):
+    dispatcher = cast.scope("community_dispatcher")
     (community,) = dispatcher.read
-    grid = scope_of("grid_worker").write[0]
+    grid = cast.scope("grid_worker").write[0]
     assert dispatcher.read_prefixes(grid, field="within") == [grid]
-    for code in (scope_of("grid_worker_2").write[0], community[:9] + "999", "411381999999999"):
+    for code in (cast.scope("grid_worker_2").write[0], community[:9] + "999", cast.code + "999999999"):
         with pytest.raises(NotFound) as refused:
             dispatcher.read_prefixes(code, field="within")
         assert refused.value.field == "within" and code in str(refused.value.message)
 
 
-def test_the_coverage_api_answers_404_for_an_area_that_does_not_exist(login):
-    answer = login("leader").get("/api/v1/coverage/grids/?within=411381999")
+def test_the_coverage_api_answers_404_for_an_area_that_does_not_exist(cast):
+    answer = cast.client("leader").get(f"/api/v1/coverage/grids/?within={cast.code}999")
     assert answer.status_code == 404
     assert answer.json()["code"] == "not_found"
 
@@ -237,8 +235,8 @@ def test_the_coverage_api_answers_404_for_an_area_that_does_not_exist(login):
 # --- coverage of grids --------------------------------------------------------------------------
 
 
-def test_the_coverage_of_a_callers_own_grids_is_the_coverage_by_prefix(db):
-    community = scope_of("community_dispatcher").read[0]
+def test_the_coverage_of_a_callers_own_grids_is_the_coverage_by_prefix(cast):
+    community = cast.scope("community_dispatcher").read[0]
     rules, params = grid_rules(source="mine")
     sql = f"""WITH mine AS (SELECT * FROM grids_area WHERE level = 'grid' AND code LIKE %(mine)s)
               SELECT * FROM ({rules}) r ORDER BY code"""
@@ -251,7 +249,7 @@ def test_the_coverage_of_a_callers_own_grids_is_the_coverage_by_prefix(db):
 
 
 def test_the_coverage_query_has_one_text_for_every_prefix(db):
-    texts = {grid_rules(prefix)[0] for prefix in ("", "411381", "411381001001")}
+    texts = {grid_rules(prefix)[0] for prefix in ("", "990003", "990003001001")}
     assert len(texts) == 1
 
 
