@@ -20,10 +20,11 @@ from govgrid.lib.basemap import OfflineMap
 from govgrid.lib.errors import GovgridError
 from govgrid.lib.moments import check_within_bounds
 from govgrid.lib.privacy import personal_data
-from grids.models import Level
+from grids.models import Department, Level
 from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
 
+from . import departments
 from .api import ActionRequest
 from .models import OPEN_STATUSES, Category, Incident, Status
 from .words import timeline, with_arrival
@@ -33,7 +34,7 @@ QUEUE_LENGTH = 50  # cases on one page of the queue; the total is shown and the 
 HANDED_UP = "handed"  # the queue's view of the cases I acted on and handed on (已提级)
 # Actions that cannot be undone from the page: asked once more, in the page itself (a form step that
 # works in every browser, WeChat's included, where window.confirm may be blocked).
-CONFIRM_FIRST = ("reject", "close")
+CONFIRM_FIRST = ("reject", "close", "contest")
 
 
 def _cases(scope):
@@ -82,8 +83,9 @@ def _queue_incidents(request, scope, filters):
             cases = cases.filter(Q(level=filters.default_level) | _new_reports_below(filters.default_level))
         elif level in Level.values:
             cases = cases.filter(level=level)
-    if status == "open":
-        cases = cases.filter(status__in=[*OPEN_STATUSES, Status.RESOLVED])
+    if status == "open":  # to handle: open, resolved or verified (to close), parked and due for review
+        review_due = Q(status=Status.PARKED, review_on__lte=timezone.localdate())
+        cases = cases.filter(Q(status__in=[*OPEN_STATUSES, Status.RESOLVED, Status.VERIFIED]) | review_due)
     elif status in Status.values:
         cases = cases.filter(status=status)
     if request.GET.get("class"):
@@ -170,6 +172,7 @@ def case(request, code):
     actions = [(name, ACTIONS[name]) for name in allowed_actions(request.user, scope, incident)]
     if confirming not in {name for name, _spec in actions}:
         confirming = None
+    names = {name for name, _spec in actions}
     return render(
         request,
         "incidents/case.html",
@@ -178,19 +181,33 @@ def case(request, code):
             "timeline": timeline(incident.events.select_related("actor").order_by("at", "id")),
             "photos": incident.photos.all(),
             "actions": actions,
-            "action_names": {name for name, _spec in actions},
+            "action_names": names,
+            "dispatching": _dispatch_choices(incident) if "dispatch" in names else None,
+            "dispatches": incident.dispatches.select_related("department").order_by("dispatched_at", "-role"),
+            "extension": departments.pending_extension(incident),
             "confirm_first": CONFIRM_FIRST,
             "confirming": confirming and ACTIONS[confirming],
             "confirming_name": confirming,
             "form": request.POST if confirming else {},
             # Seen only because the user acted on it before: they follow it, read-only.
-            "handed_on": not scope.sees(incident.area_code) and incident.reporter_id != request.user.pk,
+            "handed_on": not scope.sees(incident.area_code)
+            and incident.reporter_id != request.user.pk
+            and departments.acting_dispatch(incident, scope) is None,
             # The resident's contact: by the scope's rule of personal data (as the API).
             "show_contact": CASE_CONTACT.shows(scope, incident),
             "now": timezone.now(),
             "map": _map([incident], grid=incident.grid),
         },
     )
+
+
+def _dispatch_choices(incident):
+    """The dispatch dialog's departments: the routing's suggestions first (the first is the lead it
+    proposes, the next ones the co-handlers often asked), then every other competent department."""
+    street = departments.street_of(incident)
+    suggested = [department for department, _hours in departments.routes(incident.category, street)]
+    others = Department.objects.competent_in(street).exclude(pk__in=[d.pk for d in suggested]).order_by("code")
+    return {"suggested": suggested, "others": list(others), "lead": suggested[0].code if suggested else ""}
 
 
 def _act_from_form(request, scope, code):

@@ -130,6 +130,7 @@ def act(
         _check_allowed(user, scope, incident, spec)
         _check_rating_rules(user, incident, action)
         _check_not_resolver(user, incident, spec)
+        _check_preconditions(scope, incident, action)
         given = {
             "department": department,
             "co_departments": co_departments,
@@ -183,8 +184,6 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
         )
     elif action in ("sign", "contest"):
         dispatch = departments.acting_dispatch(incident, scope, unsigned=action == "sign")
-        if dispatch is None:
-            raise Conflict(_("Your department has already signed for this case."), field="action", code="signed")
         lead = dispatch.role == Dispatch.Role.LEAD
         if action == "sign":
 
@@ -206,8 +205,6 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
         return Details(), reason, lambda: departments.request_extension(incident, user, now, due, reason)
     elif action in ("approve_extension", "refuse_extension"):
         extension = departments.pending_extension(incident)
-        if extension is None:
-            raise Conflict(_("No extension of this case awaits a decision."), field="action", code="no_extension")
         if extension.requested_by_id == user.pk:
             raise Forbidden(
                 _("You asked for this extension yourself: someone else must decide on it."),
@@ -232,13 +229,6 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
     elif action in ("unpark", "reopen", "rework") and incident.department_id:
         hours = departments.handling_hours(category, incident.department, departments.street_of(incident))
         return Details(handling_hours=hours), reason, nothing
-    elif action == "verify" and not incident.needs_verification:
-        raise Conflict(
-            _("Case %(code)s was resolved on site by its grid worker and needs no verification.")
-            % {"code": incident.code},
-            field="action",
-            code="no_verification_needed",
-        )
     elif action == "close" and incident.status == Status.RESOLVED and incident.needs_verification:
         if not given["override"]:
             raise Conflict(
@@ -253,6 +243,22 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
     elif action == "callback":
         return _callback(given["reached"], given["satisfied"], reason)
     return Details(), reason, nothing
+
+
+def _check_preconditions(scope, incident, action):
+    """What an action needs of the case beyond its status, known before any input: there is
+    something to sign for, an extension to decide on, a resolution to verify."""
+    if action == "sign" and departments.acting_dispatch(incident, scope, unsigned=True) is None:
+        raise Conflict(_("Your department has already signed for this case."), field="action", code="signed")
+    if action in ("approve_extension", "refuse_extension") and departments.pending_extension(incident) is None:
+        raise Conflict(_("No extension of this case awaits a decision."), field="action", code="no_extension")
+    if action == "verify" and not incident.needs_verification:
+        raise Conflict(
+            _("Case %(code)s was resolved in its grid, community or street and needs no verification on site.")
+            % {"code": incident.code},
+            field="action",
+            code="no_verification_needed",
+        )
 
 
 def _callback(reached, satisfied, reason):
@@ -282,6 +288,7 @@ def allowed_actions(user, scope, incident):
             _check_allowed(user, scope, incident, spec)
             _check_rating_rules(user, incident, name)
             _check_not_resolver(user, incident, spec)
+            _check_preconditions(scope, incident, name)
         except (Forbidden, Conflict):
             continue
         names.append(name)

@@ -308,9 +308,15 @@ def draw_city(
     """Draw the city DrawnCity describes and return it (needs the database)."""
     rows, cols = grids
     x0, y0 = origin
-    band, block = cols * cell, rows * cell  # a street's width, a community's height
     bands = [f"{code}{i:03d}" for i in range(1, streets + 1)] + [f"{code}{100 + i}" for i in range(1, towns + 1)]
     areas = {}
+
+    # Every edge from whole cell indices, so that neighbours share their edges to the last bit.
+    def x(column):
+        return x0 + column * cell
+
+    def y(row):
+        return y0 + row * cell
 
     def add(area_code, level, box, name, **fields):
         parent = areas.get(area_code[:-3])
@@ -318,20 +324,25 @@ def draw_city(
             code=area_code, name=name, level=level, parent=parent, geom=square(*box), **fields
         )
 
-    add(code, Level.DISTRICT, (x0, y0, x0 + band * len(bands), y0 + block * communities), f"方格市{code}")
+    add(code, Level.DISTRICT, (x(0), y(0), x(cols * len(bands)), y(rows * communities)), f"方格市{code}")
     for s, street in enumerate(bands):
-        sx = x0 + s * band
+        left, right = s * cols, (s + 1) * cols  # the street's columns
         street_name = f"方格{int(street[-3:]) - 100}镇" if is_town_code(street) else f"方格{s + 1}街道"
-        add(street, Level.STREET, (sx, y0, sx + band, y0 + block * communities), street_name)
+        add(street, Level.STREET, (x(left), y(0), x(right), y(rows * communities)), street_name)
         for c in range(communities):
-            community, cy = f"{street}{c + 1:03d}", y0 + c * block
-            add(community, Level.COMMUNITY, (sx, cy, sx + band, cy + block), f"{street_name}{c + 1}社区")
+            community, bottom = f"{street}{c + 1:03d}", c * rows
+            add(
+                community,
+                Level.COMMUNITY,
+                (x(left), y(bottom), x(right), y(bottom + rows)),
+                f"{street_name}{c + 1}社区",
+            )
             for g in range(rows * cols):
-                gx, gy = sx + (g % cols) * cell, cy + (g // cols) * cell
+                column, row = left + g % cols, bottom + g // cols
                 add(
                     f"{community}{g + 1:03d}",
                     Level.GRID,
-                    (gx, gy, gx + cell, gy + cell),
+                    (x(column), y(row), x(column + 1), y(row + 1)),
                     f"{street_name}{c + 1}社区{g + 1}网格",
                     kind="basic",
                     households=households,
