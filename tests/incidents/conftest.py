@@ -12,7 +12,7 @@ from django.utils import timezone as django_timezone
 from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import act
-from tests.conftest import DEMO_PASSWORD, draw_city, worker_grid
+from tests.conftest import DEMO_PASSWORD, committed_city, draw_city, worker_grid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -84,6 +84,20 @@ def city(db):
     """A small drawn city (SMALL_CITY) with the demo's cast of accounts (tests/conftest.py:
     DrawnCity.staff), drawn in the test's transaction."""
     return draw_city(**SMALL_CITY).staff()
+
+
+# A committed city for the served app lies beside the tests' own drawn city (DRAWN_ORIGIN), not on
+# it, so that a point of one is in no grid of the other.
+SERVED_CITY = {**SMALL_CITY, "code": "990013", "origin": (112.70, 32.50)}
+SERVED_ACCOUNTS = ("grid_worker", "community_dispatcher", "street_dispatcher")
+
+
+@pytest.fixture(scope="module")
+def served_city(django_db_setup, django_db_blocker):
+    """A small drawn city with the cast, committed for the served app and the browser for one
+    module; grid_worker, community_dispatcher and street_dispatcher log in with the demo's password."""
+    with committed_city(django_db_blocker, served_cast(*SERVED_ACCOUNTS), **SERVED_CITY) as city:
+        yield city
 
 
 def served_cast(*names):

@@ -51,7 +51,6 @@ def test_a_reopened_case_gets_a_full_deadline_from_the_moment_it_is_reopened(roa
     assert road_case.due_at == shanghai(2026, 10, 13, 10)
 
 
-
 def report_road_damage(login, clock, moment):
     """A case of category 0201 (24 working hours at the grid) reported on the phone at `moment`."""
     clock.at = moment

@@ -14,8 +14,9 @@ from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
 from incidents.sweep import escalate_overdue
 from incidents.workflow import act
-from tests.conftest import DEMO_PASSWORD, committed_city, post_json
-from tests.incidents.conftest import SMALL_CITY, other_connection, served_cast
+from tests.conftest import post_json
+from tests.incidents.browsing import token_of
+from tests.incidents.conftest import other_connection
 
 
 @pytest.fixture
@@ -179,23 +180,12 @@ def test_the_database_refuses_to_change_or_delete_an_event(case, statement):
     assert IncidentEvent.objects.get(pk=event.pk).note == ""
 
 
-@pytest.fixture(scope="module")
-def served_city(django_db_setup, django_db_blocker):
-    """A drawn city with the cast, committed for the served app (beside the tests' own drawn city)."""
-    names = ("grid_worker", "community_dispatcher", "street_dispatcher")
-    with committed_city(django_db_blocker, served_cast(*names), code="990013", **SMALL_CITY) as city:
-        yield city
-
-
 @pytest.mark.django_db
 def test_two_dispatchers_acting_at_once_one_succeeds_the_other_gets_409(served_app, served_city, forget_reports):
     """Real concurrent connections to gunicorn: both saw version 1 and press accept together."""
 
-    def token(name):
-        credentials = {"username": served_city.users[name].username, "password": DEMO_PASSWORD}
-        return post_json(served_app, "/api/v1/auth/token/", credentials)[1]["token"]
-
-    tokens = {name: token(name) for name in ("grid_worker", "community_dispatcher", "street_dispatcher")}
+    names = ("grid_worker", "community_dispatcher", "street_dispatcher")
+    tokens = {name: token_of(served_app, served_city.users[name].username) for name in names}
     point = served_city.grid_of("grid_worker").geom.point_on_surface
     report = {
         "client_id": str(uuid.uuid4()),
