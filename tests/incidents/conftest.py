@@ -94,8 +94,9 @@ SERVED_ACCOUNTS = ("grid_worker", "community_dispatcher", "street_dispatcher")
 
 @pytest.fixture(scope="module")
 def served_city(django_db_setup, django_db_blocker):
-    """A small drawn city with the cast, committed for the served app and the browser for one
-    module; grid_worker, community_dispatcher and street_dispatcher log in with the demo's password."""
+    """A small drawn city with the cast, committed for one module (for the served app, the browser
+    and other processes); grid_worker, community_dispatcher and street_dispatcher log in with the
+    demo's password."""
     with committed_city(django_db_blocker, served_cast(*SERVED_ACCOUNTS), **SERVED_CITY) as city:
         yield city
 
