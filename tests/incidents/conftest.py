@@ -3,10 +3,12 @@ and intake, and helpers that report and act on cases as one of the cast."""
 
 import datetime as dt
 import uuid
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone as django_timezone
 
 from incidents.intake import Report, report_incident
@@ -101,15 +103,21 @@ def served_city(django_db_setup, django_db_blocker):
         yield city
 
 
+@cache
+def demo_password_hash():
+    """The demo's password hashed once for the run (hashing costs a third of a second)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def served_cast(*names):
     """`add_people` for committed_city: the cast, the accounts `names` with the demo's password so
-    that they log in to the served app (hashing one costs a third of a second, so only those)."""
+    that they log in to the served app."""
 
     def add(city):
         city.staff()
         for name in names:
             account = city.users[name]
-            account.set_password(DEMO_PASSWORD)
+            account.password = demo_password_hash()
             account.save(update_fields=["password"])
 
     return add
