@@ -7,7 +7,7 @@ import uuid
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, OfflinePage, post_json, worker_grid
+from tests.conftest import DEMO_PASSWORD, SCREENSHOTS, OfflinePage, post_json
 from tests.govgrid.devices import PROFILES
 
 # The phone profiles of tests/govgrid/devices.py, inside WeChat (its in-app browser's user agent).
@@ -76,9 +76,8 @@ def get_json(base, path, token):
         return error.code, json.loads(error.read())
 
 
-def report_via(base, token, forget, description, point=None, category="0301", **fields):
-    """A case reported by the token's grid worker (at `point`, or in grid_worker's grid); its code."""
-    point = point or worker_grid().geom.point_on_surface
+def report_via(base, token, forget, description, point, category="0301", **fields):
+    """A case reported by the token's grid worker at `point` (a Point); its code."""
     body = {"client_id": str(uuid.uuid4()), "category": category, "description": description, **fields}
     forget.append(body["client_id"])
     status, answer = post_json(base, "/api/v1/incidents/", body | {"lon": point.x, "lat": point.y}, token)

@@ -1,17 +1,20 @@
-"""Fixtures of the incidents tests: a controlled clock for the workflow and intake."""
+"""Fixtures of the incidents tests: a small staffed drawn city, a controlled clock for the workflow
+and intake, and helpers that report and act on cases as one of the cast."""
 
 import datetime as dt
 import uuid
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone as django_timezone
 
 from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import act
-from tests.conftest import worker_grid
+from tests.conftest import DEMO_PASSWORD, committed_city, draw_city, worker_grid
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -73,17 +76,69 @@ def screen(browser):
         each.close()
 
 
-def user(name):
-    return get_user_model().objects.get(username=name)
+# The smallest city the cast fits in: two streets of one community of one grid each, so that
+# grid_worker_2's grid lies in another street and another community than grid_worker's.
+SMALL_CITY = {"streets": 2, "towns": 0, "communities": 1, "grids": (1, 1)}
 
 
-def new_incident(description="井盖缺失"):
-    """A case grid_worker reports in its grid through the intake (in the test's transaction); its code."""
-    point = worker_grid().geom.point_on_surface
-    report = Report(client_id=uuid.uuid4(), category="0301", description=description, lon=point.x, lat=point.y)
-    return report_incident(user("grid_worker"), report)[0].code
+@pytest.fixture
+def city(db):
+    """A small drawn city (SMALL_CITY) with the demo's cast of accounts (tests/conftest.py:
+    DrawnCity.staff), drawn in the test's transaction."""
+    return draw_city(**SMALL_CITY).staff()
 
 
-def step(code, username, action, **fields):
-    """`username` takes `action` on the case at its current version."""
-    return act(user(username), code, action, Incident.objects.get(code=code).version, **fields)
+# A committed city for the served app lies beside the tests' own drawn city (DRAWN_ORIGIN), not on
+# it, so that a point of one is in no grid of the other.
+SERVED_CITY = {**SMALL_CITY, "code": "990013", "origin": (112.70, 32.50)}
+SERVED_ACCOUNTS = ("grid_worker", "community_dispatcher", "street_dispatcher")
+
+
+@pytest.fixture(scope="module")
+def served_city(django_db_setup, django_db_blocker):
+    """A small drawn city with the cast, committed for one module (for the served app, the browser
+    and other processes); grid_worker, community_dispatcher and street_dispatcher log in with the
+    demo's password."""
+    with committed_city(django_db_blocker, served_cast(*SERVED_ACCOUNTS), **SERVED_CITY) as city:
+        yield city
+
+
+@cache
+def demo_password_hash():
+    """The demo's password hashed once for the run (hashing costs a third of a second)."""
+    return make_password(DEMO_PASSWORD)
+
+
+def served_cast(*names):
+    """`add_people` for committed_city: the cast, the accounts `names` with the demo's password so
+    that they log in to the served app."""
+
+    def add(city):
+        city.staff()
+        for name in names:
+            account = city.users[name]
+            account.password = demo_password_hash()
+            account.save(update_fields=["password"])
+
+    return add
+
+
+def user(name, city=None):
+    """One of the cast: of the drawn `city`, else the demo's account of that name."""
+    return city.users[name] if city else get_user_model().objects.get(username=name)
+
+
+def new_incident(description="井盖缺失", city=None, **report_fields):
+    """A case grid_worker reports in its grid through the intake (in the test's transaction), in
+    the drawn `city` or else in the demo; its code."""
+    grid = city.grid_of("grid_worker") if city else worker_grid()
+    point = grid.geom.point_on_surface
+    report = Report(
+        client_id=uuid.uuid4(), category="0301", description=description, lon=point.x, lat=point.y, **report_fields
+    )
+    return report_incident(user("grid_worker", city), report)[0].code
+
+
+def step(code, username, action, city=None, **fields):
+    """`username` (of the drawn `city`, else of the demo) takes `action` on the case at its current version."""
+    return act(user(username, city), code, action, Incident.objects.get(code=code).version, **fields)

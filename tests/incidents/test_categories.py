@@ -18,8 +18,8 @@ def street_lights(db):
     return lights
 
 
-def test_a_class_is_listed_with_its_active_items_only_in_code_order(login, street_lights):
-    answer = login("grid_worker").get("/api/v1/categories/")
+def test_a_class_is_listed_with_its_active_items_only_in_code_order(city, street_lights):
+    answer = city.client("grid_worker").get("/api/v1/categories/")
     assert answer.status_code == 200
     [lights] = [c for c in answer.json() if c["code"] == "Z9"]
     assert list(lights) == ["code", "name", "items"]
@@ -29,7 +29,7 @@ def test_a_class_is_listed_with_its_active_items_only_in_code_order(login, stree
     ]
 
 
-def test_a_retired_class_is_not_listed_even_with_an_active_item(login, street_lights):
-    codes = [c["code"] for c in login("grid_worker").get("/api/v1/categories/").json()]
+def test_a_retired_class_is_not_listed_even_with_an_active_item(city, street_lights):
+    codes = [c["code"] for c in city.client("grid_worker").get("/api/v1/categories/").json()]
     assert "Z8" not in codes
     assert codes == sorted(codes)

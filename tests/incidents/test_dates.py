@@ -8,13 +8,11 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.utils import translation
 
 from incidents.intake import Report, report_incident
 from incidents.models import Incident
-from tests.conftest import worker_grid
 
 MOMENT = dt.datetime(2026, 12, 6, 10, 27, tzinfo=dt.UTC)  # 18:27 in Shanghai
 
@@ -30,12 +28,12 @@ def test_django_formats_dates_and_times_one_way_in_both_languages(language):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_case_page_and_the_queue_write_every_time_the_same_way(login, language):
-    point = worker_grid().geom.point_on_surface
+def test_the_case_page_and_the_queue_write_every_time_the_same_way(city, language):
+    point = city.grid_of("grid_worker").geom.point_on_surface
     report = Report(client_id=uuid.uuid4(), category="0301", description="测试", lon=point.x, lat=point.y)
-    code = report_incident(get_user_model().objects.get(username="grid_worker"), report)[0].code
+    code = report_incident(city.users["grid_worker"], report)[0].code
     received = Incident.objects.get(code=code).received_at.astimezone(ZoneInfo("Asia/Shanghai"))
-    client = login("community_dispatcher")
+    client = city.client("community_dispatcher")
     for path in (f"/dispatch/{code}/", "/dispatch/"):
         html = client.get(path, HTTP_ACCEPT_LANGUAGE=language).content.decode()
         times = re.findall(r"<time[^>]*>([^<]*)</time>", html)

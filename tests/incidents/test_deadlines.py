@@ -6,26 +6,24 @@ community."""
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from incidents.models import Incident, IncidentEvent
 from incidents.sweep import escalate_overdue
 from incidents.workflow import act
-from tests.conftest import worker_grid
 from tests.incidents.conftest import shanghai
 
 
 @pytest.fixture
-def road_case(login, clock):
+def road_case(city, clock):
     """A case of category 0201 reported on the phone at 16:00 on Wednesday 30 September 2026."""
-    return report_road_damage(login, clock, shanghai(2026, 9, 30, 16))
+    return report_road_damage(city, clock, shanghai(2026, 9, 30, 16))
 
 
-def test_a_report_before_the_national_day_week_is_due_on_the_make_up_saturday(road_case):
+def test_a_report_before_the_national_day_week_is_due_on_the_make_up_saturday(city, road_case):
     # 1 hour on 30 September, the week off, 8 + 8 on 8 and 9 October, 7 on Saturday 10 October.
     assert road_case.due_at == shanghai(2026, 10, 10, 16)
     assert road_case.received_at == shanghai(2026, 9, 30, 16)
-    assert road_case.code.startswith("411381-20260930-")
+    assert road_case.code.startswith(f"{city.code}-20260930-")
     assert IncidentEvent.objects.get(incident=road_case).at == shanghai(2026, 9, 30, 16)
 
 
@@ -38,9 +36,8 @@ def test_the_sweep_escalates_the_case_only_once_its_deadline_has_passed(road_cas
     assert (road_case.level, road_case.due_at) == ("community", shanghai(2026, 10, 22, 16, 1))
 
 
-def test_a_reopened_case_gets_a_full_deadline_from_the_moment_it_is_reopened(road_case, clock):
-    worker = get_user_model().objects.get(username="grid_worker")
-    dispatcher = get_user_model().objects.get(username="community_dispatcher")
+def test_a_reopened_case_gets_a_full_deadline_from_the_moment_it_is_reopened(city, road_case, clock):
+    worker, dispatcher = city.users["grid_worker"], city.users["community_dispatcher"]
     clock.at = shanghai(2026, 10, 9, 9, 30)
     act(worker, road_case.code, "accept", 1)
     act(worker, road_case.code, "resolve", 2)
@@ -51,27 +48,27 @@ def test_a_reopened_case_gets_a_full_deadline_from_the_moment_it_is_reopened(roa
     assert road_case.due_at == shanghai(2026, 10, 13, 10)
 
 
-
-def report_road_damage(login, clock, moment):
-    """A case of category 0201 (24 working hours at the grid) reported on the phone at `moment`."""
+def report_road_damage(city, clock, moment):
+    """A case of category 0201 (24 working hours at the grid) reported on the phone at `moment`, by
+    grid_worker in its grid of the drawn city."""
     clock.at = moment
-    point = worker_grid().geom.point_on_surface
+    point = city.grid_of("grid_worker").geom.point_on_surface
     body = {"client_id": str(uuid.uuid4()), "category": "0201", "description": "路面坑洼"}
     body |= {"lon": point.x, "lat": point.y}
-    response = login("grid_worker").post("/api/v1/incidents/", body, content_type="application/json")
+    response = city.client("grid_worker").post("/api/v1/incidents/", body, content_type="application/json")
     assert response.status_code == 201
     return Incident.objects.get(code=response.json()["code"])
 
 
 # 2027's arrangement is not entered: its statutory holidays are computed (workcalendar.rules).
-def test_a_report_on_the_last_afternoon_of_2026_is_due_after_new_years_day_2027_and_the_weekend(login, clock):
-    case = report_road_damage(login, clock, shanghai(2026, 12, 31, 16))
+def test_a_report_on_the_last_afternoon_of_2026_is_due_after_new_years_day_2027_and_the_weekend(city, clock):
+    case = report_road_damage(city, clock, shanghai(2026, 12, 31, 16))
     # 1 hour on 31 December, 1–3 January off, 8 + 8 on 4 and 5 January, 7 on Wednesday 6 January.
     assert case.due_at == shanghai(2027, 1, 6, 16)
 
 
-def test_the_sweep_gives_the_community_a_deadline_that_skips_the_2027_spring_festival(login, clock):
-    case = report_road_damage(login, clock, shanghai(2027, 2, 1, 16))
+def test_the_sweep_gives_the_community_a_deadline_that_skips_the_2027_spring_festival(city, clock):
+    case = report_road_damage(city, clock, shanghai(2027, 2, 1, 16))
     assert case.due_at == shanghai(2027, 2, 4, 16)
     assert escalate_overdue(now=shanghai(2027, 2, 4, 16, 1)) == 1
     case.refresh_from_db()

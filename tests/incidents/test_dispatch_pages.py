@@ -5,36 +5,23 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
 from incidents.dispatch import QUEUE_LENGTH
-from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.workflow import FIELD_LABELS, act
-from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
+from tests.conftest import DEMO_PASSWORD, post_json
+from tests.incidents.conftest import new_incident as report_in
+from tests.incidents.conftest import step
 
 
-def new_incident(due_in_hours=None, **report_fields):
-    user = get_user_model().objects.get(username="grid_worker")
-    point = worker_grid().geom.point_on_surface
-    report = Report(
-        client_id=uuid.uuid4(),
-        category="0301",
-        description="测试",
-        lon=point.x,
-        lat=point.y,
-        **report_fields,
-    )
-    incident = report_incident(user, report)[0]
-    if due_in_hours is not None:
-        Incident.objects.filter(pk=incident.pk).update(due_at=timezone.now() + timedelta(hours=due_in_hours))
-    return incident.code
+def new_incident(city, **report_fields):
+    """A case grid_worker reports in its grid of the drawn city; its code."""
+    return report_in("测试", city, **report_fields)
 
 
-def escalate(code):
-    user = get_user_model().objects.get(username="grid_worker")
-    act(user, code, "escalate", Incident.objects.get(code=code).version, reason="需社区协调")
+def escalate(city, code):
+    step(code, "grid_worker", "escalate", city=city, reason="需社区协调")
 
 
 def codes_on(html):
@@ -42,36 +29,36 @@ def codes_on(html):
 
 
 @pytest.mark.django_db
-def test_the_community_queue_shows_its_level_overdue_first(login):
-    later, overdue, grid_level = new_incident(), new_incident(), new_incident()
-    escalate(later)
-    escalate(overdue)
-    act(get_user_model().objects.get(username="grid_worker"), grid_level, "accept", 1)  # handled in its grid
+def test_the_community_queue_shows_its_level_overdue_first(city):
+    later, overdue, grid_level = new_incident(city), new_incident(city), new_incident(city)
+    escalate(city, later)
+    escalate(city, overdue)
+    act(city.users["grid_worker"], grid_level, "accept", 1)  # handled in its grid
     Incident.objects.filter(code=overdue).update(due_at=timezone.now() - timedelta(hours=1))
-    page = login("community_dispatcher").get("/dispatch/").content.decode()
+    page = city.client("community_dispatcher").get("/dispatch/").content.decode()
     shown = codes_on(page)
     assert shown.index(overdue) < shown.index(later) and grid_level not in shown
-    everything = codes_on(login("community_dispatcher").get("/dispatch/", {"level": "all"}).content.decode())
+    everything = codes_on(city.client("community_dispatcher").get("/dispatch/", {"level": "all"}).content.decode())
     assert grid_level in everything
 
 
 @pytest.mark.django_db
-def test_a_case_page_offers_exactly_the_actions_allowed(login):
-    code = new_incident()
+def test_a_case_page_offers_exactly_the_actions_allowed(city):
+    code = new_incident(city)
 
     def buttons(username):
-        html = login(username).get(f"/dispatch/{code}/").content.decode()
+        html = city.client(username).get(f"/dispatch/{code}/").content.decode()
         return re.findall(r'name="action" value="([a-z]+)"', html)
 
     assert buttons("community_dispatcher") == ["accept", "escalate", "reject"]
     assert buttons("leader") == ["supervise"]  # 督办: leaders change nothing else
-    assert login("grid_worker_2").get(f"/dispatch/{code}/").status_code == 404
+    assert city.client("grid_worker_2").get(f"/dispatch/{code}/").status_code == 404
 
 
 @pytest.mark.django_db
-def test_acting_from_the_page_changes_the_case_and_a_stale_form_is_refused(login):
-    code = new_incident()
-    dispatcher = login("community_dispatcher")
+def test_acting_from_the_page_changes_the_case_and_a_stale_form_is_refused(city):
+    code = new_incident(city)
+    dispatcher = city.client("community_dispatcher")
     response = dispatcher.post(f"/dispatch/{code}/", {"action": "accept", "version": 1}, follow=True)
     assert Incident.objects.get(code=code).status == "accepted"
     stale = dispatcher.post(f"/dispatch/{code}/", {"action": "start", "version": 1}, follow=True)
@@ -80,11 +67,10 @@ def test_acting_from_the_page_changes_the_case_and_a_stale_form_is_refused(login
 
 
 @pytest.mark.django_db
-def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_reports):
-    token = post_json(served_app, "/api/v1/auth/token/", {"username": "grid_worker", "password": DEMO_PASSWORD})[1][
-        "token"
-    ]
-    point = worker_grid().geom.point_on_surface
+def test_the_pages_work_offline_in_a_browser(served_app, served_city, offline_page, forget_reports):
+    credentials = {"username": served_city.users["grid_worker"].username, "password": DEMO_PASSWORD}
+    token = post_json(served_app, "/api/v1/auth/token/", credentials)[1]["token"]
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
     report = {
         "client_id": str(uuid.uuid4()),
         "category": "0301",
@@ -97,7 +83,7 @@ def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_re
 
     page = offline_page()
     page.page.goto(served_app + "/dispatch/")
-    page.page.fill("input[name=username]", "community_dispatcher")
+    page.page.fill("input[name=username]", served_city.users["community_dispatcher"].username)
     page.page.fill("input[name=password]", DEMO_PASSWORD)
     page.page.click("main.login button[type=submit]")
     page.page.goto(served_app + "/dispatch/?level=all")
@@ -110,18 +96,18 @@ def test_the_pages_work_offline_in_a_browser(served_app, offline_page, forget_re
 
 
 @pytest.mark.django_db
-def test_a_closed_case_past_its_deadline_is_not_called_overdue(login):
-    code = new_incident()
+def test_a_closed_case_past_its_deadline_is_not_called_overdue(city):
+    code = new_incident(city)
     Incident.objects.filter(code=code).update(status="closed", due_at=timezone.now() - timedelta(days=3))
-    html = login("community_dispatcher").get("/dispatch/", {"level": "all", "status": "all"}).content.decode()
+    html = city.client("community_dispatcher").get("/dispatch/", {"level": "all", "status": "all"}).content.decode()
     row = re.search(rf'<tr class="([^"]*)" data-code="{code}"', html)
     assert row is not None and row.group(1) == ""
 
 
 @pytest.mark.django_db
-def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the_queue(login):
-    overdue = new_incident()
-    escalate(overdue)
+def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the_queue(city):
+    overdue = new_incident(city)
+    escalate(city, overdue)
     Incident.objects.filter(code=overdue).update(due_at=timezone.now() - timedelta(hours=1))
     model = Incident.objects.get(code=overdue)
     waiting = []
@@ -130,17 +116,16 @@ def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the
         model.status, model.due_at = "resolved", timezone.now() - timedelta(days=3)
         waiting.append(Incident(**{f.attname: getattr(model, f.attname) for f in Incident._meta.concrete_fields}))
     Incident.objects.bulk_create(waiting)
-    shown = codes_on(login("community_dispatcher").get("/dispatch/").content.decode())
+    shown = codes_on(city.client("community_dispatcher").get("/dispatch/").content.decode())
     assert len(shown) == QUEUE_LENGTH and shown[0] == overdue
 
 
-def resolved_case(**report_fields):
+def resolved_case(city, **report_fields):
     """A case grid_worker reported and accepted, resolved by the community's dispatcher (so that its
     reporter may rate it: nobody rates their own work)."""
-    code = new_incident(**report_fields)
-    users = get_user_model().objects
-    act(users.get(username="grid_worker"), code, "accept", 1)
-    act(users.get(username="community_dispatcher"), code, "resolve", 2)
+    code = new_incident(city, **report_fields)
+    act(city.users["grid_worker"], code, "accept", 1)
+    act(city.users["community_dispatcher"], code, "resolve", 2)
     return code
 
 
@@ -149,9 +134,9 @@ def page_messages(response):
 
 
 @pytest.mark.django_db
-def test_the_reporter_rates_a_case_from_its_page_with_a_comment(login):
-    code = resolved_case()
-    worker = login("grid_worker")
+def test_the_reporter_rates_a_case_from_its_page_with_a_comment(city):
+    code = resolved_case(city)
+    worker = city.client("grid_worker")
     html = worker.get(f"/dispatch/{code}/").content.decode()
     assert 'value="rate"' in html and '<select name="rating">' in html and 'name="comment"' in html
     response = worker.post(
@@ -164,18 +149,18 @@ def test_the_reporter_rates_a_case_from_its_page_with_a_comment(login):
 
 
 @pytest.mark.django_db
-def test_rating_from_the_page_without_a_rating_is_a_message_naming_it(login):
-    code = resolved_case()
-    response = login("grid_worker").post(f"/dispatch/{code}/", {"action": "rate", "version": 3}, follow=True)
+def test_rating_from_the_page_without_a_rating_is_a_message_naming_it(city):
+    code = resolved_case(city)
+    response = city.client("grid_worker").post(f"/dispatch/{code}/", {"action": "rate", "version": 3}, follow=True)
     [(tag, text)] = page_messages(response)
     assert tag == "error" and "1" in text and "5" in text
     assert Incident.objects.get(code=code).rating is None
 
 
 @pytest.mark.django_db
-def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(login):
-    original, duplicate = new_incident(), new_incident()
-    dispatcher = login("community_dispatcher")
+def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(city):
+    original, duplicate = new_incident(city), new_incident(city)
+    dispatcher = city.client("community_dispatcher")
     assert 'name="duplicate_of"' in dispatcher.get(f"/dispatch/{duplicate}/").content.decode()
     fields = {"action": "reject", "version": 1, "reason": "重复上报", "duplicate_of": original}
     dispatcher.post(f"/dispatch/{duplicate}/", fields | {"confirmed": "1"})
@@ -196,9 +181,9 @@ def test_a_dispatcher_rejects_a_duplicate_from_the_page_naming_the_original(logi
         ),
     ],
 )
-def test_bad_form_input_is_a_message_on_the_page_naming_the_field(login, fields, field):
-    code = new_incident()
-    dispatcher = login("community_dispatcher")
+def test_bad_form_input_is_a_message_on_the_page_naming_the_field(city, fields, field):
+    code = new_incident(city)
+    dispatcher = city.client("community_dispatcher")
     response = dispatcher.post(f"/dispatch/{code}/", fields)
     assert response.status_code == 302
     [(tag, text)] = page_messages(dispatcher.get(response.url))
@@ -208,15 +193,15 @@ def test_bad_form_input_is_a_message_on_the_page_naming_the_field(login, fields,
 
 
 @pytest.mark.django_db
-def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
-    code = new_incident()
-    escalate(code)
-    html = login("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
+def test_a_case_page_names_levels_statuses_and_actions_in_chinese(city):
+    code = new_incident(city)
+    escalate(city, code)
+    html = city.client("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
     facts = re.search(r'<dl class="case-facts">.*?</dl>', html, re.S).group(0)
     assert '<dd id="case-level">社区（村）</dd>' in facts
     escalation = re.search(r'<li data-action="escalate"><time [^>]*>[^<]*</time>([^<]*需社区协调)</li>', html).group(1)
     assert escalation.startswith(" 提级 · 已上报 → 已提级 · 网格 → 社区（村） · ")
-    queue = login("community_dispatcher").get("/dispatch/").content.decode()
+    queue = city.client("community_dispatcher").get("/dispatch/").content.decode()
     row = re.search(rf'<tr class="[^"]*" data-code="{code}">.*?</tr>', queue, re.S).group(0)
     assert '<td data-label="层级">社区（村）</td>' in row and ">community<" not in row
     assert '<td data-label="状态" class="status">已提级</td>' in row
@@ -233,8 +218,8 @@ def test_a_case_page_names_levels_statuses_and_actions_in_chinese(login):
         ("analyst", False),
     ],
 )
-def test_the_residents_contact_is_shown_to_handlers_leaders_and_its_reporter(login, username, shown):
-    code = new_incident(contact_name="张三", contact_phone="13800000000")
-    escalate(code)  # the reporter still sees it, though the case is no longer theirs to handle
-    html = login(username).get(f"/dispatch/{code}/").content.decode()
+def test_the_residents_contact_is_shown_to_handlers_leaders_and_its_reporter(city, username, shown):
+    code = new_incident(city, contact_name="张三", contact_phone="13800000000")
+    escalate(city, code)  # the reporter still sees it, though the case is no longer theirs to handle
+    html = city.client(username).get(f"/dispatch/{code}/").content.decode()
     assert ("13800000000" in html, "张三" in html) == (shown, shown)

@@ -13,10 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
-from grids.models import Area
 from incidents.models import Category, Incident, IncidentEvent
 from incidents.sweep import escalate_overdue
-from tests.conftest import ROOT
+from tests.conftest import ROOT, draw_city
 from tests.incidents.conftest import other_connection
 
 
@@ -46,7 +45,8 @@ def make_case(grid, due_in_hours, level="grid", status="reported"):
 
 @pytest.fixture
 def grid(db):
-    return Area.objects.within("411381").grids().order_by("code")[7]
+    """The one grid of a drawn city (under its community and street)."""
+    return draw_city(streets=1, towns=0, communities=1, grids=(1, 1)).grids[0]
 
 
 def test_an_overdue_grid_case_goes_to_its_community_with_a_new_deadline(grid):
@@ -101,15 +101,20 @@ def output(process, timeout=120):
         raise
 
 
-# Overdue cases, committed: in the first N grids of the demo, or one in grid_worker's grid (in
-# community_dispatcher's scope). Prints their ids.
+# Overdue cases, committed: N of them, one in each of the first N grids of a district (taken in
+# turn again if it has fewer), or one in a grid worker's grid (in its community dispatcher's scope).
+# Prints their ids.
 MAKE_CASES = """
 import sys
 from grids.models import Area
 from tests.conftest import worker_grid
 from tests.incidents.test_escalate_overdue import make_case
-which = sys.argv[1]
-grids = [worker_grid()] if which == "worker" else Area.objects.within("411381").grids().order_by("code")[: int(which)]
+which, district, worker = sys.argv[1:4]
+if which == "worker":
+    grids = [worker_grid(worker)]
+else:
+    within = list(Area.objects.within(district).grids().order_by("code")[: int(which)])
+    grids = [within[i % len(within)] for i in range(int(which))]
 print(",".join(str(make_case(g, -2).pk) for g in grids))
 """
 PURGE = """
@@ -137,15 +142,16 @@ with transaction.atomic():
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [finish])
 print(moved)
 """
-# community_dispatcher accepts a case it saw at version 1, and may wait at a gate before committing.
+# A community dispatcher (by username) accepts a case it saw at version 1, and may wait at a gate
+# before committing.
 ACCEPT = """
 import sys
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from govgrid.lib.errors import GovgridError
 from incidents.workflow import act
-code, finish = sys.argv[1], int(sys.argv[2])
-user = get_user_model().objects.get(username="community_dispatcher")
+code, finish, username = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+user = get_user_model().objects.get(username=username)
 try:
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -215,11 +221,12 @@ def waiting_for_a_row_lock(seconds=30):
 
 @pytest.fixture
 def committed_cases():
-    """make(which) → ids of overdue cases committed by another process; purged after the test."""
+    """make(which, district, worker) → ids of overdue cases (MAKE_CASES) committed by another
+    process, by default in the demo; purged after the test."""
     made = []
 
-    def make(which):
-        ids = output(django_subprocess(MAKE_CASES, which))
+    def make(which, district="411381", worker="grid_worker"):
+        ids = output(django_subprocess(MAKE_CASES, which, district, worker))
         made.append(ids)
         return [int(i) for i in ids.split(",")]
 
@@ -235,8 +242,8 @@ def escalations(case_ids):
 
 
 @pytest.mark.django_db
-def test_a_case_whose_row_is_locked_is_skipped_and_escalated_once_after_its_release(committed_cases):
-    locked, *others = committed_cases("3")
+def test_a_case_whose_row_is_locked_is_skipped_and_escalated_once_after_its_release(served_city, committed_cases):
+    locked, *others = committed_cases("3", served_city.code)
     holder = other_connection()
     holder.autocommit = False  # a transaction left open, as a dispatcher's action in progress
     try:
@@ -254,8 +261,8 @@ def test_a_case_whose_row_is_locked_is_skipped_and_escalated_once_after_its_rele
 
 
 @pytest.mark.django_db
-def test_two_sweeps_at_once_escalate_each_case_exactly_once(committed_cases):
-    case_ids = committed_cases("40")
+def test_two_sweeps_at_once_escalate_each_case_exactly_once(served_city, committed_cases):
+    case_ids = committed_cases("40", served_city.code)
     start, finish = Gate(), Gate()
     try:
         sweeps = [django_subprocess(SWEEP, start.key, finish.key) for _ in range(2)]
@@ -275,14 +282,15 @@ def test_two_sweeps_at_once_escalate_each_case_exactly_once(committed_cases):
 
 
 @pytest.mark.django_db
-def test_a_dispatcher_acting_while_the_sweep_holds_the_case_is_refused_as_stale(committed_cases):
-    [case_id] = committed_cases("worker")
+def test_a_dispatcher_acting_while_the_sweep_holds_the_case_is_refused_as_stale(served_city, committed_cases):
+    [case_id] = committed_cases("worker", worker=served_city.users["grid_worker"].username)
+    dispatcher_name = served_city.users["community_dispatcher"].username
     code = Incident.objects.get(pk=case_id).code
     finish = Gate()
     try:
         sweep = django_subprocess(SWEEP, 0, finish.key)
         assert finish.wait_for(1)  # the sweep has escalated the case and not yet committed
-        dispatcher = django_subprocess(ACCEPT, code, 0)
+        dispatcher = django_subprocess(ACCEPT, code, 0, dispatcher_name)
         assert waiting_for_a_row_lock()  # the dispatcher's action waits for the sweep's row lock
     finally:
         finish.open()
@@ -293,12 +301,13 @@ def test_a_dispatcher_acting_while_the_sweep_holds_the_case_is_refused_as_stale(
 
 
 @pytest.mark.django_db
-def test_the_sweep_skips_a_case_a_dispatcher_is_acting_on_and_escalates_it_once_later(committed_cases):
-    [case_id] = committed_cases("worker")
+def test_the_sweep_skips_a_case_a_dispatcher_is_acting_on_and_escalates_it_once_later(served_city, committed_cases):
+    [case_id] = committed_cases("worker", worker=served_city.users["grid_worker"].username)
+    dispatcher_name = served_city.users["community_dispatcher"].username
     code = Incident.objects.get(pk=case_id).code
     finish = Gate()
     try:
-        dispatcher = django_subprocess(ACCEPT, code, finish.key)
+        dispatcher = django_subprocess(ACCEPT, code, finish.key, dispatcher_name)
         assert finish.wait_for(1)  # accepted, not yet committed: the case's row is locked
         during = output(django_subprocess(SWEEP, 0, 0))  # does not wait for the dispatcher
     finally:

@@ -1,48 +1,37 @@
 """The figures per area and period: closed at each level, on time, closure, time to close, satisfaction."""
 
-import uuid
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from incidents.figures import figures
-from incidents.intake import Report, report_incident
 from incidents.models import Incident
 from incidents.sweep import escalate_overdue
-from incidents.workflow import act
-from tests.conftest import worker_grid
-from tests.incidents.conftest import shanghai
-
-
-def user(name):
-    return get_user_model().objects.get(username=name)
-
-
-def step(code, username, action, **fields):
-    incident = Incident.objects.get(code=code)
-    return act(user(username), code, action, incident.version, **fields)
+from tests.incidents.conftest import new_incident, shanghai
+from tests.incidents.conftest import step as step_in
 
 
 @pytest.fixture
-def community_cases(db):
+def step(city):
+    """step(code, name, action, **fields): one of the drawn city's cast acts on the case."""
+    return partial(step_in, city=city)
+
+
+@pytest.fixture
+def report(city):
+    """report() → the code of a new case grid_worker reports in its grid of the drawn city."""
+    return partial(new_incident, "测试", city)
+
+
+@pytest.fixture
+def community_cases(city, report, step):
     """Five cases in grid_worker's grid: closed in the grid (resolved by the community's dispatcher,
     so that grid_worker, its reporter, may rate it 5), closed in the community (rated 4), closed at
     the street after its deadline, still open, and rejected."""
-    grid = worker_grid()
-    point = grid.geom.point_on_surface
-    codes = []
-    for _ in range(5):
-        report = Report(
-            client_id=uuid.uuid4(),
-            category="0301",
-            description="测试",
-            lon=point.x,
-            lat=point.y,
-        )
-        codes.append(report_incident(user("grid_worker"), report)[0].code)
-    in_grid, in_community, at_street, still_open, rejected = codes
+    grid = city.grid_of("grid_worker")
+    in_grid, in_community, at_street, still_open, rejected = (report() for _ in range(5))
     step(in_grid, "grid_worker", "accept")
     step(in_grid, "community_dispatcher", "resolve")
     step(in_grid, "street_dispatcher", "close")
@@ -82,38 +71,50 @@ def test_cases_outside_the_period_are_not_counted(community_cases):
     assert figures(community_cases.code[:12], "community", now + timedelta(hours=1), now + timedelta(hours=2)) == []
 
 
-def test_the_figures_api_is_scoped_and_checks_its_period(login, community_cases):
+def test_the_figures_api_is_scoped_and_checks_its_period(city, community_cases):
     now = timezone.now()
     params = {
-        "within": "411381",
+        "within": city.code,
         "level": "street",
         "since": (now - timedelta(hours=1)).isoformat(),
         "until": (now + timedelta(hours=1)).isoformat(),
     }
-    rows = login("leader").get("/api/v1/figures/", params).json()
+    rows = city.client("leader").get("/api/v1/figures/", params).json()
     assert community_cases.code[:9] in {r["code"] for r in rows}
-    assert login("grid_worker_2").get("/api/v1/figures/", params).status_code == 404
+    assert city.client("grid_worker_2").get("/api/v1/figures/", params).status_code == 404
     backwards = params | {"since": params["until"], "until": params["since"]}
-    assert login("leader").get("/api/v1/figures/", backwards).json()["field"] == "until"
+    assert city.client("leader").get("/api/v1/figures/", backwards).json()["field"] == "until"
 
 
 # --- time to close and the on-time rate, with the clock controlled ----------------------------------
 
 
-def report(clock, at):
-    clock.at = at
-    return new_incident()
+@pytest.fixture
+def report_at(clock, report):
+    """report_at(moment) → the code of a case grid_worker reports at that moment."""
+
+    def make(at):
+        clock.at = at
+        return report()
+
+    return make
 
 
-def new_incident():
-    point = worker_grid().geom.point_on_surface
-    report = Report(client_id=uuid.uuid4(), category="0301", description="测试", lon=point.x, lat=point.y)
-    return report_incident(user("grid_worker"), report)[0].code
+@pytest.fixture
+def grid_rows(city):
+    """grid_rows(since, until, **options) → the figures' rows of grid_worker's grid."""
+    return partial(figures, city.grid_of("grid_worker").code, "grid")
 
 
-def grid_row(since, until, **kwargs):
-    [row] = figures(worker_grid().code, "grid", since, until, **kwargs)
-    return row
+@pytest.fixture
+def grid_row(grid_rows):
+    """grid_row(since, until, **options) → the one row of grid_worker's grid."""
+
+    def only(since, until, **kwargs):
+        [row] = grid_rows(since, until, **kwargs)
+        return row
+
+    return only
 
 
 @pytest.fixture
@@ -122,8 +123,8 @@ def t0():
     return shanghai(2026, 6, 2, 10)
 
 
-def test_time_to_close_counts_only_cases_closed_now(db):
-    code = new_incident()
+def test_time_to_close_counts_only_cases_closed_now(report, step, grid_row):
+    code = report()
     steps = (("grid_worker", "accept"), ("community_dispatcher", "resolve"), ("street_dispatcher", "close"))
     for name, action in steps:
         step(code, name, action)
@@ -135,8 +136,8 @@ def test_time_to_close_counts_only_cases_closed_now(db):
     assert (row["mean_hours_to_close"], row["median_hours_to_close"]) == (None, None)
 
 
-def test_time_to_close_runs_to_the_last_close(db, clock, t0):
-    code = report(clock, t0)
+def test_time_to_close_runs_to_the_last_close(clock, t0, report_at, step, grid_row):
+    code = report_at(t0)
     for hours, name, action, fields in (
         (1, "grid_worker", "accept", {}),
         (1, "grid_worker", "resolve", {}),
@@ -151,8 +152,8 @@ def test_time_to_close_runs_to_the_last_close(db, clock, t0):
     assert (row["closed"], row["mean_hours_to_close"], row["median_hours_to_close"]) == (1, 6.0, 6.0)
 
 
-def test_an_open_case_past_its_deadline_counts_as_late(db, clock, t0):
-    on_time, late, running = report(clock, t0), report(clock, t0), report(clock, t0)
+def test_an_open_case_past_its_deadline_counts_as_late(clock, t0, report_at, step, grid_row):
+    on_time, late, running = report_at(t0), report_at(t0), report_at(t0)
     clock.at = t0 + timedelta(minutes=30)
     for code in (on_time, late):
         step(code, "grid_worker", "accept")
@@ -166,8 +167,10 @@ def test_an_open_case_past_its_deadline_counts_as_late(db, clock, t0):
     assert (before["late"], before["shares"]["on_time_rate"]) == (0, 1.0)
 
 
-def test_a_case_the_sweep_escalated_counts_as_late_even_if_resolved_in_time_afterwards(db, clock, t0):
-    code = report(clock, t0)
+def test_a_case_the_sweep_escalated_counts_as_late_even_if_resolved_in_time_afterwards(
+    clock, t0, report_at, step, grid_row
+):
+    code = report_at(t0)
     swept_at = Incident.objects.get(code=code).due_at + timedelta(minutes=1)
     assert escalate_overdue(now=swept_at) >= 1
     clock.at = swept_at + timedelta(minutes=10)
@@ -180,16 +183,12 @@ def test_a_case_the_sweep_escalated_counts_as_late_even_if_resolved_in_time_afte
     assert row["shares"]["on_time_rate"] == 0.0
 
 
-def test_the_figures_by_month_give_one_row_per_area_and_local_month(db, clock):
+def test_the_figures_by_month_give_one_row_per_area_and_local_month(clock, report_at, grid_rows):
     # 00:30 on 1 November in Shanghai is 16:30 on 31 October in UTC: the month is the local one.
     october, november = shanghai(2026, 10, 31, 23, 30), shanghai(2026, 11, 1, 0, 30)
     for at in (october, november, november):
-        report(clock, at)
-    rows = grid_row_list(october - timedelta(hours=1), november + timedelta(hours=1), by_month=True)
+        report_at(at)
+    rows = grid_rows(october - timedelta(hours=1), november + timedelta(hours=1), by_month=True)
     assert [(r["month"], r["received"]) for r in rows] == [("2026-10", 1), ("2026-11", 2)]
-    [whole] = figures(worker_grid().code, "grid", october - timedelta(hours=1), november + timedelta(hours=1))
+    [whole] = grid_rows(october - timedelta(hours=1), november + timedelta(hours=1))
     assert "month" not in whole and whole["received"] == 3
-
-
-def grid_row_list(since, until, **kwargs):
-    return figures(worker_grid().code, "grid", since, until, **kwargs)

@@ -17,10 +17,10 @@ def codes_on(html):
 
 
 @pytest.mark.django_db
-def test_a_dispatcher_who_escalates_from_the_page_lands_on_the_case_not_a_404(login):
-    code = new_incident()
-    step(code, "grid_worker", "escalate", reason="需社区协调")
-    dispatcher = login("community_dispatcher")
+def test_a_dispatcher_who_escalates_from_the_page_lands_on_the_case_not_a_404(city):
+    code = new_incident(city=city)
+    step(code, "grid_worker", "escalate", city=city, reason="需社区协调")
+    dispatcher = city.client("community_dispatcher")
     version = Incident.objects.get(code=code).version
     response = dispatcher.post(
         f"/dispatch/{code}/", {"action": "escalate", "version": version, "reason": "需街道协调"}, follow=True
@@ -33,29 +33,29 @@ def test_a_dispatcher_who_escalates_from_the_page_lands_on_the_case_not_a_404(lo
 
 
 @pytest.mark.django_db
-def test_the_cases_i_handed_up_are_listed_as_handed_up_and_nowhere_else_mine(login):
-    escalated, kept = new_incident(), new_incident()
-    step(escalated, "grid_worker", "escalate", reason="需社区协调")
-    step(escalated, "community_dispatcher", "escalate", reason="需街道协调")
-    step(kept, "grid_worker", "escalate", reason="需社区协调")
-    dispatcher = login("community_dispatcher")
+def test_the_cases_i_handed_up_are_listed_as_handed_up_and_nowhere_else_mine(city):
+    escalated, kept = new_incident(city=city), new_incident(city=city)
+    step(escalated, "grid_worker", "escalate", city=city, reason="需社区协调")
+    step(escalated, "community_dispatcher", "escalate", city=city, reason="需街道协调")
+    step(kept, "grid_worker", "escalate", city=city, reason="需社区协调")
+    dispatcher = city.client("community_dispatcher")
     handed = dispatcher.get("/dispatch/", {"view": "handed"}).content.decode()
     assert codes_on(handed) == [escalated]
     assert escalated not in codes_on(dispatcher.get("/dispatch/").content.decode())
     # The grid worker handed both up (one through the community to the street).
-    assert set(codes_on(login("grid_worker").get("/dispatch/", {"view": "handed"}).content.decode())) == {
+    assert set(codes_on(city.client("grid_worker").get("/dispatch/", {"view": "handed"}).content.decode())) == {
         escalated,
         kept,
     }
 
 
 @pytest.mark.django_db
-def test_the_api_gives_a_handed_up_case_to_read_and_refuses_acting_on_it_with_403(login):
-    code = new_incident()
-    step(code, "grid_worker", "escalate", reason="需社区协调")
-    step(code, "community_dispatcher", "accept")
-    step(code, "community_dispatcher", "escalate", reason="需街道协调")
-    dispatcher = login("community_dispatcher")
+def test_the_api_gives_a_handed_up_case_to_read_and_refuses_acting_on_it_with_403(city):
+    code = new_incident(city=city)
+    step(code, "grid_worker", "escalate", city=city, reason="需社区协调")
+    step(code, "community_dispatcher", "accept", city=city)
+    step(code, "community_dispatcher", "escalate", city=city, reason="需街道协调")
+    dispatcher = city.client("community_dispatcher")
     answer = dispatcher.get(f"/api/v1/incidents/{code}/")
     assert answer.status_code == 200 and answer.json()["level"] == "street"
     assert dispatcher.get(f"/api/v1/incidents/{code}/timeline/").status_code == 200
@@ -69,10 +69,10 @@ def test_the_api_gives_a_handed_up_case_to_read_and_refuses_acting_on_it_with_40
 
 
 @pytest.mark.django_db
-def test_someone_who_never_acted_on_a_case_outside_their_scope_still_gets_404(login):
-    code = new_incident()
-    step(code, "grid_worker", "escalate", reason="需社区协调")
-    stranger = login("grid_worker_2")
+def test_someone_who_never_acted_on_a_case_outside_their_scope_still_gets_404(city):
+    code = new_incident(city=city)
+    step(code, "grid_worker", "escalate", city=city, reason="需社区协调")
+    stranger = city.client("grid_worker_2")
     assert stranger.get(f"/dispatch/{code}/").status_code == 404
     assert stranger.get(f"/api/v1/incidents/{code}/").status_code == 404
     assert code not in codes_on(stranger.get("/dispatch/", {"view": "handed"}).content.decode())
@@ -80,14 +80,18 @@ def test_someone_who_never_acted_on_a_case_outside_their_scope_still_gets_404(lo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("screen_name", ["phone", "desktop"])
-def test_the_handed_up_list_and_its_case_in_chromium(served_app, screen, forget_reports, screen_name):
-    worker, dispatcher = token_of(served_app, "grid_worker"), token_of(served_app, "community_dispatcher")
-    code = report_via(served_app, worker, forget_reports, f"路面塌陷 {uuid.uuid4().hex[:6]}")
+def test_the_handed_up_list_and_its_case_in_chromium(served_app, served_city, screen, forget_reports, screen_name):
+    worker_name, dispatcher_name = (
+        served_city.users[name].username for name in ("grid_worker", "community_dispatcher")
+    )
+    worker, dispatcher = token_of(served_app, worker_name), token_of(served_app, dispatcher_name)
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
+    code = report_via(served_app, worker, forget_reports, f"路面塌陷 {uuid.uuid4().hex[:6]}", point)
     act_via(served_app, worker, code, "escalate", reason="需社区协调")
     act_via(served_app, dispatcher, code, "escalate", reason="需街道协调")
 
     shown = screen(screen_name)
-    shown.log_in(served_app, "community_dispatcher", "/dispatch/")
+    shown.log_in(served_app, dispatcher_name, "/dispatch/")
     page = shown.page
     page.click("#handed-up-tab")
     row = page.locator(f'tr[data-code="{code}"]')
@@ -106,7 +110,7 @@ def test_the_handed_up_list_and_its_case_in_chromium(served_app, screen, forget_
 
 
 @pytest.mark.django_db
-def test_a_dispatcher_who_left_their_post_no_longer_reads_the_cases_they_handed_on(login):
+def test_a_dispatcher_who_left_their_post_no_longer_reads_the_cases_they_handed_on(city):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -114,10 +118,10 @@ def test_a_dispatcher_who_left_their_post_no_longer_reads_the_cases_they_handed_
     from grids.models import Assignment
     from grids.scopes import Scope
 
-    code = new_incident()
-    step(code, "grid_worker", "escalate", reason="需社区协调")
-    step(code, "community_dispatcher", "escalate", reason="需街道协调")
-    dispatcher = user("community_dispatcher")
+    code = new_incident(city=city)
+    step(code, "grid_worker", "escalate", city=city, reason="需社区协调")
+    step(code, "community_dispatcher", "escalate", city=city, reason="需街道协调")
+    dispatcher = user("community_dispatcher", city)
     assert Scope.for_user(dispatcher).sees_incident(Incident.objects.get(code=code))
 
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -128,4 +132,4 @@ def test_a_dispatcher_who_left_their_post_no_longer_reads_the_cases_they_handed_
     assert not scope.sees_incident(Incident.objects.get(code=code))
     assert not scope.incidents(Incident.objects.filter(code=code)).exists()
     assert not scope.handed_on(Incident.objects.filter(code=code)).exists()
-    assert login("community_dispatcher").get(f"/api/v1/incidents/{code}/").status_code == 404
+    assert city.client("community_dispatcher").get(f"/api/v1/incidents/{code}/").status_code == 404

@@ -59,21 +59,21 @@ def replay(incident):
 
 
 @pytest.fixture
-def two_accepted_cases(clock, db):
+def two_accepted_cases(clock, city):
     """Two cases alike, reported and accepted by grid_worker at the same moment, then past due."""
-    codes = new_incident("井盖缺失"), new_incident("井盖松动")
+    codes = new_incident("井盖缺失", city), new_incident("井盖松动", city)
     for code in codes:
-        step(code, "grid_worker", "accept")
+        step(code, "grid_worker", "accept", city=city)
     clock.at += timedelta(days=10)  # both are overdue at the grid by now
     return codes
 
 
-def test_the_sweep_escalates_a_case_exactly_as_a_person_does_but_for_the_actor(clock, two_accepted_cases):
+def test_the_sweep_escalates_a_case_exactly_as_a_person_does_but_for_the_actor(clock, city, two_accepted_cases):
     by_hand, by_sweep = two_accepted_cases
     before = IncidentState.of(case(by_hand))
     assert before == IncidentState.of(case(by_sweep))
 
-    step(by_hand, "grid_worker", "escalate", reason=overdue_reason())
+    step(by_hand, "grid_worker", "escalate", city=city, reason=overdue_reason())
     escalate_overdue(clock.at)
 
     hand, sweep = case(by_hand), case(by_sweep)
@@ -89,23 +89,23 @@ def test_the_sweep_escalates_a_case_exactly_as_a_person_does_but_for_the_actor(c
     assert sweep_event.by_system and not hand_event.by_system
 
 
-def test_intake_writes_the_first_state_and_report_event_the_description_gives(clock, db):
-    incident = case(new_incident())
-    state, report = reported(incident.category, incident.received_at, user("grid_worker").pk, incident.grid.code)
+def test_intake_writes_the_first_state_and_report_event_the_description_gives(clock, city):
+    incident = case(new_incident(city=city))
+    state, report = reported(incident.category, incident.received_at, user("grid_worker", city).pk, incident.grid.code)
     assert stored_events(incident) == [report]
     assert IncidentState.of(incident) == state
 
 
-def test_a_cases_stored_events_replay_to_its_state_whichever_paths_wrote_them(clock, two_accepted_cases):
+def test_a_cases_stored_events_replay_to_its_state_whichever_paths_wrote_them(clock, city, two_accepted_cases):
     by_hand, by_sweep = two_accepted_cases
-    step(by_hand, "grid_worker", "escalate", reason="超出网格处置能力")
+    step(by_hand, "grid_worker", "escalate", city=city, reason="超出网格处置能力")
     escalate_overdue(clock.at)
     for code in (by_hand, by_sweep):
-        step(code, "community_dispatcher", "accept")
-        step(code, "community_dispatcher", "resolve")
-        step(code, "street_dispatcher", "close")
-        step(code, "grid_worker", "rate", rating=2, comment="又坏了")
-        step(code, "street_dispatcher", "reopen", reason="回访核实问题仍在")
+        step(code, "community_dispatcher", "accept", city=city)
+        step(code, "community_dispatcher", "resolve", city=city)
+        step(code, "street_dispatcher", "close", city=city)
+        step(code, "grid_worker", "rate", city=city, rating=2, comment="又坏了")
+        step(code, "street_dispatcher", "reopen", city=city, reason="回访核实问题仍在")
     for code in (by_hand, by_sweep):
         incident = case(code)
         state, replayed = replay(incident)

@@ -10,17 +10,17 @@ from django.contrib.gis.geos import Point
 from playwright.sync_api import expect
 
 from incidents.models import Category
-from tests.conftest import worker_grid
 from tests.incidents.browsing import act_via, get_json, report_via, token_of
 
 
-def open_phone_page(screen, served_app, screen_name, point):
+def open_phone_page(screen, served_app, screen_name, point, username):
+    """The phone page at `point`, logged in as `username`, once its grids and categories are there."""
     shown = screen(
         screen_name,
         geolocation={"latitude": point.y, "longitude": point.x, "accuracy": 5},
         permissions=["geolocation"],
     )
-    shown.log_in(served_app, "grid_worker", "/m/")
+    shown.log_in(served_app, username, "/m/")
     page = shown.page
     page.locator("path.my-grid").first.wait_for()
     classes = Category.objects.filter(parent__isnull=True, active=True).count()
@@ -30,13 +30,16 @@ def open_phone_page(screen, served_app, screen_name, point):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("screen_name", ["phone", "desktop"])
-def test_my_cases_open_with_status_and_timeline_and_changes_are_marked(served_app, screen, forget_reports, screen_name):
-    worker = token_of(served_app, "grid_worker")
-    point = worker_grid().geom.point_on_surface
+def test_my_cases_open_with_status_and_timeline_and_changes_are_marked(
+    served_app, served_city, screen, forget_reports, screen_name
+):
+    username = served_city.users["grid_worker"].username
+    worker = token_of(served_app, username)
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
     description = f"窨井盖破损 {uuid.uuid4().hex[:6]}"
     contact = {"contact_name": "王阿姨", "contact_phone": "13912345678"}
-    code = report_via(served_app, worker, forget_reports, description, **contact)
-    shown = open_phone_page(screen, served_app, screen_name, point)
+    code = report_via(served_app, worker, forget_reports, description, point, **contact)
+    shown = open_phone_page(screen, served_app, screen_name, point, username)
     page = shown.page
 
     page.click("#tab-cases")
@@ -83,12 +86,13 @@ def test_my_cases_open_with_status_and_timeline_and_changes_are_marked(served_ap
 
 
 @pytest.mark.django_db
-def test_the_possible_duplicates_of_a_report_are_links_to_those_cases(served_app, screen, forget_reports):
-    worker = token_of(served_app, "grid_worker")
-    point = worker_grid().geom.point_on_surface
+def test_the_possible_duplicates_of_a_report_are_links_to_those_cases(served_app, served_city, screen, forget_reports):
+    username = served_city.users["grid_worker"].username
+    worker = token_of(served_app, username)
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
     earlier = report_via(served_app, worker, forget_reports, "垃圾满溢", point=point, category="0301")
     nearby = Point(point.x + 0.0001, point.y, srid=4326)  # about 10 m away
-    shown = open_phone_page(screen, served_app, "phone", nearby)
+    shown = open_phone_page(screen, served_app, "phone", nearby, username)
     page = shown.page
     expect(page.locator("#where")).to_have_attribute("data-source", "gps")
     page.select_option("#category-class", value="03")
@@ -111,10 +115,10 @@ def test_the_possible_duplicates_of_a_report_are_links_to_those_cases(served_app
 
 @pytest.mark.django_db
 def test_discarding_a_refused_report_asks_once_more_in_the_page_not_in_a_browser_dialog(
-    served_app, screen, forget_reports
+    served_app, served_city, screen, forget_reports
 ):
-    elsewhere = worker_grid("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
-    shown = open_phone_page(screen, served_app, "phone", elsewhere)
+    elsewhere = served_city.grid_of("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
+    shown = open_phone_page(screen, served_app, "phone", elsewhere, served_city.users["grid_worker"].username)
     page = shown.page
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -11,7 +11,6 @@ import pytest
 from django.templatetags.static import static
 from playwright.sync_api import expect
 
-from tests.conftest import worker_grid
 from tests.incidents.browsing import report_via, token_of
 from tests.incidents.test_phone_cases import open_phone_page
 
@@ -30,8 +29,11 @@ def module_paths():
 
 
 @pytest.mark.django_db
-def test_the_service_worker_keeps_every_module_by_its_hashed_name_and_serves_it_from_the_phone(served_app, screen):
-    alice = open_phone_page(screen, served_app, "phone", worker_grid().geom.point_on_surface)  # grid_worker
+def test_the_service_worker_keeps_every_module_by_its_hashed_name_and_serves_it_from_the_phone(
+    served_app, served_city, screen
+):
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
+    alice = open_phone_page(screen, served_app, "phone", point, served_city.users["grid_worker"].username)
     page = alice.page
     assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
     assert len(module_paths()) >= 10
@@ -61,10 +63,14 @@ OUTBOX_SIZE = """() => new Promise((resolve, reject) => {
 
 
 @pytest.mark.django_db
-def test_logging_out_forgets_the_cases_and_the_page_kept_but_not_the_outbox(served_app, screen, forget_reports):
-    report_via(served_app, token_of(served_app, "grid_worker"), forget_reports, "路灯不亮")
-    elsewhere = worker_grid("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
-    alice = open_phone_page(screen, served_app, "phone", elsewhere)  # grid_worker
+def test_logging_out_forgets_the_cases_and_the_page_kept_but_not_the_outbox(
+    served_app, served_city, screen, forget_reports
+):
+    username = served_city.users["grid_worker"].username
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
+    report_via(served_app, token_of(served_app, username), forget_reports, "路灯不亮", point)
+    elsewhere = served_city.grid_of("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
+    alice = open_phone_page(screen, served_app, "phone", elsewhere, username)
     page = alice.page
     assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
     page.click("#tab-cases")
@@ -79,7 +85,7 @@ def test_logging_out_forgets_the_cases_and_the_page_kept_but_not_the_outbox(serv
     expect(item).to_have_attribute("data-state", "failed", timeout=30_000)  # stays in the outbox
     forget_reports.append(item.get_attribute("data-client-id"))
     kept = page.evaluate("Object.keys(localStorage)")
-    assert {"govgrid-phone:cases:grid_worker", "govgrid-phone:seen:grid_worker"} <= set(kept)
+    assert {f"govgrid-phone:cases:{username}", f"govgrid-phone:seen:{username}"} <= set(kept)
     assert [name for name in page.evaluate("caches.keys()") if name.startswith("govgrid-phone-")]
 
     page.locator("label.menu-button").tap()
@@ -88,7 +94,7 @@ def test_logging_out_forgets_the_cases_and_the_page_kept_but_not_the_outbox(serv
 
     kept = page.evaluate("Object.keys(localStorage)")
     assert not [key for key in kept if key.startswith(("govgrid-phone:cases:", "govgrid-phone:seen:"))]
-    assert "govgrid-phone:categories:grid_worker" in kept  # no personal data: kept for the next login
+    assert f"govgrid-phone:categories:{username}" in kept  # no personal data: kept for the next login
     assert not [name for name in page.evaluate("caches.keys()") if name.startswith("govgrid-phone-")]
     assert page.evaluate(OUTBOX_SIZE) == 1  # the refused report waits for the worker's next login
     assert alice.blocked == []

@@ -13,7 +13,7 @@ from django.contrib.gis.db.models.functions import Distance
 from playwright.sync_api import expect
 
 from incidents.models import Category, Incident
-from tests.conftest import DEMO_PASSWORD, OfflinePage, worker_grid
+from tests.conftest import DEMO_PASSWORD, OfflinePage
 
 PHONE = {
     "viewport": {"width": 390, "height": 844},
@@ -103,12 +103,14 @@ def phone(browser):
 
 
 @pytest.mark.django_db
-def test_a_report_made_offline_waits_across_a_reload_and_arrives_exactly_once(served_app, phone, forget_reports):
-    grid = worker_grid("grid_worker")
+def test_a_report_made_offline_waits_across_a_reload_and_arrives_exactly_once(
+    served_app, served_city, phone, forget_reports
+):
+    grid = served_city.grid_of("grid_worker")
     point = grid.geom.point_on_surface
     worker = phone(point)
     page = worker.page
-    worker.log_in(served_app, "grid_worker")
+    worker.log_in(served_app, served_city.users["grid_worker"].username)
     assert page.locator("path.my-grid").count() == 1  # the worker's one grid, outlined
     assert page.locator("html").get_attribute("lang") == "zh-hans"
 
@@ -167,13 +169,15 @@ def test_a_report_made_offline_waits_across_a_reload_and_arrives_exactly_once(se
 
 
 @pytest.mark.django_db
-def test_a_report_outside_the_workers_grids_is_shown_as_refused_and_creates_nothing(served_app, phone, forget_reports):
+def test_a_report_outside_the_workers_grids_is_shown_as_refused_and_creates_nothing(
+    served_app, served_city, phone, forget_reports
+):
     # A point in a grid of another community: inside the city, but not the worker's.
-    elsewhere = worker_grid("grid_worker_2")
-    assert elsewhere.code[:12] != worker_grid("grid_worker").code[:12]
+    elsewhere = served_city.grid_of("grid_worker_2")
+    assert elsewhere.code[:12] != served_city.grid_of("grid_worker").code[:12]
     worker = phone(elsewhere.geom.point_on_surface)
     page = worker.page
-    worker.log_in(served_app, "grid_worker")
+    worker.log_in(served_app, served_city.users["grid_worker"].username)
     expect(page.locator("#where")).to_have_class("warning")  # the page warns before sending
 
     description = f"占道经营 {uuid.uuid4()}"

@@ -5,16 +5,15 @@ placed by hand), to be corrected and sent as a new report with a new client_id."
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import worker_grid
 from tests.incidents.test_phone_cases import open_phone_page
 
 
 @pytest.mark.django_db
 def test_editing_a_refused_report_puts_it_back_in_the_form_and_sends_it_as_a_new_one(
-    served_app, screen, forget_reports
+    served_app, served_city, screen, forget_reports
 ):
-    elsewhere = worker_grid("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
-    alice = open_phone_page(screen, served_app, "phone", elsewhere)  # grid_worker
+    elsewhere = served_city.grid_of("grid_worker_2").geom.point_on_surface  # not grid_worker's: refused
+    alice = open_phone_page(screen, served_app, "phone", elsewhere, served_city.users["grid_worker"].username)
     page = alice.page
     expect(page.locator("#where")).to_have_attribute("data-source", "gps")
     page.select_option("#category-class", value="03")

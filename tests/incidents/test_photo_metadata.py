@@ -13,7 +13,6 @@ from django.core.management import call_command
 from PIL import ExifTags, Image
 
 from incidents.models import IncidentPhoto
-from tests.conftest import worker_grid
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -64,8 +63,9 @@ def served(client, url, **headers):
     return b"".join(response.streaming_content)
 
 
-def report(client, files=()):
-    point = worker_grid().geom.point_on_surface
+def report(client, grid, files=()):
+    """The client's grid worker reports a case in `grid`, with these photos; the answer."""
+    point = grid.geom.point_on_surface
     body = {
         "client_id": str(uuid.uuid4()),
         "category": "0301",
@@ -78,23 +78,33 @@ def report(client, files=()):
     return response.json()
 
 
+@pytest.fixture
+def alice(city):
+    """grid_worker of the drawn city."""
+    return city.client("grid_worker")
+
+
+@pytest.fixture
+def grid(city):
+    """alice's grid."""
+    return city.grid_of("grid_worker")
+
+
 def upload(data, name="IMG_0001.jpg"):
     return SimpleUploadedFile(name, data, content_type="image/jpeg")
 
 
-def test_a_photo_sent_with_a_report_is_served_without_exif_or_gps_and_upright(login):
-    alice = login("grid_worker")
-    body = report(alice, [upload(camera_jpeg())])
+def test_a_photo_sent_with_a_report_is_served_without_exif_or_gps_and_upright(city, alice, grid):
+    body = report(alice, grid, [upload(camera_jpeg())])
     [photo] = body["photos"]
-    data = served(login("community_dispatcher"), photo["url"])
+    data = served(city.client("community_dispatcher"), photo["url"])
     assert_clean_and_upright(data)
     stored = IncidentPhoto.objects.get(pk=photo["id"])
     assert (stored.size, photo["size"]) == (len(data), len(data))  # what is kept is what is described
 
 
-def test_a_photo_sent_afterwards_as_the_phone_page_does_is_stripped_too(login):
-    alice = login("grid_worker")
-    code = report(alice)["code"]
+def test_a_photo_sent_afterwards_as_the_phone_page_does_is_stripped_too(alice, grid):
+    code = report(alice, grid)["code"]
     response = alice.post(f"/api/v1/incidents/{code}/photos/", {"photo": upload(camera_jpeg())})
     assert response.status_code == 201
     assert_clean_and_upright(served(alice, response.json()["url"]))
@@ -102,17 +112,15 @@ def test_a_photo_sent_afterwards_as_the_phone_page_does_is_stripped_too(login):
     assert again.status_code == 200 and IncidentPhoto.objects.filter(incident__code=code).count() == 1
 
 
-def test_an_upright_jpeg_keeps_its_pixels_and_loses_its_metadata(login):
-    alice = login("grid_worker")
-    [photo] = report(alice, [upload(camera_jpeg(orientation=1))])["photos"]
+def test_an_upright_jpeg_keeps_its_pixels_and_loses_its_metadata(alice, grid):
+    [photo] = report(alice, grid, [upload(camera_jpeg(orientation=1))])["photos"]
     with Image.open(io.BytesIO(served(alice, photo["url"]))) as image:
         assert image.size == (40, 20) and not image.getexif()
         assert near(image.getpixel((5, 10)), RED) and near(image.getpixel((35, 10)), BLUE)
 
 
-def test_a_jpeg_that_does_not_decode_is_refused_as_not_a_picture(login):
-    alice = login("grid_worker")
-    point = worker_grid().geom.point_on_surface
+def test_a_jpeg_that_does_not_decode_is_refused_as_not_a_picture(alice, grid):
+    point = grid.geom.point_on_surface
     body = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "x", "lon": point.x, "lat": point.y}
     broken = upload(b"\xff\xd8\xff\xe0" + b"\x00" * 64)
     response = alice.post("/api/v1/incidents/", body | {"photos": [broken]})
@@ -122,23 +130,22 @@ def test_a_jpeg_that_does_not_decode_is_refused_as_not_a_picture(login):
     )
 
 
-def stored_before(login):
+def stored_before(alice, grid):
     """A photo kept the way govgrid kept them before it stripped metadata: the camera's bytes."""
-    alice = login("grid_worker")
-    code = report(alice)["code"]
+    code = report(alice, grid)["code"]
     photo = IncidentPhoto(incident_id=IncidentPhoto._meta.get_field("incident").related_model.objects.get(code=code).pk)
     data = camera_jpeg()
     photo.sha256, photo.content_type, photo.size = "0" * 64, "image/jpeg", len(data)
     photo.file.save(f"{code}-old.jpg", ContentFile(data), save=True)
-    return alice, code, photo
+    return code, photo
 
 
 def counts_in(output):
     return [int(n) for n in re.findall(r"[0-9]+", output)]
 
 
-def test_the_command_strips_photos_stored_before_and_is_a_dry_run_without_commit(login, capsys):
-    alice, code, photo = stored_before(login)
+def test_the_command_strips_photos_stored_before_and_is_a_dry_run_without_commit(alice, grid, capsys):
+    code, photo = stored_before(alice, grid)
     old_name = photo.file.name
     call_command("strip_photo_metadata")
     assert counts_in(capsys.readouterr().out)[1] == 1  # (photos looked at, photos with metadata)

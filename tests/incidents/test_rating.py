@@ -11,29 +11,28 @@ from django.utils import timezone
 
 from incidents.figures import figures
 from incidents.models import Incident, IncidentEvent
-from tests.conftest import worker_grid
 from tests.incidents.test_workflow import assert_deadline_restarted_at, do, events
 
 
 @pytest.fixture
-def alice(login):
-    return login("grid_worker")
+def alice(city):
+    return city.client("grid_worker")
 
 
 @pytest.fixture
-def carol(login):
-    return login("community_dispatcher")
+def carol(city):
+    return city.client("community_dispatcher")
 
 
 @pytest.fixture
-def dave(login):
-    return login("street_dispatcher")
+def dave(city):
+    return city.client("street_dispatcher")
 
 
 @pytest.fixture
-def reported_case(alice):
+def reported_case(city, alice):
     """A fresh case alice reported in her grid; returns its code."""
-    point = worker_grid().geom.point_on_surface
+    point = city.grid_of("grid_worker").geom.point_on_surface
     body = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "楼道堆物", "lon": point.x}
     response = alice.post("/api/v1/incidents/", body | {"lat": point.y}, content_type="application/json")
     assert response.status_code == 201
@@ -111,7 +110,7 @@ def test_a_poor_rating_of_a_closed_case_leaves_it_closed_awaiting_a_dispatchers_
     assert carol.get(f"/api/v1/incidents/{closed}/").json()["awaits_rating_decision"] is True
 
 
-def test_the_dispatcher_reopens_a_poorly_rated_case_with_a_fresh_deadline(alice, carol, closed):
+def test_the_dispatcher_reopens_a_poorly_rated_case_with_a_fresh_deadline(city, alice, carol, closed):
     do(alice, closed, "rate", rating=2)
     Incident.objects.filter(code=closed).update(due_at=timezone.now() - timedelta(days=2))  # decided days later
     response = do(carol, closed, "reopen", reason="回访核实问题仍在")
@@ -119,7 +118,7 @@ def test_the_dispatcher_reopens_a_poorly_rated_case_with_a_fresh_deadline(alice,
     assert (response.json()["status"], response.json()["awaits_rating_decision"]) == ("in_progress", False)
     rate, reopen = IncidentEvent.objects.filter(incident__code=closed).order_by("-id")[:2][::-1]
     assert (rate.action, reopen.action, reopen.reason) == ("rate", "reopen", "回访核实问题仍在")
-    assert reopen.actor.username == "community_dispatcher"
+    assert reopen.actor == city.users["community_dispatcher"]
     assert_deadline_restarted_at(closed, "reopen")
 
 
@@ -170,9 +169,9 @@ def test_the_handler_who_resolved_gets_no_rate_button(alice, reported_case):
     assert 'value="rate"' not in alice.get(f"/dispatch/{reported_case}/").content.decode()
 
 
-def test_a_poorly_rated_case_kept_closed_counts_as_closed_and_rated_in_the_figures(alice, carol, closed):
+def test_a_poorly_rated_case_kept_closed_counts_as_closed_and_rated_in_the_figures(city, alice, carol, closed):
     do(alice, closed, "rate", rating=1)
     do(carol, closed, "keep_closed", reason="现场核查已整改到位")
     now = timezone.now()
-    [row] = figures(worker_grid().code, "grid", now - timedelta(hours=1), now + timedelta(hours=1))
+    [row] = figures(city.grid_of("grid_worker").code, "grid", now - timedelta(hours=1), now + timedelta(hours=1))
     assert (row["closed"], row["rated"], row["mean_rating"], row["satisfied"]) == (1, 1, 1.0, 0)

@@ -8,18 +8,24 @@ import pytest
 from django.utils import timezone
 
 from incidents.models import Incident
-from tests.conftest import worker_grid
-
-
-def report(**fields):
-    point = worker_grid().geom.point_on_surface
-    body = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "井盖缺失", "lon": point.x}
-    return body | {"lat": point.y} | fields
 
 
 @pytest.fixture
-def alice(login):
-    return login("grid_worker")
+def report(city):
+    """report(**fields) → a report body made in alice's grid."""
+    point = city.grid_of("grid_worker").geom.point_on_surface
+
+    def body(**fields):
+        made = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "井盖缺失", "lon": point.x}
+        return made | {"lat": point.y} | fields
+
+    return body
+
+
+@pytest.fixture
+def alice(city):
+    """grid_worker of the drawn city."""
+    return city.client("grid_worker")
 
 
 def post(client, body, language="zh-hans"):
@@ -45,21 +51,21 @@ def refused_reported_at(response):
         "2026-02-30T10:00:00+08:00",
     ],
 )
-def test_a_report_time_at_the_ends_of_the_calendar_or_garbled_is_400_naming_reported_at(alice, db, value):
+def test_a_report_time_at_the_ends_of_the_calendar_or_garbled_is_400_naming_reported_at(alice, report, value):
     before = Incident.objects.count()
     body = refused_reported_at(post(alice, report(reported_at=value)))
     assert body["detail"].startswith("reported_at") and any("\u4e00" <= ch <= "\u9fff" for ch in body["detail"])
     assert Incident.objects.count() == before
 
 
-def test_a_report_made_three_days_ago_on_a_phone_that_was_offline_is_received(alice):
+def test_a_report_made_three_days_ago_on_a_phone_that_was_offline_is_received(alice, report):
     made = timezone.now() - timedelta(hours=71)
     response = post(alice, report(reported_at=made.isoformat()))
     assert response.status_code == 201
     assert Incident.objects.get(code=response.json()["code"]).reported_at == made
 
 
-def test_a_report_older_than_the_window_is_refused_saying_how_old_it_may_be(alice, settings):
+def test_a_report_older_than_the_window_is_refused_saying_how_old_it_may_be(alice, report, settings):
     settings.REPORTED_AT_MAX_AGE_HOURS = 72
     old = (timezone.now() - timedelta(hours=73)).isoformat()
     body = refused_reported_at(post(alice, report(reported_at=old), language="en"))
@@ -67,17 +73,17 @@ def test_a_report_older_than_the_window_is_refused_saying_how_old_it_may_be(alic
     assert "72" in refused_reported_at(post(alice, report(reported_at=old)))["detail"]
 
 
-def test_the_window_is_a_setting(alice, settings):
+def test_the_window_is_a_setting(alice, report, settings):
     settings.REPORTED_AT_MAX_AGE_HOURS = 2
     refused_reported_at(post(alice, report(reported_at=(timezone.now() - timedelta(hours=3)).isoformat())))
 
 
-def test_a_phone_clock_a_few_minutes_ahead_is_tolerated_but_not_an_hour(alice):
+def test_a_phone_clock_a_few_minutes_ahead_is_tolerated_but_not_an_hour(alice, report):
     assert post(alice, report(reported_at=(timezone.now() + timedelta(minutes=5)).isoformat())).status_code == 201
     refused_reported_at(post(alice, report(reported_at=(timezone.now() + timedelta(hours=1)).isoformat())))
 
 
-def test_a_retry_arriving_after_the_window_still_gets_its_case(alice, settings):
+def test_a_retry_arriving_after_the_window_still_gets_its_case(alice, report, settings):
     """The first copy came in time; the phone never saw the answer and sends it again days later."""
     body = report(reported_at=(timezone.now() - timedelta(hours=70)).isoformat())
     first = post(alice, body)

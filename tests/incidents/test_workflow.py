@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import psycopg2
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -15,26 +14,24 @@ from govgrid.lib.worktime import deadline
 from incidents.models import Incident, IncidentEvent
 from incidents.sweep import escalate_overdue
 from incidents.workflow import act
-from tests.conftest import DEMO_PASSWORD, post_json, worker_grid
+from tests.conftest import post_json
+from tests.incidents.browsing import token_of
 from tests.incidents.conftest import other_connection
 
 
-def user(name):
-    return get_user_model().objects.get(username=name)
-
-
 @pytest.fixture
-def people(login):
+def people(city):
+    """Logged-in clients of the drawn city's cast, by name."""
     return {
-        name: login(name)
+        name: city.client(name)
         for name in ("grid_worker", "grid_worker_2", "community_dispatcher", "street_dispatcher", "leader")
     }
 
 
 @pytest.fixture
-def case(people):
+def case(city, people):
     """A fresh case reported by grid_worker in its grid; returns its code."""
-    point = worker_grid().geom.point_on_surface
+    point = city.grid_of("grid_worker").geom.point_on_surface
     body = {
         "client_id": str(uuid.uuid4()),
         "category": "0301",
@@ -135,8 +132,8 @@ def test_a_dispatcher_returns_a_case_down_one_level_with_a_reason(people, case):
     assert (Incident.objects.get(code=case).level, events(case)[-1][3:]) == ("grid", ("community", "grid"))
 
 
-def test_a_duplicate_is_rejected_and_linked_to_the_original(people, case):
-    point = worker_grid().geom.point_on_surface
+def test_a_duplicate_is_rejected_and_linked_to_the_original(city, people, case):
+    point = city.grid_of("grid_worker").geom.point_on_surface
     other = (
         people["grid_worker"]
         .post(
@@ -184,14 +181,12 @@ def test_the_database_refuses_to_change_or_delete_an_event(case, statement):
 
 
 @pytest.mark.django_db
-def test_two_dispatchers_acting_at_once_one_succeeds_the_other_gets_409(served_app, forget_reports):
+def test_two_dispatchers_acting_at_once_one_succeeds_the_other_gets_409(served_app, served_city, forget_reports):
     """Real concurrent connections to gunicorn: both saw version 1 and press accept together."""
 
-    tokens = {
-        name: post_json(served_app, "/api/v1/auth/token/", {"username": name, "password": DEMO_PASSWORD})[1]["token"]
-        for name in ("grid_worker", "community_dispatcher", "street_dispatcher")
-    }
-    point = worker_grid().geom.point_on_surface
+    names = ("grid_worker", "community_dispatcher", "street_dispatcher")
+    tokens = {name: token_of(served_app, served_city.users[name].username) for name in names}
+    point = served_city.grid_of("grid_worker").geom.point_on_surface
     report = {
         "client_id": str(uuid.uuid4()),
         "category": "0301",
@@ -284,17 +279,19 @@ def test_a_grid_worker_may_not_return_a_case(people, case):
     assert Incident.objects.get(code=case).level == "community"
 
 
-def other_community_case(people):
+def other_community_case(city, people):
     """A case grid_worker_2 reported in its grid, in a community community_dispatcher does not see."""
-    point = worker_grid("grid_worker_2").geom.point_on_surface
+    point = city.grid_of("grid_worker_2").geom.point_on_surface
     body = {"client_id": str(uuid.uuid4()), "category": "0301", "description": "别处", "lon": point.x, "lat": point.y}
     return people["grid_worker_2"].post("/api/v1/incidents/", body, content_type="application/json").json()["code"]
 
 
-@pytest.mark.parametrize("original", ["411381-20000101-9999", "other community"])
-def test_a_duplicate_of_an_unknown_or_unseen_case_is_refused(people, case, original):
-    if original == "other community":
-        original = other_community_case(people)
+@pytest.mark.parametrize("original", ["unknown", "other community"])
+def test_a_duplicate_of_an_unknown_or_unseen_case_is_refused(city, people, case, original):
+    if original == "unknown":
+        original = f"{city.code}-20000101-9999"
+    else:
+        original = other_community_case(city, people)
     response = do(people["community_dispatcher"], case, "reject", reason="重复上报", duplicate_of=original)
     assert response.status_code == 400 and response.json()["field"] == "duplicate_of"
     assert Incident.objects.get(code=case).status == "reported"
@@ -312,11 +309,11 @@ def test_rating_a_case_that_is_not_resolved_is_409(people, case):
     assert Incident.objects.get(code=case).rating is None
 
 
-def test_a_reason_longer_than_the_event_log_holds_is_400_naming_reason(people, case):
+def test_a_reason_longer_than_the_event_log_holds_is_400_naming_reason(city, people, case):
     response = do(people["grid_worker"], case, "escalate", reason="长" * 501)
     assert response.status_code == 400 and response.json()["field"] == "reason"
     with pytest.raises(GovgridError) as refused:  # act checks it too: the page and commands call it directly
-        act(user("grid_worker"), case, "escalate", 1, reason="长" * 501)
+        act(city.users["grid_worker"], case, "escalate", 1, reason="长" * 501)
     assert refused.value.field == "reason"
     assert Incident.objects.get(code=case).level == "grid"
 
@@ -336,9 +333,9 @@ def nowait(sql, params):
         other.close()
 
 
-def test_an_action_locks_the_case_row_but_not_its_category_or_grid(people, case):
+def test_an_action_locks_the_case_row_but_not_its_category_or_grid(city, people, case):
     """The test's transaction is still open after the action, so the action's locks are still held."""
-    incident = act(user("grid_worker"), case, "accept", 1)
+    incident = act(city.users["grid_worker"], case, "accept", 1)
     # Filing a new case checks its category and grid (FOR KEY SHARE): that must not wait for an action.
     assert nowait("SELECT 1 FROM incidents_category WHERE id = %s FOR KEY SHARE NOWAIT", [incident.category_id])
     assert nowait("SELECT 1 FROM grids_area WHERE id = %s FOR KEY SHARE NOWAIT", [incident.grid_id])
