@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "backups",
     "workcalendar",
     "exports",
+    "notifications",
     "demo",
 ]
 
@@ -306,6 +307,33 @@ CALENDAR_NOTICE_DAYS = int(env_float("GOVGRID_CALENDAR_NOTICE_DAYS", 60))
 # to contest it as not its own (default 8: one working day).
 SIGN_HOURS = env_float("GOVGRID_SIGN_HOURS", 2)
 CONTEST_HOURS = env_float("GOVGRID_CONTEST_HOURS", 8)
+
+# --- Notifications (notifications/) ---------------------------------------------------------------
+# E-mail through Django's SMTP backend: GOVGRID_EMAIL_HOST (default 127.0.0.1), GOVGRID_EMAIL_PORT
+# (default 25), GOVGRID_EMAIL_USER / GOVGRID_EMAIL_PASSWORD, GOVGRID_EMAIL_TLS, GOVGRID_EMAIL_FROM.
+EMAIL_HOST = env_str("GOVGRID_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(env_float("GOVGRID_EMAIL_PORT", 25))
+EMAIL_HOST_USER = env_str("GOVGRID_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("GOVGRID_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GOVGRID_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("GOVGRID_EMAIL_FROM", "govgrid <noreply@govgrid.invalid>")
+# The backend of each channel (notifications/backends.py says what one is): GOVGRID_NOTIFY_SMS_BACKEND
+# and GOVGRID_NOTIFY_WECHAT_BACKEND, a dotted path; default the spool files in NOTIFY_SPOOL_DIR.
+NOTIFY_BACKENDS = {
+    "email": env_str("GOVGRID_NOTIFY_EMAIL_BACKEND", "notifications.backends.EmailBackend"),
+    "sms": env_str("GOVGRID_NOTIFY_SMS_BACKEND", "notifications.backends.SpoolBackend"),
+    "wechat": env_str("GOVGRID_NOTIFY_WECHAT_BACKEND", "notifications.backends.SpoolBackend"),
+}
+NOTIFY_SPOOL_DIR = env_str("GOVGRID_NOTIFY_SPOOL_DIR", str(BASE_DIR / "var" / "outbox"))
+NOTIFY_MAX_ATTEMPTS = int(env_float("GOVGRID_NOTIFY_MAX_ATTEMPTS", 8))
+NOTIFY_BATCH = int(env_float("GOVGRID_NOTIFY_BATCH", 20))  # deliveries a worker claims at once
+NOTIFY_LEASE_SECONDS = env_float("GOVGRID_NOTIFY_LEASE_SECONDS", 300)  # how long a claim holds
+NOTIFY_MESSAGE_ID_DOMAIN = env_str("GOVGRID_NOTIFY_MESSAGE_ID_DOMAIN", "govgrid.invalid")
+# The address of the site in messages' links (GOVGRID_SITE_URL), and when a case's holders are
+# warned of its deadline: at this share of its time (GOVGRID_DEADLINE_WARNING, default 0.75).
+SITE_URL = env_str("GOVGRID_SITE_URL", "http://127.0.0.1:8000")
+DEADLINE_WARNING = env_float("GOVGRID_DEADLINE_WARNING", 0.75)
 
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.

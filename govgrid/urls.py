@@ -4,6 +4,7 @@ from django.urls import include, path
 import exports.urls
 import grids.urls
 import incidents.urls
+import notifications.urls
 import workcalendar.urls
 from govgrid.openapi import DocsView, SchemaView
 from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
@@ -17,6 +18,7 @@ API_V1 = [
     *grids.urls.api_urlpatterns,
     *exports.urls.api_urlpatterns,
     *workcalendar.urls.api_urlpatterns,
+    *notifications.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -31,6 +33,7 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("maps.tile_urls")),
     path("", include("open311.urls")),
+    path("", include("notifications.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
 ]

@@ -167,6 +167,7 @@ class IncidentState:
     rating_comment: str = ""
     awaits_rating_decision: bool = False
     department_id: int | None = None  # the lead department holding it
+    due_from: datetime | None = None  # when the time to due_at started
     needs_verification: bool = False
     review_on: date | None = None
     supervised_at: datetime | None = None
@@ -184,7 +185,9 @@ def reported(category, at, actor_id, grid_code=None):
     """(the first state of a case reported at `at`, its report event): reported, at the grid (the
     grid's code is its area code), due after the category's hours at the grid."""
     first = LEVELS[0].value
-    state = IncidentState(Status.REPORTED.value, first, grid_code, level_deadline(category, first, at))
+    state = IncidentState(
+        Status.REPORTED.value, first, grid_code, level_deadline(category, first, at), due_from=at
+    )
     return state, Event(at, actor_id, REPORT, "", state.status, "", state.level)
 
 
@@ -298,6 +301,8 @@ def transition(action, state, grid_code, category, at, actor_id=SYSTEM, reason="
         reason, note = rating_reason(rating), comment or note
     if spec.settles_rating:
         after = replace(after, awaits_rating_decision=False)
+    if after.due_at != state.due_at:
+        after = replace(after, due_from=at)
     event = Event(
         at, actor_id, action, state.status, after.status, state.level, after.level, reason, note, department_id
     )

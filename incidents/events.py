@@ -69,7 +69,7 @@ def params(event, prefix="event"):
     return {f"{prefix}_{name}": value for name, value in event.fields().items()}
 
 
-_WRITE_MANY_SQL = "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})".format(
+_WRITE_MANY_SQL = "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) RETURNING incident_id, id".format(
     table=TABLE,
     columns=", ".join(COLUMNS),
     arrays=", ".join(f"%({name})s::{column_type(IncidentEvent, name)}[]" for name in COLUMNS),
@@ -78,11 +78,13 @@ _WRITE_MANY_SQL = "INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}
 
 def write_many(cursor, pairs):
     """Write many events in one statement: `pairs` are (incident id, Event). For the sweep and the
-    demo history, which write thousands at once."""
+    demo history, which write thousands at once. Returns {incident id: the id of its (last) event}."""
     columns = {name: [] for name in COLUMNS}
     for incident_id, event in pairs:
         columns["incident_id"].append(incident_id)
         for name, value in event.fields().items():
             columns[name].append(value)
-    if columns["incident_id"]:
-        cursor.execute(_WRITE_MANY_SQL, columns)
+    if not columns["incident_id"]:
+        return {}
+    cursor.execute(_WRITE_MANY_SQL, columns)
+    return dict(cursor.fetchall())

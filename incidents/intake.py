@@ -277,7 +277,7 @@ def _category_and_grid(code, point, prefer):
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
     "input_crs", "accuracy_m", "low_accuracy", "reporter_id", "reporter_person_id", "channel",
-    "contact_name", "contact_phone", "reported_at", "received_at", "status", "level", "due_at", "version",
+    "contact_name", "contact_phone", "reported_at", "received_at", "status", "level", "due_at", "due_from", "version",
     "rating_comment",
 )  # fmt: skip
 INSERT_CASE = Prepared(

@@ -145,6 +145,8 @@ class Incident(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REPORTED)
     level = models.CharField(_("level"), max_length=10, default="grid")
     due_at = models.DateTimeField(_("due at"))
+    # When the time to `due_at` started (its deadline warning comes at a share of it).
+    due_from = models.DateTimeField(_("due from"), null=True, blank=True)
     # Raised by every transition: an action names the version it saw, and a stale one is refused.
     version = models.PositiveIntegerField(default=1)
     duplicate_of = models.ForeignKey(

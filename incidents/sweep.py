@@ -19,7 +19,7 @@ from django.utils import timezone
 from govgrid.lib.sqltext import column_type, is_in
 from govgrid.lib.worktime import deadline
 
-from . import events
+from . import events, recipients
 from .actions import LEVELS, IncidentState, overdue_reason, transition
 from .models import Category, Incident, is_open_sql
 
@@ -27,7 +27,7 @@ STATE_FIELDS = tuple(IncidentState.__dataclass_fields__)
 
 # The open cases past their deadline below the top level, locked for this transaction.
 DUE_SQL = f"""
-SELECT i.id, g.code, i.category_id, {", ".join(f"i.{name}" for name in STATE_FIELDS)}
+SELECT i.id, i.code, g.code, i.category_id, {", ".join(f"i.{name}" for name in STATE_FIELDS)}
 FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
 WHERE {is_open_sql("i.status")} AND {is_in("i.level", LEVELS[:-1])} AND i.due_at < %(now)s
   AND i.department_id IS NULL
@@ -57,9 +57,10 @@ def escalate_overdue(now=None):
         due = cursor.fetchall()
         if not due:
             return 0
-        categories = Category.objects.in_bulk({row[2] for row in due})
-        moved, written = [], []
-        for incident_id, grid_code, category_id, *state in due:
+        categories = Category.objects.in_bulk({row[3] for row in due})
+        moved, written, codes = [], [], {}
+        for incident_id, code, grid_code, category_id, *state in due:
+            codes[incident_id] = code
             after, event = transition(
                 "escalate",
                 IncidentState(*state),
@@ -73,7 +74,14 @@ def escalate_overdue(now=None):
             moved.append((incident_id, after))
             written.append((incident_id, event))
         _write_states(cursor, moved)
-        events.write_many(cursor, written)
+        ids = events.write_many(cursor, written)
+        states = dict(moved)
+        recipients.tell_escalations(
+            [
+                (codes[incident_id], states[incident_id].area_code, ids[incident_id], event)
+                for incident_id, event in written
+            ]
+        )
         return len(moved)
 
 

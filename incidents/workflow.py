@@ -21,7 +21,7 @@ from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Level
 from grids.scopes import Forbidden, Scope
 
-from . import departments
+from . import departments, recipients
 from .actions import (
     ACTIONS,
     AREA,
@@ -156,9 +156,10 @@ def act(
             details,
         )
         after.put_on(incident)
-        IncidentEvent.objects.create(incident=incident, **event.fields())
+        written = IncidentEvent.objects.create(incident=incident, **event.fields())
         incident.save()
         write_records()
+        recipients.tell(incident, written)
     return incident
 
 

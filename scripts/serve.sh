@@ -2,7 +2,8 @@
 # Serves govgrid the way `make run` does, and stops it all together:
 #   nginx on BIND (default 127.0.0.1:8000), buffering requests and answers for slow clients;
 #   gunicorn on BACKEND_BIND (default 127.0.0.1:8001), WORKERS sync workers (default 3);
-#   the overdue sweep, `manage.py escalate_overdue --every SWEEP_EVERY` (seconds, default 60).
+#   the worker, `manage.py run_worker --every SWEEP_EVERY` (seconds, default 60): the overdue sweep,
+#   the deadline reminders, and the notifications' deliveries every 2 seconds.
 # When one of the three ends, or on Ctrl-C / SIGTERM, the others are stopped and the script exits.
 # Used by the Makefile (`make run`) and by tests/govgrid/test_serve.py.
 set -euo pipefail
@@ -48,7 +49,7 @@ export GOVGRID_TRUSTED_PROXY_HEADER=${GOVGRID_TRUSTED_PROXY_HEADER:-X-Real-IP}
 $PY -m gunicorn govgrid.wsgi -c govgrid/gunicorn_conf.py --bind "$BACKEND_BIND" --workers "$WORKERS" \
   --timeout 120 --no-control-socket &
 pids+=($!)
-$PY manage.py escalate_overdue --every "$SWEEP_EVERY" &
+$PY manage.py run_worker --every "$SWEEP_EVERY" &
 pids+=($!)
 "$NGINX" -p "$PREFIX" -c "$PREFIX/nginx.conf" &
 pids+=($!)

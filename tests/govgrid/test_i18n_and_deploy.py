@@ -48,7 +48,18 @@ def test_the_catalogue_has_every_message_the_code_uses(tmp_path):
     """
     tree = tmp_path / "tree"
     tree.mkdir()
-    for package in ("govgrid", "grids", "incidents", "maps", "open311", "workcalendar", "backups", "demo", "exports"):
+    for package in (
+        "govgrid",
+        "grids",
+        "incidents",
+        "maps",
+        "open311",
+        "workcalendar",
+        "backups",
+        "demo",
+        "exports",
+        "notifications",
+    ):
         (tree / package).symlink_to(ROOT / package)
     subprocess.run(["cp", "-r", ROOT / "locale", tree / "locale"], check=True)
     code = (

@@ -52,4 +52,3 @@ class Command(BaseCommand):
             log.warning("overdue sweep skipped a round: %s", error)
             connection.close()
             return None
-
