@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grids.models import Assignment, Department, Role
 from incidents.intake import Report, report_incident
-from incidents.models import Category, Dispatch, Extension, Incident, Route
+from incidents.models import Category, Dispatch, Extension, Incident, Route, purge_incidents
 
 from .conftest import shanghai
 
@@ -234,3 +234,59 @@ def test_a_department_sees_only_the_cases_sent_to_it(loop):
     codes = {row["code"] for row in listed["results"]} if "results" in listed else {row["code"] for row in listed}
     assert sent in codes and kept not in codes
     loop.do("cg_handler", kept, "accept", expect=404)
+
+
+# --- two dispatchers at once, through the served app -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dispatching_city(django_db_setup, django_db_blocker):
+    """A committed city (its own code and place) with the cast and 城管 competent in it, for the served app."""
+    from tests.conftest import committed_city
+
+    from .conftest import served_cast
+
+    def people(city):
+        served_cast("grid_worker", "community_dispatcher", "street_dispatcher", "street_closer")(city)
+        department = Department.objects.create(code="t-cg-served", name="城市管理局", district=city.district)
+        Route.objects.create(category=Category.objects.get(code="0301"), department=department)
+
+    with committed_city(django_db_blocker, people, code="990021", origin=(113.2, 32.5)) as city:
+        try:
+            yield city
+        finally:  # the cases that name the department, then it with its routes, before the city goes
+            with django_db_blocker.unblock():
+                purge_incidents(Incident.objects.filter(grid__code__startswith=city.code))
+                Department.objects.filter(code="t-cg-served").delete()
+
+
+@pytest.mark.django_db
+def test_two_dispatchers_dispatching_a_case_at_once_one_wins(served_app, dispatching_city, forget_reports):
+    import threading
+
+    from tests.conftest import post_json
+
+    from .browsing import act_via, report_via, token_of
+
+    city = dispatching_city
+    tokens = {n: token_of(served_app, city.users[n].username) for n in ("grid_worker", "community_dispatcher")}
+    code = report_via(
+        served_app, tokens["grid_worker"], forget_reports, "并发派遣", city.grid_of().geom.point_on_surface
+    )
+    act_via(served_app, tokens["grid_worker"], code, "escalate", reason="需要社区协调")
+    version = act_via(served_app, tokens["community_dispatcher"], code, "escalate", reason="需要街道协调")["version"]
+    dispatchers = [token_of(served_app, city.users[n].username) for n in ("street_dispatcher", "street_closer")]
+    answers, start = [], threading.Barrier(2)
+
+    def dispatch(token):
+        start.wait()
+        body = {"version": version, "department": "t-cg-served"}
+        answers.append(post_json(served_app, f"/api/v1/incidents/{code}/dispatch/", body, token))
+
+    threads = [threading.Thread(target=dispatch, args=(token,)) for token in dispatchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(status for status, _ in answers) == [200, 409]
+    assert Dispatch.objects.filter(incident__code=code).count() == 1
