@@ -185,9 +185,7 @@ def reported(category, at, actor_id, grid_code=None):
     """(the first state of a case reported at `at`, its report event): reported, at the grid (the
     grid's code is its area code), due after the category's hours at the grid."""
     first = LEVELS[0].value
-    state = IncidentState(
-        Status.REPORTED.value, first, grid_code, level_deadline(category, first, at), due_from=at
-    )
+    state = IncidentState(Status.REPORTED.value, first, grid_code, level_deadline(category, first, at), due_from=at)
     return state, Event(at, actor_id, REPORT, "", state.status, "", state.level)
 
 

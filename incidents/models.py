@@ -354,6 +354,29 @@ class Extension(models.Model):
         ]
 
 
+class Callback(models.Model):
+    """回访: a dispatcher or a leader called the resident back about a case (the event says so in
+    words; this row keeps the answers for the figures)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="callbacks")
+    department = models.ForeignKey("grids.Department", null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField(_("called at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reached = models.BooleanField(_("resident reached"))
+    satisfied = models.BooleanField(_("resident satisfied"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("call-back")
+        verbose_name_plural = _("call-backs")
+        constraints = [
+            models.CheckConstraint(
+                name="a_resident_not_reached_says_nothing", condition=Q(reached=True) | Q(satisfied__isnull=True)
+            )
+        ]
+
+
 class DailySequence(models.Model):
     """The last case number given out in a district on a day (codes: 411381-20261122-0007)."""
 

@@ -155,6 +155,55 @@ class FiguresRow(serializers.Serializer):
     shares = FigureShares()
 
 
+def _rate(meaning):
+    return serializers.FloatField(allow_null=True, help_text=meaning)
+
+
+class LoopRates(serializers.Serializer):
+    contest_rate = _rate(_("contest rate: contested / dispatches"))
+    sign_in_time_rate = _rate(_("signing in time: signed in time / due to sign"))
+    closure_rate = _rate(_("closure rate: closed / due to close"))
+    closed_on_time_rate = _rate(_("closure on time: closed on time / closed"))
+    rework_rate = _rate(_("rework rate: reworks / checks on site"))
+    extension_rate = _rate(_("extension rate: extended / dispatched"))
+    callback_satisfaction = _rate(_("call-back satisfaction: satisfied / reached"))
+
+
+class LoopFiguresRow(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    dispatched = serializers.IntegerField()
+    co_dispatched = serializers.IntegerField()
+    contested = serializers.IntegerField()
+    all_dispatches = serializers.IntegerField()
+    signed_in_time = serializers.IntegerField()
+    sign_due = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    due_to_close = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    reworks = serializers.IntegerField()
+    verifications = serializers.IntegerField()
+    checked = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    supervisions = serializers.IntegerField()
+    callbacks_reached = serializers.IntegerField()
+    callbacks_satisfied = serializers.IntegerField()
+    rates = LoopRates()
+
+
+def loop_figures(query):
+    return extend_schema(
+        summary=_("The departments' loop in figures"),
+        description=_(
+            "Per department, or per area of a level inside `within`, over the dispatches made in [since, "
+            "until): contest, signing in time, closure, closure on time, rework and extension rates, "
+            "supervisions and call-back satisfaction."
+        ),
+        parameters=[query, within_parameter(required=True)],
+        responses={200: LoopFiguresRow(many=True), **errors(400, 401, 404)},
+    )
+
+
 class PhotoForm(serializers.Serializer):
     photo = serializers.FileField()
 

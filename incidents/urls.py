@@ -20,4 +20,5 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("incidents/<str:code>/<slug:action>/", api.IncidentActionView.as_view(), name="incident-action"),
     path("categories/", api.CategoryListView.as_view(), name="category-list"),
     path("figures/", api.FiguresView.as_view(), name="figures"),
+    path("figures/departments/", api.LoopFiguresView.as_view(), name="loop-figures"),
 ]

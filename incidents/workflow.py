@@ -38,7 +38,7 @@ from .actions import (
     moves_within_chain,
     transition,
 )
-from .models import Dispatch, Incident, IncidentEvent, Status
+from .models import Callback, Dispatch, Incident, IncidentEvent, Status
 
 # Lengths the event log and the case can hold; the note has no column limit but is kept to what a
 # page or a phone sends (the API's ActionRequest has the same limits).
@@ -242,7 +242,20 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
             raise GovgridError(_("Give the reason to close a case without its verification on site."), field="reason")
         return Details(), _("Closed without verification on site: %(reason)s") % {"reason": reason}, nothing
     elif action == "callback":
-        return _callback(given["reached"], given["satisfied"], reason)
+        details, summary = _callback(given["reached"], given["satisfied"], reason)
+
+        def record():
+            Callback.objects.create(
+                incident=incident,
+                department_id=incident.department_id,
+                at=now,
+                by=user,
+                reached=given["reached"],
+                satisfied=details.satisfied,
+                note=reason[:500],
+            )
+
+        return details, summary, record
     return Details(), reason, nothing
 
 
@@ -275,7 +288,7 @@ def _callback(reached, satisfied, reason):
         summary = _("Call-back: the resident is not satisfied")
     if reason:
         summary = f"{summary}. {reason}"
-    return Details(satisfied=satisfied if reached else None), summary[:REASON_MAX], lambda: None
+    return Details(satisfied=satisfied if reached else None), summary[:REASON_MAX]
 
 
 def allowed_actions(user, scope, incident):

@@ -1,7 +1,6 @@
 """/maps/coverage/: grids coloured by coverage status, stations with their reach, counts per status, and
 a grid's coverage card."""
 
-
 import folium
 from django.conf import settings
 from django.contrib.auth.decorators import login_required

@@ -7,10 +7,12 @@ from datetime import date, datetime, time
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from grids.models import CODE_LENGTH, Area, Level, level_for_code
 from grids.scopes import under_codes_sql
 from incidents.figures import figures
+from incidents.loop_figures import loop_figures, red_and_black
 from incidents.models import OPEN_STATUSES
 
 from .queries import coverage_totals
@@ -125,7 +127,19 @@ def dashboard_figures(request, prefixes, area):
             "code", "name"
         ):
             children.append({"code": code, "name": name, **combine([found[code]] if code in found else [])})
+    # The month's departments (红黑榜): on-time closure of the cases the areas sent them.
+    month_start, month_end = _aware(month), _aware(_next_month(month))
+    departments = red_and_black(
+        [row for p in prefixes for row in loop_figures(p, "department", month_start, month_end)]
+    )
+    for row in departments["red"] + departments["black"]:
+        row["shown"] = {name: None if rate is None else round(100 * rate, 1) for name, rate in row["rates"].items()}
     return {
+        "departments": departments,
+        "departments_lists": [
+            (_("red list: the best"), departments["red"]),
+            (_("black list: the worst"), departments["black"]),
+        ],
         "coverage": coverage,
         "coverage_shares": {k: _share(coverage[k], coverage["grids"]) for k in ("full", "partial", "none")},
         "open_by_level": open_incidents_by_level(prefixes),

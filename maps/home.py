@@ -1,7 +1,6 @@
 """The dashboard (/): headline figures, trends, rankings, drill-down, and the map of the city's areas
 coloured by grid kind."""
 
-
 import folium
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render

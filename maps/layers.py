@@ -1,7 +1,6 @@
 """How areas are drawn on the map pages' folium maps: inline GeoJSON for a small city, vector tiles
 above settings.MAP_TILES_ABOVE grids, community and street outlines, and the view framed on the grids."""
 
-
 import folium
 import numpy as np
 from django.conf import settings

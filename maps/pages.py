@@ -1,7 +1,6 @@
 """What the map pages share: the area a page shows (?area=, else the user's whole scope), the menu of
 streets and communities, and the coverage statuses' colours and words."""
 
-
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _

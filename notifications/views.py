@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import schema as docs
 from .messages import render as words
 from .models import Notification, Preference
 
@@ -87,30 +87,7 @@ class NotificationListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="notification_list",
-        tags=["Notifications"],
-        summary=gettext_lazy("Your notifications and how many are unread"),
-        responses=inline_serializer(
-            "NotificationList",
-            {
-                "unread": serializers.IntegerField(),
-                "results": inline_serializer(
-                    "Notification",
-                    {
-                        "id": serializers.IntegerField(),
-                        "kind": serializers.CharField(),
-                        "title": serializers.CharField(),
-                        "body": serializers.CharField(),
-                        "url": serializers.CharField(),
-                        "created_at": serializers.DateTimeField(),
-                        "read": serializers.BooleanField(),
-                    },
-                    many=True,
-                ),
-            },
-        ),
-    )
+    @docs.notification_list
     def get(self, request):
         notifications = Notification.objects.filter(user=request.user)
         if request.query_params.get("unread") in ("1", "true"):
@@ -143,15 +120,7 @@ class MarkReadRequest(serializers.Serializer):
 class MarkReadView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        operation_id="notification_read",
-        tags=["Notifications"],
-        summary=gettext_lazy("Mark notifications read"),
-        request=MarkReadRequest,
-        responses=inline_serializer(
-            "MarkedRead", {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()}
-        ),
-    )
+    @docs.notification_read(MarkReadRequest)
     def post(self, request):
         data = MarkReadRequest(data=request.data)
         data.is_valid(raise_exception=True)
