@@ -34,6 +34,14 @@ NOTES = {
     Status.RESOLVED: gettext_lazy("Resolved at the %(level)s level; waiting to be verified."),
     Status.CLOSED: gettext_lazy("Verified and closed at the %(level)s level."),
     Status.REJECTED: gettext_lazy("Rejected at the %(level)s level."),
+    Status.DISPATCHED: gettext_lazy("Sent to %(department)s; waiting for it to sign for it."),
+    Status.VERIFIED: gettext_lazy("Verified on site; waiting to be closed at the %(level)s level."),
+    Status.PARKED: gettext_lazy("Parked: it cannot be solved now and will be reviewed."),
+}
+# While a department holds a case, the notes name it.
+WITH_DEPARTMENT = {
+    Status.IN_PROGRESS: gettext_lazy("Being handled by %(department)s."),
+    Status.RESOLVED: gettext_lazy("Resolved by %(department)s; waiting to be verified on site."),
 }
 # A case escalated or returned waits again as `reported`, named by how it arrived (incidents/words.py).
 ARRIVED_NOTES = {
@@ -47,8 +55,12 @@ def w3c(moment):
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
+# Open until the case is resolved or rejected: a parked case is still open (it is not solved).
+OPEN311_OPEN = (*OPEN_STATUSES, Status.PARKED)
+
+
 def open_or_closed(status):
-    return "open" if status in OPEN_STATUSES else "closed"
+    return "open" if status in OPEN311_OPEN else "closed"
 
 
 def service_json(item):
@@ -118,7 +130,10 @@ def status_notes(incident, name_original=True):
         return _("Rejected as a duplicate of %(code)s.") % {"code": incident.duplicate_of.code}
     if incident.status == Status.REPORTED and (arrival := arrived_by(incident)) in ARRIVED_NOTES:
         return ARRIVED_NOTES[arrival] % {"level": level}
-    return NOTES[Status(incident.status)] % {"level": level}
+    words = {"level": level, "department": incident.department.name if incident.department_id else ""}
+    if incident.department_id and incident.status in WITH_DEPARTMENT:
+        return WITH_DEPARTMENT[incident.status] % words
+    return NOTES[Status(incident.status)] % words
 
 
 def request_json(incident, scope, photo_url, public=False):

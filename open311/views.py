@@ -26,14 +26,14 @@ from govgrid.lib.parsers import BoundedJSONParser
 from grids.auth import ScopedTokenAuthentication
 from incidents.api import IncidentScopedMixin
 from incidents.duplicates import possible_duplicates
-from incidents.models import OPEN_STATUSES, Category, IncidentEvent
+from incidents.models import Category, IncidentEvent
 
 from . import schema as docs
 from .auth import ApiKeyAuthentication
 from .formats import SuffixNegotiation, open311_errors
 from .intake import FIELD_NAMES, create_request, is_district
 from .public import KeyUnlessPublic, mark_cacheable, public_incidents, reads_in_public
-from .representation import request_json, service_definition, service_json
+from .representation import OPEN311_OPEN, request_json, service_definition, service_json
 
 DEFAULT_DAYS = 90  # the spec's default and largest span of GET requests
 MAX_REQUESTS = 1000  # the spec's suggested largest answer
@@ -76,7 +76,9 @@ class Open311View(IncidentScopedMixin, APIView):
         """Cases the caller may see (the public's without a key), with what a service request shows."""
         latest_event = IncidentEvent.objects.filter(incident=OuterRef("pk")).order_by("-at", "-id").values("at")[:1]
         cases = public_incidents(self.incident_queryset()) if self.in_public else self.incidents()
-        return cases.select_related("category", "duplicate_of").annotate(updated_at=Subquery(latest_event))
+        return cases.select_related("category", "duplicate_of", "department").annotate(
+            updated_at=Subquery(latest_event)
+        )
 
 
 def active_services():
@@ -193,9 +195,9 @@ class RequestListView(PublicRequestsView):
                 cases = cases.filter(category__code__in=filters["service_code"])
             statuses = set(filters.get("status") or ())
             if statuses == {"open"}:
-                cases = cases.filter(status__in=OPEN_STATUSES)
+                cases = cases.filter(status__in=OPEN311_OPEN)
             elif statuses == {"closed"}:
-                cases = cases.exclude(status__in=OPEN_STATUSES)
+                cases = cases.exclude(status__in=OPEN311_OPEN)
         return Response(self.as_requests(cases.order_by("-received_at", "-id")[:MAX_REQUESTS]))
 
     @docs.requests_create

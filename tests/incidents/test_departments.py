@@ -290,3 +290,19 @@ def test_two_dispatchers_dispatching_a_case_at_once_one_wins(served_app, dispatc
         thread.join(timeout=60)
     assert sorted(status for status, _ in answers) == [200, 409]
     assert Dispatch.objects.filter(incident__code=code).count() == 1
+
+
+def test_open311_status_notes_say_which_department_holds_a_case(loop):
+    from open311.representation import open_or_closed, status_notes
+
+    code = loop.report()
+    loop.to_street(code)
+    loop.do("street_dispatcher", code, "dispatch", department="t-cg")
+    case = Incident.objects.select_related("department").get(code=code)
+    assert status_notes(case) == "已派遣至城市管理局，等待签收。"
+    loop.do("cg_handler", code, "sign")
+    case = Incident.objects.select_related("department").get(code=code)
+    assert status_notes(case) == "城市管理局正在处置。"
+    loop.do("street_dispatcher", code, "park", reason="需专项资金", review_on="2099-01-01")
+    case = Incident.objects.get(code=code)
+    assert open_or_closed(case.status) == "open"
