@@ -4,7 +4,7 @@ from grids.admin import ScopedAdmin
 from grids.personal import CASE_CONTACT
 from grids.scopes import Scope
 
-from .models import Category, Dispatch, Incident, IncidentEvent, Route
+from .models import Category, Dispatch, Incident, IncidentEvent, ResponseTemplate, Route
 
 
 class ItemInline(admin.TabularInline):
@@ -104,3 +104,11 @@ class IncidentAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ["text", "use", "category", "area", "department"]
+    list_filter = ["use", "department"]
+    search_fields = ["text"]
+    raw_id_fields = ["area"]

@@ -26,7 +26,7 @@ from grids.scopes import Scope
 
 from . import departments
 from .api import ActionRequest
-from .models import OPEN_STATUSES, Category, Incident, Status
+from .models import OPEN_STATUSES, Category, Incident, Status, templates_for
 from .words import timeline, with_arrival
 from .workflow import ACTIONS, FIELD_LABELS, act, allowed_actions
 
@@ -149,6 +149,7 @@ def queue(request):
             "statuses": Status.choices,
             "classes": Category.objects.filter(parent__isnull=True, active=True),
             "handed_up": scope.handed_on(Incident.objects.all()).count(),
+            "keeps_templates": bool(scope.dispatches or scope.departments),
             "map": _map(rows),
         },
     )
@@ -185,6 +186,7 @@ def case(request, code):
             "dispatching": _dispatch_choices(incident) if "dispatch" in names else None,
             "dispatches": incident.dispatches.select_related("department").order_by("dispatched_at", "-role"),
             "extension": departments.pending_extension(incident),
+            "templates": list(templates_for(scope, incident.category).values_list("text", flat=True)[:50]),
             "confirm_first": CONFIRM_FIRST,
             "confirming": confirming and ACTIONS[confirming],
             "confirming_name": confirming,

@@ -377,6 +377,58 @@ class Callback(models.Model):
         ]
 
 
+class ResponseTemplate(models.Model):
+    """A reusable text for notes, contests and call-backs, kept by an area's dispatchers or by a
+    department, for a category (an item or a whole class) or for every one."""
+
+    class Use(models.TextChoices):
+        NOTE = "note", _("note or reason")
+        CONTEST = "contest", _("contest")
+        CALLBACK = "callback", _("call-back")
+
+    use = models.CharField(_("used for"), max_length=10, choices=Use.choices, default=Use.NOTE)
+    text = models.CharField(_("text"), max_length=500)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text=_("The area whose dispatchers use it (and the areas inside it)."),
+    )  # fmt: skip
+    department = models.ForeignKey(
+        "grids.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.CASCADE
+    )
+
+    class Meta:
+        ordering = ["use", "text"]
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        constraints = [
+            models.CheckConstraint(
+                name="a_template_belongs_to_an_area_or_a_department",
+                condition=Q(area__isnull=False, department__isnull=True)
+                | Q(area__isnull=True, department__isnull=False),
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+def templates_for(scope, category, use=None):
+    """The templates a user may use for a case of this category: their departments', and those of
+    the areas they dispatch in and of the areas above (an area's template serves the areas inside it)."""
+    if scope.everything:
+        mine = Q()
+    else:
+        codes = {code[:length] for code in scope.dispatches for length in (6, 9, 12, 15) if length <= len(code)}
+        mine = Q(department_id__in=scope.departments) | Q(area__code__in=codes)
+    found = ResponseTemplate.objects.filter(mine).filter(
+        Q(category__isnull=True) | Q(category=category) | Q(category_id=category.parent_id)
+    )
+    return found.filter(use=use) if use else found
+
+
 class DailySequence(models.Model):
     """The last case number given out in a district on a day (codes: 411381-20261122-0007)."""
 

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import api, department_pages, dispatch, views
+from . import api, department_pages, dispatch, template_pages, views
 
 urlpatterns = [
     path("dispatch/", dispatch.queue, name="dispatch"),
     path("dispatch/parked/", department_pages.parked_register, name="parked"),
+    path("dispatch/templates/", template_pages.templates, name="response-templates"),
     path("department/", department_pages.department_queue, name="department-queue"),
     path("dispatch/<str:code>/", dispatch.case, name="dispatch-case"),
     path("m/", views.phone_page, name="phone"),
