@@ -307,6 +307,8 @@ CALENDAR_NOTICE_DAYS = int(env_float("GOVGRID_CALENDAR_NOTICE_DAYS", 60))
 # to contest it as not its own (default 8: one working day).
 SIGN_HOURS = env_float("GOVGRID_SIGN_HOURS", 2)
 CONTEST_HOURS = env_float("GOVGRID_CONTEST_HOURS", 8)
+# A verification on site needs an "after" photo located within this many metres of the case (default 300).
+VERIFY_MAX_DISTANCE_M = int(env_float("GOVGRID_VERIFY_MAX_DISTANCE_M", 300))
 
 # --- Notifications (notifications/) ---------------------------------------------------------------
 # E-mail through Django's SMTP backend: GOVGRID_EMAIL_HOST (default 127.0.0.1), GOVGRID_EMAIL_PORT

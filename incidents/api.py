@@ -1,5 +1,6 @@
 """Incidents API: grid workers report from their phones; everyone reads the cases in their scope."""
 
+from django.contrib.gis.geos import Point
 from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils.text import format_lazy
@@ -30,7 +31,7 @@ from .duplicates import lon_lat_of, possible_duplicates
 from .figures import figures
 from .intake import Report, report_incident
 from .loop_figures import GROUPINGS, loop_figures
-from .models import Category, Incident
+from .models import Category, Incident, IncidentPhoto
 from .photos import add_photo
 from .words import case_status_label, timeline, with_arrival
 from .workflow import act
@@ -243,6 +244,27 @@ class IncidentDetailView(IncidentScopedMixin, APIView):
         return Response(incident_json(self.get_incident(code), self.scope))
 
 
+class PhotoPlace(serializers.Serializer):
+    """What a photo shows (before or after the work) and where it was taken, as the phone says it."""
+
+    kind = serializers.ChoiceField(choices=IncidentPhoto.Kind.choices, default=IncidentPhoto.Kind.BEFORE)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True, default=None)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True, default=None)
+    crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
+
+    def validate(self, data):
+        if (data["lon"] is None) != (data["lat"] is None):
+            raise serializers.ValidationError({"lat": _("Give both the longitude and the latitude, or neither.")})
+        return data
+
+    def point(self):
+        data = self.validated_data
+        if data["lon"] is None:
+            return None
+        lon, lat = coords.to_wgs84(data["lon"], data["lat"], data["crs"])
+        return Point(lon, lat, srid=4326)
+
+
 class PhotoUploadView(IncidentScopedMixin, APIView):
     """POST /api/v1/incidents/<code>/photos/ with a `photo` file: 201 new, 200 already there."""
 
@@ -252,15 +274,23 @@ class PhotoUploadView(IncidentScopedMixin, APIView):
     def post(self, request, code):
         incident = self.get_incident(code)
         # Those who handle the case add photos, and so does its reporter wherever it has gone since:
-        # a phone's queued photos arrive after the case may have been escalated out of their grid.
-        if not (self.scope.changes(incident.area_code) or incident.reporter_id == request.user.pk):
+        # a phone's queued photos arrive after the case may have been escalated out of their grid;
+        # the department holding it and the grid's workers (who verify it on site) too.
+        if not (
+            self.scope.changes(incident.area_code)
+            or incident.reporter_id == request.user.pk
+            or (incident.department_id and self.scope.serves_in(incident.department_id))
+            or self.scope.works_in_grid(incident.grid.code)
+        ):
             raise Forbidden(
                 _("You may look at case %(code)s but not add photos to it.") % {"code": incident.code}, field="photo"
             )
         upload = request.FILES.get("photo")
         if upload is None:
             raise GovgridError(_("Send the picture as the file field `photo`."), field="photo")
-        photo, created = add_photo(incident, upload)
+        where = PhotoPlace(data=request.data)
+        where.is_valid(raise_exception=True)
+        photo, created = add_photo(incident, upload, where.validated_data["kind"], where.point(), request.user)
         return Response(
             {
                 "id": photo.id,

@@ -199,7 +199,17 @@ class Incident(models.Model):
 
 
 class IncidentPhoto(models.Model):
+    """A picture of a case: `before` as reported or while handled, `after` the work, taken on site
+    where it is located (the verification on site needs one, incidents.workflow)."""
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("before")
+        AFTER = "after", _("after")
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices, default=Kind.BEFORE, db_default="before")
+    location = models.PointField(_("where it was taken"), srid=4326, null=True, blank=True, spatial_index=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     sha256 = models.CharField(max_length=64)
     content_type = models.CharField(max_length=20)
     size = models.PositiveIntegerField()

@@ -39,9 +39,9 @@ def check_photo(upload, field="photos"):
     return data, content_type, hashlib.sha256(data).hexdigest()
 
 
-def add_photo(incident, upload):
+def add_photo(incident, upload, kind=IncidentPhoto.Kind.BEFORE, location=None, user=None):
     """(photo, created): the same picture sent twice to one case is kept once; a case holds at most
-    PHOTO_MAX_COUNT pictures."""
+    PHOTO_MAX_COUNT pictures. `kind` and `location` (a WGS84 point) say what and where it shows."""
     data, content_type, digest = check_photo(upload, field="photo")
     existing = IncidentPhoto.objects.filter(incident_id=incident.pk, sha256=digest).first()
     if existing is not None:
@@ -59,7 +59,15 @@ def add_photo(incident, upload):
                     field="photo",
                     code="too_many",
                 )
-            photo = IncidentPhoto(incident=incident, sha256=digest, content_type=content_type, size=len(data))
+            photo = IncidentPhoto(
+                incident=incident,
+                sha256=digest,
+                content_type=content_type,
+                size=len(data),
+                kind=kind,
+                location=location,
+                uploaded_by=user,
+            )
             _store_photo_file(photo, data)
             photo.save()
     except IntegrityError:

@@ -12,6 +12,8 @@ once never both succeed), checks who may do it, changes the case and writes its 
 sweep, which acts as the system, is incidents.sweep.
 """
 
+from django.conf import settings
+from django.contrib.gis.measure import D
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +40,7 @@ from .actions import (
     moves_within_chain,
     transition,
 )
-from .models import Callback, Dispatch, Incident, IncidentEvent, Status
+from .models import Callback, Dispatch, Incident, IncidentEvent, IncidentPhoto, Status
 
 # Lengths the event log and the case can hold; the note has no column limit but is kept to what a
 # page or a phone sends (the API's ActionRequest has the same limits).
@@ -230,6 +232,8 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
     elif action in ("unpark", "reopen", "rework") and incident.department_id:
         hours = departments.handling_hours(category, incident.department, departments.street_of(incident))
         return Details(handling_hours=hours), reason, nothing
+    elif action == "verify":
+        _check_after_photo(incident)
     elif action == "close" and incident.status == Status.RESOLVED and incident.needs_verification:
         if not given["override"]:
             raise Conflict(
@@ -257,6 +261,23 @@ def _prepare(action, user, scope, incident, now, reason, note, given):
 
         return details, summary, record
     return Details(), reason, nothing
+
+
+def _check_after_photo(incident):
+    """A verification on site shows the site: an `after` photo taken there since the case was last
+    resolved, located within VERIFY_MAX_DISTANCE_M of the case."""
+    resolved_at = incident.events.filter(action="resolve").order_by("-id").values_list("at", flat=True).first()
+    photos = incident.photos.filter(kind=IncidentPhoto.Kind.AFTER, location__isnull=False)
+    if resolved_at is not None:
+        photos = photos.filter(uploaded_at__gte=resolved_at)
+    near = photos.filter(location__distance_lte=(incident.location, D(m=settings.VERIFY_MAX_DISTANCE_M)))
+    if not near.exists():
+        raise Conflict(
+            _("Take an “after” photo on site first: one located within %(m)d m of the case, since it was resolved.")
+            % {"m": settings.VERIFY_MAX_DISTANCE_M},
+            field="photo",
+            code="no_after_photo",
+        )
 
 
 def _check_preconditions(scope, incident, action):

@@ -85,7 +85,7 @@ def test_the_case_page_and_the_queue_use_the_words(city, returned):
 def test_the_reason_field_names_escalation_by_its_word(city):
     code = new_incident("垃圾堆放", city)
     html = city.client("community_dispatcher").get(f"/dispatch/{code}/").content.decode()
-    assert "理由（提级、退回、不予受理、重新办理时必填）" in html
+    assert "理由（提级、退回、不予受理、重新办理、退单、挂账、督办、返工时必填）" in html
     assert 'value="escalate">提级</button>' in html
 
 

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.conftest import worker_grid
+
 from .browsing import act_via, report_via, token_of
 from .test_departments import Loop
 
@@ -78,7 +80,7 @@ def test_the_parked_register_shows_age_reason_and_review_date(loop):
 def test_the_demo_department_handler_signs_for_a_case_in_chromium(served_app, screen, forget_reports):
     worker, dispatcher = token_of(served_app, "grid_worker"), token_of(served_app, "street_dispatcher")
     community = token_of(served_app, "community_dispatcher")
-    code = report_via(served_app, worker, forget_reports, "店外堆放杂物")
+    code = report_via(served_app, worker, forget_reports, "店外堆放杂物", worker_grid().geom.point_on_surface)
     act_via(served_app, worker, code, "escalate", reason="需要社区协调")
     act_via(served_app, community, code, "escalate", reason="需要街道协调")
     for name in ("desktop", "phone"):

@@ -60,6 +60,27 @@ class Loop:
         assert answer.status_code == expect, (name, action, answer.content.decode())
         return answer.json()
 
+    def after_photo(self, code, name="grid_worker", metres_away=0):
+        """An "after" photo of the case taken on site (or `metres_away` to the north), uploaded by `name`."""
+        import io
+
+        from PIL import Image
+
+        case = Incident.objects.get(code=code)
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), (len(self.city.people) % 255, 120, metres_away % 255)).save(buffer, "PNG")
+        buffer.seek(0)
+        buffer.name = "after.png"
+        body = {"photo": buffer, "kind": "after", "lon": case.location.x, "lat": case.location.y + metres_away / 111000}
+        answer = self.city.client(name).post(f"/api/v1/incidents/{code}/photos/", body)
+        assert answer.status_code in (200, 201), answer.content.decode()
+        return answer.json()
+
+    def verify(self, code, name="grid_worker"):
+        """The grid worker's verification on site: an "after" photo there, then verify."""
+        self.after_photo(code, name)
+        return self.do(name, code, "verify")
+
     def to_street(self, code):
         self.do("grid_worker", code, "escalate", reason="需要社区协调")
         self.do("community_dispatcher", code, "escalate", reason="需要街道协调")
@@ -75,7 +96,7 @@ def actions_of(code):
 
 
 def test_a_case_goes_up_to_a_department_and_round_the_whole_loop(loop, clock):
-    clock.at = shanghai(2026, 12, 7, 9, 30)  # a Monday morning
+    clock.at = shanghai(2026, 11, 30, 9, 30)  # a Monday morning, last week (photos are stamped by the real clock)
     code = loop.report()
     loop.to_street(code)
 
@@ -85,7 +106,7 @@ def test_a_case_goes_up_to_a_department_and_round_the_whole_loop(loop, clock):
     dispatches = Dispatch.objects.filter(incident__code=code).order_by("role")
     assert [(d.department.code, d.role) for d in dispatches] == [("t-hb", "co"), ("t-cg", "lead")]
     # the lead's time is its route's 16 working hours: two working days
-    assert Incident.objects.get(code=code).due_at == shanghai(2026, 12, 9, 9, 30)
+    assert Incident.objects.get(code=code).due_at == shanghai(2026, 12, 2, 9, 30)
 
     # a department it was not sent to does not see it
     loop.do("sw_handler", code, "sign", expect=404)
@@ -97,7 +118,7 @@ def test_a_case_goes_up_to_a_department_and_round_the_whole_loop(loop, clock):
     loop.do("hb_handler", code, "resolve", expect=403)
 
     # 退单 within the working day: back to the street, every part of the dispatch ended
-    clock.at = shanghai(2026, 12, 7, 15, 0)
+    clock.at = shanghai(2026, 11, 30, 15, 0)
     case = loop.do("cg_handler", code, "contest", reason="不属于本部门职责")
     assert (case["status"], case["department"]) == ("accepted", None)
     assert set(Dispatch.objects.filter(incident__code=code).values_list("outcome", flat=True)) == {
@@ -135,7 +156,13 @@ def test_a_case_goes_up_to_a_department_and_round_the_whole_loop(loop, clock):
     assert loop.do("grid_worker", code, "rework", reason="现场仍有垃圾")["status"] == "in_progress"
     loop.do("cg_handler", code, "resolve", note="已彻底清运")
     loop.do("grid_worker_2", code, "verify", expect=404)  # not the case's grid
-    assert loop.do("grid_worker", code, "verify")["status"] == "verified"
+    refused = loop.do("grid_worker", code, "verify", expect=409)  # no photo of the site yet
+    assert (refused["field"], refused["code"]) == ("photo", "no_after_photo")
+    loop.after_photo(code, metres_away=2000)
+    loop.do("grid_worker", code, "verify", expect=409)  # taken too far from the case
+    assert loop.verify(code)["status"] == "verified"
+    html = loop.city.client("street_dispatcher").get(f"/dispatch/{code}/").content.decode()
+    assert 'class="photos before-after"' in html and html.count('data-kind="after"') == 2
     assert loop.do("street_dispatcher", code, "close")["status"] == "closed"
 
     # 回访: the resident is not satisfied, the dispatcher has it done again (重办) by the department

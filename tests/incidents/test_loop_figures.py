@@ -34,7 +34,7 @@ def test_each_indicator_counts_what_its_definition_says(loop, clock):
     clock.at = monday + dt.timedelta(hours=1)
     loop.do("cg_handler", one, "sign")
     loop.do("cg_handler", one, "resolve")
-    loop.do("grid_worker", one, "verify")
+    loop.verify(one)
     loop.do("street_dispatcher", one, "close")
     loop.do("leader", one, "callback", reached=True, satisfied=True)
     # 2: contested by 城管 (and 住建's co-handling part never signed for), then sent to 住建
@@ -55,7 +55,7 @@ def test_each_indicator_counts_what_its_definition_says(loop, clock):
     loop.do("grid_worker", three, "rework", reason="未整改")
     clock.at = monday + dt.timedelta(days=9)
     loop.do("cg_handler", three, "resolve")
-    loop.do("grid_worker", three, "verify")
+    loop.verify(three)
     loop.do("street_closer", three, "close")
     loop.do("leader", three, "callback", reached=True, satisfied=False)
     loop.do("leader", three, "callback", reached=False)
@@ -114,7 +114,7 @@ def test_the_dashboard_shows_last_months_red_list_of_departments(loop, clock):
         code = dispatched(loop)
         loop.do("cg_handler", code, "sign")
         loop.do("cg_handler", code, "resolve")
-        loop.do("grid_worker", code, "verify")
+        loop.verify(code)
         loop.do("street_dispatcher", code, "close")
     html = loop.city.client("leader").get("/", {"area": loop.city.code, "month": "2026-11"}).content.decode()
     block = html[html.index('id="departments-red-black"') :]

@@ -42,7 +42,7 @@ def test_each_step_of_the_loop_tells_those_it_concerns_in_app_and_by_e_mail(loop
     loop.do("cg_handler", code, "resolve")
     assert told(loop, "cg_handler") == ["case:dispatch", "case:supervise"]
     assert told(loop, "grid_worker")[-1] == "case:resolve"  # a verification to do on site
-    loop.do("grid_worker", code, "verify")
+    loop.verify(code)
     loop.do("street_closer", code, "close")
     assert told(loop, "grid_worker")[-1] == "case:close"  # its reporter
     # whoever acted is not told of their own act
