@@ -206,6 +206,12 @@ def loop_figures(query):
 
 class PhotoForm(serializers.Serializer):
     photo = serializers.FileField()
+    kind = serializers.ChoiceField(
+        choices=["before", "after"], required=False, help_text=_("after: the work done, taken on site (default before)")
+    )
+    lon = serializers.FloatField(required=False, help_text=_("Where it was taken (with lat and crs)."))
+    lat = serializers.FloatField(required=False)
+    crs = serializers.CharField(required=False, help_text=_("wgs84 (default), cgcs2000, gcj02 or bd09"))
 
 
 def report_form(report):
