@@ -24,6 +24,7 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.department_history import department_story, write_records
 from demo.people import SURNAMES
 from govgrid.lib.worktime import deadline
 from grids.models import Area, Assignment, Level, Person, Role
@@ -78,6 +79,7 @@ class _Walk:
         self.resolved_by = None  # who resolved it last: they may not rate it
         self.out_of_time = False  # set when a step would come after the end of the walk
         self.events = [report]
+        self.records = []  # dispatches, extensions, call-backs (demo.department_history)
 
     @property
     def status(self):
@@ -111,9 +113,10 @@ class _Walk:
                 return candidate
         raise AssertionError("a street with one dispatcher cannot close what it resolved")
 
-    def _take(self, action, at, actor, reason="", rating=None, comment=""):
+    def _take(self, action, at, actor, reason="", rating=None, comment="", details=None):
+        details = details or Details(rating, comment)
         self.state, event = transition(
-            action, self.state, self.grid_code, self.category, at, actor, reason, details=Details(rating, comment)
+            action, self.state, self.grid_code, self.category, at, actor, reason, details=details
         )
         self.events.append(event)
         self.at = at
@@ -122,7 +125,7 @@ class _Walk:
     def sweep_until(self, moment):
         """The escalations the sweep makes before `moment`: one per passed deadline, at the first
         round after it, as incidents.sweep does (the escalate action by the system)."""
-        while self.status in OPEN_STATUSES and moves_within_chain(self.level, +1):
+        while self.status in OPEN_STATUSES and moves_within_chain(self.level, +1) and not self.state.department_id:
             swept_at = self.state.due_at + timedelta(seconds=float(self.rng.uniform(1, SWEEP_EVERY)))
             if swept_at >= moment:
                 return
@@ -201,8 +204,9 @@ def _rate_and_decide_steps(rng, walk, now):
             return
 
 
-def _walk(rng, walk, now, age_days, ratings):
-    """The story of one case, drawn at random, up to `now`."""
+def _walk(rng, walk, now, age_days, ratings, departments=None):
+    """The story of one case, drawn at random, up to `now`; a case the street keeps may go to a
+    department (`departments`: a DepartmentStory and its own stream of draws)."""
     if rng.uniform() < 0.03:
         walk.step("reject", now, reason="无效或重复上报")
         return
@@ -213,6 +217,10 @@ def _walk(rng, walk, now, age_days, ratings):
             break
     if walk.level == Level.COMMUNITY and walk.status == Status.REPORTED and rng.uniform() < 0.1:
         walk.step("return", now, reason="属网格职责，退回网格处置")
+    if departments and walk.level == Level.STREET and walk.status == Status.REPORTED:
+        story, draws = departments
+        if story.run(walk, now, draws):
+            return
     if not (age_days >= 2 or rng.uniform() < 0.5) or not walk.handle(now):
         return
     if not (age_days >= 3 or rng.uniform() < 0.6) or not walk.step("close", now):
@@ -277,6 +285,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     )
     with transaction.atomic():
         actors = _accounts(district_code, grids)
+        departments = (department_story(district_code), np.random.default_rng(seed + 3))
     fallback = get_user_model().objects.filter(is_superuser=True).values_list("id", flat=True).first()
 
     shapes = shapely.from_wkb([bytes(g.geom.wkb) for g in grids])
@@ -284,7 +293,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     hot = centres[rng.choice(len(grids), size=6, replace=False)]
     tree = shapely.STRtree(shapes)
 
-    made, events_of = [], []
+    made, events_of, records_of = [], [], []
     for n in range(cases):
         if rng.uniform() < 0.45:  # around a hot spot, within a few hundred metres
             x, y = hot[rng.integers(len(hot))] + rng.normal(0, 0.0035, 2)
@@ -306,7 +315,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             continue  # an area without a dispatcher: nobody could handle its cases beyond the grid
         reporter = actors.get(grid.code) or actors[community] or fallback
         walk = _Walk(rng, grid.code, category, received, reporter, actors)
-        _walk(rng, walk, now, (now - received).days, ratings)
+        _walk(rng, walk, now, (now - received).days, ratings, departments)
         walk.sweep_until(now)  # the sweep has run up to now, as it does on a live server
         contact_name, contact_phone = _resident_contact(contacts)
         made.append(
@@ -331,6 +340,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             )
         )
         events_of.append(walk.events)
+        records_of.append(walk.records)
 
     with transaction.atomic():
         Incident.objects.bulk_create(made, batch_size=5000)
@@ -339,6 +349,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 cursor,
                 ((incident.id, event) for incident, history in zip(made, events_of, strict=True) for event in history),
             )
+        write_records(made, records_of)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE incidents_incident; ANALYZE incidents_incidentevent")
     return len(made)

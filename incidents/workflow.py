@@ -301,6 +301,11 @@ def _callback(reached, satisfied, reason):
         raise GovgridError(_("Say whether the resident was reached."), field="reached")
     if reached and satisfied is None:
         raise GovgridError(_("Say whether the resident is satisfied."), field="satisfied")
+    return Details(satisfied=satisfied if reached else None), callback_summary(reached, satisfied, reason)
+
+
+def callback_summary(reached, satisfied, reason=""):
+    """What a call-back's event says: whether the resident was reached and satisfied, and the reason."""
     if not reached:
         summary = _("Call-back: the resident was not reached")
     elif satisfied:
@@ -309,7 +314,7 @@ def _callback(reached, satisfied, reason):
         summary = _("Call-back: the resident is not satisfied")
     if reason:
         summary = f"{summary}. {reason}"
-    return Details(satisfied=satisfied if reached else None), summary[:REASON_MAX]
+    return summary[:REASON_MAX]
 
 
 def allowed_actions(user, scope, incident):

@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 
 from demo.history import build_history
-from grids.models import Level
+from grids.models import Department, Level
 from incidents import events
 from incidents.actions import Details, IncidentState, overdue_reason, rating_reason, reported, transition
+from incidents.departments import handling_hours
 from incidents.events import SYSTEM, Event
 from incidents.models import (
     OPEN_STATUSES,
@@ -37,12 +38,12 @@ def case(code):
 
 def replay(incident):
     """The states and events the description gives for this case's stored events, in order, from
-    its report on: the rating of a `rate` event is read back from its reason."""
+    its report on, with what each action took read back from what it left (details_of)."""
     history = stored_events(incident)
     state, made = reported(incident.category, history[0].at, history[0].actor_id, incident.grid.code)
     replayed = [made]
     for event in history[1:]:
-        rating = next((r for r in range(1, 6) if rating_reason(r) == event.reason), None)
+        details = details_of(incident, event, state)
         state, made = transition(
             event.action,
             state,
@@ -52,10 +53,35 @@ def replay(incident):
             event.actor_id,
             event.reason,
             event.note,
-            Details(rating=rating, comment=event.note if event.action == "rate" else ""),
+            details,
         )
         replayed.append(made)
     return state, replayed
+
+
+def details_of(incident, event, state):
+    """What an action took besides its reason and note, read back from its records: a rating from
+    its reason, a department's handling time from the routing, a co-handler from its dispatch, an
+    approved due time from its extension, a call-back's answer from its row, a review date from the
+    case (the only one it may have, as the demo parks a case once)."""
+    action, street = event.action, incident.grid.code[:9]
+    department_id = event.department_id if action in ("dispatch", "sign", "contest") else state.department_id
+    hours = None
+    if department_id and action in ("dispatch", "unpark", "reopen", "rework"):
+        hours = handling_hours(incident.category, Department.objects.get(pk=department_id), street)
+    if action == "rate":
+        rating = next((r for r in range(1, 6) if rating_reason(r) == event.reason), None)
+        return Details(rating=rating, comment=event.note)
+    if action in ("sign", "contest"):
+        dispatch = incident.dispatches.filter(department_id=department_id, dispatched_at__lte=event.at).latest("id")
+        return Details(department_id=department_id, lead=dispatch.role == "lead")
+    if action == "approve_extension":
+        return Details(due_at=incident.extensions.get(decided_at=event.at).due_asked)
+    if action == "park":
+        return Details(review_on=incident.review_on)
+    if action == "callback":
+        return Details(satisfied=incident.callbacks.get(at=event.at).satisfied)
+    return Details(department_id=department_id if action == "dispatch" else None, handling_hours=hours)
 
 
 @pytest.fixture
