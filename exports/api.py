@@ -2,12 +2,17 @@
 GeoJSONSeq, CSV and GeoPackage, with the filters of exports.plan. Login required (token or session);
 the caller's scope decides the rows and whether residents' contacts are shown."""
 
+import io
+import tempfile
+
 from django.http import FileResponse, StreamingHttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from govgrid.lib.privacy import personal_data
 from grids.api import ScopedMixin
+from incidents.api import LoopFiguresQuery
+from incidents.loop_figures import loop_figures_csv
 
 from . import schema as docs
 from .plan import CONTENT_TYPES, plan_export
@@ -70,3 +75,24 @@ class CoverageExportView(ExportView):
     coverage rules and status (full, partial, none)."""
 
     kind = "coverage"
+
+
+class LoopFiguresExportView(ScopedMixin, APIView):
+    """GET /api/v1/export/departments.csv?within=&by=&since=&until= — the departments' loop in
+    figures (incidents.loop_figures) as CSV, the same rows as /api/v1/figures/departments/."""
+
+    content_negotiation_class = AnyAccept
+
+    @docs.loop_figures_export
+    def get(self, request):
+        query = LoopFiguresQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        self.scope.check_sees(data["within"])
+        out = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        loop_figures_csv(text, data["within"], data["by"], data["since"], data["until"])
+        text.detach()
+        out.seek(0)
+        filename = f"departments-{data['within']}-{data['by']}.csv"
+        return FileResponse(out, as_attachment=True, filename=filename, content_type=CONTENT_TYPES["csv"])

@@ -110,3 +110,18 @@ class ExportAutoSchema(AutoSchema):
 # On the export view class, which has ExportAutoSchema as its schema: its refusals (the answer
 # itself is set per format by ExportAutoSchema).
 export = extend_schema(responses={200: OpenApiTypes.STR, **errors(400, 401, 403, 404)})
+
+
+def _loop_figures_query():
+    from incidents.api import LoopFiguresQuery
+
+    return LoopFiguresQuery
+
+
+loop_figures_export = extend_schema(
+    operation_id="export_departments_csv",
+    summary=_("The departments' loop in figures as CSV"),
+    description=_("The rows of /api/v1/figures/departments/ with their counts and rates, one line each."),
+    parameters=[_loop_figures_query()],
+    responses={(200, "text/csv"): OpenApiTypes.STR, **errors(400, 401, 404)},
+)

@@ -4,14 +4,14 @@ on its own (api_urlpatterns, included under /api/v1/ by govgrid/urls.py), and th
 from django.urls import path
 
 from . import page
-from .api import CoverageExportView, GridExportView, IncidentExportView
+from .api import CoverageExportView, GridExportView, IncidentExportView, LoopFiguresExportView
 from .plan import FORMATS
 
 api_urlpatterns = [
     path(f"export/{view.kind}.{fmt}", view.as_view(fmt=fmt), name=f"export-{view.kind}-{fmt}")
     for view in (IncidentExportView, GridExportView, CoverageExportView)
     for fmt in FORMATS
-]
+] + [path("export/departments.csv", LoopFiguresExportView.as_view(), name="export-departments-csv")]
 
 urlpatterns = [
     path("maps/exports/", page.exports_page, name="exports"),

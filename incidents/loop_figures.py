@@ -24,6 +24,7 @@ grid it was reported in; a parked case is neither closed nor due to close.
 from django.db import connection
 from django.utils import timezone
 
+from govgrid.lib.spreadsheet import safe_cell_sql
 from grids.models import CODE_LENGTH, Level
 
 from .models import Status
@@ -57,8 +58,8 @@ WITH d AS (
     FROM d JOIN incidents_callback c ON c.incident_id = d.incident_id AND c.department_id = d.department_id
     WHERE d.role = 'lead' AND d.outcome = ''
     GROUP BY d.id
-)
-SELECT d.key,
+), counts AS (
+    SELECT d.key,
        count(*) FILTER (WHERE d.role = 'lead') AS dispatched,
        count(*) FILTER (WHERE d.role = 'co') AS co_dispatched,
        count(*) FILTER (WHERE d.outcome = 'contested') AS contested,
@@ -72,13 +73,17 @@ SELECT d.key,
                         AND e.closed_at <= d.due_at) AS closed_on_time,
        coalesce(sum(e.reworks), 0)::int AS reworks,
        coalesce(sum(e.verifications), 0)::int AS verifications,
+       coalesce(sum(e.reworks + e.verifications), 0)::int AS checked,
        count(*) FILTER (WHERE e.extensions > 0) AS extended,
        coalesce(sum(e.supervisions), 0)::int AS supervisions,
        coalesce(sum(c.reached), 0)::int AS callbacks_reached,
        coalesce(sum(c.satisfied), 0)::int AS callbacks_satisfied
-FROM d LEFT JOIN events e ON e.dispatch_id = d.id LEFT JOIN calls c ON c.dispatch_id = d.id
-GROUP BY d.key
-ORDER BY d.key
+    FROM d LEFT JOIN events e ON e.dispatch_id = d.id LEFT JOIN calls c ON c.dispatch_id = d.id
+    GROUP BY d.key
+)
+SELECT {{code}} AS code, {{name}} AS name, counts.*, {{rates}}
+FROM counts JOIN {{names}} ON names.key = counts.key
+ORDER BY 1
 """
 
 RATES = {  # name: (part, whole)
@@ -92,40 +97,48 @@ RATES = {  # name: (part, whole)
 }
 
 
+# The names of the rows' keys: departments by id, areas of a level by code.
+NAMES = {
+    "department": "(SELECT id::text AS key, code, name FROM grids_department) AS names",
+    "area": "(SELECT code AS key, code, name FROM grids_area WHERE level = %(level)s) AS names",
+}
+
+
+def _statement(by, cell=lambda expression: expression):
+    """The statement of a grouping; `cell` wraps its text columns (the CSV export neutralises them)."""
+    if by == "department":
+        group, names = "d.department_id::text", NAMES["department"]
+    else:
+        group, names = f"left(g.code, {CODE_LENGTH[Level(by)]})", NAMES["area"]
+    rates = ", ".join(
+        f"round({part}::numeric / nullif({whole}, 0), 4)::float AS {name}" for name, (part, whole) in RATES.items()
+    )
+    return _SQL.format(group=group, names=names, code=cell("names.code"), name=cell("names.name"), rates=rates)
+
+
+def _params(prefix, by, since, until, now):
+    return {"prefix": prefix + "%", "since": since, "until": until, "now": now or timezone.now(), "level": by}
+
+
 def loop_figures(prefix, by, since, until, now=None):
     """One row per department (`by` "department") or per area of level `by` under `prefix`, with the
-    counts and the rates of RATES (None where the whole is 0)."""
-    if by == "department":
-        group, names = "d.department_id::text", _department_names()
-    else:
-        group, names = f"left(g.code, {CODE_LENGTH[Level(by)]})", _area_names(prefix, by)
-    params = {"prefix": prefix + "%", "since": since, "until": until, "now": now or timezone.now()}
+    counts and, under "rates", the rates of RATES (None where the whole is 0)."""
     with connection.cursor() as cursor:
-        cursor.execute(_SQL.format(group=group), params)
+        cursor.execute(_statement(by), _params(prefix, by, since, until, now))
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
-        key = row.pop("key")
-        row["code"], row["name"] = names.get(key, (key, key))
-        row["checked"] = row["reworks"] + row["verifications"]
-        row["rates"] = {
-            name: round(row[part] / row[whole], 4) if row[whole] else None for name, (part, whole) in RATES.items()
-        }
+        del row["key"]
+        row["rates"] = {name: row.pop(name) for name in RATES}
     return rows
 
 
-def _department_names():
-    from grids.models import Department
-
-    return {str(pk): (code, name) for pk, code, name in Department.objects.values_list("pk", "code", "name")}
-
-
-def _area_names(prefix, level):
-    from grids.models import Area
-
-    return {
-        code: (code, name) for code, name in Area.objects.within(prefix).filter(level=level).values_list("code", "name")
-    }
+def loop_figures_csv(out, prefix, by, since, until, now=None):
+    """The same rows as CSV with a header, written by PostgreSQL into the file `out`, every text cell
+    as a spreadsheet may safely open it (govgrid.lib.spreadsheet)."""
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(_statement(by, safe_cell_sql), _params(prefix, by, since, until, now))
+        cursor.copy_expert(f"COPY ({query.decode()}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
 
 
 def red_and_black(rows, least=3):

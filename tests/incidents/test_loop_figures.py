@@ -119,3 +119,33 @@ def test_the_dashboard_shows_last_months_red_list_of_departments(loop, clock):
     html = loop.city.client("leader").get("/", {"area": loop.city.code, "month": "2026-11"}).content.decode()
     block = html[html.index('id="departments-red-black"') :]
     assert 'data-department="t-cg"' in block and "100.0" in block
+
+
+def test_the_csv_export_has_the_api_numbers_and_cells_a_spreadsheet_cannot_run(loop, clock):
+    import csv
+    import io
+
+    from grids.models import Department
+
+    monday = shanghai(2026, 11, 2, 9, 0)
+    clock.at = monday
+    dispatched(loop)
+    Department.objects.filter(code="t-cg").update(name="=HYPERLINK(1)")
+    query = {
+        "within": loop.city.code,
+        "by": "department",
+        "since": monday.isoformat(),
+        "until": "2026-12-01T00:00:00+08:00",
+    }
+    client = loop.city.client("leader")
+    api = {row["code"]: row for row in client.get("/api/v1/figures/departments/", query).json()}
+    answer = client.get("/api/v1/export/departments.csv", query)
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert [row["code"] for row in rows] == ["t-cg"]
+    assert rows[0]["name"] == "'=HYPERLINK(1)"
+    assert int(rows[0]["dispatched"]) == api["t-cg"]["dispatched"] == 1
+    for name in ("contest_rate", "sign_in_time_rate", "closure_rate"):  # an empty cell where the API says null
+        rate = api["t-cg"]["rates"][name]
+        assert (rows[0][name] == "") if rate is None else float(rows[0][name]) == rate
+    assert loop.city.client("grid_worker").get("/api/v1/export/departments.csv", query).status_code == 404
