@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 
 from govgrid.lib.worktime import deadline
 from grids.models import Assignment, Level, Person, Role
+from incidents.action_inputs import callback_summary
 from incidents.actions import Details, area_at
 from incidents.departments import routes
 from incidents.models import Callback, Dispatch, Extension
-from incidents.workflow import callback_summary
 
 CONTEST_REASONS = ["不属于本部门职责", "应由属地街道处置", "权属不清，请重新派遣"]
 EXTENSION_REASONS = ["需采购材料", "涉及多个部门，协调中", "受天气影响无法施工"]

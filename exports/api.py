@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from govgrid.lib.privacy import personal_data
 from grids.api import ScopedMixin
-from incidents.api import LoopFiguresQuery
+from incidents.figures_api import LoopFiguresQuery
 from incidents.loop_figures import loop_figures_csv
 
 from . import schema as docs

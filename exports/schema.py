@@ -113,7 +113,7 @@ export = extend_schema(responses={200: OpenApiTypes.STR, **errors(400, 401, 403,
 
 
 def _loop_figures_query():
-    from incidents.api import LoopFiguresQuery
+    from incidents.figures_api import LoopFiguresQuery
 
     return LoopFiguresQuery
 

@@ -21,16 +21,13 @@ from govgrid.lib.errors import GovgridError, NotFound
 from govgrid.lib.moments import BoundedDateField, BoundedDateTimeField
 from govgrid.lib.parsers import BoundedJSONParser
 from govgrid.lib.privacy import personal_data
-from grids.api import AreaCodeField, ScopedMixin
-from grids.models import CODE_LENGTH, Level
+from grids.api import ScopedMixin
 from grids.personal import CASE_CONTACT
 from grids.scopes import Forbidden
 
 from . import schema as docs
 from .duplicates import lon_lat_of, possible_duplicates
-from .figures import figures
 from .intake import Report, report_incident
-from .loop_figures import GROUPINGS, loop_figures
 from .models import Category, Incident, IncidentPhoto
 from .photos import add_photo
 from .words import case_status_label, timeline, with_arrival
@@ -383,57 +380,3 @@ class TimelineView(IncidentScopedMixin, APIView):
                 for row in timeline(events)
             ]
         )
-
-
-class FiguresQuery(serializers.Serializer):
-    within = AreaCodeField()
-    level = serializers.ChoiceField(choices=Level.choices)
-    since = BoundedDateTimeField()
-    until = BoundedDateTimeField()
-
-    def validate(self, data):
-        if data["until"] <= data["since"]:
-            raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
-        if len(data["within"]) > CODE_LENGTH[Level(data["level"])]:
-            raise serializers.ValidationError({"level": _("Choose the level of the area or one below it.")})
-        return data
-
-
-class FiguresView(IncidentScopedMixin, APIView):
-    """GET /api/v1/figures/?within=<code>&level=<level>&since=<time>&until=<time> — per area: cases
-    received, closed, the share closed at each level, on-time and closure rates, time to close and
-    satisfaction."""
-
-    @docs.figures(FiguresQuery)
-    def get(self, request):
-        query = FiguresQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        self.scope.check_sees(data["within"])
-        return Response(figures(data["within"], data["level"], data["since"], data["until"]))
-
-
-class LoopFiguresQuery(serializers.Serializer):
-    within = AreaCodeField()
-    by = serializers.ChoiceField(choices=GROUPINGS, default="department")
-    since = BoundedDateTimeField()
-    until = BoundedDateTimeField()
-
-    def validate(self, data):
-        if data["until"] <= data["since"]:
-            raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
-        if data["by"] != "department" and len(data["within"]) > CODE_LENGTH[Level(data["by"])]:
-            raise serializers.ValidationError({"by": _("Choose the level of the area or one below it.")})
-        return data
-
-
-class LoopFiguresView(IncidentScopedMixin, APIView):
-    """GET /api/v1/figures/departments/?within=<code>&by=department|street|...&since=<time>&until=<time>"""
-
-    @docs.loop_figures(LoopFiguresQuery)
-    def get(self, request):
-        query = LoopFiguresQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        self.scope.check_sees(data["within"])
-        return Response(loop_figures(data["within"], data["by"], data["since"], data["until"]))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, department_pages, dispatch, template_pages, views
+from . import api, department_pages, dispatch, figures_api, template_pages, views
 
 urlpatterns = [
     path("dispatch/", dispatch.queue, name="dispatch"),
@@ -20,6 +20,6 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("incidents/<str:code>/photos/<int:photo_id>/", api.PhotoFileView.as_view(), name="incident-photo"),
     path("incidents/<str:code>/<slug:action>/", api.IncidentActionView.as_view(), name="incident-action"),
     path("categories/", api.CategoryListView.as_view(), name="category-list"),
-    path("figures/", api.FiguresView.as_view(), name="figures"),
-    path("figures/departments/", api.LoopFiguresView.as_view(), name="loop-figures"),
+    path("figures/", figures_api.FiguresView.as_view(), name="figures"),
+    path("figures/departments/", figures_api.LoopFiguresView.as_view(), name="loop-figures"),
 ]
