@@ -77,6 +77,7 @@ class CoverageExportView(ExportView):
     kind = "coverage"
 
 
+@personal_data  # an export: never kept by a shared browser or a proxy
 class LoopFiguresExportView(ScopedMixin, APIView):
     """GET /api/v1/export/departments.csv?within=&by=&since=&until= — the departments' loop in
     figures (incidents.loop_figures) as CSV, the same rows as /api/v1/figures/departments/."""

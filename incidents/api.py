@@ -28,7 +28,7 @@ from grids.scopes import Forbidden
 from . import schema as docs
 from .duplicates import lon_lat_of, possible_duplicates
 from .intake import Report, report_incident
-from .models import Category, Incident, IncidentPhoto
+from .models import Category, Incident, IncidentPhoto, Status
 from .photos import add_photo
 from .words import case_status_label, timeline, with_arrival
 from .workflow import act
@@ -203,7 +203,8 @@ class IncidentPagination(PageNumberPagination):
 
 @extend_schema_view(get=docs.case_list)
 class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
-    """GET /api/v1/incidents/[?mine=1] — cases in scope, newest first.
+    """GET /api/v1/incidents/[?mine=1|?verify=1] — cases in scope, newest first; `verify`: those of
+    the caller's grids that a department resolved, waiting for their verification on site.
     POST /api/v1/incidents/ — report a case (JSON, or multipart with `photos`)."""
 
     pagination_class = IncidentPagination
@@ -213,6 +214,10 @@ class IncidentListCreateView(IncidentScopedMixin, ListAPIView):
         incidents = self.incidents().order_by("-received_at")
         if self.request.query_params.get("mine"):
             incidents = incidents.filter(reporter=self.request.user)
+        if self.request.query_params.get("verify"):
+            incidents = incidents.filter(
+                status=Status.RESOLVED, needs_verification=True, grid__code__in=self.scope.grid_work
+            )
         return incidents
 
     def list(self, request, *args, **kwargs):

@@ -2,6 +2,7 @@
 (incidents.loop_figures), for a period, inside an area the caller sees."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,7 +47,11 @@ class FiguresView(IncidentScopedMixin, APIView):
 
 class LoopFiguresQuery(serializers.Serializer):
     within = AreaCodeField()
-    by = serializers.ChoiceField(choices=GROUPINGS, default="department")
+    by = serializers.ChoiceField(
+        choices=[("department", gettext_lazy("department"))] + [(g, Level(g).label) for g in GROUPINGS[1:]],
+        default="department",
+        help_text=gettext_lazy("Rows per department, or per area of this level."),
+    )
     since = BoundedDateTimeField()
     until = BoundedDateTimeField()
 

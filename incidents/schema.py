@@ -251,6 +251,11 @@ case_list = extend_schema(
     description=_("Cases in the caller's scope and the caller's own reports, newest first, in pages of 50."),
     parameters=[
         OpenApiParameter("mine", OpenApiTypes.BOOL, description=_("Only the caller's own reports.")),
+        OpenApiParameter(
+            "verify",
+            OpenApiTypes.BOOL,
+            description=_("Only the cases of the caller's grids that wait for their verification on site."),
+        ),
         *PAGE,
     ],
     responses={200: IncidentAnswer(many=True), **errors(400, 401, 404)},

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from govgrid.lib.privacy import personal_data
 from grids.models import Area, Department
 from grids.scopes import Scope
 
@@ -36,6 +37,7 @@ def _owners(scope):
     return areas + departments
 
 
+@personal_data  # beside the case pages under /dispatch/, and never kept by a shared browser either
 @login_required
 def templates(request):
     scope = Scope.for_user(request.user)

@@ -55,6 +55,9 @@ def phone_page(request):
             "grids": reverse("area-list") + "?level=grid",
             "incidents": reverse("incident-list"),
             "mine": reverse("incident-list") + "?mine=1",
+            "toVerify": reverse("incident-list") + "?verify=1",
+            "notifications": reverse("notification-list") + "?unread=1",
+            "notificationsPage": reverse("notifications"),
         },
         # A WGS84 base map when one is configured, as on the admin's editing map (which leaves out
         # AMap's GCJ-02 tiles: a pin placed on them would be about 600 m off). None by default.
@@ -122,6 +125,14 @@ def phone_labels():
         "logIn": _("Log in"),
         "dragPin": _("Drag to where the problem is"),
         "noGeolocation": _("this browser has no location service"),
+        "verifyOffline": _("Verifying needs the network: the cases wait here until there is one."),
+        "verifyNone": _("No case waits for your verification."),
+        "verifyOpen": _("Verify"),
+        "verifyNeedPhoto": _("Take the after photo first."),
+        "verifyNeedLocation": _("The phone has not given its location yet: wait for it, or allow it."),
+        "verifyNeedReason": _("Say why the work is sent back."),
+        "verifyDone": _("Verified: %(code)s."),
+        "reworkDone": _("Sent back for rework: %(code)s."),
     }
 
 

@@ -142,3 +142,35 @@ def new_incident(description="井盖缺失", city=None, **report_fields):
 def step(code, username, action, city=None, **fields):
     """`username` (of the drawn `city`, else of the demo) takes `action` on the case at its current version."""
     return act(user(username, city), code, action, Incident.objects.get(code=code).version, **fields)
+
+
+@pytest.fixture(scope="module")
+def dispatching_city(django_db_setup, django_db_blocker):
+    """A committed city (its own code and place) with the cast, 城管 competent in it with a handler,
+    all logging in with the demo's password, for the served app and the browser."""
+    from grids.models import Assignment, Department, Role
+    from incidents.models import Category, Route, purge_incidents
+    from tests.conftest import STARTED
+
+    def people(city):
+        served_cast("grid_worker", "community_dispatcher", "street_dispatcher", "street_closer")(city)
+        department = Department.objects.create(code="t-cg-served", name="城市管理局", district=city.district)
+        Route.objects.create(category=Category.objects.get(code="0301"), department=department)
+        handler = city.person("城管办理员")
+        handler.user = get_user_model().objects.create_user(f"{city.code}_cg_handler")
+        handler.user.password = demo_password_hash()
+        handler.user.save()
+        handler.save()
+        Assignment.objects.create(
+            person=handler, role=Role.DEPARTMENT_HANDLER, area=city.district, department=department, starts_on=STARTED
+        )
+        city.users["cg_handler"] = handler.user
+
+    with committed_city(django_db_blocker, people, code="990021", origin=(113.2, 32.5)) as city:
+        try:
+            yield city
+        finally:  # the cases that name the department, then it with its routes, before the city goes
+            with django_db_blocker.unblock():
+                purge_incidents(Incident.objects.filter(grid__code__startswith=city.code))
+                Assignment.objects.filter(department__code="t-cg-served").delete()
+                Department.objects.filter(code="t-cg-served").delete()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grids.models import Assignment, Department, Role
 from incidents.intake import Report, report_incident
-from incidents.models import Category, Dispatch, Extension, Incident, Route, purge_incidents
+from incidents.models import Category, Dispatch, Extension, Incident, Route
 
 from .conftest import shanghai
 
@@ -264,27 +264,6 @@ def test_a_department_sees_only_the_cases_sent_to_it(loop):
 
 
 # --- two dispatchers at once, through the served app -----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def dispatching_city(django_db_setup, django_db_blocker):
-    """A committed city (its own code and place) with the cast and 城管 competent in it, for the served app."""
-    from tests.conftest import committed_city
-
-    from .conftest import served_cast
-
-    def people(city):
-        served_cast("grid_worker", "community_dispatcher", "street_dispatcher", "street_closer")(city)
-        department = Department.objects.create(code="t-cg-served", name="城市管理局", district=city.district)
-        Route.objects.create(category=Category.objects.get(code="0301"), department=department)
-
-    with committed_city(django_db_blocker, people, code="990021", origin=(113.2, 32.5)) as city:
-        try:
-            yield city
-        finally:  # the cases that name the department, then it with its routes, before the city goes
-            with django_db_blocker.unblock():
-                purge_incidents(Incident.objects.filter(grid__code__startswith=city.code))
-                Department.objects.filter(code="t-cg-served").delete()
 
 
 @pytest.mark.django_db

@@ -16,6 +16,9 @@ let pin = null;
 let accuracyCircle = null;
 let position = null; // {lat, lon, accuracy, byHand}: where the pin is
 let lastFix = null; // the phone's last position, even while the pin is placed by hand
+
+// The phone's own last position (WGS84), whatever the pin shows, or null: where a photo is taken.
+export const phonePosition = () => (lastFix ? { lon: lastFix.lon, lat: lastFix.lat } : null);
 let following = true; // the pin follows the phone's position until the worker moves it
 let watch = null;
 

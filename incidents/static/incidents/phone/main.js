@@ -7,6 +7,7 @@
  *   outbox-list.js     the outbox tab
  *   report-form.js     the report form; categories.js, photos.js and location.js (with map.js) fill it
  *   cases.js           "my cases"; case-view.js one case with its timeline
+ *   verify.js          "to verify": the after photo on site, then confirm or send back; the unread count
  *   tabs.js, logout.js, and below them config.js, words.js, dom.js, server.js, kept.js
  *
  * The service worker that keeps the page for use with no network is phone.js (one folder up). */
@@ -23,6 +24,7 @@ import { renderOutbox } from "./outbox-list.js";
 import { flush, RETRY_SECONDS, showNetwork } from "./outbox-sending.js";
 import { wireReportForm } from "./report-form.js";
 import { wireTabs } from "./tabs.js";
+import { loadToVerify, refreshUnread, wireVerify } from "./verify.js";
 import { t } from "./words.js";
 
 function wire() {
@@ -32,6 +34,7 @@ function wire() {
   wireReportForm();
   wireCases();
   wireCaseView();
+  wireVerify();
   wireTabs();
   wireLogout();
 }
@@ -51,6 +54,8 @@ function start() {
     .catch((error) => showNetwork(t("storageError", { reason: error.message })));
   window.addEventListener("online", flush);
   showCaseFromAddress();
+  loadToVerify();
+  refreshUnread();
   window.addEventListener("offline", () => showNetwork());
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && flush());
   setInterval(flush, RETRY_SECONDS * 1000);

@@ -15,7 +15,7 @@ let photos = []; // {blob, name, url}: url is the thumbnail's object URL, revoke
 
 // A phone camera's picture is several megabytes; on a weak network a 2048-pixel JPEG tells the
 // same story. Pictures in a type the server does not take (HEIC) are converted the same way.
-async function shrink(file) {
+export async function shrink(file) {
   const usable = PHOTO_TYPES.includes(file.type);
   if (usable && file.size <= SHRINK_ABOVE_BYTES) return file;
   try {
