@@ -131,11 +131,16 @@ class Assignment(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        # A department being added with its people (the admin's inline) is not saved yet: its people
+        # hold it, without its id.
+        department = (
+            self.department if self.department_id or self._meta.get_field("department").is_cached(self) else None
+        )
         if self.role in DEPARTMENT_ROLES:
-            if self.department_id is None:
+            if department is None:
                 raise ValidationError({"department": _("A department role needs its department.")})
-            self.area_id = self.department.district_id
-        elif self.department_id is not None:
+            self.area_id = department.district_id
+        elif department is not None:
             raise ValidationError({"department": _("Only a department role names a department.")})
 
     def __str__(self):
