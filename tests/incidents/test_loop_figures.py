@@ -149,3 +149,47 @@ def test_the_csv_export_has_the_api_numbers_and_cells_a_spreadsheet_cannot_run(l
         rate = api["t-cg"]["rates"][name]
         assert (rows[0][name] == "") if rate is None else float(rows[0][name]) == rate
     assert loop.city.client("grid_worker").get("/api/v1/export/departments.csv", query).status_code == 404
+
+
+def test_a_demo_year_gives_the_same_figures_from_the_api_the_csv_and_the_dashboard(db, clock):
+    """On a generated history of the demo (demo.history through the departments): the API's rows, the
+    CSV export's and the dashboard's red and black lists are one statement's."""
+    import csv
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from demo.history import build_history
+    from incidents.models import Dispatch
+
+    build_history("411381", cases=3000, days=120, seed=5)
+    assert Dispatch.objects.filter(incident__fingerprint="demo").exists()
+    now = timezone.now()
+    query = {
+        "within": "411381",
+        "by": "department",
+        "since": (now - dt.timedelta(days=121)).isoformat(),
+        "until": now.isoformat(),
+    }
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="leader"))
+    api = {row["code"]: row for row in client.get("/api/v1/figures/departments/", query).json()}
+    answer = client.get("/api/v1/export/departments.csv", query)
+    exported = {row["code"]: row for row in csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode()))}
+    assert set(api) == set(exported) and api
+    for code, row in api.items():
+        for name in ("dispatched", "contested", "closed", "closed_on_time", "reworks", "callbacks_reached"):
+            assert int(exported[code][name]) == row[name], (code, name)
+    month = timezone.localdate().replace(day=1)
+    last = (month - dt.timedelta(days=1)).replace(day=1)
+    html = client.get("/", {"area": "411381", "month": f"{last:%Y-%m}"}).content.decode()
+    since = timezone.make_aware(dt.datetime.combine(last, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    from incidents.loop_figures import loop_figures
+
+    lists = red_and_black(loop_figures("411381", "department", since, until))
+    assert lists["red"]  # 城管 closes enough in a month of this history to be ranked
+    for row in lists["red"] + lists["black"]:
+        assert f'data-department="{row["code"]}"><td>' in html
