@@ -48,9 +48,12 @@ class FiguresView(IncidentScopedMixin, APIView):
 class LoopFiguresQuery(serializers.Serializer):
     within = AreaCodeField()
     by = serializers.ChoiceField(
-        choices=[("department", gettext_lazy("department"))] + [(g, Level(g).label) for g in GROUPINGS[1:]],
+        choices=[("department", gettext_lazy("department")), ("person", gettext_lazy("person"))]
+        + [(g, Level(g).label) for g in GROUPINGS[1:-1]],
         default="department",
-        help_text=gettext_lazy("Rows per department, or per area of this level."),
+        help_text=gettext_lazy(
+            "Rows per department, per person who signed for the dispatches, or per area of this level."
+        ),
     )
     since = BoundedDateTimeField()
     until = BoundedDateTimeField()
@@ -58,7 +61,7 @@ class LoopFiguresQuery(serializers.Serializer):
     def validate(self, data):
         if data["until"] <= data["since"]:
             raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
-        if data["by"] != "department" and len(data["within"]) > CODE_LENGTH[Level(data["by"])]:
+        if data["by"] in Level.values and len(data["within"]) > CODE_LENGTH[Level(data["by"])]:
             raise serializers.ValidationError({"by": _("Choose the level of the area or one below it.")})
         return data
 

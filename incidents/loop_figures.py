@@ -17,10 +17,13 @@ For the lead dispatches made in [since, until) (a co-handler's part counts only 
 - 督办 supervisions: supervision notices while the department held the case.
 - 回访 satisfaction: call-backs that found the resident satisfied / call-backs that reached them.
 
-A case counts for the department of its dispatch and for the area (street, community...) of the
-grid it was reported in; a parked case is neither closed nor due to close.
+A case counts for the department of its dispatch, for the area (street, community...) of the grid
+it was reported in, and for the person who signed for the dispatch (per person: the dispatches a
+handler signed for; one not signed for yet counts for nobody); a parked case is neither closed nor
+due to close.
 """
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
@@ -29,12 +32,12 @@ from grids.models import CODE_LENGTH, Level
 
 from .models import Status
 
-GROUPINGS = ("department", Level.DISTRICT, Level.STREET, Level.COMMUNITY)
+GROUPINGS = ("department", Level.DISTRICT, Level.STREET, Level.COMMUNITY, "person")
 
 _SQL = f"""
 WITH d AS (
     SELECT d.id, d.incident_id, d.department_id, d.role, d.sign_due_at, d.signed_at, d.outcome, d.due_at,
-           i.status, g.code AS grid_code, {{group}} AS key
+           d.signed_by_id, i.status, g.code AS grid_code, {{group}} AS key
     FROM incidents_dispatch d
     JOIN incidents_incident i ON i.id = d.incident_id
     JOIN grids_area g ON g.id = i.grid_id
@@ -100,6 +103,9 @@ RATES = {  # name: (part, whole)
 # The names of the rows' keys: departments by id, areas of a level by code.
 NAMES = {
     "department": "(SELECT id::text AS key, code, name FROM grids_department) AS names",
+    # a department's person: the one who signed for the dispatch (its handler from then on)
+    "person": "(SELECT id::text AS key, username AS code, coalesce(nullif(first_name, ''), username) AS name"
+    " FROM {users}) AS names",
     "area": "(SELECT code AS key, code, name FROM grids_area WHERE level = %(level)s) AS names",
 }
 
@@ -108,6 +114,8 @@ def _statement(by, cell=lambda expression: expression):
     """The statement of a grouping; `cell` wraps its text columns (the CSV export neutralises them)."""
     if by == "department":
         group, names = "d.department_id::text", NAMES["department"]
+    elif by == "person":
+        group, names = "d.signed_by_id::text", NAMES["person"].format(users=get_user_model()._meta.db_table)
     else:
         group, names = f"left(g.code, {CODE_LENGTH[Level(by)]})", NAMES["area"]
     rates = ", ".join(

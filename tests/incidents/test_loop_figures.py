@@ -81,6 +81,16 @@ def test_each_indicator_counts_what_its_definition_says(loop, clock):
     assert (hb["dispatched"], hb["co_dispatched"], hb["contested"], hb["closed"]) == (1, 2, 0, 0)
     assert hb["rates"]["closure_rate"] is None or hb["due_to_close"] == 1
 
+    people = {r["code"]: r for r in loop_figures(loop.city.code, "person", monday, now, now=now)}
+    handler = people[loop.city.users["cg_handler"].username]  # signed for cases 1 and 3
+    assert (handler["name"], handler["dispatched"], handler["closed"], handler["signed_in_time"]) == (
+        loop.city.users["cg_handler"].username,  # no first name: the login's name
+        2,
+        2,
+        1,
+    )
+    assert loop.city.users["hb_handler"].username not in people  # signed for nothing
+
     streets = loop_figures(loop.city.code, "street", monday, now, now=now)
     assert [(r["code"], r["dispatched"], r["closed"]) for r in streets] == [(loop.city.streets[0].code, 4, 2)]
 
