@@ -2,7 +2,11 @@
 the after photo is taken where the phone is, and the case is verified (or sent back). In Chromium
 on a phone, as a grid worker uses it."""
 
+import uuid
+from urllib.request import Request, urlopen
+
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from incidents.models import Incident, IncidentPhoto
@@ -26,8 +30,6 @@ def resolved_by_the_department(served_app, city, forget_reports, description):
 def test_the_grid_worker_verifies_on_site_with_the_after_photo(
     served_app, dispatching_city, screen, forget_reports, tmp_path
 ):
-    from PIL import Image
-
     city = dispatching_city
     code, point = resolved_by_the_department(served_app, city, forget_reports, "核查测试")
     photo = tmp_path / "after.jpg"
@@ -59,3 +61,53 @@ def test_the_grid_worker_verifies_on_site_with_the_after_photo(
     assert case.status == "verified"
     after = IncidentPhoto.objects.get(incident=case, kind="after")
     assert after.location.distance(case.location) * 111000 < 50  # taken where the phone is
+
+
+@pytest.mark.django_db
+def test_after_the_verification_the_dispatcher_closes_and_calls_back_in_chromium(
+    served_app, dispatching_city, screen, forget_reports, tmp_path
+):
+    """The rest of the loop on a desktop: the street's second dispatcher sees before and after side
+    by side, closes (after the page asks once more), and records the call-back."""
+    city = dispatching_city
+    code, point = resolved_by_the_department(served_app, city, forget_reports, "结案回访测试")
+    worker = token_of(served_app, city.users["grid_worker"].username)
+    photo = tmp_path / "after.png"
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(photo, "PNG")
+    upload_after_photo(served_app, worker, code, photo, point)
+    act_via(served_app, worker, code, "verify")
+
+    desk = screen("desktop")
+    desk.log_in(served_app, city.users["street_closer"].username, f"/dispatch/{code}/")
+    page = desk.page
+    expect(page.locator('.before-after img[data-kind="after"]')).to_have_count(1)
+    page.click('button[value="close"]')
+    page.click("#confirm-yes")
+    expect(page.locator("#case-status")).to_have_text("已结案")
+    page.check('input[name="reached"][value="true"]')
+    page.check('input[name="satisfied"][value="true"]')
+    page.fill('input[name="reason"]', "群众表示满意")
+    page.click('button[value="callback"]')
+    expect(page.locator('.timeline li[data-action="callback"]')).to_contain_text("满意")
+    desk.shoot("case-closed-and-called-back")
+    assert desk.blocked == [] and [e for e in desk.console_errors if "favicon" not in e] == []
+
+
+def upload_after_photo(base, token, code, path, point):
+    """POST the after photo as the phone does (multipart, with where it was taken)."""
+    boundary = uuid.uuid4().hex
+    fields = {"kind": "after", "lon": str(point.x), "lat": str(point.y), "crs": "wgs84"}
+    body = b""
+    for name, value in fields.items():
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    body += (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="after.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + path.read_bytes()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    headers = {"Authorization": f"Token {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+    with urlopen(Request(f"{base}/api/v1/incidents/{code}/photos/", data=body, headers=headers), timeout=30) as answer:
+        assert answer.status in (200, 201)
