@@ -53,7 +53,7 @@ def test_the_service_worker_keeps_every_module_by_its_hashed_name_and_serves_it_
 
 
 OUTBOX_SIZE = """() => new Promise((resolve, reject) => {
-  const open = indexedDB.open("govgrid-phone", 1);
+  const open = indexedDB.open("govgrid-phone");  // whatever version the page made
   open.onsuccess = () => {
     const count = open.result.transaction("reports").objectStore("reports").count();
     count.onsuccess = () => resolve(count.result);

@@ -48,11 +48,18 @@ def test_the_grid_worker_verifies_on_site_with_the_after_photo(
     page.click("#verify-confirm")  # no photo yet: said, nothing sent
     expect(page.locator("#verify-error")).to_be_visible()
     page.set_input_files("#verify-photo", str(photo))
+    shown.context.set_offline(True)  # in a basement: kept on the phone, nothing lost
     page.click("#verify-confirm")
+    expect(page.locator("#verify-note")).to_contain_text("已保存在手机上")
+    assert Incident.objects.get(code=code).status == "resolved"
+    page.reload()  # even a reload keeps it (IndexedDB)
+    shown.context.set_offline(False)  # the network comes back: sent by itself
+    page.click("#tab-verify")
     expect(page.locator("#verify-note")).to_contain_text(code)
     expect(page.locator(f'#verify-list li[data-code="{code}"]')).to_have_count(0)
     expect(page.locator("#verify-form")).to_be_hidden()
     expect(page.locator("#verify-note")).to_contain_text("已核查")  # not replaced by the list read again
+    expect(page.locator("#verify-count")).to_be_hidden()
     assert shown.overflow() == 0
     shown.shoot("phone-verify")
     assert shown.blocked == [] and [e for e in shown.console_errors if "favicon" not in e] == []

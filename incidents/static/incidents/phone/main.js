@@ -7,7 +7,8 @@
  *   outbox-list.js     the outbox tab
  *   report-form.js     the report form; categories.js, photos.js and location.js (with map.js) fill it
  *   cases.js           "my cases"; case-view.js one case with its timeline
- *   verify.js          "to verify": the after photo on site, then confirm or send back; the unread count
+ *   verify.js          "to verify": the after photo on site, then confirm or send back, kept on the
+ *                      phone until sent (outbox.js); the unread count
  *   tabs.js, logout.js, and below them config.js, words.js, dom.js, server.js, kept.js
  *
  * The service worker that keeps the page for use with no network is phone.js (one folder up). */
@@ -24,7 +25,7 @@ import { renderOutbox } from "./outbox-list.js";
 import { flush, RETRY_SECONDS, showNetwork } from "./outbox-sending.js";
 import { wireReportForm } from "./report-form.js";
 import { wireTabs } from "./tabs.js";
-import { loadToVerify, refreshUnread, wireVerify } from "./verify.js";
+import { loadToVerify, refreshUnread, sendVerifications, wireVerify } from "./verify.js";
 import { t } from "./words.js";
 
 function wire() {
@@ -59,6 +60,8 @@ function start() {
   window.addEventListener("offline", () => showNetwork());
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && flush());
   setInterval(flush, RETRY_SECONDS * 1000);
+  sendVerifications();
+  setInterval(sendVerifications, RETRY_SECONDS * 1000);
   keepForOffline();
 }
 

@@ -7,35 +7,48 @@ import { config } from "./config.js";
 
 const KEEP_SENT_DAYS = 3;
 
+// Version 2 added the verifications on site kept until sent (verify.js), beside the reports.
 const opening = new Promise((resolve, reject) => {
-  const open = indexedDB.open("govgrid-phone", 1);
-  open.onupgradeneeded = () => open.result.createObjectStore("reports", { keyPath: "client_id" });
+  const open = indexedDB.open("govgrid-phone", 2);
+  open.onupgradeneeded = () => {
+    const names = open.result.objectStoreNames;
+    if (!names.contains("reports")) open.result.createObjectStore("reports", { keyPath: "client_id" });
+    if (!names.contains("verifications")) open.result.createObjectStore("verifications", { keyPath: "code" });
+  };
   open.onsuccess = () => resolve(open.result);
   open.onerror = () => reject(open.error);
 });
 
 // Resolves with the request's result once its transaction is complete (written for good).
-function run(mode, work) {
+function run(storeName, mode, work) {
   return opening.then(
     (db) =>
       new Promise((resolve, reject) => {
-        const transaction = db.transaction("reports", mode);
-        const result = work(transaction.objectStore("reports"));
+        const transaction = db.transaction(storeName, mode);
+        const result = work(transaction.objectStore(storeName));
         transaction.oncomplete = () => resolve(result.result);
         transaction.onerror = transaction.onabort = () => reject(transaction.error);
       }),
   );
 }
 
-export const outbox = {
-  // This worker's reports (a shared phone keeps each worker's apart), oldest first.
-  all: () =>
-    run("readonly", (store) => store.getAll()).then((records) =>
-      records.filter((r) => r.user === config.user).sort((a, b) => a.created - b.created),
-    ),
-  put: (record) => run("readwrite", (store) => store.put(record)),
-  remove: (clientId) => run("readwrite", (store) => store.delete(clientId)),
-};
+// One store's records of this worker (a shared phone keeps each worker's apart), oldest first.
+function kept(storeName, key) {
+  return {
+    all: () =>
+      run(storeName, "readonly", (store) => store.getAll()).then((records) =>
+        records.filter((r) => r.user === config.user).sort((a, b) => a.created - b.created),
+      ),
+    put: (record) => run(storeName, "readwrite", (store) => store.put(record)),
+    remove: (id) => run(storeName, "readwrite", (store) => store.delete(id)),
+    key,
+  };
+}
+
+export const outbox = kept("reports", "client_id");
+// Verifications on site waiting for the network: the after photo (a Blob), where it was taken, the
+// action and its reason, keyed by the case's code (verify.js sends them).
+export const verifications = kept("verifications", "code");
 
 // client_ids on their way right now (not stored: a reload ends them).
 export const inFlight = new Set();

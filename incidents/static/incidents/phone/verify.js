@@ -1,14 +1,17 @@
 /* "To verify" (核查): the cases of the worker's grids that a department resolved. The worker goes
- * there, takes the "after" photo, which is sent with where the phone is, then confirms the work or
- * sends it back with a reason. It needs the network (the server checks the photo's place against
- * the case); with none, the tab says so and nothing is lost: the case waits in the list. The unread
- * notifications' count in the header is read again here too. */
+ * there, takes the "after" photo, then confirms the work or sends it back with a reason. What they
+ * decided is kept on the phone first (IndexedDB, outbox.js: the photo, where the phone was, the
+ * action), then sent: the photo (the server keeps one copy of each picture), then the action at the
+ * version the worker saw. With no network it waits and goes when the network comes back; an action
+ * the server already has (a retry after a lost answer) is recognised by the case's status. The
+ * unread notifications' count in the header is read again here too. */
 
 import { config } from "./config.js";
 import { $, el } from "./dom.js";
 import { phonePosition } from "./location.js";
+import { verifications } from "./outbox.js";
 import { shrink } from "./photos.js";
-import { readJson, reasonOf, request } from "./server.js";
+import { isRefusal, readJson, reasonOf, request } from "./server.js";
 import { whenShown } from "./tabs.js";
 import { t } from "./words.js";
 
@@ -16,6 +19,9 @@ const TIMEOUT_MS = 30000;
 const PHOTO_TIMEOUT_MS = 120000;
 
 let current = null; // the case being verified: {code, version}
+let sending = null;
+// What each action leaves the case as: a retry finding it so knows the server has it already.
+const LEAVES = { verify: "verified", rework: "in_progress" };
 
 // The list read again; `keepNote` leaves the line under it as it is (what was just done).
 export async function loadToVerify(keepNote = false) {
@@ -71,55 +77,105 @@ function showError(text) {
   $("verify-error").hidden = !text;
 }
 
-// The after photo, sent with the phone's position (the server checks it is on site).
-async function sendPhoto() {
+// Kept on the phone first: from here on, nothing the network does can lose it.
+async function keep(action, reason) {
   const file = $("verify-photo").files[0];
-  if (!file) throw new Error(t("verifyNeedPhoto"));
   const where = phonePosition();
-  if (!where) throw new Error(t("verifyNeedLocation"));
-  const photo = await shrink(file);
-  const form = new FormData();
-  form.append("photo", photo, photo.name || "after.jpg");
-  form.append("kind", "after");
-  form.append("lon", String(where.lon));
-  form.append("lat", String(where.lat));
-  form.append("crs", "wgs84");
-  const url = `${config.urls.incidents}${encodeURIComponent(current.code)}/photos/`;
-  const response = await request(url, { method: "POST", body: form }, PHOTO_TIMEOUT_MS);
-  if (!response.ok) throw new Error(reasonOf(response, await readJson(response)));
-}
-
-async function act(action, reason) {
-  const url = `${config.urls.incidents}${encodeURIComponent(current.code)}/${action}/`;
-  const body = JSON.stringify({ version: current.version, reason });
-  const response = await request(url, { method: "POST", body, headers: { "Content-Type": "application/json" } }, TIMEOUT_MS);
-  const answer = await readJson(response);
-  if (!response.ok) throw new Error(reasonOf(response, answer));
-  return answer;
+  if (action === "verify" && !file) throw new Error(t("verifyNeedPhoto"));
+  if (file && !where) throw new Error(t("verifyNeedLocation"));
+  const photo = file ? await shrink(file) : null;
+  await verifications.put({
+    code: current.code,
+    user: config.user,
+    version: current.version,
+    action,
+    reason,
+    photo: photo ? { blob: photo, name: photo.name || "after.jpg", ...where, state: "pending" } : null,
+    state: "queued",
+    note: "",
+    created: Date.now(),
+  });
 }
 
 async function finish(action) {
   showError("");
-  if (!navigator.onLine) {
-    showError(t("verifyOffline"));
-    return;
-  }
   const reason = $("verify-reason").value.trim();
   if (action === "rework" && !reason) {
     showError(t("verifyNeedReason"));
     return;
   }
   try {
-    if (action === "verify") await sendPhoto();
-    else if ($("verify-photo").files[0] && phonePosition()) await sendPhoto();
-    const answer = await act(action, reason);
-    $("verify-form").hidden = true;
-    $("verify-note").textContent = t(action === "verify" ? "verifyDone" : "reworkDone", { code: answer.code });
-    current = null;
-    loadToVerify(true);
+    await keep(action, reason);
   } catch (error) {
     showError(error.message);
+    return;
   }
+  const code = current.code;
+  $("verify-form").hidden = true;
+  current = null;
+  $("verify-note").textContent = t("verifyKept", { code });
+  await sendVerifications();
+}
+
+// Sends what waits, one case after another; stops at the first trouble of the network (tried
+// again when the phone is online again, and every few seconds, main.js).
+export function sendVerifications() {
+  sending = sending || sendAll().finally(() => (sending = null));
+  return sending;
+}
+
+async function sendAll() {
+  if (!navigator.onLine) return;
+  let sent = false;
+  for (const record of await verifications.all()) {
+    if (record.state !== "queued") continue;
+    const outcome = await sendOne(record);
+    sent = sent || outcome !== "stop";
+    if (outcome === "stop") return;
+    if (outcome === "done") {
+      await verifications.remove(record.code);
+      $("verify-note").textContent = t(record.action === "verify" ? "verifyDone" : "reworkDone", { code: record.code });
+    } else {
+      record.state = "failed";
+      await verifications.put(record);
+      $("verify-note").textContent = `${record.code}: ${record.note}`;
+    }
+  }
+  if (sent) loadToVerify(true);
+}
+
+// "done", "refused" (kept with the server's reason) or "stop" (no network or server trouble).
+async function sendOne(record) {
+  try {
+    if (record.photo && record.photo.state === "pending") {
+      const form = new FormData();
+      form.append("photo", record.photo.blob, record.photo.name);
+      for (const [name, value] of [["kind", "after"], ["lon", record.photo.lon], ["lat", record.photo.lat], ["crs", "wgs84"]]) {
+        form.append(name, String(value));
+      }
+      const url = `${config.urls.incidents}${encodeURIComponent(record.code)}/photos/`;
+      const response = await request(url, { method: "POST", body: form }, PHOTO_TIMEOUT_MS);
+      if (!response.ok) return refusedOrStop(record, response, await readJson(response));
+      record.photo = { ...record.photo, blob: null, state: "sent" };
+      await verifications.put(record);
+    }
+    const url = `${config.urls.incidents}${encodeURIComponent(record.code)}/${record.action}/`;
+    const body = JSON.stringify({ version: record.version, reason: record.reason });
+    const headers = { "Content-Type": "application/json" };
+    const response = await request(url, { method: "POST", body, headers }, TIMEOUT_MS);
+    const answer = await readJson(response);
+    if (response.ok) return "done";
+    if (response.status === 409 && answer.status === LEAVES[record.action]) return "done"; // it arrived before
+    return refusedOrStop(record, response, answer);
+  } catch (error) {
+    record.note = error.message;
+    return "stop";
+  }
+}
+
+function refusedOrStop(record, response, answer) {
+  record.note = reasonOf(response, answer);
+  return isRefusal(response.status) ? "refused" : "stop";
 }
 
 // The header's count of unread notifications, read again (the page may come from the phone's copy).
@@ -147,4 +203,5 @@ export function wireVerify() {
   whenShown("verify", () => loadToVerify());
   $("verify-confirm").addEventListener("click", () => finish("verify"));
   $("verify-rework").addEventListener("click", () => finish("rework"));
+  window.addEventListener("online", () => sendVerifications());
 }
