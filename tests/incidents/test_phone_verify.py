@@ -52,7 +52,10 @@ def test_the_grid_worker_verifies_on_site_with_the_after_photo(
     page.click("#verify-confirm")
     expect(page.locator("#verify-note")).to_contain_text("已保存在手机上")
     assert Incident.objects.get(code=code).status == "resolved"
-    page.reload()  # even a reload keeps it (IndexedDB)
+    page.reload()  # even a reload keeps it (IndexedDB), and the list as last read, marked
+    page.click("#tab-verify")
+    expect(page.locator(f'#verify-list li[data-code="{code}"]')).to_have_attribute("data-waiting", "true")
+    expect(page.locator("#verify-count")).to_be_hidden()
     shown.context.set_offline(False)  # the network comes back: sent by itself
     page.click("#tab-verify")
     expect(page.locator("#verify-note")).to_contain_text(code)

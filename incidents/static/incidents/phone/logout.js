@@ -1,6 +1,6 @@
-/* Logging out forgets what the phone kept of the worker's cases and the kept page (the service
- * worker's cache), so the next person with the phone sees none of it. Not the outbox: unsent
- * reports wait for the worker's next login. */
+/* Logging out forgets what the phone kept of the worker's cases (theirs and those to verify) and the
+ * kept page (the service worker's cache), so the next person with the phone sees none of it. Not
+ * the outbox: unsent reports and verifications wait for the worker's next login. */
 
 import { forgetKept } from "./kept.js";
 
@@ -8,7 +8,7 @@ const CACHE_PREFIX = "govgrid-phone-"; // the service worker's caches (phone.js)
 
 async function forgetBeforeLeaving(event) {
   const form = event.currentTarget;
-  for (const what of ["cases", "seen"]) forgetKept(what);
+  for (const what of ["cases", "seen", "verify"]) forgetKept(what);
   if (!window.caches) return;
   event.preventDefault();
   try {

@@ -8,6 +8,7 @@
 
 import { config } from "./config.js";
 import { $, el } from "./dom.js";
+import { readKept, writeKept } from "./kept.js";
 import { phonePosition } from "./location.js";
 import { verifications } from "./outbox.js";
 import { shrink } from "./photos.js";
@@ -27,6 +28,8 @@ const LEAVES = { verify: "verified", rework: "in_progress" };
 export async function loadToVerify(keepNote = false) {
   const note = $("verify-note");
   if (!navigator.onLine) {
+    // The copy read last (without any resident's contact), so the work goes on in a basement.
+    await showList(readKept("verify").results || []);
     note.textContent = t("verifyOffline");
     return;
   }
@@ -37,22 +40,33 @@ export async function loadToVerify(keepNote = false) {
       note.textContent = reasonOf(response, body);
       return;
     }
-    $("verify-list").replaceChildren(...body.results.map(item));
-    $("verify-count").textContent = body.count;
-    $("verify-count").hidden = !body.count;
+    const results = body.results.map(({ contact, ...rest }) => rest);
+    writeKept("verify", { results });
+    await showList(results);
     if (!keepNote) note.textContent = body.count ? "" : t("verifyNone");
   } catch (error) {
     note.textContent = navigator.onLine ? error.message : t("verifyOffline");
   }
 }
 
-function item(incident) {
-  const open = el("button", { type: "button", className: "secondary", "data-code": incident.code }, t("verifyOpen"));
-  open.addEventListener("click", () => startVerifying(incident));
+// The cases to verify; one whose decision waits on the phone says so and is not offered again.
+async function showList(results) {
+  const waiting = new Set((await verifications.all()).filter((r) => r.state === "queued").map((r) => r.code));
+  $("verify-list").replaceChildren(...results.map((incident) => item(incident, waiting.has(incident.code))));
+  const open = results.filter((incident) => !waiting.has(incident.code)).length;
+  $("verify-count").textContent = open;
+  $("verify-count").hidden = !open;
+}
+
+function item(incident, waiting) {
+  const open = waiting
+    ? el("span", { className: "state" }, t("verifyWaiting"))
+    : el("button", { type: "button", className: "secondary", "data-code": incident.code }, t("verifyOpen"));
+  if (!waiting) open.addEventListener("click", () => startVerifying(incident));
   const department = incident.department ? incident.department.name : "";
   return el(
     "li",
-    { "data-code": incident.code },
+    { "data-code": incident.code, "data-waiting": waiting ? "true" : null },
     el("strong", {}, incident.code),
     " ",
     incident.category.name,
@@ -114,6 +128,7 @@ async function finish(action) {
   $("verify-form").hidden = true;
   current = null;
   $("verify-note").textContent = t("verifyKept", { code });
+  await showList(readKept("verify").results || []);
   await sendVerifications();
 }
 
