@@ -153,7 +153,7 @@ def dispatching_city(django_db_setup, django_db_blocker):
     from tests.conftest import STARTED
 
     def people(city):
-        served_cast("grid_worker", "community_dispatcher", "street_dispatcher", "street_closer")(city)
+        served_cast("grid_worker", "community_dispatcher", "street_dispatcher", "street_closer", "leader")(city)
         department = Department.objects.create(code="t-cg-served", name="城市管理局", district=city.district)
         Route.objects.create(category=Category.objects.get(code="0301"), department=department)
         handler = city.person("城管办理员")

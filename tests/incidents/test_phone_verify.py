@@ -121,3 +121,76 @@ def upload_after_photo(base, token, code, path, point):
     headers = {"Authorization": f"Token {token}", "Content-Type": f"multipart/form-data; boundary={boundary}"}
     with urlopen(Request(f"{base}/api/v1/incidents/{code}/photos/", data=body, headers=headers), timeout=30) as answer:
         assert answer.status in (200, 201)
+
+
+@pytest.mark.django_db
+def test_the_whole_loop_taken_on_the_pages_by_each_account(
+    served_app, dispatching_city, screen, forget_reports, tmp_path
+):
+    """grid → community → street → department, signed, contested and sent again, extended with
+    approval, supervised, resolved, verified on site, closed and called back: each step on the case
+    page (the verification on the phone page) by the account whose part it is."""
+    from incidents.models import IncidentEvent
+
+    city = dispatching_city
+    point = city.grid_of("grid_worker").geom.point_on_surface
+    worker = token_of(served_app, city.users["grid_worker"].username)
+    code = report_via(served_app, worker, forget_reports, "全流程测试", point)
+    desk = screen("desktop")
+    page = desk.page
+
+    def as_(name):
+        page.context.clear_cookies()
+        desk.log_in(served_app, city.users[name].username, f"/dispatch/{code}/")
+
+    def press(action, reason="", confirm=False, **fields):
+        if reason:
+            page.fill('input[name="reason"]', reason)
+        for selector, value in fields.items():
+            page.fill(selector, value)
+        page.click(f'button[value="{action}"]')
+        if confirm:
+            page.click("#confirm-yes")
+        expect(page.locator(".message.success")).to_be_visible()
+
+    as_("grid_worker")
+    press("escalate", "需要社区协调")
+    as_("community_dispatcher")
+    press("escalate", "需要街道协调")
+    as_("street_dispatcher")
+    expect(page.locator("#dispatch-lead option:checked")).to_have_attribute("value", "t-cg-served")
+    press("dispatch")
+    as_("cg_handler")
+    press("sign")
+    press("contest", "不属于本部门职责", confirm=True)
+    as_("street_dispatcher")
+    press("dispatch")
+    as_("cg_handler")
+    press("sign")
+    press("extend", "需采购配件", **{"#extend-due": "2027-03-01T17:00"})
+    as_("street_closer")
+    press("approve_extension")
+    as_("leader")
+    press("supervise", "群众多次反映，请加快办理")
+    as_("cg_handler")
+    expect(page.locator("#case-supervised")).to_be_visible()
+    press("resolve")
+    photo = tmp_path / "after.png"
+    Image.new("RGB", (24, 24), (10, 90, 200)).save(photo, "PNG")
+    upload_after_photo(served_app, worker, code, photo, point)
+    as_("grid_worker")
+    press("verify")
+    as_("street_closer")
+    press("close", confirm=True)
+    as_("leader")
+    page.check('input[name="reached"][value="true"]')
+    page.check('input[name="satisfied"][value="true"]')
+    press("callback", "满意")
+    desk.shoot("the-whole-loop")
+    assert desk.blocked == [] and [e for e in desk.console_errors if "favicon" not in e] == []
+
+    actions = list(IncidentEvent.objects.filter(incident__code=code).order_by("id").values_list("action", flat=True))
+    assert actions == [
+        "report", "escalate", "escalate", "dispatch", "sign", "contest", "dispatch", "sign", "extend",
+        "approve_extension", "supervise", "resolve", "verify", "close", "callback",
+    ]  # fmt: skip
