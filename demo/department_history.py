@@ -19,9 +19,9 @@ from django.contrib.auth import get_user_model
 
 from govgrid.lib.worktime import deadline
 from grids.models import Assignment, Level, Person, Role
-from incidents.action_inputs import callback_summary
+from incidents.action_inputs import callback_summary, closed_without_verification
 from incidents.actions import Details, area_at
-from incidents.departments import routes
+from incidents.departments import dispatch_terms, routes
 from incidents.models import Callback, Dispatch, Extension
 
 CONTEST_REASONS = ["不属于本部门职责", "应由属地街道处置", "权属不清，请重新派遣"]
@@ -30,6 +30,7 @@ PARK_REASONS = ["需列入年度改造计划", "需专项资金", "涉及法院�
 SUPERVISION_NOTES = ["群众多次反映，请加快办理", "请于本周内办结并反馈"]
 REWORK_REASONS = ["现场仍未整改到位", "处置不彻底，问题仍在"]
 RESOLVE_NOTES = ["已现场处置", "已清理完毕", "已维修恢复"]
+NO_WORKER = "本网格暂无网格员，无法现场核查"
 
 
 class DepartmentStory:
@@ -78,13 +79,12 @@ class DepartmentStory:
         if at >= until:
             return False
         self._act(walk, "dispatch", at, dispatcher, "", Details(department_id=lead.pk, handling_hours=hours))
-        sign_due = deadline(at, settings.SIGN_HOURS, walk.category.calendar_time)
-        for department, role in [(lead, "lead"), *((d, "co") for d in co)]:
+        street = area_at(walk.grid_code, Level.STREET)
+        for department, role, sign_due, due in dispatch_terms(walk.category, street, lead, co, at, walk.state.due_at):
             walk.records.append(
                 {"kind": "dispatch", "department_id": department.pk, "role": role, "dispatched_at": at,
                  "dispatched_by": dispatcher, "sign_due_at": sign_due, "signed_at": None, "signed_by": None,
-                 "due_at": walk.state.due_at if role == "lead" else deadline(at, hours, walk.category.calendar_time),
-                 "ended_at": None, "outcome": ""}
+                 "due_at": due, "ended_at": None, "outcome": ""}
             )  # fmt: skip
         return True
 
@@ -108,18 +108,17 @@ class DepartmentStory:
             walk.at = review
             if not self._step(walk, until, rng, "unpark", 2, dispatcher, details=Details(handling_hours=hours)):
                 return
+        worker = walk.actors.get(walk.grid_code)  # the grid's worker checks on site; some grids have none
         while True:
             if not self._step(walk, until, rng, "resolve", 0.4 * hours, handler, str(rng.choice(RESOLVE_NOTES))):
                 return
             walk.resolved_by = handler
-            if rng.uniform() >= 1 / 8:
+            if worker is None or rng.uniform() >= 1 / 8:
                 break
-            if not self._step(walk, until, rng, "rework", 8, walk.reporter, str(rng.choice(REWORK_REASONS)),
+            if not self._step(walk, until, rng, "rework", 8, worker, str(rng.choice(REWORK_REASONS)),
                               Details(handling_hours=hours)):  # fmt: skip
                 return
-        if not self._step(walk, until, rng, "verify", 8, walk.reporter):
-            return
-        if not self._step(walk, until, rng, "close", 8, dispatcher):
+        if not self._verify_and_close(walk, until, rng, worker, dispatcher):
             return
         if rng.uniform() < 1 / 3:
             self._callback(walk, until, rng, lead, hours, handler, dispatcher)
@@ -159,8 +158,16 @@ class DepartmentStory:
             if self._step(walk, until, rng, "reopen", 8, dispatcher, "回访不满意，重办", Details(handling_hours=hours)):
                 if self._step(walk, until, rng, "resolve", 0.4 * hours, handler, str(rng.choice(RESOLVE_NOTES))):
                     walk.resolved_by = handler
-                    if self._step(walk, until, rng, "verify", 8, walk.reporter):
-                        self._step(walk, until, rng, "close", 8, dispatcher)
+                    self._verify_and_close(walk, until, rng, walk.actors.get(walk.grid_code), dispatcher)
+
+    def _verify_and_close(self, walk, until, rng, worker, dispatcher):
+        """The grid's worker verifies on site and the dispatcher closes; in a grid with no worker the
+        dispatcher closes without the verification, saying why (as act records an override)."""
+        if worker is None:
+            return self._step(walk, until, rng, "close", 8, dispatcher, closed_without_verification(NO_WORKER))
+        return self._step(walk, until, rng, "verify", 8, worker) and self._step(
+            walk, until, rng, "close", 8, dispatcher
+        )
 
     # --- helpers ----------------------------------------------------------------------------------
     def _signed(self, walk, department_id, handler):

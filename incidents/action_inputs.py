@@ -98,7 +98,7 @@ def prepare(action, user, scope, incident, now, reason, note, given):
             )  # fmt: skip
         if not reason:
             raise GovgridError(_("Give the reason to close a case without its verification on site."), field="reason")
-        return Details(), _("Closed without verification on site: %(reason)s") % {"reason": reason}, nothing
+        return Details(), closed_without_verification(reason), nothing
     elif action == "callback":
         details, summary = _callback(given["reached"], given["satisfied"], reason)
 
@@ -148,6 +148,11 @@ def check_preconditions(scope, incident, action):
             field="action",
             code="no_verification_needed",
         )
+
+
+def closed_without_verification(reason):
+    """What the event of a close that overrides the verification on site says."""
+    return _("Closed without verification on site: %(reason)s") % {"reason": reason}
 
 
 def _callback(reached, satisfied, reason):

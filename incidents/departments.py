@@ -59,40 +59,40 @@ def departments_for_dispatch(incident, lead_code, co_codes):
     competent = Department.objects.competent_in(street_of(incident))
     if not lead_code:
         raise GovgridError(_("Choose the lead department."), field="department")
-    lead = competent.filter(code=lead_code).first()
-    if lead is None:
-        raise GovgridError(
-            _("No department with the code %(code)s handles cases in this street.") % {"code": lead_code},
-            field="department",
-        )
+    lead = _competent(competent, lead_code, "department")
     co = []
     for code in dict.fromkeys(co_codes or ()):
         if code == lead_code:
             raise GovgridError(_("The lead department cannot also be a co-handler."), field="co_departments")
-        department = competent.filter(code=code).first()
-        if department is None:
-            raise GovgridError(
-                _("No department with the code %(code)s handles cases in this street.") % {"code": code},
-                field="co_departments",
-            )
-        co.append(department)
+        co.append(_competent(competent, code, "co_departments"))
     return lead, co
+
+
+def _competent(competent, code, field):
+    department = competent.filter(code=code).first()
+    if department is None:
+        raise GovgridError(
+            _("No department with the code %(code)s handles cases in this street.") % {"code": code}, field=field
+        )
+    return department
+
+
+def dispatch_terms(category, street_code, lead, co, at, lead_due):
+    """[(department, role, sign-for time, due time)] of a case dispatched at `at` to `lead` (whose
+    due time is the case's new deadline, `lead_due`) and the co-handlers (each by its own route's
+    handling time): what the workflow writes and the demo's history records alike."""
+    sign_due = deadline(at, settings.SIGN_HOURS, category.calendar_time)
+    terms = [(lead, Dispatch.Role.LEAD, sign_due, lead_due)]
+    for department in co:
+        hours = handling_hours(category, department, street_code)
+        terms.append((department, Dispatch.Role.CO, sign_due, deadline(at, hours, category.calendar_time)))
+    return terms
 
 
 def write_dispatches(incident, lead, co, note, user, at):
     """The dispatch rows of a case sent to `lead` and the co-handlers at `at` (the case's new
     deadline already set: the lead's)."""
-    sign_due = deadline(at, settings.SIGN_HOURS, incident.category.calendar_time)
-    street = street_of(incident)
-    rows = [(lead, Dispatch.Role.LEAD, incident.due_at)]
-    rows += [
-        (
-            d,
-            Dispatch.Role.CO,
-            deadline(at, handling_hours(incident.category, d, street), incident.category.calendar_time),
-        )
-        for d in co
-    ]
+    terms = dispatch_terms(incident.category, street_of(incident), lead, co, at, incident.due_at)
     Dispatch.objects.bulk_create(
         Dispatch(
             incident=incident,
@@ -104,7 +104,7 @@ def write_dispatches(incident, lead, co, note, user, at):
             sign_due_at=sign_due,
             due_at=due,
         )
-        for department, role, due in rows
+        for department, role, sign_due, due in terms
     )
 
 
