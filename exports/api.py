@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from govgrid.lib.privacy import personal_data
 from grids.api import ScopedMixin
-from incidents.figures_api import LoopFiguresQuery
+from incidents.figures_api import LoopFiguresQuery, read_query
 from incidents.loop_figures import loop_figures_csv
 
 from . import schema as docs
@@ -86,10 +86,7 @@ class LoopFiguresExportView(ScopedMixin, APIView):
 
     @docs.loop_figures_export
     def get(self, request):
-        query = LoopFiguresQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        self.scope.check_sees(data["within"])
+        data = read_query(LoopFiguresQuery, request, self.scope)
         out = tempfile.SpooledTemporaryFile(max_size=1 << 20, mode="w+b")
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         loop_figures_csv(text, data["within"], data["by"], data["since"], data["until"])

@@ -17,6 +17,25 @@ from .figures import figures
 from .loop_figures import GROUPINGS, loop_figures
 
 
+def period_and_level(data, level_field):
+    """A figures query's own checks: the period runs forward, and an area's rows are of its level or
+    one below it (`level_field` names a level, or a grouping that is none)."""
+    if data["until"] <= data["since"]:
+        raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
+    level = data[level_field]
+    if level in Level.values and len(data["within"]) > CODE_LENGTH[Level(level)]:
+        raise serializers.ValidationError({level_field: _("Choose the level of the area or one below it.")})
+    return data
+
+
+def read_query(query_class, request, scope):
+    """The validated parameters of a figures query whose area the caller sees (else 400 or 404)."""
+    query = query_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    scope.check_sees(query.validated_data["within"])
+    return query.validated_data
+
+
 class FiguresQuery(serializers.Serializer):
     within = AreaCodeField()
     level = serializers.ChoiceField(choices=Level.choices)
@@ -24,11 +43,7 @@ class FiguresQuery(serializers.Serializer):
     until = BoundedDateTimeField()
 
     def validate(self, data):
-        if data["until"] <= data["since"]:
-            raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
-        if len(data["within"]) > CODE_LENGTH[Level(data["level"])]:
-            raise serializers.ValidationError({"level": _("Choose the level of the area or one below it.")})
-        return data
+        return period_and_level(data, "level")
 
 
 class FiguresView(IncidentScopedMixin, APIView):
@@ -38,10 +53,7 @@ class FiguresView(IncidentScopedMixin, APIView):
 
     @docs.figures(FiguresQuery)
     def get(self, request):
-        query = FiguresQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        self.scope.check_sees(data["within"])
+        data = read_query(FiguresQuery, request, self.scope)
         return Response(figures(data["within"], data["level"], data["since"], data["until"]))
 
 
@@ -59,11 +71,7 @@ class LoopFiguresQuery(serializers.Serializer):
     until = BoundedDateTimeField()
 
     def validate(self, data):
-        if data["until"] <= data["since"]:
-            raise serializers.ValidationError({"until": _("The end of the period must come after its start.")})
-        if data["by"] in Level.values and len(data["within"]) > CODE_LENGTH[Level(data["by"])]:
-            raise serializers.ValidationError({"by": _("Choose the level of the area or one below it.")})
-        return data
+        return period_and_level(data, "by")
 
 
 class LoopFiguresView(IncidentScopedMixin, APIView):
@@ -71,8 +79,5 @@ class LoopFiguresView(IncidentScopedMixin, APIView):
 
     @docs.loop_figures(LoopFiguresQuery)
     def get(self, request):
-        query = LoopFiguresQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
-        self.scope.check_sees(data["within"])
+        data = read_query(LoopFiguresQuery, request, self.scope)
         return Response(loop_figures(data["within"], data["by"], data["since"], data["until"]))
