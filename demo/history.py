@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from demo.department_history import department_story, write_records
 from demo.people import SURNAMES
+from demo.photos import site_photos
 from govgrid.lib.worktime import deadline
 from grids.models import Area, Assignment, Level, Person, Role
 from incidents import events
@@ -350,6 +351,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 ((incident.id, event) for incident, history in zip(made, events_of, strict=True) for event in history),
             )
         write_records(made, records_of)
+        site_photos(made, events_of, np.random.default_rng(seed + 4))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE incidents_incident; ANALYZE incidents_incidentevent")
     return len(made)

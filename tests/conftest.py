@@ -36,6 +36,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_demo", "--history", "0", "--if-empty", verbosity=0)  # --reuse-db keeps it
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_of_the_session(tmp_path_factory):
+    """Files the tests' own process stores (photos, the demo's pictures) go to a directory of the
+    session, never to the project's var/media; a test that wants its own uses `media`."""
+    from django.test.utils import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _forget_categories():
     """Each test starts with the server not yet knowing the categories (incidents.intake keeps

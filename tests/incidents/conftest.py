@@ -154,17 +154,29 @@ def dispatching_city(django_db_setup, django_db_blocker):
 
     def people(city):
         served_cast("grid_worker", "community_dispatcher", "street_dispatcher", "street_closer", "leader")(city)
-        department = Department.objects.create(code="t-cg-served", name="城市管理局", district=city.district)
-        Route.objects.create(category=Category.objects.get(code="0301"), department=department)
-        handler = city.person("城管办理员")
-        handler.user = get_user_model().objects.create_user(f"{city.code}_cg_handler")
-        handler.user.password = demo_password_hash()
-        handler.user.save()
-        handler.save()
-        Assignment.objects.create(
-            person=handler, role=Role.DEPARTMENT_HANDLER, area=city.district, department=department, starts_on=STARTED
-        )
-        city.users["cg_handler"] = handler.user
+        item = Category.objects.get(code="0301")
+        for code, name, handler_name, route in (
+            ("t-cg-served", "城市管理局", "cg_handler", item),
+            ("t-hb-served", "住房和城乡建设局", "hb_handler", item.parent),
+        ):
+            department = Department.objects.create(code=code, name=name, district=city.district)
+            Route.objects.create(category=route, department=department)
+            handler = city.person(f"{name}办理员")
+            handler.user = get_user_model().objects.create_user(f"{city.code}_{handler_name}")
+            handler.user.password = demo_password_hash()
+            handler.user.save()
+            handler.save()
+            Assignment.objects.create(
+                person=handler,
+                role=Role.DEPARTMENT_HANDLER,
+                area=city.district,
+                department=department,
+                starts_on=STARTED,
+            )
+            city.users[handler_name] = handler.user
+        for name, account in city.users.items():  # everyone is told by e-mail too
+            account.email = f"{name}@{city.code}.example.test"
+            account.save(update_fields=["email"])
 
     with committed_city(django_db_blocker, people, code="990021", origin=(113.2, 32.5)) as city:
         try:
@@ -172,5 +184,6 @@ def dispatching_city(django_db_setup, django_db_blocker):
         finally:  # the cases that name the department, then it with its routes, before the city goes
             with django_db_blocker.unblock():
                 purge_incidents(Incident.objects.filter(grid__code__startswith=city.code))
-                Assignment.objects.filter(department__code="t-cg-served").delete()
-                Department.objects.filter(code="t-cg-served").delete()
+                served = ("t-cg-served", "t-hb-served")
+                Assignment.objects.filter(department__code__in=served).delete()
+                Department.objects.filter(code__in=served).delete()

@@ -163,3 +163,24 @@ def test_everyone_in_the_history_acted_within_their_scope(history):
         )
         _check_allowed(event.actor, scope_of(event.actor), where, spec)  # raises Forbidden if not
     assert {"accept", "resolve", "close", "escalate", "rate", "dispatch", "sign", "verify"} <= checked
+
+
+def test_the_cases_verified_on_site_show_before_and_after_pictures(history):
+    """The demo draws the reporter's before and the grid worker's after picture of each case verified
+    on site, the after taken at the verification, close to the case, with no metadata."""
+    from django.conf import settings
+    from PIL import Image
+
+    from incidents.models import IncidentPhoto
+
+    verified = history.cases.filter(events__action="verify").distinct()
+    assert verified.count() >= 3
+    for incident in verified:
+        before, after = (incident.photos.get(kind=kind) for kind in ("before", "after"))
+        verify = incident.events.filter(action="verify").order_by("-at").first()
+        assert (after.uploaded_by_id, after.uploaded_at) == (verify.actor_id, verify.at)
+        assert (before.uploaded_by_id, before.uploaded_at) == (incident.reporter_id, incident.reported_at)
+        assert after.location.distance(incident.location) * 111_000 < settings.VERIFY_MAX_DISTANCE_M
+        with Image.open(after.file.path) as picture:
+            assert picture.format == "JPEG" and not picture.getexif() and picture.info.get("exif") is None
+    assert not IncidentPhoto.objects.filter(incident__in=history.cases.exclude(pk__in=verified)).exists()

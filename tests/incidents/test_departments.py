@@ -218,6 +218,34 @@ def test_an_extension_asked_by_a_dispatcher_is_decided_by_another(loop, clock):
     assert Extension.objects.get(incident__code=code).approved is False
 
 
+def test_an_extension_must_ask_for_a_time_after_the_present_due_time(loop):
+    code = loop.report()
+    loop.to_street(code)
+    loop.do("street_dispatcher", code, "dispatch", department="t-cg")
+    loop.do("cg_handler", code, "sign")
+    due = Incident.objects.get(code=code).due_at
+    for asked in (due, due - dt.timedelta(hours=1)):
+        refused = loop.do("cg_handler", code, "extend", reason="需采购配件", due_at=asked.isoformat(), expect=400)
+        assert refused["field"] == "due_at" and refused["detail"]
+    refused = loop.do("cg_handler", code, "extend", reason="需采购配件", expect=400)
+    assert refused["field"] == "due_at"
+    assert not Extension.objects.filter(incident__code=code).exists()
+    assert Incident.objects.get(code=code).due_at == due and actions_of(code)[-1] == "sign"
+
+
+def test_a_call_back_must_say_whether_the_resident_was_reached_and_satisfied(loop):
+    code = loop.report()
+    loop.do("grid_worker", code, "accept")
+    loop.do("grid_worker", code, "resolve")
+    loop.do("community_dispatcher", code, "close")
+    assert loop.do("leader", code, "callback", expect=400)["field"] == "reached"
+    assert loop.do("leader", code, "callback", reached=True, expect=400)["field"] == "satisfied"
+    assert actions_of(code)[-1] == "close"
+    case = loop.do("leader", code, "callback", reached=False, reason="电话无人接听")
+    assert case["awaits_rating_decision"] is False
+    assert Incident.objects.get(code=code).events.order_by("-id")[0].reason.startswith("回访：未联系上")
+
+
 def test_a_parked_case_leaves_the_sweep_and_comes_back_when_resumed(loop, clock):
     from incidents.sweep import escalate_overdue
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from incidents.models import Incident, IncidentPhoto
 from tests.incidents.browsing import act_via, report_via, token_of
+from tests.notifications.conftest import smtp  # noqa: F401 - a fixture
 
 
 def resolved_by_the_department(served_app, city, forget_reports, description):
@@ -125,17 +126,38 @@ def upload_after_photo(base, token, code, path, point):
 
 @pytest.mark.django_db
 def test_the_whole_loop_taken_on_the_pages_by_each_account(
-    served_app, dispatching_city, screen, forget_reports, tmp_path
+    served_app, dispatching_city, screen, forget_reports, tmp_path, smtp
 ):
-    """grid → community → street → department, signed, contested and sent again, extended with
-    approval, supervised, resolved, verified on site, closed and called back: each step on the case
-    page (the verification on the phone page) by the account whose part it is."""
+    """Reported on the phone page, then grid → community → street → department (lead and
+    co-handler), signed, contested and sent again, extended with approval, supervised, resolved,
+    sent back once on the phone and verified there with the after photo, closed and called back:
+    each step by the account whose part it is, on the case page or the phone page. Everyone each
+    step concerns is told in the app and by e-mail, sent to a real SMTP server."""
     from incidents.models import IncidentEvent
+    from notifications.delivery import deliver_due, message_id
+    from notifications.models import Notification
 
     city = dispatching_city
     point = city.grid_of("grid_worker").geom.point_on_surface
-    worker = token_of(served_app, city.users["grid_worker"].username)
-    code = report_via(served_app, worker, forget_reports, "全流程测试", point)
+    inbox, _port = smtp
+    description = f"全流程测试 {uuid.uuid4().hex[:8]}"
+
+    # 采集: on the grid worker's phone, where the problem is
+    phone = screen(
+        "phone", geolocation={"latitude": point.y, "longitude": point.x, "accuracy": 5}, permissions=["geolocation"]
+    )
+    phone.log_in(served_app, city.users["grid_worker"].username, "/m/")
+    mobile = phone.page
+    expect(mobile.locator("#where")).to_have_attribute("data-source", "gps")
+    mobile.select_option("#category-class", "03")
+    mobile.select_option("#category", "0301")
+    mobile.fill("#description", description)
+    mobile.click("#send")
+    sent = mobile.locator("#outbox li[data-client-id]")
+    forget_reports.append(sent.get_attribute("data-client-id"))
+    expect(sent).to_have_attribute("data-state", "sent", timeout=30_000)
+    code = Incident.objects.get(client_id=sent.get_attribute("data-client-id")).code
+
     desk = screen("desktop")
     page = desk.page
 
@@ -159,7 +181,10 @@ def test_the_whole_loop_taken_on_the_pages_by_each_account(
     press("escalate", "需要街道协调")
     as_("street_dispatcher")
     expect(page.locator("#dispatch-lead option:checked")).to_have_attribute("value", "t-cg-served")
+    page.check('input[name="co_departments"][value="t-hb-served"]')  # suggested by the class's route
     press("dispatch")
+    as_("hb_handler")
+    press("sign")
     as_("cg_handler")
     press("sign")
     press("contest", "不属于本部门职责", confirm=True)
@@ -175,22 +200,65 @@ def test_the_whole_loop_taken_on_the_pages_by_each_account(
     as_("cg_handler")
     expect(page.locator("#case-supervised")).to_be_visible()
     press("resolve")
+
+    # 核查 on the phone: sent back once, then verified with the after photo taken there
+    def to_verify():
+        mobile.reload()
+        mobile.click("#tab-verify")
+        mobile.locator(f'#verify-list li[data-code="{code}"] button').click()
+
+    to_verify()
+    mobile.fill("#verify-reason", "现场仍有垃圾")
+    mobile.click("#verify-rework")
+    expect(mobile.locator("#verify-note")).to_contain_text(code)
+    as_("cg_handler")
+    press("resolve")
     photo = tmp_path / "after.png"
     Image.new("RGB", (24, 24), (10, 90, 200)).save(photo, "PNG")
-    upload_after_photo(served_app, worker, code, photo, point)
-    as_("grid_worker")
-    press("verify")
+    to_verify()
+    mobile.set_input_files("#verify-photo", str(photo))
+    mobile.click("#verify-confirm")
+    expect(mobile.locator("#verify-note")).to_contain_text("已核查")
+
     as_("street_closer")
+    expect(page.locator('.before-after img[data-kind="after"]')).to_have_count(1)
     press("close", confirm=True)
     as_("leader")
     page.check('input[name="reached"][value="true"]')
     page.check('input[name="satisfied"][value="true"]')
     press("callback", "满意")
     desk.shoot("the-whole-loop")
-    assert desk.blocked == [] and [e for e in desk.console_errors if "favicon" not in e] == []
+    for shown in (desk, phone):
+        assert shown.blocked == [] and [e for e in shown.console_errors if "favicon" not in e] == []
 
-    actions = list(IncidentEvent.objects.filter(incident__code=code).order_by("id").values_list("action", flat=True))
-    assert actions == [
-        "report", "escalate", "escalate", "dispatch", "sign", "contest", "dispatch", "sign", "extend",
-        "approve_extension", "supervise", "resolve", "verify", "close", "callback",
+    events = IncidentEvent.objects.filter(incident__code=code).order_by("id")
+    assert [e.action for e in events] == [
+        "report", "escalate", "escalate", "dispatch", "sign", "sign", "contest", "dispatch", "sign", "extend",
+        "approve_extension", "supervise", "resolve", "rework", "resolve", "verify", "close", "callback",
     ]  # fmt: skip
+
+    # told: each notification of the case in the app, then by e-mail through the SMTP server
+    notes = Notification.objects.filter(source__in=[f"event:{e.pk}" for e in events]).select_related("user")
+    told = {(n.user.username.split("_", 1)[1], n.kind.split(":")[1]) for n in notes}
+    assert told == {
+        ("community_dispatcher", "escalate"), ("street_dispatcher", "escalate"),
+        ("street_closer", "escalate"),  # the street's dispatchers, both
+        ("cg_handler", "dispatch"), ("hb_handler", "dispatch"),  # lead and co-handler
+        *((d, a) for d in ("street_dispatcher", "street_closer") for a in ("sign", "contest", "verify")),
+        ("street_closer", "extend"), ("street_dispatcher", "extend"),
+        ("cg_handler", "approve_extension"), ("cg_handler", "supervise"), ("cg_handler", "rework"),
+        ("grid_worker", "resolve"), ("grid_worker", "close"),
+    }  # fmt: skip
+    while deliver_due() != (0, 0):  # as the worker does, a batch at a time
+        pass
+    for note in notes:
+        (delivery,) = note.deliveries.all()
+        assert (delivery.channel, delivery.status) == ("email", "sent"), note.kind
+        mail = [m for m in inbox.to(note.user.email) if m["Message-ID"] == message_id(delivery)]
+        assert len(mail) == 1 and mail[0]["Subject"].startswith(f"案件 {code}："), note.kind
+    worker = city.users["grid_worker"]
+    of_the_case = [m["Subject"] for m in inbox.to(worker.email) if code in m["Subject"]]
+    assert sorted(of_the_case) == [f"案件 {code}：{a}" for a in ("办结", "办结", "核查结案")], of_the_case
+    page.context.clear_cookies()
+    desk.log_in(served_app, city.users["cg_handler"].username, "/notifications/")
+    expect(page.locator(f'li:has-text("案件 {code}：督办")')).to_have_count(1)
