@@ -102,5 +102,7 @@ def test_the_demo_department_handler_signs_for_a_case_in_chromium(served_app, sc
             each.page.click('button[value="sign"]')
             assert each.page.locator("#case-status").inner_text() == "处置中"
             assert each.page.locator('tr[data-department="411381-cg"]').inner_text().count("—") == 0
+            caption = each.page.locator(".dispatches caption").bounding_box()
+            assert caption["height"] < 40 and caption["width"] > 200  # one line across, not a column of characters
             each.shoot("department-case")
         assert each.blocked == [] and [e for e in each.console_errors if "favicon" not in e] == []
