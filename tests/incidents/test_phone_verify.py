@@ -126,7 +126,12 @@ def upload_after_photo(base, token, code, path, point):
 
 @pytest.mark.django_db
 def test_the_whole_loop_taken_on_the_pages_by_each_account(
-    served_app, dispatching_city, screen, forget_reports, tmp_path, smtp
+    served_app,
+    dispatching_city,
+    screen,
+    forget_reports,
+    tmp_path,
+    smtp,  # noqa: F811 - the fixture
 ):
     """Reported on the phone page, then grid → community → street → department (lead and
     co-handler), signed, contested and sent again, extended with approval, supervised, resolved,
