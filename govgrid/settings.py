@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "workcalendar",
     "exports",
     "notifications",
+    "residents",
     "demo",
 ]
 
@@ -336,6 +337,23 @@ NOTIFY_MESSAGE_ID_DOMAIN = env_str("GOVGRID_NOTIFY_MESSAGE_ID_DOMAIN", "govgrid.
 # warned of its deadline: at this share of its time (GOVGRID_DEADLINE_WARNING, default 0.75).
 SITE_URL = env_str("GOVGRID_SITE_URL", "http://127.0.0.1:8000")
 DEADLINE_WARNING = env_float("GOVGRID_DEADLINE_WARNING", 0.75)
+
+# --- Residents (residents/) ---------------------------------------------------------------------
+# The topics the resident page offers, in order (keys of residents/topics.py), comma-separated.
+RESIDENT_TOPICS = [
+    key.strip()
+    for key in env_str(
+        "GOVGRID_RESIDENT_TOPICS", "rubbish,roads,facilities,order,greenery,safety,dispute,help,other"
+    ).split(",")
+    if key.strip()
+]
+# Working hours a resident's report may wait to be accepted, declined or merged (default 4: 受理时限).
+RESIDENT_ACCEPT_HOURS = env_float("GOVGRID_RESIDENT_ACCEPT_HOURS", 4)
+# Throttles of the resident page, per GOVGRID_RESIDENT_WINDOW_MINUTES (default 10): reports from one
+# device (default 6) and from one address (default 30; many residents may share a carrier's address).
+RESIDENT_WINDOW_MINUTES = env_float("GOVGRID_RESIDENT_WINDOW_MINUTES", 10)
+RESIDENT_REPORTS_PER_DEVICE = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_DEVICE", 6))
+RESIDENT_REPORTS_PER_ADDRESS = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_ADDRESS", 30))
 
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.

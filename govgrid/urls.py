@@ -5,6 +5,7 @@ import exports.urls
 import grids.urls
 import incidents.urls
 import notifications.urls
+import residents.urls
 import workcalendar.urls
 from govgrid.openapi import DocsView, SchemaView
 from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
@@ -19,6 +20,7 @@ API_V1 = [
     *exports.urls.api_urlpatterns,
     *workcalendar.urls.api_urlpatterns,
     *notifications.urls.api_urlpatterns,
+    *residents.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("maps.tile_urls")),
     path("", include("open311.urls")),
     path("", include("notifications.urls")),
+    path("", include("residents.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
 ]

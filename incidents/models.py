@@ -101,6 +101,7 @@ class Channel(models.TextChoices):
     APP = "app", _("grid worker's phone")
     WEB = "web", _("web")
     OPEN311 = "open311", _("Open311")
+    RESIDENT = "resident", _("resident's QR code")
 
 
 class IncidentQuerySet(models.QuerySet):

@@ -40,7 +40,10 @@ def api_exception_handler(exc, context):
     """Every API error has one shape: {"detail", "code"}, plus "field" and "errors" (every field's
     messages) when input was refused, so a client can show `detail` and mark `field`."""
     if isinstance(exc, GovgridError):
-        return Response(exc.as_dict(), status=exc.status)
+        response = Response(exc.as_dict(), status=exc.status)
+        if exc.extra.get("retry_after"):
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     response = exception_handler(exc, context)
     if response is None:
         return None

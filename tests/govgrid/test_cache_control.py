@@ -95,7 +95,10 @@ def test_open311_requests_are_private_and_not_stored(client, cast, case):
 
 def test_every_view_that_answers_with_cases_people_or_exports_is_marked(db):
     """A new view under these paths must carry the mark (govgrid.middleware.personal_data)."""
-    personal_paths = ("api/v1/incidents/", "api/v1/people/", "api/v1/export/", "open311/v2/requests", "dispatch/")
+    personal_paths = (
+        "api/v1/incidents/", "api/v1/people/", "api/v1/export/", "open311/v2/requests", "dispatch/",
+        "api/v1/resident", "r/",
+    )  # fmt: skip
     unmarked = []
 
     def walk(patterns, prefix=""):

@@ -1,0 +1,171 @@
+"""The residents' API: reporting from a QR code and following by the private link (no account), and
+the staff's queue of reports to accept, merge or decline (立案)."""
+
+import hashlib
+
+from django.http import FileResponse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govgrid.lib import coords
+from govgrid.lib.errors import NotFound
+from govgrid.lib.privacy import personal_data
+from grids.auth import client_address
+from grids.scopes import Scope
+
+from . import acceptance, following
+from . import schema as docs
+from .intake import Submission, digest_of, receive
+from .models import ReportPhoto, ResidentReport
+
+DEVICE_COOKIE = "gg_device"  # set by the resident page: a random id of the phone, for throttling
+
+
+def device_of(request):
+    """A digest of the device's cookie ('' without one: the address's throttle still holds)."""
+    raw = request.COOKIES.get(DEVICE_COOKIE, "")[:64]
+    return hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else ""
+
+
+class SubmissionSerializer(serializers.Serializer):
+    place = serializers.CharField(max_length=16)
+    client_id = serializers.UUIDField()
+    topic = serializers.CharField(max_length=20)
+    kind = serializers.ChoiceField(choices=ResidentReport.Kind.choices, default=ResidentReport.Kind.PROBLEM)
+    description = serializers.CharField(max_length=2000)
+    lon = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True, default=None)
+    lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True, default=None)
+    crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
+    located_by = serializers.ChoiceField(choices=["gps", "map", "code"], default="code")
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
+
+    def validate(self, data):
+        if (data["lon"] is None) != (data["lat"] is None):
+            raise serializers.ValidationError({"lat": _("Give both the longitude and the latitude, or neither.")})
+        return data
+
+
+def received_answer(report, secret):
+    return {
+        "tracking_code": report.tracking_code,
+        "link": f"/r/t/{secret}/",
+        "status": report.status,
+        "received_at": report.received_at,
+        "due_at": report.due_at,
+    }
+
+
+@personal_data  # the answer's private link is the resident's key
+class ResidentReportView(APIView):
+    """POST /api/v1/resident/reports/: a resident's report from the resident page."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @docs.resident_report(SubmissionSerializer)
+    def post(self, request):
+        data = request.data
+        if hasattr(data, "getlist"):  # a form: the photos are its files
+            data = {key: request.data.get(key) for key in request.data if key != "photos"}
+            data["photos"] = request.FILES.getlist("photos")
+        checked = SubmissionSerializer(data=data)
+        checked.is_valid(raise_exception=True)
+        fields = dict(checked.validated_data)
+        token, photos = fields.pop("place"), fields.pop("photos")
+        report, created, secret = receive(
+            token,
+            Submission(**fields),
+            photos=photos,
+            device=device_of(request),
+            address=client_address(request),
+            language=get_language() or "zh-hans",
+        )
+        return Response(received_answer(report, secret), status=201 if created else 200)
+
+
+@personal_data  # a resident's own report, by its private link
+class FollowView(APIView):
+    """GET /api/v1/resident/reports/<secret>/: what the resident sees of their report."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @docs.followed
+    def get(self, request, secret):
+        report = ResidentReport.objects.filter(secret_digest=digest_of(secret)).first()
+        if report is None:
+            raise NotFound(following.NOT_FOUND, field="secret")
+        return Response(following.public_view(report))
+
+
+@personal_data  # residents' contacts and photos
+class PendingView(APIView):
+    """GET /api/v1/resident-reports/: the reports waiting for the caller's decision."""
+
+    permission_classes = [IsAuthenticated]
+
+    @docs.pending_list
+    def get(self, request):
+        scope = Scope.for_user(request.user)
+        rows = acceptance.pending(scope)[:200]
+        return Response([following.staff_row(report, scope) for report in rows])
+
+
+class DecisionRequest(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    category = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    incident = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+@personal_data
+class DecisionView(APIView):
+    """POST /api/v1/resident-reports/<tracking code>/<accept|merge|decline>/."""
+
+    permission_classes = [IsAuthenticated]
+
+    @docs.decision(DecisionRequest)
+    def post(self, request, code, decision):
+        checked = DecisionRequest(data=request.data)
+        checked.is_valid(raise_exception=True)
+        given = checked.validated_data
+        report = acceptance.decide(
+            request.user,
+            code,
+            decision,
+            given["version"],
+            category=given["category"],
+            incident=given["incident"],
+            reason=given["reason"],
+        )
+        return Response(
+            {
+                "tracking_code": report.tracking_code,
+                "status": report.status,
+                "version": report.version,
+                "incident": report.incident.code if report.incident_id else None,
+            }
+        )
+
+
+@personal_data
+class ReportPhotoView(APIView):
+    """GET /api/v1/resident-reports/<tracking code>/photos/<id>/: a photo, to those who may decide."""
+
+    permission_classes = [IsAuthenticated]
+
+    @docs.report_photo
+    def get(self, request, code, photo_id):
+        scope = Scope.for_user(request.user)
+        photo = (
+            ReportPhoto.objects.select_related("report__grid").filter(pk=photo_id, report__tracking_code=code).first()
+        )
+        if photo is None or not scope.sees(photo.report.grid.code):
+            raise NotFound(_("No such photo."))
+        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)

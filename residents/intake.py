@@ -1,0 +1,206 @@
+"""A resident's report arriving from the resident page (/r/<token>/), with no account.
+
+It follows the worker's phone's rules: the phone makes a `client_id`, the first arrival creates the
+report, a retry with the same content gets it back (with the same private link), one with other
+content under that id is refused. What is new is who may send: anyone holding a live QR code, so
+every arrival is throttled per device and per address (residents.throttle) after retries are
+recognised, and every check is made before anything is written.
+
+The private link's secret is derived from the client_id with the server's key, so a retry is
+answered with the same link although only the secret's digest is stored; the tracking code is
+short, random and read out on a call-back, and opens nothing by itself.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+from base64 import urlsafe_b64encode
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from govgrid.lib import coords
+from govgrid.lib.errors import Conflict, GovgridError, NotFound, Unprocessable
+from govgrid.lib.worktime import deadline
+from grids.models import CODE_LENGTH, Area, Level
+from incidents.photos import check_photo
+
+from . import throttle
+from .models import PlaceCode, ReportPhoto, ResidentReport
+from .topics import TOPICS
+
+TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's: no I, L, O or U to misread
+DISTRICT = CODE_LENGTH[Level.DISTRICT]
+
+
+class Gone(GovgridError):
+    status = 410
+    code = "code_retired"
+
+
+@dataclass
+class Submission:
+    """A resident's report as the page sends it, its fields checked by the API's serializer."""
+
+    client_id: object
+    topic: str
+    description: str
+    kind: str = ResidentReport.Kind.PROBLEM
+    lon: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    located_by: str = "code"  # gps, map, or code: the place of the QR code
+    contact_name: str = ""
+    contact_phone: str = ""
+
+    def fingerprint(self):
+        content = asdict(self) | {"client_id": str(self.client_id)}
+        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def secret_of(client_id):
+    """The private link's secret of the report with this client_id (132 bits, URL-safe)."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), b"resident-report:" + str(client_id).encode(), hashlib.sha256)
+    return urlsafe_b64encode(mac.digest()).decode()[:22]
+
+
+def digest_of(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_tracking_code():
+    raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def live_code(token):
+    """The QR code with this token; a retired one answers 410 saying so, an unknown one 404."""
+    code = PlaceCode.objects.select_related("area", "station__area").filter(token=token).first()
+    if code is None:
+        raise NotFound(_("No QR code has this address."), field="place")
+    if not code.live:
+        raise Gone(
+            _("This QR code was replaced: please scan the code on the new poster."),
+            field="place",
+        )
+    return code
+
+
+def place_area(code):
+    """The area a QR code stands for (a station's own area)."""
+    return code.area if code.area_id else code.station.area
+
+
+def receive(token, submission, photos=(), device="", address=None, language="zh-hans"):
+    """(report, created, secret). Raises a GovgridError (4xx) naming the field before writing anything."""
+    fingerprint = submission.fingerprint()
+    existing = ResidentReport.objects.filter(client_id=submission.client_id).first()
+    if existing is not None:
+        return _same(existing, fingerprint), False, secret_of(submission.client_id)
+    code = live_code(token)
+    if submission.topic not in TOPICS or submission.topic not in settings.RESIDENT_TOPICS:
+        raise GovgridError(_("Choose what the report is about from the list."), field="topic")
+    throttle.check(
+        [(device and f"device:{device}", settings.RESIDENT_REPORTS_PER_DEVICE),
+         (address and f"address:{address}", settings.RESIDENT_REPORTS_PER_ADDRESS)],
+        settings.RESIDENT_WINDOW_MINUTES,
+    )  # fmt: skip
+    point, located_by = _place(code, submission)
+    grid = Area.objects.grid_at(point)
+    district = place_area(code).code[:DISTRICT]
+    if grid is None or not grid.code.startswith(district):
+        raise Unprocessable(
+            _("The place chosen is outside the grids of this city: move the pin onto the map's grids."),
+            field="location",
+            code="outside_grids",
+        )
+    checked = _checked_photos(photos)
+    now = timezone.now()
+    report = ResidentReport(
+        secret_digest=digest_of(secret_of(submission.client_id)),
+        client_id=submission.client_id,
+        fingerprint=fingerprint,
+        place_code=code,
+        grid=grid,
+        kind=submission.kind,
+        topic=submission.topic,
+        description=submission.description,
+        location=point,
+        located_by=located_by,
+        input_lon=submission.lon,
+        input_lat=submission.lat,
+        input_crs=submission.crs if submission.lon is not None else "",
+        contact_name=submission.contact_name,
+        contact_phone=submission.contact_phone,
+        language=language,
+        received_at=now,
+        due_at=deadline(now, settings.RESIDENT_ACCEPT_HOURS),
+        device=device,
+    )
+    return _write(report, checked, fingerprint)
+
+
+def _write(report, checked, fingerprint):
+    saved = []
+    for _attempt in range(5):  # a tracking code already taken (one in 10^12): draw another
+        report.tracking_code = new_tracking_code()
+        try:
+            with transaction.atomic():
+                report.save()
+                for data, content_type, digest in checked:
+                    saved.append(_store(report, data, content_type, digest))
+            return report, True, secret_of(report.client_id)
+        except IntegrityError:
+            for photo in saved:
+                photo.file.delete(save=False)
+            saved.clear()
+            report.pk = None
+            existing = ResidentReport.objects.filter(client_id=report.client_id).first()
+            if existing is not None:  # the same report arrived twice at once: the other copy won
+                return _same(existing, fingerprint), False, secret_of(report.client_id)
+    raise Conflict(_("The report could not be numbered; send it again."), code="try_again")
+
+
+def _store(report, data, content_type, digest):
+    from django.core.files.base import ContentFile
+
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]
+    photo = ReportPhoto(report=report, sha256=digest, content_type=content_type, size=len(data))
+    photo.file.save(f"{report.tracking_code}-{digest[:12]}.{extension}", ContentFile(data), save=False)
+    photo.save()
+    return photo
+
+
+def _same(existing, fingerprint):
+    if existing.fingerprint != fingerprint:
+        raise Conflict(
+            _("A different report was already sent with this client_id."), field="client_id", code="client_id_reused"
+        )
+    return existing
+
+
+def _place(code, submission):
+    """(WGS84 point, how it was located): the phone's position or a tap, converted once; else the
+    place of the code (a grid's or a station's; a community's code needs a place chosen)."""
+    if submission.lon is not None and submission.lat is not None:
+        lon, lat = coords.to_wgs84(submission.lon, submission.lat, submission.crs)
+        how = submission.located_by if submission.located_by in ("gps", "map") else "map"
+        return Point(float(lon), float(lat), srid=4326), how
+    if code.station_id:
+        return code.station.location, "code"
+    if code.area.level == Level.GRID:
+        return code.area.geom.point_on_surface, "code"
+    raise GovgridError(_("Show where it is: use the phone's location or tap the map."), field="location")
+
+
+def _checked_photos(photos):
+    if len(photos) > settings.PHOTO_MAX_COUNT:
+        raise GovgridError(
+            _("At most %(n)d photos per report.") % {"n": settings.PHOTO_MAX_COUNT}, field="photos", code="too_many"
+        )
+    return list({digest: (data, kind, digest) for data, kind, digest in map(check_photo, photos)}.values())

@@ -1,0 +1,141 @@
+"""The residents' pages: the resident page a QR code opens (/r/<token>/, no account, a phone page
+that keeps a report on the phone until the network takes it), the page of a report's private link
+(/r/t/<secret>/), and the staff's page of reports to accept (/dispatch/residents/)."""
+
+import json
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from govgrid.lib.errors import GovgridError
+from govgrid.lib.privacy import personal_data
+from grids.scopes import Scope
+from incidents.models import Category
+
+from . import acceptance, following
+from .api import DEVICE_COOKIE
+from .intake import Gone, digest_of, live_code, place_area
+from .models import ResidentReport
+from .topics import offered
+
+DEVICE_COOKIE_DAYS = 400
+
+
+def _place_words(code):
+    area = place_area(code)
+    name = code.station.name if code.station_id else area.name
+    return {"name": name, "code": area.code, "level": str(area.get_level_display())}
+
+
+@personal_data  # sets the device's cookie; a shared browser keeps nothing of it
+def resident_page(request, token):
+    """GET /r/<token>/: report a problem or a suggestion about this place."""
+    try:
+        code = live_code(token)
+    except Gone as retired:
+        return render(request, "residents/retired.html", {"message": retired.message}, status=410)
+    except GovgridError:
+        raise Http404 from None
+    area = place_area(code)
+    outline = json.loads(area.geom.simplify(0.00002, preserve_topology=True).geojson)
+    config = {
+        "place": token,
+        "report": reverse("resident-report"),
+        "follow": "/r/t/",
+        "outline": outline,
+        "gridCode": code.station_id is None and area.level == "grid",
+        "station": list(code.station.location.coords) if code.station_id else None,
+        "tiles": [{"url": url, "options": options} for _name, url, options in settings.LEAFLET_CONFIG["TILES"]],
+        "photoMaxBytes": settings.PHOTO_MAX_BYTES,
+        "photoMaxCount": settings.PHOTO_MAX_COUNT,
+        "labels": _labels(),
+    }
+    response = render(
+        request,
+        "residents/resident.html",
+        {"place": _place_words(code), "topics": offered(), "config": config},
+    )
+    if DEVICE_COOKIE not in request.COOKIES:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(16),
+            max_age=DEVICE_COOKIE_DAYS * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _labels():
+    return {
+        "saved": _("Kept on your phone: it will be sent as soon as there is a network."),
+        "sending": _("Sending…"),
+        "sent": _("Received. Your tracking code is %(code)s."),
+        "follow": _("Follow it here"),
+        "refused": _("Not accepted: %(reason)s"),
+        "retry": _("Not sent yet (%(reason)s): trying again shortly."),
+        "locating": _("Finding where you are…"),
+        "located": _("Placed where your phone is (about %(m)s m). Tap the map to move it."),
+        "tapped": _("Placed where you tapped."),
+        "atCode": _("Placed at the grid of the code. Tap the map to show the exact spot."),
+        "noPlace": _("Tap the map to show where it is."),
+        "noTopic": _("Choose what it is about."),
+        "noDescription": _("Describe it in a few words."),
+        "tooLarge": _("Photo %(name)s is too large."),
+        "tooMany": _("At most %(n)s photos."),
+        "mine": _("Your reports on this phone"),
+        "httpError": _("the server answered %(status)s"),
+    }
+
+
+@personal_data  # the resident's own report
+def follow_page(request, secret):
+    """GET /r/t/<secret>/: the private link's page."""
+    report = ResidentReport.objects.select_related("incident").filter(secret_digest=digest_of(secret)).first()
+    if report is None:
+        return render(request, "residents/not_found.html", {"message": following.NOT_FOUND}, status=404)
+    return render(request, "residents/follow.html", {"view": following.public_view(report)})
+
+
+@personal_data  # residents' contacts and photos
+@login_required
+@require_http_methods(["GET", "POST"])
+def pending_page(request):
+    """GET, POST /dispatch/residents/: the reports to accept, merge or decline, oldest first."""
+    scope = Scope.for_user(request.user)
+    if request.method == "POST":
+        try:
+            report = acceptance.decide(
+                request.user,
+                request.POST.get("report", ""),
+                request.POST.get("decision", ""),
+                _int(request.POST.get("version")),
+                category=request.POST.get("category", ""),
+                incident=request.POST.get("incident", "").strip(),
+                reason=request.POST.get("reason", ""),
+            )
+        except GovgridError as refused:
+            messages.error(request, str(refused.message))
+        else:
+            words = ResidentReport.Status(report.status).label
+            case = f" → {report.incident.code}" if report.incident_id else ""
+            messages.success(request, f"{report.tracking_code}: {words}{case}")
+        return redirect("resident-pending")
+    rows = [following.staff_row(report, scope) for report in acceptance.pending(scope)[:200]]
+    categories = Category.objects.reportable().order_by("code")
+    return render(request, "residents/pending.html", {"rows": rows, "categories": categories})
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,123 @@
+"""How the residents' API is described in the OpenAPI document (beside its views)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+
+from govgrid.lib.errors import errors
+
+
+class Received(serializers.Serializer):
+    tracking_code = serializers.CharField(help_text=_("Read out on a call-back; opens nothing by itself."))
+    link = serializers.CharField(help_text=_("The private link where the resident follows the report."))
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(help_text=_("When it should be accepted, declined or merged by."))
+
+
+class TimelineEntry(serializers.Serializer):
+    at = serializers.DateTimeField()
+    what = serializers.CharField(help_text=_("What happened, in words; who did it only by role."))
+
+
+class Followed(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    topic = serializers.CharField()
+    description = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    decline_reason = serializers.CharField(allow_blank=True)
+    case_status = serializers.CharField(allow_null=True)
+    case_status_label = serializers.CharField(allow_null=True)
+    timeline = TimelineEntry(many=True)
+
+
+class PendingRow(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    version = serializers.IntegerField()
+    grid = serializers.CharField()
+    grid_name = serializers.CharField()
+    kind = serializers.CharField()
+    topic = serializers.CharField()
+    suggested_category = serializers.CharField(allow_null=True)
+    description = serializers.CharField()
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    contact_name = serializers.CharField(allow_blank=True)
+    contact_phone = serializers.CharField(allow_blank=True)
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField()
+    photos = serializers.ListField(child=serializers.CharField())
+
+
+class Decided(serializers.Serializer):
+    tracking_code = serializers.CharField()
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+    incident = serializers.CharField(allow_null=True)
+
+
+TAG = ["Residents"]
+
+
+def resident_report(request):
+    return extend_schema(
+        operation_id="resident_report_create",
+        tags=TAG,
+        summary=_("A resident reports from a QR code (no account)"),
+        description=_(
+            "`place` is the token of the QR code's address (/r/<token>/). A retry with the same `client_id` "
+            "answers 200 with the same report and link. Throttled per device and per address: 429 with "
+            "`retry_after` (seconds). A replaced QR code answers 410."
+        ),
+        request={"multipart/form-data": request, "application/json": request},
+        responses={201: Received, 200: Received, **errors(400, 404, 409, 422, 429)},
+        auth=[],
+    )
+
+
+followed = extend_schema(
+    operation_id="resident_report_follow",
+    tags=TAG,
+    summary=_("The resident follows their report by its private link"),
+    description=_("No staff names and no other person's data: roles and what happened, with when."),
+    responses={200: Followed, **errors(404)},
+    auth=[],
+)
+
+pending_list = extend_schema(
+    operation_id="resident_report_pending",
+    tags=TAG,
+    summary=_("Residents' reports waiting for your decision (立案)"),
+    responses={200: PendingRow(many=True), **errors(401)},
+)
+
+
+def decision(request):
+    return extend_schema(
+        operation_id="resident_report_decide",
+        tags=TAG,
+        summary=_("Accept a resident's report as a case, merge it into one, or decline it"),
+        parameters=[
+            OpenApiParameter("decision", str, OpenApiParameter.PATH, enum=["accept", "merge", "decline"]),
+        ],
+        request=request,
+        responses={200: Decided, **errors(400, 401, 403, 404, 409, 422)},
+    )
+
+
+report_photo = extend_schema(
+    operation_id="resident_report_photo",
+    tags=TAG,
+    summary=_("A photo of a resident's report"),
+    parameters=[OpenApiParameter("photo_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+    responses={
+        (200, "image/jpeg"): OpenApiTypes.BINARY,
+        (200, "image/png"): OpenApiTypes.BINARY,
+        (200, "image/webp"): OpenApiTypes.BINARY,
+        **errors(401, 404),
+    },
+)

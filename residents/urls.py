@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import api, pages
+
+api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
+    path("resident/reports/", api.ResidentReportView.as_view(), name="resident-report"),
+    path("resident/reports/<str:secret>/", api.FollowView.as_view(), name="resident-report-follow"),
+    path("resident-reports/", api.PendingView.as_view(), name="resident-report-pending"),
+    path(
+        "resident-reports/<str:code>/photos/<int:photo_id>/",
+        api.ReportPhotoView.as_view(),
+        name="resident-report-photo",
+    ),
+    path("resident-reports/<str:code>/<str:decision>/", api.DecisionView.as_view(), name="resident-report-decide"),
+]
+
+urlpatterns = [
+    path("r/t/<str:secret>/", pages.follow_page, name="resident-follow"),
+    path("r/<str:token>/", pages.resident_page, name="resident-page"),
+    path("dispatch/residents/", pages.pending_page, name="resident-pending"),
+]

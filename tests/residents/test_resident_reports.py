@@ -1,0 +1,196 @@
+"""Residents report from a QR code with no account, follow by their private link, and staff accept
+(立案), merge or decline: through the API, on a staffed drawn city."""
+
+import io
+import uuid
+
+import pytest
+
+from incidents.models import Incident, IncidentPhoto
+from residents.models import PlaceCode, ReportPhoto, ResidentReport
+
+from .conftest import Resident, photo
+
+pytestmark = pytest.mark.django_db
+
+
+def decide(city, name, code, decision, expect=200, **body):
+    version = ResidentReport.objects.get(tracking_code=code).version
+    answer = city.client(name).post(
+        f"/api/v1/resident-reports/{code}/{decision}/", {"version": version, **body}, content_type="application/json"
+    )
+    assert answer.status_code == expect, answer.content.decode()
+    return answer.json()
+
+
+def test_a_resident_reports_from_a_grids_code_and_follows_it_by_the_private_link(city, resident):
+    sent = resident.report(city.codes["grid"], photos=[photo()], contact_name="王女士", contact_phone="13912345678")
+    report = ResidentReport.objects.get(tracking_code=sent["tracking_code"])
+    assert (report.grid, report.located_by, report.status) == (city.grid_of("grid_worker"), "code", "pending")
+    assert report.photos.count() == 1 and report.due_at > report.received_at
+    assert sent["link"].startswith("/r/t/") and len(sent["link"]) > 25
+    seen = resident.follow(sent["link"])
+    assert (seen["tracking_code"], seen["status"], seen["case_status"]) == (sent["tracking_code"], "pending", None)
+    assert seen["status_label"] == "待受理" and seen["topic"]
+
+
+def test_a_retry_gets_the_same_report_and_link_and_other_content_under_its_id_is_refused(city, resident):
+    client_id = str(uuid.uuid4())
+    first = resident.report(city.codes["grid"], client_id=client_id)
+    again = resident.report(city.codes["grid"], client_id=client_id, expect=200)
+    assert again == first and ResidentReport.objects.count() == 1
+    refused = resident.report(city.codes["grid"], client_id=client_id, description="别的内容", expect=409)
+    assert refused["field"] == "client_id"
+
+
+def test_a_place_chosen_on_the_map_finds_its_grid_and_a_community_code_needs_one(city, resident):
+    other = city.grids_of(city.communities[0])[1]
+    point = other.geom.point_on_surface
+    sent = resident.report(city.codes["community"], lon=point.x, lat=point.y, located_by="map")
+    assert ResidentReport.objects.get(tracking_code=sent["tracking_code"]).grid == other
+    refused = resident.report(city.codes["community"], expect=400)
+    assert refused["field"] == "location" and "地图" in refused["detail"]
+
+
+def test_bad_input_gets_a_4xx_naming_the_field_and_leaves_nothing(city, resident):
+    grid = city.codes["grid"]
+    for fields, field in (
+        ({"topic": "weather"}, "topic"),
+        ({"description": ""}, "description"),
+        ({"lon": 113.0}, "lat"),
+        ({"lon": 10.0, "lat": 10.0, "located_by": "map"}, "location"),
+        ({"client_id": "not-a-uuid"}, "client_id"),
+        ({"contact_phone": "call me"}, "contact_phone"),
+    ):
+        refused = resident.report(grid, expect=422 if field == "location" else 400, **fields)
+        assert refused["field"] == field, (fields, refused)
+    not_a_picture = io.BytesIO(b"hello")
+    not_a_picture.name = "a.jpg"
+    refused = resident.report(grid, photos=[photo(), not_a_picture], expect=400)
+    assert refused["field"] == "photos" and "a.jpg" in refused["detail"]
+    assert ResidentReport.objects.count() == 0 and ReportPhoto.objects.count() == 0
+
+
+def test_a_replaced_code_says_so_and_takes_nothing(city, resident):
+    from django.utils import timezone
+
+    old = city.codes["grid"]
+    old.retired_at = timezone.now()
+    old.save()
+    PlaceCode.objects.create(token="new" + city.code, area=old.area)
+    refused = resident.report(old, expect=410)
+    assert refused["field"] == "place" and "新" in refused["detail"]
+    assert "新" in resident.client.get(f"/r/{old.token}/").content.decode()
+    assert resident.client.get("/r/nosuchcode/").status_code == 404
+    assert ResidentReport.objects.count() == 0
+
+
+def test_a_guessed_link_or_tracking_code_gets_nothing(city, resident):
+    sent = resident.report(city.codes["grid"])
+    secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
+    assert resident.client.get(f"/api/v1/resident/reports/{secret[:-1]}x/").status_code == 404
+    assert resident.client.get(f"/api/v1/resident/reports/{sent['tracking_code']}/").status_code == 404
+    assert resident.client.get(f"/r/t/{sent['tracking_code']}/").status_code == 404
+    assert resident.client.get("/api/v1/resident-reports/").status_code in (401, 403)  # the staff's queue
+
+
+def test_a_thousand_reports_from_one_address_in_a_minute_are_throttled_but_not_another_address(
+    city, resident, settings
+):
+    settings.RESIDENT_REPORTS_PER_DEVICE = 10_000  # each request a new device: only the address counts
+    flood = Resident("198.51.100.9").client
+    statuses = []
+    for n in range(1000):
+        flood.cookies["gg_device"] = f"device-{n}"
+        body = {
+            "place": city.codes["grid"].token,
+            "client_id": str(uuid.uuid4()),
+            "topic": "rubbish",
+            "description": f"刷单{n}",
+        }
+        answer = flood.post("/api/v1/resident/reports/", body)
+        statuses.append(answer.status_code)
+    assert statuses.count(201) == settings.RESIDENT_REPORTS_PER_ADDRESS
+    assert statuses.count(429) == 1000 - settings.RESIDENT_REPORTS_PER_ADDRESS
+    assert answer["Retry-After"] and answer.json()["code"] == "throttled"
+    resident.report(city.codes["grid"])  # another address still gets through
+    assert ResidentReport.objects.count() == settings.RESIDENT_REPORTS_PER_ADDRESS + 1
+
+
+def test_one_device_is_throttled_before_its_address(city, resident, settings):
+    for _ in range(settings.RESIDENT_REPORTS_PER_DEVICE):
+        resident.report(city.codes["grid"])
+    assert resident.report(city.codes["grid"], expect=429)["code"] == "throttled"
+    Resident(address="203.0.113.7").report(city.codes["grid"])  # another phone behind the same address
+
+
+def test_the_grid_worker_accepts_a_report_as_a_case_with_its_photos_and_contact(city, resident):
+    sent = resident.report(city.codes["grid"], photos=[photo()], contact_phone="13912345678")
+    queue = city.client("grid_worker").get("/api/v1/resident-reports/").json()
+    assert [row["tracking_code"] for row in queue] == [sent["tracking_code"]]
+    assert queue[0]["contact_phone"] == "13912345678" and queue[0]["suggested_category"] == "0301"
+    assert city.client("grid_worker_2").get("/api/v1/resident-reports/").json() == []
+    decide(city, "grid_worker_2", sent["tracking_code"], "accept", expect=404)
+
+    decided = decide(city, "grid_worker", sent["tracking_code"], "accept", category="0303")
+    case = Incident.objects.get(code=decided["incident"])
+    assert (case.channel, case.category.code, case.contact_phone) == ("resident", "0303", "13912345678")
+    assert IncidentPhoto.objects.filter(incident=case).count() == 1
+    decide(city, "community_dispatcher", sent["tracking_code"], "decline", reason="重复", expect=409)
+    seen = resident.follow(sent["link"])
+    assert (seen["status"], seen["case_status"]) == ("accepted", "reported")
+
+
+def test_a_report_merged_into_an_open_case_follows_it(city, resident):
+    from tests.incidents.conftest import new_incident
+
+    open_case = new_incident("垃圾堆积", city=city)
+    sent = resident.report(city.codes["grid"])
+    decide(city, "community_dispatcher", sent["tracking_code"], "merge", incident="nosuch", expect=404)
+    decided = decide(city, "community_dispatcher", sent["tracking_code"], "merge", incident=open_case)
+    assert decided["incident"] == open_case
+    assert resident.follow(sent["link"])["status"] == "merged"
+
+
+def test_a_declined_report_tells_the_resident_why(city, resident):
+    sent = resident.report(city.codes["grid"])
+    refused = decide(city, "grid_worker", sent["tracking_code"], "decline", expect=400)
+    assert refused["field"] == "reason"
+    decide(city, "grid_worker", sent["tracking_code"], "decline", reason="不属于本网格事项，请拨打12345")
+    seen = resident.follow(sent["link"])
+    assert seen["status"] == "declined" and seen["decline_reason"] == "不属于本网格事项，请拨打12345"
+
+
+def test_two_people_deciding_at_once_one_wins(city, resident):
+    sent = resident.report(city.codes["grid"])
+    version = ResidentReport.objects.get(tracking_code=sent["tracking_code"]).version
+    first = city.client("grid_worker").post(
+        f"/api/v1/resident-reports/{sent['tracking_code']}/accept/",
+        {"version": version},
+        content_type="application/json",
+    )
+    second = city.client("community_dispatcher").post(
+        f"/api/v1/resident-reports/{sent['tracking_code']}/decline/",
+        {"version": version, "reason": "重复"},
+        content_type="application/json",
+    )
+    assert (first.status_code, second.status_code) == (200, 409)
+
+
+def test_the_private_link_shows_no_staff_names_and_no_contacts(city, resident):
+    sent = resident.report(city.codes["grid"], contact_name="王女士", contact_phone="13912345678")
+    case = decide(city, "grid_worker", sent["tracking_code"], "accept")["incident"]
+    version = Incident.objects.get(code=case).version
+    city.client("grid_worker").post(
+        f"/api/v1/incidents/{case}/escalate/",
+        {"version": version, "reason": "需要社区协调"},
+        content_type="application/json",
+    )
+    seen = resident.follow(sent["link"])
+    text = str(seen) + resident.client.get(sent["link"]).content.decode()
+    assert len(seen["timeline"]) >= 3
+    for person in city.people:
+        assert person.name not in text and person.phone not in text
+    for user in city.users.values():
+        assert user.username not in text
+    assert "13912345678" not in text and "王女士" not in text
