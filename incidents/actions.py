@@ -39,7 +39,8 @@ STREET_DISPATCHER = "street_dispatcher"  # a dispatcher over the case's street
 DEPARTMENT = "department"  # the people of a department the case is dispatched to (lead or co-handler)
 GRID_WORKER = "grid_worker"  # a grid worker of the case's grid
 LEADER = "leader"  # a leader over the case's area
-REPORTER = "reporter"  # who reported it
+REPORTER = "reporter"  # who reported it (not the staff who accepted a resident's report: RESIDENT)
+RESIDENT = "resident"  # the resident whose report became the case, by their private link (residents/)
 # (an administrator may take any action anyone may)
 
 
@@ -93,7 +94,7 @@ ACTIONS = {
         restarts_deadline=True,
         settles_rating=True,
     ),
-    "rate": _action(DONE, None, REPORTER, gettext_lazy("rate")),
+    "rate": _action(DONE, None, (REPORTER, RESIDENT), gettext_lazy("rate")),
     "keep_closed": _action(
         (S.CLOSED,),
         None,

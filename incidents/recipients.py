@@ -12,7 +12,8 @@ Every action's event tells the people it concerns, in the same transaction (`tel
 | rework, park, resume            | the area's dispatchers (and the grid's workers at the grid)       |
 | resolve                         | the grid's workers when it needs verification, else dispatchers   |
 | close, reject                   | who reported it                                                   |
-| a call-back not satisfied       | the dispatchers of the case's area                                |
+| a call-back not satisfied, a    | the dispatchers of the case's area, who decide on rework          |
+| poor rating                     |                                                                   |
 
 The worker adds the warnings the time gives (incidents.reminders): a deadline near (at
 DEADLINE_WARNING of its time) and passed, to the holders; a parked case's review date, to the
@@ -21,10 +22,11 @@ area's dispatchers. Whoever acted is never told of their own act.
 
 from django.utils.translation import gettext as _
 
-from grids.models import Assignment, Role
+from grids.models import Assignment, Level, Role
 from notifications import outbox
 from notifications.messages import renders
 
+from .actions import area_at
 from .models import Dispatch
 from .words import event_label
 
@@ -54,6 +56,14 @@ def dispatchers_by_area(codes):
     for code, user_id in rows:
         found.setdefault(code, set()).add(user_id)
     return found
+
+
+def deciders_of(incident):
+    """The dispatchers who decide on the case (its rework after a poor rating or call-back): those of
+    its area, or, for a case still at its grid, of the grid's community."""
+    codes = [incident.area_code, area_at(incident.grid.code, Level.COMMUNITY)]
+    found = dispatchers_by_area(codes)
+    return next((found[code] for code in codes if found.get(code)), set())
 
 
 def grid_workers_of(grid_code):
@@ -93,8 +103,8 @@ def told_of(incident, event):
         )
     if action in ("close", "reject"):
         return {incident.reporter_id}
-    if action == "callback" and incident.awaits_rating_decision:
-        return dispatchers_of(incident.area_code)
+    if action in ("callback", "rate") and incident.awaits_rating_decision:
+        return deciders_of(incident)
     return set()
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Level
 
-from .actions import ACTIONS
+from .actions import ACTIONS, RESIDENT
 from .models import IncidentEvent, Status
 
 ARRIVED_BY = {"escalate": _("escalated"), "return": _("returned")}
@@ -54,6 +54,17 @@ def event_label(action):
     return EVENT_LABELS.get(action, action)
 
 
+def actor_label(event):
+    """Who took an event, in words: the person's name; with no person, the resident (their rating by
+    the private link, residents/) or govgrid itself (the deadline sweep)."""
+    if event.actor_id is not None:
+        return event.actor.first_name or event.actor.username
+    return _("the resident") if event.action in RESIDENT_ACTIONS else _("automatic (deadline sweep)")
+
+
+RESIDENT_ACTIONS = {name for name, spec in ACTIONS.items() if RESIDENT in spec.who}
+
+
 def level_label(level):
     return Level(level).label if level in Level.values else level or "—"
 
@@ -77,6 +88,7 @@ def timeline(events):
                 "to_status_label": status_label(event.to_status, event.action),
                 "from_level_label": level_label(event.from_level),
                 "to_level_label": level_label(event.to_level),
+                "actor_label": actor_label(event),
             }
         )
         if event.to_status != event.from_status or event.action in ARRIVED_BY:

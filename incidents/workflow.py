@@ -32,13 +32,14 @@ from .actions import (
     HOLDER,
     LEADER,
     REPORTER,
+    RESIDENT,
     STREET_DISPATCHER,
     IncidentState,
     area_at,
     moves_within_chain,
     transition,
 )
-from .models import Incident, IncidentEvent, Status
+from .models import Channel, Incident, IncidentEvent, Status
 
 # Lengths the event log and the case can hold; the note has no column limit but is kept to what a
 # page or a phone sends (the API's ActionRequest has the same limits).
@@ -65,6 +66,22 @@ FIELD_LABELS = {
 
 class StaleVersion(Conflict):
     code = "stale"
+
+
+class Resident:
+    """The resident whose report became case `incident_id`, acting by their private link (residents/):
+    no login, so no scope; they may take only the actions whose people include RESIDENT. Their events
+    have no actor, and read as the resident's by their action (incidents.words.actor_label)."""
+
+    pk = None
+    is_authenticated = False
+    is_active = False
+
+    def __init__(self, incident_id):
+        self.incident_id = incident_id
+
+    def get_username(self):
+        return ""
 
 
 def act(
@@ -110,7 +127,7 @@ def act(
             .filter(code=code)
             .first()
         )
-        if incident is None or not scope.sees_incident(incident):
+        if incident is None or not (scope.sees_incident(incident) or _resident_of(user, incident)):
             raise NotFound(_("No case has the code %(code)s.") % {"code": code}, field="code")
         if version != incident.version:
             raise StaleVersion(
@@ -211,9 +228,15 @@ def _may(kind, user, scope, incident):
         return scope.works_in_grid(incident.grid.code)
     if kind == LEADER:
         return scope.leads_in(incident.area_code)
-    if kind == REPORTER:
-        return incident.reporter_id == user.pk
+    if kind == REPORTER:  # a case made from a resident's report is theirs to rate, not its acceptor's
+        return incident.reporter_id == user.pk and incident.channel != Channel.RESIDENT
+    if kind == RESIDENT:
+        return _resident_of(user, incident)
     raise ValueError(kind)
+
+
+def _resident_of(user, incident):
+    return isinstance(user, Resident) and user.incident_id == incident.pk
 
 
 def _check_allowed(user, scope, incident, spec):

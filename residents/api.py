@@ -98,10 +98,31 @@ class FollowView(APIView):
 
     @docs.followed
     def get(self, request, secret):
-        report = ResidentReport.objects.filter(secret_digest=digest_of(secret)).first()
-        if report is None:
-            raise NotFound(following.NOT_FOUND, field="secret")
+        return Response(following.public_view(_by_secret(secret)))
+
+
+@personal_data  # a resident's own report, by its private link
+class RateView(APIView):
+    """POST /api/v1/resident/reports/<secret>/rate/: the resident's rating of the result."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @docs.rated
+    def post(self, request, secret):
+        report = _by_secret(secret)
+        checked = docs.Rating(data=request.data)
+        checked.is_valid(raise_exception=True)
+        following.rate(report, checked.validated_data["rating"], checked.validated_data["comment"])
+        report.refresh_from_db()
         return Response(following.public_view(report))
+
+
+def _by_secret(secret):
+    report = ResidentReport.objects.select_related("incident").filter(secret_digest=digest_of(secret)).first()
+    if report is None:
+        raise NotFound(following.NOT_FOUND, field="secret")
+    return report
 
 
 @personal_data  # residents' contacts and photos

@@ -7,15 +7,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govgrid.lib.errors import Conflict, GovgridError
 from grids.personal import PHONE_MASK
+from grids.scopes import Scope
 from incidents.words import case_status_label, event_label, level_label
+from incidents.workflow import Resident, act, allowed_actions
 
 from .acceptance import suggested_category
 from .models import ResidentReport
 from .topics import TOPICS
 
 NOT_FOUND = gettext_lazy("No report has this link: check that it was copied whole.")
-PRIVATE_ACTIONS = {"sign", "rate"}  # inner steps that tell the resident nothing
+PRIVATE_ACTIONS = {"sign"}  # inner steps that tell the resident nothing
 
 
 def topic_label(key):
@@ -42,6 +45,28 @@ def public_timeline(report):
     return entries
 
 
+def may_rate(report):
+    """Whether the resident may rate their case now: resolved and not yet rated for this resolution."""
+    case = report.incident
+    if case is None or report.status == ResidentReport.Status.MERGED:
+        return False  # a merged report follows a case someone else reported, whose rating is theirs
+    return "rate" in allowed_actions(Resident(case.pk), Scope(), case)
+
+
+def rate(report, rating, comment=""):
+    """The resident's rating of their case (1–5 and a comment), through the workflow's `rate`."""
+    if not may_rate(report):
+        raise Conflict(
+            _("There is nothing to rate now: a case is rated once each time it is resolved."),
+            field="rating",
+            code="nothing_to_rate",
+        )
+    if rating not in range(1, 6):
+        raise GovgridError(_("Give a rating from 1 to 5."), field="rating")
+    case = report.incident
+    return act(Resident(case.pk), case.code, "rate", case.version, rating=rating, comment=comment)
+
+
 def public_view(report):
     case = report.incident
     return {
@@ -55,6 +80,8 @@ def public_view(report):
         "case_status": case.status if case else None,
         "case_status_label": str(case_status_label(case)) if case else None,
         "timeline": public_timeline(report),
+        "may_rate": may_rate(report),
+        "rating": case.rating if case and report.status == ResidentReport.Status.ACCEPTED else None,
     }
 
 

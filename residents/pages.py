@@ -97,11 +97,20 @@ def _labels():
 
 
 @personal_data  # the resident's own report
+@require_http_methods(["GET", "POST"])
 def follow_page(request, secret):
-    """GET /r/t/<secret>/: the private link's page."""
+    """GET, POST /r/t/<secret>/: the private link's page; a POST is the resident's rating."""
     report = ResidentReport.objects.select_related("incident").filter(secret_digest=digest_of(secret)).first()
     if report is None:
         return render(request, "residents/not_found.html", {"message": following.NOT_FOUND}, status=404)
+    if request.method == "POST":
+        try:
+            following.rate(report, _int(request.POST.get("rating")), request.POST.get("comment", "").strip()[:500])
+        except GovgridError as refused:
+            messages.error(request, str(refused.message))
+        else:
+            messages.success(request, _("Thank you: your rating was recorded."))
+        return redirect("resident-follow", secret=secret)
     return render(request, "residents/follow.html", {"view": following.public_view(report)})
 
 

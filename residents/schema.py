@@ -32,6 +32,13 @@ class Followed(serializers.Serializer):
     case_status = serializers.CharField(allow_null=True)
     case_status_label = serializers.CharField(allow_null=True)
     timeline = TimelineEntry(many=True)
+    may_rate = serializers.BooleanField(help_text=_("Whether the case waits for the resident's rating."))
+    rating = serializers.IntegerField(allow_null=True)
+
+
+class Rating(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class PendingRow(serializers.Serializer):
@@ -120,4 +127,15 @@ report_photo = extend_schema(
         (200, "image/webp"): OpenApiTypes.BINARY,
         **errors(401, 404),
     },
+)
+
+
+rated = extend_schema(
+    operation_id="resident_report_rate",
+    tags=TAG,
+    summary=_("The resident rates the result (1–5), once each time the case is resolved"),
+    description=_("A rating of 2 or less waits for a dispatcher's decision on rework."),
+    request=Rating,
+    responses={200: Followed, **errors(400, 404, 409)},
+    auth=[],
 )

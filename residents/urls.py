@@ -5,6 +5,7 @@ from . import api, pages
 api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("resident/reports/", api.ResidentReportView.as_view(), name="resident-report"),
     path("resident/reports/<str:secret>/", api.FollowView.as_view(), name="resident-report-follow"),
+    path("resident/reports/<str:secret>/rate/", api.RateView.as_view(), name="resident-report-rate"),
     path("resident-reports/", api.PendingView.as_view(), name="resident-report-pending"),
     path(
         "resident-reports/<str:code>/photos/<int:photo_id>/",

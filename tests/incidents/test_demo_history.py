@@ -157,6 +157,7 @@ def test_everyone_in_the_history_acted_within_their_scope(history):
         where = SimpleNamespace(
             code=incident.code,
             reporter_id=incident.reporter_id,
+            channel=incident.channel,
             area_code=incident.grid.code[: CODE_LENGTH[Level(event.from_level)]],
             grid=incident.grid,
             department_id=None if event.action == "dispatch" else event.department_id,

@@ -194,3 +194,63 @@ def test_the_private_link_shows_no_staff_names_and_no_contacts(city, resident):
     for user in city.users.values():
         assert user.username not in text
     assert "13912345678" not in text and "王女士" not in text
+
+
+def resolved_case(city, resident):
+    """A resident's report accepted by the grid worker and resolved by the community's dispatcher."""
+    sent = resident.report(city.codes["grid"])
+    case = decide(city, "grid_worker", sent["tracking_code"], "accept")["incident"]
+    for name, action in (("grid_worker", "accept"), ("community_dispatcher", "resolve")):
+        version = Incident.objects.get(code=case).version
+        answer = city.client(name).post(
+            f"/api/v1/incidents/{case}/{action}/", {"version": version}, content_type="application/json"
+        )
+        assert answer.status_code == 200, answer.content.decode()
+    return sent, case
+
+
+def test_the_resident_rates_the_result_once_per_resolution_and_the_acceptor_cannot(city, resident):
+    sent, case = resolved_case(city, resident)
+    version = Incident.objects.get(code=case).version
+    refused = city.client("grid_worker").post(
+        f"/api/v1/incidents/{case}/rate/", {"version": version, "rating": 5}, content_type="application/json"
+    )
+    assert refused.status_code == 403  # who accepted it is not the one to rate it
+    secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
+    assert resident.follow(sent["link"])["may_rate"] is True
+    bad = resident.client.post(f"/api/v1/resident/reports/{secret}/rate/", {"rating": 9})
+    assert bad.status_code == 400 and bad.json()["field"] == "rating"
+    rated = resident.client.post(f"/api/v1/resident/reports/{secret}/rate/", {"rating": 2, "comment": "没弄干净"})
+    assert rated.status_code == 200 and rated.json()["rating"] == 2 and rated.json()["may_rate"] is False
+    case_now = Incident.objects.get(code=case)
+    assert (case_now.rating, case_now.awaits_rating_decision) == (2, True)
+    event = case_now.events.get(action="rate")
+    assert event.actor_id is None
+    again = resident.client.post(f"/api/v1/resident/reports/{secret}/rate/", {"rating": 5})
+    assert again.status_code == 409
+    from notifications.models import Notification
+
+    told = set(Notification.objects.filter(kind="case:rate").values_list("user__username", flat=True))
+    assert told == {city.users["community_dispatcher"].username}  # the dispatcher decides on rework
+    page = city.client("community_dispatcher").get(f"/dispatch/{case}/").content.decode()
+    assert "居民" in page
+
+
+def test_a_residents_rating_moves_the_satisfaction_figure(city, resident):
+    sent, case = resolved_case(city, resident)
+    client = city.client("leader")
+
+    def satisfied():
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        now = timezone.now()
+        query = {"within": city.district.code, "level": "district", "since": (now - timedelta(days=1)).isoformat()}
+        (row,) = client.get("/api/v1/figures/", query | {"until": (now + timedelta(days=1)).isoformat()}).json()
+        return row["rated"], row["shares"]["satisfied"]
+
+    assert satisfied()[0] == 0
+    secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
+    resident.client.post(f"/api/v1/resident/reports/{secret}/rate/", {"rating": 5})
+    assert satisfied() == (1, 1.0)
