@@ -30,13 +30,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("grids.urls")),
+    path("", include("residents.urls")),  # before the case pages: /dispatch/residents/ is not a case
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("exports.urls")),
     path("", include("maps.tile_urls")),
     path("", include("open311.urls")),
     path("", include("notifications.urls")),
-    path("", include("residents.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", DocsView.as_view(), name="api-docs"),
 ]

@@ -55,3 +55,38 @@ def photo(name="p.jpg", rgb=(120, 40, 40)):
     buffer.seek(0)
     buffer.name = name
     return buffer
+
+
+@pytest.fixture
+def screen(browser):
+    """screen("phone" | "phone414" | "desktop", **context options) → a Screen in Chromium, closed after."""
+    from tests.incidents.browsing import screens
+
+    made, make = screens(browser)
+    yield make
+    for each in made:
+        each.close()
+
+
+@pytest.fixture(scope="module")
+def served_residents_city(django_db_setup, django_db_blocker):
+    """A committed city for the served app, with the cast logging in with the demo's password and a
+    QR code for the grid worker's grid; its residents' reports and cases go with it."""
+    from tests.conftest import committed_city
+    from tests.incidents.conftest import served_cast
+
+    def people(city):
+        served_cast("grid_worker", "community_dispatcher", "leader")(city)
+        city.codes = {"grid": PlaceCode.objects.create(token="srv" + city.code, area=city.grid_of("grid_worker"))}
+
+    with committed_city(django_db_blocker, people, code="990031", origin=(113.3, 32.6)) as city:
+        try:
+            yield city
+        finally:
+            from residents.models import ResidentReport
+
+            with django_db_blocker.unblock():
+                for report in ResidentReport.objects.filter(grid__code__startswith=city.code):
+                    for each in report.photos.all():
+                        each.file.delete(save=False)
+                ResidentReport.objects.filter(grid__code__startswith=city.code).delete()
