@@ -6,3 +6,10 @@ class ResidentsConfig(AppConfig):
     name = "residents"
     verbose_name = _("residents")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from govgrid.lib.periodic import on_each_sweep
+
+        from .throttle import forget_old
+
+        on_each_sweep(forget_old)  # the throttle's counters of windows long past

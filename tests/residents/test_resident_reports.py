@@ -254,3 +254,18 @@ def test_a_residents_rating_moves_the_satisfaction_figure(city, resident):
     secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
     resident.client.post(f"/api/v1/resident/reports/{secret}/rate/", {"rating": 5})
     assert satisfied() == (1, 1.0)
+
+
+def test_the_workers_sweep_forgets_the_throttles_old_windows(city, resident):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents.management.commands.run_worker import Command
+    from residents.models import Hit
+
+    resident.report(city.codes["grid"])
+    Hit.objects.create(key="address:198.51.100.1", window=timezone.now() - timedelta(hours=5), count=3)
+    Command(stdout=io.StringIO()).sweep()  # what the worker does every minute
+    kept = set(Hit.objects.values_list("key", flat=True))
+    assert "address:198.51.100.1" not in kept and "address:203.0.113.7" in kept

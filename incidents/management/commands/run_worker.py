@@ -6,6 +6,7 @@ from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib import periodic
 from incidents.reminders import remind
 from incidents.sweep import escalate_overdue
 from notifications.delivery import deliver_due
@@ -42,6 +43,7 @@ class Command(BaseCommand):
 
     def sweep(self):
         moved, told = escalate_overdue(), remind()
+        periodic.run_all()
         if moved or told:
             self.stdout.write(
                 _("%(time)s: %(n)d overdue case(s) escalated, %(t)d reminder(s) queued")
