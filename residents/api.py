@@ -16,9 +16,11 @@ from govgrid.lib.errors import NotFound
 from govgrid.lib.privacy import personal_data
 from grids.auth import client_address
 from grids.scopes import Scope
+from incidents.figures_api import FiguresQuery, read_query
 
 from . import acceptance, following
 from . import schema as docs
+from .figures import resident_figures
 from .intake import Submission, digest_of, receive
 from .models import ReportPhoto, ResidentReport
 
@@ -190,3 +192,15 @@ class ReportPhotoView(APIView):
         if photo is None or not scope.sees(photo.report.grid.code):
             raise NotFound(_("No such photo."))
         return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+
+
+@personal_data  # figures of residents' reports, for those who see the area
+class ResidentFiguresView(APIView):
+    """GET /api/v1/figures/residents/?within=<code>&level=<level>&since=<time>&until=<time>"""
+
+    permission_classes = [IsAuthenticated]
+
+    @docs.resident_figures(FiguresQuery)
+    def get(self, request):
+        data = read_query(FiguresQuery, request, Scope.for_user(request.user))
+        return Response(resident_figures(data["within"], data["level"], data["since"], data["until"]))

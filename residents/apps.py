@@ -10,6 +10,7 @@ class ResidentsConfig(AppConfig):
     def ready(self):
         from govgrid.lib.periodic import on_each_sweep
 
+        from . import telling  # noqa: F401 - registers how its notifications are worded
         from .throttle import forget_old
 
         on_each_sweep(forget_old)  # the throttle's counters of windows long past

@@ -32,6 +32,7 @@ from incidents.photos import check_photo
 
 from . import throttle
 from .models import PlaceCode, ReportPhoto, ResidentReport
+from .telling import tell_arrival
 from .topics import TOPICS
 
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's: no I, L, O or U to misread
@@ -154,6 +155,7 @@ def _write(report, checked, fingerprint):
                 report.save()
                 for data, content_type, digest in checked:
                     saved.append(_store(report, data, content_type, digest))
+                tell_arrival(report)
             return report, True, secret_of(report.client_id)
         except IntegrityError:
             for photo in saved:

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
 from govgrid.lib.errors import errors
+from grids.schema import within_parameter
 
 
 class Received(serializers.Serializer):
@@ -67,7 +68,7 @@ class Decided(serializers.Serializer):
     incident = serializers.CharField(allow_null=True)
 
 
-TAG = ["Residents"]
+TAG = ["residents"]
 
 
 def resident_report(request):
@@ -139,3 +140,34 @@ rated = extend_schema(
     responses={200: Followed, **errors(400, 404, 409)},
     auth=[],
 )
+
+
+class ResidentShares(serializers.Serializer):
+    accepted_in_time = serializers.FloatField(
+        allow_null=True, help_text=_("受理及时率: decided by the deadline / decided or past it.")
+    )
+    satisfied = serializers.FloatField(allow_null=True, help_text=_("Residents' ratings of 4 or 5 / ratings."))
+
+
+class ResidentFiguresRow(serializers.Serializer):
+    area_code = serializers.CharField()
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    merged = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    decided_in_time = serializers.IntegerField()
+    decided_late = serializers.IntegerField()
+    rated = serializers.IntegerField(help_text=_("How many residents' ratings the satisfaction rests on."))
+    satisfied = serializers.IntegerField()
+    shares = ResidentShares()
+
+
+def resident_figures(query):
+    return extend_schema(
+        operation_id="resident_figures",
+        tags=["figures"],
+        summary=_("Residents' reports per area: how they were decided, in time, and residents' satisfaction"),
+        parameters=[query, within_parameter(required=True)],
+        responses={200: ResidentFiguresRow(many=True), **errors(400, 401, 404)},
+    )

@@ -7,6 +7,7 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("resident/reports/<str:secret>/", api.FollowView.as_view(), name="resident-report-follow"),
     path("resident/reports/<str:secret>/rate/", api.RateView.as_view(), name="resident-report-rate"),
     path("resident-reports/", api.PendingView.as_view(), name="resident-report-pending"),
+    path("figures/residents/", api.ResidentFiguresView.as_view(), name="resident-figures"),
     path(
         "resident-reports/<str:code>/photos/<int:photo_id>/",
         api.ReportPhotoView.as_view(),

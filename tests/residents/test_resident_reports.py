@@ -126,6 +126,12 @@ def test_one_device_is_throttled_before_its_address(city, resident, settings):
 
 def test_the_grid_worker_accepts_a_report_as_a_case_with_its_photos_and_contact(city, resident):
     sent = resident.report(city.codes["grid"], photos=[photo()], contact_phone="13912345678")
+    from notifications.models import Notification
+
+    told = set(Notification.objects.filter(kind="resident:new").values_list("user__username", flat=True))
+    assert told == {city.users[n].username for n in ("grid_worker", "community_dispatcher")}
+    page = city.client("grid_worker").get("/notifications/").content.decode()
+    assert f"居民上报 {sent['tracking_code']} 待受理" in page
     queue = city.client("grid_worker").get("/api/v1/resident-reports/").json()
     assert [row["tracking_code"] for row in queue] == [sent["tracking_code"]]
     assert queue[0]["contact_phone"] == "13912345678" and queue[0]["suggested_category"] == "0301"
@@ -269,3 +275,24 @@ def test_the_workers_sweep_forgets_the_throttles_old_windows(city, resident):
     Command(stdout=io.StringIO()).sweep()  # what the worker does every minute
     kept = set(Hit.objects.values_list("key", flat=True))
     assert "address:198.51.100.1" not in kept and "address:203.0.113.7" in kept
+
+
+def test_the_figures_count_residents_reports_how_they_were_decided_and_in_time(city, resident, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.RESIDENT_REPORTS_PER_DEVICE = 100
+    sent = [resident.report(city.codes["grid"], description=f"第{n}件") for n in range(4)]
+    decide(city, "grid_worker", sent[0]["tracking_code"], "accept")
+    decide(city, "grid_worker", sent[1]["tracking_code"], "decline", reason="不属于居民事项")
+    late = ResidentReport.objects.get(tracking_code=sent[2]["tracking_code"])
+    late.due_at = timezone.now() - timedelta(minutes=1)  # left past its deadline
+    late.save()
+    now = timezone.now()
+    query = {"within": city.district.code, "level": "district"}
+    query |= {"since": (now - timedelta(days=1)).isoformat(), "until": (now + timedelta(days=1)).isoformat()}
+    (row,) = city.client("leader").get("/api/v1/figures/residents/", query).json()
+    assert (row["received"], row["accepted"], row["declined"], row["pending"]) == (4, 1, 1, 2)
+    assert (row["decided_in_time"], row["decided_late"], row["shares"]["accepted_in_time"]) == (2, 1, 0.6667)
+    assert city.client("grid_worker_2").get("/api/v1/figures/residents/", query).status_code == 404
