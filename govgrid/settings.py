@@ -354,6 +354,21 @@ RESIDENT_ACCEPT_HOURS = env_float("GOVGRID_RESIDENT_ACCEPT_HOURS", 4)
 RESIDENT_WINDOW_MINUTES = env_float("GOVGRID_RESIDENT_WINDOW_MINUTES", 10)
 RESIDENT_REPORTS_PER_DEVICE = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_DEVICE", 6))
 RESIDENT_REPORTS_PER_ADDRESS = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_ADDRESS", 30))
+# The contact card a QR code's poster prints (网格员公示牌, residents/posters.py), a comma list of
+# worker_name, worker_phone, party_leader_name, station_phone. A poster hangs in public: a grid
+# worker's own phone is personal data and printed only if named here; a service station's phone is
+# public. Default worker_name,party_leader_name,station_phone.
+POSTER_PUBLIC_FIELDS = tuple(
+    f.strip()
+    for f in env_str("GOVGRID_POSTER_PUBLIC_FIELDS", "worker_name,party_leader_name,station_phone").split(",")
+    if f.strip()
+)
+_poster_fields = {"worker_name", "worker_phone", "party_leader_name", "station_phone"}
+if set(POSTER_PUBLIC_FIELDS) - _poster_fields:
+    raise ImproperlyConfigured(
+        f"GOVGRID_POSTER_PUBLIC_FIELDS: unknown field(s) {sorted(set(POSTER_PUBLIC_FIELDS) - _poster_fields)}; "
+        f"known: {sorted(_poster_fields)}"
+    )
 
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.

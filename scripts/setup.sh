@@ -3,7 +3,7 @@
 # project-local PostgreSQL/PostGIS cluster (unless DATABASE_URL names a server), migrations and
 # static files. Every step checks before it acts, so a second run takes seconds.
 #   scripts/setup.sh          what `make run` needs
-#   scripts/setup.sh --test   also what the browser tests need (Chromium, CJK fonts)
+#   scripts/setup.sh --test   also what the browser tests need (Chromium)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,12 +14,14 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # --- Debian packages ---------------------------------------------------------------------------
-# nginx buffers slow clients in front of gunicorn (`make run`, scripts/serve.sh).
-packages="postgresql-15-postgis-3 postgresql-client-15 gdal-bin gettext python3-venv nginx"
-# The browser tests: Debian's Chromium with CJK fonts, and the libraries that Playwright's bundled
-# driver (a Node.js binary) links against; a minimal Debian has no libatomic1 (`ldd` on
-# .venv/lib/python3.11/site-packages/playwright/driver/node lists them).
-[ $WANT_TEST = 1 ] && packages="$packages chromium fonts-noto-cjk libatomic1 libstdc++6"
+# nginx buffers slow clients in front of gunicorn (`make run`, scripts/serve.sh). The QR code
+# posters (residents/posters.py) draw their Chinese with Noto Sans CJK, and their tests open the
+# PDF with poppler's pdftoppm.
+packages="postgresql-15-postgis-3 postgresql-client-15 gdal-bin gettext python3-venv nginx fonts-noto-cjk poppler-utils"
+# The browser tests: Debian's Chromium (its CJK fonts are above), and the libraries that
+# Playwright's bundled driver (a Node.js binary) links against; a minimal Debian has no libatomic1
+# (`ldd` on .venv/lib/python3.11/site-packages/playwright/driver/node lists them).
+[ $WANT_TEST = 1 ] && packages="$packages chromium libatomic1 libstdc++6"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
