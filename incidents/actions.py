@@ -40,7 +40,8 @@ DEPARTMENT = "department"  # the people of a department the case is dispatched t
 GRID_WORKER = "grid_worker"  # a grid worker of the case's grid
 LEADER = "leader"  # a leader over the case's area
 REPORTER = "reporter"  # who reported it (not the staff who accepted a resident's report: RESIDENT)
-RESIDENT = "resident"  # the resident whose report became the case, by their private link (residents/)
+RESIDENT = "resident"  # the resident whose report became the case, by their private link (residents/);
+# the actions they take are those incidents.events.BY_RESIDENTS names, whose events have no actor
 # (an administrator may take any action anyone may)
 
 

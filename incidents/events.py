@@ -10,8 +10,10 @@ intake inside its one INSERT statement (`insert_sql` and `params`), and the dead
 demo history in bulk (`write_many`). The Event itself is made by incidents.actions (`reported`,
 `transition`), so the same action writes the same event whichever path takes it.
 
-What govgrid does by itself (the deadline sweep) has no user: its actor is SYSTEM, NULL in the
-table; `by_system` is that rule in SQL, for the figures that tell the sweep's escalations apart.
+Two kinds of events have no user, NULL in the actor column: what govgrid does by itself (the
+deadline sweep: SYSTEM) and what a resident does by their report's private link (residents/), which
+are the actions BY_RESIDENTS. `by_system` and `by_resident` tell them apart, in Python and in SQL,
+for the figures (the sweep's escalations; the residents' ratings).
 """
 
 from dataclasses import asdict, dataclass, fields
@@ -22,6 +24,7 @@ from govgrid.lib.sqltext import column_type
 from .models import IncidentEvent
 
 SYSTEM = None  # the actor of what govgrid does by itself: no user
+BY_RESIDENTS = ("rate",)  # the actions a resident takes with no login (incidents.actions: RESIDENT)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,11 @@ class Event:
 
     @property
     def by_system(self):
-        return self.actor_id is SYSTEM
+        return self.actor_id is SYSTEM and self.action not in BY_RESIDENTS
+
+    @property
+    def by_resident(self):
+        return self.actor_id is None and self.action in BY_RESIDENTS
 
 
 FIELDS = tuple(field.name for field in fields(Event))
@@ -53,7 +60,16 @@ TABLE = IncidentEvent._meta.db_table
 
 def by_system(alias):
     """SQL: the event aliased `alias` was written by govgrid itself (its actor is SYSTEM)."""
-    return f"{alias}.actor_id IS NULL"
+    return f"({alias}.actor_id IS NULL AND {alias}.action NOT IN ({_residents_sql()}))"
+
+
+def by_resident(alias):
+    """SQL: the event aliased `alias` was a resident's, by their private link."""
+    return f"({alias}.actor_id IS NULL AND {alias}.action IN ({_residents_sql()}))"
+
+
+def _residents_sql():
+    return ", ".join(f"'{action}'" for action in BY_RESIDENTS)
 
 
 def insert_sql(source, incident_id, prefix="event"):

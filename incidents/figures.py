@@ -13,10 +13,12 @@ received in; rejected cases do not count.
   is on time when it is resolved or closed, its last resolve came by the deadline in force, and it
   never missed one. The on-time rate is on time / (on time + late); an open case still within its
   deadline counts in neither.
-- Satisfaction: each case's latest rating, by its reporter, given once per resolution and never by
-  the one who resolved the case (incidents.workflow), so it is the resident's word on the work and
-  not the handler's on their own. A poor rating no longer reopens a case by itself: a closed case
-  rated poorly counts as closed until a dispatcher reopens it (then it is open again, as before).
+- Satisfaction: the residents' word on each case, never a handler's nor a colleague's: the latest
+  of the resident's own rating (by their report's private link, residents/; satisfied at 4 or 5)
+  and of a call-back that reached them (satisfied or not). `rated` says how many cases it rests
+  on; `mean_rating` is over the residents' ratings. A rating given by staff (a case's reporter
+  on the phone) stays on the case but is no resident's word. A poor word does not reopen a case
+  by itself: a dispatcher decides.
 """
 
 from django.conf import settings
@@ -25,8 +27,8 @@ from django.utils import timezone
 
 from grids.models import CODE_LENGTH, Level
 
-from .events import by_system
-from .models import Status, is_open_sql, is_resolved_sql
+from .events import by_resident, by_system
+from .models import Callback, Status, is_open_sql, is_resolved_sql
 
 _FIGURES_SQL = f"""
 WITH base AS (
@@ -43,14 +45,33 @@ WITH base AS (
     FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
     WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND {by_system("e")})
     GROUP BY e.incident_id
+), rated AS (
+    -- the latest rating by a resident, and the latest call-back that reached the resident
+    SELECT DISTINCT ON (e.incident_id) e.incident_id, e.at, {by_resident("e")} AS by_resident
+    FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
+    WHERE e.action = 'rate'
+    ORDER BY e.incident_id, e.at DESC, e.id DESC
+), called AS (
+    SELECT DISTINCT ON (c.incident_id) c.incident_id, c.at, c.satisfied
+    FROM {Callback._meta.db_table} c JOIN base b ON b.id = c.incident_id
+    WHERE c.reached
+    ORDER BY c.incident_id, c.at DESC, c.id DESC
+), words AS (
+    SELECT b.id,
+           CASE WHEN r.by_resident AND (k.at IS NULL OR r.at >= k.at) THEN b.rating >= 4
+                ELSE k.satisfied END AS satisfied,
+           CASE WHEN r.by_resident THEN b.rating END AS resident_rating
+    FROM base b
+    LEFT JOIN rated r ON r.incident_id = b.id
+    LEFT JOIN called k ON k.incident_id = b.id
 ), cases AS (
-    SELECT b.*, m.closed_at,
+    SELECT b.*, m.closed_at, w.satisfied AS word, w.resident_rating,
            {is_resolved_sql("b.status")} AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false)
                AS on_time,
            coalesce(m.swept, false)
                OR ({is_open_sql("b.status")} AND b.due_at < %(now)s)
                OR ({is_resolved_sql("b.status")} AND coalesce(m.resolved_at > b.due_at, false)) AS late
-    FROM base b LEFT JOIN moments m ON m.incident_id = b.id
+    FROM base b LEFT JOIN moments m ON m.incident_id = b.id LEFT JOIN words w ON w.id = b.id
 )
 SELECT a.code, a.name, {{period}} AS month,
        count(*) AS received,
@@ -65,9 +86,9 @@ SELECT a.code, a.name, {{period}} AS month,
            AS mean_hours_to_close,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - received_at) / 3600)
            FILTER (WHERE status = 'closed') AS median_hours_to_close,
-       count(rating) AS rated,
-       avg(rating) AS mean_rating,
-       count(*) FILTER (WHERE rating >= 4) AS satisfied
+       count(word) AS rated,
+       avg(resident_rating) AS mean_rating,
+       count(*) FILTER (WHERE word) AS satisfied
 FROM cases c JOIN grids_area a ON a.code = c.area_code
 GROUP BY a.code, a.name, month
 ORDER BY a.code, month

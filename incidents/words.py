@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Level
 
-from .actions import ACTIONS, RESIDENT
+from .actions import ACTIONS
+from .events import BY_RESIDENTS
 from .models import IncidentEvent, Status
 
 ARRIVED_BY = {"escalate": _("escalated"), "return": _("returned")}
@@ -59,10 +60,7 @@ def actor_label(event):
     the private link, residents/) or govgrid itself (the deadline sweep)."""
     if event.actor_id is not None:
         return event.actor.first_name or event.actor.username
-    return _("the resident") if event.action in RESIDENT_ACTIONS else _("automatic (deadline sweep)")
-
-
-RESIDENT_ACTIONS = {name for name, spec in ACTIONS.items() if RESIDENT in spec.who}
+    return _("the resident") if event.action in BY_RESIDENTS else _("automatic (deadline sweep)")
 
 
 def level_label(level):

@@ -19,6 +19,14 @@ def step(city):
     return partial(step_in, city=city)
 
 
+def resident_rates(code, rating):
+    """The resident rates the case by their report's private link (residents/)."""
+    from incidents.workflow import Resident, act
+
+    case = Incident.objects.get(code=code)
+    act(Resident(case.pk), code, "rate", case.version, rating=rating)
+
+
 @pytest.fixture
 def report(city):
     """report() → the code of a new case grid_worker reports in its grid of the drawn city."""
@@ -28,20 +36,22 @@ def report(city):
 @pytest.fixture
 def community_cases(city, report, step):
     """Five cases in grid_worker's grid: closed in the grid (resolved by the community's dispatcher,
-    so that grid_worker, its reporter, may rate it 5), closed in the community (rated 4), closed at
-    the street after its deadline, still open, and rejected."""
+    rated 5 by the resident), closed in the community (rated 4 by grid_worker, its reporter, which
+    is no resident's word, then called back: the resident is not satisfied), closed at the street
+    after its deadline, still open, and rejected."""
     grid = city.grid_of("grid_worker")
     in_grid, in_community, at_street, still_open, rejected = (report() for _ in range(5))
     step(in_grid, "grid_worker", "accept")
     step(in_grid, "community_dispatcher", "resolve")
     step(in_grid, "street_dispatcher", "close")
-    step(in_grid, "grid_worker", "rate", rating=5)
+    resident_rates(in_grid, 5)
 
     step(in_community, "grid_worker", "escalate", reason="需社区协调")
     for action in ("accept", "resolve"):
         step(in_community, "community_dispatcher", action)
     step(in_community, "street_dispatcher", "close")  # not by the dispatcher who resolved it
     step(in_community, "grid_worker", "rate", rating=4)
+    step(in_community, "leader", "callback", reached=True, satisfied=False, reason="仍有异味")
 
     step(at_street, "grid_worker", "escalate", reason="需社区协调")
     step(at_street, "community_dispatcher", "escalate", reason="需街道协调")
@@ -62,7 +72,8 @@ def test_the_figures_count_each_level_on_time_closure_and_satisfaction(community
     assert (row["closed_in_grid"], row["closed_in_community"], row["closed_at_street"]) == (1, 1, 1)
     assert row["shares"]["closure_rate"] == 0.75
     assert row["shares"]["on_time_rate"] == round(2 / 3, 4)
-    assert (row["rated"], row["mean_rating"], row["shares"]["satisfied"]) == (2, 4.5, 1.0)
+    # the resident's 5 and the call-back's "not satisfied"; the reporter's own 4 is no resident's word
+    assert (row["rated"], row["mean_rating"], row["shares"]["satisfied"]) == (2, 5.0, 0.5)
     assert 0 <= row["median_hours_to_close"] < 1
 
 

@@ -169,8 +169,10 @@ def test_the_handler_who_resolved_gets_no_rate_button(alice, reported_case):
     assert 'value="rate"' not in alice.get(f"/dispatch/{reported_case}/").content.decode()
 
 
-def test_a_poorly_rated_case_kept_closed_counts_as_closed_and_rated_in_the_figures(city, alice, carol, closed):
-    do(alice, closed, "rate", rating=1)
+def test_a_poorly_rated_case_kept_closed_counts_as_closed_and_rated_in_the_figures(city, carol, closed):
+    from tests.incidents.test_figures import resident_rates
+
+    resident_rates(closed, 1)
     do(carol, closed, "keep_closed", reason="现场核查已整改到位")
     now = timezone.now()
     [row] = figures(city.grid_of("grid_worker").code, "grid", now - timedelta(hours=1), now + timedelta(hours=1))

@@ -296,3 +296,10 @@ def test_the_figures_count_residents_reports_how_they_were_decided_and_in_time(c
     assert (row["received"], row["accepted"], row["declined"], row["pending"]) == (4, 1, 1, 2)
     assert (row["decided_in_time"], row["decided_late"], row["shares"]["accepted_in_time"]) == (2, 1, 0.6667)
     assert city.client("grid_worker_2").get("/api/v1/figures/residents/", query).status_code == 404
+
+
+def test_the_actions_residents_take_are_those_their_events_name():
+    from incidents.actions import ACTIONS, RESIDENT
+    from incidents.events import BY_RESIDENTS
+
+    assert {name for name, spec in ACTIONS.items() if RESIDENT in spec.who} == set(BY_RESIDENTS)
