@@ -96,6 +96,8 @@ ACTIONS = {
         settles_rating=True,
     ),
     "rate": _action(DONE, None, (REPORTER, RESIDENT), gettext_lazy("rate")),
+    # the resident adds what they know (a note, photos) by their private link while it is open
+    "add_note": _action((*OPEN, S.PARKED), None, RESIDENT, gettext_lazy("add to the report")),
     "keep_closed": _action(
         (S.CLOSED,),
         None,

@@ -24,7 +24,7 @@ from govgrid.lib.sqltext import column_type
 from .models import IncidentEvent
 
 SYSTEM = None  # the actor of what govgrid does by itself: no user
-BY_RESIDENTS = ("rate",)  # the actions a resident takes with no login (incidents.actions: RESIDENT)
+BY_RESIDENTS = ("rate", "add_note")  # the actions a resident takes with no login (incidents.actions: RESIDENT)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ Every action's event tells the people it concerns, in the same transaction (`tel
 | approve / refuse an extension   | who asked for it                                                  |
 | escalate                        | the dispatchers of the area it now is at                          |
 | return, supervise, reopen,      | its holders: the department's people while it is with one, else   |
-| rework, park, resume            | the area's dispatchers (and the grid's workers at the grid)       |
+| rework, park, resume, a         | the area's dispatchers (and the grid's workers at the grid)       |
+| resident's note                 |                                                                   |
 | resolve                         | the grid's workers when it needs verification, else dispatchers   |
 | close, reject                   | who reported it                                                   |
 | a call-back not satisfied, a    | the dispatchers of the case's area, who decide on rework          |
@@ -95,7 +96,7 @@ def told_of(incident, event):
     if action in ("approve_extension", "refuse_extension"):
         latest = incident.extensions.order_by("-decided_at", "-id").first()
         return {latest.requested_by_id} if latest else set()
-    if action in ("return", "supervise", "reopen", "rework", "park", "unpark"):
+    if action in ("return", "supervise", "reopen", "rework", "park", "unpark", "add_note"):
         return holders(incident)
     if action == "resolve":
         return (

@@ -73,6 +73,12 @@ def decide(user, tracking_code, decision, version, category=None, incident=None,
     return report
 
 
+def description_with_notes(report):
+    """The report's words with what the resident added while it waited, for the case it becomes."""
+    added = [note.text for note in report.notes.order_by("at", "id")]
+    return "\n".join([report.description, *(_("Added by the resident: %(text)s") % {"text": t} for t in added)])
+
+
 def suggested_category(report):
     return TOPICS[report.topic].category if report.topic in TOPICS else None
 
@@ -90,7 +96,7 @@ def _accept(user, scope, report, category):
             Report(
                 client_id=uuid.uuid5(ACCEPTED_CASE, str(report.client_id)),
                 category=category,
-                description=report.description,
+                description=description_with_notes(report),
                 lon=report.location.x,
                 lat=report.location.y,
                 contact_name=report.contact_name,

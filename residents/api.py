@@ -18,7 +18,7 @@ from grids.auth import client_address
 from grids.scopes import Scope
 from incidents.figures_api import FiguresQuery, read_query
 
-from . import acceptance, following
+from . import acceptance, adding, following
 from . import schema as docs
 from .figures import resident_figures
 from .intake import Submission, digest_of, receive
@@ -116,6 +116,27 @@ class RateView(APIView):
         checked = docs.Rating(data=request.data)
         checked.is_valid(raise_exception=True)
         following.rate(report, checked.validated_data["rating"], checked.validated_data["comment"])
+        report.refresh_from_db()
+        return Response(following.public_view(report))
+
+
+@personal_data  # a resident's own report, by its private link
+class AddView(APIView):
+    """POST /api/v1/resident/reports/<secret>/notes/: the resident adds a note or photos."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    @docs.added
+    def post(self, request, secret):
+        report = _by_secret(secret)
+        data = request.data
+        if hasattr(data, "getlist"):
+            data = {"text": data.get("text", ""), "photos": request.FILES.getlist("photos")}
+        checked = docs.Addition(data=data)
+        checked.is_valid(raise_exception=True)
+        given = checked.validated_data
+        adding.add(report, given["text"], given["photos"], device_of(request), client_address(request))
         report.refresh_from_db()
         return Response(following.public_view(report))
 

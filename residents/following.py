@@ -14,6 +14,7 @@ from incidents.words import case_status_label, event_label, level_label
 from incidents.workflow import Resident, act, allowed_actions
 
 from .acceptance import suggested_category
+from .adding import may_add
 from .models import ResidentReport
 from .topics import TOPICS
 
@@ -28,6 +29,7 @@ def topic_label(key):
 def public_timeline(report):
     """[{at, what}] of the report and, once it is a case, of the case's events."""
     entries = [{"at": report.received_at, "what": _("Your report was received")}]
+    entries += [{"at": n.at, "what": _("You added: %(text)s") % {"text": n.text}} for n in report.notes.all()]
     if report.status == ResidentReport.Status.DECLINED:
         entries.append({"at": report.decided_at, "what": _("Declined: %(reason)s") % {"reason": report.decline_reason}})
     if report.incident_id is None:
@@ -39,6 +41,9 @@ def public_timeline(report):
     events = report.incident.events.filter(at__gte=report.decided_at).select_related("department").order_by("at", "id")
     for event in events:
         if event.action in PRIVATE_ACTIONS or event.action == "report":
+            continue
+        if event.action == "add_note":
+            entries.append({"at": event.at, "what": _("You added: %(text)s") % {"text": event.note}})
             continue
         where = event.department.name if event.department_id else level_label(event.to_level)
         entries.append({"at": event.at, "what": f"{event_label(event.action)} · {where}"})
@@ -81,6 +86,7 @@ def public_view(report):
         "case_status_label": str(case_status_label(case)) if case else None,
         "timeline": public_timeline(report),
         "may_rate": may_rate(report),
+        "may_add": may_add(report),
         "rating": case.rating if case and report.status == ResidentReport.Status.ACCEPTED else None,
     }
 
@@ -106,4 +112,5 @@ def staff_row(report, scope):
         "photos": [
             f"/api/v1/resident-reports/{report.tracking_code}/photos/{photo.pk}/" for photo in report.photos.all()
         ],
+        "notes": [note.text for note in report.notes.all()],
     }

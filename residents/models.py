@@ -140,6 +140,15 @@ class ReportPhoto(models.Model):
         constraints = [models.UniqueConstraint(fields=["report", "sha256"], name="one_copy_of_each_report_photo")]
 
 
+class ReportNote(models.Model):
+    """What a resident added to their report while it waited to be accepted (once it is a case, what
+    they add is the case's `add_note` event)."""
+
+    report = models.ForeignKey(ResidentReport, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("note"))
+    at = models.DateTimeField(default=timezone.now)
+
+
 class Hit(models.Model):
     """Throttle counters shared by every server process: requests of one key (a device, an address)
     in one window. Unlogged: losing them in a crash only forgets a few minutes of counts."""

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.errors import GovgridError
 from govgrid.lib.privacy import personal_data
+from grids.auth import client_address
 from grids.scopes import Scope
 from incidents.models import Category
 
-from . import acceptance, following
-from .api import DEVICE_COOKIE
+from . import acceptance, adding, following
+from .api import DEVICE_COOKIE, device_of
 from .intake import Gone, digest_of, live_code, place_area
 from .models import ResidentReport
 from .topics import offered
@@ -105,11 +106,19 @@ def follow_page(request, secret):
         return render(request, "residents/not_found.html", {"message": following.NOT_FOUND}, status=404)
     if request.method == "POST":
         try:
-            following.rate(report, _int(request.POST.get("rating")), request.POST.get("comment", "").strip()[:500])
+            if request.POST.get("do") == "add":
+                photos = request.FILES.getlist("photos")[: settings.PHOTO_MAX_COUNT + 1]
+                text = request.POST.get("text", "")
+                adding.add(report, text, photos, device_of(request), client_address(request))
+                done = _("Added: the staff handling it can see it.")
+            else:
+                comment = request.POST.get("comment", "").strip()[:500]
+                following.rate(report, _int(request.POST.get("rating")), comment)
+                done = _("Thank you: your rating was recorded.")
         except GovgridError as refused:
             messages.error(request, str(refused.message))
         else:
-            messages.success(request, _("Thank you: your rating was recorded."))
+            messages.success(request, done)
         return redirect("resident-follow", secret=secret)
     return render(request, "residents/follow.html", {"view": following.public_view(report)})
 

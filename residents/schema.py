@@ -34,6 +34,7 @@ class Followed(serializers.Serializer):
     case_status_label = serializers.CharField(allow_null=True)
     timeline = TimelineEntry(many=True)
     may_rate = serializers.BooleanField(help_text=_("Whether the case waits for the resident's rating."))
+    may_add = serializers.BooleanField(help_text=_("Whether the resident may still add a note or photos."))
     rating = serializers.IntegerField(allow_null=True)
 
 
@@ -59,6 +60,7 @@ class PendingRow(serializers.Serializer):
     due_at = serializers.DateTimeField()
     overdue = serializers.BooleanField()
     photos = serializers.ListField(child=serializers.CharField())
+    notes = serializers.ListField(child=serializers.CharField(), help_text=_("What the resident added since."))
 
 
 class Decided(serializers.Serializer):
@@ -171,3 +173,18 @@ def resident_figures(query):
         parameters=[query, within_parameter(required=True)],
         responses={200: ResidentFiguresRow(many=True), **errors(400, 401, 404)},
     )
+
+
+class Addition(serializers.Serializer):
+    text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
+
+
+added = extend_schema(
+    operation_id="resident_report_add",
+    tags=TAG,
+    summary=_("The resident adds a note or photos while the report or its case is open"),
+    request={"multipart/form-data": Addition, "application/json": Addition},
+    responses={200: Followed, **errors(400, 404, 409, 429)},
+    auth=[],
+)

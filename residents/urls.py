@@ -6,6 +6,7 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("resident/reports/", api.ResidentReportView.as_view(), name="resident-report"),
     path("resident/reports/<str:secret>/", api.FollowView.as_view(), name="resident-report-follow"),
     path("resident/reports/<str:secret>/rate/", api.RateView.as_view(), name="resident-report-rate"),
+    path("resident/reports/<str:secret>/notes/", api.AddView.as_view(), name="resident-report-add"),
     path("resident-reports/", api.PendingView.as_view(), name="resident-report-pending"),
     path("figures/residents/", api.ResidentFiguresView.as_view(), name="resident-figures"),
     path(

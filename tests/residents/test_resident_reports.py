@@ -303,3 +303,42 @@ def test_the_actions_residents_take_are_those_their_events_name():
     from incidents.events import BY_RESIDENTS
 
     assert {name for name, spec in ACTIONS.items() if RESIDENT in spec.who} == set(BY_RESIDENTS)
+
+
+def test_the_resident_adds_to_a_waiting_report_and_then_to_its_case(city, resident):
+    sent = resident.report(city.codes["grid"])
+    secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
+    url = f"/api/v1/resident/reports/{secret}/notes/"
+    refused = resident.client.post(url, {"text": ""})
+    assert refused.status_code == 400 and refused.json()["field"] == "text"
+    added = resident.client.post(url, {"text": "晚上八点后最多", "photos": [photo(rgb=(1, 2, 3))]})
+    assert added.status_code == 200 and added.json()["may_add"] is True
+    report = ResidentReport.objects.get(tracking_code=sent["tracking_code"])
+    assert report.photos.count() == 1 and [n.text for n in report.notes.all()] == ["晚上八点后最多"]
+    row = city.client("grid_worker").get("/api/v1/resident-reports/").json()[0]
+    assert row["notes"] == ["晚上八点后最多"]
+
+    case = decide(city, "grid_worker", sent["tracking_code"], "accept")["incident"]
+    assert "晚上八点后最多" in Incident.objects.get(code=case).description
+    version = Incident.objects.get(code=case).version
+    answer = resident.client.post(url, {"text": "又堆起来了", "photos": [photo(rgb=(9, 9, 9))]})
+    assert answer.status_code == 200
+    incident = Incident.objects.get(code=case)
+    assert incident.version == version + 1 and incident.photos.count() == 2
+    event = incident.events.order_by("-id")[0]
+    assert (event.action, event.actor_id, event.note) == ("add_note", None, "又堆起来了")
+    from notifications.models import Notification
+
+    assert Notification.objects.filter(kind="case:add_note", user=city.users["grid_worker"]).exists()
+    assert "您补充了：又堆起来了" in str(resident.follow(sent["link"])["timeline"])
+
+
+def test_nothing_can_be_added_to_a_declined_report(city, resident):
+    sent = resident.report(city.codes["grid"])
+    decide(city, "grid_worker", sent["tracking_code"], "decline", reason="重复上报")
+    secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
+    refused = resident.client.post(f"/api/v1/resident/reports/{secret}/notes/", {"text": "还有"})
+    assert (
+        refused.status_code == 409
+        and not ResidentReport.objects.get(tracking_code=sent["tracking_code"]).notes.exists()
+    )
