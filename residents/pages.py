@@ -2,14 +2,16 @@
 that keeps a report on the phone until the network takes it), the page of a report's private link
 (/r/t/<secret>/), and the staff's page of reports to accept (/dispatch/residents/)."""
 
+import hashlib
 import json
 import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -50,6 +52,7 @@ def resident_page(request, token):
         "place": token,
         "report": reverse("resident-report"),
         "follow": "/r/t/",
+        "serviceWorker": reverse("resident-sw"),
         "outline": outline,
         "gridCode": code.station_id is None and area.level == "grid",
         "station": list(code.station.location.coords) if code.station_id else None,
@@ -157,3 +160,27 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+RESIDENT_FILES = (
+    "govgrid/site.css",
+    "residents/resident.css",
+    "leaflet/leaflet.css",
+    "leaflet/leaflet.js",
+    "residents/resident.js",
+)
+
+
+def service_worker(request):
+    """GET /r/sw.js: the resident page's service worker (its scope is /r/): the files to keep, then
+    the worker's code."""
+    files = [static(name) for name in RESIDENT_FILES]
+    cache_name = "govgrid-resident-" + hashlib.sha256("\n".join(files).encode()).hexdigest()[:12]
+    script = (
+        "// govgrid resident page: service worker. It keeps these files so the page opens with no network.\n"
+        f"self.RESIDENT_OFFLINE = {json.dumps({'cache': cache_name, 'files': files})};\n"
+        f"importScripts({json.dumps(static('residents/sw.js'))});\n"
+    )
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

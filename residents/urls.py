@@ -18,6 +18,7 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
 ]
 
 urlpatterns = [
+    path("r/sw.js", pages.service_worker, name="resident-sw"),
     path("r/t/<str:secret>/", pages.follow_page, name="resident-follow"),
     path("r/<str:token>/", pages.resident_page, name="resident-page"),
     path("dispatch/residents/", pages.pending_page, name="resident-pending"),

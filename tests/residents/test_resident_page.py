@@ -102,16 +102,27 @@ def test_a_resident_reports_from_the_qr_code_and_rates_the_result(served_app, se
         assert shown.blocked == [] and [e for e in shown.console_errors if "favicon" not in e] == []
 
 
-def test_a_report_made_with_no_network_is_sent_once_when_it_comes_back(served_app, served_residents_city, screen):
+def test_a_report_made_with_no_network_is_kept_and_sent_once_when_it_comes_back(
+    served_app, served_residents_city, screen
+):
     city = served_residents_city
     phone = on_the_phone(screen, served_app, city)
     page = phone.page
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+    for _ in range(100):  # the worker keeps the page it was installed from once it is active
+        if page.evaluate("caches.match(location.pathname).then((kept) => Boolean(kept))"):
+            break
+        page.wait_for_timeout(100)
     phone.context.set_offline(True)
+    page.reload()  # the page opens again with no network at all (its service worker kept it)
+    expect(page.locator("#place-name")).to_have_text(city.grid_of("grid_worker").name)
     fill(page, "路灯不亮（离线上报）")
     page.click("#send")
     waiting = page.locator("#mine li[data-state=queued]")
     expect(waiting).to_have_count(1)
     expect(waiting).to_contain_text("已保存在手机上")
+    page.reload()  # kept on the phone across a reload
+    expect(page.locator("#mine li[data-state=queued]")).to_have_count(1)
     assert not ResidentReport.objects.filter(description="路灯不亮（离线上报）").exists()
     phone.context.set_offline(False)
     expect(page.locator("#mine li[data-state=sent]")).to_have_count(1, timeout=30_000)

@@ -232,4 +232,6 @@ async function drawMine() {
 }
 
 window.addEventListener("online", sendAll);
+// Kept for the next time there is no network at all (the page and its files: sw.js).
+if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.serviceWorker, { scope: "/r/" }).catch(() => {});
 drawMine().then(sendAll);
