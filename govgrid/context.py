@@ -1,6 +1,7 @@
 """What the header of every page needs to know about its user: whether they serve in a department
-(the department queue's link) and how many notifications they have not read. Lazy: a page without
-a header asks nothing."""
+(the department queue's link), whether they change areas (the residents' reports and the QR
+posters), and how many notifications they have not read. Lazy: a page without a header asks
+nothing, and the user's scope is read once for both questions."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -9,10 +10,12 @@ def header(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
 
-    def serves_in_department():
+    def scope():
         from grids.scopes import Scope
 
-        return signed_in and bool(Scope.for_user(user).departments)
+        return Scope.for_user(user) if signed_in else Scope()
+
+    their = SimpleLazyObject(scope)
 
     def unread():
         from notifications.views import unread_count
@@ -20,6 +23,7 @@ def header(request):
         return unread_count(user) if signed_in else 0
 
     return {
-        "serves_in_department": SimpleLazyObject(serves_in_department),
+        "serves_in_department": SimpleLazyObject(lambda: bool(their.departments)),
+        "changes_areas": SimpleLazyObject(lambda: bool(their.everything or their.write)),
         "unread_notifications": SimpleLazyObject(unread),
     }
