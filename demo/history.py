@@ -27,6 +27,7 @@ from django.utils import timezone
 from demo.department_history import department_story, write_records
 from demo.people import SURNAMES
 from demo.photos import site_photos
+from demo.residents import RESIDENT_SHARE, write_reports
 from govgrid.lib.worktime import deadline
 from grids.models import Area, Assignment, Level, Person, Role
 from incidents import events
@@ -42,8 +43,9 @@ from incidents.actions import (
     transition,
 )
 from incidents.events import SYSTEM
-from incidents.models import OPEN_STATUSES, Category, Incident, Status
+from incidents.models import OPEN_STATUSES, Category, Channel, Incident, Status
 
+BY_THE_RESIDENT = object()  # the rater of a case from a resident's report (demo.residents)
 VERIFIER = "verify:"  # in the actors map, before a street code: the street's second dispatcher
 SWEEP_EVERY = 60  # seconds between the demo's deadline sweeps (escalate_overdue --every 60)
 HANDLING = ("accept", "start", "resolve")  # a case's way from reported to resolved at one level
@@ -75,6 +77,7 @@ class _Walk:
     def __init__(self, rng, grid_code, category, received, reporter, actors):
         self.rng, self.grid_code, self.category, self.actors = rng, grid_code, category, actors
         self.reporter = reporter
+        self.rater = reporter  # who rates it: its reporter, or BY_THE_RESIDENT for a resident's case
         self.state, report = reported(category, received, reporter, grid_code)
         self.at = received
         self.resolved_by = None  # who resolved it last: they may not rate it
@@ -146,7 +149,10 @@ class _Walk:
         spec = ACTIONS[action]
         if self.status not in spec.sources or spec.step and not moves_within_chain(self.level, spec.step):
             return False
-        actor = actor or (self.dispatcher() if DISPATCHER in spec.who else self.handler())
+        if actor is BY_THE_RESIDENT:
+            actor = SYSTEM  # a resident acts by their private link, with no login: no actor
+        else:
+            actor = actor or (self.dispatcher() if DISPATCHER in spec.who else self.handler())
         if spec.not_by_resolver and actor == self.resolved_by:
             actor = self.other_dispatcher()
         rating, comment = None, ""
@@ -193,8 +199,8 @@ def _rate_and_decide(rng, walk, now):
 
 
 def _rate_and_decide_steps(rng, walk, now):
-    while walk.resolved_by != walk.reporter and rng.uniform() < 0.7:
-        if not walk.step("rate", now, actor=walk.reporter) or not walk.awaits_rating_decision:
+    while walk.resolved_by != walk.rater and rng.uniform() < 0.7:
+        if not walk.step("rate", now, actor=walk.rater) or not walk.awaits_rating_decision:
             return
         if rng.uniform() >= 0.7:
             walk.step("keep_closed", now, reason=str(rng.choice(KEEP_CLOSED_REASONS)))
@@ -275,6 +281,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     rng = np.random.default_rng(seed)
     contacts = np.random.default_rng(seed + 1)  # its own stream: the cases' stories stay as they were
     ratings = np.random.default_rng(seed + 2)  # the same for ratings and what follows them
+    residents = np.random.default_rng(seed + 5)  # which cases come from residents' reports, and theirs
     now = timezone.now()
     grids = list(Area.objects.within(district_code).grids().only("id", "code", "geom", "households"))
     if not grids or cases <= 0:
@@ -294,7 +301,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
     hot = centres[rng.choice(len(grids), size=6, replace=False)]
     tree = shapely.STRtree(shapes)
 
-    made, events_of, records_of = [], [], []
+    made, events_of, records_of, from_residents = [], [], [], []
     for n in range(cases):
         if rng.uniform() < 0.45:  # around a hot spot, within a few hundred metres
             x, y = hot[rng.integers(len(hot))] + rng.normal(0, 0.0035, 2)
@@ -316,6 +323,9 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             continue  # an area without a dispatcher: nobody could handle its cases beyond the grid
         reporter = actors.get(grid.code) or actors[community] or fallback
         walk = _Walk(rng, grid.code, category, received, reporter, actors)
+        resident = bool(residents.uniform() < RESIDENT_SHARE)
+        if resident:
+            walk.rater = BY_THE_RESIDENT
         _walk(rng, walk, now, (now - received).days, ratings, departments)
         walk.sweep_until(now)  # the sweep has run up to now, as it does on a live server
         contact_name, contact_phone = _resident_contact(contacts)
@@ -338,8 +348,10 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
                 **vars(walk.state),
                 contact_name=contact_name,
                 contact_phone=contact_phone,
+                channel=Channel.RESIDENT if resident else Channel.APP,
             )
         )
+        from_residents.append(resident)
         events_of.append(walk.events)
         records_of.append(walk.records)
 
@@ -352,6 +364,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
             )
         write_records(made, records_of)
         site_photos(made, events_of, np.random.default_rng(seed + 4))
+        write_reports(made, from_residents, residents, now)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE incidents_incident; ANALYZE incidents_incidentevent")
     return len(made)

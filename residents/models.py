@@ -97,8 +97,10 @@ class ResidentReport(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # A case is deleted only when it is purged whole (incidents.models.purge_incidents: demo reloads,
+    # tests): the reports that became it or joined it go with it.
     incident = models.ForeignKey(
-        "incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="resident_reports"
+        "incidents.Incident", null=True, blank=True, on_delete=models.CASCADE, related_name="resident_reports"
     )
     device = models.CharField(max_length=64, blank=True)  # a digest of the device's cookie, for throttling
     version = models.PositiveIntegerField(default=1)

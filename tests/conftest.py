@@ -295,8 +295,10 @@ class DrawnCity:
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
         from incidents.models import Incident, purge_incidents
+        from residents.models import ResidentReport
 
         purge_incidents(Incident.objects.filter(grid__code__startswith=self.code))
+        ResidentReport.objects.filter(grid__code__startswith=self.code).delete()  # those that made no case
         ServiceStation.objects.filter(area__code__startswith=self.code).delete()
         users = [person.user_id for person in self.people if person.user_id]
         users += [user.pk for user in getattr(self, "users", {}).values()]

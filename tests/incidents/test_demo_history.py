@@ -13,6 +13,7 @@ from govgrid.lib.worktime import deadline
 from grids.models import CODE_LENGTH, Level
 from grids.scopes import Scope
 from incidents.actions import ACTIONS, DEPARTMENT, HOLDER, POOR_RATING, overdue_reason, rating_reason
+from incidents.events import BY_RESIDENTS
 from incidents.models import OPEN_STATUSES, Incident, IncidentEvent
 from incidents.workflow import _check_allowed
 
@@ -57,7 +58,8 @@ def test_the_history_has_escalations_ratings_and_reopened_cases(history):
 
 
 def test_ratings_follow_the_workflows_rules(history):
-    """Once per resolution, by the reporter, never by the one who resolved the case; a poor rating
+    """Once per resolution, by the reporter (the resident, with no actor, for a case from a resident's
+    report), never by the one who resolved the case; a poor rating
     never reopens a case by itself: a dispatcher reopens it or keeps it closed, or it still waits."""
     poor = {rating_reason(n) for n in range(1, POOR_RATING + 1)}
     decided = set()
@@ -67,7 +69,8 @@ def test_ratings_follow_the_workflows_rules(history):
             if event.action == "resolve":
                 resolver, rated = event.actor_id, False
             elif event.action == "rate":
-                assert not rated and event.actor_id not in (resolver, None) and event.actor_id == incident.reporter_id
+                rater = None if incident.channel == "resident" else incident.reporter_id
+                assert not rated and event.actor_id == rater and (rater is None or rater != resolver)
                 assert event.to_status == event.from_status  # a rating changes no status
                 rated, waiting = True, event.reason in poor
             elif event.action in ("reopen", "keep_closed"):
@@ -103,7 +106,7 @@ def replay(incident, events, started):
         if status in OPEN_STATUSES and level != "street":
             # The sweep runs every round: nothing else happens to an overdue case before it.
             assert event.at <= due + sweep_round
-        if event.actor_id is None:  # the sweep
+        if event.actor_id is None and event.action not in BY_RESIDENTS:  # the sweep
             assert (event.action, event.reason) == ("escalate", overdue_reason())
             assert due < event.at
         status, level = event.to_status, event.to_level

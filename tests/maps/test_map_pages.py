@@ -41,11 +41,13 @@ def case_history(django_db_setup, django_db_blocker):
     """A year of demo cases, committed so that the served app sees them, removed afterwards."""
     from demo.history import build_history
     from incidents.models import Incident, purge_incidents
+    from residents.models import ResidentReport
 
     with django_db_blocker.unblock():
         build_history(DISTRICT, cases=3000, days=365, seed=11)
         yield
         purge_incidents(Incident.objects.filter(area_code__startswith=DISTRICT))
+        ResidentReport.objects.filter(grid__code__startswith=DISTRICT).delete()  # those that made no case
 
 
 @pytest.fixture(scope="module")

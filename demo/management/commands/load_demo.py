@@ -11,6 +11,7 @@ from demo.city import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
 from demo.departments import build_departments
 from demo.history import build_history
 from demo.people import build_people
+from demo.residents import place_codes
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
 from grids.models import Area, Department, Level, Person, ServiceStation
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 accounts = build_people("411381", seed=plan.seed, password=password)
                 accounts += build_departments("411381", seed=plan.seed, password=password)
                 ensure_admin(password)
+                place_codes("411381")  # a QR code for every grid and community (码上办)
                 cases = build_history("411381", cases=max(0, opts["history"]), seed=plan.seed)
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
@@ -87,8 +89,13 @@ def delete_demo_contents(code):
     """Cases, people, stations and departments of the demo district, before its areas are replaced
     (Party organisations go with their areas)."""
     from incidents.models import Incident, purge_incidents
+    from residents.models import ResidentReport
 
     purge_incidents(Incident.objects.filter(grid__code__startswith=code))
+    for report in ResidentReport.objects.filter(grid__code__startswith=code).prefetch_related("photos"):
+        for photo in report.photos.all():
+            photo.file.delete(save=False)
+    ResidentReport.objects.filter(grid__code__startswith=code).delete()  # those that made no case
     Person.objects.filter(
         Q(assignments__area__code__startswith=code)
         | Q(home_community__code__startswith=code)
