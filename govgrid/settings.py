@@ -370,6 +370,11 @@ if set(POSTER_PUBLIC_FIELDS) - _poster_fields:
         f"known: {sorted(_poster_fields)}"
     )
 
+# A public page per community (/public/<community code>/): this month's cases received and solved,
+# residents' reports, the grids' contact cards (the fields above); no personal data. Off by default
+# (GOVGRID_PUBLIC_COMMUNITY_PAGES=1 turns it on).
+PUBLIC_COMMUNITY_PAGES = env_bool("GOVGRID_PUBLIC_COMMUNITY_PAGES", False)
+
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.
 INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)

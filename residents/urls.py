@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, pages, poster_pages
+from . import api, pages, poster_pages, public
 
 api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("resident/reports/", api.ResidentReportView.as_view(), name="resident-report"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("r/t/<str:secret>/", pages.follow_page, name="resident-follow"),
     path("r/<str:token>/", pages.resident_page, name="resident-page"),
     path("dispatch/residents/", pages.pending_page, name="resident-pending"),
+    path("public/<str:code>/", public.community_page, name="public-community"),
     path("dispatch/posters/", poster_pages.posters_page, name="resident-posters"),
     path("dispatch/posters/<str:code>.<str:fmt>", poster_pages.poster_file, name="resident-poster-file"),
 ]

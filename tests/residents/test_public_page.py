@@ -1,0 +1,30 @@
+"""The public page of a community: off unless the setting turns it on; this month's counts and the
+grids' public contact cards, never a person's phone nor a case."""
+
+import pytest
+
+from tests.incidents.conftest import new_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_public_page_is_off_by_default(city, client):
+    community = city.grid_of("grid_worker").parent
+    assert client.get(f"/public/{community.code}/").status_code == 404
+
+
+def test_the_public_page_shows_counts_and_public_cards_only(city, client, settings):
+    settings.PUBLIC_COMMUNITY_PAGES = True
+    grid = city.grid_of("grid_worker")
+    community = grid.parent
+    city.party_group(grid, leader=city.person("王建国"))
+    new_incident("井盖缺失", city=city, contact_name="李女士", contact_phone="13800001234")
+    page = client.get(f"/public/{community.code}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="received">1<' in html
+    assert "王建国" in html and f'data-code="{grid.code}"' in html
+    for person in city.people:
+        assert not person.phone or person.phone not in html  # no worker's own phone by default
+    assert "13800001234" not in html and "李女士" not in html and "井盖缺失" not in html
+    assert client.get(f"/public/{grid.code}/").status_code == 404  # a grid is not a community
+    assert "/r/" in html  # where to report
