@@ -39,7 +39,7 @@ QR_ERROR = "q"  # a quarter of the code may be soiled or torn and it still reads
 QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 
 TITLE = "码上办 · 扫码反映问题"
-INSTRUCTION = "用手机扫描二维码，说明问题、拍照并标出位置即可，无需注册；凭跟踪码可查询办理进度。"
+INSTRUCTION = "用手机扫描二维码，说明问题、拍照并标出位置即可，无需注册；提交后保存专属链接，随时查看办理进度。"
 LEVEL_WORDS = {Level.GRID: "网格", Level.COMMUNITY: "社区"}
 NO_LINE_START = "，。；：、！？）》」』"
 CARD_TITLES = {Level.GRID: "网格员公示牌", Level.COMMUNITY: "社区联系方式"}
