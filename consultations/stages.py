@@ -18,7 +18,7 @@ the stages it was raised under, so a method changed later never moves an item al
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from govgrid.lib.errors import GovgridError
 
@@ -59,7 +59,7 @@ METHOD_168 = [
 MAX_STAGES = 12
 
 PARTICIPANT_KINDS = {
-    "residents": gettext_lazy("residents"),
+    "residents": pgettext_lazy("participant", "residents"),
     "party_members": gettext_lazy("Party members"),
     "property_company": gettext_lazy("property company"),
     "owners_committee": gettext_lazy("owners' committee"),

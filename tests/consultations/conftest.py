@@ -71,3 +71,66 @@ class Resident:
 def resident(settings):
     settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
     return Resident()
+
+
+@pytest.fixture
+def screen(browser):
+    """screen("phone" | "phone414" | "desktop", **context options) → a Screen in Chromium, closed after."""
+    from tests.incidents.browsing import screens
+
+    made, make = screens(browser)
+    yield make
+    for each in made:
+        each.close()
+
+
+@pytest.fixture(scope="module")
+def served_consultation_city(django_db_setup, django_db_blocker):
+    """A committed city for the served app, whose community dispatcher and analyst log in with the
+    demo's password, and an item of the dispatcher's community at the deliberation stage with a
+    meeting; its items go with it."""
+    from consultations.models import Item
+    from tests.conftest import committed_city
+    from tests.incidents.conftest import served_cast
+
+    with committed_city(
+        django_db_blocker, served_cast("community_dispatcher", "analyst"), code="990041", origin=(113.5, 32.7)
+    ) as city:
+        try:
+            with django_db_blocker.unblock():
+                city.item = deliberated_item(city)
+            yield city
+        finally:
+            with django_db_blocker.unblock():
+                Item.objects.filter(community__code__startswith=city.code).delete()
+
+
+def deliberated_item(city):
+    from django.utils import timezone
+
+    from consultations import services
+
+    dispatcher = city.users["community_dispatcher"]
+    community = city.grid_of("grid_worker").parent
+    item = services.propose(
+        dispatcher,
+        community.code,
+        "小区停车难，消防通道长期被占用，需要协商划线增加车位并设置禁停标识",
+        "晚上车位不够",
+        "李阿姨",
+        "13912345678",
+        ["residents", "party_members", "property_company", "owners_committee", "area_units"],
+    )
+    item = services.advance(dispatcher, item.pk, item.version, "议题符合条件")
+    item = services.advance(dispatcher, item.pk, item.version)
+    item, _meeting = services.record_meeting(
+        dispatcher,
+        item.pk,
+        item.version,
+        timezone.now(),
+        "社区党群服务中心二楼议事厅",
+        "物业同意在东侧空地划线；业委会负责征求业主意见。",
+        {"residents": 15, "property_company": 2, "owners_committee": 3, "party_members": 4},
+        ["李阿姨", "王经理", "张主任", "赵书记"],
+    )
+    return item
