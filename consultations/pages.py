@@ -63,7 +63,9 @@ def list_page(request):
                                                            "proposer_phone")}  # fmt: skip
         form["participants"] = request.POST.getlist("participants")
         try:
-            item = services.propose(request.user, **form)
+            item = services.propose(
+                request.user, form["community"], **{k: v for k, v in form.items() if k != "community"}
+            )
         except GovgridError as refused:
             messages.error(request, str(refused.message))
         else:

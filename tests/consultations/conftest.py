@@ -94,7 +94,10 @@ def served_consultation_city(django_db_setup, django_db_blocker):
     from tests.incidents.conftest import served_cast
 
     with committed_city(
-        django_db_blocker, served_cast("community_dispatcher", "analyst"), code="990041", origin=(113.5, 32.7)
+        django_db_blocker,
+        served_cast("community_dispatcher", "street_dispatcher", "analyst"),
+        code="990041",
+        origin=(113.5, 32.7),
     ) as city:
         try:
             with django_db_blocker.unblock():
