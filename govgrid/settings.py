@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "exports",
     "notifications",
     "residents",
+    "consultations",
     "demo",
 ]
 
@@ -374,6 +375,14 @@ if set(POSTER_PUBLIC_FIELDS) - _poster_fields:
 # residents' reports, the grids' contact cards (the fields above); no personal data. Off by default
 # (GOVGRID_PUBLIC_COMMUNITY_PAGES=1 turns it on).
 PUBLIC_COMMUNITY_PAGES = env_bool("GOVGRID_PUBLIC_COMMUNITY_PAGES", False)
+
+# --- Consultations (consultations/) ---------------------------------------------------------------
+# Throttles of residents' proposals for consultation from the resident page, per
+# GOVGRID_CONSULTATION_WINDOW_MINUTES (default 60): from one device (default 3) and from one address
+# (default 20). Counted apart from residents' reports: a proposal does not use up a report.
+CONSULTATION_WINDOW_MINUTES = env_float("GOVGRID_CONSULTATION_WINDOW_MINUTES", 60)
+CONSULTATION_PROPOSALS_PER_DEVICE = int(env_float("GOVGRID_CONSULTATION_PROPOSALS_PER_DEVICE", 3))
+CONSULTATION_PROPOSALS_PER_ADDRESS = int(env_float("GOVGRID_CONSULTATION_PROPOSALS_PER_ADDRESS", 20))
 
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import consultations.urls
 import exports.urls
 import grids.urls
 import incidents.urls
@@ -21,6 +22,7 @@ API_V1 = [
     *workcalendar.urls.api_urlpatterns,
     *notifications.urls.api_urlpatterns,
     *residents.urls.api_urlpatterns,
+    *consultations.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -31,6 +33,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("grids.urls")),
     path("", include("residents.urls")),  # before the case pages: /dispatch/residents/ is not a case
+    path("", include("consultations.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("exports.urls")),

@@ -97,7 +97,7 @@ def test_every_view_that_answers_with_cases_people_or_exports_is_marked(db):
     """A new view under these paths must carry the mark (govgrid.middleware.personal_data)."""
     personal_paths = (
         "api/v1/incidents/", "api/v1/people/", "api/v1/export/", "open311/v2/requests", "dispatch/",
-        "api/v1/resident", "r/t/", "r/<str:token>/",
+        "api/v1/resident", "r/t/", "r/<str:token>/", "r/c/", "consultations/", "api/v1/consultations",
     )  # fmt: skip
     unmarked = []
 

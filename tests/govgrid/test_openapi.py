@@ -111,7 +111,15 @@ def test_every_refusal_has_the_one_error_shape(schema):
     assert set(error["properties"]) == {"detail", "code", "field", "errors"}
 
 
-PUBLIC_OPERATIONS = {"resident_report_create", "resident_report_follow", "resident_report_rate", "resident_report_add"}
+PUBLIC_OPERATIONS = {
+    "resident_report_create",
+    "resident_report_follow",
+    "resident_report_rate",
+    "resident_report_add",
+    "resident_consultation_create",
+    "resident_consultation_follow",
+    "resident_consultation_evaluate",
+}
 
 
 def test_every_operation_that_needs_a_login_names_the_token_scheme(schema):

@@ -28,3 +28,20 @@ def test_the_public_page_shows_counts_and_public_cards_only(city, client, settin
     assert "13800001234" not in html and "李女士" not in html and "井盖缺失" not in html
     assert client.get(f"/public/{grid.code}/").status_code == 404  # a grid is not a community
     assert "/r/" in html  # where to report
+
+
+def test_the_public_page_shows_what_consultation_decided_this_month(city, client, settings):
+    from consultations.models import Item
+
+    settings.PUBLIC_COMMUNITY_PAGES = True
+    community = city.grid_of("grid_worker").parent
+    from django.utils import timezone
+
+    Item.objects.create(
+        community=community, title="小区停车难", proposer_name="赵大爷", proposer_phone="13700002222",
+        stages=[{"name": "提议", "kind": "proposal"}], status=Item.Status.DECIDED,
+        decision="夜间开放学校操场停车", decided_at=timezone.now(),
+    )  # fmt: skip
+    html = client.get(f"/public/{community.code}/").content.decode()
+    assert "小区停车难" in html and "夜间开放学校操场停车" in html
+    assert "赵大爷" not in html and "13700002222" not in html

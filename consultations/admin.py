@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from grids.scopes import Scope
+
+from .models import Item, Method
+
+
+@admin.register(Method)
+class MethodAdmin(admin.ModelAdmin):
+    list_display = ("community", "name", "updated_at")
+    raw_id_fields = ("community",)
+    readonly_fields = ("updated_at", "updated_by")
+
+    def get_queryset(self, request):
+        return Scope.for_user(request.user).filter(super().get_queryset(request), "community__code")
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    """Read-only: items change through their actions (consultations.services), never by hand."""
+
+    list_display = ("title", "community", "status", "stage", "proposed_at")
+    list_filter = ("status",)
+    search_fields = ("title", "community__code", "community__name")
+
+    def get_queryset(self, request):
+        return Scope.for_user(request.user).filter(super().get_queryset(request), "community__code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
