@@ -6,24 +6,21 @@ the QR code must be live; every new proposal counts against the device's and the
 throttles (residents.throttle) after retries are recognised and before anything is written. The
 item belongs to the community of the code's place (a grid's community, a station's).
 
-The private link's secret is derived from the client_id with the server's key, so a retry is
-answered with the same link although only its digest is stored. It lets the proposer follow the
-item and evaluate the result, once.
+The private link is residents.links' (derived from the client_id, only its digest stored); it lets
+the proposer follow the item and evaluate the result, once.
 """
 
 import hashlib
-import hmac
 import json
-from base64 import urlsafe_b64encode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from govgrid.lib.errors import Conflict, Unprocessable
+from govgrid.lib.errors import Unprocessable
 from grids.models import Level
-from residents import throttle
+from residents import links, throttle
 from residents.intake import live_code, place_area
 
 from .models import Item, StageStep, stages_of
@@ -33,12 +30,7 @@ NOT_FOUND = gettext_lazy("No proposal has this link. Check that the whole addres
 
 
 def secret_of(client_id):
-    mac = hmac.new(settings.SECRET_KEY.encode(), b"consultation:" + str(client_id).encode(), hashlib.sha256)
-    return urlsafe_b64encode(mac.digest()).decode()[:22]
-
-
-def digest_of(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
+    return links.secret_of(client_id, links.CONSULTATION)
 
 
 def community_of(area):
@@ -55,21 +47,13 @@ def _fingerprint(client_id, title, description, name, phone):
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _same(existing, fingerprint):
-    if existing.fingerprint != fingerprint:
-        raise Conflict(
-            _("A different proposal was already sent with this client_id."), field="client_id", code="client_id_reused"
-        )
-    return existing
-
-
 def receive(token, client_id, title, description="", name="", phone="", device="", address=None):
     """(item, created, secret). Refuses with a GovgridError naming the field before writing anything."""
     title, description, name, phone = checked_proposal(title, description, name, phone)
     fingerprint = _fingerprint(client_id, title, description, name, phone)
     existing = Item.objects.filter(client_id=client_id).first()
     if existing is not None:
-        return _same(existing, fingerprint), False, secret_of(client_id)
+        return links.same_sending(existing, fingerprint), False, secret_of(client_id)
     code = live_code(token)
     community = community_of(place_area(code))
     if community is None:
@@ -92,7 +76,7 @@ def receive(token, client_id, title, description="", name="", phone="", device="
                 stages=stages_of(community),
                 client_id=client_id,
                 fingerprint=fingerprint,
-                secret_digest=digest_of(secret_of(client_id)),
+                secret_digest=links.digest_of(secret_of(client_id)),
                 device=device,
             )
             StageStep.objects.create(item=item, action=StageStep.Action.PROPOSE, to_stage=0)
@@ -100,12 +84,12 @@ def receive(token, client_id, title, description="", name="", phone="", device="
         existing = Item.objects.filter(client_id=client_id).first()
         if existing is None:
             raise
-        return _same(existing, fingerprint), False, secret_of(client_id)
+        return links.same_sending(existing, fingerprint), False, secret_of(client_id)
     return item, True, secret_of(client_id)
 
 
 def by_secret(secret):
-    return Item.objects.select_related("community").filter(secret_digest=digest_of(secret or "")).first()
+    return Item.objects.select_related("community").filter(secret_digest=links.digest_of(secret or "")).first()
 
 
 def public_view(item):

@@ -6,7 +6,7 @@ them, reports that never became a case of their own: declined with a reason, mer
 case nearby, and the last few days' still waiting, some past their deadline (受理及时率).
 
 The reports are written in bulk with the cases; their private links are derived as the intake
-derives them (residents.intake.secret_of), so a demo report can be followed like a real one.
+derives them (residents.links), so a demo report can be followed like a real one.
 """
 
 import uuid
@@ -18,7 +18,8 @@ from django.utils import timezone
 from govgrid.lib.worktime import deadline
 from grids.models import Area
 from residents.codes import codes_for
-from residents.intake import digest_of, new_tracking_code, secret_of
+from residents.intake import new_tracking_code
+from residents.links import digest_of, secret_of
 from residents.models import ResidentReport
 from residents.topics import TOPICS
 

@@ -21,7 +21,8 @@ from incidents.figures_api import FiguresQuery, read_query
 from . import acceptance, adding, following
 from . import schema as docs
 from .figures import resident_figures
-from .intake import Submission, digest_of, receive
+from .intake import Submission, receive
+from .links import digest_of
 from .models import ReportPhoto, ResidentReport
 
 DEVICE_COOKIE = "gg_device"  # set by the resident page: a random id of the phone, for throttling

@@ -6,16 +6,13 @@ content under that id is refused. What is new is who may send: anyone holding a 
 every arrival is throttled per device and per address (residents.throttle) after retries are
 recognised, and every check is made before anything is written.
 
-The private link's secret is derived from the client_id with the server's key, so a retry is
-answered with the same link although only the secret's digest is stored; the tracking code is
-short, random and read out on a call-back, and opens nothing by itself.
+The private link is residents.links' (derived from the client_id, only its digest stored); the
+tracking code is short, random and read out on a call-back, and opens nothing by itself.
 """
 
 import hashlib
-import hmac
 import json
 import secrets
-from base64 import urlsafe_b64encode
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -31,6 +28,7 @@ from grids.models import CODE_LENGTH, Area, Level
 from incidents.photos import check_photo
 
 from . import throttle
+from .links import digest_of, same_sending, secret_of
 from .models import PlaceCode, ReportPhoto, ResidentReport
 from .telling import tell_arrival
 from .topics import TOPICS
@@ -64,16 +62,6 @@ class Submission:
         return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def secret_of(client_id):
-    """The private link's secret of the report with this client_id (132 bits, URL-safe)."""
-    mac = hmac.new(settings.SECRET_KEY.encode(), b"resident-report:" + str(client_id).encode(), hashlib.sha256)
-    return urlsafe_b64encode(mac.digest()).decode()[:22]
-
-
-def digest_of(secret):
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def new_tracking_code():
     raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
     return f"{raw[:4]}-{raw[4:]}"
@@ -102,7 +90,7 @@ def receive(token, submission, photos=(), device="", address=None, language="zh-
     fingerprint = submission.fingerprint()
     existing = ResidentReport.objects.filter(client_id=submission.client_id).first()
     if existing is not None:
-        return _same(existing, fingerprint), False, secret_of(submission.client_id)
+        return same_sending(existing, fingerprint), False, secret_of(submission.client_id)
     code = live_code(token)
     if submission.topic not in TOPICS or submission.topic not in settings.RESIDENT_TOPICS:
         raise GovgridError(_("Choose what the report is about from the list."), field="topic")
@@ -164,7 +152,7 @@ def _write(report, checked, fingerprint):
             report.pk = None
             existing = ResidentReport.objects.filter(client_id=report.client_id).first()
             if existing is not None:  # the same report arrived twice at once: the other copy won
-                return _same(existing, fingerprint), False, secret_of(report.client_id)
+                return same_sending(existing, fingerprint), False, secret_of(report.client_id)
     raise Conflict(_("The report could not be numbered; send it again."), code="try_again")
 
 
@@ -176,14 +164,6 @@ def _store(report, data, content_type, digest):
     photo.file.save(f"{report.tracking_code}-{digest[:12]}.{extension}", ContentFile(data), save=False)
     photo.save()
     return photo
-
-
-def _same(existing, fingerprint):
-    if existing.fingerprint != fingerprint:
-        raise Conflict(
-            _("A different report was already sent with this client_id."), field="client_id", code="client_id_reused"
-        )
-    return existing
 
 
 def _place(code, submission):

@@ -24,7 +24,8 @@ from incidents.models import Category
 
 from . import acceptance, adding, following
 from .api import DEVICE_COOKIE, device_of
-from .intake import Gone, digest_of, live_code, place_area
+from .intake import Gone, live_code, place_area
+from .links import digest_of
 from .models import ResidentReport
 from .topics import offered
 

@@ -6,7 +6,7 @@ import pytest
 from demo.history import build_history
 from demo.residents import place_codes
 from incidents.models import Incident, IncidentEvent
-from residents.intake import secret_of
+from residents.links import secret_of
 from residents.models import PlaceCode, ResidentReport
 
 pytestmark = pytest.mark.django_db
