@@ -93,6 +93,30 @@ def ranking(prefixes, level, month):
     return rows
 
 
+def participation(prefixes, since, until):
+    """Residents' reports (受理及时率) and consultation (协商议事) over the areas and period, in %."""
+    from consultations.figures import COUNTS, dashboard_summary
+    from residents.figures import resident_figures
+
+    reports = [row for p in prefixes for row in resident_figures(p, level_for_code(p), since, until)]
+    totals = {key: sum(r[key] for r in reports) for key in ("received", "accepted", "merged", "declined", "pending")}
+    in_time, late = (sum(r[key] for r in reports) for key in ("decided_in_time", "decided_late"))
+    consulted = [dashboard_summary(p, since, until) for p in prefixes]
+    items = {key: sum(c[key] for c in consulted) for key in COUNTS}
+    return {
+        "reports": totals | {"accepted_in_time": _percent(in_time, in_time + late)},
+        "consultations": items
+        | {
+            "solved_share": _percent(items["solved"], items["raised"]),
+            "satisfied_share": _percent(items["satisfied"], items["evaluations"]),
+        },
+    }
+
+
+def _percent(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
 def dashboard_figures(request, prefixes, area):
     today = timezone.localdate()
     firsts = months_back(today, 12)
@@ -140,6 +164,7 @@ def dashboard_figures(request, prefixes, area):
             (_("red list: the best"), departments["red"]),
             (_("black list: the worst"), departments["black"]),
         ],
+        "participation": participation(prefixes, since, until),
         "coverage": coverage,
         "coverage_shares": {k: _share(coverage[k], coverage["grids"]) for k in ("full", "partial", "none")},
         "open_by_level": open_incidents_by_level(prefixes),

@@ -101,3 +101,10 @@ def test_figures_are_refused_outside_the_scope_and_for_grids(items):
     refused = city.client("analyst").get("/api/v1/figures/consultations/", period(city, "grid"))
     assert refused.status_code == 400 and refused.json()["field"] == "level"
     assert city.client("analyst").get("/api/v1/export/consultations.csv", period(city, "grid")).status_code == 400
+
+
+def test_the_dashboard_shows_the_same_consultation_figures(items):
+    html = items.client("leader").get("/").content.decode()
+    assert 'id="participation"' in html
+    assert f'id="consultations-raised">{EXPECTED["raised"]}<' in html
+    assert f'<td>{EXPECTED["solved"]}</td><td>{round(100 * EXPECTED["solved_share"], 1)}</td>' in html

@@ -295,6 +295,8 @@ def test_the_figures_count_residents_reports_how_they_were_decided_and_in_time(c
     (row,) = city.client("leader").get("/api/v1/figures/residents/", query).json()
     assert (row["received"], row["accepted"], row["declined"], row["pending"]) == (4, 1, 1, 2)
     assert (row["decided_in_time"], row["decided_late"], row["shares"]["accepted_in_time"]) == (2, 1, 0.6667)
+    dashboard = city.client("leader").get("/").content.decode()  # the same figure on the dashboard, in %
+    assert 'id="accepted-in-time">66.7<' in dashboard
     assert city.client("grid_worker_2").get("/api/v1/figures/residents/", query).status_code == 404
 
 
