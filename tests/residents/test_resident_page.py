@@ -137,3 +137,6 @@ def test_the_page_speaks_english_on_request(served_app, served_residents_city, s
     phone.page.click('button[name="language"][value="en"]')
     expect(phone.page.locator("#send")).to_have_text("Send")
     assert phone.overflow() == 0
+    phone.page.click("#consult-link")  # to propose an issue for consultation, from the same code
+    assert phone.page.url.endswith(f"/r/{city.codes['grid'].token}/consult/")
+    assert phone.overflow() == 0
