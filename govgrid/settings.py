@@ -355,6 +355,9 @@ RESIDENT_ACCEPT_HOURS = env_float("GOVGRID_RESIDENT_ACCEPT_HOURS", 4)
 RESIDENT_WINDOW_MINUTES = env_float("GOVGRID_RESIDENT_WINDOW_MINUTES", 10)
 RESIDENT_REPORTS_PER_DEVICE = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_DEVICE", 6))
 RESIDENT_REPORTS_PER_ADDRESS = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_ADDRESS", 30))
+# Text a resident who left a phone when their report is decided and when its case is resolved, closed
+# or reopened, by the SMS backend (NOTIFY_BACKENDS["sms"]). Off by default (GOVGRID_RESIDENT_SMS=1).
+RESIDENT_SMS = env_bool("GOVGRID_RESIDENT_SMS", False)
 # The contact card a QR code's poster prints (网格员公示牌, residents/posters.py), a comma list of
 # worker_name, worker_phone, party_leader_name, station_phone. A poster hangs in public: a grid
 # worker's own phone is personal data and printed only if named here; a service station's phone is

@@ -124,8 +124,21 @@ def _params(code, event):
     return {"case": code, "action": event.action, "reason": event.reason[:200]}
 
 
+# Others told of a case's events, registered by their apps (residents: the resident who left a phone):
+# each is called with (incident, event) in the event's transaction.
+LISTENERS = []
+
+
+def also_tell(listener):
+    if listener not in LISTENERS:
+        LISTENERS.append(listener)
+    return listener
+
+
 def tell(incident, event):
     """Queue the notifications of a case's event just written (IncidentEvent), in its transaction."""
+    for listener in LISTENERS:
+        listener(incident, event)
     users = told_of(incident, event) - {event.actor_id}
     source, kind = f"event:{event.pk}", f"{CASE_KIND}:{event.action}"
     outbox.queue(users, source, kind, _params(incident.code, event), case_url(incident), event.at)

@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # None: someone with no login, told only at an address (a resident's phone: notifications.outbox.text)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     # What it is about, unique per person: "event:1234", "due-soon:56:2026-12-07T09:00:00+00:00"...
     source = models.CharField(max_length=120)
     kind = models.CharField(_("kind"), max_length=30)
@@ -27,7 +30,12 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        constraints = [models.UniqueConstraint(fields=["user", "source"], name="one_notification_a_source")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source"], name="one_notification_a_source"),
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(user__isnull=True), name="one_notification_a_source_without_login"
+            ),
+        ]
         indexes = [
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="unread_notifications"),

@@ -83,3 +83,16 @@ def queue_many(items):
             },
         )
         return cursor.fetchone()[0]
+
+
+def text(channel, address, source, kind, params=None, url="", at=None):
+    """Tell someone with no login (a resident) at an address, by one channel, once per `source`: a
+    notification with no user and its one delivery, in the caller's transaction. Returns whether it
+    was queued (False: that source was told already)."""
+    at = at or timezone.now()
+    notification, created = Notification.objects.get_or_create(
+        user=None, source=source, defaults={"kind": kind, "params": params or {}, "url": url, "created_at": at}
+    )
+    if created:
+        Delivery.objects.create(notification=notification, channel=channel, address=address, next_try_at=at)
+    return created

@@ -25,6 +25,7 @@ from incidents.models import OPEN_STATUSES, Channel, Incident
 from incidents.photos import add_photo
 
 from .models import ResidentReport
+from .telling import tell_decision
 from .topics import TOPICS
 
 ACCEPTED_CASE = uuid.UUID("6f1d2a7e-0b8c-4c51-9a51-7c1f3e0d2b6a")  # namespace of the cases made from reports
@@ -70,6 +71,7 @@ def decide(user, tracking_code, decision, version, category=None, incident=None,
             raise GovgridError(_("Unknown decision."), field="decision")
         report.decided_at, report.decided_by, report.version = now, user, report.version + 1
         report.save(update_fields=["incident", "status", "decline_reason", "decided_at", "decided_by", "version"])
+        tell_decision(report)
     return report
 
 

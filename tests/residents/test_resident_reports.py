@@ -344,3 +344,28 @@ def test_nothing_can_be_added_to_a_declined_report(city, resident):
         refused.status_code == 409
         and not ResidentReport.objects.get(tracking_code=sent["tracking_code"]).notes.exists()
     )
+
+
+def test_a_resident_who_left_a_phone_is_texted_when_the_setting_is_on(city, resident, settings, tmp_path):
+    import json
+
+    from notifications.delivery import deliver_due
+
+    settings.NOTIFY_SPOOL_DIR = str(tmp_path)  # the SMS backend by default: a spool a gateway reads
+    quiet = resident.report(city.codes["grid"], contact_phone="13911110000")
+    decide(city, "grid_worker", quiet["tracking_code"], "decline", reason="重复")
+    settings.RESIDENT_SMS = True
+    sent = resident.report(city.codes["grid"], contact_phone="13912345678")
+    case = decide(city, "grid_worker", sent["tracking_code"], "accept")["incident"]
+    for name, action in (("grid_worker", "accept"), ("community_dispatcher", "resolve")):
+        version = Incident.objects.get(code=case).version
+        body = {"version": version}
+        city.client(name).post(f"/api/v1/incidents/{case}/{action}/", body, content_type="application/json")
+    anonymous = resident.report(city.codes["grid"])  # no phone: nobody to text
+    decide(city, "grid_worker", anonymous["tracking_code"], "decline", reason="重复")
+    while deliver_due() != (0, 0):
+        pass
+    texts = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text().splitlines()]
+    assert [t["to"] for t in texts] == ["13912345678", "13912345678"]
+    assert "已立案" in texts[0]["body"] and "评价" in texts[1]["body"]
+    assert all(sent["tracking_code"] in t["title"] for t in texts)
