@@ -294,9 +294,11 @@ class DrawnCity:
     def erase(self):
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
+        from consultations.models import Item
         from incidents.models import Incident, purge_incidents
         from residents.models import ResidentReport
 
+        Item.objects.filter(community__code__startswith=self.code).delete()  # and their links to cases
         purge_incidents(Incident.objects.filter(grid__code__startswith=self.code))
         ResidentReport.objects.filter(grid__code__startswith=self.code).delete()  # those that made no case
         ServiceStation.objects.filter(area__code__startswith=self.code).delete()

@@ -107,4 +107,4 @@ def test_the_dashboard_shows_the_same_consultation_figures(items):
     html = items.client("leader").get("/").content.decode()
     assert 'id="participation"' in html
     assert f'id="consultations-raised">{EXPECTED["raised"]}<' in html
-    assert f'<td>{EXPECTED["solved"]}</td><td>{round(100 * EXPECTED["solved_share"], 1)}</td>' in html
+    assert f"<td>{EXPECTED['solved']}</td><td>{round(100 * EXPECTED['solved_share'], 1)}</td>" in html

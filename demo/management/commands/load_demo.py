@@ -1,6 +1,7 @@
 import os
 import secrets
 
+import numpy as np
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from demo.city import DEMO_BOUNDARY, DEMO_GRIDS, CityPlan, build_city
+from demo.consultations import build_consultations
 from demo.departments import build_departments
 from demo.history import build_history
 from demo.people import build_people
@@ -60,6 +62,8 @@ class Command(BaseCommand):
                 ensure_admin(password)
                 place_codes("411381")  # a QR code for every grid and community (码上办)
                 cases = build_history("411381", cases=max(0, opts["history"]), seed=plan.seed)
+                if cases:  # the year's consultations go with the year's cases
+                    build_consultations("411381", np.random.default_rng(plan.seed + 11))
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
@@ -88,9 +92,11 @@ def ensure_admin(password):
 def delete_demo_contents(code):
     """Cases, people, stations and departments of the demo district, before its areas are replaced
     (Party organisations go with their areas)."""
+    from consultations.models import Item
     from incidents.models import Incident, purge_incidents
     from residents.models import ResidentReport
 
+    Item.objects.filter(community__code__startswith=code).delete()  # consultations, their links to cases
     purge_incidents(Incident.objects.filter(grid__code__startswith=code))
     for report in ResidentReport.objects.filter(grid__code__startswith=code).prefetch_related("photos"):
         for photo in report.photos.all():
