@@ -55,7 +55,10 @@ def add(report, text, photos=(), device="", address=None):
                     _store(report, data, content_type, digest)
             return report
         case = report.incident
-        act(Resident(case.pk), case.code, "add_note", case.version, note=text or _("(photos added)"))
+        # the reason names whose report it came from: another resident following the case (a report
+        # merged into it) is told a resident added something, never what
+        note = text or _("(photos added)")
+        act(Resident(case.pk), case.code, "add_note", case.version, reason=report.tracking_code, note=note)
         for upload in photos:
             upload.seek(0)
             add_photo(case, upload)

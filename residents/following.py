@@ -43,7 +43,9 @@ def public_timeline(report):
         if event.action in PRIVATE_ACTIONS or event.action == "report":
             continue
         if event.action == "add_note":
-            entries.append({"at": event.at, "what": _("You added: %(text)s") % {"text": event.note}})
+            mine = event.reason == report.tracking_code
+            what = _("You added: %(text)s") % {"text": event.note} if mine else _("Another resident added to it")
+            entries.append({"at": event.at, "what": what})
             continue
         where = event.department.name if event.department_id else level_label(event.to_level)
         entries.append({"at": event.at, "what": f"{event_label(event.action)} · {where}"})

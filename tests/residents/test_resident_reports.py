@@ -369,3 +369,16 @@ def test_a_resident_who_left_a_phone_is_texted_when_the_setting_is_on(city, resi
     assert [t["to"] for t in texts] == ["13912345678", "13912345678"]
     assert "已立案" in texts[0]["body"] and "评价" in texts[1]["body"]
     assert all(sent["tracking_code"] in t["title"] for t in texts)
+
+
+def test_a_resident_following_a_merged_report_never_reads_what_another_resident_added(city, resident):
+    first = resident.report(city.codes["grid"], description="垃圾堆积")
+    case = decide(city, "grid_worker", first["tracking_code"], "accept")["incident"]
+    other = Resident(address="203.0.113.8")
+    second = other.report(city.codes["grid"], description="同一处垃圾")
+    decide(city, "grid_worker", second["tracking_code"], "merge", incident=case)
+    secret = first["link"].rstrip("/").rsplit("/", 1)[1]
+    resident.client.post(f"/api/v1/resident/reports/{secret}/notes/", {"text": "我家住三号楼二单元"})
+    seen = str(other.follow(second["link"])["timeline"])
+    assert "三号楼" not in seen and "另一位居民补充了情况" in seen
+    assert "我家住三号楼二单元" in str(resident.follow(first["link"])["timeline"])
