@@ -22,6 +22,9 @@ class ItemAdmin(admin.ModelAdmin):
     list_display = ("title", "community", "status", "stage", "proposed_at")
     list_filter = ("status",)
     search_fields = ("title", "community__code", "community__name")
+    # the proposer's contact is shown by the item's page where personal data may be; the private
+    # link's digest and the retry's marks are nobody's business
+    exclude = ("proposer_name", "proposer_phone", "client_id", "fingerprint", "secret_digest", "device")
 
     def get_queryset(self, request):
         return Scope.for_user(request.user).filter(super().get_queryset(request), "community__code")

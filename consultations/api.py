@@ -17,11 +17,11 @@ from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
 from grids.api import AreaCodeField
-from grids.auth import client_address
 from grids.models import Level
 from grids.scopes import Scope
 from incidents.figures_api import FiguresQuery, read_query
-from residents.api import device_of
+from residents import links
+from residents.senders import address_of, check_same_site, device_of
 
 from . import proposals, reading, services
 from . import schema as docs
@@ -232,10 +232,12 @@ class ResidentProposalRequest(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
+    secret = serializers.RegexField(links.SECRET_PATTERN, required=False, allow_blank=True, default="")
 
 
 def proposed_answer(item, secret):
-    return {"id": item.pk, "link": f"/r/c/{secret}/", "status": item.status, "proposed_at": item.proposed_at}
+    link = f"/r/c/{secret}/" if secret else None
+    return {"id": item.pk, "link": link, "status": item.status, "proposed_at": item.proposed_at}
 
 
 @personal_data  # the answer's private link is the resident's key
@@ -247,9 +249,10 @@ class ResidentProposalView(APIView):
 
     @docs.resident_proposal(ResidentProposalRequest)
     def post(self, request):
+        check_same_site(request)
         given = checked(ResidentProposalRequest, request)
         item, created, secret = proposals.receive(
-            given.pop("place"), device=device_of(request), address=client_address(request), **given
+            given.pop("place"), device=device_of(request), address=address_of(request), **given
         )
         return Response(proposed_answer(item, secret), status=201 if created else 200)
 

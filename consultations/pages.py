@@ -3,7 +3,7 @@
 (/consultations/<id>/), and the residents' pages with no account: proposing an issue from a QR code
 (/r/<token>/consult/) and following it by the private link (/r/c/<secret>/)."""
 
-import secrets
+import re
 import uuid
 
 from django.contrib import messages
@@ -17,30 +17,27 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.errors import GovgridError
+from govgrid.lib.parsers import form_int
 from govgrid.lib.privacy import personal_data
-from grids.auth import client_address
 from grids.models import Area, Level
 from grids.scopes import Scope
 from incidents.models import Category
-from residents.api import DEVICE_COOKIE, device_of
+from residents import links
 from residents.intake import Gone, live_code, place_area
+from residents.senders import address_of, device_of, set_device_cookie
 
 from . import proposals, reading, services
 from .models import Item
 from .stages import PARTICIPANT_KINDS
 
-DEVICE_COOKIE_DAYS = 400
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
 
 def _moment(value):
-    moment = parse_datetime(value or "")
+    """A moment from a form's field, or None when missing or impossible (2026-02-30: the service
+    then names the field)."""
+    try:
+        moment = parse_datetime(value or "")
+    except ValueError:
+        return None
     if moment is not None and timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -89,14 +86,14 @@ def list_page(request):
 
 
 ACTIONS = {
-    "advance": (services.advance, lambda post: {"note": post.get("note", ""), "to": _int(post.get("to"))}),
+    "advance": (services.advance, lambda post: {"note": post.get("note", ""), "to": form_int(post.get("to"))}),
     "meeting": (
         services.record_meeting,
         lambda post: {
             "held_at": _moment(post.get("held_at")),
             "place": post.get("place", ""),
             "minutes": post.get("minutes", ""),
-            "attendance": {kind: _int(post.get(f"attendance_{kind}")) or 0 for kind in PARTICIPANT_KINDS},
+            "attendance": {kind: form_int(post.get(f"attendance_{kind}")) or 0 for kind in PARTICIPANT_KINDS},
             "attendees": post.get("attendees", "").replace("，", ",").replace("\n", ",").split(","),
         },
     ),
@@ -112,7 +109,7 @@ ACTIONS = {
     "evaluate": (
         services.evaluate,
         lambda post: {
-            "rating": _int(post.get("rating")),
+            "rating": form_int(post.get("rating")),
             "comment": post.get("comment", ""),
             "resident_name": post.get("resident_name", ""),
         },
@@ -146,7 +143,7 @@ def item_page(request, pk):
             if name not in ACTIONS:
                 raise GovgridError(_("Unknown action."), field="action")
             change, read = ACTIONS[name]
-            change(request.user, pk, _int(request.POST.get("version")), **read(request.POST))
+            change(request.user, pk, form_int(request.POST.get("version")), **read(request.POST))
         except GovgridError as refused:
             messages.error(request, str(refused.message))
         else:
@@ -207,11 +204,15 @@ def propose_page(request, token):
     community = proposals.community_of(area)
     if community is None:
         raise Http404
-    form = {"client_id": str(uuid.uuid4())}
+    # the private link's secret is made with the form and kept only as its digest (residents.links)
+    form = {"client_id": str(uuid.uuid4()), "secret": links.new_secret()}
     if request.method == "POST":
         form = {
-            key: request.POST.get(key, "").strip() for key in ("client_id", "title", "description", "name", "phone")
+            key: request.POST.get(key, "").strip()
+            for key in ("client_id", "secret", "title", "description", "name", "phone")
         }
+        if not re.match(links.SECRET_PATTERN, form["secret"]):
+            form["secret"] = links.new_secret()
         try:
             client_id = uuid.UUID(form["client_id"])
         except ValueError:
@@ -226,7 +227,8 @@ def propose_page(request, token):
                 form["name"],
                 form["phone"],
                 device=device_of(request),
-                address=client_address(request),
+                address=address_of(request),
+                secret=form["secret"],
             )
         except GovgridError as refused:
             messages.error(request, str(refused.message))
@@ -238,16 +240,7 @@ def propose_page(request, token):
         "consultations/propose.html",
         {"place": code.station.name if code.station_id else area.name, "community": community, "form": form},
     )
-    if DEVICE_COOKIE not in request.COOKIES:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=DEVICE_COOKIE_DAYS * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    return response
+    return set_device_cookie(request, response)
 
 
 @personal_data  # the resident's own proposal
@@ -259,7 +252,7 @@ def follow_page(request, secret):
         return render(request, "residents/not_found.html", {"message": proposals.NOT_FOUND}, status=404)
     if request.method == "POST":
         try:
-            services.evaluate_by_link(item, _int(request.POST.get("rating")), request.POST.get("comment", ""))
+            services.evaluate_by_link(item, form_int(request.POST.get("rating")), request.POST.get("comment", ""))
         except GovgridError as refused:
             messages.error(request, str(refused.message))
         else:

@@ -6,8 +6,8 @@ the QR code must be live; every new proposal counts against the device's and the
 throttles (residents.throttle) after retries are recognised and before anything is written. The
 item belongs to the community of the code's place (a grid's community, a station's).
 
-The private link is residents.links' (derived from the client_id, only its digest stored); it lets
-the proposer follow the item and evaluate the result, once.
+The private link is residents.links' (its secret made on the resident's side, only its digest
+stored); it lets the proposer follow the item and evaluate the result, once.
 """
 
 import hashlib
@@ -20,17 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from govgrid.lib.errors import Unprocessable
 from grids.models import Level
-from residents import links, throttle
+from residents import links, senders
 from residents.intake import live_code, place_area
 
 from .models import Item, StageStep, stages_of
 from .services import checked_proposal
 
 NOT_FOUND = gettext_lazy("No proposal has this link. Check that the whole address was copied.")
-
-
-def secret_of(client_id):
-    return links.secret_of(client_id, links.CONSULTATION)
 
 
 def community_of(area):
@@ -47,21 +43,23 @@ def _fingerprint(client_id, title, description, name, phone):
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def receive(token, client_id, title, description="", name="", phone="", device="", address=None):
-    """(item, created, secret). Refuses with a GovgridError naming the field before writing anything."""
+def receive(token, client_id, title, description="", name="", phone="", device="", address=None, secret=""):
+    """(item, created, secret or "" for a retry that carried none): `secret` is the private link's,
+    made on the resident's side (residents.links), one made here if empty. Refuses with a
+    GovgridError naming the field before writing anything."""
     title, description, name, phone = checked_proposal(title, description, name, phone)
     fingerprint = _fingerprint(client_id, title, description, name, phone)
     existing = Item.objects.filter(client_id=client_id).first()
     if existing is not None:
-        return links.same_sending(existing, fingerprint), False, secret_of(client_id)
+        return links.same_sending(existing, fingerprint, secret), False, secret
+    sent_secret, secret = secret, secret or links.new_secret()
     code = live_code(token)
     community = community_of(place_area(code))
     if community is None:
         raise Unprocessable(_("This QR code is not of a community or a grid."), field="place")
-    throttle.check(
-        [(device and f"consult-device:{device}", settings.CONSULTATION_PROPOSALS_PER_DEVICE),
-         (address and f"consult-address:{address}", settings.CONSULTATION_PROPOSALS_PER_ADDRESS)],
-        settings.CONSULTATION_WINDOW_MINUTES,
+    senders.count(
+        "consult", device, address, settings.CONSULTATION_PROPOSALS_PER_DEVICE,
+        settings.CONSULTATION_PROPOSALS_PER_ADDRESS, settings.CONSULTATION_WINDOW_MINUTES,
     )  # fmt: skip
     try:
         with transaction.atomic():
@@ -76,7 +74,7 @@ def receive(token, client_id, title, description="", name="", phone="", device="
                 stages=stages_of(community),
                 client_id=client_id,
                 fingerprint=fingerprint,
-                secret_digest=links.digest_of(secret_of(client_id)),
+                secret_digest=links.digest_of(secret),
                 device=device,
             )
             StageStep.objects.create(item=item, action=StageStep.Action.PROPOSE, to_stage=0)
@@ -84,8 +82,8 @@ def receive(token, client_id, title, description="", name="", phone="", device="
         existing = Item.objects.filter(client_id=client_id).first()
         if existing is None:
             raise
-        return links.same_sending(existing, fingerprint), False, secret_of(client_id)
-    return item, True, secret_of(client_id)
+        return links.same_sending(existing, fingerprint, sent_secret), False, sent_secret
+    return item, True, secret
 
 
 def by_secret(secret):

@@ -193,7 +193,10 @@ def method_set(request):
 
 class ConsultationProposed(serializers.Serializer):
     id = serializers.IntegerField()
-    link = serializers.CharField(help_text=_("The private link where the resident follows the item."))
+    link = serializers.CharField(
+        allow_null=True,
+        help_text=_("The private link where the resident follows the item (none for a retry without its secret)."),
+    )
     status = serializers.CharField()
     proposed_at = serializers.DateTimeField()
 

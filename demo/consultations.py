@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Evaluation, Item, Meeting, StageStep
-from grids.models import Area, Assignment, Level, Role
+from demo.history import acting_accounts
+from grids.models import Area, Level
 
 ISSUES = [
     ("小区停车难，夜间车辆乱停", "建议利用周边单位停车场错时共享", "夜间开放学校操场及机关停车场，错峰停车"),
@@ -39,16 +40,12 @@ def build_consultations(district_code, rng, days=365, now=None):
     """The year's consultation items of the district's communities; returns how many were raised."""
     now = now or timezone.now()
     made = 0
+    actors = acting_accounts(district_code)  # a dispatcher's login per community, as the cases' history has
+    users = get_user_model().objects.in_bulk(set(actors.values()))
     for community in Area.objects.within(district_code).filter(level=Level.COMMUNITY).order_by("code"):
-        dispatcher = (
-            Assignment.objects.active()
-            .filter(area=community, role=Role.DISPATCHER, person__user__isnull=False)
-            .values_list("person__user", flat=True)
-            .first()
-        )
-        if dispatcher is None:
+        user = users.get(actors.get(community.code))
+        if user is None:
             continue
-        user = get_user_model().objects.get(pk=dispatcher)
         for _n in range(int(rng.poisson(2.8))):
             raised = now - timedelta(days=float(rng.uniform(0, days)))
             _walk(user, community, raised, rng, now)

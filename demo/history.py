@@ -235,7 +235,7 @@ def _walk(rng, walk, now, age_days, ratings, departments=None):
     _rate_and_decide(ratings, walk, now)
 
 
-def _accounts(district_code, grids):
+def acting_accounts(district_code):
     """{area code: user id} of a grid worker per grid and a dispatcher per community and street, as
     assigned by the demo's people (demo.people). People with no login get one that cannot log
     in (an unusable password), named after their role and area; the named demo accounts are kept."""
@@ -292,7 +292,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
         dtype=float,
     )
     with transaction.atomic():
-        actors = _accounts(district_code, grids)
+        actors = acting_accounts(district_code)
         departments = (department_story(district_code), np.random.default_rng(seed + 3))
     fallback = get_user_model().objects.filter(is_superuser=True).values_list("id", flat=True).first()
 

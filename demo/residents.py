@@ -5,10 +5,12 @@ was received, and it is the resident, by their private link, who rates it (demo.
 them, reports that never became a case of their own: declined with a reason, merged into an open
 case nearby, and the last few days' still waiting, some past their deadline (受理及时率).
 
-The reports are written in bulk with the cases; their private links are derived as the intake
-derives them (residents.links), so a demo report can be followed like a real one.
+The reports are written in bulk with the cases. A real report's link secret is made on the phone
+and known to nobody else; a demo report's is derived from its tracking code (`demo_secret`), so the
+demo's reports can be followed, and only the demo's.
 """
 
+import hashlib
 import uuid
 from datetime import timedelta
 
@@ -19,7 +21,7 @@ from govgrid.lib.worktime import deadline
 from grids.models import Area
 from residents.codes import codes_for
 from residents.intake import new_tracking_code
-from residents.links import digest_of, secret_of
+from residents.links import digest_of
 from residents.models import ResidentReport
 from residents.topics import TOPICS
 
@@ -69,9 +71,10 @@ def write_reports(made, from_residents, rng, now=None):
 def _report(case, received, status, decided_at, decided_by_id, **fields):
     client_id = uuid.uuid4()
     linked = fields.pop("incident", case)
+    tracking_code = _unused_tracking_code()
     return ResidentReport(
-        tracking_code=_unused_tracking_code(),
-        secret_digest=digest_of(secret_of(client_id)),
+        tracking_code=tracking_code,
+        secret_digest=digest_of(demo_secret(tracking_code)),
         client_id=client_id,
         fingerprint="demo",
         grid_id=case.grid_id,
@@ -89,6 +92,11 @@ def _report(case, received, status, decided_at, decided_by_id, **fields):
         incident=linked,
         **fields,
     )
+
+
+def demo_secret(tracking_code):
+    """The private link's secret of a demo report (a real one's is the resident's alone)."""
+    return hashlib.sha256(f"demo:{tracking_code}".encode()).hexdigest()[:22]
 
 
 _drawn = set()

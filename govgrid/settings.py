@@ -355,6 +355,9 @@ RESIDENT_ACCEPT_HOURS = env_float("GOVGRID_RESIDENT_ACCEPT_HOURS", 4)
 RESIDENT_WINDOW_MINUTES = env_float("GOVGRID_RESIDENT_WINDOW_MINUTES", 10)
 RESIDENT_REPORTS_PER_DEVICE = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_DEVICE", 6))
 RESIDENT_REPORTS_PER_ADDRESS = int(env_float("GOVGRID_RESIDENT_REPORTS_PER_ADDRESS", 30))
+# Residents' reports waiting in one grid before the grid takes no more until some are decided
+# (default 100): what no number of addresses can get past.
+RESIDENT_PENDING_PER_GRID = int(env_float("GOVGRID_RESIDENT_PENDING_PER_GRID", 100))
 # Text a resident who left a phone when their report is decided and when its case is resolved, closed
 # or reopened, by the SMS backend (NOTIFY_BACKENDS["sms"]). Off by default (GOVGRID_RESIDENT_SMS=1).
 RESIDENT_SMS = env_bool("GOVGRID_RESIDENT_SMS", False)

@@ -30,6 +30,37 @@ from grids.models import CODE_LENGTH, Level
 from .events import by_resident, by_system
 from .models import Callback, Status, is_open_sql, is_resolved_sql
 
+
+def residents_word_sql(base="base"):
+    """The satisfaction rule in SQL, once for every figure that reports it: CTEs (`rated`, `called`,
+    `words`) over the cases of the CTE `base` (columns id and rating) giving each case's `words.satisfied`
+    (the latest of the resident's own rating, 4 or 5 satisfied, and a call-back that reached them;
+    NULL when neither) and `words.resident_rating`."""
+    return f"""rated AS (
+    -- the latest rating, and whether a resident gave it; the latest call-back that reached the resident
+    SELECT DISTINCT ON (e.incident_id) e.incident_id, e.at, {by_resident("e")} AS by_resident
+    FROM incidents_incidentevent e JOIN {base} b ON b.id = e.incident_id
+    WHERE e.action = 'rate'
+    ORDER BY e.incident_id, e.at DESC, e.id DESC
+), called AS (
+    SELECT DISTINCT ON (c.incident_id) c.incident_id, c.at, c.satisfied
+    FROM {Callback._meta.db_table} c JOIN {base} b ON b.id = c.incident_id
+    WHERE c.reached
+    ORDER BY c.incident_id, c.at DESC, c.id DESC
+), words AS (
+    SELECT b.id,
+           CASE WHEN r.by_resident AND (k.at IS NULL OR r.at >= k.at) THEN b.rating >= 4
+                ELSE k.satisfied END AS satisfied,
+           CASE WHEN r.by_resident THEN b.rating END AS resident_rating
+    FROM {base} b
+    LEFT JOIN rated r ON r.incident_id = b.id
+    LEFT JOIN called k ON k.incident_id = b.id
+)"""
+
+
+RESIDENTS_WORD = residents_word_sql()
+
+
 _FIGURES_SQL = f"""
 WITH base AS (
     SELECT i.id, left(g.code, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
@@ -45,26 +76,7 @@ WITH base AS (
     FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
     WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND {by_system("e")})
     GROUP BY e.incident_id
-), rated AS (
-    -- the latest rating by a resident, and the latest call-back that reached the resident
-    SELECT DISTINCT ON (e.incident_id) e.incident_id, e.at, {by_resident("e")} AS by_resident
-    FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
-    WHERE e.action = 'rate'
-    ORDER BY e.incident_id, e.at DESC, e.id DESC
-), called AS (
-    SELECT DISTINCT ON (c.incident_id) c.incident_id, c.at, c.satisfied
-    FROM {Callback._meta.db_table} c JOIN base b ON b.id = c.incident_id
-    WHERE c.reached
-    ORDER BY c.incident_id, c.at DESC, c.id DESC
-), words AS (
-    SELECT b.id,
-           CASE WHEN r.by_resident AND (k.at IS NULL OR r.at >= k.at) THEN b.rating >= 4
-                ELSE k.satisfied END AS satisfied,
-           CASE WHEN r.by_resident THEN b.rating END AS resident_rating
-    FROM base b
-    LEFT JOIN rated r ON r.incident_id = b.id
-    LEFT JOIN called k ON k.incident_id = b.id
-), cases AS (
+), {RESIDENTS_WORD}, cases AS (
     SELECT b.*, m.closed_at, w.satisfied AS word, w.resident_rating,
            {is_resolved_sql("b.status")} AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false)
                AS on_time,

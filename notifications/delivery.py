@@ -58,7 +58,8 @@ def deliver_due(limit=None, now=None):
 
 
 def _send(delivery):
-    with override(settings.LANGUAGE_CODE):
+    # in the site's language, or the one someone with no login chose (a resident's, in its params)
+    with override(delivery.notification.params.get("language") or settings.LANGUAGE_CODE):
         title, body = render(delivery.notification)
     if delivery.notification.url:
         body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{delivery.notification.url}"

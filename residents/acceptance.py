@@ -117,7 +117,8 @@ def _accept(user, scope, report, category):
 def _merge(user, scope, report, code):
     if not code:
         raise GovgridError(_("Name the case to merge the report into."), field="incident")
-    case = Incident.objects.filter(code=code).first()
+    # the case's row locked, so it cannot be closed between the check below and this commit
+    case = Incident.objects.select_for_update(of=("self",)).filter(code=code).first()
     if case is None or not scope.sees_incident(case):
         raise NotFound(_("No case %(code)s in your areas.") % {"code": code}, field="incident")
     if case.status not in OPEN_STATUSES or not scope.changes(case.area_code):

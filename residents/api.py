@@ -1,8 +1,6 @@
 """The residents' API: reporting from a QR code and following by the private link (no account), and
 the staff's queue of reports to accept, merge or decline (立案)."""
 
-import hashlib
-
 from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,24 +12,16 @@ from rest_framework.views import APIView
 from govgrid.lib import coords
 from govgrid.lib.errors import NotFound
 from govgrid.lib.privacy import personal_data
-from grids.auth import client_address
 from grids.scopes import Scope
 from incidents.figures_api import FiguresQuery, read_query
 
-from . import acceptance, adding, following
+from . import acceptance, adding, following, links, senders
 from . import schema as docs
 from .figures import resident_figures
 from .intake import Submission, receive
 from .links import digest_of
 from .models import ReportPhoto, ResidentReport
-
-DEVICE_COOKIE = "gg_device"  # set by the resident page: a random id of the phone, for throttling
-
-
-def device_of(request):
-    """A digest of the device's cookie ('' without one: the address's throttle still holds)."""
-    raw = request.COOKIES.get(DEVICE_COOKIE, "")[:64]
-    return hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else ""
+from .senders import address_of, device_of
 
 
 class SubmissionSerializer(serializers.Serializer):
@@ -47,6 +37,8 @@ class SubmissionSerializer(serializers.Serializer):
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.RegexField(r"^[0-9+\- ]{5,20}$", required=False, allow_blank=True, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, max_length=20)
+    # the private link's secret, made on the phone with the client_id (residents.links)
+    secret = serializers.RegexField(links.SECRET_PATTERN, required=False, allow_blank=True, default="")
 
     def validate(self, data):
         if (data["lon"] is None) != (data["lat"] is None):
@@ -57,7 +49,7 @@ class SubmissionSerializer(serializers.Serializer):
 def received_answer(report, secret):
     return {
         "tracking_code": report.tracking_code,
-        "link": f"/r/t/{secret}/",
+        "link": f"/r/t/{secret}/" if secret else None,
         "status": report.status,
         "received_at": report.received_at,
         "due_at": report.due_at,
@@ -73,6 +65,7 @@ class ResidentReportView(APIView):
 
     @docs.resident_report(SubmissionSerializer)
     def post(self, request):
+        senders.check_same_site(request)
         data = request.data
         if hasattr(data, "getlist"):  # a form: the photos are its files
             data = {key: request.data.get(key) for key in request.data if key != "photos"}
@@ -86,7 +79,7 @@ class ResidentReportView(APIView):
             Submission(**fields),
             photos=photos,
             device=device_of(request),
-            address=client_address(request),
+            address=address_of(request),
             language=get_language() or "zh-hans",
         )
         return Response(received_answer(report, secret), status=201 if created else 200)
@@ -137,7 +130,8 @@ class AddView(APIView):
         checked = docs.Addition(data=data)
         checked.is_valid(raise_exception=True)
         given = checked.validated_data
-        adding.add(report, given["text"], given["photos"], device_of(request), client_address(request))
+        senders.check_same_site(request)
+        adding.add(report, given["text"], given["photos"], device_of(request), address_of(request))
         report.refresh_from_db()
         return Response(following.public_view(report))
 

@@ -14,3 +14,4 @@ class ResidentsConfig(AppConfig):
         from .throttle import forget_old
 
         on_each_sweep(forget_old)  # the throttle's counters of windows long past
+        on_each_sweep(telling.remind_overdue)  # reports past their deadline to be accepted

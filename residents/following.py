@@ -19,7 +19,13 @@ from .models import ResidentReport
 from .topics import TOPICS
 
 NOT_FOUND = gettext_lazy("No report has this link: check that it was copied whole.")
-PRIVATE_ACTIONS = {"sign"}  # inner steps that tell the resident nothing
+# What a resident reads of their case's timeline: the steps that say where it is and what became of
+# it. The inner work (signing, contests, extensions, supervision, call-backs, decisions on ratings)
+# is the staff's, and an action added later stays hidden until it is named here.
+PUBLIC_ACTIONS = {
+    "accept", "start", "escalate", "return", "reject", "dispatch", "resolve", "verify", "close", "reopen",
+    "rework", "park", "unpark", "rate", "add_note",
+}  # fmt: skip
 
 
 def topic_label(key):
@@ -40,7 +46,7 @@ def public_timeline(report):
         entries.append({"at": report.decided_at, "what": _("Accepted as a case")})
     events = report.incident.events.filter(at__gte=report.decided_at).select_related("department").order_by("at", "id")
     for event in events:
-        if event.action in PRIVATE_ACTIONS or event.action == "report":
+        if event.action not in PUBLIC_ACTIONS:
             continue
         if event.action == "add_note":
             mine = event.reason == report.tracking_code

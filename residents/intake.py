@@ -6,7 +6,7 @@ content under that id is refused. What is new is who may send: anyone holding a 
 every arrival is throttled per device and per address (residents.throttle) after retries are
 recognised, and every check is made before anything is written.
 
-The private link is residents.links' (derived from the client_id, only its digest stored); the
+The private link is residents.links' (its secret made on the phone, only its digest stored); the
 tracking code is short, random and read out on a call-back, and opens nothing by itself.
 """
 
@@ -27,8 +27,8 @@ from govgrid.lib.worktime import deadline
 from grids.models import CODE_LENGTH, Area, Level
 from incidents.photos import check_photo
 
-from . import throttle
-from .links import digest_of, same_sending, secret_of
+from . import senders, throttle
+from .links import digest_of, new_secret, same_sending
 from .models import PlaceCode, ReportPhoto, ResidentReport
 from .telling import tell_arrival
 from .topics import TOPICS
@@ -56,9 +56,11 @@ class Submission:
     located_by: str = "code"  # gps, map, or code: the place of the QR code
     contact_name: str = ""
     contact_phone: str = ""
+    secret: str = ""  # the private link's, made on the phone (residents.links); one is made if empty
 
     def fingerprint(self):
         content = asdict(self) | {"client_id": str(self.client_id)}
+        del content["secret"]  # kept only as its digest, checked on a retry
         return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -86,17 +88,18 @@ def place_area(code):
 
 
 def receive(token, submission, photos=(), device="", address=None, language="zh-hans"):
-    """(report, created, secret). Raises a GovgridError (4xx) naming the field before writing anything."""
+    """(report, created, secret or "" for a retry that carried none). Raises a GovgridError (4xx)
+    naming the field before writing anything."""
     fingerprint = submission.fingerprint()
     existing = ResidentReport.objects.filter(client_id=submission.client_id).first()
     if existing is not None:
-        return same_sending(existing, fingerprint), False, secret_of(submission.client_id)
+        return same_sending(existing, fingerprint, submission.secret), False, submission.secret
+    secret = submission.secret or new_secret()
     code = live_code(token)
     if submission.topic not in TOPICS or submission.topic not in settings.RESIDENT_TOPICS:
         raise GovgridError(_("Choose what the report is about from the list."), field="topic")
-    throttle.check(
-        [(device and f"device:{device}", settings.RESIDENT_REPORTS_PER_DEVICE),
-         (address and f"address:{address}", settings.RESIDENT_REPORTS_PER_ADDRESS)],
+    senders.count(
+        "report", device, address, settings.RESIDENT_REPORTS_PER_DEVICE, settings.RESIDENT_REPORTS_PER_ADDRESS,
         settings.RESIDENT_WINDOW_MINUTES,
     )  # fmt: skip
     point, located_by = _place(code, submission)
@@ -108,10 +111,17 @@ def receive(token, submission, photos=(), device="", address=None, language="zh-
             field="location",
             code="outside_grids",
         )
+    waiting = ResidentReport.objects.filter(grid=grid, status=ResidentReport.Status.PENDING).count()
+    if waiting >= settings.RESIDENT_PENDING_PER_GRID:
+        raise throttle.Throttled(
+            _("Many reports from this place are waiting to be accepted: please try again later."),
+            field="place",
+            retry_after=3600,
+        )
     checked = _checked_photos(photos)
     now = timezone.now()
     report = ResidentReport(
-        secret_digest=digest_of(secret_of(submission.client_id)),
+        secret_digest=digest_of(secret),
         client_id=submission.client_id,
         fingerprint=fingerprint,
         place_code=code,
@@ -131,10 +141,10 @@ def receive(token, submission, photos=(), device="", address=None, language="zh-
         due_at=deadline(now, settings.RESIDENT_ACCEPT_HOURS),
         device=device,
     )
-    return _write(report, checked, fingerprint)
+    return _write(report, checked, fingerprint, secret, submission.secret)
 
 
-def _write(report, checked, fingerprint):
+def _write(report, checked, fingerprint, secret, sent_secret):
     saved = []
     for _attempt in range(5):  # a tracking code already taken (one in 10^12): draw another
         report.tracking_code = new_tracking_code()
@@ -144,7 +154,7 @@ def _write(report, checked, fingerprint):
                 for data, content_type, digest in checked:
                     saved.append(_store(report, data, content_type, digest))
                 tell_arrival(report)
-            return report, True, secret_of(report.client_id)
+            return report, True, secret
         except IntegrityError:
             for photo in saved:
                 photo.file.delete(save=False)
@@ -152,7 +162,7 @@ def _write(report, checked, fingerprint):
             report.pk = None
             existing = ResidentReport.objects.filter(client_id=report.client_id).first()
             if existing is not None:  # the same report arrived twice at once: the other copy won
-                return same_sending(existing, fingerprint), False, secret_of(report.client_id)
+                return same_sending(existing, fingerprint, sent_secret), False, sent_secret
     raise Conflict(_("The report could not be numbered; send it again."), code="try_again")
 
 
@@ -173,11 +183,20 @@ def _place(code, submission):
         lon, lat = coords.to_wgs84(submission.lon, submission.lat, submission.crs)
         how = submission.located_by if submission.located_by in ("gps", "map") else "map"
         return Point(float(lon), float(lat), srid=4326), how
+    point = code_point(code)
+    if point is None:
+        raise GovgridError(_("Show where it is: use the phone's location or tap the map."), field="location")
+    return point, "code"
+
+
+def code_point(code):
+    """Where a report by this code is placed when the phone gives no place: a station's own point, a
+    grid's point on its surface; None for a community's (its residents show where)."""
     if code.station_id:
-        return code.station.location, "code"
+        return code.station.location
     if code.area.level == Level.GRID:
-        return code.area.geom.point_on_surface, "code"
-    raise GovgridError(_("Show where it is: use the phone's location or tap the map."), field="location")
+        return code.area.geom.point_on_surface
+    return None
 
 
 def _checked_photos(photos):

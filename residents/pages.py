@@ -4,7 +4,6 @@ that keeps a report on the phone until the network takes it), the page of a repo
 
 import hashlib
 import json
-import secrets
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,19 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.errors import GovgridError
+from govgrid.lib.parsers import form_int
 from govgrid.lib.privacy import personal_data
-from grids.auth import client_address
 from grids.scopes import Scope
 from incidents.models import Category
 
 from . import acceptance, adding, following
-from .api import DEVICE_COOKIE, device_of
-from .intake import Gone, live_code, place_area
+from .intake import Gone, code_point, live_code, place_area
 from .links import digest_of
 from .models import ResidentReport
+from .senders import address_of, device_of, set_device_cookie
 from .topics import offered
-
-DEVICE_COOKIE_DAYS = 400
 
 
 def _place_words(code):
@@ -55,8 +52,8 @@ def resident_page(request, token):
         "follow": "/r/t/",
         "serviceWorker": reverse("resident-sw"),
         "outline": outline,
-        "gridCode": code.station_id is None and area.level == "grid",
-        "station": list(code.station.location.coords) if code.station_id else None,
+        # where a report is placed when the phone gives no position: the server's own choice (intake)
+        "codePoint": list(code_point(code).coords) if code_point(code) else None,
         "tiles": [{"url": url, "options": options} for _name, url, options in settings.LEAFLET_CONFIG["TILES"]],
         "photoMaxBytes": settings.PHOTO_MAX_BYTES,
         "photoMaxCount": settings.PHOTO_MAX_COUNT,
@@ -67,16 +64,7 @@ def resident_page(request, token):
         "residents/resident.html",
         {"place": _place_words(code), "topics": offered(), "config": config},
     )
-    if DEVICE_COOKIE not in request.COOKIES:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=DEVICE_COOKIE_DAYS * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    return response
+    return set_device_cookie(request, response)
 
 
 def _labels():
@@ -113,11 +101,11 @@ def follow_page(request, secret):
             if request.POST.get("do") == "add":
                 photos = request.FILES.getlist("photos")[: settings.PHOTO_MAX_COUNT + 1]
                 text = request.POST.get("text", "")
-                adding.add(report, text, photos, device_of(request), client_address(request))
+                adding.add(report, text, photos, device_of(request), address_of(request))
                 done = _("Added: the staff handling it can see it.")
             else:
                 comment = request.POST.get("comment", "").strip()[:500]
-                following.rate(report, _int(request.POST.get("rating")), comment)
+                following.rate(report, form_int(request.POST.get("rating")), comment)
                 done = _("Thank you: your rating was recorded.")
         except GovgridError as refused:
             messages.error(request, str(refused.message))
@@ -139,7 +127,7 @@ def pending_page(request):
                 request.user,
                 request.POST.get("report", ""),
                 request.POST.get("decision", ""),
-                _int(request.POST.get("version")),
+                form_int(request.POST.get("version")),
                 category=request.POST.get("category", ""),
                 incident=request.POST.get("incident", "").strip(),
                 reason=request.POST.get("reason", ""),
@@ -154,13 +142,6 @@ def pending_page(request):
     rows = [following.staff_row(report, scope) for report in acceptance.pending(scope)[:200]]
     categories = Category.objects.reportable().order_by("code")
     return render(request, "residents/pending.html", {"rows": rows, "categories": categories})
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 RESIDENT_FILES = (

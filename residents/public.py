@@ -9,11 +9,11 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import cache_page
 
 from grids.models import Area, Level
 from incidents.figures import figures
 
-from .codes import code_for
 from .figures import resident_figures
 from .posters import contact_card
 
@@ -23,6 +23,7 @@ def month_start(now):
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+@cache_page(300)  # the same for everyone: counts and public cards only
 def community_page(request, code):
     """GET /public/<community code>/"""
     if not settings.PUBLIC_COMMUNITY_PAGES:
@@ -43,7 +44,7 @@ def community_page(request, code):
         "reports": reports,
         "cards": [(grid, contact_card(grid)) for grid in grids],
         "community_card": contact_card(community),
-        "report_token": code_for(community).token,
+        "report_token": next(iter(community.place_codes.filter(retired_at=None).values_list("token", flat=True)), None),
         "consultations": _consultations(code, since, now),
     }
     return render(request, "residents/public.html", context)

@@ -11,7 +11,10 @@ from grids.schema import within_parameter
 
 class Received(serializers.Serializer):
     tracking_code = serializers.CharField(help_text=_("Read out on a call-back; opens nothing by itself."))
-    link = serializers.CharField(help_text=_("The private link where the resident follows the report."))
+    link = serializers.CharField(
+        allow_null=True,
+        help_text=_("The private link where the resident follows the report (none for a retry without its secret)."),
+    )
     status = serializers.CharField()
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(help_text=_("When it should be accepted, declined or merged by."))

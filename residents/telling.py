@@ -4,6 +4,7 @@ by SMS, when their report is decided and when its case is resolved (to rate it),
 Each in the transaction that writes what it tells of (notifications.outbox)."""
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,15 +14,27 @@ from incidents.recipients import also_tell, dispatchers_of, grid_workers_of
 from notifications import outbox
 from notifications.messages import renders
 
+from .models import ResidentReport
+
 KIND = "resident"  # notifications of kind "resident:new"
 
 
-def tell_arrival(report):
+QUEUE_URL = "/dispatch/residents/"
+
+
+def deciders(report):
+    """Who may accept the report and is told of it: the grid's workers and the community's dispatchers."""
     grid = report.grid.code
-    users = grid_workers_of(grid) | dispatchers_of(area_at(grid, Level.COMMUNITY))
-    params = {"report": report.tracking_code, "description": report.description[:200]}
+    return grid_workers_of(grid) | dispatchers_of(area_at(grid, Level.COMMUNITY))
+
+
+def _params(report):
+    return {"report": report.tracking_code, "description": report.description[:200]}
+
+
+def tell_arrival(report):
     outbox.queue(
-        users, f"resident-report:{report.pk}", f"{KIND}:new", params, "/dispatch/residents/", report.received_at
+        deciders(report), f"resident-report:{report.pk}", f"{KIND}:new", _params(report), QUEUE_URL, report.received_at
     )
 
 
@@ -29,6 +42,10 @@ def tell_arrival(report):
 def resident_words(notification):
     params = notification.params
     code = params.get("report", "")
+    if notification.kind == f"{KIND}:overdue":
+        return _("A resident's report %(code)s is past its deadline to be accepted") % {"code": code}, params.get(
+            "description", ""
+        )
     if notification.kind == f"{KIND}:changed":
         return _("govgrid: your report %(code)s") % {"code": code}, str(CHANGE_WORDS.get(params.get("what"), ""))
     return _("A resident's report %(code)s waits to be accepted") % {"code": code}, params.get("description", "")
@@ -51,7 +68,7 @@ def text_resident(report, what, source, at):
     """An SMS to the resident of `report` (if they left a phone and the setting is on), once per source."""
     if not settings.RESIDENT_SMS or not report.contact_phone:
         return False
-    params = {"report": report.tracking_code, "what": what}
+    params = {"report": report.tracking_code, "what": what, "language": report.language}
     # no link: only the link's digest is kept; the resident opens the link they saved
     return outbox.text("sms", report.contact_phone, source, f"{KIND}:changed", params, "", at)
 
@@ -66,5 +83,26 @@ def tell_residents_of_case(incident, event):
     """The residents whose reports became or joined the case, of what they hear (CASE_CHANGES)."""
     if event.action not in CASE_CHANGES or not settings.RESIDENT_SMS:
         return
-    for report in incident.resident_reports.exclude(contact_phone=""):
+    reports = incident.resident_reports.exclude(contact_phone="")
+    if event.action == "resolve":  # asked to rate: only the resident whose report became the case may
+        reports = reports.filter(status="accepted")
+    for report in reports:
         text_resident(report, event.action, f"resident-report:{report.pk}:event:{event.pk}", event.at)
+
+
+def remind_overdue(now=None):
+    """Tell those who may accept them of the reports past their deadline still waiting, once each
+    (the worker's sweep); returns how many reports it told of."""
+    now = now or timezone.now()
+    told = 0
+    overdue = ResidentReport.objects.filter(status=ResidentReport.Status.PENDING, due_at__lt=now).select_related("grid")
+    for report in overdue.order_by("due_at")[:500]:
+        grid = report.grid.code
+        users = grid_workers_of(grid) | dispatchers_of(area_at(grid, Level.COMMUNITY))
+        params = {"report": report.tracking_code, "description": report.description[:200]}
+        told += bool(
+            outbox.queue(
+                users, f"resident-report:{report.pk}:overdue", f"{KIND}:overdue", params, "/dispatch/residents/"
+            )
+        )
+    return told

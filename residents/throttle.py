@@ -18,9 +18,11 @@ class Throttled(GovgridError):
     code = "throttled"
 
 
+# Counts a request unless its key is already at its limit: a refused request is not counted, so one
+# phone that keeps trying (or a page retrying) does not hold its address's window shut for longer.
 COUNT_SQL = f"""
-    INSERT INTO {Hit._meta.db_table} (key, "window", count) VALUES (%(key)s, %(window)s, 1)
-    ON CONFLICT (key, "window") DO UPDATE SET count = {Hit._meta.db_table}.count + 1
+    INSERT INTO {Hit._meta.db_table} AS hit (key, "window", count) VALUES (%(key)s, %(window)s, 1)
+    ON CONFLICT (key, "window") DO UPDATE SET count = hit.count + 1 WHERE hit.count < %(limit)s
     RETURNING count
 """
 
@@ -33,24 +35,23 @@ def window_of(now, minutes):
 
 
 def check(limits, minutes, now=None):
-    """Count a request against each (key, limit) of `limits` (keys that are empty are skipped);
-    raises Throttled, with the seconds until the window ends, when one is over its limit."""
+    """Count a request against each (key, limit) of `limits`, in order (keys that are empty are
+    skipped); at the first key already at its limit, raise Throttled with the seconds until the
+    window ends, counting it against no further key."""
     now = now or timezone.now()
     window = window_of(now, minutes)
-    over = False
     with connection.cursor() as cursor:
         for key, limit in limits:
             if not key:
                 continue
-            cursor.execute(COUNT_SQL, {"key": key, "window": window})
-            over = over or cursor.fetchone()[0] > limit
-    if over:
-        wait = max(1, int((window + timedelta(minutes=minutes) - now).total_seconds()))
-        raise Throttled(
-            _("Too many reports from here: please try again in %(minutes)d minutes.")
-            % {"minutes": max(1, round(wait / 60))},
-            retry_after=wait,
-        )
+            cursor.execute(COUNT_SQL, {"key": key, "window": window, "limit": limit})
+            if cursor.fetchone() is None:  # at its limit: not counted
+                wait = max(1, int((window + timedelta(minutes=minutes) - now).total_seconds()))
+                raise Throttled(
+                    _("Too many reports from here: please try again in %(minutes)d minutes.")
+                    % {"minutes": max(1, round(wait / 60))},
+                    retry_after=wait,
+                )
 
 
 def forget_old(now=None, keep_minutes=120):

@@ -49,3 +49,12 @@ class BoundedJSONParser(JSONParser):
                 code="too_deep",
             )
         return super().parse(io.BytesIO(body), media_type, parser_context)
+
+
+def form_int(value):
+    """A whole number from a form's field, or None when it is missing or not one (the action it
+    belongs to then names the field)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

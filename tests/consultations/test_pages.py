@@ -40,3 +40,12 @@ def test_the_item_pages_forms_act_and_refusals_change_nothing(city):
     assert messages_of(led) == ["您可以查看此议事事项，但不能修改。"] and 'id="read-only"' in led.content.decode()
     assert Item.objects.get(pk=item["id"]).stage == 1
     assert city.client("other_dispatcher").get(path).status_code == 404
+
+
+def test_an_impossible_meeting_date_is_refused_by_name_never_an_error(city):
+    item = propose(city)
+    path = f"/consultations/{item['id']}/"
+    form = {"action": "meeting", "version": 1, "held_at": "2026-02-30T10:00", "place": "议事亭", "minutes": "协商"}
+    answer = city.client("community_dispatcher").post(path, form, follow=True)
+    assert answer.status_code == 200 and messages_of(answer) == ["请填写会议时间。"]
+    assert not Item.objects.get(pk=item["id"]).meetings.exists()

@@ -1,6 +1,7 @@
 """A resident proposes an issue for consultation from a QR code with no account, follows it by the
 private link and evaluates the result there."""
 
+import re
 import uuid
 
 import pytest
@@ -23,10 +24,10 @@ def test_a_resident_proposes_from_a_grids_code_to_its_community(city, resident):
 
 
 def test_a_retry_gets_the_same_item_and_other_content_under_its_id_is_refused(city, resident):
-    client_id = str(uuid.uuid4())
-    first = resident.propose(city.code_of_grid, client_id=client_id)
-    again = resident.propose(city.code_of_grid, client_id=client_id, expect=200)
-    assert again == first and Item.objects.count() == 1
+    client_id, secret = str(uuid.uuid4()), "k" * 22  # the link's secret, made with the client_id
+    first = resident.propose(city.code_of_grid, client_id=client_id, secret=secret)
+    again = resident.propose(city.code_of_grid, client_id=client_id, secret=secret, expect=200)
+    assert again == first and first["link"] == f"/r/c/{secret}/" and Item.objects.count() == 1
     refused = resident.propose(city.code_of_grid, client_id=client_id, title="别的议题", expect=409)
     assert refused["field"] == "client_id"
 
@@ -72,7 +73,8 @@ def test_the_resident_pages_propose_and_follow_with_no_account(city, resident):
     page = resident.client.get(f"/r/{city.code_of_grid.token}/consult/")
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     client_id = str(uuid.uuid4())
-    body = {"client_id": client_id, "title": "小区绿化", "description": "草坪被踩坏"}
+    secret = re.search(r'name="secret" value="([^"]+)"', page.content.decode())[1]  # made with the form
+    body = {"client_id": client_id, "secret": secret, "title": "小区绿化", "description": "草坪被踩坏"}
     sent = resident.client.post(f"/r/{city.code_of_grid.token}/consult/", body)
     assert sent.status_code == 302 and sent["Location"].startswith("/r/c/")
     again = resident.client.post(f"/r/{city.code_of_grid.token}/consult/", body)  # the form sent twice

@@ -4,9 +4,8 @@ resident's report, rated by the resident; reports declined, merged and still wai
 import pytest
 
 from demo.history import build_history
-from demo.residents import place_codes
+from demo.residents import demo_secret, place_codes
 from incidents.models import Incident, IncidentEvent
-from residents.links import secret_of
 from residents.models import PlaceCode, ResidentReport
 
 pytestmark = pytest.mark.django_db
@@ -42,5 +41,5 @@ def test_cases_from_residents_are_theirs_to_rate_and_their_reports_say_how_they_
 
 def test_a_demo_report_is_followed_by_its_private_link(history, client):
     report = ResidentReport.objects.filter(status="accepted").first()
-    seen = client.get(f"/api/v1/resident/reports/{secret_of(report.client_id)}/").json()
+    seen = client.get(f"/api/v1/resident/reports/{demo_secret(report.tracking_code)}/").json()
     assert (seen["tracking_code"], seen["status"]) == (report.tracking_code, "accepted")

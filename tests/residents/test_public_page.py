@@ -8,6 +8,14 @@ from tests.incidents.conftest import new_incident
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The page is kept for five minutes (the same for everyone): each test reads it anew."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def test_the_public_page_is_off_by_default(city, client):
     community = city.grid_of("grid_worker").parent
     assert client.get(f"/public/{community.code}/").status_code == 404
@@ -37,11 +45,20 @@ def test_the_public_page_shows_what_consultation_decided_this_month(city, client
     community = city.grid_of("grid_worker").parent
     from django.utils import timezone
 
+    from consultations.stages import DEFAULT_STAGES
+
+    publication = next(n for n, stage in enumerate(DEFAULT_STAGES) if stage["kind"] == "publication")
+    decision = next(n for n, stage in enumerate(DEFAULT_STAGES) if stage["kind"] == "decision")
+    fields = {"community": community, "stages": DEFAULT_STAGES, "status": Item.Status.DECIDED}
     Item.objects.create(
-        community=community, title="小区停车难", proposer_name="赵大爷", proposer_phone="13700002222",
-        stages=[{"name": "提议", "kind": "proposal"}], status=Item.Status.DECIDED,
-        decision="夜间开放学校操场停车", decided_at=timezone.now(),
+        **fields, title="小区停车难", proposer_name="赵大爷", proposer_phone="13700002222",
+        decision="夜间开放学校操场停车", decided_at=timezone.now(), stage=max(publication, decision) + 1,
+    )  # fmt: skip
+    Item.objects.create(  # decided by a method whose publication comes later: not yet public
+        **fields | {"stages": [*DEFAULT_STAGES[:publication], *DEFAULT_STAGES[publication + 1 :]]},
+        title="未公示的议题", decision="尚未公示", decided_at=timezone.now(), stage=decision,
     )  # fmt: skip
     html = client.get(f"/public/{community.code}/").content.decode()
     assert "小区停车难" in html and "夜间开放学校操场停车" in html
+    assert "未公示的议题" not in html
     assert "赵大爷" not in html and "13700002222" not in html

@@ -35,10 +35,15 @@ def test_a_resident_reports_from_a_grids_code_and_follows_it_by_the_private_link
 
 
 def test_a_retry_gets_the_same_report_and_link_and_other_content_under_its_id_is_refused(city, resident):
-    client_id = str(uuid.uuid4())
-    first = resident.report(city.codes["grid"], client_id=client_id)
-    again = resident.report(city.codes["grid"], client_id=client_id, expect=200)
-    assert again == first and ResidentReport.objects.count() == 1
+    client_id, secret = str(uuid.uuid4()), "s" * 22
+    first = resident.report(city.codes["grid"], client_id=client_id, secret=secret)
+    again = resident.report(city.codes["grid"], client_id=client_id, secret=secret, expect=200)
+    assert again == first and first["link"] == f"/r/t/{secret}/" and ResidentReport.objects.count() == 1
+    assert ResidentReport.objects.get().secret_digest != secret  # only its digest is kept
+    without = resident.report(city.codes["grid"], client_id=client_id, secret="", expect=200)
+    assert without["tracking_code"] == first["tracking_code"] and without["link"] is None
+    wrong = resident.report(city.codes["grid"], client_id=client_id, secret="t" * 22, expect=400)
+    assert wrong["field"] == "secret"
     refused = resident.report(city.codes["grid"], client_id=client_id, description="别的内容", expect=409)
     assert refused["field"] == "client_id"
 
@@ -274,7 +279,7 @@ def test_the_workers_sweep_forgets_the_throttles_old_windows(city, resident):
     Hit.objects.create(key="address:198.51.100.1", window=timezone.now() - timedelta(hours=5), count=3)
     Command(stdout=io.StringIO()).sweep()  # what the worker does every minute
     kept = set(Hit.objects.values_list("key", flat=True))
-    assert "address:198.51.100.1" not in kept and "address:203.0.113.7" in kept
+    assert "address:198.51.100.1" not in kept and "report-address:203.0.113.7" in kept
 
 
 def test_the_figures_count_residents_reports_how_they_were_decided_and_in_time(city, resident, settings):
@@ -357,6 +362,8 @@ def test_a_resident_who_left_a_phone_is_texted_when_the_setting_is_on(city, resi
     settings.RESIDENT_SMS = True
     sent = resident.report(city.codes["grid"], contact_phone="13912345678")
     case = decide(city, "grid_worker", sent["tracking_code"], "accept")["incident"]
+    joined = Resident(address="203.0.113.20").report(city.codes["grid"], contact_phone="13900002222")
+    decide(city, "grid_worker", joined["tracking_code"], "merge", incident=case)
     for name, action in (("grid_worker", "accept"), ("community_dispatcher", "resolve")):
         version = Incident.objects.get(code=case).version
         body = {"version": version}
@@ -366,9 +373,10 @@ def test_a_resident_who_left_a_phone_is_texted_when_the_setting_is_on(city, resi
     while deliver_due() != (0, 0):
         pass
     texts = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text().splitlines()]
-    assert [t["to"] for t in texts] == ["13912345678", "13912345678"]
-    assert "已立案" in texts[0]["body"] and "评价" in texts[1]["body"]
-    assert all(sent["tracking_code"] in t["title"] for t in texts)
+    # accepted; joined (merged); solved, to rate it: only the resident whose report became the case
+    assert [t["to"] for t in texts] == ["13912345678", "13900002222", "13912345678"]
+    assert "已立案" in texts[0]["body"] and "并入" in texts[1]["body"] and "评价" in texts[2]["body"]
+    assert sent["tracking_code"] in texts[2]["title"]
 
 
 def test_a_resident_following_a_merged_report_never_reads_what_another_resident_added(city, resident):
@@ -382,3 +390,71 @@ def test_a_resident_following_a_merged_report_never_reads_what_another_resident_
     seen = str(other.follow(second["link"])["timeline"])
     assert "三号楼" not in seen and "另一位居民补充了情况" in seen
     assert "我家住三号楼二单元" in str(resident.follow(first["link"])["timeline"])
+
+
+def test_a_sending_from_another_sites_page_is_refused(city, resident):
+    refused = resident.client.post(
+        "/api/v1/resident/reports/",
+        {"place": city.codes["grid"].token, "client_id": str(uuid.uuid4()), "topic": "rubbish", "description": "x"},
+        HTTP_ORIGIN="https://elsewhere.example",
+    )
+    assert refused.status_code == 403 and refused.json()["field"] == "origin"
+    refused = resident.report(city.codes["grid"], expect=403, HTTP_SEC_FETCH_SITE="cross-site")
+    assert ResidentReport.objects.count() == 0
+    resident.report(city.codes["grid"], HTTP_ORIGIN="http://testserver", HTTP_SEC_FETCH_SITE="same-origin")
+
+
+def test_an_ipv6_subscriber_is_one_address_and_refusals_are_not_counted(city, settings):
+    settings.TRUSTED_PROXY_HEADER = "X-Real-IP"
+    settings.RESIDENT_REPORTS_PER_ADDRESS, settings.RESIDENT_REPORTS_PER_DEVICE = 3, 2
+    phones = [Resident(address=f"2001:db8:1:2::{n}") for n in range(1, 4)]  # one /64
+    phones[0].report(city.codes["grid"])
+    phones[0].report(city.codes["grid"])
+    for _ in range(5):  # over its device's limit: refused, and none of it counts against the address
+        phones[0].report(city.codes["grid"], expect=429)
+    phones[1].report(city.codes["grid"])
+    assert phones[2].report(city.codes["grid"], expect=429)["code"] == "throttled"  # the /64's third
+    Resident(address="2001:db8:1:3::1").report(city.codes["grid"])  # another subscriber
+
+
+def test_a_grid_takes_no_more_reports_while_too_many_wait(city, resident, settings):
+    settings.RESIDENT_PENDING_PER_GRID = 2
+    resident.report(city.codes["grid"])
+    Resident(address="203.0.113.9").report(city.codes["grid"])
+    refused = Resident(address="203.0.113.10").report(city.codes["grid"], expect=429)
+    assert refused["field"] == "place"
+
+
+def test_a_note_changes_the_waiting_report_so_a_decision_on_what_was_read_is_refused(city, resident, settings):
+    settings.PHOTO_MAX_COUNT = 2
+    sent = resident.report(city.codes["grid"], photos=[photo(rgb=(1, 1, 1))])
+    version = ResidentReport.objects.get(tracking_code=sent["tracking_code"]).version
+    secret = sent["link"].rstrip("/").rsplit("/", 1)[1]
+    url = f"/api/v1/resident/reports/{secret}/notes/"
+    assert resident.client.post(url, {"text": "补充", "photos": [photo(rgb=(2, 2, 2))]}).status_code == 200
+    full = resident.client.post(url, {"photos": [photo(rgb=(3, 3, 3))]})
+    assert full.status_code == 400 and full.json()["field"] == "photos"  # room only for what a case holds
+    body = {"version": version, "reason": "重复"}
+    stale = city.client("grid_worker").post(
+        f"/api/v1/resident-reports/{sent['tracking_code']}/decline/", body, content_type="application/json"
+    )
+    assert stale.status_code == 409 and stale.json()["field"] == "version"
+    decide(city, "grid_worker", sent["tracking_code"], "accept")  # read again: accepted, with both photos
+    assert Incident.objects.get(resident_reports__tracking_code=sent["tracking_code"]).photos.count() == 2
+
+
+def test_those_who_may_accept_are_reminded_once_of_a_report_past_its_deadline(city, resident):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from residents.telling import remind_overdue
+
+    sent = resident.report(city.codes["grid"])
+    ResidentReport.objects.filter(tracking_code=sent["tracking_code"]).update(
+        due_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert remind_overdue() == 1 and remind_overdue() == 0
+    told = set(Notification.objects.filter(kind="resident:overdue").values_list("user__username", flat=True))
+    assert told == {city.users[n].username for n in ("grid_worker", "community_dispatcher")}

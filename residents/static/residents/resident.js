@@ -44,6 +44,14 @@ function newClientId() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+// The private link's secret: made here with the client_id and sent with it; the server keeps only
+// its digest, so the link is the resident's alone (residents/links.py).
+function newSecret() {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 // --- the map: the place of the code, the phone's position, or a tap -------------------------------
 const map = L.map("resident-map", { zoomControl: true, attributionControl: false });
 for (const tile of config.tiles) L.tileLayer(tile.url, tile.options).addTo(map);
@@ -60,11 +68,8 @@ function setPlace(lat, lon, by, words) {
   $("where").dataset.source = by;
 }
 
-if (config.station) setPlace(config.station[1], config.station[0], "code", t("atCode"));
-else if (config.gridCode) {
-  const centre = outline.getBounds().getCenter();
-  setPlace(centre.lat, centre.lng, "code", t("atCode"));
-} else $("where").textContent = t("noPlace");
+if (config.codePoint) setPlace(config.codePoint[1], config.codePoint[0], "code", t("atCode"));
+else $("where").textContent = t("noPlace");
 map.on("click", (e) => setPlace(e.latlng.lat, e.latlng.lng, "map", t("tapped")));
 
 function locate() {
@@ -122,6 +127,7 @@ $("resident-form").addEventListener("submit", async (event) => {
   showError("");
   const record = {
     client_id: newClientId(),
+    secret: newSecret(),
     created: Date.now(),
     fields: {
       place: config.place,
@@ -136,20 +142,37 @@ $("resident-form").addEventListener("submit", async (event) => {
     photos: photos.map((file) => ({ name: file.name, blob: file })),
     state: "queued",
   };
-  await keep(record);
   $("resident-form").reset();
   photos = [];
   $("thumbs").replaceChildren();
+  try {
+    await keep(record);
+  } catch {
+    // No storage on this phone (some in-app browsers, private modes): send it now, kept in memory.
+    unkept.push(record);
+  }
   await drawMine();
   sendAll();
 });
 
+const unkept = []; // reports this page could not keep on the phone: sent from memory while it is open
+let waitUntil = 0; // when the server said to try again (Retry-After)
+
 let sending = false;
+async function allWaiting() {
+  try {
+    return [...(await waiting()), ...unkept];
+  } catch {
+    return [...unkept];
+  }
+}
+
 async function sendAll() {
   if (sending) return;
+  if (Date.now() < waitUntil) return setTimeout(sendAll, waitUntil - Date.now());
   sending = true;
   try {
-    for (const record of await waiting()) {
+    for (const record of await allWaiting()) {
       if (record.state === "refused") continue;
       const outcome = await send(record);
       if (outcome === "stop") break;
@@ -158,12 +181,13 @@ async function sendAll() {
     sending = false;
     await drawMine();
   }
-  if ((await waiting()).some((r) => r.state !== "refused")) setTimeout(sendAll, RETRY_MS);
+  if ((await allWaiting()).some((r) => r.state !== "refused")) setTimeout(sendAll, Math.max(RETRY_MS, waitUntil - Date.now()));
 }
 
 async function send(record) {
   const body = new FormData();
   body.append("client_id", record.client_id);
+  body.append("secret", record.secret);
   for (const [key, value] of Object.entries(record.fields)) body.append(key, value);
   for (const photo of record.photos) body.append("photos", photo.blob, photo.name);
   let response;
@@ -171,7 +195,7 @@ async function send(record) {
     response = await fetch(config.report, { method: "POST", body, credentials: "same-origin", headers: { Accept: "application/json" } });
   } catch {
     record.note = t("saved");
-    await keep(record);
+    await store_(record);
     return "stop";
   }
   let answer = {};
@@ -182,7 +206,9 @@ async function send(record) {
   }
   if (response.status === 200 || response.status === 201) {
     remember({ code: answer.tracking_code, link: answer.link, at: Date.now(), topic: $("topic").querySelector(`option[value="${record.fields.topic}"]`)?.textContent || "" });
-    await forget(record.client_id);
+    await forget(record.client_id).catch(() => {});
+    const inMemory = unkept.indexOf(record);
+    if (inMemory >= 0) unkept.splice(inMemory, 1);
     return "done";
   }
   const reason = answer.detail || t("httpError", { status: response.status });
@@ -190,7 +216,8 @@ async function send(record) {
     record.state = "refused";
     record.note = t("refused", { reason });
   } else record.note = t("retry", { reason });
-  await keep(record);
+  if (response.status === 429) waitUntil = Date.now() + 1000 * (Number(response.headers.get("Retry-After")) || 60);
+  await store_(record);
   return response.status === 429 || response.status >= 500 ? "stop" : "next";
 }
 
@@ -207,9 +234,12 @@ function remember(entry) {
   localStorage.setItem(MINE, JSON.stringify(list));
 }
 
+// Keep a record's new state where it is kept: on the phone, or in memory when the phone cannot.
+const store_ = (record) => (unkept.includes(record) ? Promise.resolve() : keep(record));
+
 async function drawMine() {
   const items = [];
-  for (const record of await waiting()) {
+  for (const record of await allWaiting()) {
     const li = document.createElement("li");
     li.dataset.clientId = record.client_id;
     li.dataset.state = record.state;
