@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
-from grids.models import Area
-from residents.codes import codes_for
+from grids.models import Area, ServiceStation
+from residents.codes import code_for, codes_for
 from residents.intake import new_tracking_code
 from residents.links import digest_of
 from residents.models import ResidentReport
@@ -37,9 +37,10 @@ def topic_of(category):
 
 
 def place_codes(district_code):
-    """A QR code for every grid and community of the district; returns how many there are."""
+    """A QR code for every grid, community and service station of the district; returns how many."""
     areas = Area.objects.within(district_code).filter(level__in=["grid", "community"])
-    return len(codes_for(areas))
+    stations = ServiceStation.objects.filter(area__code__startswith=district_code)
+    return len(codes_for(areas)) + len([code_for(station) for station in stations])
 
 
 def write_reports(made, from_residents, rng, now=None):

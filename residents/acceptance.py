@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
+from grids.models import Area, Level
 from grids.scopes import Forbidden, Scope
 from incidents.intake import Report, report_incident
 from incidents.models import OPEN_STATUSES, Channel, Incident
@@ -37,8 +38,10 @@ def pending(scope):
     return scope.filter(reports, "grid__code", writing=True).select_related("grid").order_by("received_at")
 
 
-def decide(user, tracking_code, decision, version, category=None, incident=None, reason=""):
-    """Take `decision` (accept, merge, decline) on the report; returns the report as it is after."""
+def decide(user, tracking_code, decision, version, category=None, incident=None, reason="", grid=""):
+    """Take `decision` (accept, merge, decline) on the report; returns the report as it is after.
+    Accepting may name another `grid` (its code) than the one the resident's place is in: the case
+    is then placed in that grid (at its point on the surface), the resident's place kept on the report."""
     scope = Scope.for_user(user)
     with transaction.atomic():
         report = (
@@ -57,7 +60,7 @@ def decide(user, tracking_code, decision, version, category=None, incident=None,
             raise Conflict(_("The report changed since you read it: read it again."), field="version", code="stale")
         now = timezone.now()
         if decision == "accept":
-            report.incident = _accept(user, scope, report, category)
+            report.incident = _accept(user, scope, report, category, grid)
             report.status = ResidentReport.Status.ACCEPTED
         elif decision == "merge":
             report.incident = _merge(user, scope, report, incident)
@@ -85,10 +88,16 @@ def suggested_category(report):
     return TOPICS[report.topic].category if report.topic in TOPICS else None
 
 
-def _accept(user, scope, report, category):
+def _accept(user, scope, report, category, grid_code=""):
     category = category or suggested_category(report)
     if not category:
         raise GovgridError(_("Choose the case's category."), field="category")
+    point = report.location
+    if grid_code and grid_code != report.grid.code:
+        grid = Area.objects.filter(code=grid_code, level=Level.GRID).first()
+        if grid is None or not scope.changes(grid_code):
+            raise GovgridError(_("Choose one of your grids."), field="grid")
+        point = grid.geom.point_on_surface
     files = [photo.file for photo in report.photos.all()]
     for file in files:
         file.open("rb")
@@ -99,8 +108,8 @@ def _accept(user, scope, report, category):
                 client_id=uuid.uuid5(ACCEPTED_CASE, str(report.client_id)),
                 category=category,
                 description=description_with_notes(report),
-                lon=report.location.x,
-                lat=report.location.y,
+                lon=point.x,
+                lat=point.y,
                 contact_name=report.contact_name,
                 contact_phone=report.contact_phone,
                 channel=Channel.RESIDENT,

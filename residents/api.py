@@ -161,6 +161,7 @@ class DecisionRequest(serializers.Serializer):
     category = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
     incident = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    grid = serializers.CharField(max_length=15, required=False, allow_blank=True, default="")  # accept: another grid
 
 
 @personal_data
@@ -182,6 +183,7 @@ class DecisionView(APIView):
             category=given["category"],
             incident=given["incident"],
             reason=given["reason"],
+            grid=given["grid"],
         )
         return Response(
             {

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from govgrid.lib.errors import GovgridError
 from govgrid.lib.parsers import form_int
 from govgrid.lib.privacy import personal_data
+from grids.models import Area, Level
 from grids.scopes import Scope
 from incidents.models import Category
 
@@ -131,6 +132,7 @@ def pending_page(request):
                 category=request.POST.get("category", ""),
                 incident=request.POST.get("incident", "").strip(),
                 reason=request.POST.get("reason", ""),
+                grid=request.POST.get("grid", ""),
             )
         except GovgridError as refused:
             messages.error(request, str(refused.message))
@@ -141,7 +143,8 @@ def pending_page(request):
         return redirect("resident-pending")
     rows = [following.staff_row(report, scope) for report in acceptance.pending(scope)[:200]]
     categories = Category.objects.reportable().order_by("code")
-    return render(request, "residents/pending.html", {"rows": rows, "categories": categories})
+    grids = scope.filter(Area.objects.filter(level=Level.GRID), "code", writing=True).order_by("code")[:500]
+    return render(request, "residents/pending.html", {"rows": rows, "categories": categories, "grids": grids})
 
 
 RESIDENT_FILES = (

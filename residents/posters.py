@@ -86,6 +86,7 @@ class Poster:
     url: str
     card_title: str
     card: list = field(default_factory=list)  # (label, value) lines of the public contact card
+    file_key: str = ""  # what its file is named by, when not its place's code (a station's)
 
 
 def contact_card(area, fields=None):
@@ -142,14 +143,38 @@ def poster_of(area, code=None, fields=None):
     )
 
 
+STATION_WORDS = {"centre": "党群服务中心", "station": "党群服务站"}
+
+
+def poster_of_station(station, code=None):
+    """A service station's poster: its code (for reports about the place it serves), its name, and
+    its public card (its phone and opening hours, a station's details being public)."""
+    code = code or code_for(station)
+    card = [(label, value) for label, value in (("电话", station.phone), ("开放时间", station.opening_hours)) if value]
+    return Poster(
+        name=station.name,
+        code=station.area.code,
+        level=STATION_WORDS.get(station.kind, "服务站"),
+        token=code.token,
+        url=resident_url(code.token),
+        card_title="服务站联系方式",
+        card=card,
+        file_key=f"{station.area.code}-station-{station.pk}",
+    )
+
+
 def poster_set(area):
-    """The posters of an area: a community's own and then one per grid of it; a grid's own."""
+    """The posters of an area: a community's own, then one per grid of it, then one per service
+    station in it; a grid's own and its stations'."""
     places = [area]
     if area.level == Level.COMMUNITY:
         places += list(area.children.filter(level=Level.GRID).order_by("code"))
     codes = codes_for(places)
     fields = public_fields()
-    return [poster_of(place, codes[place.pk], fields) for place in places]
+    stations = ServiceStation.objects.filter(area__code__startswith=area.code).select_related("area").order_by("name")
+    return [poster_of(place, codes[place.pk], fields) for place in places] + [
+        poster_of_station(station) for station in stations
+    ]
 
 
 # --- drawing ----------------------------------------------------------------------------------
@@ -303,5 +328,5 @@ def png_zip(posters, size="a4"):
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed already
         for poster in posters:
-            archive.writestr(f"{poster.code}-{size}.png", png(poster, size))
+            archive.writestr(f"{poster.file_key or poster.code}-{size}.png", png(poster, size))
     return output.getvalue()

@@ -17,12 +17,13 @@ def history(db):
     return Incident.objects.filter(fingerprint="demo")
 
 
-def test_every_grid_and_community_of_the_demo_has_a_live_code():
-    from grids.models import Area
+def test_every_grid_community_and_station_of_the_demo_has_a_live_code():
+    from grids.models import Area, ServiceStation
 
-    places = Area.objects.within("411381").filter(level__in=["grid", "community"])
-    assert place_codes("411381") == places.count() == PlaceCode.objects.filter(retired_at=None).count()
-    assert place_codes("411381") == places.count()  # asked again, the same codes
+    places = Area.objects.within("411381").filter(level__in=["grid", "community"]).count()
+    places += ServiceStation.objects.filter(area__code__startswith="411381").count()
+    assert place_codes("411381") == places == PlaceCode.objects.filter(retired_at=None).count()
+    assert place_codes("411381") == places  # asked again, the same codes
 
 
 def test_cases_from_residents_are_theirs_to_rate_and_their_reports_say_how_they_were_decided(history):

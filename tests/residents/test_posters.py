@@ -76,28 +76,30 @@ def read_code(page, size, url):
 
 # --- the community's PDF, rasterised -------------------------------------------------------------
 @pytest.mark.parametrize("size", ["a4", "a5"])
-def test_a_communitys_pdf_has_a_page_per_grid_and_its_own_and_each_code_reads_back(city, tmp_path, size):
+def test_a_communitys_pdf_has_a_page_per_grid_and_station_and_its_own_and_each_code_reads_back(city, tmp_path, size):
+    from grids.models import ServiceStation
+
     community = city.communities[0]
     grids = city.grids_of(community)
+    stations = list(ServiceStation.objects.filter(area__code__startswith=community.code).order_by("name"))
     answer = download(city.client("community_dispatcher"), community.code, "pdf", size)
     assert answer["Content-Type"] == "application/pdf"
     assert f"posters-{community.code}-{size}.pdf" in answer["Content-Disposition"]
     assert answer["Cache-Control"] and "no-store" in answer["Cache-Control"]
 
     pages = rasterise(answer.content, tmp_path)
-    assert len(grids) >= 2 and len(pages) == len(grids) + 1
+    assert len(grids) >= 2 and len(stations) == 1 and len(pages) == len(grids) + 1 + len(stations)
     width_mm, height_mm = {"a4": (210, 297), "a5": (148, 210)}[size]
-    places = [community, *grids]
-    for page, place in zip(pages, places, strict=True):
+    live = PlaceCode.objects.filter(retired_at__isnull=True)
+    tokens = [live.get(area=p).token for p in [community, *grids]] + [live.get(station=s).token for s in stations]
+    for page, token in zip(pages, tokens, strict=True):
         assert abs(page.height / page.width - A_RATIO) < 0.01
         assert abs(page.width - width_mm / 25.4 * 100) <= 1 and abs(page.height - height_mm / 25.4 * 100) <= 1
-        token = PlaceCode.objects.get(area=place, retired_at__isnull=True).token
         read, expected = read_code(page, size, f"{django_settings.SITE_URL}/r/{token}/")
         differ = sum(a != b for a, b in zip(read, expected, strict=True))
-        assert read == expected, f"{place.code}: {differ} modules differ"
+        assert read == expected, f"{token}: {differ} modules differ"
     # Each page carries its own place's code: the community's page does not read as a grid's.
-    tokens = [PlaceCode.objects.get(area=p, retired_at__isnull=True).token for p in places]
-    assert len(set(tokens)) == len(places)
+    assert len(set(tokens)) == len(tokens)
     read, expected = read_code(pages[0], size, f"{django_settings.SITE_URL}/r/{tokens[1]}/")
     assert read != expected
 
@@ -124,7 +126,11 @@ def test_a_png_is_the_places_own_poster_and_the_zip_holds_one_png_per_page(city)
     assert image.size == posters.SIZES["a5"] and round(image.info["dpi"][0]) == 300
     archive = zipfile.ZipFile(io.BytesIO(download(client, community.code, "zip").content))
     names = sorted(archive.namelist())
-    assert names == sorted(f"{a.code}-a4.png" for a in [community, *city.grids_of(community)])
+    from grids.models import ServiceStation
+
+    stations = ServiceStation.objects.filter(area__code__startswith=community.code)
+    expected = [f"{a.code}-a4.png" for a in [community, *city.grids_of(community)]]
+    assert names == sorted(expected + [f"{s.area.code}-station-{s.pk}-a4.png" for s in stations])
     assert Image.open(archive.open(names[0])).size == posters.SIZES["a4"]
 
 

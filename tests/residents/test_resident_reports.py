@@ -458,3 +458,14 @@ def test_those_who_may_accept_are_reminded_once_of_a_report_past_its_deadline(ci
     assert remind_overdue() == 1 and remind_overdue() == 0
     told = set(Notification.objects.filter(kind="resident:overdue").values_list("user__username", flat=True))
     assert told == {city.users[n].username for n in ("grid_worker", "community_dispatcher")}
+
+
+def test_accepting_may_place_the_case_in_another_grid_of_ones_own(city, resident):
+    sent = resident.report(city.codes["grid"])
+    other = city.grids_of(city.communities[0])[1]
+    refused = decide(city, "grid_worker", sent["tracking_code"], "accept", grid=other.code, expect=400)
+    assert refused["field"] == "grid"  # not the grid worker's
+    case = decide(city, "community_dispatcher", sent["tracking_code"], "accept", grid=other.code)["incident"]
+    incident = Incident.objects.get(code=case)
+    assert incident.grid == other and other.geom.covers(incident.location)
+    assert ResidentReport.objects.get(tracking_code=sent["tracking_code"]).grid == city.grid_of("grid_worker")
