@@ -469,3 +469,14 @@ def test_accepting_may_place_the_case_in_another_grid_of_ones_own(city, resident
     incident = Incident.objects.get(code=case)
     assert incident.grid == other and other.geom.covers(incident.location)
     assert ResidentReport.objects.get(tracking_code=sent["tracking_code"]).grid == city.grid_of("grid_worker")
+
+
+def test_the_case_page_names_its_residents_reports_for_the_call_back(city, resident):
+    sent = resident.report(city.codes["grid"], contact_phone="13912345678")
+    case = decide(city, "grid_worker", sent["tracking_code"], "accept")["incident"]
+    joined = Resident(address="203.0.113.30").report(city.codes["grid"], contact_phone="13700001111")
+    decide(city, "grid_worker", joined["tracking_code"], "merge", incident=case)
+    page = city.client("community_dispatcher").get(f"/dispatch/{case}/").content.decode()
+    assert sent["tracking_code"] in page and joined["tracking_code"] in page and "13700001111" in page
+    read_only = city.client("analyst").get(f"/dispatch/{case}/").content.decode()
+    assert joined["tracking_code"] in read_only and "13700001111" not in read_only
