@@ -209,8 +209,18 @@ def test_the_whole_loop_taken_on_the_pages_by_each_account(
     # 核查 on the phone: sent back once, then verified with the after photo taken there
     def to_verify():
         mobile.reload()
-        mobile.click("#tab-verify")
-        mobile.locator(f'#verify-list li[data-code="{code}"] button').click()
+        # the list as read from the server (the count beside the tab), not the copy kept on the phone
+        # that it replaces: a tap on that one could land on a button just taken away
+        expect(mobile.locator("#verify-count")).to_have_text("1", timeout=30_000)
+        mobile.click("#tab-verify")  # which reads the list again: a tap may land as it is redrawn
+        for _attempt in range(3):
+            mobile.locator(f'#verify-list li[data-code="{code}"] button').click()
+            try:
+                expect(mobile.locator("#verify-form")).to_be_visible(timeout=5_000)
+                break
+            except AssertionError:
+                continue
+        expect(mobile.locator("#verify-form")).to_be_visible()
 
     to_verify()
     mobile.fill("#verify-reason", "现场仍有垃圾")
