@@ -23,7 +23,8 @@ from grids.models import Area, Level
 from grids.scopes import Scope
 from incidents.models import Category
 from residents import links
-from residents.intake import Gone, live_code, place_area
+from residents.intake import place_area
+from residents.pages import with_live_code
 from residents.senders import address_of, device_of, set_device_cookie
 
 from . import proposals, reading, services
@@ -192,14 +193,10 @@ def _allowed(item, changes):
 
 @personal_data  # sets the device's cookie; the answer may carry the proposer's words
 @require_http_methods(["GET", "POST"])
-def propose_page(request, token):
+@with_live_code
+def propose_page(request, code):
     """GET, POST /r/<token>/consult/: propose an issue for the community to consult on."""
-    try:
-        code = live_code(token)
-    except Gone as retired:
-        return render(request, "residents/retired.html", {"message": retired.message}, status=410)
-    except GovgridError:
-        raise Http404 from None
+    token = code.token
     area = place_area(code)
     community = proposals.community_of(area)
     if community is None:

@@ -23,8 +23,8 @@ from grids.models import Level
 from residents import links, senders
 from residents.intake import live_code, place_area
 
-from .models import Item, StageStep, stages_of
-from .services import checked_proposal
+from .models import Item
+from .services import checked_proposal, raise_item
 
 NOT_FOUND = gettext_lazy("No proposal has this link. Check that the whole address was copied.")
 
@@ -63,21 +63,11 @@ def receive(token, client_id, title, description="", name="", phone="", device="
     )  # fmt: skip
     try:
         with transaction.atomic():
-            item = Item.objects.create(
-                community=community,
-                title=title,
-                description=description,
-                proposer_name=name,
-                proposer_phone=phone,
-                proposed_by_resident=True,
-                participants=["residents"],
-                stages=stages_of(community),
-                client_id=client_id,
-                fingerprint=fingerprint,
-                secret_digest=links.digest_of(secret),
-                device=device,
-            )
-            StageStep.objects.create(item=item, action=StageStep.Action.PROPOSE, to_stage=0)
+            item = raise_item(
+                community, None, title=title, description=description, proposer_name=name, proposer_phone=phone,
+                proposed_by_resident=True, participants=["residents"], client_id=client_id,
+                fingerprint=fingerprint, secret_digest=links.digest_of(secret), device=device,
+            )  # fmt: skip
     except IntegrityError:  # the same proposal arrived twice at once: the other copy won
         existing = Item.objects.filter(client_id=client_id).first()
         if existing is None:

@@ -72,17 +72,17 @@ def propose(user, community_code, title, description="", proposer_name="", propo
     title, description, name, phone = checked_proposal(title, description, proposer_name, proposer_phone)
     participants = check_participants(participants)
     with transaction.atomic():
-        item = Item.objects.create(
-            community=community,
-            title=title,
-            description=description,
-            proposer_name=name,
-            proposer_phone=phone,
-            participants=participants,
-            stages=stages_of(community),
-            proposed_by=user,
-        )
-        StageStep.objects.create(item=item, action=StageStep.Action.PROPOSE, to_stage=0, actor=user)
+        return raise_item(
+            community, user, title=title, description=description, proposer_name=name, proposer_phone=phone,
+            participants=participants, proposed_by=user,
+        )  # fmt: skip
+
+
+def raise_item(community, actor, **fields):
+    """A new item of the community under its method's stages as they are now, with the step that
+    raised it (by `actor`, None for a resident), inside the caller's transaction."""
+    item = Item.objects.create(community=community, stages=stages_of(community), **fields)
+    StageStep.objects.create(item=item, action=StageStep.Action.PROPOSE, to_stage=0, actor=actor)
     return item
 
 

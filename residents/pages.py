@@ -4,6 +4,7 @@ that keeps a report on the phone until the network takes it), the page of a repo
 
 import hashlib
 import json
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,19 +37,31 @@ def _place_words(code):
     return {"name": name, "code": area.code, "level": str(area.get_level_display())}
 
 
+def with_live_code(view):
+    """A resident's page of a QR code (/r/<token>/...): the view gets the live code; a replaced one
+    answers the page saying so (410), an unknown one 404."""
+
+    @wraps(view)
+    def page(request, token, *args, **kwargs):
+        try:
+            code = live_code(token)
+        except Gone as retired:
+            return render(request, "residents/retired.html", {"message": retired.message}, status=410)
+        except GovgridError:
+            raise Http404 from None
+        return view(request, code, *args, **kwargs)
+
+    return page
+
+
 @personal_data  # sets the device's cookie; a shared browser keeps nothing of it
-def resident_page(request, token):
+@with_live_code
+def resident_page(request, code):
     """GET /r/<token>/: report a problem or a suggestion about this place."""
-    try:
-        code = live_code(token)
-    except Gone as retired:
-        return render(request, "residents/retired.html", {"message": retired.message}, status=410)
-    except GovgridError:
-        raise Http404 from None
     area = place_area(code)
     outline = json.loads(area.geom.simplify(0.00002, preserve_topology=True).geojson)
     config = {
-        "place": token,
+        "place": code.token,
         "report": reverse("resident-report"),
         "follow": "/r/t/",
         "serviceWorker": reverse("resident-sw"),

@@ -521,6 +521,18 @@ def browser():
             connections.close_all()
 
 
+@pytest.fixture
+def screen(browser):
+    """screen("phone" | "phone414" | "desktop", **context options) → a Screen in Chromium
+    (tests/incidents/browsing.py), closed after the test."""
+    from tests.incidents.browsing import screens
+
+    made, make = screens(browser)
+    yield make
+    for each in made:
+        each.close()
+
+
 class OfflinePage:
     """A browser page that may reach only loopback: every other request is aborted and recorded,
     and console errors are collected, so a test can assert that a page needs nothing from outside.

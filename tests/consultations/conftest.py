@@ -73,17 +73,6 @@ def resident(settings):
     return Resident()
 
 
-@pytest.fixture
-def screen(browser):
-    """screen("phone" | "phone414" | "desktop", **context options) → a Screen in Chromium, closed after."""
-    from tests.incidents.browsing import screens
-
-    made, make = screens(browser)
-    yield make
-    for each in made:
-        each.close()
-
-
 @pytest.fixture(scope="module")
 def served_consultation_city(django_db_setup, django_db_blocker):
     """A committed city for the served app, whose community dispatcher and analyst log in with the

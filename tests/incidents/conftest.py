@@ -65,17 +65,6 @@ def other_connection():
     return other
 
 
-@pytest.fixture
-def screen(browser):
-    """screen("phone" | "phone414" | "desktop") → a Screen (tests/incidents/browsing.py), closed after the test."""
-    from tests.incidents.browsing import screens
-
-    made, make = screens(browser)
-    yield make
-    for each in made:
-        each.close()
-
-
 # The smallest city the cast fits in: two streets of one community of one grid each, so that
 # grid_worker_2's grid lies in another street and another community than grid_worker's.
 SMALL_CITY = {"streets": 2, "towns": 0, "communities": 1, "grids": (1, 1)}

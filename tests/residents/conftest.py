@@ -60,17 +60,6 @@ def photo(name="p.jpg", rgb=(120, 40, 40)):
     return buffer
 
 
-@pytest.fixture
-def screen(browser):
-    """screen("phone" | "phone414" | "desktop", **context options) → a Screen in Chromium, closed after."""
-    from tests.incidents.browsing import screens
-
-    made, make = screens(browser)
-    yield make
-    for each in made:
-        each.close()
-
-
 @pytest.fixture(scope="module")
 def served_residents_city(django_db_setup, django_db_blocker):
     """A committed city for the served app, with the cast logging in with the demo's password and a
