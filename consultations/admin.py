@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from grids.admin_read_only import ReadOnlyScopedAdmin
 from grids.scopes import Scope
 
 from .models import Item, Method
@@ -16,8 +17,10 @@ class MethodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ReadOnlyScopedAdmin):
     """Read-only: items change through their actions (consultations.services), never by hand."""
+
+    scope_field = "community__code"
 
     list_display = ("title", "community", "status", "stage", "proposed_at")
     list_filter = ("status",)
@@ -25,15 +28,3 @@ class ItemAdmin(admin.ModelAdmin):
     # the proposer's contact is shown by the item's page where personal data may be; the private
     # link's digest and the retry's marks are nobody's business
     exclude = ("proposer_name", "proposer_phone", "client_id", "fingerprint", "secret_digest", "device")
-
-    def get_queryset(self, request):
-        return Scope.for_user(request.user).filter(super().get_queryset(request), "community__code")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

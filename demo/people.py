@@ -16,7 +16,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils import timezone
 
-from grids.models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, Role, ServiceStation
+from grids.models import Area, Assignment, HouseholdLink, Level, PartyOrg, Person, Role, ServiceStation, WorkUnit
 
 SURNAMES = list(
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任"
@@ -108,6 +108,7 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
             _station(f"{street.name}党群服务中心", ServiceStation.Kind.CENTRE, street, street, "每天 8:30–20:00")
         )
 
+    units = _work_units(district)
     grid_workers = {}
     for community in communities:
         grids = grids_of[community.id]
@@ -130,7 +131,7 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
         weights = np.array([(g.households or 0) + 20 for g in grids], dtype=float)
         for _ in range(members_here):
             grid = grids[int(rng.choice(len(grids), p=weights / weights.sum()))]
-            member = made.person(party=True, home_community=community, work_unit=str(rng.choice(WORK_UNITS)))
+            member = made.person(party=True, home_community=community, work_unit=units[int(rng.integers(len(units)))])
             made.assign(member, Role.IN_SERVICE_MEMBER, grid)
             pool[grid.id].append(member)
 
@@ -150,6 +151,15 @@ def build_people(district_code, seed=411381, password=None, in_service_per_grid=
         ServiceStation.objects.bulk_create(stations, batch_size=5000)
         accounts = _demo_accounts(rng, district, streets, communities, grids_of, dispatchers, grid_workers, password)
     return accounts
+
+
+def _work_units(district):
+    """The district's work units whose members register in its communities (双报到), each with the
+    Party organisation the quarterly report goes to."""
+    return [
+        WorkUnit.objects.get_or_create(district=district, name=name, defaults={"party_org": f"{name}党委"})[0]
+        for name in WORK_UNITS
+    ]
 
 
 def _station(name, kind, area, inside, opening_hours):

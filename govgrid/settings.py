@@ -3,6 +3,7 @@
 Every custom setting says its unit and default. Bad values fail at start-up, loudly.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -111,6 +112,7 @@ INSTALLED_APPS = [
     "notifications",
     "residents",
     "consultations",
+    "volunteers",
     "demo",
 ]
 
@@ -389,6 +391,42 @@ PUBLIC_COMMUNITY_PAGES = env_bool("GOVGRID_PUBLIC_COMMUNITY_PAGES", False)
 CONSULTATION_WINDOW_MINUTES = env_float("GOVGRID_CONSULTATION_WINDOW_MINUTES", 60)
 CONSULTATION_PROPOSALS_PER_DEVICE = int(env_float("GOVGRID_CONSULTATION_PROPOSALS_PER_DEVICE", 3))
 CONSULTATION_PROPOSALS_PER_ADDRESS = int(env_float("GOVGRID_CONSULTATION_PROPOSALS_PER_ADDRESS", 20))
+
+# --- Party members and volunteers (volunteers/) -----------------------------------------------------
+# The service kinds residents may ask for (keys of volunteers/kinds.py), comma-separated, in order.
+# Default: every kind.
+VOLUNTEER_SERVICE_KINDS = [
+    key.strip()
+    for key in env_str(
+        "GOVGRID_VOLUNTEER_SERVICE_KINDS",
+        "errands,companionship,repairs,cleaning,health,tutoring,legal,paperwork,other",
+    ).split(",")
+    if key.strip()
+]
+# Communities offering a list of their own, "code:kind,kind;code:kind,..." (default: none; each
+# community offers VOLUNTEER_SERVICE_KINDS).
+VOLUNTEER_SERVICE_KINDS_BY_COMMUNITY = {
+    code.strip(): [k.strip() for k in kinds.split(",") if k.strip()]
+    for code, _sep, kinds in (
+        part.partition(":")
+        for part in env_str("GOVGRID_VOLUNTEER_SERVICE_KINDS_BY_COMMUNITY", "").split(";")
+        if part.strip()
+    )
+}
+# An offered request nobody has claimed is offered more widely after this many hours (default 2):
+# the grid's linked members, then its service team, then the community's volunteer teams; ...
+VOLUNTEER_WIDEN_HOURS = env_float("GOVGRID_VOLUNTEER_WIDEN_HOURS", 2)
+# ... and left to community staff to assign after this many hours unclaimed (default 24).
+VOLUNTEER_ESCALATE_HOURS = env_float("GOVGRID_VOLUNTEER_ESCALATE_HOURS", 24)
+# A service recorded done that its resident neither confirms nor disputes is confirmed, unrated,
+# after this many days (default 7): the volunteer's hours are credited, no rating is invented.
+VOLUNTEER_CONFIRM_DAYS = env_float("GOVGRID_VOLUNTEER_CONFIRM_DAYS", 7)
+# Points rules per district (积分规则), JSON: {"default": {...}, "<district code>": {...}}, each
+# with points_per_hour (default 1), points_per_rated_service (default 2), and the yearly and
+# quarterly minimums a member's page and the work unit's report measure against: min_hours_a_year
+# (default 50), min_activities_a_year (default 4), min_contacts_a_quarter (default 2). A district
+# entry overrides the default's keys it names.
+POINTS_RULES = json.loads(env_str("GOVGRID_POINTS_RULES", "{}") or "{}")
 
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.

@@ -7,6 +7,7 @@ import grids.urls
 import incidents.urls
 import notifications.urls
 import residents.urls
+import volunteers.urls
 import workcalendar.urls
 from govgrid.openapi import DocsView, SchemaView
 from grids.accounts import RevokeToken, RotateToken, ThrottledAdminAuthenticationForm
@@ -23,6 +24,7 @@ API_V1 = [
     *notifications.urls.api_urlpatterns,
     *residents.urls.api_urlpatterns,
     *consultations.urls.api_urlpatterns,
+    *volunteers.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("grids.urls")),
     path("", include("residents.urls")),  # before the case pages: /dispatch/residents/ is not a case
     path("", include("consultations.urls")),
+    path("", include("volunteers.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("exports.urls")),

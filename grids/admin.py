@@ -303,7 +303,7 @@ class AssignmentInline(admin.TabularInline):
 class PersonAdmin(ScopedAdmin):
     list_display = ["name", "phone_shown", "is_party_member", "home_community_shown", "work_unit_shown", "user"]
     list_filter = ["is_party_member", "assignments__role"]
-    search_fields = ["name", "phone", "work_unit"]
+    search_fields = ["name", "phone", "work_unit__name"]
     raw_id_fields = ["home_community", "user"]
     inlines = [AssignmentInline]
     list_per_page = 100

@@ -24,6 +24,7 @@ from .scopes import PERSONAL_FIELDS
 class PersonSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
     home_community = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    work_unit = serializers.SlugRelatedField(slug_field="name", read_only=True)
 
     class Meta:
         model = Person
@@ -73,7 +74,7 @@ def people_queryset(scope):
     active = Assignment.objects.active().select_related("area")
     links = HouseholdLink.objects.active().select_related("grid")
     return (
-        scope.people(Person.objects.select_related("home_community"))
+        scope.people(Person.objects.select_related("home_community", "work_unit"))
         .prefetch_related(
             Prefetch("assignments", queryset=active, to_attr="active_assignments"),
             Prefetch("household_links", queryset=links, to_attr="active_household_links"),

@@ -102,6 +102,8 @@ class Channel(models.TextChoices):
     WEB = "web", _("web")
     OPEN311 = "open311", _("Open311")
     RESIDENT = "resident", _("resident's QR code")
+    VISIT = "visit", _("found on a household visit")
+    MEETING = "meeting", _("decided at a Party group's meeting")
 
 
 class IncidentQuerySet(models.QuerySet):

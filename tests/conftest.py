@@ -295,9 +295,12 @@ class DrawnCity:
         """Everything drawn and added, for a committed city: its cases, stations, people with their
         logins, then the areas from the grids up."""
         from consultations.models import Item
+        from grids.models import WorkUnit
         from incidents.models import Incident, purge_incidents
         from residents.models import ResidentReport
+        from volunteers.ledger import purge_district
 
+        purge_district(self.code)  # services, activities, the ledger, visits and meetings
         Item.objects.filter(community__code__startswith=self.code).delete()  # and their links to cases
         purge_incidents(Incident.objects.filter(grid__code__startswith=self.code))
         ResidentReport.objects.filter(grid__code__startswith=self.code).delete()  # those that made no case
@@ -306,6 +309,7 @@ class DrawnCity:
         users += [user.pk for user in getattr(self, "users", {}).values()]
         Person.objects.filter(pk__in=[person.pk for person in self.people]).delete()
         get_user_model().objects.filter(pk__in=users).delete()
+        WorkUnit.objects.filter(district__code=self.code).delete()
         Area.objects.delete_subtree(self.code)
 
 

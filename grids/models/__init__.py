@@ -1,5 +1,5 @@
 """grids' models, one module per responsibility: areas; Party organisation, people and their roles;
-departments; service stations; login attempts."""
+departments; work units; the Party groups' duties (visits, meetings); service stations; login attempts."""
 
 from .areas import (  # noqa: F401
     CODE_LENGTH,
@@ -14,4 +14,6 @@ from .areas import (  # noqa: F401
     parent_code,
 )
 from .departments import Department  # noqa: F401
+from .duties import PartyMeeting, Visit  # noqa: F401
 from .people import DEPARTMENT_ROLES, Assignment, FailedLogin, HouseholdLink, PartyOrg, Person, Role, ServiceStation  # noqa: F401
+from .work_units import WorkUnit  # noqa: F401

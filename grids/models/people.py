@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .areas import Area
 from .departments import Department
+from .work_units import WorkUnit
 
 
 class Role(models.TextChoices):
@@ -50,7 +51,14 @@ class Person(models.Model):
         related_name="registered_members",
         limit_choices_to={"level": "community"},
     )
-    work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
+    work_unit = models.ForeignKey(
+        WorkUnit,
+        verbose_name=_("work unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),

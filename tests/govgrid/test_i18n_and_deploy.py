@@ -59,6 +59,9 @@ def test_the_catalogue_has_every_message_the_code_uses(tmp_path):
         "demo",
         "exports",
         "notifications",
+        "residents",
+        "consultations",
+        "volunteers",
     ):
         (tree / package).symlink_to(ROOT / package)
     subprocess.run(["cp", "-r", ROOT / "locale", tree / "locale"], check=True)

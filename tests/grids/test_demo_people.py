@@ -19,7 +19,7 @@ def test_about_nine_thousand_in_service_members_registered_with_their_communitie
     members = Person.objects.filter(assignments__role=Role.IN_SERVICE_MEMBER).distinct()
     assert 8000 <= members.count() <= 10000
     assert not members.filter(home_community__isnull=True).exists()
-    assert not members.filter(work_unit="").exists()
+    assert not members.filter(work_unit__isnull=True).exists()
     assert members.filter(is_party_member=False).count() == 0
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from grids.models import Role
+from grids.models import Role, WorkUnit
 from grids.scopes import PERSONAL_FIELDS
 
 WORK_UNIT = "方格市第一中学"
@@ -20,7 +20,8 @@ WORK_UNIT = "方格市第一中学"
 @pytest.fixture
 def qian(drawn_city):
     community = drawn_city[f"{drawn_city.code}001001"]
-    member = drawn_city.person("钱家明", home_community=community, work_unit=WORK_UNIT)
+    unit = WorkUnit.objects.create(name=WORK_UNIT, district=drawn_city[drawn_city.code])
+    member = drawn_city.person("钱家明", home_community=community, work_unit=unit)
     drawn_city.serve(member, Role.IN_SERVICE_MEMBER, drawn_city[f"{community.code}001"])
     return member
 

@@ -15,7 +15,7 @@ from demo.history import build_history
 from demo.people import build_people
 from demo.residents import place_codes
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
-from grids.models import Area, Department, Level, Person, ServiceStation
+from grids.models import Area, Department, Level, Person, ServiceStation, WorkUnit
 
 
 class Command(BaseCommand):
@@ -95,7 +95,9 @@ def delete_demo_contents(code):
     from consultations.models import Item
     from incidents.models import Incident, purge_incidents
     from residents.models import ResidentReport
+    from volunteers.ledger import purge_district
 
+    purge_district(code)  # services, activities, the ledger, visits and meetings
     Item.objects.filter(community__code__startswith=code).delete()  # consultations, their links to cases
     purge_incidents(Incident.objects.filter(grid__code__startswith=code))
     for report in ResidentReport.objects.filter(grid__code__startswith=code).prefetch_related("photos"):
@@ -108,4 +110,5 @@ def delete_demo_contents(code):
         | Q(household_links__grid__code__startswith=code)
     ).delete()
     ServiceStation.objects.filter(area__code__startswith=code).delete()
+    WorkUnit.objects.filter(district__code=code).delete()
     Department.objects.filter(district__code=code).delete()  # with their routes
