@@ -6,3 +6,10 @@ class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = _("Party members and volunteers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from govgrid.lib.periodic import on_each_sweep
+
+        from . import services, telling  # noqa: F401  (telling registers how its notifications read)
+
+        on_each_sweep(services.sweep)

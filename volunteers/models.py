@@ -112,6 +112,8 @@ class ServiceRequest(models.Model):
     tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
     client_id = models.UUIDField(unique=True)  # made by the phone or page that asked: a retry is the same request
     secret_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)  # the resident's private link
+    fingerprint = models.CharField(max_length=64, blank=True)  # of what was sent: a retry must match it
+    device = models.CharField(max_length=64, blank=True)  # a digest of the resident's device cookie (throttles)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
     community = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey(
