@@ -8,6 +8,7 @@ import ipaddress
 import secrets
 
 from django.utils.translation import gettext as _
+from rest_framework.views import APIView
 
 from govgrid.lib.errors import GovgridError
 from grids.auth import client_address
@@ -75,3 +76,11 @@ def set_device_cookie(request, response):
             secure=request.is_secure(),
         )
     return response
+
+
+class NoAccountView(APIView):
+    """An API view for residents, who have no account: nobody is authenticated, everyone may call it
+    (what it answers is decided by the QR code or the private link it is given)."""
+
+    authentication_classes = []
+    permission_classes = []

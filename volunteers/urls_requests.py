@@ -1,4 +1,20 @@
-"""The requests part of the volunteers' routes (volunteers/urls.py joins the parts)."""
+"""The service requests' routes (volunteers/urls.py joins the parts)."""
 
-api_urlpatterns = []  # under /api/v1/ (govgrid/urls.py)
+from django.urls import path
+
+from . import api_requests as api
+
+api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
+    path("service-requests/", api.RequestListView.as_view(), name="service-request-list"),
+    path("service-requests/<str:code>/", api.RequestView.as_view(), name="service-request-detail"),
+    *[
+        path(f"service-requests/<str:code>/{name}/", view.as_view(), name=f"service-request-{name}")
+        for name, view in api.ACTION_VIEWS.items()
+    ],
+    path("service-kinds/", api.KindsView.as_view(), name="service-kinds"),
+    path("resident/services/", api.ResidentAskView.as_view(), name="resident-service"),
+    path("resident/services/<str:secret>/", api.ResidentFollowView.as_view(), name="resident-service-follow"),
+    path("resident/services/<str:secret>/confirm/", api.ResidentConfirmView.as_view(), name="resident-service-confirm"),
+    path("resident/services/<str:secret>/cancel/", api.ResidentCancelView.as_view(), name="resident-service-cancel"),
+]
 urlpatterns = []

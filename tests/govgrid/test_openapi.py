@@ -119,6 +119,11 @@ PUBLIC_OPERATIONS = {
     "resident_consultation_create",
     "resident_consultation_follow",
     "resident_consultation_evaluate",
+    "resident_service_ask",
+    "resident_service_follow",
+    "resident_service_confirm",
+    "resident_service_cancel",
+    "service_kinds",
 }
 
 
