@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import api_requests as api
+from . import resident_pages, staff_pages
 
 api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("service-requests/", api.RequestListView.as_view(), name="service-request-list"),
@@ -17,4 +18,9 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("resident/services/<str:secret>/confirm/", api.ResidentConfirmView.as_view(), name="resident-service-confirm"),
     path("resident/services/<str:secret>/cancel/", api.ResidentCancelView.as_view(), name="resident-service-cancel"),
 ]
-urlpatterns = []
+urlpatterns = [
+    path("r/<str:token>/service/", resident_pages.ask_page, name="resident-service-ask"),
+    path("r/s/<str:secret>/", resident_pages.follow_page, name="resident-service-page"),
+    path("volunteers/requests/", staff_pages.requests_page, name="service-requests"),
+    path("volunteers/requests/<str:code>/", staff_pages.request_page, name="service-request"),
+]
