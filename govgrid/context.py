@@ -1,7 +1,8 @@
 """What the header of every page needs to know about its user: whether they serve in a department
 (the department queue's link), whether they change areas (the residents' reports and the QR
-posters), and how many notifications they have not read. Lazy: a page without a header asks
-nothing, and the user's scope is read once for both questions."""
+posters), whether they serve as a member or volunteer (the member page's link), and how many
+notifications they have not read. Lazy: a page without a header asks nothing, and the user's scope
+is read once for both questions."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -22,7 +23,13 @@ def header(request):
 
         return unread_count(user) if signed_in else 0
 
+    def serves():
+        from volunteers.offers import serves_as_member
+
+        return signed_in and serves_as_member(user)
+
     return {
+        "serves_as_member": SimpleLazyObject(serves),
         "serves_in_department": SimpleLazyObject(lambda: bool(their.departments)),
         "changes_areas": SimpleLazyObject(lambda: bool(their.everything or their.write)),
         "unread_notifications": SimpleLazyObject(unread),

@@ -139,13 +139,21 @@ def phone_labels():
 
 
 def service_worker(request):
-    """GET /m/sw.js — the service worker script: the list of files to keep, then the worker's code from
-    phone.js (which does nothing when a page loads it by mistake)."""
-    files = [reverse("phone")] + [static(name) for name in PHONE_FILES]
-    cache_name = "govgrid-phone-" + hashlib.sha256("\n".join(files).encode()).hexdigest()[:12]
+    """GET /m/sw.js — the phone page's service worker."""
+    return offline_worker(reverse("phone"), PHONE_FILES, "govgrid-phone-")
+
+
+def offline_worker(page, file_names, prefix):
+    """A service worker script that keeps `page` and its static files for use with no network: the
+    list of files to keep, then the worker's code from phone.js (which does nothing when a page
+    loads it by mistake). Its cache is named `prefix` and a hash of the list, so a changed file makes a
+    new cache and the worker clears its own older ones (those named with its prefix)."""
+    files = [page] + [static(name) for name in file_names]
+    cache_name = prefix + hashlib.sha256("\n".join(files).encode()).hexdigest()[:12]
+    offline = {"cache": cache_name, "prefix": prefix, "page": page, "files": files}
     script = (
-        "// govgrid phone page: service worker. It keeps these files so the page opens with no network.\n"
-        f"self.PHONE_OFFLINE = {json.dumps({'cache': cache_name, 'page': reverse('phone'), 'files': files})};\n"
+        "// govgrid: service worker. It keeps these files so the page opens with no network.\n"
+        f"self.PHONE_OFFLINE = {json.dumps(offline)};\n"
         f"importScripts({json.dumps(static('incidents/phone.js'))});\n"
     )
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")

@@ -103,3 +103,18 @@ def open_to(person):
     return ServiceRequest.objects.filter(
         offers__person=person, offers__closed_at__isnull=True, status=ServiceRequest.Status.OFFERED
     )
+
+
+def serves_as_member(user):
+    """Whether a login is of someone who serves residents (the member page is theirs): a household
+    link, a volunteer team, or a serving role in a grid, in force today."""
+    today = timezone.localdate()
+    return (
+        Person.objects.filter(user=user)
+        .filter(
+            (Q(household_links__isnull=False) & in_force(today, "household_links__"))
+            | (Q(team_memberships__isnull=False) & in_force(today, "team_memberships__"))
+            | (Q(assignments__role__in=GRID_TEAM_ROLES) & in_force(today, "assignments__"))
+        )
+        .exists()
+    )

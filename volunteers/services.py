@@ -456,6 +456,8 @@ def give_back(user, code, reason):
     with transaction.atomic():
         request, person = _for_volunteer(user, code)
         if request.volunteer_id != person.pk:
+            if request.steps.filter(action=Action.GIVE_BACK, person=person, note=reason).exists():
+                return request  # a phone sending its giving back again after a lost answer
             raise Forbidden(_("Only its volunteer may give it back."), field="request")
         _expect(request, Status.CLAIMED)
         request.status, request.volunteer, request.claimed_at = Status.OFFERED, None, None

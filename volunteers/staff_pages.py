@@ -40,6 +40,19 @@ TABS = {
 }
 
 
+DONE = {
+    "accept": gettext_lazy("Accepted: it is offered to the volunteers who can take it."),
+    "refuse": gettext_lazy("Refused: the resident reads the reason."),
+    "make-case": gettext_lazy("It became a case."),
+    "assign": gettext_lazy("Assigned: the volunteer is told."),
+    "cancel": gettext_lazy("Cancelled."),
+    "confirm": gettext_lazy("Confirmed for the resident: the volunteer's hours are credited."),
+    "claim": gettext_lazy("Claimed: call the resident before going."),
+    "give-back": gettext_lazy("Given back: it is offered again."),
+    "done": gettext_lazy("Recorded done: the resident is asked to confirm."),
+}
+
+
 def refusal_text(refused):
     """The message of a refusal, from a service (GovgridError) or from the input's check."""
     if isinstance(refused, GovgridError):
@@ -113,7 +126,7 @@ def request_page(request, code):
         except (GovgridError, ValidationError) as refused:
             messages.error(request, refusal_text(refused))
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, str(DONE[name]))
         return redirect("service-request", code=code)
     view = reading.detail(request.user, item)
     return render(request, "volunteers/request.html", {

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import api_requests as api
-from . import resident_pages, staff_pages
+from . import member_page, resident_pages, staff_pages
 
 api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("service-requests/", api.RequestListView.as_view(), name="service-request-list"),
@@ -21,6 +21,8 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
 urlpatterns = [
     path("r/<str:token>/service/", resident_pages.ask_page, name="resident-service-ask"),
     path("r/s/<str:secret>/", resident_pages.follow_page, name="resident-service-page"),
+    path("v/", member_page.member_page, name="member"),
+    path("v/sw.js", member_page.service_worker, name="member-sw"),
     path("volunteers/requests/", staff_pages.requests_page, name="service-requests"),
     path("volunteers/requests/<str:code>/", staff_pages.request_page, name="service-request"),
 ]

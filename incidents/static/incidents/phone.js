@@ -2,8 +2,8 @@
  * can open the page, see the outbox and keep reporting where there is no network at all. The page
  * itself is the modules under phone/ (phone/main.js is their entry).
  *
- * It is loaded by /m/sw.js (incidents.views.service_worker), which first sets self.PHONE_OFFLINE:
- * {cache, page, files}, the files (the page's modules among them) named with their content hash, so
+ * It is loaded by /m/sw.js (incidents.views.service_worker) or the member page's /v/sw.js, which
+ * first set self.PHONE_OFFLINE: {cache, prefix, page, files}, the files (the page's modules among them) named with their content hash, so
  * a kept copy is always the right one and a changed file comes as a new name with a new worker.
  */
 (function () {
@@ -12,7 +12,8 @@
   if (typeof window !== "undefined") return; // a page that loads this file by mistake: nothing to do
 
   const offline = self.PHONE_OFFLINE;
-  const PREFIX = "govgrid-phone-";
+  // Each page's worker clears only its own page's old caches (the phone page's, the member page's).
+  const PREFIX = offline.prefix;
   const staticFiles = offline.files.filter((url) => url !== offline.page);
 
   self.addEventListener("install", (event) => {

@@ -19,7 +19,8 @@ export function showPanel(name) {
     tab.setAttribute("aria-selected", String(selected));
     $(tab.getAttribute("aria-controls")).hidden = !selected;
   }
-  $("panel-case").hidden = name !== "case";
+  const single = $("panel-case"); // the grid worker's page has one; the member's has none
+  if (single) single.hidden = name !== "case";
 }
 
 export function selectTab(name) {

@@ -1,0 +1,144 @@
+"""A service asked for, taken and rated, in Chromium, as each person does it: a resident asks from
+the QR code's page on a phone, the community's staff accept it on a desktop, it is offered to the
+members linked in the grid, 李明 claims it on his phone and 张华, a moment late, is told someone else
+took it, 李明 records it done with no network and it arrives once, the resident rates it, and the
+ledger credits 李明's hours and points. Two members claiming at once through the server: one wins."""
+
+import threading
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from residents.models import PlaceCode
+from tests.conftest import committed_city, post_json
+from tests.incidents.browsing import token_of
+from tests.incidents.conftest import demo_password_hash
+from volunteers.models import LedgerEntry, RequestStep, ServiceRequest
+
+from .conftest import add_cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def served_cast(django_db_setup, django_db_blocker):
+    """The volunteers' cast in a committed city, each logging in with the demo's password, and a QR
+    code for their grid."""
+
+    def people(city):
+        cast = add_cast(city)
+        for user in cast.values():
+            user.password = demo_password_hash()
+            user.save(update_fields=["password"])
+        cast.code = PlaceCode.objects.create(token="vj" + city.code, area=cast.grid)
+        city.cast = cast
+
+    with committed_city(django_db_blocker, people, code="990043", origin=(113.5, 32.6)) as city:
+        yield city.cast
+
+
+def member_phone(screen, served_app, user):
+    phone = screen("phone")
+    phone.log_in(served_app, user.username, "/v/")
+    return phone
+
+
+def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(served_app, served_cast, screen):
+    cast = served_cast
+    resident = screen("phone")
+    page = resident.page
+    page.goto(f"{served_app}/r/{cast.code.token}/")
+    page.click("#service-link")
+    page.click("label.kind:has(input[value=errands])")
+    page.select_option("#for_whom", "elderly_alone")
+    page.fill("#description", "腿脚不便，想请人帮忙买一周的菜")
+    page.fill("#contact_phone", "13800005555")
+    page.click("#send")
+    expect(page.locator("#request-status")).to_have_attribute("data-status", "asked")
+    assert resident.overflow() == 0
+    resident.shoot("service-asked")
+    follow_url = page.url
+    asked = ServiceRequest.objects.get(description="腿脚不便，想请人帮忙买一周的菜")
+
+    desk = screen("desktop")
+    desk.log_in(served_app, cast["sun"].username, "/volunteers/requests/")
+    desk.page.click(f'li[data-code="{asked.tracking_code}"] a')
+    expect(desk.page.locator("#contact")).to_contain_text("13800005555")
+    desk.page.click("#accept")
+    expect(desk.page.locator("#request")).to_have_attribute("data-status", "offered")
+    assert desk.overflow() == 0
+    desk.shoot("service-request")
+
+    li, zhang = member_phone(screen, served_app, cast["li"]), member_phone(screen, served_app, cast["zhang"])
+    for phone in (li, zhang):
+        expect(phone.page.locator(f'#offered li[data-code="{asked.tracking_code}"]')).to_have_count(1)
+    li.shoot("member-offered")
+    li.page.click(f'button[data-claim="{asked.tracking_code}"]')
+    expect(li.page.locator("#network-state")).to_contain_text(asked.tracking_code)
+    zhang.page.click(f'button[data-claim="{asked.tracking_code}"]')
+    zhang.page.click("#tab-pending")
+    expect(zhang.page.locator("#pending li[data-state=refused]")).to_contain_text("已被他人抢先接单")
+
+    li.page.click("#tab-tasks")
+    task = li.page.locator(f'#tasks li[data-code="{asked.tracking_code}"]')
+    expect(task.locator("a[href^='tel:']")).to_have_text("13800005555")
+    li.context.set_offline(True)  # in the lift, on the way down
+    task.locator("input[name=minutes]").fill("45")
+    task.locator("input[name=note]").fill("买了一周的菜送到家")
+    task.locator(".done-form button").click()
+    expect(li.page.locator("#pending-count")).to_have_text("1")
+    assert li.overflow() == 0
+    li.shoot("member-task-kept")
+    li.context.set_offline(False)
+    li.page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(li.page.locator("#pending-count")).to_be_hidden(timeout=30_000)
+    asked.refresh_from_db()
+    assert (asked.status, asked.volunteer, asked.minutes) == ("done", cast.person["li"], 45)
+    assert RequestStep.objects.filter(request=asked, action="done").count() == 1
+
+    page.goto(follow_url)
+    page.click("label.check:has(input[value='5'])")
+    page.click("#confirm-form button")
+    expect(page.locator("#request-status")).to_have_attribute("data-status", "confirmed")
+    expect(page.locator("#volunteer")).to_contain_text("李*")
+    credited = {row.kind: row for row in LedgerEntry.objects.filter(request=asked)}
+    assert credited["service_hours"].hours == credited["service_hours"].points == 0.75
+    assert credited["rated_service"].person == cast.person["li"] and credited["rated_service"].work_unit == cast.school
+    for screen_ in (resident, desk, li, zhang):
+        assert screen_.blocked == []
+    assert resident.console_errors == desk.console_errors == li.console_errors == []
+    assert all("409" in error for error in zhang.console_errors)  # the browser's note of the refused claim
+
+
+def test_two_members_claiming_at_once_one_wins_the_other_gets_409(served_app, served_cast, django_db_blocker):
+    cast = served_cast
+    staff = token_of(served_app, cast["sun"].username)
+    body = {"community": cast.community.code, "grid": cast.grid.code, "client_id": str(uuid.uuid4()),
+            "kind": "errands", "description": "帮忙取快递", "for_whom": "elderly"}  # fmt: skip
+    status, asked = post_json(served_app, "/api/v1/service-requests/", body, staff)
+    assert status == 201
+    code = asked["tracking_code"]
+    status, _accepted = post_json(served_app, f"/api/v1/service-requests/{code}/accept/", {"version": asked["version"]},
+                                  staff)  # fmt: skip
+    assert status == 200
+    tokens = {name: token_of(served_app, cast[name].username) for name in ("li", "zhang")}
+    answers, start = [], threading.Barrier(2)
+
+    def claim(name):
+        start.wait()
+        answers.append((name, *post_json(served_app, f"/api/v1/service-requests/{code}/claim/", {},
+                                         tokens[name])))  # fmt: skip
+
+    threads = [threading.Thread(target=claim, args=(name,)) for name in tokens]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(status for _name, status, _body in answers) == [200, 409]
+    loser = next(body for _name, status, body in answers if status == 409)
+    assert loser["code"] == "claimed"
+    with django_db_blocker.unblock():
+        assert RequestStep.objects.filter(request__tracking_code=code, action="claim").count() == 1
+        winner = next(name for name, status, _body in answers if status == 200)
+        assert ServiceRequest.objects.get(tracking_code=code).volunteer == cast.person[winner]

@@ -1,0 +1,91 @@
+"""The phone page of Party members and volunteers (/v/): the requests offered to them to claim, their
+tasks (record done, give back), and, as the other parts arrive, their visits due, meetings and their
+hours and points.
+
+Like the grid worker's page (incidents.views) it is static and reads and writes through the API; what
+the member does is kept on the phone first (IndexedDB) and sent, with its client_id or its natural
+retry rule, until the server has it; a service worker keeps the page and its files, so it opens and
+keeps working with no network. It reuses the phone page's small modules (config, dom, server, words,
+kept, idb, tabs, logout)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from incidents.views import offline_worker
+
+from . import kinds
+
+SHARED_MODULES = tuple(f"incidents/phone/{name}.js" for name in ("config", "dom", "server", "words", "kept", "idb",
+                                                                 "tabs", "logout"))  # fmt: skip
+MODULES_FOLDER = Path(__file__).parent / "static" / "volunteers" / "member"
+MEMBER_MODULES = tuple(sorted(f"volunteers/member/{module.name}" for module in MODULES_FOLDER.glob("*.js")))
+MEMBER_FILES = (
+    "govgrid/site.css",
+    "incidents/phone.css",
+    "volunteers/member.css",
+    "incidents/dates.js",
+    "incidents/phone.js",
+    *SHARED_MODULES,
+    *MEMBER_MODULES,
+)
+
+
+@login_required
+def member_page(request):
+    """GET /v/ — the member's phone page."""
+    page = reverse("member")
+    config = {
+        "user": request.user.get_username(),
+        "page": page,
+        "serviceWorker": reverse("member-sw"),
+        "loginUrl": f"{settings.LOGIN_URL}?next={page}",
+        "urls": {
+            "requests": reverse("service-request-list"),
+            "offered": reverse("service-request-list") + "?mine=offered",
+            "tasks": reverse("service-request-list") + "?mine=tasks",
+        },
+        "kinds": {key: str(label) for key, label in kinds.KINDS.items()},
+        "timeZone": settings.TIME_ZONE,
+        "labels": member_labels(),
+    }
+    return render(request, "volunteers/member.html", {"config": config, "modules": SHARED_MODULES + MEMBER_MODULES})
+
+
+def member_labels():
+    """The words the member page's script shows, in the user's language."""
+    return {
+        "offeredNone": _("Nothing to claim now. Requests offered to you appear here."),
+        "tasksNone": _("You have no task. What you claim appears here."),
+        "offline": _("No network: shown as last read at %(time)s."),
+        "loadError": _("It could not be read (%(reason)s)."),
+        "claim": _("Claim"),
+        "claimKept": _("%(code)s: your claim is kept on the phone and sent as soon as there is a network."),
+        "claimed": _("Claimed: %(code)s. Call the resident before going."),
+        "done": _("Record done"),
+        "doneKept": _("%(code)s: recorded on the phone, sent as soon as there is a network."),
+        "doneSent": _("Recorded done: %(code)s."),
+        "giveBack": _("Give it back"),
+        "giveBackSent": _("Given back: %(code)s."),
+        "needMinutes": _("Give the minutes spent."),
+        "needReason": _("Say why you give it back."),
+        "minutes": _("minutes spent"),
+        "whatDone": _("what was done"),
+        "reason": _("reason"),
+        "waiting": _("waiting for the network"),
+        "refused": _("Not accepted: %(reason)s"),
+        "forWhom": _("for"),
+        "wanted": _("wanted"),
+        "contact": _("contact"),
+        "httpError": _("HTTP error %(status)s"),
+        "pendingNone": _("Nothing waits to be sent."),
+    }
+
+
+def service_worker(request):
+    """GET /v/sw.js — the member page's service worker (under /v/, the only pages it controls)."""
+    return offline_worker(reverse("member"), MEMBER_FILES, "govgrid-member-")

@@ -1,0 +1,52 @@
+/* govgrid member page (/v/): Party members and volunteers claim residents' requests, record them
+ * done, and keep working with no network. This entry module wires the parts and starts them:
+ *
+ *   actions.js   what the member did, kept on the phone (IndexedDB) and sent until the server has it
+ *   serve.js     requests to claim, and the member's tasks
+ *
+ * with the phone page's small modules (incidents/phone/: config, dom, server, words, kept, idb, tabs,
+ * logout). The service worker that keeps the page is /v/sw.js (volunteers.member_page). */
+
+import { config } from "../../incidents/phone/config.js";
+import { $ } from "../../incidents/phone/dom.js";
+import { wireLogout } from "../../incidents/phone/logout.js";
+import { isShown, whenShown, wireTabs } from "../../incidents/phone/tabs.js";
+import { onSent, render, send } from "./actions.js";
+import { load } from "./serve.js";
+
+const RETRY_SECONDS = 20;
+
+function showNetwork() {
+  if (!navigator.onLine) $("network-state").textContent = config.labels.offline.replace("%(time)s", "…");
+}
+
+function reloadShown() {
+  for (const which of ["offered", "tasks"]) if (isShown(which)) load(which);
+}
+
+function start() {
+  whenShown("offered", () => load("offered"));
+  whenShown("tasks", () => load("tasks"));
+  whenShown("pending", () => render());
+  wireTabs();
+  wireLogout();
+  onSent(() => {
+    load("offered");
+    load("tasks");
+  });
+  showNetwork();
+  load("offered");
+  load("tasks");
+  render().then(send);
+  window.addEventListener("online", () => {
+    $("network-state").textContent = "";
+    send();
+    reloadShown();
+  });
+  window.addEventListener("offline", showNetwork);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && send());
+  setInterval(send, RETRY_SECONDS * 1000);
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register(config.serviceWorker, { scope: config.page }).catch(() => {});
+}
+
+start();

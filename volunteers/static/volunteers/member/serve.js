@@ -1,0 +1,129 @@
+/* 接单 and 我的任务: the requests offered to the member, to claim, and those they hold, to record done
+ * or give back. Each list is read from the server when shown and kept on the phone (without the
+ * residents' contacts), so with no network the member still sees what they had; what they do is
+ * kept and sent by actions.js. A request whose action waits on the phone is marked and not offered
+ * again. */
+
+import { config } from "../../incidents/phone/config.js";
+import { $, el } from "../../incidents/phone/dom.js";
+import { readKept, writeKept } from "../../incidents/phone/kept.js";
+import { readJson, reasonOf, request } from "../../incidents/phone/server.js";
+import { formatTime, t } from "../../incidents/phone/words.js";
+import { keep, waiting } from "./actions.js";
+
+const TIMEOUT_MS = 30000;
+
+// Reads one list ("offered" or "tasks") and draws it; from the phone's copy with no network.
+export async function load(which) {
+  const note = $(`${which}-note`);
+  let rows = null;
+  if (navigator.onLine) {
+    try {
+      const response = await request(config.urls[which], {}, TIMEOUT_MS);
+      const body = await readJson(response);
+      if (response.ok) {
+        rows = body;
+        writeKept(which, { rows: rows.map(({ contact, ...rest }) => rest), at: Date.now() });
+        note.textContent = rows.length ? "" : t(`${which}None`);
+      } else note.textContent = t("loadError", { reason: reasonOf(response, body) });
+    } catch (error) {
+      note.textContent = t("loadError", { reason: error.message });
+    }
+  }
+  if (rows === null) {
+    const kept = readKept(which);
+    rows = kept.rows || [];
+    if (!navigator.onLine) note.textContent = t("offline", { time: kept.at ? formatTime(new Date(kept.at).toISOString()) : "—" });
+  }
+  await draw(which, rows);
+}
+
+async function draw(which, rows) {
+  const busy = new Set((await waiting()).map((action) => action.code));
+  const open = which === "tasks" ? rows.filter((row) => row.status === "claimed") : rows;
+  $(`${which}-count`).textContent = String(open.length);
+  $(`${which}-count`).hidden = !open.length;
+  // Drawn again whenever it is read: what the member was typing into a form stays as it was.
+  const list = $(which);
+  const typed = new Map([...list.querySelectorAll("li[data-code] input")].map((input) => [key(input), input.value]));
+  list.replaceChildren(...rows.map((row) => item(which, row, busy.has(row.tracking_code))));
+  for (const input of list.querySelectorAll("li[data-code] input")) if (typed.has(key(input))) input.value = typed.get(key(input));
+}
+
+const key = (input) => `${input.closest("li").dataset.code}:${input.name}`;
+
+function describe(row) {
+  const parts = [row.grid_name || row.community_name, `${t("forWhom")} ${row.for_whom_label}`];
+  if (row.wanted_from) parts.push(`${t("wanted")} ${formatTime(row.wanted_from)}`);
+  if (row.place) parts.push(row.place);
+  return parts.join(" · ");
+}
+
+function item(which, row, busy) {
+  const line = el("li", { "data-code": row.tracking_code, "data-status": row.status },
+    el("span", { className: "what" }, `${row.kind_label} · ${row.tracking_code}`),
+    el("span", {}, row.description),
+    el("span", { className: "meta" }, describe(row)));
+  if (row.contact && row.contact.shown && row.contact.phone) {
+    line.append(el("span", { className: "meta" }, `${t("contact")}: ${row.contact.name || ""} `, el("a", { href: `tel:${row.contact.phone}` }, row.contact.phone)));
+  }
+  if (busy) line.append(el("span", { className: "state" }, t("waiting")));
+  else if (which === "offered") line.append(claimButton(row));
+  else if (row.status === "claimed") line.append(doneForm(row), giveBackForm(row));
+  else line.append(el("span", { className: "state" }, row.status_label));
+  return line;
+}
+
+const urlOf = (row, action) => `${config.urls.requests}${encodeURIComponent(row.tracking_code)}/${action}/`;
+
+function claimButton(row) {
+  const claim = el("button", { type: "button", className: "act", "data-claim": row.tracking_code }, t("claim"));
+  claim.addEventListener("click", async () => {
+    claim.disabled = true;
+    await keep({ url: urlOf(row, "claim"), body: {}, code: row.tracking_code, label: t("claim"), sentLabel: "claimed" });
+    if (!navigator.onLine) $("network-state").textContent = t("claimKept", { code: row.tracking_code });
+    await load("offered");
+  });
+  return claim;
+}
+
+function field(label, attributes) {
+  return el("label", {}, label, el("input", attributes));
+}
+
+function doneForm(row) {
+  const form = el("form", { className: "done-form", novalidate: true },
+    field(t("minutes"), { type: "number", name: "minutes", min: "1", max: "1440", inputmode: "numeric", required: true }),
+    field(t("whatDone"), { type: "text", name: "note", maxlength: "1000" }),
+    el("button", { type: "submit", className: "act" }, t("done")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const minutes = Number(form.elements.minutes.value);
+    if (!minutes || minutes < 1) {
+      $("tasks-note").textContent = t("needMinutes");
+      return;
+    }
+    await keep({ url: urlOf(row, "done"), body: { minutes, note: form.elements.note.value.trim() }, code: row.tracking_code,
+      label: t("done"), sentLabel: "doneSent" });
+    if (!navigator.onLine) $("network-state").textContent = t("doneKept", { code: row.tracking_code });
+    await load("tasks");
+  });
+  return form;
+}
+
+function giveBackForm(row) {
+  const form = el("form", { className: "give-back-form", novalidate: true },
+    field(t("reason"), { type: "text", name: "reason", maxlength: "500" }),
+    el("button", { type: "submit", className: "secondary" }, t("giveBack")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const reason = form.elements.reason.value.trim();
+    if (!reason) {
+      $("tasks-note").textContent = t("needReason");
+      return;
+    }
+    await keep({ url: urlOf(row, "give-back"), body: { reason }, code: row.tracking_code, label: t("giveBack"), sentLabel: "giveBackSent" });
+    await load("tasks");
+  });
+  return form;
+}
