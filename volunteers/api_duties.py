@@ -49,7 +49,7 @@ class DayField(serializers.DateField):
 # --- visits ------------------------------------------------------------------------------------------
 
 
-class VisitRequest(serializers.Serializer):
+class HouseholdVisitRequest(serializers.Serializer):
     client_id = serializers.UUIDField()
     link = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     visited_on = DayField()
@@ -60,7 +60,7 @@ class VisitRequest(serializers.Serializer):
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
 
 
-class VisitQuery(serializers.Serializer):
+class HouseholdVisitQuery(serializers.Serializer):
     within = AreaCodeField(required=False)
     mine = serializers.BooleanField(required=False, default=False)
     link = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
@@ -92,9 +92,9 @@ def visit_json(visit, scope):
 class VisitListView(ScopedView):
     """GET, POST /api/v1/visits/"""
 
-    @docs.visit_list(VisitQuery)
+    @docs.visit_list(HouseholdVisitQuery)
     def get(self, request):
-        query = checked(VisitQuery, request.query_params)
+        query = checked(HouseholdVisitQuery, request.query_params)
         scope = self.scope
         visits = duties.visits_seen(scope, duties.Visit.objects.select_related("grid", "person"))
         if query.get("within"):
@@ -112,14 +112,14 @@ class VisitListView(ScopedView):
         visits = visits.prefetch_related("findings__incident").order_by("-visited_on", "-id")[:LIST_LIMIT]
         return Response([visit_json(visit, scope) for visit in visits])
 
-    @docs.visit_create(VisitRequest)
+    @docs.visit_create(HouseholdVisitRequest)
     def post(self, request):
-        given = checked(VisitRequest, request.data)
+        given = checked(HouseholdVisitRequest, request.data)
         visit, created = duties.record_visit(request.user, duties.VisitRecord(**given))
         return Response(visit_json(visit, self.scope), status=201 if created else 200)
 
 
-class DueQuery(serializers.Serializer):
+class VisitsDueQuery(serializers.Serializer):
     within = AreaCodeField(required=False)
     mine = serializers.BooleanField(required=False, default=False)
     weeks = serializers.IntegerField(min_value=1, max_value=duties.MAX_WEEKS, required=False, default=4)
@@ -128,9 +128,9 @@ class DueQuery(serializers.Serializer):
 class VisitsDueView(ScopedView):
     """GET /api/v1/visits/due/?mine=1 | ?within=<code>"""
 
-    @docs.visits_due(DueQuery)
+    @docs.visits_due(VisitsDueQuery)
     def get(self, request):
-        query = checked(DueQuery, request.query_params)
+        query = checked(VisitsDueQuery, request.query_params)
         today = timezone.localdate()
         if query["mine"]:
             return Response(duties.my_visits_due(request.user, query["weeks"], today))
@@ -140,7 +140,7 @@ class VisitsDueView(ScopedView):
 # --- meetings ---------------------------------------------------------------------------------------
 
 
-class MeetingRequest(serializers.Serializer):
+class PartyMeetingRequest(serializers.Serializer):
     client_id = serializers.UUIDField()
     kind = serializers.ChoiceField(choices=PartyMeeting.Kind.choices)
     area = AreaCodeField(help_text=gettext_lazy("The code of the grid (its Party group) or of the community."))
@@ -154,7 +154,7 @@ class MeetingRequest(serializers.Serializer):
     decisions = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
-class MeetingQuery(serializers.Serializer):
+class PartyMeetingQuery(serializers.Serializer):
     within = AreaCodeField(required=False)
     kind = serializers.ChoiceField(choices=PartyMeeting.Kind.choices, required=False)
     since = DayField(required=False)
@@ -183,9 +183,9 @@ def meeting_json(meeting):
 class MeetingListView(ScopedView):
     """GET, POST /api/v1/party-meetings/"""
 
-    @docs.meeting_list(MeetingQuery)
+    @docs.meeting_list(PartyMeetingQuery)
     def get(self, request):
-        query = checked(MeetingQuery, request.query_params)
+        query = checked(PartyMeetingQuery, request.query_params)
         scope = self.scope
         meetings = duties.meetings_seen(scope, PartyMeeting.objects.select_related("area"))
         if query.get("within"):
@@ -202,9 +202,9 @@ class MeetingListView(ScopedView):
         meetings = meetings.prefetch_related("attendees", "findings__incident").order_by("-held_on", "-id")
         return Response([meeting_json(meeting) for meeting in meetings[:LIST_LIMIT]])
 
-    @docs.meeting_create(MeetingRequest)
+    @docs.meeting_create(PartyMeetingRequest)
     def post(self, request):
-        given = checked(MeetingRequest, request.data)
+        given = checked(PartyMeetingRequest, request.data)
         meeting, created = duties.record_meeting(request.user, duties.MeetingRecord(**given))
         return Response(meeting_json(meeting), status=201 if created else 200)
 
@@ -212,13 +212,12 @@ class MeetingListView(ScopedView):
 # --- findings ---------------------------------------------------------------------------------------
 
 
-class FindingRequest(serializers.Serializer):
+class DutyFindingRequest(serializers.Serializer):
     client_id = serializers.UUIDField()
     category = serializers.CharField(max_length=10, help_text=gettext_lazy("An active category item's code."))
     description = serializers.CharField(max_length=2000)
     grid = AreaCodeField(
         required=False,
-        default="",
         help_text=gettext_lazy("A community's meeting: the grid of the community the case is in."),
     )
 
@@ -243,9 +242,9 @@ def finding_json(finding):
 class VisitFindingView(ScopedView):
     """POST /api/v1/visits/<id>/findings/"""
 
-    @docs.visit_finding(FindingRequest)
+    @docs.visit_finding(DutyFindingRequest)
     def post(self, request, pk):
-        given = checked(FindingRequest, request.data)
+        given = checked(DutyFindingRequest, request.data)
         if given.get("grid"):
             raise GovgridError(gettext_lazy("A visit's finding is a case in the visit's grid."), field="grid")
         finding, created = duties.visit_finding(request.user, pk, duties.FindingRecord(**given))
@@ -255,8 +254,8 @@ class VisitFindingView(ScopedView):
 class MeetingFindingView(ScopedView):
     """POST /api/v1/party-meetings/<id>/findings/"""
 
-    @docs.meeting_finding(FindingRequest)
+    @docs.meeting_finding(DutyFindingRequest)
     def post(self, request, pk):
-        given = checked(FindingRequest, request.data)
+        given = checked(DutyFindingRequest, request.data)
         finding, created = duties.meeting_finding(request.user, pk, duties.FindingRecord(**given))
         return Response(finding_json(finding), status=201 if created else 200)
