@@ -57,14 +57,21 @@ def link_weeks_sql(links, first_monday, weeks):
     force some day of the weeks appear (each with every week of the span); `done` holds only for
     a due week."""
     last_sunday = f"({first_monday}::date + 7 * {weeks} - 1)"
+    # The visits of the span are read once, by link and week, and joined: no probe per link-week.
     return f"""
-    SELECT h.id AS link_id, h.grid_id, h.person_id, w.week, w.due,
-           w.due AND EXISTS (SELECT FROM grids_visit v WHERE v.link_id = h.id
-                             AND v.visited_on >= w.week AND v.visited_on < w.week + 7) AS done
-    FROM ({links}) h
+    WITH h AS (
+        SELECT * FROM ({links}) l
+        WHERE l.starts_on <= {last_sunday} AND (l.ends_on IS NULL OR l.ends_on > {first_monday}::date)
+    ), visited AS (
+        SELECT DISTINCT link_id, visited_on - (extract(isodow FROM visited_on)::int - 1) AS week
+        FROM grids_visit
+        WHERE link_id IN (SELECT id FROM h) AND visited_on >= {first_monday}::date AND visited_on <= {last_sunday}
+    )
+    SELECT h.id AS link_id, h.grid_id, h.person_id, w.week, w.due, w.due AND v.link_id IS NOT NULL AS done
+    FROM h
     CROSS JOIN LATERAL (
         SELECT week, {in_force_sql("h", "week")} AND {in_force_sql("h", "(week + 6)")} AS due
         FROM (SELECT {first_monday}::date + 7 * i AS week FROM generate_series(0, {weeks} - 1) i) weeks
     ) w
-    WHERE h.starts_on <= {last_sunday} AND (h.ends_on IS NULL OR h.ends_on > {first_monday}::date)
+    LEFT JOIN visited v ON v.link_id = h.id AND v.week = w.week
     """
