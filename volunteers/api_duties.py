@@ -98,9 +98,10 @@ class VisitListView(ScopedView):
         scope = self.scope
         visits = duties.visits_seen(scope, duties.Visit.objects.select_related("grid", "person"))
         if query.get("within"):
-            if not scope.sees(query["within"]) and not query["mine"]:
-                scope.area_seen(query["within"], field="within")  # 404 naming the field
-            visits = visits.filter(grid__code__startswith=query["within"])
+            within = query["within"]
+            if not (scope.sees(within) or query["mine"] or within in duties.led_grids(scope)):
+                scope.area_seen(within, field="within")  # 404 naming the field
+            visits = visits.filter(grid__code__startswith=within)
         if query["mine"]:
             visits = visits.filter(person_id=scope.person_id)
         if "link" in query:

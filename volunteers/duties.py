@@ -154,13 +154,14 @@ def _same_point(a, b):
 
 
 def visits_seen(scope, queryset=None):
-    """The visits this user may read: their own, and those of the grids in their scope."""
+    """The visits this user may read: their own, those of the grids whose Party group they lead,
+    and those of the grids in their scope."""
     queryset = Visit.objects.all() if queryset is None else queryset
     if scope.everything:
         return queryset
     condition = Q(pk__in=[])
     if scope.person_id is not None:
-        condition |= Q(person_id=scope.person_id)
+        condition |= Q(person_id=scope.person_id) | Q(grid__code__in=led_grids(scope))
     if scope.read:
         condition |= Q(pk__in=scope.filter(Visit.objects.all(), "grid__code").values("pk"))
     return queryset.filter(condition)

@@ -87,6 +87,11 @@ def test_community_staff_record_a_community_training_with_its_volunteer_team(cas
     response = post(client_of(cast["sun"]), "/api/v1/party-meetings/", body)
     assert response.status_code == 201, response.content
     assert response.json()["kind_label"]
+    # 陈静 joined the team today: a training last week could not have had her
+    earlier = body | {"client_id": str(uuid.uuid4()), "held_on": str(TODAY() - timedelta(days=7))}
+    response = post(client_of(cast["sun"]), "/api/v1/party-meetings/", earlier)
+    assert (response.status_code, response.json()["field"]) == (400, "attendees")
+    assert str(cast.person["chen"].pk) in response.json()["detail"]
 
 
 @pytest.mark.parametrize(

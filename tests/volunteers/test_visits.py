@@ -264,3 +264,15 @@ def test_only_the_member_or_the_grids_staff_turn_a_visit_into_a_case(cast):
     assert post(client_of(analyst), path, finding).status_code == 403
     response = post(client_of(cast["zhou"]), path, finding)  # the grid's worker
     assert response.status_code == 201 and response.json()["case"]["grid"] == cast.grid.code
+
+
+def test_the_party_group_leader_follows_the_visits_of_his_grid(cast):
+    wang = cast.city.account(f"{cast.city.code}_wang", "王军", Role.PARTY_GROUP_LEADER, cast.grid)
+    for name in ("li", "qian"):
+        assert post(client_of(cast[name]), "/api/v1/visits/", visit(cast, name)).status_code == 201
+    leader = client_of(wang)
+    assert [row["member"] for row in leader.get("/api/v1/visits/").json()] == ["李明"]
+    body = leader.get("/api/v1/visits/due/", {"within": cast.grid.code, "weeks": 1}).json()
+    assert body["weeks"][0]["due"] == 2 and body["weeks"][0]["done"] == 1
+    assert leader.get("/api/v1/visits/due/", {"within": cast.other_grid.code}).status_code == 404
+    assert leader.get("/api/v1/visits/", {"within": cast.other_grid.code}).status_code == 404
