@@ -93,6 +93,12 @@ COVERAGE_COLUMNS = (
     Column("ok_grid_worker", "r.ok_grid_worker", "BOOLEAN"),
     Column("ok_households", "r.ok_households", "BOOLEAN"),
     Column("ok_station", "r.ok_station", "BOOLEAN"),
+    # the Party group's duties (三个一): reported always, counted in `status` only where COVERAGE_RULES names them
+    Column("visit_weeks_due", "r.visit_weeks_due::integer", "INTEGER"),
+    Column("visit_weeks_done", "r.visit_weeks_done::integer", "INTEGER"),
+    Column("analysis_meetings", "r.analysis_meetings::integer", "INTEGER"),
+    Column("ok_visits", "r.ok_visits", "BOOLEAN"),
+    Column("ok_analysis", "r.ok_analysis", "BOOLEAN"),
 )
 
 

@@ -281,7 +281,10 @@ if TOKEN_TTL_HOURS <= 0:
 # Which rules decide a grid's status, comma-separated, from: group_leader (a Party group with a
 # leader), service_team (at least COVERAGE_MIN_TEAM Party members in its service team), grid_worker
 # (at least one), households (at least COVERAGE_HOUSEHOLD_PERCENT % of households linked to a
-# Party member), station (a service station within COVERAGE_STATION_METRES). Default: all five.
+# Party member), station (a service station within COVERAGE_STATION_METRES). Default: these five.
+# Two duties of the grid's Party group (三个一) may be named as well: visits (the household links'
+# visits over the last COVERAGE_VISIT_WEEKS full weeks cover at least COVERAGE_VISIT_PERCENT % of
+# the link-weeks due) and analysis (a situation analysis, 民情研判, held last calendar month).
 COVERAGE_RULES = tuple(
     r.strip()
     for r in env_str("GOVGRID_COVERAGE_RULES", "group_leader,service_team,grid_worker,households,station").split(",")
@@ -290,7 +293,11 @@ COVERAGE_RULES = tuple(
 COVERAGE_MIN_TEAM = int(env_float("GOVGRID_COVERAGE_MIN_TEAM", 3))  # Party members; default 3
 COVERAGE_HOUSEHOLD_PERCENT = env_float("GOVGRID_COVERAGE_HOUSEHOLD_PERCENT", 80)  # percent; default 80
 COVERAGE_STATION_METRES = env_float("GOVGRID_COVERAGE_STATION_METRES", 1000)  # metres; default 1000
-_known_rules = {"group_leader", "service_team", "grid_worker", "households", "station"}
+COVERAGE_VISIT_WEEKS = int(env_float("GOVGRID_COVERAGE_VISIT_WEEKS", 4))  # full weeks; default 4
+COVERAGE_VISIT_PERCENT = env_float("GOVGRID_COVERAGE_VISIT_PERCENT", 80)  # percent; default 80
+if not 1 <= COVERAGE_VISIT_WEEKS <= 52:
+    raise ImproperlyConfigured("GOVGRID_COVERAGE_VISIT_WEEKS must be from 1 to 52")
+_known_rules = {"group_leader", "service_team", "grid_worker", "households", "station", "visits", "analysis"}
 if set(COVERAGE_RULES) - _known_rules:
     raise ImproperlyConfigured(f"GOVGRID_COVERAGE_RULES: unknown rule(s) {sorted(set(COVERAGE_RULES) - _known_rules)}")
 

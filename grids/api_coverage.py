@@ -13,7 +13,7 @@ from govgrid.lib.errors import GovgridError, NotFound
 
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin
-from .coverage import RULES, Thresholds, grid_rules, summary
+from .coverage import Thresholds, grid_rules, summary
 from .models import CODE_LENGTH, Level, level_for_code
 
 _GEOJSON_SQL = """
@@ -26,12 +26,17 @@ SELECT coalesce(json_agg(json_build_object(
         'has_group_leader', r.has_group_leader, 'team_members', r.team_members,
         'grid_workers', r.grid_workers, 'linked_households', r.linked_households,
         'nearest_station', r.station_name, 'station_metres', round(r.station_metres::numeric, 1),
-        'rules', json_build_object('group_leader', r.ok_group_leader, 'service_team', r.ok_service_team,
-                                   'grid_worker', r.ok_grid_worker, 'households', r.ok_households,
-                                   'station', r.ok_station)
+        'visit_weeks_due', r.visit_weeks_due, 'visit_weeks_done', r.visit_weeks_done,
+        'analysis_meetings', r.analysis_meetings,
+        'rules', json_build_object({rule_results})
     )) ORDER BY r.code), '[]'::json)::text
 FROM results r JOIN grids_area a ON a.id = r.id
 """
+
+
+def rule_results_sql(rules):
+    """The arguments of json_build_object for each rule's result (of grid_rules' row r)."""
+    return ", ".join(f"'{rule}', r.ok_{rule}" for rule in rules)
 
 
 class CoverageQuery(serializers.Serializer):
@@ -60,7 +65,8 @@ class GridCoverageView(_CoverageView):
         with connection.cursor() as cursor:
             for prefix in self.prefixes(request):
                 rules, params = grid_rules(prefix, thresholds=thresholds)
-                cursor.execute(_GEOJSON_SQL.replace("{rules}", rules), params)
+                statement = _GEOJSON_SQL.replace("{rules}", rules)
+                cursor.execute(statement.replace("{rule_results}", rule_results_sql(thresholds.reported)), params)
                 features.extend(json.loads(cursor.fetchone()[0]))
         body = {
             "type": "FeatureCollection",
@@ -69,6 +75,8 @@ class GridCoverageView(_CoverageView):
                 "min_team": thresholds.min_team,
                 "household_percent": thresholds.household_percent,
                 "station_metres": thresholds.station_metres,
+                "visit_weeks": thresholds.visit_weeks,
+                "visit_percent": thresholds.visit_percent,
             },
             "features": features,
         }
@@ -92,4 +100,6 @@ class CoverageSummaryView(_CoverageView):
                     field="level",
                 )
             rows.extend(summary(prefix, level))
-        return Response({"rules": list(Thresholds.from_settings().rules), "all_rules": list(RULES), "areas": rows})
+        thresholds = Thresholds.from_settings()
+        # all_rules: every rule reported, counted or not (the duty rules only where they count)
+        return Response({"rules": list(thresholds.rules), "all_rules": list(thresholds.reported), "areas": rows})

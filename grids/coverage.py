@@ -6,7 +6,15 @@ Five rules per grid (settings.COVERAGE_* say which count and their thresholds):
 - grid_worker: at least one grid worker;
 - households: at least X % of its households linked to a Party member (a grid without households
   passes it, and it does not count towards that grid's status);
-- station: a service station within D metres of the grid.
+- station: a service station within D metres of the grid;
+and two of the Party group's duties (三个一), counted only when named in COVERAGE_RULES:
+- visits: the household links' visits over the last COVERAGE_VISIT_WEEKS full weeks cover at least
+  COVERAGE_VISIT_PERCENT % of the link-weeks due (grids.duty_weeks says which are due and done; a
+  grid with no link-week due passes it, and it does not count towards that grid's status);
+- analysis: the grid's Party group held a situation analysis (民情研判) last calendar month.
+The five organisation rules are always reported (counted or not, so the effect of turning one on
+can be seen); the duty rules are reported where they count (`reported`), so the figures of a
+deployment that does not ask for them stay as they were.
 A grid is full when every counted rule holds, none when none does, partial otherwise.
 
 Everything is one SQL statement per level: the grid rules are computed set-wise from the stored
@@ -20,11 +28,26 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .duty_weeks import WEEK, link_weeks_sql, weeks_back
 from .models import CODE_LENGTH, Level
 from .models.areas import under_codes_sql
 from .models.people import in_force_sql
 
-RULES = ("group_leader", "service_team", "grid_worker", "households", "station")
+RULES = ("group_leader", "service_team", "grid_worker", "households", "station")  # always reported
+DUTY_RULES = ("visits", "analysis")  # reported where they count
+ALL_RULES = RULES + DUTY_RULES
+
+
+def reported(rules):
+    """The rules whose results are shown (the map's legend and popup, the API's features, the
+    summary's failed counts): the five of the organisation, and the duty rules among `rules`."""
+    return RULES + tuple(rule for rule in DUTY_RULES if rule in rules)
+
+
+def last_calendar_month(today):
+    """[first day of last month, first day of this month)."""
+    this_month = today.replace(day=1)
+    return (this_month - WEEK).replace(day=1), this_month
 
 
 @dataclass(frozen=True)
@@ -33,6 +56,12 @@ class Thresholds:
     min_team: int
     household_percent: float
     station_metres: float
+    visit_weeks: int = 4
+    visit_percent: float = 80
+
+    @property
+    def reported(self):
+        return reported(self.rules)
 
     @classmethod
     def from_settings(cls):
@@ -41,15 +70,23 @@ class Thresholds:
             min_team=settings.COVERAGE_MIN_TEAM,
             household_percent=settings.COVERAGE_HOUSEHOLD_PERCENT,
             station_metres=settings.COVERAGE_STATION_METRES,
+            visit_weeks=settings.COVERAGE_VISIT_WEEKS,
+            visit_percent=settings.COVERAGE_VISIT_PERCENT,
         )
 
     def params(self, today):
+        analysis_from, analysis_until = last_calendar_month(today)
         return {
             "today": today,
             "min_team": self.min_team,
             "household_percent": self.household_percent,
             "station_metres": self.station_metres,
-            **{f"use_{rule}": rule in self.rules for rule in RULES},
+            "visit_from": weeks_back(today, self.visit_weeks, include_current=False)[0],
+            "visit_weeks": self.visit_weeks,
+            "visit_percent": self.visit_percent,
+            "analysis_from": analysis_from,
+            "analysis_until": analysis_until,
+            **{f"use_{rule}": rule in self.rules for rule in ALL_RULES},
         }
 
 
@@ -71,6 +108,24 @@ WITH grid AS ({{grids}}), active AS (
     FROM grids_householdlink h
     WHERE {in_force_sql("h", "%(today)s")} AND grid_id IN (SELECT id FROM grid)
     GROUP BY grid_id
+), visits AS (
+    -- the link-weeks of the last full weeks, due and done, by grids.duty_weeks' rule
+    SELECT grid_id, count(*) FILTER (WHERE due) AS due, count(*) FILTER (WHERE done) AS done
+    FROM ({
+    link_weeks_sql(
+        "SELECT id, grid_id, person_id, starts_on, ends_on FROM grids_householdlink"
+        " WHERE grid_id IN (SELECT id FROM grid)",
+        "%(visit_from)s",
+        "%(visit_weeks)s",
+    )
+}) lw
+    GROUP BY grid_id
+), analyses AS (
+    SELECT area_id, count(*) AS meetings, max(held_on) AS last_held_on
+    FROM grids_partymeeting
+    WHERE kind = 'analysis' AND held_on >= %(analysis_from)s AND held_on < %(analysis_until)s
+      AND area_id IN (SELECT id FROM grid)
+    GROUP BY area_id
 ), facts AS (
     SELECT g.id, g.code, g.name, coalesce(g.households, 0) AS households,
            org.leader_id IS NOT NULL AS has_group_leader,
@@ -78,11 +133,15 @@ WITH grid AS ({{grids}}), active AS (
            coalesce(r.team_members, 0) AS team_members,
            coalesce(r.grid_workers, 0) AS grid_workers,
            coalesce(l.linked, 0) AS linked_households,
-           near.id AS station_id, near.name AS station_name, near.metres AS station_metres
+           near.id AS station_id, near.name AS station_name, near.metres AS station_metres,
+           coalesce(v.due, 0) AS visit_weeks_due, coalesce(v.done, 0) AS visit_weeks_done,
+           coalesce(m.meetings, 0) AS analysis_meetings
     FROM grid g
     LEFT JOIN grids_partyorg org ON org.area_id = g.id
     LEFT JOIN roles r ON r.area_id = g.id
     LEFT JOIN links l ON l.grid_id = g.id
+    LEFT JOIN visits v ON v.grid_id = g.id
+    LEFT JOIN analyses m ON m.area_id = g.id
     LEFT JOIN LATERAL (
         -- the few nearest by the index, then the nearest of those in metres on the spheroid
         SELECT c.id, c.name, ST_Distance(c.location::geography, g.geom::geography) AS metres
@@ -95,17 +154,23 @@ WITH grid AS ({{grids}}), active AS (
            team_members >= %(min_team)s AS ok_service_team,
            grid_workers >= 1 AS ok_grid_worker,
            (households = 0 OR linked_households * 100.0 >= %(household_percent)s * households) AS ok_households,
-           coalesce(station_metres <= %(station_metres)s, false) AS ok_station
+           coalesce(station_metres <= %(station_metres)s, false) AS ok_station,
+           (visit_weeks_due = 0 OR visit_weeks_done * 100.0 >= %(visit_percent)s * visit_weeks_due) AS ok_visits,
+           analysis_meetings > 0 AS ok_analysis
     FROM facts f
 ), counted AS (
     SELECT r.*,
         (%(use_group_leader)s AND ok_group_leader)::int + (%(use_service_team)s AND ok_service_team)::int
         + (%(use_grid_worker)s AND ok_grid_worker)::int
         + (%(use_households)s AND households > 0 AND ok_households)::int
-        + (%(use_station)s AND ok_station)::int AS passed,
-        -- the household rule does not count for a grid without households (a park, a school)
+        + (%(use_station)s AND ok_station)::int
+        + (%(use_visits)s AND visit_weeks_due > 0 AND ok_visits)::int + (%(use_analysis)s AND ok_analysis)::int
+        AS passed,
+        -- the household rule does not count for a grid without households (a park, a school), nor
+        -- the visits rule for a grid without a link-week due
         %(use_group_leader)s::int + %(use_service_team)s::int + %(use_grid_worker)s::int
-        + (%(use_households)s AND households > 0)::int + %(use_station)s::int AS counted
+        + (%(use_households)s AND households > 0)::int + %(use_station)s::int
+        + (%(use_visits)s AND visit_weeks_due > 0)::int + %(use_analysis)s::int AS counted
     FROM rules r
 )
 SELECT *, CASE WHEN passed = counted THEN 'full' WHEN passed = 0 THEN 'none' ELSE 'partial' END AS status
@@ -123,7 +188,9 @@ SELECT a.code, a.name, a.level,
        count(*) FILTER (WHERE NOT ok_service_team) AS failed_service_team,
        count(*) FILTER (WHERE NOT ok_grid_worker) AS failed_grid_worker,
        count(*) FILTER (WHERE NOT ok_households) AS failed_households,
-       count(*) FILTER (WHERE NOT ok_station) AS failed_station
+       count(*) FILTER (WHERE NOT ok_station) AS failed_station,
+       count(*) FILTER (WHERE NOT ok_visits) AS failed_visits,
+       count(*) FILTER (WHERE NOT ok_analysis) AS failed_analysis
 FROM results r JOIN grids_area a ON a.code = left(r.code, %(length)s)
 GROUP BY a.code, a.name, a.level
 ORDER BY a.code
@@ -138,9 +205,9 @@ def grid_rules(prefix=None, *, source=None, thresholds=None, today=None):
     params and its own. The text is the same for every prefix, so one statement serves several.
 
     Columns: id, code, name, households, has_group_leader, group_leader_id, team_members,
-    grid_workers, linked_households, station_id, station_name, station_metres, ok_<rule> for each
-    of RULES, passed and counted (the rules that count and hold, and that count), and status
-    (full, partial or none)."""
+    grid_workers, linked_households, station_id, station_name, station_metres, visit_weeks_due,
+    visit_weeks_done, analysis_meetings, ok_<rule> for each of ALL_RULES, passed and counted (the
+    rules that count and hold, and that count), and status (full, partial or none)."""
     thresholds = thresholds or Thresholds.from_settings()
     params = thresholds.params(today or timezone.localdate())
     if source is None:
@@ -176,6 +243,7 @@ def summary(prefix, level, thresholds=None, today=None):
     for row in rows:
         total = row["grids"] or 1
         row["shares"] = {status: round(row[status] / total, 4) for status in ("full", "partial", "none")}
-        row["failed"] = {rule: row.pop(f"failed_{rule}") for rule in RULES}
+        failed = {rule: row.pop(f"failed_{rule}") for rule in ALL_RULES}
+        row["failed"] = {rule: failed[rule] for rule in thresholds.reported}
         row["rules"] = list(thresholds.rules)
     return rows

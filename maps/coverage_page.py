@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.lib import coords
 from govgrid.lib.basemap import base_map, draws_in_gcj02
-from grids.coverage import RULES, Thresholds
+from grids.coverage import Thresholds
 from grids.models import Level, ServiceStation, level_for_code
 from grids.scopes import Scope, under_codes
 
@@ -71,7 +71,7 @@ def coverage_map(request):
     context = page | {
         "counts": counts,
         "statuses": [(s, labels[s], STATUS_COLOURS[s], counts[s]) for s in ("full", "partial", "none")],
-        "failed": [(rule_labels()[rule], failed[rule]) for rule in RULES],
+        "failed": [(rule_labels()[rule], n) for rule, n in failed.items()],
         "station_count": len(points),
         "reach": int(reach),
         "tiles": grids is None,
@@ -96,6 +96,8 @@ def rule_labels():
         "grid_worker": _("grid worker"),
         "households": _("households linked"),
         "station": _("station within reach"),
+        "visits": _("weekly household visits"),
+        "analysis": _("monthly situation analysis"),
     }
 
 
@@ -120,6 +122,14 @@ def coverage_grid(request, code):
         "households": _("%(linked)d of %(households)d households")
         % {"linked": card["linked_households"], "households": card["households"]},
         "station": station or "—",
+        "visits": _("%(done)d of %(due)d link-weeks visited in the last %(weeks)d weeks (at least %(percent)g %%)")
+        % {
+            "done": card["visit_weeks_done"],
+            "due": card["visit_weeks_due"],
+            "weeks": thresholds.visit_weeks,
+            "percent": thresholds.visit_percent,
+        },
+        "analysis": _("meetings held last month: %(n)d") % {"n": card["analysis_meetings"]},
     }
     labels = rule_labels()
     return render(
@@ -129,7 +139,10 @@ def coverage_grid(request, code):
             "card": card,
             "status_label": status_labels()[card["status"]],
             "colour": STATUS_COLOURS[card["status"]],
-            "rows": [(labels[rule], card[f"ok_{rule}"], details[rule], rule in thresholds.rules) for rule in RULES],
+            "rows": [
+                (labels[rule], card[f"ok_{rule}"], details[rule], rule in thresholds.rules)
+                for rule in thresholds.reported
+            ],
             "team": card["team_names"],
         },
     )

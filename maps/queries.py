@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from grids.coverage import RULES, Thresholds, grid_coverage, grid_rules, summary
+from grids.coverage import Thresholds, grid_coverage, grid_rules, summary
 from grids.models import Level, level_for_code
 from grids.models.people import in_force_sql
 from grids.scopes import under_codes_sql
@@ -55,14 +55,16 @@ FROM results r JOIN grids_area a ON a.id = r.id
 
 
 def coverage_totals(prefixes):
-    """Grids per status and per failed rule over the areas with these codes, added together."""
+    """Grids per status and per failed rule (of the rules reported) over the areas with these codes,
+    added together."""
     totals = {"grids": 0, "full": 0, "partial": 0, "none": 0}
-    failed = dict.fromkeys(RULES, 0)
+    reported = Thresholds.from_settings().reported
+    failed = dict.fromkeys(reported, 0)
     for prefix in prefixes:
         for row in summary(prefix, level_for_code(prefix)):
             for key in totals:
                 totals[key] += row[key]
-            for rule in RULES:
+            for rule in reported:
                 failed[rule] += row["failed"][rule]
     return totals, failed
 
