@@ -43,7 +43,7 @@ def _token_scope_sql():
             "govgrid_token_scope",
             f"""
         SELECT {", ".join(f"u.{connection.ops.quote_name(c)}" for c in columns)},
-               t.created, p.id, a.role, area.code, a.department_id
+               t.created, p.id, a.role, area.code, a.department_id, a.work_unit_id
         FROM {Token._meta.db_table} t
         JOIN {user_model._meta.db_table} u ON u.id = t.user_id
         LEFT JOIN {Person._meta.db_table} p ON p.user_id = u.id
