@@ -98,7 +98,7 @@ def member_totals(query):
 
 
 QUARTER_PARAMETERS = [
-    OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The work unit.")),
+    OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The work unit.")),
     OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH),
     OpenApiParameter("quarter", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("1 to 4.")),
 ]

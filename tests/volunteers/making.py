@@ -15,6 +15,10 @@ from volunteers.models import Activity, Attendance, LedgerEntry, ServiceRequest
 _made = iter(range(1, 1_000_000))
 
 
+def d(text):
+    return date.fromisoformat(text)
+
+
 def at(day, hour=10):
     return timezone.make_aware(datetime.combine(day, time(hour)))
 

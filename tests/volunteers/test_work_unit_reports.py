@@ -26,13 +26,9 @@ from grids.scopes import Scope
 from volunteers.models import LedgerEntry
 from volunteers.reports import CSV_COLUMNS, Quarter, report
 
-from .making import attended, contact_of, corrected, served, visited
+from .making import attended, contact_of, corrected, d, served, visited
 
 Q2 = Quarter(2026, 2)
-
-
-def d(text):
-    return date.fromisoformat(text)
 
 
 @pytest.fixture
