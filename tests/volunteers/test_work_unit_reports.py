@@ -280,3 +280,19 @@ def test_the_contact_role_must_name_its_work_unit_at_the_database(cast):
     with pytest.raises(IntegrityError), transaction.atomic():
         Assignment.objects.create(person=person, role=Role.GRID_WORKER, area=cast.grid, work_unit=cast.school)
     assert Area.objects.filter(code=cast.city.code).exists()
+
+
+def test_a_unit_without_members_still_gets_its_report_saying_so(cast, hospital, tmp_path):
+    empty = WorkUnit.objects.create(name="方格市档案馆", district=cast.city.district)
+    contact = contact_of(cast.city, empty, "archive_contact", "档案馆联系人")
+    flat = "".join(pdf_text(pdf_of(client_of(contact), empty, "2026-Q1", tmp_path)).split())
+    assert "致：方格市档案馆" in flat and "本季度无在职党员记录" in flat and "合计0人" in flat
+
+
+def test_a_contact_whose_role_has_ended_reads_nothing_more(cast):
+    from grids.models import Assignment
+
+    contact = contact_of(cast.city, cast.school, "former_contact", "前联系人")
+    Assignment.objects.filter(person__user=contact).update(ends_on=date(2021, 1, 1))
+    answer = client_of(contact).get(f"/api/v1/work-units/{cast.school.pk}/reports/2026-Q2.csv")
+    assert answer.status_code == 404 and Scope.for_user(contact).work_units == ()
