@@ -1,10 +1,10 @@
 """Token login that reads the caller's scope in the same statement as the token.
 
 Every API request with a token needs both the user and their scope (grids.scopes). One statement
-gives the token's user, the user's person and each role in force with its area's code, where the
-ORM would need one for the token and another for the roles, and a few times the Python to build
-them. The scope is made by Scope.from_rows, the one place of the rule, and kept on the request's
-user object, where Scope.for_user finds it.
+gives the token's user, the user's person and each role in force with its area's code (and the
+department or work unit the role names), where the ORM would need one for the token and another
+for the roles, and a few times the Python to build them. The scope is made by Scope.from_rows, the
+one place of the rule, and kept on the request's user object, where Scope.for_user finds it.
 
 One of intake's speed-ups: docs/speed.md lists them together, with what each costs.
 """
@@ -43,7 +43,7 @@ def _token_scope_sql():
             "govgrid_token_scope",
             f"""
         SELECT {", ".join(f"u.{connection.ops.quote_name(c)}" for c in columns)},
-               t.created, p.id, a.role, area.code, a.department_id
+               t.created, p.id, a.role, area.code, a.department_id, a.work_unit_id
         FROM {Token._meta.db_table} t
         JOIN {user_model._meta.db_table} u ON u.id = t.user_id
         LEFT JOIN {Person._meta.db_table} p ON p.user_id = u.id

@@ -10,6 +10,7 @@ area's code) and what they may do there:
 | grid worker                          | their grids          | yes        | yes, in scope      |
 | leader                               | their district       | no (but supervises) | yes, in scope |
 | department handler or head           | cases sent to their department | theirs while it holds them | no |
+| work-unit contact                    | no area: their unit's members' totals and reports (volunteers) | no | no |
 | analyst                              | their district       | no         | no (masked)        |
 | anyone else, anonymous               | nothing              | no         | no                 |
 
@@ -41,7 +42,17 @@ from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import GovgridError, NotFound
 
-from .models import DEPARTMENT_ROLES, Area, Assignment, HouseholdLink, Level, Person, Role, level_for_code
+from .models import (
+    DEPARTMENT_ROLES,
+    WORK_UNIT_ROLES,
+    Area,
+    Assignment,
+    HouseholdLink,
+    Level,
+    Person,
+    Role,
+    level_for_code,
+)
 from .models.areas import under_codes, under_codes_sql  # noqa: F401  (the code rule in Q and SQL, used here and by the maps)
 from .models.people import in_force
 
@@ -71,6 +82,7 @@ class Scope:
     departments: tuple = ()  # ids of the departments they serve in (handler or head)
     grid_work: tuple = ()  # codes of the grids they are a grid worker of
     leads: tuple = ()  # area codes they are a leader of
+    work_units: tuple = ()  # ids of the work units they are the contact of (their members' totals, not areas)
 
     @classmethod
     def for_user(cls, user):
@@ -84,25 +96,30 @@ class Scope:
         rows = (
             Person.objects.filter(user=user)
             .annotate(serving=FilteredRelation("assignments", condition=in_force(through="assignments__")))
-            .values_list("id", "serving__role", "serving__area__code", "serving__department_id")
+            .values_list(
+                "id", "serving__role", "serving__area__code", "serving__department_id", "serving__work_unit_id"
+            )
         )
         return cls.from_rows(user, list(rows))
 
     @classmethod
     def from_rows(cls, user, rows):
         """The scope of an active user from their person's rows: (person id, role, area code,
-        department id), a row per role in force; one row with no role for a person with none, no
-        row for no person. A department role gives the cases sent to the department, not an area."""
+        department id, work unit id), a row per role in force; one row with no role for a person
+        with none, no row for no person. A department role gives the cases sent to the department,
+        a work-unit role its unit's members (volunteers' totals and reports), neither an area."""
         person_id = rows[0][0] if rows else None
         departments = tuple(sorted({row[3] for row in rows if row[1] in DEPARTMENT_ROLES}))
-        roles = [(role, code) for _id, role, code, _department in rows if role is not None]
-        roles = [(role, code) for role, code in roles if role not in DEPARTMENT_ROLES]
+        work_units = tuple(sorted({row[4] for row in rows if row[1] in WORK_UNIT_ROLES}))
+        roles = [(row[1], row[2]) for row in rows if row[1] is not None]
+        roles = [(role, code) for role, code in roles if role not in DEPARTMENT_ROLES and role not in WORK_UNIT_ROLES]
         who = {
             "person_id": person_id,
             "user_id": user.pk,
             "dispatches": _minimal({code for role, code in roles if role == Role.DISPATCHER}),
             "works_at": _working_level(code for role, code in roles if role in WRITING_ROLES),
             "departments": departments,
+            "work_units": work_units,
             "grid_work": tuple(sorted({code for role, code in roles if role == Role.GRID_WORKER})),
             "leads": _minimal({code for role, code in roles if role == Role.LEADER}),
         }
@@ -137,6 +154,10 @@ class Scope:
     def serves_in(self, department_id):
         """Whether this user serves in the department (handler or head), or is an administrator."""
         return self.everything or department_id in self.departments
+
+    def contact_of(self, work_unit_id):
+        """Whether this user is the work unit's contact (reads its members' totals), or an administrator."""
+        return self.everything or work_unit_id in self.work_units
 
     @property
     def sees_anything(self):

@@ -15,5 +15,15 @@ from .areas import (  # noqa: F401
 )
 from .departments import Department  # noqa: F401
 from .duties import PartyMeeting, Visit  # noqa: F401
-from .people import DEPARTMENT_ROLES, Assignment, FailedLogin, HouseholdLink, PartyOrg, Person, Role, ServiceStation  # noqa: F401
+from .people import (  # noqa: F401
+    DEPARTMENT_ROLES,
+    WORK_UNIT_ROLES,
+    Assignment,
+    FailedLogin,
+    HouseholdLink,
+    PartyOrg,
+    Person,
+    Role,
+    ServiceStation,
+)
 from .work_units import WorkUnit  # noqa: F401

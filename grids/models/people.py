@@ -28,10 +28,14 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")
     DEPARTMENT_HANDLER = "department_handler", _("department handler")
     DEPARTMENT_HEAD = "department_head", _("department head")
+    WORK_UNIT_CONTACT = "work_unit_contact", _("work-unit contact")
 
 
 # Roles held in a department (an assignment names it), not in an area.
 DEPARTMENT_ROLES = (Role.DEPARTMENT_HANDLER, Role.DEPARTMENT_HEAD)
+# Roles held for a work unit (an assignment names it): its contact reads its own members' totals
+# and reports, and nothing of the areas.
+WORK_UNIT_ROLES = (Role.WORK_UNIT_CONTACT,)
 
 
 class Person(models.Model):
@@ -102,7 +106,8 @@ class AssignmentQuerySet(models.QuerySet):
 
 class Assignment(models.Model):
     """A person's role in an area from a date, until an end date (kept as history). A department
-    role names its department, and its area is the department's district."""
+    role names its department, a work-unit role its work unit, and the area of either is the
+    district the department or the unit belongs to."""
 
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="assignments")
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
@@ -114,6 +119,14 @@ class Assignment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="assignments",
+    )
+    work_unit = models.ForeignKey(
+        WorkUnit,
+        verbose_name=_("work unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
     )
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
@@ -134,6 +147,11 @@ class Assignment(models.Model):
                 condition=Q(role__in=DEPARTMENT_ROLES, department__isnull=False)
                 | (~Q(role__in=DEPARTMENT_ROLES) & Q(department__isnull=True)),
             ),
+            models.CheckConstraint(
+                name="work_unit_role_names_its_work_unit",
+                condition=Q(role__in=WORK_UNIT_ROLES, work_unit__isnull=False)
+                | (~Q(role__in=WORK_UNIT_ROLES) & Q(work_unit__isnull=True)),
+            ),
         ]
 
     def clean(self):
@@ -150,6 +168,12 @@ class Assignment(models.Model):
             self.area_id = department.district_id
         elif department is not None:
             raise ValidationError({"department": _("Only a department role names a department.")})
+        if self.role in WORK_UNIT_ROLES:
+            if self.work_unit_id is None:
+                raise ValidationError({"work_unit": _("A work-unit contact needs their work unit.")})
+            self.area_id = self.work_unit.district_id
+        elif self.work_unit_id is not None:
+            raise ValidationError({"work_unit": _("Only a work-unit contact names a work unit.")})
 
     def __str__(self):
         return f"{self.person} · {self.get_role_display()} · {self.area.code}"
