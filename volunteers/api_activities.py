@@ -41,7 +41,9 @@ class ActivityListQuery(serializers.Serializer):
 class ActivityFields(serializers.Serializer):
     title = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    kind = serializers.ChoiceField(choices=[*KINDS, ""], required=False, allow_blank=True)
+    kind = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text=gettext_lazy("A service kind, or empty.")
+    )
     team = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     place = serializers.CharField(max_length=200)
     lon = serializers.FloatField(min_value=-180, max_value=180)
@@ -98,7 +100,10 @@ class TeamCreateRequest(serializers.Serializer):
     community = AreaCodeField()
     name = serializers.CharField(max_length=100)
     work_unit = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    skills = serializers.ListField(child=serializers.ChoiceField(choices=list(KINDS)), required=False, default=list)
+    skills = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, default=list, max_length=len(KINDS),
+        help_text=gettext_lazy("Service kinds the team takes."),
+    )  # fmt: skip
     leader = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 

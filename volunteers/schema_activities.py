@@ -35,10 +35,10 @@ class ActivityRow(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     check_in_opens_at = serializers.DateTimeField()
     check_in_closes_at = serializers.DateTimeField()
-    check_in = serializers.ChoiceField(choices=["early", "open", "closed", "cancelled"])
+    check_in = serializers.CharField(help_text=_("Check-in now: early, open, closed or cancelled."))
     capacity = serializers.IntegerField(allow_null=True, help_text=_("Places; none: no limit."))
     hours = serializers.CharField(help_text=_("Hours credited to each member who attends, as a decimal."))
-    status = serializers.ChoiceField(choices=["published", "cancelled"])
+    status = serializers.CharField(help_text=_("published or cancelled."))
     status_label = serializers.CharField()
     signed_up = serializers.IntegerField()
     places_left = serializers.IntegerField(allow_null=True)
@@ -87,7 +87,7 @@ class ActivityAttendance(serializers.Serializer):
 
 class ActivityCode(serializers.Serializer):
     activity = serializers.IntegerField()
-    state = serializers.ChoiceField(choices=["early", "open", "closed", "cancelled"])
+    state = serializers.CharField(help_text=_("early, open, closed or cancelled: a code only when open."))
     code = serializers.CharField(allow_null=True, help_text=_("Six digits, while check-in is open."))
     step = serializers.IntegerField(allow_null=True, help_text=_("The time step the code belongs to."))
     seconds_left = serializers.IntegerField(allow_null=True, help_text=_("Until the next code."))
