@@ -213,6 +213,7 @@ class ActivityCodeView(SignedInView):
 # --- volunteer teams ------------------------------------------------------------------------------
 
 
+@personal_data  # the members' names
 class TeamListView(SignedInView):
     """GET, POST /api/v1/volunteer-teams/"""
 
@@ -231,6 +232,7 @@ class TeamListView(SignedInView):
         return Response(teams.team_row(teams.team_seen(scope, team.pk), scope), status=201)
 
 
+@personal_data  # the members' names
 class TeamView(SignedInView):
     """GET /api/v1/volunteer-teams/<id>/"""
 
@@ -240,6 +242,7 @@ class TeamView(SignedInView):
         return Response(teams.team_row(teams.team_seen(scope, pk), scope))
 
 
+@personal_data  # the members' names
 class TeamMembersView(SignedInView):
     """POST /api/v1/volunteer-teams/<id>/members/"""
 
@@ -251,6 +254,7 @@ class TeamMembersView(SignedInView):
         return Response(teams.team_row(teams.team_seen(scope, pk), scope), status=201 if created else 200)
 
 
+@personal_data  # the members' names
 class TeamMemberView(SignedInView):
     """DELETE /api/v1/volunteer-teams/<id>/members/<person>/"""
 
