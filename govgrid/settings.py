@@ -435,6 +435,19 @@ VOLUNTEER_CONFIRM_DAYS = env_float("GOVGRID_VOLUNTEER_CONFIRM_DAYS", 7)
 # entry overrides the default's keys it names.
 POINTS_RULES = json.loads(env_str("GOVGRID_POINTS_RULES", "{}") or "{}")
 
+# --- Activities (volunteers/activities.py, volunteers/attendance_codes.py) -----------------------
+# The organiser's attendance code changes every this many seconds (default 60; at least 10); the
+# code of the step before is still accepted, so a code read just before it changed gets in.
+ACTIVITY_CODE_SECONDS = int(env_float("GOVGRID_ACTIVITY_CODE_SECONDS", 60))
+# Members check in from this many minutes before an activity starts (default 30) until this many
+# minutes after it ends (default 30); outside that window there is no code to show or accept.
+ACTIVITY_CHECK_IN_EARLY_MINUTES = env_float("GOVGRID_ACTIVITY_CHECK_IN_EARLY_MINUTES", 30)
+ACTIVITY_CHECK_IN_LATE_MINUTES = env_float("GOVGRID_ACTIVITY_CHECK_IN_LATE_MINUTES", 30)
+# A check-in counts as on site within the activity's radius plus the phone's stated accuracy, but
+# the accuracy counts for at most this many metres (default 100): a position a kilometre vague
+# proves nothing about where the phone is.
+ACTIVITY_MAX_ACCURACY_M = env_float("GOVGRID_ACTIVITY_MAX_ACCURACY_M", 100)
+
 # --- Intake (incidents/intake.py) -------------------------------------------------------------
 # A report whose accuracy is worse than this many metres is accepted and flagged. Default 100.
 INTAKE_MAX_ACCURACY_M = env_float("GOVGRID_INTAKE_MAX_ACCURACY_M", 100)
