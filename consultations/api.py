@@ -16,6 +16,7 @@ from exports.api import AnyAccept
 from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
+from govgrid.lib.versioned import Versioned
 from grids.api import AreaCodeField
 from grids.models import Level
 from grids.scopes import Scope
@@ -86,10 +87,6 @@ class ItemView(ScopedView):
     def get(self, request, pk):
         scope = self.scope
         return Response(reading.detail(reading.item_seen(scope, pk), scope))
-
-
-class Versioned(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
 
 
 class AdvanceRequest(Versioned):

@@ -30,6 +30,8 @@ def header(request):
 
     return {
         "serves_as_member": SimpleLazyObject(serves),
+        # the work units' page: staff and leaders of areas, and the units' own contacts
+        "reads_work_units": SimpleLazyObject(lambda: bool(their.everything or their.read or their.work_units)),
         "serves_in_department": SimpleLazyObject(lambda: bool(their.departments)),
         "changes_areas": SimpleLazyObject(lambda: bool(their.everything or their.write)),
         "unread_notifications": SimpleLazyObject(unread),

@@ -237,7 +237,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaLevelEnum": "grids.models.Level",
         "CaseLevelEnum": ["grid", "community", "street"],
-        "CoverageRuleEnum": "grids.coverage.RULES",
+        "CoverageRuleEnum": "grids.coverage.ALL_RULES",
         "FeatureTypeEnum": ["Feature"],
         "FeatureCollectionTypeEnum": ["FeatureCollection"],
     },

@@ -295,8 +295,8 @@ def neighbours_on_map(area):
 class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0
-    raw_id_fields = ["area"]
-    fields = ["role", "area", "department", "starts_on", "ends_on"]
+    raw_id_fields = ["area", "work_unit"]
+    fields = ["role", "area", "department", "work_unit", "starts_on", "ends_on"]
 
 
 @admin.register(Person)
@@ -347,11 +347,11 @@ class PersonAdmin(ScopedAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(ScopedAdmin):
-    list_display = ["person", "role", "area", "department", "starts_on", "ends_on"]
+    list_display = ["person", "role", "area", "department", "work_unit", "starts_on", "ends_on"]
     list_filter = ["role", "department"]
-    search_fields = ["person__name", "area__code", "area__name", "department__name"]
-    raw_id_fields = ["person", "area"]
-    list_select_related = ["person", "area", "department"]
+    search_fields = ["person__name", "area__code", "area__name", "department__name", "work_unit__name"]
+    raw_id_fields = ["person", "area", "work_unit"]
+    list_select_related = ["person", "area", "department", "work_unit"]
     show_full_result_count = False
 
 

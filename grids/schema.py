@@ -23,7 +23,7 @@ from rest_framework import serializers
 from govgrid.lib import coords
 from govgrid.lib.errors import errors
 
-from .coverage import RULES
+from .coverage import ALL_RULES, DUTY_RULES
 from .models import Level
 from .scopes import PERSONAL_FIELDS
 
@@ -147,15 +147,17 @@ class LookupAnswer(serializers.Serializer):
 
 
 class CoverageRules(serializers.Serializer):
-    counted = serializers.ListField(child=serializers.ChoiceField(choices=RULES))
+    counted = serializers.ListField(child=serializers.ChoiceField(choices=ALL_RULES))
     min_team = serializers.IntegerField()
     household_percent = serializers.FloatField()
     station_metres = serializers.FloatField()
 
 
 def _per_rule(name, field):
-    """A serializer with one `field` per coverage rule, in the order of grids.coverage.RULES."""
-    return type(name, (serializers.Serializer,), {"__module__": __name__} | {rule: field() for rule in RULES})
+    """A serializer with one `field` per coverage rule, in the order of grids.coverage.ALL_RULES (the
+    Party groups' duties only where they count)."""
+    fields = {rule: field(required=rule not in DUTY_RULES) for rule in ALL_RULES}
+    return type(name, (serializers.Serializer,), {"__module__": __name__} | fields)
 
 
 RuleResults = _per_rule("RuleResults", serializers.BooleanField)  # each rule met or not
@@ -205,12 +207,14 @@ class CoverageRow(serializers.Serializer):
     none = serializers.IntegerField()
     shares = StatusShares()
     failed = FailedRules(help_text=_("Grids failing each rule, counted or not."))
-    rules = serializers.ListField(child=serializers.ChoiceField(choices=RULES))
+    rules = serializers.ListField(child=serializers.ChoiceField(choices=ALL_RULES))
 
 
 class CoverageSummary(serializers.Serializer):
-    rules = serializers.ListField(child=serializers.ChoiceField(choices=RULES), help_text=_("The rules that count."))
-    all_rules = serializers.ListField(child=serializers.ChoiceField(choices=RULES))
+    rules = serializers.ListField(
+        child=serializers.ChoiceField(choices=ALL_RULES), help_text=_("The rules that count.")
+    )
+    all_rules = serializers.ListField(child=serializers.ChoiceField(choices=ALL_RULES))
     areas = CoverageRow(many=True)
 
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from govgrid.lib import coords
 from govgrid.lib.moments import BoundedDateField, BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
+from govgrid.lib.versioned import Versioned
 from grids.api import AreaCodeField
 from grids.scopes import Forbidden, Scope
 
@@ -73,10 +74,6 @@ class ActivityEditRequest(ActivityFields):
             if name != "version":
                 field.required = False
         self.fields["crs"].default = serializers.empty
-
-
-class Versioned(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
 
 
 class CheckInRequest(serializers.Serializer):

@@ -13,6 +13,7 @@ from govgrid.lib import coords
 from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
+from govgrid.lib.versioned import Versioned
 from grids.api import AreaCodeField
 from grids.models import Area, Level
 from residents import links
@@ -107,10 +108,6 @@ class RequestView(APIView):
     @docs.request_detail
     def get(self, request, code):
         return Response(reading.detail(request.user, reading.seen(request.user, code)))
-
-
-class Versioned(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
 
 
 class ReasonRequest(Versioned):

@@ -14,6 +14,7 @@ from demo.departments import build_departments
 from demo.history import build_history
 from demo.people import build_people
 from demo.residents import place_codes
+from demo.volunteers import build_volunteers
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
 from grids.models import Area, Department, Level, Person, ServiceStation, WorkUnit
 
@@ -62,8 +63,9 @@ class Command(BaseCommand):
                 ensure_admin(password)
                 place_codes("411381")  # a QR code for every grid and community (码上办)
                 cases = build_history("411381", cases=max(0, opts["history"]), seed=plan.seed)
-                if cases:  # the year's consultations go with the year's cases
+                if cases:  # the year's consultations, and the members' and volunteers' year, go with the cases'
                     build_consultations("411381", np.random.default_rng(plan.seed + 11))
+                    accounts += build_volunteers("411381", np.random.default_rng(plan.seed + 13), password)["accounts"]
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())

@@ -28,6 +28,11 @@ export async function keep(action) {
   send();
 }
 
+async function keepNext(next, answer) {
+  const url = next.url.replace("{id}", encodeURIComponent(answer.id));
+  await actions.put({ key: newClientId(), user: config.user, state: "queued", note: "", created: Date.now(), ...next, url });
+}
+
 export const waiting = async () => (await actions.all()).filter((a) => a.state === "queued");
 
 // Sends what waits, in order; stops at the first trouble of the network (tried again when the phone
@@ -59,8 +64,10 @@ async function sendOne(action) {
     const response = await request(action.url, { method: "POST", body: JSON.stringify(action.body), headers }, TIMEOUT_MS);
     const answer = await readJson(response);
     if (isAcknowledged(response.status)) {
-      action.answer = answer;
       $("network-state").textContent = t(action.sentLabel || "doneSent", { code: action.code });
+      // What follows from it once the server has it: a problem found on a visit becomes a case of
+      // the visit the server numbered (its id known only now).
+      if (action.then) await keepNext(action.then, answer);
       return "done";
     }
     action.note = reasonOf(response, answer);

@@ -3,6 +3,8 @@
  *
  *   actions.js   what the member did, kept on the phone (IndexedDB) and sent until the server has it
  *   serve.js     requests to claim, and the member's tasks
+ *   visits.js    the weekly household visits: the weeks due, recording one (and a problem found)
+ *   points.js    the member's hours and points, from the ledger
  *
  * with the phone page's small modules (incidents/phone/: config, dom, server, words, kept, idb, tabs,
  * logout). The service worker that keeps the page is /v/sw.js (volunteers.member_page). */
@@ -12,7 +14,9 @@ import { $ } from "../../incidents/phone/dom.js";
 import { wireLogout } from "../../incidents/phone/logout.js";
 import { isShown, whenShown, wireTabs } from "../../incidents/phone/tabs.js";
 import { onSent, render, send } from "./actions.js";
+import { loadPoints } from "./points.js";
 import { load } from "./serve.js";
+import { loadVisits } from "./visits.js";
 
 const RETRY_SECONDS = 20;
 
@@ -27,16 +31,20 @@ function reloadShown() {
 function start() {
   whenShown("offered", () => load("offered"));
   whenShown("tasks", () => load("tasks"));
+  whenShown("visits", loadVisits);
+  whenShown("points", loadPoints);
   whenShown("pending", () => render());
   wireTabs();
   wireLogout();
   onSent(() => {
     load("offered");
     load("tasks");
+    if (isShown("visits")) loadVisits();
   });
   showNetwork();
   load("offered");
   load("tasks");
+  loadVisits();
   render().then(send);
   window.addEventListener("online", () => {
     $("network-state").textContent = "";
