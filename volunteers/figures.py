@@ -1,0 +1,288 @@
+"""Party members' and volunteers' work in figures (党员服务): per area of a level (grid, community,
+street, district) or per work unit of a district, for a period of days [since, until), in ONE
+statement per call. Every source is read by its stored foreign keys and grouped by code prefix
+(as grids.coverage's rollup), so a level costs the same whether it has 4 rows or 50,000.
+
+| figure                     | what it counts                                               | where |
+|----------------------------|--------------------------------------------------------------|-------|
+| received                   | service requests asked (`asked_at`) in the period            | R     |
+| accepted                   | of those, the ones ever offered (`offered_at` set); refused  | R     |
+|                            | ones and those made into a case are not                      |       |
+| claimed, completed, rated  | of those received: `claimed_at`, `done_at`, `rating` set     | R     |
+| satisfied, satisfaction    | of those rated, a rating of 4 or 5; satisfied / rated        | R     |
+| median_hours_to_claim      | of those received, claimed after an offer: claimed − offered | R     |
+| median_hours_to_complete   | of those received and done: done − asked                     | R     |
+| hours, points              | sums of the ledger rows whose day (`on`) is in the period,   | L     |
+|                            | corrections included                                         |       |
+| visits_due                 | link-weeks: a household link owes a visit for each ISO week  | V     |
+|                            | whose Monday is in the period and on which it is in force    |       |
+|                            | (grids.models.people.in_force_sql); `link_weeks_sql` below   |       |
+| visits_done, visits_share  | of the link-weeks due, those with a visit of the link dated  | V     |
+|                            | in that week (Monday to Sunday); done / due                  |       |
+| analysis_meetings,         | Party meetings held (`held_on`) in the period, of kind       | M     |
+| trainings                  | analysis (民情研判), of kind training                         |       |
+
+Where: R, the request's grid, or its community for a request with no grid; L, the ledger row's
+grid, else its community, else its district; V, the link's grid; M, the area that held the meeting.
+
+How a row's area is named: its code cut to the level's length. What counts in an area above the
+level (a request with no grid, a ledger row of an activity, a community's meeting, at the grid
+level) is listed on a row of that area itself, whose `level` says so: a grid-level answer of a
+community holds its grids' rows and one row of the community for what has no grid.
+
+Per work unit (`by=work_unit`), inside the same areas: the requests taken by a member of the unit
+(their volunteer's work unit now; `received` then counts the requests of the period the unit's
+members took), the ledger rows credited to the unit (the row's `work_unit`, kept as it was when
+credited), the links of the unit's members (now), and the meetings at least one of its members
+attended.
+
+The days of the period are local days; a request's `asked_at` counts from local midnight of `since`
+to local midnight of `until`. The API, the CSV export (written by PostgreSQL, every text cell
+spreadsheet-safe) and the dashboard's section read the same statement, so they always agree.
+"""
+
+from datetime import datetime, time
+
+from django.db import connection
+from django.utils import timezone
+
+from govgrid.lib.spreadsheet import safe_cell_sql
+from grids.models import CODE_LENGTH, Area, HouseholdLink, Level, PartyMeeting, Person, Visit, WorkUnit
+from grids.models.areas import under_codes_sql
+from grids.models.people import in_force_sql
+
+from .models import LedgerEntry, ServiceRequest
+
+COUNTS = (
+    "received",
+    "accepted",
+    "claimed",
+    "completed",
+    "rated",
+    "satisfied",
+    "visits_due",
+    "visits_done",
+    "analysis_meetings",
+    "trainings",
+)
+SUMS = ("hours", "points")
+MEDIANS = ("median_hours_to_claim", "median_hours_to_complete")
+SHARES = ("satisfaction", "visits_share")
+FIGURES = (*COUNTS, *SUMS, *MEDIANS, *SHARES)
+SATISFIED_FROM = 4  # a rating of 4 or 5 is satisfied, as for cases and consultations
+
+
+def link_weeks_sql(links="links"):
+    """The visits rule, a link-week due and done, as the body of a CTE: one row per household link
+    of the relation `links` (columns id, starts_on, ends_on) and ISO week of the period
+    [%(since)s, %(until)s) that the link owes a visit for, with `done` when a visit of that link is
+    dated in that week. Columns: link_id, monday, done.
+
+    A week is in the period when its Monday is; a link owes it when it is in force on that Monday.
+    The duties' own rule (volunteers/duties.py) is meant to take this one's place when both exist."""
+    weeks = (
+        "SELECT d::date AS monday FROM generate_series("
+        "date_trunc('week', %(since)s::date + 6), %(until)s::date - 1, interval '1 week') AS d"
+    )
+    return f"""
+    SELECT l.id AS link_id, w.monday, v.link_id IS NOT NULL AS done
+    FROM {links} l
+    JOIN ({weeks}) w ON {in_force_sql("l", "w.monday")}
+    LEFT JOIN (
+        SELECT DISTINCT v.link_id, date_trunc('week', v.visited_on)::date AS monday
+        FROM {Visit._meta.db_table} v JOIN {links} l ON l.id = v.link_id
+        WHERE v.visited_on >= date_trunc('week', %(since)s::date + 6) AND v.visited_on < %(until)s::date + 6
+    ) v ON v.link_id = l.id AND v.monday = w.monday"""
+
+
+class _Grouping:
+    """How the statement's sources name their group: a code prefix of an area (`length` digits; 0
+    for one row of everything), or the work unit."""
+
+    def __init__(self, length=None):
+        self.length = length
+
+    @property
+    def by_unit(self):
+        return self.length is None
+
+    def key(self, code, unit):
+        return unit if self.by_unit else f"left({code}, %(length)s)"
+
+
+def _statement(grouping, prefixes, cell=lambda expression, numeric=False: expression):
+    """(SQL, params) of the figures under `prefixes` grouped by `grouping`; `cell` wraps each output
+    column (the CSV's spreadsheet-safe cells)."""
+    params = {}
+
+    def under(column, name):
+        text, values = under_codes_sql(column, prefixes, name)
+        params.update(values)
+        return text
+
+    key = grouping.key
+    request_code = "coalesce(g.code, c.code)"
+    ledger_code = "coalesce(g.code, c.code, d.code)"
+    # typed, so that the union's columns match whichever source comes first
+    empty = {name: "NULL::bigint" for name in COUNTS} | {name: "NULL::numeric" for name in SUMS}
+    empty |= {name: "NULL::float8" for name in MEDIANS}
+
+    def columns(**given):
+        return ", ".join(f"{given.get(name, empty[name])} AS {name}" for name in empty)
+
+    area = Area._meta.db_table
+    person = Person._meta.db_table
+    requests = f"""
+    SELECT {key(request_code, "p.work_unit_id")} AS key, {
+        columns(
+            received="count(*)",
+            accepted="count(*) FILTER (WHERE r.offered_at IS NOT NULL)",
+            claimed="count(*) FILTER (WHERE r.claimed_at IS NOT NULL)",
+            completed="count(*) FILTER (WHERE r.done_at IS NOT NULL)",
+            rated="count(r.rating)",
+            satisfied=f"count(*) FILTER (WHERE r.rating >= {SATISFIED_FROM})",
+            median_hours_to_claim="percentile_cont(0.5) WITHIN GROUP "
+            "(ORDER BY extract(epoch FROM r.claimed_at - r.offered_at) / 3600)",
+            median_hours_to_complete="percentile_cont(0.5) WITHIN GROUP "
+            "(ORDER BY extract(epoch FROM r.done_at - r.asked_at) / 3600)",
+        )
+    }
+    FROM {ServiceRequest._meta.db_table} r
+    JOIN {area} c ON c.id = r.community_id
+    LEFT JOIN {area} g ON g.id = r.grid_id
+    {f"JOIN {person} p ON p.id = r.volunteer_id" if grouping.by_unit else ""}
+    WHERE r.asked_at >= %(since_at)s AND r.asked_at < %(until_at)s AND {under(request_code, "r")}
+    GROUP BY 1"""
+    ledger = f"""
+    SELECT {key(ledger_code, "l.work_unit_id")} AS key, {columns(hours="sum(l.hours)", points="sum(l.points)")}
+    FROM {LedgerEntry._meta.db_table} l
+    JOIN {area} d ON d.id = l.district_id
+    LEFT JOIN {area} c ON c.id = l.community_id
+    LEFT JOIN {area} g ON g.id = l.grid_id
+    WHERE l.on >= %(since)s AND l.on < %(until)s AND {under(ledger_code, "l")}
+    {"AND l.work_unit_id IS NOT NULL" if grouping.by_unit else ""}
+    GROUP BY 1"""
+    visits = f"""
+    SELECT {key("g.code", "p.work_unit_id")} AS key, {
+        columns(visits_due="count(*)", visits_done="count(*) FILTER (WHERE w.done)")
+    }
+    FROM link_weeks w JOIN links h ON h.id = w.link_id JOIN {area} g ON g.id = h.grid_id
+    {f"JOIN {person} p ON p.id = h.person_id" if grouping.by_unit else ""}
+    GROUP BY 1"""
+    if grouping.by_unit:
+        meetings_from = f"""(SELECT DISTINCT m.id, m.kind, p.work_unit_id
+            FROM {PartyMeeting._meta.db_table} m
+            JOIN {PartyMeeting.attendees.through._meta.db_table} t ON t.partymeeting_id = m.id
+            JOIN {person} p ON p.id = t.person_id
+            JOIN {area} a ON a.id = m.area_id
+            WHERE m.held_on >= %(since)s AND m.held_on < %(until)s AND {under("a.code", "m")}
+              AND p.work_unit_id IS NOT NULL) m"""
+        meetings_key = "m.work_unit_id"
+    else:
+        meetings_from = f"""{PartyMeeting._meta.db_table} m JOIN {area} a ON a.id = m.area_id
+            WHERE m.held_on >= %(since)s AND m.held_on < %(until)s AND {under("a.code", "m")}"""
+        meetings_key = key("a.code", None)
+    meetings = f"""
+    SELECT {meetings_key} AS key, {
+        columns(
+            analysis_meetings=f"count(*) FILTER (WHERE m.kind = '{PartyMeeting.Kind.ANALYSIS}')",
+            trainings=f"count(*) FILTER (WHERE m.kind = '{PartyMeeting.Kind.TRAINING}')",
+        )
+    }
+    FROM {meetings_from}
+    GROUP BY 1"""
+    links = f"""SELECT h.id, h.grid_id, h.person_id, h.starts_on, h.ends_on
+    FROM {HouseholdLink._meta.db_table} h JOIN {area} g ON g.id = h.grid_id WHERE {under("g.code", "h")}"""
+
+    def total(name):
+        return f"coalesce(sum(t.{name}), 0)"
+
+    figures = [f"{total(name)}::int AS {name}" for name in COUNTS]
+    figures += [f"round({total(name)}, 2)::float AS {name}" for name in SUMS]
+    figures += [f"round(max(t.{name})::numeric, 2)::float AS {name}" for name in MEDIANS]
+    figures += [
+        f"round({total('satisfied')}::numeric / nullif({total('rated')}, 0), 4)::float AS satisfaction",
+        f"round({total('visits_done')}::numeric / nullif({total('visits_due')}, 0), 4)::float AS visits_share",
+    ]
+    if grouping.by_unit:
+        named = f"""u.id AS work_unit, {cell("coalesce(u.name, '')")} AS name,
+            {cell("coalesce(ud.code, '')")} AS district"""
+        joined = f"""LEFT JOIN {WorkUnit._meta.db_table} u ON u.id = t.key
+            LEFT JOIN {area} ud ON ud.id = u.district_id"""
+        # what no member of a unit did (a volunteer or a member without one) has no row
+        joined += " WHERE t.key IS NOT NULL"
+        grouped, order = "u.id, u.name, ud.code", "u.id"
+    else:
+        named = f"""{cell("t.key")} AS code, {cell("coalesce(a.name, '')")} AS name,
+            {cell("coalesce(a.level, '')")} AS level"""
+        joined = f"LEFT JOIN {area} a ON a.code = t.key"
+        grouped, order = "t.key, a.name, a.level", "t.key"
+    outputs = ",\n       ".join(figures)  # numbers: no cell of theirs can be a formula
+    sql = f"""
+WITH links AS MATERIALIZED ({links}),
+link_weeks AS ({link_weeks_sql("links")}),
+t AS ({requests}
+    UNION ALL {ledger}
+    UNION ALL {visits}
+    UNION ALL {meetings}
+)
+SELECT {named},
+       {outputs}
+FROM t {joined}
+GROUP BY {grouped}
+ORDER BY {order}"""
+    return sql, params
+
+
+def _plain(expression, numeric=False):
+    return expression
+
+
+def _params(grouping, since, until):
+    zone = timezone.get_current_timezone()
+    values = {
+        "since": since,
+        "until": until,
+        "since_at": datetime.combine(since, time.min, zone),
+        "until_at": datetime.combine(until, time.min, zone),
+    }
+    if not grouping.by_unit:
+        values["length"] = grouping.length
+    return values
+
+
+def _grouping(level):
+    return _Grouping() if level == "work_unit" else _Grouping(CODE_LENGTH[Level(level)])
+
+
+def _rows(grouping, prefixes, since, until):
+    sql, params = _statement(grouping, prefixes, cell=_plain)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params | _params(grouping, since, until))
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def volunteer_figures(prefixes, level, since, until):
+    """One row per area of `level` (a grid, community, street or district; or "work_unit": one row
+    per work unit) with anything to count under the code `prefixes`, for the days [since, until):
+    its code, name and level (work_unit, name and district for a work unit) and FIGURES."""
+    return _rows(_grouping(level), prefixes, since, until)
+
+
+def volunteer_figures_csv(out, prefixes, level, since, until):
+    """The same rows as CSV with a header, written by PostgreSQL into the text file `out`."""
+    grouping = _grouping(level)
+    sql, params = _statement(grouping, prefixes, cell=safe_cell_sql)
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params | _params(grouping, since, until)).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
+
+
+def volunteer_totals(prefixes, since, until):
+    """FIGURES for everything under `prefixes` together (the dashboard's section): one row, zeros
+    and None when there is nothing to count."""
+    rows = _rows(_Grouping(0), prefixes, since, until)
+    if rows:
+        return {name: rows[0][name] for name in FIGURES}
+    return {name: 0 for name in (*COUNTS, *SUMS)} | {name: None for name in (*MEDIANS, *SHARES)}
