@@ -74,9 +74,9 @@ SATISFIED_FROM = 4  # a rating of 4 or 5 is satisfied, as for cases and consulta
 
 def link_weeks_sql(links="links"):
     """The visits rule, a link-week due and done, as the body of a CTE: one row per household link
-    of the relation `links` (columns id, starts_on, ends_on) and ISO week of the period
-    [%(since)s, %(until)s) that the link owes a visit for, with `done` when a visit of that link is
-    dated in that week. Columns: link_id, monday, done.
+    of the relation `links` (columns id, grid_id, person_id, starts_on, ends_on) and ISO week of the
+    period [%(since)s, %(until)s) that the link owes a visit for, with `done` when a visit of that
+    link is dated in that week. Columns: link_id, grid_id, person_id, monday, done.
 
     A week is in the period when its Monday is; a link owes it when it is in force on that Monday.
     The duties' own rule (volunteers/duties.py) is meant to take this one's place when both exist."""
@@ -85,7 +85,7 @@ def link_weeks_sql(links="links"):
         "date_trunc('week', %(since)s::date + 6), %(until)s::date - 1, interval '1 week') AS d"
     )
     return f"""
-    SELECT l.id AS link_id, w.monday, v.link_id IS NOT NULL AS done
+    SELECT l.id AS link_id, l.grid_id, l.person_id, w.monday, v.link_id IS NOT NULL AS done
     FROM {links} l
     JOIN ({weeks}) w ON {in_force_sql("l", "w.monday")}
     LEFT JOIN (
@@ -166,8 +166,8 @@ def _statement(grouping, prefixes, cell=lambda expression, numeric=False: expres
     SELECT {key("g.code", "p.work_unit_id")} AS key, {
         columns(visits_due="count(*)", visits_done="count(*) FILTER (WHERE w.done)")
     }
-    FROM link_weeks w JOIN links h ON h.id = w.link_id JOIN {area} g ON g.id = h.grid_id
-    {f"JOIN {person} p ON p.id = h.person_id" if grouping.by_unit else ""}
+    FROM link_weeks w JOIN {area} g ON g.id = w.grid_id
+    {f"JOIN {person} p ON p.id = w.person_id" if grouping.by_unit else ""}
     GROUP BY 1"""
     if grouping.by_unit:
         meetings_from = f"""(SELECT DISTINCT m.id, m.kind, p.work_unit_id
