@@ -16,7 +16,7 @@ statement per call. Every source is read by its stored foreign keys and grouped 
 |                            | corrections included                                         |       |
 | visits_due                 | link-weeks: a household link owes a visit for each ISO week  | V     |
 |                            | whose Monday is in the period and on which it is in force    |       |
-|                            | (grids.models.people.in_force_sql); `link_weeks_sql` below   |       |
+|                            | (grids.models.people.in_force); `visits_due_and_done_sql`  |       |
 | visits_done, visits_share  | of the link-weeks due, those with a visit of the link dated  | V     |
 |                            | in that week (Monday to Sunday); done / due                  |       |
 | analysis_meetings,         | Party meetings held (`held_on`) in the period, of kind       | M     |
@@ -41,9 +41,10 @@ to local midnight of `until`. The API, the CSV export (written by PostgreSQL, ev
 spreadsheet-safe) and the dashboard's section read the same statement, so they always agree.
 """
 
+from contextlib import contextmanager
 from datetime import datetime, time
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from govgrid.lib.spreadsheet import safe_cell_sql
@@ -72,27 +73,38 @@ FIGURES = (*COUNTS, *SUMS, *MEDIANS, *SHARES)
 SATISFIED_FROM = 4  # a rating of 4 or 5 is satisfied, as for cases and consultations
 
 
-def link_weeks_sql(links="links"):
-    """The visits rule, a link-week due and done, as the body of a CTE: one row per household link
-    of the relation `links` (columns id, grid_id, person_id, starts_on, ends_on) and ISO week of the
-    period [%(since)s, %(until)s) that the link owes a visit for, with `done` when a visit of that
-    link is dated in that week. Columns: link_id, grid_id, person_id, monday, done.
+def visits_due_and_done_sql(links="links"):
+    """The visits rule, link-weeks due and done, as the body of a CTE: one row per household link of
+    the relation `links` (columns id, grid_id, person_id, starts_on, ends_on) with `due`, the ISO
+    weeks of the period [%(since)s, %(until)s) it owes a visit for, and `done`, how many of those
+    weeks have a visit of that link dated in them. Columns: link_id, grid_id, person_id, due, done.
 
-    A week is in the period when its Monday is; a link owes it when it is in force on that Monday.
-    The duties' own rule (volunteers/duties.py) is meant to take this one's place when both exist."""
-    weeks = (
-        "SELECT d::date AS monday FROM generate_series("
-        "date_trunc('week', %(since)s::date + 6), %(until)s::date - 1, interval '1 week') AS d"
-    )
+    A week is in the period when its Monday is; a link owes it when it is in force on that Monday
+    (grids.models.people.in_force). `due` counts those Mondays by arithmetic, the Mondays from the
+    later of the period's first Monday and the link's first day, before the earlier of the period's
+    end and the link's end (in force until the day before it), which is in_force on each Monday
+    without making a row per link and week (a city's year is five million of them);
+    tests/volunteers/test_figures.py holds it to a count Monday by Monday. The duties' own rule
+    (volunteers/duties.py) is meant to take this one's place when both exist."""
+    first_monday = "date_trunc('week', %(since)s::date + 6)::date"
+    start = f"greatest({first_monday}, l.starts_on)"
+    end = "least(%(until)s::date, coalesce(l.ends_on, %(until)s::date))"
+    # the first Monday on or after `start`, and the Mondays from it to before `end`, a week apart
+    monday = f"({start} + (8 - extract(isodow FROM {start})::int) %% 7)"
     return f"""
-    SELECT l.id AS link_id, l.grid_id, l.person_id, w.monday, v.link_id IS NOT NULL AS done
+    SELECT l.id AS link_id, l.grid_id, l.person_id,
+           greatest(0, ({end} - {monday} + 6) / 7) AS due, coalesce(v.done, 0) AS done
     FROM {links} l
-    JOIN ({weeks}) w ON {in_force_sql("l", "w.monday")}
     LEFT JOIN (
-        SELECT DISTINCT v.link_id, date_trunc('week', v.visited_on)::date AS monday
-        FROM {Visit._meta.db_table} v JOIN {links} l ON l.id = v.link_id
-        WHERE v.visited_on >= date_trunc('week', %(since)s::date + 6) AND v.visited_on < %(until)s::date + 6
-    ) v ON v.link_id = l.id AND v.monday = w.monday"""
+        SELECT w.link_id, count(*) AS done
+        FROM (
+            SELECT DISTINCT v.link_id, date_trunc('week', v.visited_on)::date AS monday, l.starts_on, l.ends_on
+            FROM {Visit._meta.db_table} v JOIN {links} l ON l.id = v.link_id
+            WHERE v.visited_on >= {first_monday} AND v.visited_on < %(until)s::date + 6
+        ) w
+        WHERE w.monday < %(until)s::date AND {in_force_sql("w", "w.monday")}
+        GROUP BY w.link_id
+    ) v ON v.link_id = l.id"""
 
 
 class _Grouping:
@@ -163,11 +175,10 @@ def _statement(grouping, prefixes, cell=lambda expression, numeric=False: expres
     {"AND l.work_unit_id IS NOT NULL" if grouping.by_unit else ""}
     GROUP BY 1"""
     visits = f"""
-    SELECT {key("g.code", "p.work_unit_id")} AS key, {
-        columns(visits_due="count(*)", visits_done="count(*) FILTER (WHERE w.done)")
-    }
+    SELECT {key("g.code", "p.work_unit_id")} AS key, {columns(visits_due="sum(w.due)", visits_done="sum(w.done)")}
     FROM link_weeks w JOIN {area} g ON g.id = w.grid_id
     {f"JOIN {person} p ON p.id = w.person_id" if grouping.by_unit else ""}
+    WHERE w.due > 0
     GROUP BY 1"""
     if grouping.by_unit:
         meetings_from = f"""(SELECT DISTINCT m.id, m.kind, p.work_unit_id
@@ -220,7 +231,7 @@ def _statement(grouping, prefixes, cell=lambda expression, numeric=False: expres
     outputs = ",\n       ".join(figures)  # numbers: no cell of theirs can be a formula
     sql = f"""
 WITH links AS MATERIALIZED ({links}),
-link_weeks AS ({link_weeks_sql("links")}),
+link_weeks AS ({visits_due_and_done_sql("links")}),
 t AS ({requests}
     UNION ALL {ledger}
     UNION ALL {visits}
@@ -255,9 +266,18 @@ def _grouping(level):
     return _Grouping() if level == "work_unit" else _Grouping(CODE_LENGTH[Level(level)])
 
 
+@contextmanager
+def _cursor():
+    """A cursor in a transaction without JIT compilation: the statement's estimated cost over a city
+    sets PostgreSQL compiling it for seconds (7 s of 35 s at 50,000 grids), more than it saves."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield cursor
+
+
 def _rows(grouping, prefixes, since, until):
     sql, params = _statement(grouping, prefixes, cell=_plain)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params | _params(grouping, since, until))
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -274,7 +294,7 @@ def volunteer_figures_csv(out, prefixes, level, since, until):
     """The same rows as CSV with a header, written by PostgreSQL into the text file `out`."""
     grouping = _grouping(level)
     sql, params = _statement(grouping, prefixes, cell=safe_cell_sql)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         query = cursor.mogrify(sql, params | _params(grouping, since, until)).decode()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
 

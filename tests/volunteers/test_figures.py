@@ -101,6 +101,17 @@ def book(cast):
     qian = p["qian"].household_links.get()
     late = cast.city.link(p["zhao"], grid2, 20, starts_on=date(2026, 3, 18))  # from a Wednesday: owes 2 weeks
     early = cast.city.link(p["chen"], grid2, 10, starts_on=date(2025, 1, 1), ends_on=date(2026, 3, 10))  # 2 weeks
+    # links at the edges of the weeks, in the far street: from a Monday, to a Monday, before, after
+    for starts_on, ends_on in (
+        (date(2026, 3, 9), None),
+        (date(2025, 6, 1), date(2026, 3, 16)),
+        (date(2025, 6, 1), date(2026, 3, 2)),
+        (date(2026, 3, 31), None),
+        (date(2025, 1, 1), date(2026, 2, 1)),
+        (date(2026, 4, 6), None),
+    ):
+        edge = cast.city.link(p["qian"], far_grid, 5, starts_on=starts_on, ends_on=ends_on)
+        b.visit(edge, starts_on + timedelta(days=2))
     for link, days in (
         (li, [(3, 2), (3, 4), (3, 17), (4, 2)]),  # 3 weeks: the 4th and the 2nd of April fall in owed weeks
         (zhang, [(3, 1), (3, 24)]),  # the 1st is in February's last week
@@ -211,11 +222,36 @@ def figures_by_key(rows, key="code"):
 
 # --- the statement against the plain count ---------------------------------------------------------
 @pytest.mark.parametrize("level", ["district", "street", "community", "grid"])
-def test_each_level_in_one_statement_equals_the_plain_count_of_the_rows(book, level, django_assert_num_queries):
+def test_each_level_in_one_statement_equals_the_plain_count_of_the_rows(book, level):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     city = book.cast.city
-    with django_assert_num_queries(1):
+    with CaptureQueriesContext(connection) as ran:
         rows = volunteer_figures([city.code], level, SINCE, UNTIL)
+    # one statement, beside its transaction's savepoint and setting
+    assert [q["sql"].split()[0] for q in ran.captured_queries] == ["SAVEPOINT", "SET", "WITH", "RELEASE"]
     assert figures_by_key(rows) == expected(city.code, level)
+
+
+@pytest.mark.parametrize(
+    "since, until",
+    [
+        (date(2026, 3, 2), date(2026, 3, 30)),  # Monday to Monday
+        (date(2026, 3, 3), date(2026, 3, 9)),  # Tuesday to Monday: no Monday in it
+        (date(2026, 3, 9), date(2026, 3, 10)),  # one Monday
+        (date(2026, 3, 10), date(2026, 3, 11)),  # one Tuesday
+        (date(2026, 2, 1), date(2026, 5, 1)),
+        (date(2025, 1, 1), date(2027, 1, 1)),
+    ],
+)
+def test_the_visits_due_and_done_follow_the_links_in_force_on_each_monday(book, since, until):
+    city = book.cast.city
+    rows = figures_by_key(volunteer_figures([city.code], "grid", since, until))
+    want = expected(city.code, "grid", since, until)
+    assert {code: (r["visits_due"], r["visits_done"]) for code, r in rows.items()} == {
+        code: (r["visits_due"], r["visits_done"]) for code, r in want.items()
+    }
 
 
 def test_the_rows_per_work_unit_equal_the_plain_count(book):
@@ -237,6 +273,15 @@ def test_the_hand_counted_figures_of_the_first_community(book):
     # li 3 of 5 weeks, zhang 1 of 5, zhao 1 of 2 (from 18 March), chen 1 of 2 (until 10 March)
     assert (figures["visits_due"], figures["visits_done"]) == (14, 6)
     assert (figures["analysis_meetings"], figures["trainings"]) == (2, 1)
+
+
+def test_a_request_counts_from_local_midnight_of_since_to_local_midnight_of_until(book):
+    (district,) = volunteer_figures([book.cast.city.code], "district", SINCE, UNTIL)
+    # the first community's 7, the other community's 1 and the far street's in the period's last hour;
+    # not the one asked the evening before it began, nor the one asked at midnight as it ended
+    assert district["received"] == 9
+    (later,) = volunteer_figures([book.cast.city.code], "district", UNTIL, date(2026, 4, 2))
+    assert later["received"] == 1
 
 
 def test_at_the_grid_level_what_has_no_grid_is_a_row_of_its_community(book):
