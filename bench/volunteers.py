@@ -17,7 +17,7 @@ communities, the grids and the work units (one statement each), and the peer: th
 one community computed through the ORM (an aggregate per source, medians and link-weeks in Python),
 timed on --peer-communities communities and extrapolated to all of them. The peer's rows must equal
 the statement's. The community statement's EXPLAIN (ANALYZE, BUFFERS) goes to
-bench/volunteers-plan.txt. Results are appended to bench/results.md.
+bench/volunteers-plan-<grids>.txt. Results are appended to bench/results.md.
 """
 
 import argparse
@@ -345,11 +345,9 @@ def agrees(peer, sql):
             assert math.isclose(float(value), float(other), abs_tol=0.006), (name, value, other)
 
 
-def measure(peer_sample):
-    from django.db import connection
-
+def measure(peer_sample, n_grids):
     from grids.models import Area, Level
-    from volunteers.figures import _grouping, _params, _statement, volunteer_figures
+    from volunteers.figures import _cursor, _grouping, _params, _statement, volunteer_figures
 
     volunteer_figures([DISTRICT], "district", SINCE, UNTIL)  # warm the cache once, as a running server would be
     timings, rows = {}, {}
@@ -366,11 +364,12 @@ def measure(peer_sample):
     grouping = _grouping("community")
     sql, params = _statement(grouping, [DISTRICT])
     params |= _params(grouping, SINCE, UNTIL)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:  # as the figures run: without JIT
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(r[0] for r in cursor.fetchall())
         text = cursor.mogrify(sql, params).decode()
-    (ROOT / "bench" / "volunteers-plan.txt").write_text(f"-- SQL\n{text}\n\n-- EXPLAIN (ANALYZE, BUFFERS)\n{plan}\n")
+    plan_file = ROOT / "bench" / f"volunteers-plan-{n_grids}.txt"
+    plan_file.write_text(f"-- SQL\n{text}\n\n-- EXPLAIN (ANALYZE, BUFFERS), without JIT\n{plan}\n")
 
     communities = list(Area.objects.filter(level=Level.COMMUNITY).order_by("?")[:peer_sample])
     n_communities = Area.objects.filter(level=Level.COMMUNITY).count()
@@ -406,7 +405,7 @@ def main():
     gen_s = time.perf_counter() - start
     rows = counts()
     log(f"rows: {rows}")
-    m = measure(args.peer_communities)
+    m = measure(args.peer_communities, size["grids"])
     t, d = m["timings"], m["district"]
     peer_total = m["peer_per_community_s"] * m["communities"]
     data = (
