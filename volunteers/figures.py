@@ -122,31 +122,42 @@ class _Grouping:
         return unit if self.by_unit else f"left({code}, %(length)s)"
 
 
-def _statement(grouping, prefixes, cell=lambda expression, numeric=False: expression):
-    """(SQL, params) of the figures under `prefixes` grouped by `grouping`; `cell` wraps each output
-    column (the CSV's spreadsheet-safe cells)."""
-    params = {}
+# Each source's columns, typed, so that the union's columns match whichever source comes first.
+_EMPTY = (
+    {name: "NULL::bigint" for name in COUNTS}
+    | {name: "NULL::numeric" for name in SUMS}
+    | {name: "NULL::float8" for name in MEDIANS}
+)
+_AREA, _PERSON = Area._meta.db_table, Person._meta.db_table
 
-    def under(column, name):
-        text, values = under_codes_sql(column, prefixes, name)
-        params.update(values)
+
+class _Statement:
+    """The figures' statement under `prefixes` grouped by `grouping`: one grouped SELECT per source
+    (requests, ledger, visits, meetings), each giving its own columns of FIGURES and NULL for the
+    others, added up per key. `sql(cell)` gives (SQL, params); `cell` wraps each text column (the
+    CSV's spreadsheet-safe cells)."""
+
+    def __init__(self, grouping, prefixes):
+        self.grouping, self.prefixes, self.params = grouping, prefixes, {}
+
+    def under(self, column, name):
+        text, values = under_codes_sql(column, self.prefixes, name)
+        self.params.update(values)
         return text
 
-    key = grouping.key
-    request_code = "coalesce(g.code, c.code)"
-    ledger_code = "coalesce(g.code, c.code, d.code)"
-    # typed, so that the union's columns match whichever source comes first
-    empty = {name: "NULL::bigint" for name in COUNTS} | {name: "NULL::numeric" for name in SUMS}
-    empty |= {name: "NULL::float8" for name in MEDIANS}
+    def key(self, code, unit):
+        return self.grouping.key(code, unit)
 
+    def person_join(self, column):
+        return f"JOIN {_PERSON} p ON p.id = {column}" if self.grouping.by_unit else ""
+
+    @staticmethod
     def columns(**given):
-        return ", ".join(f"{given.get(name, empty[name])} AS {name}" for name in empty)
+        return ", ".join(f"{given.get(name, empty)} AS {name}" for name, empty in _EMPTY.items())
 
-    area = Area._meta.db_table
-    person = Person._meta.db_table
-    requests = f"""
-    SELECT {key(request_code, "p.work_unit_id")} AS key, {
-        columns(
+    def requests(self):
+        code = "coalesce(g.code, c.code)"  # the request's grid, else its community
+        figures = self.columns(
             received="count(*)",
             accepted="count(*) FILTER (WHERE r.offered_at IS NOT NULL)",
             claimed="count(*) FILTER (WHERE r.claimed_at IS NOT NULL)",
@@ -158,91 +169,115 @@ def _statement(grouping, prefixes, cell=lambda expression, numeric=False: expres
             median_hours_to_complete="percentile_cont(0.5) WITHIN GROUP "
             "(ORDER BY extract(epoch FROM r.done_at - r.asked_at) / 3600)",
         )
-    }
+        return f"""
+    SELECT {self.key(code, "p.work_unit_id")} AS key, {figures}
     FROM {ServiceRequest._meta.db_table} r
-    JOIN {area} c ON c.id = r.community_id
-    LEFT JOIN {area} g ON g.id = r.grid_id
-    {f"JOIN {person} p ON p.id = r.volunteer_id" if grouping.by_unit else ""}
-    WHERE r.asked_at >= %(since_at)s AND r.asked_at < %(until_at)s AND {under(request_code, "r")}
+    JOIN {_AREA} c ON c.id = r.community_id
+    LEFT JOIN {_AREA} g ON g.id = r.grid_id
+    {self.person_join("r.volunteer_id")}
+    WHERE r.asked_at >= %(since_at)s AND r.asked_at < %(until_at)s AND {self.under(code, "r")}
     GROUP BY 1"""
-    ledger = f"""
-    SELECT {key(ledger_code, "l.work_unit_id")} AS key, {columns(hours="sum(l.hours)", points="sum(l.points)")}
+
+    def ledger(self):
+        code = "coalesce(g.code, c.code, d.code)"  # the row's grid, else its community, else its district
+        return f"""
+    SELECT {self.key(code, "l.work_unit_id")} AS key, {self.columns(hours="sum(l.hours)", points="sum(l.points)")}
     FROM {LedgerEntry._meta.db_table} l
-    JOIN {area} d ON d.id = l.district_id
-    LEFT JOIN {area} c ON c.id = l.community_id
-    LEFT JOIN {area} g ON g.id = l.grid_id
-    WHERE l.on >= %(since)s AND l.on < %(until)s AND {under(ledger_code, "l")}
-    {"AND l.work_unit_id IS NOT NULL" if grouping.by_unit else ""}
+    JOIN {_AREA} d ON d.id = l.district_id
+    LEFT JOIN {_AREA} c ON c.id = l.community_id
+    LEFT JOIN {_AREA} g ON g.id = l.grid_id
+    WHERE l.on >= %(since)s AND l.on < %(until)s AND {self.under(code, "l")}
     GROUP BY 1"""
-    visits = f"""
-    SELECT {key("g.code", "p.work_unit_id")} AS key, {columns(visits_due="sum(w.due)", visits_done="sum(w.done)")}
-    FROM link_weeks w JOIN {area} g ON g.id = w.grid_id
-    {f"JOIN {person} p ON p.id = w.person_id" if grouping.by_unit else ""}
+
+    def links(self):
+        return f"""SELECT h.id, h.grid_id, h.person_id, h.starts_on, h.ends_on
+    FROM {HouseholdLink._meta.db_table} h JOIN {_AREA} g ON g.id = h.grid_id WHERE {self.under("g.code", "h")}"""
+
+    def visits(self):
+        figures = self.columns(visits_due="sum(w.due)", visits_done="sum(w.done)")
+        return f"""
+    SELECT {self.key("g.code", "p.work_unit_id")} AS key, {figures}
+    FROM link_weeks w JOIN {_AREA} g ON g.id = w.grid_id
+    {self.person_join("w.person_id")}
     WHERE w.due > 0
     GROUP BY 1"""
-    if grouping.by_unit:
-        meetings_from = f"""(SELECT DISTINCT m.id, m.kind, p.work_unit_id
-            FROM {PartyMeeting._meta.db_table} m
-            JOIN {PartyMeeting.attendees.through._meta.db_table} t ON t.partymeeting_id = m.id
-            JOIN {person} p ON p.id = t.person_id
-            JOIN {area} a ON a.id = m.area_id
-            WHERE m.held_on >= %(since)s AND m.held_on < %(until)s AND {under("a.code", "m")}
-              AND p.work_unit_id IS NOT NULL) m"""
-        meetings_key = "m.work_unit_id"
-    else:
-        meetings_from = f"""{PartyMeeting._meta.db_table} m JOIN {area} a ON a.id = m.area_id
-            WHERE m.held_on >= %(since)s AND m.held_on < %(until)s AND {under("a.code", "m")}"""
-        meetings_key = key("a.code", None)
-    meetings = f"""
-    SELECT {meetings_key} AS key, {
-        columns(
+
+    def meetings(self):
+        held = f"m.held_on >= %(since)s AND m.held_on < %(until)s AND {self.under('a.code', 'm')}"
+        meetings = f"{PartyMeeting._meta.db_table} m JOIN {_AREA} a ON a.id = m.area_id"
+        if self.grouping.by_unit:  # a meeting counts once for each unit whose members attended it
+            attended = PartyMeeting.attendees.through._meta.db_table
+            source = f"""(SELECT DISTINCT m.id, m.kind, p.work_unit_id
+            FROM {meetings} JOIN {attended} t ON t.partymeeting_id = m.id JOIN {_PERSON} p ON p.id = t.person_id
+            WHERE {held}) m"""
+            key = "m.work_unit_id"
+        else:
+            source, key = f"{meetings} WHERE {held}", self.key("a.code", None)
+        figures = self.columns(
             analysis_meetings=f"count(*) FILTER (WHERE m.kind = '{PartyMeeting.Kind.ANALYSIS}')",
             trainings=f"count(*) FILTER (WHERE m.kind = '{PartyMeeting.Kind.TRAINING}')",
         )
-    }
-    FROM {meetings_from}
+        return f"""
+    SELECT {key} AS key, {figures}
+    FROM {source}
     GROUP BY 1"""
-    links = f"""SELECT h.id, h.grid_id, h.person_id, h.starts_on, h.ends_on
-    FROM {HouseholdLink._meta.db_table} h JOIN {area} g ON g.id = h.grid_id WHERE {under("g.code", "h")}"""
 
-    def total(name):
-        return f"coalesce(sum(t.{name}), 0)"
+    @staticmethod
+    def totals():
+        def total(name):
+            return f"coalesce(sum(t.{name}), 0)"
 
-    figures = [f"{total(name)}::int AS {name}" for name in COUNTS]
-    figures += [f"round({total(name)}, 2)::float AS {name}" for name in SUMS]
-    figures += [f"round(max(t.{name})::numeric, 2)::float AS {name}" for name in MEDIANS]
-    figures += [
-        f"round({total('satisfied')}::numeric / nullif({total('rated')}, 0), 4)::float AS satisfaction",
-        f"round({total('visits_done')}::numeric / nullif({total('visits_due')}, 0), 4)::float AS visits_share",
-    ]
-    if grouping.by_unit:
-        named = f"""u.id AS work_unit, {cell("coalesce(u.name, '')")} AS name,
-            {cell("coalesce(ud.code, '')")} AS district"""
-        joined = f"""LEFT JOIN {WorkUnit._meta.db_table} u ON u.id = t.key
-            LEFT JOIN {area} ud ON ud.id = u.district_id"""
-        # what no member of a unit did (a volunteer or a member without one) has no row
-        joined += " WHERE t.key IS NOT NULL"
-        grouped, order = "u.id, u.name, ud.code", "u.id"
-    else:
-        named = f"""{cell("t.key")} AS code, {cell("coalesce(a.name, '')")} AS name,
-            {cell("coalesce(a.level, '')")} AS level"""
-        joined = f"LEFT JOIN {area} a ON a.code = t.key"
-        grouped, order = "t.key, a.name, a.level", "t.key"
-    outputs = ",\n       ".join(figures)  # numbers: no cell of theirs can be a formula
-    sql = f"""
-WITH links AS MATERIALIZED ({links}),
+        figures = [f"{total(name)}::int AS {name}" for name in COUNTS]
+        figures += [f"round({total(name)}, 2)::float AS {name}" for name in SUMS]
+        figures += [f"round(max(t.{name})::numeric, 2)::float AS {name}" for name in MEDIANS]
+        figures += [
+            f"round({total('satisfied')}::numeric / nullif({total('rated')}, 0), 4)::float AS satisfaction",
+            f"round({total('visits_done')}::numeric / nullif({total('visits_due')}, 0), 4)::float AS visits_share",
+        ]
+        return ",\n       ".join(figures)  # numbers: no cell of theirs can be a formula
+
+    def named(self, cell):
+        """The columns that name a row, the joins that find them, the grouping and the order."""
+
+        def text(column):
+            return cell(f"coalesce({column}, '')")
+
+        if self.grouping.by_unit:
+            # what no member of a unit did (a volunteer or a member without one) has no row
+            return (
+                f"u.id AS work_unit, {text('u.name')} AS name, {text('ud.code')} AS district",
+                f"LEFT JOIN {WorkUnit._meta.db_table} u ON u.id = t.key "
+                f"LEFT JOIN {_AREA} ud ON ud.id = u.district_id WHERE t.key IS NOT NULL",
+                "u.id, u.name, ud.code",
+                "u.id",
+            )
+        return (
+            f"{cell('t.key')} AS code, {text('a.name')} AS name, {text('a.level')} AS level",
+            f"LEFT JOIN {_AREA} a ON a.code = t.key",
+            "t.key, a.name, a.level",
+            "t.key",
+        )
+
+    def sql(self, cell):
+        named, joined, grouped, order = self.named(cell)
+        sql = f"""
+WITH links AS MATERIALIZED ({self.links()}),
 link_weeks AS ({visits_due_and_done_sql("links")}),
-t AS ({requests}
-    UNION ALL {ledger}
-    UNION ALL {visits}
-    UNION ALL {meetings}
+t AS ({self.requests()}
+    UNION ALL {self.ledger()}
+    UNION ALL {self.visits()}
+    UNION ALL {self.meetings()}
 )
 SELECT {named},
-       {outputs}
+       {self.totals()}
 FROM t {joined}
 GROUP BY {grouped}
 ORDER BY {order}"""
-    return sql, params
+        return sql, self.params
+
+
+def _statement(grouping, prefixes, cell=None):
+    return _Statement(grouping, prefixes).sql(cell or _plain)
 
 
 def _plain(expression, numeric=False):
