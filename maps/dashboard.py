@@ -3,7 +3,8 @@ on-time rate and satisfaction over the last twelve months, trends by month, the 
 streets and communities, and the areas one level down for drill-down. Every figure comes from the
 SQL of grids.coverage and incidents.figures; this module only adds areas and months together."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.utils import timezone
@@ -17,6 +18,7 @@ from incidents.models import OPEN_STATUSES
 
 from .queries import coverage_totals
 
+SHARES = ("satisfaction", "visits_share")  # of the volunteers' figures, shown in %
 COUNTS = (
     "received",
     "closed",
@@ -113,6 +115,29 @@ def participation(prefixes, since, until):
     }
 
 
+def party_members(prefixes, today, first, level):
+    """The Party members' and volunteers' work (党员服务) over the areas, from `first` (a day) to
+    today included, and the analysis meetings and trainings of the last whole month: the same
+    statement as the volunteers' figures API (volunteers.figures), with shares in %. `query` is the
+    API's and the CSV's query for the same period, per area of `level`."""
+    from volunteers.figures import volunteer_totals
+
+    figures = volunteer_totals(prefixes, first, today + timedelta(days=1))
+    last_month = months_back(today, 2)[0]
+    held = volunteer_totals(prefixes, last_month, _next_month(last_month))
+    return {
+        "figures": figures,
+        "shown": {name: None if figures[name] is None else round(100 * figures[name], 1) for name in SHARES},
+        "month": f"{last_month:%Y-%m}",
+        "meetings_last_month": held["analysis_meetings"],
+        "trainings_last_month": held["trainings"],
+        "query": urlencode(
+            [("within", prefix) for prefix in prefixes[:1] if len(prefixes) == 1]
+            + [("level", level), ("since", f"{first:%Y-%m-%d}"), ("until", f"{today + timedelta(days=1):%Y-%m-%d}")]
+        ),
+    }
+
+
 def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else None
 
@@ -165,6 +190,7 @@ def dashboard_figures(request, prefixes, area):
             (_("black list: the worst"), departments["black"]),
         ],
         "participation": participation(prefixes, since, until),
+        "party_members": party_members(prefixes, today, firsts[0], down or own or Level.COMMUNITY),
         "coverage": coverage,
         "coverage_shares": {k: _share(coverage[k], coverage["grids"]) for k in ("full", "partial", "none")},
         "open_by_level": open_incidents_by_level(prefixes),
