@@ -169,14 +169,18 @@ def _logins(served, district_code):
 
 
 def _member_account(served, password):
-    """The demo's `member`: a member linked to households in the grid worker's grid (design.md's
-    `grid_worker`), or the first linked member of the district."""
+    """The demo's `member`: of the members linked to households in the grid worker's community
+    (design.md's `grid_worker`), the one with most credits in the ledger, so it has a year to show."""
+    from django.db.models import Count
+
     worker_grid = Assignment.objects.filter(person__user__username="grid_worker", role=Role.GRID_WORKER).first()
-    ids = served.linked.get(worker_grid.area_id, []) if worker_grid else []
+    grids = Area.objects.filter(parent_id=worker_grid.area.parent_id) if worker_grid else []
+    ids = [person for grid in grids for person in served.linked.get(grid.pk, [])]
     ids = ids or [link.person_id for link in served.links[:1]]
     if not ids:
         return []
-    give_logins({"member": Person.objects.get(pk=ids[0])}, password)
+    busiest = Person.objects.filter(pk__in=ids).annotate(credits=Count("ledger")).order_by("-credits", "pk").first()
+    give_logins({"member": busiest}, password)
     return ["member"]
 
 
@@ -473,7 +477,7 @@ def _visits(served, rng, liveliness, today):
     monday = today - timedelta(days=today.weekday())
     for link in served.links:
         slack = liveliness[community_of[link.grid_id].pk] < 0.5
-        keeps = float(rng.beta(2, 3) if slack or rng.uniform() < 0.12 else rng.beta(12, 1.5))
+        keeps = float(rng.beta(2, 3) if slack or rng.uniform() < 0.06 else rng.beta(40, 1.2))
         for week in range(1, 53):
             start = monday - timedelta(weeks=week)
             if start < link.starts_on or rng.uniform() > keeps:

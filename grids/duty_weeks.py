@@ -6,9 +6,12 @@ A link-week is one household link in one ISO week (Monday to Sunday).
   week owes nothing that week; the member had no full week to make the visit in.
 - It is done when it is due and a visit of that link was recorded on a day of that week.
 
-`link_weeks_sql` renders the rule for hand-written statements (the coverage rule `visits`, the
-figures of visits due); `week_is_due` and `week_is_done` are its Python twins (a member's own
-weeks, the tests). tests/grids/test_coverage_duties.py holds the two renderings to the same answers.
+Three renderings, one rule: `week_is_due` and `week_is_done` in Python (a member's own weeks, the
+tests); `link_weeks_sql`, a row per link and week (the coverage rule `visits`, a member's weeks);
+`link_week_counts_sql`, a row per link with how many of a period's weeks are due and done, counted
+by arithmetic on the link's dates (the figures over a year, where a row per link and week would be
+millions). tests/grids/test_coverage_duties.py and tests/volunteers/test_figures.py hold them to
+the same answers.
 """
 
 from datetime import date, timedelta
@@ -75,3 +78,34 @@ def link_weeks_sql(links, first_monday, weeks):
     ) w
     LEFT JOIN visited v ON v.link_id = h.id AND v.week = w.week
     """
+
+
+def link_week_counts_sql(links, visits, since, until):
+    """A SELECT of one row per household link of `links` (a relation or a parenthesised SELECT with
+    id, grid_id, person_id, starts_on, ends_on): the weeks whose Monday is in [since, until) (SQL
+    text, e.g. "%(since)s::date") that it owes a visit for (`due`), and how many of those have a visit
+    of it among `visits` (a relation of grids_visit rows) dated in them (`done`).
+
+    A week is due when the link is in force on its Monday and on its Sunday (week_is_due): its
+    Monday m has starts_on <= m and, with an end, m + 6 < ends_on. `due` counts those Mondays from
+    the first Monday on or after the later of the period's first Monday and the link's first day,
+    to before the earlier of the period's end and the link's end less six days. The text is for a
+    statement run with parameters (its modulo is written %%)."""
+    first_monday = f"date_trunc('week', {since} + 6)::date"
+    start = f"greatest({first_monday}, l.starts_on)"
+    end = f"least({until}, coalesce(l.ends_on - 6, {until}))"
+    monday = f"({start} + (8 - extract(isodow FROM {start})::int) %% 7)"  # %%: a statement with parameters
+    return f"""
+    SELECT l.id AS link_id, l.grid_id, l.person_id,
+           greatest(0, ({end} - {monday} + 6) / 7) AS due, coalesce(v.done, 0) AS done
+    FROM {links} l
+    LEFT JOIN (
+        SELECT w.link_id, count(*) AS done
+        FROM (
+            SELECT DISTINCT v.link_id, date_trunc('week', v.visited_on)::date AS monday, l.starts_on, l.ends_on
+            FROM {visits} v JOIN {links} l ON l.id = v.link_id
+            WHERE v.visited_on >= {first_monday} AND v.visited_on < {until} + 6
+        ) w
+        WHERE w.monday < {until} AND {in_force_sql("w", "w.monday")} AND {in_force_sql("w", "(w.monday + 6)")}
+        GROUP BY w.link_id
+    ) v ON v.link_id = l.id"""

@@ -15,8 +15,8 @@ statement per call. Every source is read by its stored foreign keys and grouped 
 | hours, points              | sums of the ledger rows whose day (`on`) is in the period,   | L     |
 |                            | corrections included                                         |       |
 | visits_due                 | link-weeks: a household link owes a visit for each ISO week  | V     |
-|                            | whose Monday is in the period and on which it is in force    |       |
-|                            | (grids.models.people.in_force); `visits_due_and_done_sql`  |       |
+|                            | whose Monday is in the period and which it is in force all   |       |
+|                            | of (grids.duty_weeks, the coverage rule's own)               |       |
 | visits_done, visits_share  | of the link-weeks due, those with a visit of the link dated  | V     |
 |                            | in that week (Monday to Sunday); done / due                  |       |
 | analysis_meetings,         | Party meetings held (`held_on`) in the period, of kind       | M     |
@@ -48,9 +48,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govgrid.lib.spreadsheet import safe_cell_sql
+from grids.duty_weeks import link_week_counts_sql
 from grids.models import CODE_LENGTH, Area, HouseholdLink, Level, PartyMeeting, Person, Visit, WorkUnit
 from grids.models.areas import under_codes_sql
-from grids.models.people import in_force_sql
 
 from .models import LedgerEntry, ServiceRequest
 
@@ -74,37 +74,9 @@ SATISFIED_FROM = 4  # a rating of 4 or 5 is satisfied, as for cases and consulta
 
 
 def visits_due_and_done_sql(links="links"):
-    """The visits rule, link-weeks due and done, as the body of a CTE: one row per household link of
-    the relation `links` (columns id, grid_id, person_id, starts_on, ends_on) with `due`, the ISO
-    weeks of the period [%(since)s, %(until)s) it owes a visit for, and `done`, how many of those
-    weeks have a visit of that link dated in them. Columns: link_id, grid_id, person_id, due, done.
-
-    A week is in the period when its Monday is; a link owes it when it is in force on that Monday
-    (grids.models.people.in_force). `due` counts those Mondays by arithmetic, the Mondays from the
-    later of the period's first Monday and the link's first day, before the earlier of the period's
-    end and the link's end (in force until the day before it), which is in_force on each Monday
-    without making a row per link and week (a city's year is five million of them);
-    tests/volunteers/test_figures.py holds it to a count Monday by Monday. The duties' own rule
-    (volunteers/duties.py) is meant to take this one's place when both exist."""
-    first_monday = "date_trunc('week', %(since)s::date + 6)::date"
-    start = f"greatest({first_monday}, l.starts_on)"
-    end = "least(%(until)s::date, coalesce(l.ends_on, %(until)s::date))"
-    # the first Monday on or after `start`, and the Mondays from it to before `end`, a week apart
-    monday = f"({start} + (8 - extract(isodow FROM {start})::int) %% 7)"
-    return f"""
-    SELECT l.id AS link_id, l.grid_id, l.person_id,
-           greatest(0, ({end} - {monday} + 6) / 7) AS due, coalesce(v.done, 0) AS done
-    FROM {links} l
-    LEFT JOIN (
-        SELECT w.link_id, count(*) AS done
-        FROM (
-            SELECT DISTINCT v.link_id, date_trunc('week', v.visited_on)::date AS monday, l.starts_on, l.ends_on
-            FROM {Visit._meta.db_table} v JOIN {links} l ON l.id = v.link_id
-            WHERE v.visited_on >= {first_monday} AND v.visited_on < %(until)s::date + 6
-        ) w
-        WHERE w.monday < %(until)s::date AND {in_force_sql("w", "w.monday")}
-        GROUP BY w.link_id
-    ) v ON v.link_id = l.id"""
+    """The weekly visits' rule (grids.duty_weeks) counted per link over the period [%(since)s,
+    %(until)s): link_id, grid_id, person_id, due, done."""
+    return link_week_counts_sql(links, Visit._meta.db_table, "%(since)s::date", "%(until)s::date")
 
 
 class _Grouping:
