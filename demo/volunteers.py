@@ -111,9 +111,12 @@ class _Served:
             if link.person_id not in self.linked.setdefault(link.grid_id, []):
                 self.linked[link.grid_id].append(link.person_id)
         self.grid_team = {}
-        for area_id, person_id in Assignment.objects.filter(
-            in_force(today), role__in=SERVING_ROLES, area__code__startswith=district_code
-        ).values_list("area_id", "person_id").distinct().order_by("area_id", "person_id"):
+        for area_id, person_id in (
+            Assignment.objects.filter(in_force(today), role__in=SERVING_ROLES, area__code__startswith=district_code)
+            .values_list("area_id", "person_id")
+            .distinct()
+            .order_by("area_id", "person_id")
+        ):
             self.grid_team.setdefault(area_id, []).append(person_id)
         self.communities = list(Area.objects.within(district_code).filter(level=Level.COMMUNITY).order_by("code"))
         self.grids_of = {c.pk: [] for c in self.communities}
@@ -171,7 +174,7 @@ def _logins(served, district_code):
 def _member_account(served, password):
     """The demo's `member`: of the members linked to households in the grid worker's community
     (design.md's `grid_worker`), the one with most credits in the ledger, so it has a year to show."""
-    from django.db.models import Count
+    from django.db.models import Count, F, Q
 
     worker_grid = Assignment.objects.filter(person__user__username="grid_worker", role=Role.GRID_WORKER).first()
     grids = Area.objects.filter(parent_id=worker_grid.area.parent_id) if worker_grid else []
@@ -179,7 +182,16 @@ def _member_account(served, password):
     ids = ids or [link.person_id for link in served.links[:1]]
     if not ids:
         return []
-    busiest = Person.objects.filter(pk__in=ids).annotate(credits=Count("ledger")).order_by("-credits", "pk").first()
+    recent = timezone.localdate() - timedelta(days=28)
+    busiest = (
+        Person.objects.filter(pk__in=ids)
+        .annotate(
+            credits=Count("ledger", distinct=True),
+            kept=Count("visits", filter=Q(visits__visited_on__gte=recent), distinct=True),
+        )
+        .order_by(F("kept").desc(), "-credits", "pk")
+        .first()
+    )
     give_logins({"member": busiest}, password)
     return ["member"]
 
@@ -434,6 +446,23 @@ def _activities(served, rng, district, liveliness, days, now):
             )
             came = [p for p in signed if rng.uniform() < 0.82]
             made.append((activity, signed, came))
+        for _n in range(int(rng.poisson(1.2 * liveliness[community.pk]))):  # the next weeks', signing up now
+            starts = _at_daytime(rng, timezone.localdate(now) + timedelta(days=int(rng.integers(1, 21))))
+            place = grids[int(rng.integers(len(grids)))].geom.point_on_surface
+            activity = Activity(
+                community=community,
+                title=str(rng.choice(ACTIVITY_TITLES)),
+                place=f"{community.name}党群服务站",
+                location=place,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                hours=Decimal(2),
+                secret=new_secret(),
+                created_at=now - timedelta(days=2),
+                capacity=30,
+            )
+            signed = list(rng.choice(people, size=min(len(people), int(rng.integers(3, 20))), replace=False))
+            made.append((activity, signed, []))
     Activity.objects.bulk_create([activity for activity, _s, _c in made], batch_size=2000)
     for activity, signed, came in made:
         sign_ups += [SignUp(activity=activity, person_id=int(p), at=activity.created_at) for p in signed]

@@ -2,19 +2,23 @@
 the QR code's page on a phone, the community's staff accept it on a desktop, it is offered to the
 members linked in the grid, 李明 claims it on his phone and 张华, a moment late, is told someone else
 took it, 李明 records it done with no network and it arrives once, the resident rates it, and the
-ledger credits 李明's hours and points. Two members claiming at once through the server: one wins."""
+ledger credits 李明's hours and points, which his school's quarterly report to its Party organisation
+shows. Two members claiming at once through the server: one wins."""
 
+import subprocess
 import threading
 import uuid
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
+from grids.models import Visit
 from residents.models import PlaceCode
 from tests.conftest import committed_city, post_json
 from tests.incidents.browsing import token_of
 from tests.incidents.conftest import demo_password_hash
-from volunteers.models import LedgerEntry, RequestStep, ServiceRequest
+from volunteers.models import LedgerEntry, RequestStep, ServiceRequest, VisitFinding
 
 from .conftest import add_cast
 
@@ -44,7 +48,7 @@ def member_phone(screen, served_app, user):
     return phone
 
 
-def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(served_app, served_cast, screen):
+def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(served_app, served_cast, screen, tmp_path):
     cast = served_cast
     resident = screen("phone")
     page = resident.page
@@ -105,6 +109,22 @@ def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(ser
     credited = {row.kind: row for row in LedgerEntry.objects.filter(request=asked)}
     assert credited["service_hours"].hours == credited["service_hours"].points == 0.75
     assert credited["rated_service"].person == cast.person["li"] and credited["rated_service"].work_unit == cast.school
+
+    # the school's Party organisation reads it in its quarterly report (双报到 feedback)
+    desk.page.goto(f"{served_app}/volunteers/work-units/")
+    school = desk.page.locator(".unit", has_text=cast.school.name).first
+    link = school.locator("a.pdf").first.get_attribute("href")
+    report = desk.page.request.get(served_app + link)
+    assert report.status == 200 and report.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "school.pdf"
+    pdf.write_bytes(report.body())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    line = next(line for line in text.splitlines() if "李明" in line)
+    assert "0.75" in line and "2.75" in line  # 45 minutes: 0.75 hours, 0.75 + 2 points
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    page_image = Image.open(next(tmp_path.glob("page*.png"))).convert("L")
+    assert page_image.size[0] > page_image.size[1] and sum(page_image.histogram()[:128]) > 1000
+
     for screen_ in (resident, desk, li, zhang):
         assert screen_.blocked == []
     assert resident.console_errors == desk.console_errors == li.console_errors == []
@@ -142,3 +162,34 @@ def test_two_members_claiming_at_once_one_wins_the_other_gets_409(served_app, se
         assert RequestStep.objects.filter(request__tracking_code=code, action="claim").count() == 1
         winner = next(name for name, status, _body in answers if status == 200)
         assert ServiceRequest.objects.get(tracking_code=code).volunteer == cast.person[winner]
+
+
+def test_a_visit_recorded_with_no_network_arrives_once_and_its_problem_becomes_a_case_in_its_grid(
+    served_app, served_cast, screen
+):
+    cast = served_cast
+    li = member_phone(screen, served_app, cast["li"])
+    page = li.page
+    page.click("#tab-visits")
+    link = page.locator("#visits li[data-link]").first
+    expect(link.locator("select[name=category] option")).not_to_have_count(1)  # the categories, read and kept
+    link_id = int(link.get_attribute("data-link"))
+    li.context.set_offline(True)
+    link.locator("input[name=households]").fill("32")
+    link.locator("input[name=notes]").fill("走访了3号楼")
+    link.locator("select[name=category]").select_option("0501")
+    link.locator("input[name=problem]").fill("3号楼楼道堆满杂物")
+    link.locator(".visit-form button").click()
+    expect(page.locator("#visits-note")).to_contain_text("保存在手机上")
+    expect(page.locator("#pending-count")).to_have_text("1")
+    assert li.overflow() == 0
+    li.shoot("member-visit-kept")
+    li.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#pending-count")).to_be_hidden(timeout=30_000)
+    visits = Visit.objects.filter(link_id=link_id, households_reached=32)
+    assert visits.count() == 1
+    finding = VisitFinding.objects.get(visit=visits.get())
+    assert (finding.incident.grid, finding.incident.channel) == (cast.grid, "visit")
+    assert finding.incident.description == "3号楼楼道堆满杂物"
+    expect(link.locator(".week.done").last).to_be_visible()

@@ -59,12 +59,15 @@ function weekChip(week) {
   return el("span", { className: `week ${state}`, title: week.week }, week.done ? "✓" : week.due ? "•" : "–");
 }
 
+// Today in the site's time zone (YYYY-MM-DD), whatever the phone's own.
+const today = () => new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
+
 function linkItem(link, categories) {
-  const today = new Date().toISOString().slice(0, 10);
+  const day = today();
   const category = el("select", { name: "category" }, el("option", { value: "" }, t("noProblem")),
     ...categories.map((item) => el("option", { value: item.code }, `${item.code} ${item.name}`)));
   const form = el("form", { className: "visit-form", novalidate: true },
-    el("label", {}, t("visitedOn"), el("input", { type: "date", name: "visited_on", value: today, max: today, required: true })),
+    el("label", {}, t("visitedOn"), el("input", { type: "date", name: "visited_on", value: day, max: day, required: true })),
     el("label", {}, t("householdsReached"), el("input", { type: "number", name: "households", min: "1", max: String(link.households),
       value: String(link.households), inputmode: "numeric", required: true })),
     el("label", { className: "wide" }, t("visitNotes"), el("input", { type: "text", name: "notes", maxlength: "2000" })),
