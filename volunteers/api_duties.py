@@ -260,3 +260,30 @@ class MeetingFindingView(ScopedView):
         given = checked(DutyFindingRequest, request.data)
         finding, created = duties.meeting_finding(request.user, pk, duties.FindingRecord(**given))
         return Response(finding_json(finding), status=201 if created else 200)
+
+
+class MeetingRequestBody(serializers.Serializer):
+    client_id = serializers.UUIDField()
+    kind = serializers.CharField(max_length=20)
+    description = serializers.CharField(max_length=2000)
+    for_whom = serializers.CharField(max_length=20)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    grid = AreaCodeField(
+        required=False, help_text=gettext_lazy("A community's meeting: the grid of the community the request is in.")
+    )
+
+
+class MeetingServiceRequestView(ScopedView):
+    """POST /api/v1/party-meetings/<id>/requests/"""
+
+    @docs.meeting_request(MeetingRequestBody)
+    def post(self, request, pk):
+        given = checked(MeetingRequestBody, request.data)
+        client_id, grid = given.pop("client_id"), given.pop("grid", "")
+        finding, created = duties.meeting_request(request.user, pk, client_id, given, grid)
+        return Response(
+            {"meeting": finding.meeting_id, "request": finding.request.tracking_code, "status": finding.request.status},
+            status=201 if created else 200,
+        )

@@ -22,6 +22,7 @@ from grids.scopes import Scope
 
 from . import members, reports
 from . import schema_reports as docs
+from .models import LedgerEntry
 from .report_pdf import report_pdf
 
 
@@ -43,11 +44,6 @@ class LedgerQuery(serializers.Serializer):
     person = serializers.IntegerField(min_value=1, required=False, help_text=gettext_lazy("The member."))
     mine = serializers.BooleanField(required=False, default=False, help_text=gettext_lazy("The caller's own ledger."))
 
-    def validate(self, data):
-        if not data.get("mine") and not data.get("person"):
-            raise serializers.ValidationError({"person": gettext_lazy("Name the member, or ask for mine=1.")})
-        return data
-
 
 @personal_data  # a member's record of service
 class MemberLedgerView(ScopedView):
@@ -57,12 +53,14 @@ class MemberLedgerView(ScopedView):
     def get(self, request):
         query = checked(LedgerQuery, request.query_params)
         scope = self.scope
-        if query["mine"]:
-            if scope.person_id is None:
-                raise GovgridError(_("Your login is not a member's: name the member."), field="mine")
-            person_id = scope.person_id
-        else:
+        if query.get("person") and not query["mine"]:
             person_id = query["person"]
+        elif scope.person_id is not None:  # mine=1, or nobody named: the caller's own
+            person_id = scope.person_id
+        elif query["mine"]:
+            raise GovgridError(_("Your login is not a member's: name the member."), field="mine")
+        else:  # an account of no person asking for nobody: a ledger with nothing in it
+            return Response({"person": None, "rows": [], "totals": members.totals(LedgerEntry.objects.none())})
         person = members.member_seen(scope, person_id)
         return Response(docs.MemberLedger(members.ledger_page(person)).data)
 

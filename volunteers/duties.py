@@ -35,7 +35,7 @@ from grids.scopes import Forbidden, Scope
 from incidents.intake import Report, report_incident
 from incidents.models import Channel, Incident
 
-from .models import TeamMember, VisitFinding
+from .models import ServiceRequest, TeamMember, VisitFinding
 
 RECENT_DAYS = 30  # a member (or a group leader) records what happened in the last 30 days; staff, any day before
 MAX_WEEKS = 26  # the most weeks a question about visits due covers
@@ -493,3 +493,42 @@ def _finding(user, scope, record, grid, point, channel, **source):
             code="client_id_reused",
         ) from clash
     return finding, True
+
+
+def meeting_request(user, meeting_id, client_id, fields, grid_code=""):
+    """(finding, created): a decision of a meeting to help someone made a service request in its
+    grid (channel meeting), asked by whoever records the meeting, then reviewed and offered as any
+    request (volunteers.services). A community's meeting names the grid. Sent again with its
+    client_id, the same request."""
+    from .services import checked_fields, write_new
+
+    existing = VisitFinding.objects.filter(client_id=client_id).select_related("request").first()
+    if existing is not None:
+        if existing.meeting_id != meeting_id or existing.request is None or existing.request.asked_by_id != user.pk:
+            raise Conflict(
+                _("client_id %(id)s was already used for another finding.") % {"id": client_id},
+                field="client_id",
+                code="client_id_reused",
+            )
+        return existing, False
+    scope = Scope.for_user(user)
+    with transaction.atomic():
+        meeting = meeting_seen(scope, meeting_id)
+        if meeting.area.level == Level.GRID:
+            grid = meeting.area
+            if grid_code and grid_code != grid.code:
+                raise GovgridError(_("A grid's meeting makes cases in its own grid."), field="grid")
+        else:
+            grid = Area.objects.filter(code=grid_code, level=Level.GRID, parent=meeting.area).first()
+            if grid is None:
+                raise GovgridError(_("Choose a grid of the meeting's community for the case."), field="grid")
+        if not (meeting.area.code in led_grids(scope) or scope.changes(grid.code)):
+            raise Forbidden(_("Only the meeting's recorders turn its decisions into cases."))
+        PartyMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        community = grid.parent
+        request = ServiceRequest(
+            client_id=client_id, channel=ServiceRequest.Channel.MEETING, community=community, grid=grid,
+            asked_by=user, **checked_fields(community, **fields),
+        )  # fmt: skip
+        request, _created = write_new(request)
+        return VisitFinding.objects.create(client_id=client_id, meeting=meeting, request=request), True

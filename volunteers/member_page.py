@@ -53,12 +53,41 @@ def member_page(request):
             "visitFindings": reverse("visit-list") + "{id}/findings/",
             "categories": reverse("category-list"),
             "ledger": reverse("volunteer-ledger") + "?mine=1",
+            "activities": reverse("activity-list") + "?when=upcoming",
+            "meetings": reverse("party-meeting-list"),
         },
         "kinds": {key: str(label) for key, label in kinds.KINDS.items()},
+        "leads": led_grids_with_people(request.user),
         "timeZone": settings.TIME_ZONE,
         "labels": member_labels(),
     }
     return render(request, "volunteers/member.html", {"config": config, "modules": SHARED_MODULES + MEMBER_MODULES})
+
+
+def led_grids_with_people(user):
+    """The grids whose Party group the user leads, each with who serves in it today (the meeting's
+    attendees to tick)."""
+    from django.db.models import Q
+
+    from grids.models import Area, Person
+    from grids.models.people import in_force
+    from grids.scopes import Scope
+
+    from .duties import led_grids
+
+    codes = sorted(led_grids(Scope.for_user(user)))
+    grids = []
+    for grid in Area.objects.filter(code__in=codes).order_by("code"):
+        people = (
+            Person.objects.filter(
+                (Q(assignments__area=grid) & in_force(through="assignments__"))
+                | (Q(household_links__grid=grid) & in_force(through="household_links__"))
+            )
+            .distinct()
+            .order_by("name", "pk")[:60]
+        )
+        grids.append({"code": grid.code, "name": grid.name, "people": [{"id": p.pk, "name": p.name} for p in people]})
+    return grids
 
 
 def member_labels():
@@ -108,6 +137,34 @@ def member_labels():
         "servicesTotal": _("services"),
         "activitiesTotal": _("activities"),
         "hoursPoints": _("%(hours)s h · %(points)s points"),
+        "activitiesNone": _("No activity coming up where you serve."),
+        "placesLeft": _("%(n)s places left"),
+        "hoursEach": _("%(hours)s hours each"),
+        "attendedMark": _("attended"),
+        "signedUpMark": _("signed up"),
+        "signUp": _("Sign up"),
+        "signedUp": _("Signed up: %(code)s."),
+        "codeShown": _("The code the organiser shows"),
+        "checkIn": _("Check in"),
+        "needCode": _("Type the six digits the organiser shows."),
+        "checkInNeedsNetwork": _(
+            "A check-in needs the network at the moment it is made (the code changes every minute)."
+        ),
+        "noPosition": _("The phone did not give its position: allow it, and try again on site."),
+        "checkedIn": _("Checked in at %(title)s: %(hours)s hours credited."),
+        "meetingTitle": _("Record a meeting of your Party group"),
+        "meetingKind": _("kind"),
+        "analysis": _("situation analysis (民情研判)"),
+        "training": _("training"),
+        "heldOn": _("held on"),
+        "topic": _("topic"),
+        "attendees": _("attendees"),
+        "othersAttending": _("others attending"),
+        "issues": _("issues discussed"),
+        "decisions": _("decisions"),
+        "recordMeeting": _("Record the meeting"),
+        "meetingKept": _("The meeting is kept on the phone and sent as soon as there is a network."),
+        "meetingSent": _("Meeting recorded: %(code)s."),
     }
 
 

@@ -181,3 +181,23 @@ def meeting_finding(request):
         request=request,
         responses={201: DutyFinding, 200: DutyFinding, **errors(400, 401, 403, 404, 409)},
     )
+
+
+class MeetingServiceRequest(serializers.Serializer):
+    meeting = serializers.IntegerField()
+    request = serializers.CharField(help_text=_("The service request's tracking code."))
+    status = serializers.CharField()
+
+
+def meeting_request(request):
+    return extend_schema(
+        operation_id="party_meeting_request",
+        tags=TAG,
+        summary=_("Make a meeting's decision to help someone a service request in its grid"),
+        description=_(
+            "Reviewed and offered as any service request. A retry with the same client_id answers 200 with "
+            "the same request."
+        ),
+        request=request,
+        responses={201: MeetingServiceRequest, 200: MeetingServiceRequest, **errors(400, 401, 403, 404, 409)},
+    )

@@ -43,7 +43,7 @@ class LedgerMember(serializers.Serializer):
 
 
 class MemberLedger(serializers.Serializer):
-    person = LedgerMember()
+    person = LedgerMember(allow_null=True, help_text=_("None for an account that is no person's, naming nobody."))
     rows = LedgerRow(many=True)
     totals = LedgerTotals()
 

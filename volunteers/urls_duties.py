@@ -11,5 +11,6 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("visits/<int:pk>/findings/", api.VisitFindingView.as_view(), name="visit-findings"),
     path("party-meetings/", api.MeetingListView.as_view(), name="party-meeting-list"),
     path("party-meetings/<int:pk>/findings/", api.MeetingFindingView.as_view(), name="party-meeting-findings"),
+    path("party-meetings/<int:pk>/requests/", api.MeetingServiceRequestView.as_view(), name="party-meeting-requests"),
 ]
 urlpatterns = []

@@ -8,15 +8,18 @@ shows. Two members claiming at once through the server: one wins."""
 import subprocess
 import threading
 import uuid
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from grids.models import Visit
+from grids.models import PartyMeeting, Role, Visit
 from residents.models import PlaceCode
 from tests.conftest import committed_city, post_json
-from tests.incidents.browsing import token_of
+from tests.incidents.browsing import get_json, token_of
 from tests.incidents.conftest import demo_password_hash
 from volunteers.models import LedgerEntry, RequestStep, ServiceRequest, VisitFinding
 
@@ -36,6 +39,7 @@ def served_cast(django_db_setup, django_db_blocker):
             user.password = demo_password_hash()
             user.save(update_fields=["password"])
         cast.code = PlaceCode.objects.create(token="vj" + city.code, area=cast.grid)
+        city.serve(cast.person["zhao"], Role.PARTY_GROUP_LEADER, cast.grid)  # 赵强 leads the grid's Party group
         city.cast = cast
 
     with committed_city(django_db_blocker, people, code="990043", origin=(113.5, 32.6)) as city:
@@ -193,3 +197,58 @@ def test_a_visit_recorded_with_no_network_arrives_once_and_its_problem_becomes_a
     assert (finding.incident.grid, finding.incident.channel) == (cast.grid, "visit")
     assert finding.incident.description == "3号楼楼道堆满杂物"
     expect(link.locator(".week.done").last).to_be_visible()
+
+
+def test_a_member_checks_in_at_an_activity_with_the_organisers_code_and_is_credited(served_app, served_cast, screen):
+    cast = served_cast
+    staff = token_of(served_app, cast["sun"].username)
+    spot = cast.grid.geom.point_on_surface
+    now = timezone.now()
+    body = {"community": cast.community.code, "title": "小区环境清洁日", "place": "1号楼前", "lon": spot.x,
+            "lat": spot.y, "starts_at": (now - timedelta(minutes=10)).isoformat(),
+            "ends_at": (now + timedelta(hours=1)).isoformat(), "hours": "1.50", "radius_m": 200}  # fmt: skip
+    status, activity = post_json(served_app, "/api/v1/activities/", body, staff)
+    assert status == 201, activity
+    li = screen(
+        "phone", geolocation={"latitude": spot.y, "longitude": spot.x, "accuracy": 12}, permissions=["geolocation"]
+    )
+    li.log_in(served_app, cast["li"].username, "/v/")
+    page = li.page
+    page.click("#tab-activities")
+    item = page.locator(f'#activities li[data-activity="{activity["id"]}"]')
+    status, shown = get_json(served_app, f"/api/v1/activities/{activity['id']}/code/", staff)
+    assert status == 200
+    item.locator("input[name=code]").fill(shown["code"])
+    item.locator(".check-in-form button").click()
+    expect(page.locator("#activities-note")).to_contain_text("1.50")
+    expect(item.locator(".state.done")).to_be_visible()
+    assert li.overflow() == 0
+    li.shoot("member-activity")
+    credited = LedgerEntry.objects.get(activity_id=activity["id"], person=cast.person["li"])
+    assert (credited.kind, credited.hours) == ("activity_hours", Decimal("1.50"))
+
+
+def test_the_party_group_leader_records_the_monthly_analysis_with_no_network_and_it_arrives_once(
+    served_app, served_cast, screen
+):
+    cast = served_cast
+    zhao = member_phone(screen, served_app, cast["zhao"])
+    page = zhao.page
+    page.click("#tab-visits")
+    form = page.locator("#meeting form")
+    expect(form.locator("input[name=attendee]")).not_to_have_count(0)
+    zhao.context.set_offline(True)
+    form.locator("input[name=topic]").fill("十二月民情研判")
+    form.locator("textarea[name=issues]").fill("3号楼独居老人冬季取暖")
+    form.locator("textarea[name=decisions]").fill("李明每周探望一次")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#meeting-note")).to_contain_text("保存在手机上")
+    expect(page.locator("#pending-count")).to_have_text("1")
+    assert zhao.overflow() == 0
+    zhao.shoot("member-meeting-kept")
+    zhao.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#pending-count")).to_be_hidden(timeout=30_000)
+    meeting = PartyMeeting.objects.get(area=cast.grid, topic="十二月民情研判")
+    assert (meeting.kind, meeting.recorded_by, meeting.decisions) == ("analysis", cast["zhao"], "李明每周探望一次")
+    assert cast.person["zhao"] in meeting.attendees.all()

@@ -4,6 +4,8 @@
  *   actions.js   what the member did, kept on the phone (IndexedDB) and sent until the server has it
  *   serve.js     requests to claim, and the member's tasks
  *   visits.js    the weekly household visits: the weeks due, recording one (and a problem found)
+ *   meetings.js  the Party group leader's meeting: a situation analysis or a training, who attended
+ *   activities.js  activities coming up: sign up, and check in on site with the organiser's code
  *   points.js    the member's hours and points, from the ledger
  *
  * with the phone page's small modules (incidents/phone/: config, dom, server, words, kept, idb, tabs,
@@ -14,6 +16,8 @@ import { $ } from "../../incidents/phone/dom.js";
 import { wireLogout } from "../../incidents/phone/logout.js";
 import { isShown, whenShown, wireTabs } from "../../incidents/phone/tabs.js";
 import { onSent, render, send } from "./actions.js";
+import { loadActivities } from "./activities.js";
+import { wireMeetings } from "./meetings.js";
 import { loadPoints } from "./points.js";
 import { load } from "./serve.js";
 import { loadVisits } from "./visits.js";
@@ -32,10 +36,12 @@ function start() {
   whenShown("offered", () => load("offered"));
   whenShown("tasks", () => load("tasks"));
   whenShown("visits", loadVisits);
+  whenShown("activities", loadActivities);
   whenShown("points", loadPoints);
   whenShown("pending", () => render());
   wireTabs();
   wireLogout();
+  wireMeetings();
   onSent(() => {
     load("offered");
     load("tasks");

@@ -3,33 +3,13 @@
 
 import { config } from "../../incidents/phone/config.js";
 import { $, el } from "../../incidents/phone/dom.js";
-import { readKept, writeKept } from "../../incidents/phone/kept.js";
-import { readJson, reasonOf, request } from "../../incidents/phone/server.js";
-import { formatTime, t } from "../../incidents/phone/words.js";
-
-const TIMEOUT_MS = 30000;
+import { t } from "../../incidents/phone/words.js";
+import { readOrKept } from "./lists.js";
 
 export async function loadPoints() {
   const note = $("points-note");
   note.textContent = "";
-  let body = null;
-  if (navigator.onLine) {
-    try {
-      const response = await request(config.urls.ledger, {}, TIMEOUT_MS);
-      const answer = await readJson(response);
-      if (response.ok) {
-        body = answer;
-        writeKept("points", { body, at: Date.now() });
-      } else note.textContent = t("loadError", { reason: reasonOf(response, answer) });
-    } catch (error) {
-      note.textContent = t("loadError", { reason: error.message });
-    }
-  }
-  if (body === null) {
-    const kept = readKept("points");
-    body = kept.body || { rows: [], totals: {} };
-    if (!navigator.onLine) note.textContent = t("offline", { time: kept.at ? formatTime(new Date(kept.at).toISOString()) : "—" });
-  }
+  const body = (await readOrKept("points", config.urls.ledger, note)) || { rows: [], totals: {} };
   const totals = body.totals || {};
   $("points-totals").replaceChildren(
     el("div", {}, el("strong", { id: "points-hours" }, String(totals.hours ?? "0")), el("span", {}, t("hoursTotal"))),

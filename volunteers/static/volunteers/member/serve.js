@@ -6,35 +6,18 @@
 
 import { config } from "../../incidents/phone/config.js";
 import { $, el } from "../../incidents/phone/dom.js";
-import { readKept, writeKept } from "../../incidents/phone/kept.js";
-import { readJson, reasonOf, request } from "../../incidents/phone/server.js";
 import { formatTime, t } from "../../incidents/phone/words.js";
 import { keep, waiting } from "./actions.js";
-
-const TIMEOUT_MS = 30000;
+import { readOrKept, redraw } from "./lists.js";
 
 // Reads one list ("offered" or "tasks") and draws it; from the phone's copy with no network.
 export async function load(which) {
   const note = $(`${which}-note`);
-  let rows = null;
-  if (navigator.onLine) {
-    try {
-      const response = await request(config.urls[which], {}, TIMEOUT_MS);
-      const body = await readJson(response);
-      if (response.ok) {
-        rows = body;
-        writeKept(which, { rows: rows.map(({ contact, ...rest }) => rest), at: Date.now() });
-        note.textContent = rows.length ? "" : t(`${which}None`);
-      } else note.textContent = t("loadError", { reason: reasonOf(response, body) });
-    } catch (error) {
-      note.textContent = t("loadError", { reason: error.message });
-    }
-  }
-  if (rows === null) {
-    const kept = readKept(which);
-    rows = kept.rows || [];
-    if (!navigator.onLine) note.textContent = t("offline", { time: kept.at ? formatTime(new Date(kept.at).toISOString()) : "—" });
-  }
+  note.textContent = "";
+  // kept without the residents' contacts: the phone may be lost, or shared
+  const keepWithout = (body) => body.map(({ contact, ...rest }) => rest);
+  const rows = (await readOrKept(which, config.urls[which], note, keepWithout)) || [];
+  if (navigator.onLine && !note.textContent && !rows.length) note.textContent = t(`${which}None`);
   await draw(which, rows);
 }
 
@@ -43,14 +26,8 @@ async function draw(which, rows) {
   const open = which === "tasks" ? rows.filter((row) => row.status === "claimed") : rows;
   $(`${which}-count`).textContent = String(open.length);
   $(`${which}-count`).hidden = !open.length;
-  // Drawn again whenever it is read: what the member was typing into a form stays as it was.
-  const list = $(which);
-  const typed = new Map([...list.querySelectorAll("li[data-code] input")].map((input) => [key(input), input.value]));
-  list.replaceChildren(...rows.map((row) => item(which, row, busy.has(row.tracking_code))));
-  for (const input of list.querySelectorAll("li[data-code] input")) if (typed.has(key(input))) input.value = typed.get(key(input));
+  redraw($(which), rows.map((row) => item(which, row, busy.has(row.tracking_code))), "data-code");
 }
-
-const key = (input) => `${input.closest("li").dataset.code}:${input.name}`;
 
 function describe(row) {
   const parts = [row.grid_name || row.community_name, `${t("forWhom")} ${row.for_whom_label}`];

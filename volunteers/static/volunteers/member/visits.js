@@ -7,31 +7,9 @@
 import { config } from "../../incidents/phone/config.js";
 import { $, el } from "../../incidents/phone/dom.js";
 import { newClientId } from "../../incidents/phone/idb.js";
-import { readKept, writeKept } from "../../incidents/phone/kept.js";
-import { readJson, reasonOf, request } from "../../incidents/phone/server.js";
-import { formatTime, t } from "../../incidents/phone/words.js";
+import { t } from "../../incidents/phone/words.js";
 import { keep } from "./actions.js";
-
-const TIMEOUT_MS = 30000;
-
-async function readOrKept(what, url, note) {
-  if (navigator.onLine) {
-    try {
-      const response = await request(url, {}, TIMEOUT_MS);
-      const body = await readJson(response);
-      if (response.ok) {
-        writeKept(what, { body, at: Date.now() });
-        return body;
-      }
-      note.textContent = t("loadError", { reason: reasonOf(response, body) });
-    } catch (error) {
-      note.textContent = t("loadError", { reason: error.message });
-    }
-  }
-  const kept = readKept(what);
-  if (!navigator.onLine) note.textContent = t("offline", { time: kept.at ? formatTime(new Date(kept.at).toISOString()) : "—" });
-  return kept.body || null;
-}
+import { readOrKept, redraw } from "./lists.js";
 
 export async function loadVisits() {
   const note = $("visits-note");
@@ -45,7 +23,7 @@ export async function loadVisits() {
   $("visits-count").textContent = String(behind);
   $("visits-count").hidden = !behind;
   if (!links.length && due) note.textContent = t("visitsNone");
-  $("visits").replaceChildren(...links.map((link) => linkItem(link, items(categories))));
+  redraw($("visits"), links.map((link) => linkItem(link, items(categories))), "data-link");
 }
 
 // The category items, flat, from the categories' tree (as the grid worker's form reads them).
