@@ -3,6 +3,7 @@ give back and record done (volunteers.services), residents ask, follow, confirm 
 resident page with no account (volunteers.asking)."""
 
 from django.contrib.gis.geos import Point
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -135,6 +136,9 @@ class GiveBackRequest(serializers.Serializer):
 class DoneRequest(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=services.MAX_MINUTES)
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    photo = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=services.MAX_PHOTOS
+    )  # a form's files: what the service left (optional)
 
 
 class NoInput(serializers.Serializer):
@@ -153,7 +157,7 @@ ACTIONS = {
                                                                                      g["rating"], g["comment"])),
     "claim": (NoInput, lambda user, code, g: services.claim(user, code)),
     "give-back": (GiveBackRequest, lambda user, code, g: services.give_back(user, code, g["reason"])),
-    "done": (DoneRequest, lambda user, code, g: services.done(user, code, g["minutes"], g["note"])),
+    "done": (DoneRequest, lambda user, code, g: services.done(user, code, g["minutes"], g["note"], g["photo"])),
 }  # fmt: skip
 
 
@@ -166,7 +170,12 @@ def _action_view(name):
 
         @docs.action(name, request_class)
         def post(self, request, code):
-            take(request.user, code, checked(request_class, request.data))
+            data = request.data
+            if hasattr(data, "getlist"):  # a form: its files are the photos
+                data = {key: data.get(key) for key in data if key != "photo"} | {
+                    "photo": request.FILES.getlist("photo")
+                }
+            take(request.user, code, checked(request_class, data))
             return Response(reading.detail(request.user, reading.seen(request.user, code)))
 
     ActionView.__name__ = ActionView.__qualname__ = "".join(w.title() for w in name.split("-")) + "View"
@@ -175,6 +184,21 @@ def _action_view(name):
 
 
 ACTION_VIEWS = {name: _action_view(name) for name in ACTIONS}
+
+
+class PhotoView(APIView):
+    """GET /api/v1/service-requests/<code>/photos/<id>/: a photo of the service done, to those who read
+    the request."""
+
+    permission_classes = [IsAuthenticated]
+
+    @docs.photo
+    def get(self, request, code, photo_id):
+        seen = reading.seen(request.user, code)
+        photo = seen.photos.filter(pk=photo_id).first()
+        if photo is None:
+            raise NotFound(_("No such photo of this request."), field="photo")
+        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
 
 
 class KindsQuery(serializers.Serializer):

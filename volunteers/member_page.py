@@ -21,7 +21,7 @@ from incidents.views import offline_worker
 from . import kinds
 
 SHARED_MODULES = tuple(f"incidents/phone/{name}.js" for name in ("config", "dom", "server", "words", "kept", "idb",
-                                                                 "tabs", "logout"))  # fmt: skip
+                                                                 "tabs", "logout", "photos"))  # fmt: skip
 MODULES_FOLDER = Path(__file__).parent / "static" / "volunteers" / "member"
 MEMBER_MODULES = tuple(sorted(f"volunteers/member/{module.name}" for module in MODULES_FOLDER.glob("*.js")))
 MEMBER_FILES = (
@@ -109,6 +109,7 @@ def member_labels():
         "needReason": _("Say why you give it back."),
         "minutes": _("minutes spent"),
         "whatDone": _("what was done"),
+        "donePhoto": _("A photo (optional)"),
         "reason": _("reason"),
         "waiting": _("waiting for the network"),
         "refused": _("Not accepted: %(reason)s"),

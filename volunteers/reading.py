@@ -26,7 +26,7 @@ STAFF_ACTIONS = {
 def requests_for(user, status="", community="", mine=""):
     """The requests a user reads, newest first: `mine` is "offered" (offered to them now), "tasks"
     (theirs to do or done) or "asked" (asked by them); else every one in their scope."""
-    queryset = ServiceRequest.objects.select_related("community", "grid", "volunteer")
+    queryset = ServiceRequest.objects.select_related("community", "grid", "volunteer").prefetch_related("photos")
     person = Person.objects.filter(user=user).first()
     if mine == "offered":
         queryset = queryset.filter(
@@ -109,6 +109,9 @@ def row(user, request, scope=None, person=None):
             "phone": request.contact_phone if shown else PHONE_MASK.mask(request.contact_phone),
             "shown": shown,
         },
+        "photos": [
+            f"/api/v1/service-requests/{request.tracking_code}/photos/{photo.pk}/" for photo in request.photos.all()
+        ],
         "actions": actions_for(user, request, scope, person),
     }
 

@@ -1,6 +1,7 @@
 """How the service requests' API is described in the OpenAPI document (beside its views)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
@@ -57,6 +58,9 @@ class ServiceRequestRow(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     case = serializers.CharField(allow_null=True)
     contact = ServiceContact()
+    photos = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The photos of the service done: their addresses.")
+    )
     actions = serializers.ListField(
         child=serializers.CharField(), help_text=_("What the caller may do now: the path word of each action.")
     )
@@ -144,6 +148,13 @@ def action(name, request):
         responses={200: ServiceRequestDetail, **errors(400, 401, 403, 404, 409)},
     )
 
+
+photo = extend_schema(
+    operation_id="service_request_photo",
+    tags=TAG,
+    summary=_("A photo of the service done"),
+    responses={(200, "image/*"): OpenApiTypes.BINARY, **errors(401, 404)},
+)
 
 kinds_offered = extend_schema(
     operation_id="service_kinds",

@@ -39,9 +39,10 @@ from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Area, HouseholdLink, Level, Person
 from grids.models.people import in_force
 from grids.scopes import Forbidden, Scope
+from incidents.photos import check_photo
 
 from . import kinds, ledger, offers, telling
-from .models import RequestStep, ServiceRequest
+from .models import RequestPhoto, RequestStep, ServiceRequest
 
 Status, Action, Tier = ServiceRequest.Status, RequestStep.Action, ServiceRequest.Tier
 TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O or U to misread on the phone
@@ -49,6 +50,7 @@ MADE_CASES = uuid.UUID("3b4f6c1e-8d0a-4f5e-b7a2-9c1d2e3f4a5b")  # namespace of t
 PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
 CANCELLABLE = (Status.ASKED, Status.OFFERED, Status.CLAIMED)
 MAX_MINUTES = 24 * 60
+MAX_PHOTOS = 3  # photos of a service done
 
 
 # --- asking ----------------------------------------------------------------------------------------
@@ -470,24 +472,41 @@ def give_back(user, code, reason):
         return _changed(request, now, "status", "volunteer", "claimed_at", "tier", "widened_at")
 
 
-def done(user, code, minutes, note=""):
-    """完成: the volunteer records the service done, with the minutes it took. Sent again by a phone
-    (done already, by them) it answers the request as it is."""
+def done(user, code, minutes, note="", photos=()):
+    """完成: the volunteer records the service done, with the minutes it took and, if they like, up to
+    MAX_PHOTOS photos of it (stripped of their metadata as every photo is). Sent again by a phone
+    (done already, by them) it answers the request as it is, keeping a photo it did not have yet."""
     if minutes is None or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         raise GovgridError(_("Give the minutes spent, from 1 to %(n)d.") % {"n": MAX_MINUTES}, field="minutes")
+    if len(photos) > MAX_PHOTOS:
+        raise GovgridError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photo")
     note = _text(note, "note", 1000)
+    checked = [check_photo(photo, field="photo") for photo in photos]  # before anything is written
     now = timezone.now()
     with transaction.atomic():
         request, person = _for_volunteer(user, code)
         if request.volunteer_id != person.pk:
             raise Forbidden(_("Only its volunteer may record it done."), field="request")
-        if request.status in (Status.DONE, Status.CONFIRMED):
-            return request
-        _expect(request, Status.CLAIMED)
-        request.status, request.done_at, request.minutes, request.done_note = Status.DONE, now, minutes, note
-        _step(request, Action.DONE, now, actor=user, person=person, note=note)
-        telling.tell_done(request, now)
-        return _changed(request, now, "status", "done_at", "minutes", "done_note")
+        if request.status not in (Status.DONE, Status.CONFIRMED):
+            _expect(request, Status.CLAIMED)
+            request.status, request.done_at, request.minutes, request.done_note = Status.DONE, now, minutes, note
+            _step(request, Action.DONE, now, actor=user, person=person, note=note)
+            telling.tell_done(request, now)
+            _changed(request, now, "status", "done_at", "minutes", "done_note")
+        for data, content_type, digest in checked:
+            _keep_photo(request, data, content_type, digest)
+        return request
+
+
+def _keep_photo(request, data, content_type, digest):
+    from django.core.files.base import ContentFile
+
+    if request.photos.filter(sha256=digest).exists():
+        return
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]
+    photo = RequestPhoto(request=request, sha256=digest, content_type=content_type, size=len(data))
+    photo.file.save(f"{request.tracking_code}-{digest[:12]}.{extension}", ContentFile(data), save=False)
+    photo.save()
 
 
 # --- the resident's actions (by their private link: volunteers.asking) ----------------------------------

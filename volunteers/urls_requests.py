@@ -12,6 +12,7 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
         path(f"service-requests/<str:code>/{name}/", view.as_view(), name=f"service-request-{name}")
         for name, view in api.ACTION_VIEWS.items()
     ],
+    path("service-requests/<str:code>/photos/<int:photo_id>/", api.PhotoView.as_view(), name="service-request-photo"),
     path("service-kinds/", api.KindsView.as_view(), name="service-kinds"),
     path("resident/services/", api.ResidentAskView.as_view(), name="resident-service"),
     path("resident/services/<str:secret>/", api.ResidentFollowView.as_view(), name="resident-service-follow"),

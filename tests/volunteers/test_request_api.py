@@ -122,3 +122,30 @@ def test_the_kinds_a_community_offers_are_public(cast, settings):
     assert [kind["key"] for kind in answer["kinds"]] == ["errands", "repairs"]
     assert answer["kinds"][0]["label"] == "跑腿代购"
     assert Client().get("/api/v1/service-kinds/", {"community": cast.grid.code}).status_code == 404
+
+
+def test_a_photo_of_the_service_done_is_kept_once_without_its_metadata_and_shown_to_its_readers(cast, code, resident):
+    import io
+
+    from PIL import Image
+
+    from volunteers.models import RequestPhoto
+
+    tracking = ask(resident, code)["tracking_code"]
+    act(cast["sun"], tracking, "accept", version=version_of(tracking))
+    act(cast["li"], tracking, "claim")
+    picture = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # a camera's maker, metadata the server must drop
+    Image.new("RGB", (32, 24), (90, 140, 60)).save(picture, "JPEG", exif=exif)
+    picture.name = "done.jpg"
+    for _attempt in range(2):  # the phone sends it again after a lost answer
+        picture.seek(0)
+        sent = logged_in(cast["li"]).post(f"/api/v1/service-requests/{tracking}/done/",
+                                          {"minutes": "30", "note": "修好了", "photo": [picture]})  # fmt: skip
+        assert sent.status_code == 200, sent.content.decode()
+    kept = RequestPhoto.objects.get(request__tracking_code=tracking)
+    assert b"PhoneMaker" not in kept.file.read()
+    url = sent.json()["photos"][0]
+    assert logged_in(cast["sun"]).get(url).status_code == 200
+    assert logged_in(cast["qian"]).get(url).status_code == 404

@@ -94,6 +94,9 @@ def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(ser
     li.context.set_offline(True)  # in the lift, on the way down
     task.locator("input[name=minutes]").fill("45")
     task.locator("input[name=note]").fill("买了一周的菜送到家")
+    shot = tmp_path / "groceries.jpg"
+    Image.new("RGB", (40, 30), (200, 160, 60)).save(shot, "JPEG")
+    task.locator("input[name=photo]").set_input_files(str(shot))  # kept on the phone with the rest
     task.locator(".done-form button").click()
     expect(li.page.locator("#pending-count")).to_have_text("1")
     assert li.overflow() == 0
@@ -104,6 +107,7 @@ def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(ser
     asked.refresh_from_db()
     assert (asked.status, asked.volunteer, asked.minutes) == ("done", cast.person["li"], 45)
     assert RequestStep.objects.filter(request=asked, action="done").count() == 1
+    assert asked.photos.count() == 1
 
     page.goto(follow_url)
     page.click("label.check:has(input[value='5'])")

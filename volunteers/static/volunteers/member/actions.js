@@ -11,6 +11,18 @@ import { isAcknowledged, isRefusal, readJson, reasonOf, request } from "../../in
 import { t } from "../../incidents/phone/words.js";
 
 const TIMEOUT_MS = 30000;
+const PHOTO_TIMEOUT_MS = 120000;
+
+// JSON, or a form with the action's photos (Blobs kept in IndexedDB with it) beside its fields.
+function bodyOf(action) {
+  if (!action.files || !action.files.length) {
+    return { body: JSON.stringify(action.body), headers: { "Content-Type": "application/json" } };
+  }
+  const form = new FormData();
+  for (const [name, value] of Object.entries(action.body)) form.append(name, String(value));
+  for (const file of action.files) form.append("photo", file.blob, file.name);
+  return { body: form };
+}
 const actions = keptIn(openDatabase("govgrid-member", 1, { actions: "key" }), "actions", "key");
 
 let sending = null;
@@ -60,8 +72,7 @@ async function sendAll() {
 // "done", "refused" (kept with the server's reason) or "stop" (no network, server trouble).
 async function sendOne(action) {
   try {
-    const headers = { "Content-Type": "application/json" };
-    const response = await request(action.url, { method: "POST", body: JSON.stringify(action.body), headers }, TIMEOUT_MS);
+    const response = await request(action.url, { method: "POST", ...bodyOf(action) }, action.files ? PHOTO_TIMEOUT_MS : TIMEOUT_MS);
     const answer = await readJson(response);
     if (isAcknowledged(response.status)) {
       $("network-state").textContent = t(action.sentLabel || "doneSent", { code: action.code });

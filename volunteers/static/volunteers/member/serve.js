@@ -6,6 +6,7 @@
 
 import { config } from "../../incidents/phone/config.js";
 import { $, el } from "../../incidents/phone/dom.js";
+import { shrink } from "../../incidents/phone/photos.js";
 import { formatTime, t } from "../../incidents/phone/words.js";
 import { keep, waiting } from "./actions.js";
 import { readOrKept, redraw } from "./lists.js";
@@ -72,6 +73,8 @@ function doneForm(row) {
   const form = el("form", { className: "done-form", novalidate: true },
     field(t("minutes"), { type: "number", name: "minutes", min: "1", max: "1440", inputmode: "numeric", required: true }),
     field(t("whatDone"), { type: "text", name: "note", maxlength: "1000" }),
+    el("label", { className: "photo-button" }, t("donePhoto"),
+      el("input", { type: "file", name: "photo", accept: "image/*", capture: "environment" })),
     el("button", { type: "submit", className: "act" }, t("done")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -80,7 +83,9 @@ function doneForm(row) {
       $("tasks-note").textContent = t("needMinutes");
       return;
     }
-    await keep({ url: urlOf(row, "done"), body: { minutes, note: form.elements.note.value.trim() }, code: row.tracking_code,
+    const chosen = form.elements.photo.files[0];
+    const files = chosen ? [{ name: chosen.name || "done.jpg", blob: await shrink(chosen) }] : [];
+    await keep({ url: urlOf(row, "done"), body: { minutes, note: form.elements.note.value.trim() }, files, code: row.tracking_code,
       label: t("done"), sentLabel: "doneSent" });
     if (!navigator.onLine) $("network-state").textContent = t("doneKept", { code: row.tracking_code });
     await load("tasks");
