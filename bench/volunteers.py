@@ -127,7 +127,8 @@ GENERATE = {
         """INSERT INTO volunteers_servicerequest (
                tracking_code, client_id, channel, kind, description, for_whom, place, contact_name,
                contact_phone, asked_at, status, reason, tier, offered_at, claimed_at, done_at, minutes, done_note,
-               confirmed_at, rating, rating_note, version, updated_at, community_id, grid_id, volunteer_id)
+               confirmed_at, rating, rating_note, version, updated_at, community_id, grid_id, volunteer_id,
+               fingerprint, device)
            SELECT 'B' || n, gen_random_uuid(), 'resident', 'errands', 'bench', 'self', '', '', '',
                   asked_at, status, '', '', offered_at, claimed_at, done_at,
                   CASE WHEN done_at IS NOT NULL THEN 20 + n %% 160 END, '',
@@ -136,7 +137,7 @@ GENERATE = {
                       CASE WHEN r_rating < 0.03 THEN 1 WHEN r_rating < 0.06 THEN 2 WHEN r_rating < 0.12 THEN 3
                            WHEN r_rating < 0.35 THEN 4 ELSE 5 END END,
                   '', 1, now(), community_id, grid_id,
-                  CASE WHEN claimed_at IS NOT NULL THEN 1 + (n::bigint * 104729) %% %(people)s END
+                  CASE WHEN claimed_at IS NOT NULL THEN 1 + (n::bigint * 104729) %% %(people)s END, '', ''
            FROM (
                SELECT s.*, CASE WHEN status IN ('claimed', 'done', 'confirmed') THEN
                                coalesce(offered_at, asked_at) + (0.1 + r_claim * 24) * interval '1 hour' END
@@ -283,6 +284,7 @@ def peer_community(community, since, until):
     from django.db.models import Count, Q, Sum
     from django.utils import timezone
 
+    from grids.duty_weeks import week_is_due
     from grids.models import HouseholdLink, PartyMeeting, Visit
     from volunteers.models import LedgerEntry, ServiceRequest
 
@@ -320,7 +322,7 @@ def peer_community(community, since, until):
             grid__parent=community, visited_on__gte=first_monday, visited_on__lt=until + timedelta(days=6)
         ).values_list("link_id", "visited_on")
     )
-    due = [(link, m) for link, starts, ends in links for m in mondays if starts <= m and (ends is None or ends > m)]
+    due = [(link, m) for link, starts, ends in links for m in mondays if week_is_due(starts, ends, m)]
     meetings = PartyMeeting.objects.filter(
         Q(area=community) | Q(area__parent=community), held_on__gte=since, held_on__lt=until
     ).aggregate(
