@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exports.api import AnyAccept
+from govgrid.lib.api_input import Versioned, checked
 from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
-from govgrid.lib.versioned import Versioned
 from grids.api import AreaCodeField
 from grids.models import Level
 from grids.scopes import Scope
@@ -37,12 +37,6 @@ class ScopedView(APIView):
     @property
     def scope(self):
         return Scope.for_user(self.request.user)
-
-
-def checked(serializer_class, request, source=None):
-    given = serializer_class(data=request.data if source is None else source)
-    given.is_valid(raise_exception=True)
-    return given.validated_data
 
 
 class ListQuery(serializers.Serializer):
@@ -67,14 +61,14 @@ class ItemListView(ScopedView):
 
     @docs.item_list
     def get(self, request):
-        query = checked(ListQuery, request, request.query_params)
+        query = checked(ListQuery, request.query_params)
         scope = self.scope
         items = reading.items_in(scope, query.get("community", ""), query.get("status", ""))[:500]
         return Response([reading.row(item, scope) for item in items])
 
     @docs.item_create(ProposalRequest)
     def post(self, request):
-        given = checked(ProposalRequest, request)
+        given = checked(ProposalRequest, request.data)
         item = services.propose(request.user, given.pop("community"), **given)
         return Response(reading.detail(reading.item_seen(self.scope, item.pk), self.scope), status=201)
 
@@ -135,7 +129,7 @@ class ActionView(ScopedView):
     """POST /api/v1/consultations/<id>/<action>/: one view per action, each described on its own."""
 
     def act(self, request, pk, request_class, change):
-        given = dict(checked(request_class, request))
+        given = dict(checked(request_class, request.data))
         change(request.user, pk, given.pop("version"), **given)
         scope = self.scope
         return Response(reading.detail(reading.item_seen(scope, pk), scope))
@@ -214,7 +208,7 @@ class MethodView(ScopedView):
 
     @docs.method_set(MethodRequest)
     def put(self, request, code):
-        given = checked(MethodRequest, request)
+        given = checked(MethodRequest, request.data)
         method = services.set_method(request.user, code, [dict(s) for s in given["stages"]], given["name"])
         return Response(method_answer(method.community, method))
 
@@ -247,7 +241,7 @@ class ResidentProposalView(APIView):
     @docs.resident_proposal(ResidentProposalRequest)
     def post(self, request):
         check_same_site(request)
-        given = checked(ResidentProposalRequest, request)
+        given = checked(ResidentProposalRequest, request.data)
         item, created, secret = proposals.receive(
             given.pop("place"), device=device_of(request), address=address_of(request), **given
         )
@@ -287,7 +281,7 @@ class ResidentEvaluateView(APIView):
 
     @docs.resident_evaluate(ResidentEvaluationRequest)
     def post(self, request, secret):
-        given = checked(ResidentEvaluationRequest, request)
+        given = checked(ResidentEvaluationRequest, request.data)
         item = services.evaluate_by_link(_by_secret(secret), given["rating"], given["comment"])
         return Response(proposals.public_view(item))
 

@@ -10,21 +10,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.lib import coords
+from govgrid.lib.api_input import Versioned, checked
 from govgrid.lib.moments import BoundedDateField, BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
-from govgrid.lib.versioned import Versioned
 from grids.api import AreaCodeField
 from grids.scopes import Forbidden, Scope
 
 from . import activities, activity_reading, teams
 from . import schema_activities as docs
 from .kinds import KINDS
-
-
-def checked(serializer_class, request, source=None):
-    given = serializer_class(data=request.data if source is None else source)
-    given.is_valid(raise_exception=True)
-    return dict(given.validated_data)
 
 
 class SignedInView(APIView):
@@ -118,14 +112,14 @@ class ActivityListView(SignedInView):
 
     @docs.activity_list
     def get(self, request):
-        query = checked(ActivityListQuery, request, request.query_params)
+        query = checked(ActivityListQuery, request.query_params)
         reader = activity_reading.Reader(request.user)
         listed = reader.listed(query.get("within", ""), query.get("when", ""))[:500]
         return Response(reader.rows(listed))
 
     @docs.activity_create(ActivityCreateRequest)
     def post(self, request):
-        given = checked(ActivityCreateRequest, request)
+        given = checked(ActivityCreateRequest, request.data)
         activity = activities.publish(request.user, given.pop("community"), **given)
         return Response(activity_reading.Reader(request.user).detail(activity.pk), status=201)
 
@@ -140,7 +134,7 @@ class ActivityView(SignedInView):
 
     @docs.activity_edit(ActivityEditRequest)
     def patch(self, request, pk):
-        given = checked(ActivityEditRequest, request)
+        given = checked(ActivityEditRequest, request.data)
         activities.edit(request.user, pk, given.pop("version"), **given)
         return Response(activity_reading.Reader(request.user).detail(pk))
 
@@ -151,7 +145,7 @@ class ActivityCancelView(SignedInView):
 
     @docs.activity_cancel(Versioned)
     def post(self, request, pk):
-        activities.cancel(request.user, pk, checked(Versioned, request)["version"])
+        activities.cancel(request.user, pk, checked(Versioned, request.data)["version"])
         return Response(activity_reading.Reader(request.user).detail(pk))
 
 
@@ -173,7 +167,7 @@ class ActivityCheckInView(SignedInView):
 
     @docs.activity_check_in(CheckInRequest)
     def post(self, request, pk):
-        given = checked(CheckInRequest, request)
+        given = checked(CheckInRequest, request.data)
         attendance, created = activities.check_in(request.user, pk, **given)
         return Response(activity_reading.attendance_row(attendance), status=201 if created else 200)
 
@@ -183,7 +177,7 @@ class ActivityAttendanceView(SignedInView):
 
     @docs.activity_record(RecordRequest)
     def post(self, request, pk):
-        given = checked(RecordRequest, request)
+        given = checked(RecordRequest, request.data)
         attendance, created = activities.record_attendance(request.user, pk, given["person"])
         return Response(activity_reading.attendance_row(attendance), status=201 if created else 200)
 
@@ -216,14 +210,14 @@ class TeamListView(SignedInView):
 
     @docs.team_list
     def get(self, request):
-        query = checked(TeamListQuery, request, request.query_params)
+        query = checked(TeamListQuery, request.query_params)
         scope = Scope.for_user(request.user)
         prefixes = scope.read_prefixes(query.get("within"), field="within")
         return Response([teams.team_row(team, scope) for team in teams.teams_in(scope, prefixes)[:500]])
 
     @docs.team_create(TeamCreateRequest)
     def post(self, request):
-        given = checked(TeamCreateRequest, request)
+        given = checked(TeamCreateRequest, request.data)
         team = teams.create_team(request.user, given.pop("community"), **given)
         scope = Scope.for_user(request.user)
         return Response(teams.team_row(teams.team_seen(scope, team.pk), scope), status=201)
@@ -245,7 +239,7 @@ class TeamMembersView(SignedInView):
 
     @docs.team_add_member(TeamMemberRequest)
     def post(self, request, pk):
-        given = checked(TeamMemberRequest, request)
+        given = checked(TeamMemberRequest, request.data)
         _membership, created = teams.add_member(request.user, pk, given["person"], given.get("starts_on"))
         scope = Scope.for_user(request.user)
         return Response(teams.team_row(teams.team_seen(scope, pk), scope), status=201 if created else 200)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.lib import coords
+from govgrid.lib.api_input import checked
 from govgrid.lib.errors import GovgridError
 from govgrid.lib.privacy import personal_data
 from grids.api import AreaCodeField
@@ -28,12 +29,6 @@ class ScopedView(APIView):
     @property
     def scope(self):
         return Scope.for_user(self.request.user)
-
-
-def checked(serializer_class, data):
-    given = serializer_class(data=data)
-    given.is_valid(raise_exception=True)
-    return given.validated_data
 
 
 class DayField(serializers.DateField):

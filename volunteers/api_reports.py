@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from exports.api import AnyAccept
+from govgrid.lib.api_input import checked
 from govgrid.lib.errors import GovgridError
 from govgrid.lib.privacy import personal_data
 from grids.api import AreaCodeField
@@ -32,12 +33,6 @@ class ScopedView(APIView):
     @property
     def scope(self):
         return Scope.for_user(self.request.user)
-
-
-def checked(serializer_class, source):
-    given = serializer_class(data=source)
-    given.is_valid(raise_exception=True)
-    return given.validated_data
 
 
 class LedgerQuery(serializers.Serializer):

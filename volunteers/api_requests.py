@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.lib import coords
+from govgrid.lib.api_input import Versioned, checked
 from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateTimeField
 from govgrid.lib.privacy import personal_data
-from govgrid.lib.versioned import Versioned
 from grids.api import AreaCodeField
 from grids.models import Area, Level
 from residents import links
@@ -23,12 +23,6 @@ from residents.senders import NoAccountView, address_of, check_same_site, device
 from . import asking, kinds, reading, services
 from . import schema_requests as docs
 from .models import ServiceRequest
-
-
-def checked(serializer_class, data):
-    given = serializer_class(data=data)
-    given.is_valid(raise_exception=True)
-    return dict(given.validated_data)
 
 
 class ServiceFields(serializers.Serializer):

@@ -40,12 +40,13 @@ from grids.models import Area, HouseholdLink, Level, Person
 from grids.models.people import in_force
 from grids.scopes import Forbidden, Scope
 from incidents.photos import check_photo
+from residents.intake import TRACKING_ALPHABET
 
 from . import kinds, ledger, offers, telling
+from .duties import serving_in
 from .models import RequestPhoto, RequestStep, ServiceRequest
 
 Status, Action, Tier = ServiceRequest.Status, RequestStep.Action, ServiceRequest.Tier
-TRACKING_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O or U to misread on the phone
 MADE_CASES = uuid.UUID("3b4f6c1e-8d0a-4f5e-b7a2-9c1d2e3f4a5b")  # namespace of the cases requests become
 PHONE = re.compile(r"^[0-9+\- ]{5,20}$")
 CANCELLABLE = (Status.ASKED, Status.OFFERED, Status.CLAIMED)
@@ -341,15 +342,11 @@ def make_case(user, code, version, category, description=""):
 
 
 def serves_in_community(person, community, today=None):
-    """Whether a person serves in the community on a day: a role in it or one of its grids, a
-    household link in its grids, a membership of its volunteer teams, or registration there (双报到)."""
+    """Whether a person serves in the community on a day: registered there (双报到), or serving in it
+    as the Party meetings' attendees do (volunteers.duties.serving_in: a role in it or one of its
+    grids, a household link in its grids, a place in its volunteer teams)."""
     today = today or timezone.localdate()
-    return (
-        person.home_community_id == community.pk
-        or person.assignments.filter(in_force(today), area__code__startswith=community.code).exists()
-        or person.household_links.filter(in_force(today), grid__parent=community).exists()
-        or person.team_memberships.filter(in_force(today), team__community=community).exists()
-    )
+    return person.home_community_id == community.pk or person.pk in serving_in(community, today, [person.pk])
 
 
 def assign(user, code, version, person_id):

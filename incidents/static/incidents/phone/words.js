@@ -18,3 +18,8 @@ export function statusText(incident) {
 export function formatTime(value) {
   return window.govgridDates.dateTime(value, config.timeZone);
 }
+
+// Today's date in the site's time zone (YYYY-MM-DD), whatever the phone's own: the default of a date field.
+export function todayInSite() {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
+}

@@ -5,10 +5,9 @@
 import { config } from "../../incidents/phone/config.js";
 import { $, el } from "../../incidents/phone/dom.js";
 import { newClientId } from "../../incidents/phone/idb.js";
-import { t } from "../../incidents/phone/words.js";
+import { t, todayInSite as today } from "../../incidents/phone/words.js";
 import { keep } from "./actions.js";
 
-const today = () => new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
 
 function field(label, input, wide = true) {
   return el("label", { className: wide ? "wide" : null }, label, input);

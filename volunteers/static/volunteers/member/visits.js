@@ -7,7 +7,7 @@
 import { config } from "../../incidents/phone/config.js";
 import { $, el } from "../../incidents/phone/dom.js";
 import { newClientId } from "../../incidents/phone/idb.js";
-import { t } from "../../incidents/phone/words.js";
+import { t, todayInSite as today } from "../../incidents/phone/words.js";
 import { keep } from "./actions.js";
 import { readOrKept, redraw } from "./lists.js";
 
@@ -37,8 +37,6 @@ function weekChip(week) {
   return el("span", { className: `week ${state}`, title: week.week }, week.done ? "✓" : week.due ? "•" : "–");
 }
 
-// Today in the site's time zone (YYYY-MM-DD), whatever the phone's own.
-const today = () => new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
 
 function linkItem(link, categories) {
   const day = today();
