@@ -26,6 +26,7 @@ from grids.models import Area, Assignment, HouseholdLink, Level, PartyMeeting, P
 from grids.models.people import in_force
 from volunteers.attendance_codes import new_secret
 from volunteers.kinds import KINDS
+from volunteers.ledger import service_credits
 from volunteers.models import (
     Activity,
     Attendance,
@@ -395,24 +396,9 @@ def _rating(rng):
 
 
 def _credits(request, rules, district, served):
-    """The ledger rows a confirmed request credits (as volunteers.ledger.credit_service writes them)."""
-    hours = (Decimal(request.minutes) / 60).quantize(Decimal("0.01"))
-    where = {
-        "person_id": request.volunteer_id,
-        "on": timezone.localdate(request.done_at),
-        "district": district,
-        "community": request.community,
-        "grid": request.grid,
-        "work_unit_id": served.work_unit.get(request.volunteer_id),
-        "request": request,
-        "credited_at": request.confirmed_at,
-    }
-    rows = [
-        LedgerEntry(kind=LedgerEntry.Kind.SERVICE_HOURS, hours=hours, points=rules.points_for_hours(hours), **where)
-    ]
-    if request.rating is not None:
-        rows.append(LedgerEntry(kind=LedgerEntry.Kind.RATED_SERVICE, points=rules.points_per_rated_service, **where))
-    return rows
+    """The ledger rows a confirmed request credits, as volunteers.ledger credits them, when it was confirmed."""
+    work_unit = served.work_unit.get(request.volunteer_id)
+    return service_credits(request, rules, district, work_unit, credited_at=request.confirmed_at)
 
 
 def _activities(served, rng, district, liveliness, days, now):

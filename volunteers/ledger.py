@@ -29,24 +29,34 @@ def _district_of(community):
 def credit_service(request, actor=None):
     """The hours of a confirmed service, and when the resident rated it, the rated service's points:
     one or two rows for the request's volunteer, inside the caller's transaction."""
-    rules = rules_for(request.community.code[:6])
+    rows = service_credits(
+        request, rules_for(request.community.code[:6]), _district_of(request.community),
+        request.volunteer.work_unit_id, credited_by=actor,
+    )  # fmt: skip
+    return LedgerEntry.objects.bulk_create(rows)
+
+
+def service_credits(request, rules, district, work_unit_id, **written):
+    """The unsaved rows a confirmed request credits under `rules` (its hours; its rated service when
+    rated), counted in its district, community and grid and the volunteer's work unit; `written`
+    sets who credited them and when (the demo writes a year of them in bulk)."""
     hours = (Decimal(request.minutes or 0) / 60).quantize(HOURS)
     where = {
-        "person": request.volunteer,
+        "person_id": request.volunteer_id,
         "on": timezone.localdate(request.done_at or timezone.now()),
-        "district": _district_of(request.community),
+        "district": district,
         "community": request.community,
         "grid": request.grid,
-        "work_unit_id": request.volunteer.work_unit_id,
+        "work_unit_id": work_unit_id,
         "request": request,
-        "credited_by": actor,
+        **written,
     }
     rows = [
         LedgerEntry(kind=LedgerEntry.Kind.SERVICE_HOURS, hours=hours, points=rules.points_for_hours(hours), **where)
     ]
     if request.rating is not None:
         rows.append(LedgerEntry(kind=LedgerEntry.Kind.RATED_SERVICE, points=rules.points_per_rated_service, **where))
-    return LedgerEntry.objects.bulk_create(rows)
+    return rows
 
 
 def credit_activity(attendance, actor=None):
