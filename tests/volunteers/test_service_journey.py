@@ -192,15 +192,18 @@ def test_a_visit_recorded_with_no_network_arrives_once_and_its_problem_becomes_a
     expect(page.locator("#pending-count")).to_have_text("1")
     assert li.overflow() == 0
     li.shoot("member-visit-kept")
+    sent = []  # what the phone sent and what it was answered, to read when this fails
+    page.on("response", lambda r: r.request.method == "POST" and sent.append((r.url, r.status, r.request.post_data)))
     li.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
+    # Arrived: the week shows as visited (read again from the server), then the problem is sent too.
+    expect(page.locator(f'#visits li[data-link="{link_id}"] .week.done').last).to_be_visible(timeout=30_000)
     expect(page.locator("#pending-count")).to_be_hidden(timeout=30_000)
     visits = Visit.objects.filter(link_id=link_id, households_reached=32)
-    assert visits.count() == 1
+    assert visits.count() == 1, sent
     finding = VisitFinding.objects.get(visit=visits.get())
     assert (finding.incident.grid, finding.incident.channel) == (cast.grid, "visit")
     assert finding.incident.description == "3号楼楼道堆满杂物"
-    expect(link.locator(".week.done").last).to_be_visible()
 
 
 def test_a_member_checks_in_at_an_activity_with_the_organisers_code_and_is_credited(served_app, served_cast, screen):
