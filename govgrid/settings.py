@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "residents",
     "consultations",
     "volunteers",
+    "ratings",
     "demo",
 ]
 
@@ -434,6 +435,18 @@ VOLUNTEER_CONFIRM_DAYS = env_float("GOVGRID_VOLUNTEER_CONFIRM_DAYS", 7)
 # (default 50), min_activities_a_year (default 4), min_contacts_a_quarter (default 2). A district
 # entry overrides the default's keys it names.
 POINTS_RULES = json.loads(env_str("GOVGRID_POINTS_RULES", "{}") or "{}")
+
+# --- Star rating (ratings/) -------------------------------------------------------------------------
+# Per district, as JSON like GOVGRID_POINTS_RULES ({"default": {...}, "411381": {...}}):
+# five_star_share, the largest share of a street's communities that may be five-star, rounded down
+# (default 0.2; taken when a quarter's round opens); base_pay, the community secretary's monthly pay
+# in yuan (default 1300), pay_per_star (default 500) and others_share, the other committee members'
+# share of their secretary's pay (default 0.7), taken when stars are published and kept with them.
+RATING_RULES = json.loads(env_str("GOVGRID_RATING_RULES", "{}") or "{}")
+# A photo of the site inspection is taken within this many metres of its community (default 300).
+RATING_PHOTO_MAX_DISTANCE_M = env_float("GOVGRID_RATING_PHOTO_MAX_DISTANCE_M", 300)
+# A PDF given as evidence is at most this many bytes (default 10 MB).
+EVIDENCE_PDF_MAX_BYTES = int(env_float("GOVGRID_EVIDENCE_PDF_MAX_BYTES", 10 * 1024 * 1024))
 
 # --- Activities (volunteers/activities.py, volunteers/attendance_codes.py) -----------------------
 # The organiser's attendance code changes every this many seconds (default 60; at least 10); the

@@ -297,9 +297,11 @@ class DrawnCity:
         from consultations.models import Item
         from grids.models import WorkUnit
         from incidents.models import Incident, purge_incidents
+        from ratings.models import purge_district as purge_ratings
         from residents.models import ResidentReport
         from volunteers.ledger import purge_district
 
+        purge_ratings(self.code)  # rounds, stars, schemes and committee seats
         purge_district(self.code)  # services, activities, the ledger, visits and meetings
         Item.objects.filter(community__code__startswith=self.code).delete()  # and their links to cases
         purge_incidents(Incident.objects.filter(grid__code__startswith=self.code))

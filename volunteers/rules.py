@@ -2,11 +2,12 @@
 per rated service, and the minimums a member is measured against. Each ledger row keeps the points
 the rules gave when it was written, so a rule changed later never rewrites the past."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from govgrid.lib.district_rules import district_rules
 
 
 @dataclass(frozen=True)
@@ -21,26 +22,6 @@ class PointsRules:
         return (Decimal(hours) * self.points_per_hour).quantize(Decimal("0.01"))
 
 
-_KNOWN = {f.name: f.type for f in fields(PointsRules)}
-
-
-def _checked(entry, where):
-    if not isinstance(entry, dict):
-        raise ImproperlyConfigured(f"GOVGRID_POINTS_RULES[{where!r}] is not an object")
-    unknown = set(entry) - set(_KNOWN)
-    if unknown:
-        raise ImproperlyConfigured(f"GOVGRID_POINTS_RULES[{where!r}]: unknown key(s) {sorted(unknown)}")
-    checked = {}
-    for key, value in entry.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ImproperlyConfigured(f"GOVGRID_POINTS_RULES[{where!r}][{key!r}] must be a number, 0 or more")
-        checked[key] = int(value) if _KNOWN[key] is int else Decimal(str(value))
-    return checked
-
-
 def rules_for(district_code):
     """The rules in force in a district: the defaults, the setting's "default", then its own entry."""
-    configured = settings.POINTS_RULES
-    values = _checked(configured.get("default", {}), "default")
-    values.update(_checked(configured.get(district_code, {}), district_code))
-    return PointsRules(**values)
+    return district_rules(PointsRules, settings.POINTS_RULES, "GOVGRID_POINTS_RULES", district_code)

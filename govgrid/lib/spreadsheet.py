@@ -16,6 +16,8 @@ expression: one CASE per cell costs the export next to nothing, where the same t
 longer than writing the rows.
 """
 
+import re
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 
@@ -31,3 +33,10 @@ def safe_cell_sql(expression, numeric=False):
     if numeric:
         risky += f" AND ({expression}) !~ '{PLAIN_NUMBER}'"
     return f"CASE WHEN {risky} THEN chr(39) || ({expression}) ELSE ({expression}) END"
+
+
+def safe_cell(value, numeric=False):
+    """The same rule in Python, for CSV that govgrid writes itself (a pay sheet): the value as text."""
+    text = str(value)
+    risky = text[:1] in FORMULA_STARTS and not (numeric and re.fullmatch(PLAIN_NUMBER, text))
+    return "'" + text if risky else text

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.db import connection
 
-from govgrid.lib.spreadsheet import safe_cell_sql
+from govgrid.lib.spreadsheet import safe_cell, safe_cell_sql
 from incidents.models import Incident
 from tests.exports.test_exports import export, report
 
@@ -70,11 +70,18 @@ def test_ordinary_text_and_numbers_are_left_as_they_are(staffed_city):
         ("-1+1", True, "'-1+1"),
         ("-12.5", False, "'-12.5"),  # in a text column it is text, and text starting with - is quoted
         ("12.5", False, "12.5"),
+        ("=1+1", False, "'=1+1"),
+        ("@SUM(A1)", False, "'@SUM(A1)"),
+        ("\t=1", False, "'\t=1"),
+        ("李明", False, "李明"),
         (None, False, None),
         ("", False, ""),
     ],
 )
 def test_the_rule_for_one_cell(cell, numeric, expected):
+    """In SQL (the exports) and in Python (the pay sheet) alike."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + safe_cell_sql("%(cell)s::text", numeric=numeric), {"cell": cell})
         assert cursor.fetchone()[0] == expected
+    if cell is not None:
+        assert safe_cell(cell, numeric=numeric) == expected

@@ -96,9 +96,11 @@ def delete_demo_contents(code):
     (Party organisations go with their areas)."""
     from consultations.models import Item
     from incidents.models import Incident, purge_incidents
+    from ratings.models import purge_district as purge_ratings
     from residents.models import ResidentReport
     from volunteers.ledger import purge_district
 
+    purge_ratings(code)  # rounds, stars, schemes and committee seats
     purge_district(code)  # services, activities, the ledger, visits and meetings
     Item.objects.filter(community__code__startswith=code).delete()  # consultations, their links to cases
     purge_incidents(Incident.objects.filter(grid__code__startswith=code))

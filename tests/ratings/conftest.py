@@ -1,0 +1,91 @@
+"""A drawn city for the star rating: one street of 30 communities (a quota of six five-star ones at
+20%) and a second street of 30, with the demo's scheme (22 criteria in 5 areas) from last quarter.
+
+- 王芳 (district): the district's leader; opens rounds, publishes, moves stars.
+- 刘强 (street): the first street's dispatcher; returns, closes reviews, inspects, proposes.
+- 陈静 and 赵磊 (reviewers): leaders of the first street, reviewers at the public defence.
+- 孙丽 (community): the dispatcher of the street's first community; assesses it.
+- 周平 (other): the dispatcher of the second street's first community."""
+
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from demo.rating_scheme import SPEC
+from grids.models import PartyOrg, Role
+from ratings import assessing
+from ratings.models import Criterion
+from ratings.schemes import make_scheme, quarter_of
+from tests.conftest import draw_city
+
+THIS_QUARTER = quarter_of(timezone.localdate())
+LAST_QUARTER = quarter_of(date.fromordinal(THIS_QUARTER.toordinal() - 1))
+
+
+# A scheme of two criteria scored by people, 50 points each: the stars follow the points given.
+PLAIN = [("A", "队伍建设", [("A1", "班子配备", 50, "按实际打分", [{"code": "ledger", "name": "台账不全", "points": 5}]),
+                        ("A2", "书记履职", 50, "按实际打分", [])])]  # fmt: skip
+
+
+def build(code="990021", spec=SPEC):
+    city = draw_city(code=code, streets=2, towns=0, communities=30, grids=(1, 1))
+    street, other = city.streets
+    people = SimpleNamespace(city=city, street=street, other_street=other)
+    roles = {
+        "district": (Role.LEADER, city.district),
+        "street": (Role.DISPATCHER, street),
+        "reviewer_chen": (Role.LEADER, street),
+        "reviewer_zhao": (Role.LEADER, street),
+        "community": (Role.DISPATCHER, city.communities_of(street)[0]),
+        "other": (Role.DISPATCHER, city.communities_of(other)[0]),
+    }
+    names = {"district": "王芳", "street": "刘强", "reviewer_chen": "陈静", "reviewer_zhao": "赵磊",
+             "community": "孙丽", "other": "周平"}  # fmt: skip
+    people.users = {}
+    for key, (role, area) in roles.items():
+        people.users[key] = city.account(f"{code}_{key}", names[key], role, area)
+    people.admin = get_user_model().objects.create_superuser(f"{code}_admin")
+    people.scheme = make_scheme(city.district, date(2020, 1, 1), spec, "社区党组织星级评定细则")
+    for community in city.communities:
+        PartyOrg.objects.create(area=community, kind=PartyOrg.Kind.COMMUNITY_BRANCH, name=f"{community.name}党支部")
+    return people
+
+
+@pytest.fixture
+def rating(db):
+    return build()
+
+
+@pytest.fixture
+def plain_rating(db):
+    return build(spec=PLAIN)
+
+
+def scored(scheme, points_of=lambda criterion: criterion.max_points):
+    return {
+        c.code: {"points": str(points_of(c)), "note": "见台账"}
+        for c in scheme.criteria.filter(kind=Criterion.Kind.SCORED)
+    }
+
+
+def walk_to_inspected(people, assessment, points_of=lambda criterion: criterion.max_points, checks=None):
+    """The community self-assesses, the street and both leaders review, the street inspects."""
+    users = people.users
+    community_user = users["community"] if assessment.community == people.city.communities[0] else users["street"]
+    scheme = people.scheme
+    if community_user == users["street"]:  # street staff cannot self-assess: an administrator does
+        community_user = people.admin
+    assessing.save_own_scores(community_user, assessment.pk, scored(scheme, points_of))
+    assessing.submit_self_assessment(community_user, assessment.pk)
+    for reviewer in ("street", "reviewer_chen", "reviewer_zhao"):
+        assessing.review(users[reviewer], assessment.pk, scored(scheme, points_of))
+    assessing.close_review(users["street"], assessment.pk)
+    return assessing.inspect(users["street"], assessment.pk, checks or {})
+
+
+def points(value):
+    return Decimal(str(value)).quantize(Decimal("0.01"))
