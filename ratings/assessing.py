@@ -20,7 +20,6 @@ from grids.models import CODE_LENGTH, Area, Level
 from grids.scopes import Forbidden, Scope
 
 from . import schemes, steps
-from .indicators import indicator_values
 from .models import Assessment, AssessmentStep, Criterion, InspectionCheck, ReviewScore, Round, Score, StarRecord
 from .rules import five_star_quota, rules_for
 
@@ -199,18 +198,10 @@ def quarter_period(quarter, today=None):
 def computed_values(round_, codes, today=None):
     """{community code: {criterion code: (value, points)}} of the round's computed criteria for the
     communities `codes`, over the quarter's period."""
-    criteria = list(round_.scheme.criteria.filter(kind=Criterion.Kind.COMPUTED))
     since, until = quarter_period(round_.quarter, today)
-    keys = sorted({c.indicator for c in criteria})
-    values = indicator_values(round_.district.code, Level.COMMUNITY, since, until, keys) if keys else {}
-    out = {}
-    for code in codes:
-        found = values.get(code, {})
-        out[code] = {}
-        for criterion in criteria:
-            value = found.get(criterion.indicator)
-            out[code][criterion.code] = (value, schemes.points_for(criterion, value))
-    return out
+    found = schemes.computed_points(round_.scheme, round_.district.code, Level.COMMUNITY, since, until)
+    empty = schemes.computed_points_of(round_.scheme, {})
+    return {code: found.get(code, empty) for code in codes}
 
 
 def submit_self_assessment(user, assessment_id, version=None, today=None):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import NotFound
 
-from .indicators import INDICATORS
+from .indicators import INDICATORS, indicator_values
 from .models import Criterion, Scheme
 
 ZERO = Decimal(0)
@@ -51,6 +51,22 @@ def points_for(criterion, value):
         if value >= Decimal(str(at_least)):
             return Decimal(str(points))
     return ZERO
+
+
+def computed_points(scheme, prefix, level, since, until):
+    """{area code: {criterion code: (value, points)}} of the scheme's computed criteria for every
+    area of `level` under `prefix` over the days [since, until): the self-assessment's locked values
+    and the dashboard's ranking both come from here."""
+    criteria = list(scheme.criteria.filter(kind=Criterion.Kind.COMPUTED))
+    keys = sorted({c.indicator for c in criteria})
+    values = indicator_values(prefix, level, since, until, keys) if keys else {}
+    return {code: computed_points_of(scheme, found, criteria) for code, found in values.items()}
+
+
+def computed_points_of(scheme, found, criteria=None):
+    """{criterion code: (value, points)} from an area's indicator values (missing ones count as nothing)."""
+    criteria = criteria if criteria is not None else scheme.criteria.filter(kind=Criterion.Kind.COMPUTED)
+    return {c.code: (found.get(c.indicator), points_for(c, found.get(c.indicator))) for c in criteria}
 
 
 def max_points(criteria):
