@@ -7,9 +7,13 @@ district publishes them, and they are in force from the next quarter with the pa
 Each change locks its assessment's row, checks the step (ratings.steps) and the version the client
 read (409 when stale), and writes its step row in the same transaction."""
 
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
@@ -18,9 +22,20 @@ from django.utils.translation import gettext as _
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import CODE_LENGTH, Area, Level
 from grids.scopes import Forbidden, Scope
+from incidents.photos import check_photo
 
 from . import schemes, steps
-from .models import Assessment, AssessmentStep, Criterion, InspectionCheck, ReviewScore, Round, Score, StarRecord
+from .models import (
+    Assessment,
+    AssessmentStep,
+    Criterion,
+    Evidence,
+    InspectionCheck,
+    ReviewScore,
+    Round,
+    Score,
+    StarRecord,
+)
 from .rules import five_star_quota, rules_for
 
 Status = Assessment.Status
@@ -492,3 +507,84 @@ def publish(user, round_, street):
                 at=now,
             )
     return rows
+
+
+# --- evidence ---------------------------------------------------------------------------------------
+
+EVIDENCE_TEXT = 4000
+PDF = "application/pdf"
+
+
+def add_evidence(user, assessment_id, criterion_code, text="", upload=None, location=None):
+    """Evidence for a criterion: a text and/or a file, a photo (kept without its metadata) or a PDF.
+    The community gives it while it assesses itself; the street at the site inspection, where a
+    photo must say where it was taken, within RATING_PHOTO_MAX_DISTANCE_M of the community."""
+    text = (text or "").strip()
+    if len(text) > EVIDENCE_TEXT:
+        raise GovgridError(_("At most %(n)d characters.") % {"n": EVIDENCE_TEXT}, field="text")
+    if not text and upload is None:
+        raise GovgridError(_("Give a text or a file."), field="text")
+    kept = _kept_file(upload) if upload is not None else None
+    with transaction.atomic():
+        probe = Assessment.objects.filter(pk=assessment_id).values_list("status", flat=True).first()
+        action = "inspection_photo" if probe == Status.REVIEWED else "evidence"
+        assessment = _take(user, assessment_id, action)
+        criterion = _criteria(assessment).get(criterion_code)
+        if criterion is None:
+            raise GovgridError(
+                _("No criterion %(codes)s to score here.") % {"codes": criterion_code}, field="criterion"
+            )
+        stage = Evidence.Stage.INSPECTION if action == "inspection_photo" else Evidence.Stage.SELF
+        if stage == Evidence.Stage.INSPECTION and kept and kept[1] != PDF:
+            _check_taken_there(assessment.community, location)
+        evidence = Evidence(
+            assessment=assessment, criterion=criterion, stage=stage, text=text, location=location, given_by=user,
+            at=timezone.now(),
+        )  # fmt: skip
+        if kept:
+            data, content_type, digest, extension = kept
+            evidence.content_type, evidence.sha256, evidence.size = content_type, digest, len(data)
+            evidence.file.save(
+                f"{assessment.pk}-{criterion.code}-{digest[:12]}.{extension}", ContentFile(data), save=False
+            )
+        evidence.save()
+        _moved(assessment, action, user, evidence.at, criterion=criterion.code)
+    return evidence
+
+
+def _kept_file(upload):
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        if upload.size > settings.EVIDENCE_PDF_MAX_BYTES:
+            raise GovgridError(
+                _("File %(name)s is %(size)d KB; the limit is %(limit)d KB.")
+                % {"name": upload.name, "size": upload.size // 1024, "limit": settings.EVIDENCE_PDF_MAX_BYTES // 1024},
+                field="file",
+            )
+        data = upload.read()
+        return data, PDF, hashlib.sha256(data).hexdigest(), "pdf"
+    try:
+        data, content_type, digest = check_photo(upload, field="file")
+    except GovgridError:
+        raise GovgridError(
+            _("File %(name)s is neither a photo (JPEG, PNG, WebP) nor a PDF.") % {"name": upload.name}, field="file"
+        ) from None
+    return data, content_type, digest, {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}[content_type]
+
+
+def _check_taken_there(community, location):
+    if location is None:
+        raise GovgridError(_("Say where the inspection's photo was taken."), field="lon")
+    metres = (
+        Area.objects.filter(pk=community.pk)
+        .annotate(d=Distance("geom", location, spheroid=True))
+        .values_list("d", flat=True)
+        .first()
+    )
+    if metres.m > settings.RATING_PHOTO_MAX_DISTANCE_M:
+        raise GovgridError(
+            _("The photo was taken %(m)d m from the community; at most %(limit)d m.")
+            % {"m": metres.m, "limit": settings.RATING_PHOTO_MAX_DISTANCE_M},
+            field="lon",
+        )

@@ -98,7 +98,7 @@ def check_criterion(criterion):
         errors["indicator"] = _("A criterion scored by people has no indicator or thresholds.")
     for entry in criterion.deductions if isinstance(criterion.deductions, list) else [None]:
         if not (isinstance(entry, dict) and entry.get("code") and entry.get("name") and _positive(entry.get("points"))):
-            errors["deductions"] = _('Each deduction is {"code": …, "name": …, "points": a number above 0}.')
+            errors["deductions"] = _("Each deduction has a code, a name and its points (a number above 0).")
     if errors:
         raise ValidationError(errors)
 

@@ -90,7 +90,7 @@ def results(round_, prefixes):
     change from last quarter), published or not."""
     rows = list(
         Assessment.objects.filter(round=round_)
-        .filter(_under(prefixes))
+        .filter(under(prefixes))
         .select_related("community")
         .order_by("community__code")
     )
@@ -107,7 +107,7 @@ def results(round_, prefixes):
     ]
 
 
-def _under(prefixes):
+def under(prefixes):
     condition = Q(pk__in=[])
     for prefix in prefixes:
         condition |= Q(community__code__startswith=prefix)
