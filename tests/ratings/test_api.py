@@ -63,8 +63,8 @@ def test_a_community_walks_its_assessment_through_the_api(opened):
     a1 = next(c for s in mine["sections"] for c in s["criteria"] if c["code"] == "A1")
     assert a1["reviewers"] == 3 and a1["my_review"]["points"] == "4.00"
     shown = post(users["street"], f"assessments/{pk}/close-review/", {"version": mine["version"]})
-    shown = post(users["street"], f"assessments/{pk}/inspect/",
-                 {"version": shown["version"], "checks": {"C3": {"deductions": ["absent"], "note": "无人值守"}}})  # fmt: skip
+    checks = {"C3": {"deductions": ["absent"], "note": "无人值守"}}
+    shown = post(users["street"], f"assessments/{pk}/inspect/", {"version": shown["version"], "checks": checks})
     assert shown["status"] == "inspected" and shown["total"] is not None
     steps = [s["action"] for s in shown["steps"]]
     assert steps == ["save", "self_assess", "review", "review", "review", "close_review", "inspect"]
