@@ -34,5 +34,6 @@ def header(request):
         "reads_work_units": SimpleLazyObject(lambda: bool(their.everything or their.read or their.work_units)),
         "serves_in_department": SimpleLazyObject(lambda: bool(their.departments)),
         "changes_areas": SimpleLazyObject(lambda: bool(their.everything or their.write)),
+        "reads_areas": SimpleLazyObject(lambda: bool(their.everything or their.read)),
         "unread_notifications": SimpleLazyObject(unread),
     }

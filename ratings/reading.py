@@ -78,6 +78,7 @@ def detail(user, assessment):
         "steps": [
             {
                 "action": s.action,
+                "label": str(steps.LABELS.get(s.action, s.action)),
                 "from": s.from_status,
                 "to": s.to_status,
                 "by": _name(s.actor),

@@ -97,6 +97,7 @@ class SectionRow(serializers.Serializer):
 
 class StepRow(serializers.Serializer):
     action = serializers.CharField()
+    label = serializers.CharField()
     to = serializers.CharField()
     by = serializers.CharField()
     at = serializers.DateTimeField()
@@ -252,7 +253,8 @@ def evidence(request):
 
 evidence_file = extend_schema(
     operation_id="rating_evidence_file", tags=TAG, summary=_("An evidence file"),
-    responses={(200, "*/*"): OpenApiTypes.BINARY, **errors(401, 404)},
+    responses={(200, "image/*"): OpenApiTypes.BINARY, (200, "application/pdf"): OpenApiTypes.BINARY,
+               **errors(401, 404)},
 )  # fmt: skip
 
 

@@ -9,6 +9,8 @@ it. The services (ratings.assessing) and the pages ask this table; nothing else 
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from grids.models import CODE_LENGTH, Level, PartyOrg
 
 from .models import Assessment
@@ -59,3 +61,17 @@ def allowed(scope, action, assessment):
     """Whether this scope may take `action` on the assessment now (its status and the taker)."""
     step = STEPS[action]
     return assessment.status in step.sources and step.who(scope, assessment.community.code)
+
+
+LABELS = {
+    "save": _("saved the self-assessment"),
+    "evidence": _("added evidence"),
+    "self_assess": _("submitted the self-assessment"),
+    "return": _("returned it to the community"),
+    "review": _("scored at the public defence"),
+    "close_review": _("closed the review"),
+    "inspection_photo": _("added a photo of the site inspection"),
+    "inspect": _("recorded the site inspection"),
+    "propose": _("proposed the stars"),
+    "publish": _("published the stars"),
+}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, pages
 
 Q = "<str:district>/<str:quarter>"
 
@@ -25,4 +25,10 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("ratings/pay/<str:street>/<str:quarter>/", api.PayView.as_view(), name="rating-pay"),
     path("ratings/pay/<str:street>/<str:quarter>.csv", api.PayCsvView.as_view(), name="rating-pay-csv"),
 ]
-urlpatterns = []
+urlpatterns = [
+    path("ratings/", pages.rounds_page, name="rating-rounds-page"),
+    path("ratings/assessments/<int:pk>/", pages.assessment_page, name="rating-assessment-page"),
+    path("ratings/pay/<str:street>/<str:quarter>/", pages.pay_page, name="rating-pay-page"),
+    path(f"ratings/{Q}/", pages.round_page, name="rating-round-page"),
+    path(f"ratings/{Q}/results/", pages.results_page, name="rating-results-page"),
+]

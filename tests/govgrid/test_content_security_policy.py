@@ -101,7 +101,7 @@ PAGES = [
     ("/m/", "grid_worker", "form"),
     ("/admin/", "admin", "#content"),
     ("/admin/grids/area/?q={grid}", "admin", "#result_list"),
-    ("/api/docs/", "admin", ".opblock"),
+    ("/api/docs/", "admin", ".opblock-tag"),  # the groups of operations, closed
 ]
 
 

@@ -85,7 +85,7 @@ def test_on_a_desktop_the_menu_is_a_row_of_links_and_the_api_link_opens_the_docs
     desktop.screenshot("test_on_a_desktop_the_menu_is_a_row_of_links_and_the_api_link_opens_the_docs")
     page.locator('header nav.menu a[href="/api/docs/"]').click()
     page.wait_for_url("**/api/docs/")
-    page.locator("#swagger-ui .opblock").first.wait_for()
+    page.locator("#swagger-ui .opblock-tag").first.wait_for()
     assert desktop.sideways_overflow() == 0
 
 

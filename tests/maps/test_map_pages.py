@@ -312,7 +312,7 @@ def test_the_dashboard_shows_the_headline_figures_and_drills_down(served_app, of
     page.locator("#drill-down a").first.click()
     page.locator("#crumbs").wait_for()
     assert "?area=411381001" in page.url
-    assert page.locator("path.grid").count() > 0
+    page.locator("path.grid").first.wait_for(state="attached")  # the map's script has drawn the grids
     assert page.locator("#drill-down tr").count() > 1  # its communities
     assert offline.console_errors == []
     assert offline.blocked == []

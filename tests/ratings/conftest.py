@@ -5,7 +5,8 @@
 - 刘强 (street): the first street's dispatcher; returns, closes reviews, inspects, proposes.
 - 陈静 and 赵磊 (reviewers): leaders of the first street, reviewers at the public defence.
 - 孙丽 (community): the dispatcher of the street's first community; assesses it.
-- 周平 (other): the dispatcher of the second street's first community."""
+- 周平 (other): the dispatcher of the second street's first community.
+- 冯涛 (other_street), 吴敏 and 郑伟: the second street's dispatcher and two leaders."""
 
 from datetime import date
 from decimal import Decimal
@@ -31,8 +32,17 @@ PLAIN = [("A", "队伍建设", [("A1", "班子配备", 50, "按实际打分", [{
                         ("A2", "书记履职", 50, "按实际打分", [])])]  # fmt: skip
 
 
+LAYOUT = {"streets": 2, "towns": 0, "communities": 30, "grids": (1, 1)}
+
+
 def build(code="990021", spec=SPEC):
-    city = draw_city(code=code, streets=2, towns=0, communities=30, grids=(1, 1))
+    return add_people(draw_city(code=code, **LAYOUT), spec)
+
+
+def add_people(city, spec=SPEC, password=None):
+    """The cast, the scheme and the communities' Party branches in a drawn city; with `password`
+    (a hash), the cast can log in (the served app)."""
+    code = city.code
     street, other = city.streets
     people = SimpleNamespace(city=city, street=street, other_street=other)
     roles = {
@@ -42,13 +52,22 @@ def build(code="990021", spec=SPEC):
         "reviewer_zhao": (Role.LEADER, street),
         "community": (Role.DISPATCHER, city.communities_of(street)[0]),
         "other": (Role.DISPATCHER, city.communities_of(other)[0]),
+        "other_street": (Role.DISPATCHER, other),
+        "other_reviewer_wu": (Role.LEADER, other),
+        "other_reviewer_zheng": (Role.LEADER, other),
     }
     names = {"district": "王芳", "street": "刘强", "reviewer_chen": "陈静", "reviewer_zhao": "赵磊",
-             "community": "孙丽", "other": "周平"}  # fmt: skip
+             "community": "孙丽", "other": "周平", "other_street": "冯涛", "other_reviewer_wu": "吴敏",
+             "other_reviewer_zheng": "郑伟"}  # fmt: skip
     people.users = {}
     for key, (role, area) in roles.items():
         people.users[key] = city.account(f"{code}_{key}", names[key], role, area)
+        if password:
+            people.users[key].password = password
+            people.users[key].save(update_fields=["password"])
+    city.users = dict(people.users)  # erased with the city
     people.admin = get_user_model().objects.create_superuser(f"{code}_admin")
+    city.users["admin"] = people.admin
     people.scheme = make_scheme(city.district, date(2020, 1, 1), spec, "社区党组织星级评定细则")
     for community in city.communities:
         PartyOrg.objects.create(area=community, kind=PartyOrg.Kind.COMMUNITY_BRANCH, name=f"{community.name}党支部")
@@ -73,18 +92,21 @@ def scored(scheme, points_of=lambda criterion: criterion.max_points):
 
 
 def walk_to_inspected(people, assessment, points_of=lambda criterion: criterion.max_points, checks=None):
-    """The community self-assesses, the street and both leaders review, the street inspects."""
+    """The community self-assesses (its dispatcher for the first one, else an administrator), its
+    street's dispatcher and two leaders review, the street's dispatcher inspects."""
     users = people.users
-    community_user = users["community"] if assessment.community == people.city.communities[0] else users["street"]
+    first_street = assessment.community.code.startswith(people.street.code)
+    own = users["community"] if assessment.community == people.city.communities[0] else people.admin
+    street = users["street"] if first_street else users["other_street"]
+    reviewers = ("street", "reviewer_chen", "reviewer_zhao") if first_street else (
+        "other_street", "other_reviewer_wu", "other_reviewer_zheng")  # fmt: skip
     scheme = people.scheme
-    if community_user == users["street"]:  # street staff cannot self-assess: an administrator does
-        community_user = people.admin
-    assessing.save_own_scores(community_user, assessment.pk, scored(scheme, points_of))
-    assessing.submit_self_assessment(community_user, assessment.pk)
-    for reviewer in ("street", "reviewer_chen", "reviewer_zhao"):
+    assessing.save_own_scores(own, assessment.pk, scored(scheme, points_of))
+    assessing.submit_self_assessment(own, assessment.pk)
+    for reviewer in reviewers:
         assessing.review(users[reviewer], assessment.pk, scored(scheme, points_of))
-    assessing.close_review(users["street"], assessment.pk)
-    return assessing.inspect(users["street"], assessment.pk, checks or {})
+    assessing.close_review(street, assessment.pk)
+    return assessing.inspect(street, assessment.pk, checks or {})
 
 
 def points(value):
