@@ -6,6 +6,7 @@ import exports.urls
 import grids.urls
 import incidents.urls
 import notifications.urls
+import ratings.urls_ranking
 import residents.urls
 import volunteers.urls
 import workcalendar.urls
@@ -25,6 +26,7 @@ API_V1 = [
     *residents.urls.api_urlpatterns,
     *consultations.urls.api_urlpatterns,
     *volunteers.urls.api_urlpatterns,
+    *ratings.urls_ranking.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
