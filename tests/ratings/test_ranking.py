@@ -7,7 +7,7 @@ refuse bad input naming the field.
 The city: two streets of two communities of one grid, the cast of tests/conftest.py (DrawnCity.staff),
 the demo's scheme (8 computed criteria) from 2020 on, and this quarter's cases: in grid_worker's
 community one closed within the grid and one open, in grid_worker_2's (the second street) one open;
-a household link in grid_worker's grid, due its weekly visits."""
+a household link in grid_worker's grid, due its weekly visits, visited today."""
 
 import csv
 import io
@@ -33,6 +33,7 @@ from ratings.schemes import make_scheme, quarter_of
 from tests.conftest import DEMO_PASSWORD, committed_city, draw_city
 from tests.govgrid.devices import Device
 from tests.ratings.conftest import scored
+from volunteers.duties import VisitRecord, record_visit
 from volunteers.figures import volunteer_figures
 
 CITY = {"streets": 2, "towns": 0, "communities": 2, "grids": (1, 1)}
@@ -60,7 +61,9 @@ def settle(city):
     step(city, closed, "street_dispatcher", "close")
     report_in(city, "grid_worker")
     report_in(city, "grid_worker_2")
-    city.link(city.person("李红"), city.grid_of("grid_worker"), 12)
+    link = city.link(city.person("李红"), city.grid_of("grid_worker"), 12)
+    visit = VisitRecord(client_id=uuid.uuid4(), link=link.pk, visited_on=timezone.localdate(), households_reached=3)
+    record_visit(city.users["community_dispatcher"], visit)
     return city
 
 
