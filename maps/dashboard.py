@@ -1,7 +1,8 @@
 """The dashboard's figures: coverage shares, open and overdue cases by level, closure by level,
-on-time rate and satisfaction over the last twelve months, trends by month, the monthly ranking of
-streets and communities, and the areas one level down for drill-down. Every figure comes from the
-SQL of grids.coverage and incidents.figures; this module only adds areas and months together."""
+on-time rate and satisfaction over the last twelve months, trends by month, the ranking of streets
+and communities for a month or a quarter (by the rating scheme's computed criteria, ratings.ranking),
+and the areas one level down for drill-down. Every figure comes from the SQL of grids.coverage and
+incidents.figures; this module only adds areas and months together."""
 
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ from grids.scopes import under_codes_sql
 from incidents.figures import figures
 from incidents.loop_figures import loop_figures, red_and_black
 from incidents.models import OPEN_STATUSES
+from ratings.indicators import INDICATORS
 from ratings.ranking import Period, recent_quarters, shown
 from ratings.ranking import ranking as rating_ranking
 
@@ -127,8 +129,7 @@ def _shown_row(row, criteria):
     for criterion in criteria:
         value, points = row["criteria"][criterion.code]
         cells.append({"code": criterion.code, "value": shown(criterion, value), "points": points})
-    closure = row["closure_rate"]
-    return row | {"cells": cells, "closure_shown": None if closure is None else round(100 * closure, 1)}
+    return row | {"cells": cells, "closure_shown": INDICATORS["closure_rate"].shown(row["closure_rate"])}
 
 
 def participation(prefixes, since, until):

@@ -308,6 +308,14 @@ def test_the_dashboard_ranks_a_quarter_by_the_computed_criteria_with_links_to_th
     assert f"<option selected>{THIS_QUARTER}</option>" in page
 
 
+def test_the_dashboards_ranking_speaks_chinese_by_default_and_english_on_request(city):
+    chinese = city.client("leader").get("/", {"quarter": THIS_QUARTER}).content.decode()
+    english = city.client("leader").get("/", {"quarter": THIS_QUARTER}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "计算得分" in chinese and "导出排名" in chinese and "按《社区党组织星级评定细则》（第 1 版）" in chinese
+    assert "computed points" in english and "Export the ranking:" in english
+    assert "By the computed criteria of 社区党组织星级评定细则 (version 1)" in english
+
+
 def test_a_quarter_outside_the_last_four_falls_back_to_the_last_whole_month(city):
     page = city.client("leader").get("/", {"quarter": "2001Q1"}).content.decode()
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
