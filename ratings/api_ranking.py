@@ -76,39 +76,39 @@ def answer(tables, level, period):
 
 
 def _district(table):
-    scheme = table.scheme
     return {
         "code": table.district.code,
         "name": table.district.name,
-        "scheme": None
-        if scheme is None
-        else {"name": scheme.name, "version": scheme.version, "valid_from": scheme.valid_from.isoformat()},  # fmt: skip
-        "criteria": [
-            {
-                "code": c.code,
-                "name": c.name,
-                "section": c.section.name,
-                "indicator": c.indicator,
-                "unit": _indicator_unit(c),
-                "max_points": _number(c.max_points),
-            }  # fmt: skip
-            for c in table.criteria
-        ],
-        "max_points": _number(table.most) if scheme else None,
+        "scheme": _scheme(table.scheme),
+        "criteria": [_criterion(c) for c in table.criteria],
+        "max_points": None if table.scheme is None else _number(table.most),
         "areas": [_area(row, table.criteria) for row in table.rows],
     }
 
 
-def _indicator_unit(criterion):
-    return INDICATORS[criterion.indicator].unit
+def _scheme(scheme):
+    if scheme is None:
+        return None
+    return {"name": scheme.name, "version": scheme.version, "valid_from": scheme.valid_from.isoformat()}
+
+
+def _criterion(criterion):
+    return {
+        "code": criterion.code,
+        "name": criterion.name,
+        "section": criterion.section.name,
+        "indicator": criterion.indicator,
+        "unit": INDICATORS[criterion.indicator].unit,
+        "max_points": _number(criterion.max_points),
+    }
 
 
 def _area(row, criteria):
     scores = {}
     for criterion in criteria:
         value, points = row["criteria"][criterion.code]
-        scores[criterion.code] = {"value": _number(value), "shown": _number(shown(criterion, value)),
-                                  "points": _number(points)}  # fmt: skip
+        shown_value = shown(criterion, value)
+        scores[criterion.code] = {"value": _number(value), "shown": _number(shown_value), "points": _number(points)}
     return {
         "rank": row["rank"],
         "code": row["code"],
@@ -128,9 +128,15 @@ def flat_rows(tables):
     for table in tables:
         for row in table.rows:
             flat = dict.fromkeys(columns)
-            flat |= {"district": table.district.code, "rank": row["rank"], "code": row["code"], "name": row["name"],
-                     "computed_points": _number(row["computed_points"]), "max_points": _number(table.most),
-                     "closure_rate": _number(row["closure_rate"])}  # fmt: skip
+            flat |= {
+                "district": table.district.code,
+                "rank": row["rank"],
+                "code": row["code"],
+                "name": row["name"],
+                "computed_points": _number(row["computed_points"]),
+                "max_points": _number(table.most),
+                "closure_rate": _number(row["closure_rate"]),
+            }
             for code, (value, points) in row["criteria"].items():
                 flat[f"{code}_value"], flat[f"{code}_points"] = _number(value), _number(points)
             rows.append(flat)

@@ -191,6 +191,16 @@ def test_the_self_assessment_locks_the_values_and_points_the_csv_shows(city):
     assert line["rank"] == "1" and line["district"] == city.code
 
 
+def test_the_csvs_cells_are_safe_to_open_in_a_spreadsheet(city):
+    community = city.communities[-1]
+    community.name = '=HYPERLINK("http://example.com")社区'
+    community.save(update_fields=["name"])
+    answer = city.client("leader").get("/api/v1/ratings/ranking.csv", {"level": "community", "quarter": THIS_QUARTER})
+    [line] = [r for r in csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))) if r["code"] == community.code]
+    assert line["name"] == "'" + community.name
+    assert line["computed_points"] == "0.0" and line["closure_rate"] == ""  # numbers stay numbers
+
+
 def test_the_self_assessment_locks_the_values_and_points_the_geojson_shows_to_gdal(city, tmp_path):
     community, locked = self_assess(city)
     answer = city.client("leader").get(
