@@ -1,7 +1,8 @@
 """The dashboard's figures: coverage shares, open and overdue cases by level, closure by level,
-on-time rate and satisfaction over the last twelve months, trends by month, the monthly ranking of
-streets and communities, and the areas one level down for drill-down. Every figure comes from the
-SQL of grids.coverage and incidents.figures; this module only adds areas and months together."""
+on-time rate and satisfaction over the last twelve months, trends by month, the ranking of streets
+and communities for a month or a quarter (by the rating scheme's computed criteria, ratings.ranking),
+and the areas one level down for drill-down. Every figure comes from the SQL of grids.coverage and
+incidents.figures; this module only adds areas and months together."""
 
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -15,6 +16,9 @@ from grids.scopes import under_codes_sql
 from incidents.figures import figures
 from incidents.loop_figures import loop_figures, red_and_black
 from incidents.models import OPEN_STATUSES
+from ratings.indicators import INDICATORS
+from ratings.ranking import Period, recent_quarters, shown
+from ratings.ranking import ranking as rating_ranking
 
 from .queries import coverage_totals
 
@@ -83,16 +87,49 @@ def open_incidents_by_level(prefixes):
     return [(Level(level).label, *found.get(level, (0, 0))) for level in (Level.GRID, Level.COMMUNITY, Level.STREET)]
 
 
-def ranking(prefixes, level, month):
-    """Areas of a level under the prefixes on one month's figures, best first: closure rate, then
-    the share closed within the grid, then the on-time rate."""
-    since, until = _aware(month), _aware(_next_month(month))
+def ranking(prefixes, level, since, until):
+    """Areas of a level under the prefixes on the cases of [since, until) (days), best first:
+    closure rate, then the share closed within the grid, then the on-time rate. The ranking of a
+    district with no rating scheme for the period (ratings.ranking ranks the others)."""
+    since, until = _aware(since), _aware(until)
     rows = []
     for prefix in prefixes:
         for row in figures(prefix, level, since, until):
             rows.append({"code": row["code"], "name": row["name"], **combine([row])})
     rows.sort(key=lambda r: (-(r["closure_rate"] or 0), -(r["in_grid"] or 0), -(r["on_time"] or 0), r["code"]))
     return rows
+
+
+def level_ranking(prefixes, level, period, area):
+    """The ranking block of a level: per district, its areas by the rating scheme's computed
+    criteria (ratings.ranking), or by the cases when the district has no scheme for the period;
+    and the query of its exports."""
+    tables = []
+    for found in rating_ranking(prefixes, level, period):
+        if found.scheme is None:
+            since, until = period.days()
+            tables.append({"district": found.district, "rows": ranking(found.prefixes, level, since, until)})
+            continue
+        tables.append(
+            {
+                "district": found.district,
+                "scheme": found.scheme,
+                "criteria": found.criteria,
+                "most": found.most,
+                "rows": [_shown_row(row, found.criteria) for row in found.rows],
+            }
+        )
+    query = [("within", area.code)] if area is not None else []
+    query += [("level", level), (period.kind, period.label)]
+    return {"label": Level(level).label, "level": level, "tables": tables, "query": urlencode(query)}
+
+
+def _shown_row(row, criteria):
+    cells = []
+    for criterion in criteria:
+        value, points = row["criteria"][criterion.code]
+        cells.append({"code": criterion.code, "value": shown(criterion, value), "points": points})
+    return row | {"cells": cells, "closure_shown": INDICATORS["closure_rate"].shown(row["closure_rate"])}
 
 
 def participation(prefixes, since, until):
@@ -159,13 +196,16 @@ def dashboard_figures(request, prefixes, area):
     for t in trends:
         t["bar"] = round(100 * t["received"] / peak)
 
-    # The month ranked: ?month=YYYY-MM among the twelve, by default the last whole month.
+    # The month ranked: ?month=YYYY-MM among the twelve, by default the last whole month; or
+    # ?quarter=YYYYQn among the last four, to set beside the communities' self-assessments.
     chosen = request.GET.get("month", "")
     month = next((f for f in firsts if f"{f:%Y-%m}" == chosen), firsts[-2])
+    quarters = recent_quarters(today)
+    period = next((q for q in quarters if q.label == request.GET.get("quarter")), Period("month", month))
     rankings = []
     for level in (Level.STREET, Level.COMMUNITY):
         if own is None or CODE_LENGTH[level] > CODE_LENGTH[own]:
-            rankings.append((Level(level).label, ranking(prefixes, level, month)))
+            rankings.append(level_ranking(prefixes, level, period, area))
 
     down = LEVELS_DOWN.get(own)
     children = []
@@ -199,6 +239,8 @@ def dashboard_figures(request, prefixes, area):
         "trends": trends,
         "months": [f"{f:%Y-%m}" for f in firsts],
         "month": f"{month:%Y-%m}",
+        "quarters": [q.label for q in quarters],
+        "ranked": period,
         "rankings": rankings,
         "children": children,
         "children_level": Level(down).label if down else None,

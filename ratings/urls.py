@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, pages
+from . import api, pages, urls_ranking
 
 Q = "<str:district>/<str:quarter>"
 
@@ -24,6 +24,7 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("ratings/stars/", api.StarsView.as_view(), name="rating-stars"),
     path("ratings/pay/<str:street>/<str:quarter>/", api.PayView.as_view(), name="rating-pay"),
     path("ratings/pay/<str:street>/<str:quarter>.csv", api.PayCsvView.as_view(), name="rating-pay-csv"),
+    *urls_ranking.api_urlpatterns,
 ]
 urlpatterns = [
     path("ratings/", pages.rounds_page, name="rating-rounds-page"),
