@@ -154,15 +154,15 @@ def new_version(scheme, valid_from, name=None):
 @transaction.atomic
 def make_scheme(district, valid_from, spec, name, version=1, **fields):
     """A scheme from a description: [(area code, area name, [(code, name, points, rule or
-    indicator, thresholds or deductions), …]), …]: a criterion whose fourth item names an indicator
-    is computed with the fifth as its thresholds; otherwise the fourth is its scoring rule and the
-    fifth its deductions."""
+    indicator, thresholds or deductions[, points with nothing to count]), …]), …]: a criterion whose
+    fourth item names an indicator is computed with the fifth as its thresholds; otherwise the fourth
+    is its scoring rule and the fifth its deductions."""
     scheme = Scheme.objects.create(
         district=district, version=version, name=name, valid_from=quarter_of(valid_from), **fields
     )
     for position, (code, title, criteria) in enumerate(spec):
         section = scheme.sections.create(code=code, name=title, position=position)
-        for order, (c_code, c_name, points, rule, extra) in enumerate(criteria):
+        for order, (c_code, c_name, points, rule, extra, *nothing) in enumerate(criteria):
             computed = rule in INDICATORS
             criterion = Criterion(
                 scheme=scheme,
@@ -175,6 +175,7 @@ def make_scheme(district, valid_from, spec, name, version=1, **fields):
                 rule="" if computed else rule,
                 thresholds=extra if computed else [],
                 deductions=[] if computed else extra,
+                none_points=Decimal(str(nothing[0])) if nothing else ZERO,
                 position=order,
             )
             check_criterion(criterion)

@@ -52,9 +52,12 @@ def test_the_community_saves_and_submits_and_the_computed_criteria_are_locked(ra
     computed = {s.criterion.indicator: s for s in Score.objects.filter(
         assessment=assessment, criterion__kind=Criterion.Kind.COMPUTED).select_related("criterion")}  # fmt: skip
     # A drawn city with nobody serving: no grid fully covered; no case, link or item: nothing to
-    # count, so those criteria get their none_points (0).
+    # count, so those criteria get the points the scheme gives when there is nothing to count.
     assert computed.pop("coverage_full").value == 0
-    assert {s.value for s in computed.values()} == {None} and {s.self_points for s in computed.values()} == {points(0)}
+    assert {s.value for s in computed.values()} == {None}
+    assert all(s.self_points == s.criterion.none_points for s in computed.values())
+    assert {s.criterion.code: s.self_points for s in computed.values() if s.self_points} == {
+        "B3": points(2), "D4": points(3), "E3": points(3)}  # fmt: skip
     with pytest.raises(Conflict):  # submitted: locked for the community
         assessing.save_own_scores(sun, assessment.pk, scored(rating.scheme))
 
@@ -106,10 +109,10 @@ def test_the_inspection_deducts_and_the_points_give_the_stars(rating):
     )
     b1 = Score.objects.get(assessment=done, criterion__code="B1")
     assert (b1.deducted, b1.points) == (points(2), points(3))
-    # 14 scored criteria at full points (59) less 2, and 8 computed ones with nothing to count (0).
+    # 14 scored criteria at full points (59) less 2, and 8 computed ones with nothing to count (8).
     scored_most = sum(c.max_points for c in rating.scheme.criteria.filter(kind=Criterion.Kind.SCORED))
-    assert done.total == scored_most - 2 == points(57)
-    assert done.suggested_stars == 1  # 57 of 100 is below the two-star band (60%)
+    assert done.total == scored_most - 2 + 8 == points(65)
+    assert done.suggested_stars == 2  # 65 of 100: the two-star band (60%)
     with pytest.raises(GovgridError) as refused:
         assessing.inspect(rating.users["street"], assessment.pk, {"B1": {"deductions": ["nope"]}})
     assert refused.value.field in ("checks.B1", "assessment")

@@ -198,7 +198,8 @@ def test_the_csvs_cells_are_safe_to_open_in_a_spreadsheet(city):
     answer = city.client("leader").get("/api/v1/ratings/ranking.csv", {"level": "community", "quarter": THIS_QUARTER})
     [line] = [r for r in csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))) if r["code"] == community.code]
     assert line["name"] == "'" + community.name
-    assert line["computed_points"] == "0.0" and line["closure_rate"] == ""  # numbers stay numbers
+    # numbers stay numbers: 8 points where there is nothing to count (B3 2, D4 3, E3 3), no closure rate
+    assert line["computed_points"] == "8.0" and line["closure_rate"] == ""
 
 
 def test_the_self_assessment_locks_the_values_and_points_the_geojson_shows_to_gdal(city, tmp_path):
