@@ -26,6 +26,7 @@ from maps.queries import area_features
 from . import assessing, pay, reading, stars
 from . import schema as docs
 from .models import Evidence, Round, quarter_label
+from .pay_pdf import pay_sheet_pdf
 
 
 class QuarterField(serializers.CharField):
@@ -383,6 +384,10 @@ class PayView(ScopedView):
         if area.level != Level.STREET:
             raise GovgridError(_("Give a street of the district."), field="street")
         sheet = pay.pay_sheet(area, assessing.parse_quarter(quarter))
+        if self.fmt == "pdf":
+            response = HttpResponse(pay_sheet_pdf(sheet), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="pay-{street}-{quarter}.pdf"'
+            return response
         if self.fmt == "csv":
             out = io.StringIO()
             pay.write_csv(sheet, out)
@@ -391,6 +396,14 @@ class PayView(ScopedView):
         return Response(
             sheet | {"quarter": quarter_label(sheet["quarter"]), "total": str(sheet["total"]), "rows": rows}
         )
+
+
+class PayPdfView(PayView):
+    fmt = "pdf"
+
+    @docs.pay("pdf")
+    def get(self, request, street, quarter):
+        return self.answer(request, street, quarter)
 
 
 class PayCsvView(PayView):

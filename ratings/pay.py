@@ -19,7 +19,7 @@ from .stars import in_force
 def pay_sheet(street, quarter):
     """Rows (community, month, seat, stars, kind of stars, pay) and totals for a street's quarter."""
     communities = list(Area.objects.filter(level=Level.COMMUNITY, code__startswith=street.code).order_by("code"))
-    rows = []
+    rows, rules = [], set()
     for month in schemes.months_of(quarter):
         stars = in_force([c.code for c in communities], month)
         seats = (
@@ -32,6 +32,7 @@ def pay_sheet(street, quarter):
             record = stars.get(code)
             pay = None
             if record is not None:
+                rules.add((record.base_pay, record.pay_per_star, record.others_share))
                 pay = secretary_pay(record) if seat.post == CommitteeSeat.Post.SECRETARY else member_pay(record)
             rows.append(
                 {
@@ -54,6 +55,7 @@ def pay_sheet(street, quarter):
         "rows": rows,
         "total": sum(paid, Decimal(0)),
         "unpaid": sorted({row["community_name"] for row in rows if row["pay"] is None}),
+        "rules": sorted(rules),  # (base pay, pay per star, the others' share) the stars were published with
     }
 
 

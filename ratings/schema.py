@@ -155,6 +155,12 @@ class PayRow(serializers.Serializer):
     pay = serializers.CharField(allow_null=True, help_text=_("Yuan for the month; none without stars in force."))
 
 
+class PayRule(serializers.Serializer):
+    base_pay = serializers.CharField()
+    pay_per_star = serializers.CharField()
+    others_share = serializers.CharField()
+
+
 class PaySheet(serializers.Serializer):
     street = serializers.CharField()
     street_name = serializers.CharField()
@@ -162,6 +168,7 @@ class PaySheet(serializers.Serializer):
     rows = PayRow(many=True)
     total = serializers.CharField()
     unpaid = serializers.ListField(child=serializers.CharField(), help_text=_("Communities with no stars in force."))
+    rules = PayRule(many=True, help_text=_("The pay rules the stars in force were published with."))
 
 
 WITHIN = OpenApiParameter("within", str, description=_("An area's code: only the communities under it."))
@@ -270,7 +277,7 @@ def pay(fmt):
     return extend_schema(
         operation_id="rating_pay_sheet" + ("" if fmt == "json" else f"_{fmt}"), tags=TAG,
         summary=_("A street's quarterly pay sheet of its community committees"),
-        description=_("Also as .csv."),
-        responses={**({200: PaySheet} if fmt == "json" else {(200, "text/csv"): OpenApiTypes.STR}),
-                   **errors(400, 401, 404)},
+        description=_("Also as .csv, and as .pdf for the street's finance office."),
+        responses={**{"json": {200: PaySheet}, "csv": {(200, "text/csv"): OpenApiTypes.STR},
+                      "pdf": {(200, "application/pdf"): OpenApiTypes.BINARY}}[fmt], **errors(400, 401, 404)},
     )  # fmt: skip

@@ -24,6 +24,7 @@ api_urlpatterns = [  # under /api/v1/ (govgrid/urls.py)
     path("ratings/stars/", api.StarsView.as_view(), name="rating-stars"),
     path("ratings/pay/<str:street>/<str:quarter>/", api.PayView.as_view(), name="rating-pay"),
     path("ratings/pay/<str:street>/<str:quarter>.csv", api.PayCsvView.as_view(), name="rating-pay-csv"),
+    path("ratings/pay/<str:street>/<str:quarter>.pdf", api.PayPdfView.as_view(), name="rating-pay-pdf"),
     *urls_ranking.api_urlpatterns,
 ]
 urlpatterns = [

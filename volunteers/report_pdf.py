@@ -2,33 +2,19 @@
 the unit's Party organisation, with the district's name, the quarter, a table of the members
 (paged, its heading repeated on every page), their totals, and the rules they are measured against.
 
-Drawn with fpdf2, which writes real text (a reader can search and copy it, pdftotext reads it back)
-and embeds only the glyphs used from Debian's Noto Sans CJK: fpdf2 opens the .ttc collection's
-simplified-Chinese face (`collection_font_number`) and embeds its CFF outlines as they are (a
-CIDFontType0C subset), so no TrueType conversion of the font is needed. The words are Chinese
-whatever the reader's language: the report is a document sent to the unit, as the posters are
-(residents.posters). Without the font the report is refused with FontMissing, never printed as
-empty boxes.
+Drawn as govgrid.lib.pdf draws its documents (real text, the CJK font's glyphs embedded). The words
+are Chinese whatever the reader's language: the report is a document sent to the unit, as the
+posters are (residents.posters).
 """
 
-import logging
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk, which scripts/setup.sh installs
-FONT_FILES = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
-FONT_INDEX = 2  # the collection's faces: JP, KR, SC, TC, HK; SC draws simplified Chinese's shapes
-FONT = "noto-sans-sc"
-
-# fontTools' subsetter tells each glyph it keeps at INFO: a few hundred lines for every report.
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+from govgrid.lib.pdf import FONT, Document, check_fonts
 
 INK, GREY, RED, HEAD = (20, 20, 20), (100, 100, 100), (200, 16, 46), (236, 240, 245)
 
@@ -39,36 +25,6 @@ COLUMNS = (
     ("评价次数", 11), ("平均评分", 11), ("服务时长", 14), ("活动时长", 14), ("更正时长", 14), ("本季时长", 14),
     ("本季积分", 14), ("参加活动", 11), ("本季走访", 18), ("年累计时长", 24), ("年累计活动", 20),
 )  # fmt: skip
-
-
-class FontMissing(ImproperlyConfigured):
-    pass
-
-
-def check_fonts():
-    """Raise FontMissing now if a report could not be drawn."""
-    for name in FONT_FILES.values():
-        path = FONT_DIR / name
-        if not path.is_file():
-            raise FontMissing(
-                f"reports need the font {path}: install the Debian package fonts-noto-cjk (scripts/setup.sh does)"
-            )
-
-
-class _Document(FPDF):
-    def __init__(self, footer_text):
-        super().__init__(orientation="landscape", unit="mm", format="A4")
-        self.footer_text = footer_text
-        self.set_margins(10, 12, 10)
-        self.set_auto_page_break(True, margin=14)
-        for style, name in FONT_FILES.items():
-            self.add_font(FONT, style=style, fname=str(FONT_DIR / name), collection_font_number=FONT_INDEX)
-
-    def footer(self):
-        self.set_y(-10)
-        self.set_font(FONT, size=8)
-        self.set_text_color(*GREY)
-        self.cell(0, 5, f"{self.footer_text}　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
 
 
 def _amount(value):
@@ -138,12 +94,12 @@ def _rules_text(report):
 
 def report_pdf(report, made_on=None):
     """The report (volunteers.reports.Report) as PDF bytes."""
-    check_fonts()
+    check_fonts("reports")
     unit, quarter = report.unit, report.quarter
     made_on = made_on or timezone.localdate()
     title = f"{unit.district.name}在职党员“双报到”情况反馈表"
     period = f"{quarter.year}年第{quarter.number}季度（{quarter.since:%Y-%m-%d} 至 {quarter.last_day:%Y-%m-%d}）"
-    pdf = _Document(f"{unit.name} · {quarter.year}年第{quarter.number}季度")
+    pdf = Document(f"{unit.name} · {quarter.year}年第{quarter.number}季度")
     pdf.set_title(f"{title} {unit.name} {quarter.slug}")
     pdf.set_creator("govgrid")
     pdf.add_page()

@@ -164,3 +164,21 @@ def test_an_inspection_photo_says_where_it_was_taken_near_the_community(opened, 
         assert field is None or answer.json()["field"] == field
     item = Evidence.objects.get(assessment_id=pk)
     assert item.stage == "inspection" and item.location.distance(centre) < 1e-6
+
+
+def test_the_pay_sheet_as_a_pdf_reads_back_with_its_amounts_and_rule(plain_rating, tmp_path):
+    import subprocess
+
+    people = plain_rating
+    published(people)
+    seat(people, people.city.communities_of(people.street)[0], "张书记", "secretary")
+    seat(people, people.city.communities_of(people.street)[0], "李委员", "member")
+    answer = get(people.users["district"], f"pay/{people.street.code}/{NEXT}.pdf")
+    assert answer["Content-Type"] == "application/pdf"
+    (tmp_path / "pay.pdf").write_bytes(answer.content)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "pay.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert "星级报酬发放表" in text and "张书记" in text and "李委员" in text
+    assert text.count("3800.00") == 3 and text.count("2660.00") == 3  # three months each
+    assert "19380.00" in text  # 3 × (3,800 + 2,660)
+    assert "书记每月 1300 元 + 每星 500 元（五星 3800 元）" in text and "70%" in text
