@@ -24,6 +24,9 @@ from ratings.models import Assessment, CommitteeSeat, Criterion
 from .rating_scheme import SPEC
 
 MEMBERS = 4  # committee members besides the secretary
+# The least share of the points for each number of stars: the demo's best communities reach five
+# stars (then the quota decides), as about one in five did in the practice the demo follows.
+STAR_BANDS = {"5": 85, "4": 78, "3": 68, "2": 58}
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌海燕辉鹏"
 
@@ -38,7 +41,8 @@ def build_ratings(district_code, rng, today=None):
         quarters.insert(0, schemes.quarter_of(quarters[0] - timedelta(days=1)))
     communities = list(Area.objects.filter(level=Level.COMMUNITY, code__startswith=district_code).order_by("code"))
     with transaction.atomic():
-        scheme = schemes.make_scheme(district, date(quarters[0].year, 1, 1), SPEC, "社区党组织星级评定细则")
+        scheme = schemes.make_scheme(district, date(quarters[0].year, 1, 1), SPEC, "社区党组织星级评定细则",
+                                     star_bands=STAR_BANDS)  # fmt: skip
         cast = _cast(district, communities, rng)
         seats = _committees(communities, rng, quarters[0])
         quality = {c.code: float(np.clip(rng.normal(0.86, 0.06), 0.62, 0.99)) for c in communities}
@@ -83,15 +87,15 @@ def _logins(area, role, n, rng):
     for assignment in held:
         person = assignment.person
         if person.user is None:
-            person.user = User.objects.create(username=f"rating-{area.code}-{person.pk}", first_name=person.name,
+            person.user = User.objects.create(username=f"rating-{person.pk}", first_name=person.name,
                                               password=make_password(None))  # fmt: skip
             person.save(update_fields=["user"])
         users.append(person.user)
     while len(users) < n:
-        name = _name(rng)
-        user = User.objects.create(username=f"rating-{area.code}-{role}-{len(users)}", first_name=name,
-                                   password=make_password(None))  # fmt: skip
-        person = Person.objects.create(name=name, user=user, is_party_member=True)
+        person = Person.objects.create(name=_name(rng), is_party_member=True)
+        user = User.objects.create(username=f"rating-{person.pk}", first_name=person.name, password=make_password(None))
+        person.user = user
+        person.save(update_fields=["user"])
         Assignment.objects.create(person=person, role=role, area=area, starts_on=date(2024, 1, 1))
         users.append(user)
     return users
@@ -106,7 +110,7 @@ def _committees(communities, rng, since):
     seats = []
     for community in communities:
         org = PartyOrg.objects.filter(area=community).first()
-        secretary = org.leader or Person.objects.create(name=_name(rng), is_party_member=True)
+        secretary = org.leader or Person.objects.create(name=_name(rng), is_party_member=True, home_community=community)
         seats.append(CommitteeSeat(party_org=org, person=secretary, post=CommitteeSeat.Post.SECRETARY, starts_on=since))
         for _n in range(MEMBERS):
             member = Person.objects.create(name=_name(rng), is_party_member=True, home_community=community)

@@ -16,9 +16,6 @@ from grids.scopes import under_codes_sql
 from incidents.figures import figures
 from incidents.loop_figures import loop_figures, red_and_black
 from incidents.models import OPEN_STATUSES
-from ratings.indicators import INDICATORS
-from ratings.ranking import Period, recent_quarters, shown
-from ratings.ranking import ranking as rating_ranking
 
 from .queries import coverage_totals
 
@@ -104,6 +101,8 @@ def level_ranking(prefixes, level, period, area):
     """The ranking block of a level: per district, its areas by the rating scheme's computed
     criteria (ratings.ranking), or by the cases when the district has no scheme for the period;
     and the query of its exports."""
+    from ratings.ranking import ranking as rating_ranking  # an app above this one (docs/architecture.md)
+
     tables = []
     for found in rating_ranking(prefixes, level, period):
         if found.scheme is None:
@@ -125,6 +124,9 @@ def level_ranking(prefixes, level, period, area):
 
 
 def _shown_row(row, criteria):
+    from ratings.indicators import INDICATORS
+    from ratings.ranking import shown
+
     cells = []
     for criterion in criteria:
         value, points = row["criteria"][criterion.code]
@@ -200,6 +202,8 @@ def dashboard_figures(request, prefixes, area):
     # ?quarter=YYYYQn among the last four, to set beside the communities' self-assessments.
     chosen = request.GET.get("month", "")
     month = next((f for f in firsts if f"{f:%Y-%m}" == chosen), firsts[-2])
+    from ratings.ranking import Period, recent_quarters
+
     quarters = recent_quarters(today)
     period = next((q for q in quarters if q.label == request.GET.get("quarter")), Period("month", month))
     rankings = []

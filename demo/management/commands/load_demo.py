@@ -115,6 +115,7 @@ def delete_demo_contents(code):
         | Q(home_community__code__startswith=code)
         | Q(household_links__grid__code__startswith=code)
     ).delete()
+    get_user_model().objects.filter(username__startswith="rating-", person__isnull=True).delete()  # the rating's
     ServiceStation.objects.filter(area__code__startswith=code).delete()
     WorkUnit.objects.filter(district__code=code).delete()
     Department.objects.filter(district__code=code).delete()  # with their routes
