@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "residents",
     "consultations",
     "volunteers",
+    "projects",
     "demo",
 ]
 
@@ -548,3 +549,10 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 11,
     "RESET_VIEW": False,
 }
+
+# --- Party-building and governance projects (projects/) --------------------------------------------
+# Largest PDF accepted as a project's evidence, in bytes. Default 10 MB. (Photos follow
+# GOVGRID_PHOTO_MAX_BYTES, as every photo does.)
+PROJECT_PDF_MAX_BYTES = int(env_float("GOVGRID_PROJECT_PDF_MAX_BYTES", 10 * 1024 * 1024))
+# Evidence files (photos and PDFs) one progress report may carry, at most. Default 10.
+PROJECT_EVIDENCE_MAX_FILES = int(env_float("GOVGRID_PROJECT_EVIDENCE_MAX_FILES", 10))

@@ -6,6 +6,7 @@ import exports.urls
 import grids.urls
 import incidents.urls
 import notifications.urls
+import projects.urls
 import residents.urls
 import volunteers.urls
 import workcalendar.urls
@@ -25,6 +26,7 @@ API_V1 = [
     *residents.urls.api_urlpatterns,
     *consultations.urls.api_urlpatterns,
     *volunteers.urls.api_urlpatterns,
+    *projects.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -37,6 +39,7 @@ urlpatterns = [
     path("", include("residents.urls")),  # before the case pages: /dispatch/residents/ is not a case
     path("", include("consultations.urls")),
     path("", include("volunteers.urls")),
+    path("", include("projects.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("exports.urls")),
