@@ -1,7 +1,8 @@
 """How the project register's API is described in the OpenAPI document (beside its views)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from govgrid.lib.errors import errors
@@ -239,8 +240,8 @@ evidence = extend_schema(
     tags=TAG,
     summary=_("An evidence file of a project: to those who see it"),
     responses={
-        (200, "image/*"): OpenApiResponse(description=_("A photo.")),
-        (200, "application/pdf"): OpenApiResponse(description=_("A PDF file.")),
+        (200, "image/*"): OpenApiTypes.BINARY,
+        (200, "application/pdf"): OpenApiTypes.BINARY,
         **errors(401, 404),
     },
 )
@@ -262,5 +263,5 @@ def figures_csv(query):
         tags=TAG,
         summary=_("The same figures as CSV"),
         parameters=[query, within_parameter()],
-        responses={(200, "text/csv"): OpenApiResponse(description=_("One row per area."))},
+        responses={(200, "text/csv"): OpenApiTypes.STR, **errors(400, 401, 404)},
     )
