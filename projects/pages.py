@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.errors import GovgridError
@@ -27,6 +28,29 @@ from .models import Kind, Project
 MILESTONE_ROWS = 4  # blank milestone rows on the new project's form; rows left blank are skipped
 OWNER_ROLES = (Role.DISPATCHER, Role.LEADER, Role.PARTY_GROUP_LEADER, Role.GRID_WORKER)
 STATUS_FILTERS = Project.Status.choices
+# The form's fields by their labels, to name a refused one on the page.
+FIELD_LABELS = {
+    "area": gettext_lazy("area"),
+    "kind": gettext_lazy("kind"),
+    "title": gettext_lazy("name of the project"),
+    "goal": gettext_lazy("goal"),
+    "owner": gettext_lazy("owner"),
+    "budget": gettext_lazy("budget (yuan)"),
+    "starts_on": gettext_lazy("starts on"),
+    "ends_on": gettext_lazy("ends on"),
+    "evidence_required": gettext_lazy("evidence that closes it"),
+    "text": gettext_lazy("Progress"),
+    "reason": gettext_lazy("reason"),
+    "due_on": gettext_lazy("due on"),
+    "files": gettext_lazy("Evidence: photos and PDF files"),
+}
+
+
+def refusal(error):
+    """A refusal as the page shows it: the refused field's label, then the reason."""
+    field = error.field or ""
+    label = FIELD_LABELS.get(field.split(".")[-1])  # a milestone's "milestones[1].due_on" by its "due_on"
+    return f"{label}: {error.message}" if label else str(error.message)
 
 
 def _scope(request):
@@ -114,7 +138,7 @@ def _plan_from(form):
         due = form.get(f"m{row}_due", "").strip()
         needed = form.get(f"m{row}_evidence", "").strip()
         if title or due or needed:
-            milestones.append(services.MilestonePlan(title, _day(due, f"m{row}_due"), needed))
+            milestones.append(services.MilestonePlan(title, _day(due, f"milestones[{row}].due_on"), needed))
     return services.ProjectPlan(
         area=form.get("area", ""),
         kind=form.get("kind") if form.get("kind") in Kind.values else Kind.PARTY_BUILDING,
@@ -152,7 +176,8 @@ def new_page(request):
         "kinds": Kind.choices,
         "rows": range(MILESTONE_ROWS),
         "form": request.POST,
-        "refused": refused,
+        "refused": refused and refusal(refused),
+        "refused_field": refused and refused.field,
     }
     return render(request, "projects/new.html", context, status=400 if refused else 200)
 
@@ -200,7 +225,7 @@ def project_page(request, pk):
         try:
             done = _act(request, project.pk)
         except GovgridError as refused:
-            messages.error(request, str(refused.message))
+            messages.error(request, refusal(refused))
         else:
             messages.success(request, done)
         return redirect("project-page", pk=project.pk)

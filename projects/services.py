@@ -138,7 +138,7 @@ def _check_due(project, due_on, field_name="due_on"):
 def _text(value, name, longest, required=True):
     value = (value or "").strip()
     if required and not value:
-        raise GovgridError(_("Give the %(name)s.") % {"name": name}, field=name)
+        raise GovgridError(_("This cannot be left empty."), field=name)
     if len(value) > longest:
         raise GovgridError(_("At most %(n)d characters.") % {"n": longest}, field=name)
     return value

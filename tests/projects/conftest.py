@@ -11,6 +11,7 @@ community, community B its second:
 Each has a login named `<district code>_<name>`.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,34 @@ def give_back(cast, project, milestone, by="zhao", reason="照片看不清签到
 
     milestone.refresh_from_db()
     return services.return_(cast[by], project.pk, milestone.pk, milestone.version, reason)
+
+
+@contextmanager
+def served_cast(django_db_blocker, code, origin, add=None):
+    """The cast in a committed city of its own (the served app sees it), everyone logging in with
+    the tests' password; `add(cast)` adds what the test needs. Its projects, their files and the
+    tokens given out are removed when the block ends, before the city is erased."""
+    from rest_framework.authtoken.models import Token
+
+    from projects.models import purge_projects
+    from tests.conftest import committed_city
+    from tests.incidents.conftest import demo_password_hash
+
+    made = {}
+
+    def add_people(city):
+        made["cast"] = cast = add_cast(city)
+        hashed = demo_password_hash()
+        for user in cast.values():
+            user.password = hashed
+            user.save(update_fields=["password"])
+        if add:
+            add(cast)
+
+    with committed_city(django_db_blocker, add_people, code=code, origin=origin) as city:
+        try:
+            yield made["cast"]
+        finally:
+            with django_db_blocker.unblock():
+                purge_projects(city.code)
+                Token.objects.filter(user__username__startswith=f"{city.code}_").delete()
