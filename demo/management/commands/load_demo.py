@@ -13,6 +13,7 @@ from demo.consultations import build_consultations
 from demo.departments import build_departments
 from demo.history import build_history
 from demo.people import build_people
+from demo.projects import build_projects
 from demo.residents import place_codes
 from demo.volunteers import build_volunteers
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 if cases:  # the year's consultations, and the members' and volunteers' year, go with the cases'
                     build_consultations("411381", np.random.default_rng(plan.seed + 11))
                     accounts += build_volunteers("411381", np.random.default_rng(plan.seed + 13), password)["accounts"]
+                    build_projects("411381", np.random.default_rng(plan.seed + 17))  # the project register's year
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
