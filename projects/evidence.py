@@ -85,5 +85,9 @@ def keep(report, checked):
     extension = EXTENSIONS[checked.content_type]
     name = f"project-{report.milestone.project_id}-{checked.sha256[:12]}.{extension}"
     evidence.file.save(name, ContentFile(checked.data), save=False)
-    evidence.save()
+    try:
+        evidence.save()
+    except BaseException:
+        evidence.file.storage.delete(evidence.file.name)
+        raise
     return evidence

@@ -258,27 +258,35 @@ def report_progress(user, pk, milestone_pk, version, text, uploads=(), now=None)
     text = _text(text, "text", 4000)
     now = now or timezone.now()
     scope = Scope.for_user(user)
-    with transaction.atomic():
-        project = seen_project(scope, pk, lock=True)
-        rules.check_changes(scope, project)
-        _check_open(project)
-        milestone = _milestone(project, milestone_pk)
-        _check_version(milestone, version)
-        if milestone.status not in (Milestone.Status.PENDING, Milestone.Status.RETURNED):
-            raise Conflict(
-                _("The milestone is %(status)s; it takes no report now.") % {"status": milestone.get_status_display()},
-                field="milestone",
-                code="not_reportable",
-            )
-        report = ProgressReport.objects.create(milestone=milestone, text=text, reported_by=user, reported_at=now)
-        kept = [evidence.keep(report, file) for file in checked]
-        milestone.status = Milestone.Status.REPORTED
-        _bumped(milestone, "status")
-        _event(
-            project, Action.REPORTED, user, now, milestone=milestone, note=text[:1000],
-            after={"report": report.pk, "files": [e.name for e in kept]},
-        )  # fmt: skip
-        return report
+    kept = []
+    try:
+        with transaction.atomic():
+            project = seen_project(scope, pk, lock=True)
+            rules.check_changes(scope, project)
+            _check_open(project)
+            milestone = _milestone(project, milestone_pk)
+            _check_version(milestone, version)
+            if milestone.status not in (Milestone.Status.PENDING, Milestone.Status.RETURNED):
+                raise Conflict(
+                    _("The milestone is %(status)s; it takes no report now.")
+                    % {"status": milestone.get_status_display()},
+                    field="milestone",
+                    code="not_reportable",
+                )
+            report = ProgressReport.objects.create(milestone=milestone, text=text, reported_by=user, reported_at=now)
+            kept.extend(evidence.keep(report, file) for file in checked)
+            milestone.status = Milestone.Status.REPORTED
+            _bumped(milestone, "status")
+            _event(
+                project, Action.REPORTED, user, now, milestone=milestone, note=text[:1000],
+                after={"report": report.pk, "files": [e.name for e in kept]},
+            )  # fmt: skip
+    except BaseException:
+        # The files are written beside the rows; when the rows are rolled back, so are they.
+        for stored in kept:
+            stored.file.storage.delete(stored.file.name)
+        raise
+    return report
 
 
 def _reviewed_milestone(user, pk, milestone_pk, version):

@@ -105,3 +105,19 @@ def test_evidence_is_served_to_those_who_see_the_project_and_to_nobody_else(cast
         == 404
     )
     assert Evidence.objects.count() == 1
+
+
+def test_the_files_of_a_report_that_fails_after_they_were_stored_are_not_kept(cast, media, monkeypatch):
+    from projects import services
+
+    project = register(cast)
+    first = milestones_of(project)[0]
+
+    def power_cut(*args, **kwargs):  # the report's history row cannot be written: all of it goes
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(services, "_event", power_cut)
+    with pytest.raises(RuntimeError):
+        services.report_progress(cast["wang"], project.pk, first.pk, first.version, "已完成", [photo(), pdf()])
+    assert not Evidence.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
