@@ -2,7 +2,10 @@
 gunicorn: one succeeds, the other is told it is stale (409), and the milestone has one decision."""
 
 import threading
+import time
+from contextlib import contextmanager
 
+import psycopg2
 import pytest
 
 from projects.models import Verification
@@ -29,17 +32,40 @@ def reported(django_db_blocker):
         yield cast
 
 
-def at_once(base, sends):
-    """Each (path, body, token) sent at the same moment; their (status, answer) in order."""
-    answers, start = [None] * len(sends), threading.Barrier(len(sends))
+@contextmanager
+def milestone_held(django_db_blocker, milestone):
+    """The milestone's row locked from another session while the block runs, so that the requests
+    sent meanwhile all arrive before any of them can change it: the race made certain, not likely."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+        holder = psycopg2.connect(
+            host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"]
+        )
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT id FROM projects_milestone WHERE id = %s FOR UPDATE", [milestone.pk])
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def at_once(base, sends, held):
+    """Each (path, body, token) sent while `held` keeps the milestone; their (status, answer) in order."""
+    answers, started = [None] * len(sends), threading.Barrier(len(sends) + 1)
 
     def send(index, path, body, token):
-        start.wait()
+        started.wait()
         answers[index] = post_json(base, path, body, token)
 
     threads = [threading.Thread(target=send, args=(i, *each)) for i, each in enumerate(sends)]
-    for thread in threads:
-        thread.start()
+    with held:
+        for thread in threads:
+            thread.start()
+        started.wait()
+        time.sleep(1.5)  # both requests reach the milestone and wait for it
     for thread in threads:
         thread.join(timeout=60)
     return answers
@@ -51,7 +77,8 @@ def test_two_reviewers_verifying_one_milestone_at_once_one_succeeds_the_other_ge
     cast, first = reported, reported.milestones[0]
     path = f"/api/v1/projects/{cast.project.pk}/milestones/{first.pk}/verify/"
     tokens = [token_of(served_app, cast[name].username) for name in ("zhao", "qian")]
-    answers = at_once(served_app, [(path, {"version": first.version}, token) for token in tokens])
+    sends = [(path, {"version": first.version}, token) for token in tokens]
+    answers = at_once(served_app, sends, milestone_held(django_db_blocker, first))
     assert sorted(status for status, _ in answers) == [200, 409], answers
     refused = next(answer for status, answer in answers if status == 409)
     assert refused["code"] == "stale" and refused["field"] == "version"
@@ -69,6 +96,7 @@ def test_a_verification_and_a_return_at_once_never_both_succeed(served_app, repo
             (f"{base}/verify/", {"version": second.version}, zhao),
             (f"{base}/return/", {"version": second.version, "reason": "签到表不全"}, qian),
         ],
+        milestone_held(django_db_blocker, second),
     )
     assert sorted(status for status, _ in answers) == [200, 409], answers
     with django_db_blocker.unblock():
