@@ -182,6 +182,46 @@ def new_page(request):
     return render(request, "projects/new.html", context, status=400 if refused else 200)
 
 
+def _edited(form):
+    """The facts the edit form sends, checked as the new project's form checks them."""
+    changes = {
+        "title": form.get("title", ""),
+        "goal": form.get("goal", ""),
+        "starts_on": _day(form.get("starts_on"), "starts_on"),
+        "ends_on": _day(form.get("ends_on"), "ends_on"),
+        "budget": _budget(form.get("budget")),
+        "owner": form_int(form.get("owner")) or 0,
+    }
+    if form.get("kind") in Kind.values:
+        changes["kind"] = form["kind"]
+    return changes
+
+
+def _history(events):
+    """The history as the page shows it: an edit's changes by their fields' labels, owners by name."""
+    owners = {e["before"].get("owner") for e in events if e["before"]} | {
+        e["after"].get("owner") for e in events if e["before"]
+    }
+    names = dict(Person.objects.filter(pk__in=[o for o in owners if o]).values_list("pk", "name"))
+    kinds = dict(Kind.choices)
+    for event in events:
+        event["changes"] = [
+            (
+                FIELD_LABELS.get(name, name),
+                _shown(name, value, names, kinds),
+                _shown(name, event["after"][name], names, kinds),
+            )
+            for name, value in (event["before"] or {}).items()
+        ]
+    return events
+
+
+def _shown(name, value, names, kinds):
+    if value is None or value == "":
+        return "—"
+    return names.get(value, value) if name == "owner" else kinds.get(value, value) if name == "kind" else value
+
+
 def _act(request, pk):
     """One change asked by a form of the project page, through its service."""
     form, user = request.POST, request.user
@@ -203,6 +243,9 @@ def _act(request, pk):
     if action == "withdraw":
         services.withdraw(user, pk, version, form.get("reason"))
         return _("Project withdrawn.")
+    if action == "edit":
+        services.edit(user, pk, version, _edited(form))
+        return _("Project edited.")
     if action == "milestone":
         due_on = _day(form.get("due_on"), "due_on")
         plan = services.MilestonePlan(form.get("title", ""), due_on, form.get("evidence", ""))
@@ -230,4 +273,8 @@ def project_page(request, pk):
             messages.success(request, done)
         return redirect("project-page", pk=project.pk)
     body = reading.detail_json(reading.detailed(project.pk, scope), scope)
-    return render(request, "projects/project.html", {"project": body})
+    body["history"] = _history(body["history"])
+    context = {"project": body, "kinds": Kind.choices}
+    if body["may_change"] and body["status"] == Project.Status.OPEN:
+        context["owners"] = _owners(scope, [project.area])
+    return render(request, "projects/project.html", context)
