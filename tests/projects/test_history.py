@@ -62,3 +62,20 @@ def test_a_purge_of_whole_data_gets_through(cast):
     report(cast, project, milestones_of(project)[0])
     assert purge_projects(cast.city.code) == 1
     assert not ProjectEvent.objects.filter(project_id=project.pk).exists()
+
+
+def test_the_admin_reads_the_history_and_changes_none_of_it(cast):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    project = register(cast)
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username="admin"))
+    listed = admin.get("/admin/projects/projectevent/")
+    assert listed.status_code == 200 and "<td class=\"field-action\">新增节点</td>" in listed.content.decode()
+    event = project.events.first()
+    assert admin.get(f"/admin/projects/projectevent/{event.pk}/change/").status_code == 200
+    assert admin.post(f"/admin/projects/projectevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin.get("/admin/projects/projectevent/add/").status_code == 403
+    assert admin.get(f"/admin/projects/project/{project.pk}/change/").status_code == 200
+    assert ProjectEvent.objects.filter(pk=event.pk).exists()

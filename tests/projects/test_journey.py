@@ -146,7 +146,7 @@ def test_a_project_from_registration_to_closing_off(served_app, journey_cast, sc
 
 def test_the_register_shows_the_figures_and_the_projects_in_english_on_a_phone(served_app, journey_cast, screen):
     cast, late = journey_cast, journey_cast.late
-    for kind in ("phone", "desktop"):
+    for kind in ("phone", "phone414", "desktop"):
         shown = logged_in(screen, served_app, cast, "zhao", "/projects/", kind=kind, locale="en-US")
         page = shown.page
         assert page.locator("html").get_attribute("lang") == "en"
