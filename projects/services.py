@@ -15,7 +15,7 @@ from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Area
 from grids.scopes import Forbidden, Scope
 
-from . import evidence, rules
+from . import evidence, rules, telling
 from .models import Milestone, ProgressReport, Project, ProjectEvent, Verification
 
 Action = ProjectEvent.Action
@@ -281,6 +281,7 @@ def report_progress(user, pk, milestone_pk, version, text, uploads=(), now=None)
                 project, Action.REPORTED, user, now, milestone=milestone, note=text[:1000],
                 after={"report": report.pk, "files": [e.name for e in kept]},
             )  # fmt: skip
+            telling.tell(project, "reported", user, now, milestone)
     except BaseException:
         # The files are written beside the rows; when the rows are rolled back, so are they.
         for stored in kept:
@@ -322,6 +323,7 @@ def verify(user, pk, milestone_pk, version, note="", now=None):
         milestone.status, milestone.closed_at = Milestone.Status.CLOSED_OFF, now
         _bumped(milestone, "status", "closed_at")
         _event(project, Action.VERIFIED, user, now, milestone=milestone, note=note, after={"report": report.pk})
+        telling.tell(project, "verified", user, now, milestone)
         return milestone
 
 
@@ -338,6 +340,7 @@ def return_(user, pk, milestone_pk, version, reason, now=None):
         milestone.status = Milestone.Status.RETURNED
         _bumped(milestone, "status")
         _event(project, Action.RETURNED, user, now, milestone=milestone, note=reason, after={"report": report.pk})
+        telling.tell(project, "returned", user, now, milestone)
         return milestone
 
 
@@ -366,6 +369,7 @@ def close_off(user, pk, version, note="", now=None):
         project.status, project.closed_at = Project.Status.CLOSED_OFF, now
         _bumped(project, "status", "closed_at")
         _event(project, Action.CLOSED_OFF, user, now, note=note)
+        telling.tell(project, "closed_off", user, now)
         return project
 
 
