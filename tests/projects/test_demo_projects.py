@@ -85,3 +85,13 @@ def test_the_year_holds_returns_and_overdue_milestones(demo_projects):
     today = timezone.localdate()
     assert Milestone.objects.filter(rules.overdue_q(today), project__in=projects).exists()
     assert Milestone.objects.filter(project__in=projects, status=Milestone.Status.CLOSED_OFF).count() > 20
+
+
+def test_replacing_the_demo_city_removes_its_projects_with_their_history(demo_projects):
+    from django.core.management import call_command
+
+    _made, projects = demo_projects
+    assert ProjectEvent.objects.filter(project__in=projects).exists()
+    call_command("load_demo", "--replace", "--grids", "200", "--seed", "3", "--history", "0", verbosity=0)
+    assert not Project.objects.filter(area__code__startswith=DEMO).exists()
+    assert not ProjectEvent.objects.filter(project__area__code__startswith=DEMO).exists()
