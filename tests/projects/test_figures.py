@@ -115,3 +115,12 @@ def test_a_level_above_the_area_asked_is_refused_naming_the_level(counted):
 def test_another_community_s_staff_get_404_for_the_figures_of_a(counted):
     answer = client_of(counted, "sun").get(f"/api/v1/projects/figures/?within={counted.a.code}&level=community")
     assert answer.status_code == 404 and answer.json()["field"] == "within"
+
+
+def test_the_district_s_leader_sees_a_row_per_street_and_the_community_its_own(counted):
+    cast = counted
+    streets = FiguresTable.read(client_of(cast, "li").get("/projects/").content.decode())
+    assert list(streets) == [street.code for street in cast.city.streets]
+    assert streets[cast.street.code]["registered"] == "4"
+    own = FiguresTable.read(client_of(cast, "wang").get("/projects/").content.decode())
+    assert list(own) == [cast.a.code] and own[cast.a.code]["milestones_overdue"] == "1"
