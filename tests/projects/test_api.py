@@ -183,3 +183,36 @@ def test_the_projects_endpoints_are_in_the_openapi_document(cast):
         "/api/v1/projects/figures/",
     ):
         assert path in schema
+
+
+def test_a_milestone_is_added_at_the_end_inside_the_project_s_dates(cast):
+    project = register(cast)
+    wang = client_of(cast, "wang")
+    path = f"/api/v1/projects/{project.pk}/milestones/"
+    late = {
+        "version": 1,
+        "title": "总结验收",
+        "due_on": str(project.ends_on + timedelta(days=1)),
+        "evidence_required": "验收报告",
+    }
+    refused = post(wang, path, late)
+    assert refused.status_code == 400 and refused.json()["field"] == "due_on"
+    added = post(wang, path, late | {"due_on": str(project.ends_on)})
+    assert added.status_code == 201 and [m["position"] for m in added.json()["milestones"]] == [1, 2, 3]
+    assert post(wang, path, late | {"due_on": str(project.ends_on)}).json()["code"] == "stale"
+    assert post(client_of(cast, "zhou"), path, late | {"version": 2}).status_code == 404
+
+
+def test_a_project_is_withdrawn_over_the_api_and_stays_in_the_register(cast):
+    project = register(cast)
+    wang = client_of(cast, "wang")
+    assert post(wang, f"/api/v1/projects/{project.pk}/withdraw/", {"version": 1}).json()["field"] == "reason"
+    answer = post(wang, f"/api/v1/projects/{project.pk}/withdraw/", {"version": 1, "reason": "并入街道项目"})
+    assert answer.status_code == 200 and answer.json()["status"] == "withdrawn"
+    assert [p["id"] for p in wang.get("/api/v1/projects/?status=withdrawn").json()] == [project.pk]
+    again = post(
+        wang,
+        f"/api/v1/projects/{project.pk}/milestones/",
+        {"version": 2, "title": "x", "due_on": str(project.ends_on), "evidence_required": "x"},
+    )
+    assert again.status_code == 409 and again.json()["code"] == "not_open"

@@ -120,3 +120,11 @@ def test_another_community_s_staff_and_a_grid_worker_get_404(cast):
     assert client_of(cast, "zhou").get(f"/projects/{project.pk}/").status_code == 404
     project.refresh_from_db()
     assert project.status == Project.Status.OPEN
+
+
+def test_the_register_filters_projects_with_an_overdue_milestone(cast):
+    late = register(cast)  # its first milestone was due two weeks ago
+    register(cast, title="党群服务中心提质", milestones=0)
+    page = client_of(cast, "wang").get("/projects/?overdue=1").content.decode()
+    assert f'data-id="{late.pk}"' in page and "党群服务中心提质" not in page
+    assert "1 个节点逾期" in page
