@@ -156,3 +156,10 @@ def test_the_register_shows_the_figures_and_the_projects_in_english_on_a_phone(s
         expect(page.locator(f"#project-list li[data-id='{late.pk}'] .flag.overdue")).to_have_text("1 milestone overdue")
         fits_and_stays_home(shown)
         shown.shoot("project-register")
+
+
+def test_the_new_project_form_fits_a_phone(served_app, journey_cast, screen):
+    phone = logged_in(screen, served_app, journey_cast, "wang", "/projects/new/", kind="phone")
+    expect(phone.page.locator("#project-form .milestone-row")).to_have_count(4)
+    fits_and_stays_home(phone)
+    phone.shoot("project-new")
