@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "consultations",
     "volunteers",
     "ratings",
+    "projects",
     "demo",
 ]
 
@@ -568,4 +569,18 @@ LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (32.69, 112.08),
     "DEFAULT_ZOOM": 11,
     "RESET_VIEW": False,
+}
+
+# --- Party-building and governance projects (projects/) --------------------------------------------
+# Largest PDF accepted as a project's evidence, in bytes. Default 10 MB. (Photos follow
+# GOVGRID_PHOTO_MAX_BYTES, as every photo does.)
+PROJECT_PDF_MAX_BYTES = int(env_float("GOVGRID_PROJECT_PDF_MAX_BYTES", 10 * 1024 * 1024))
+# Evidence files (photos and PDFs) one progress report may carry, at most. Default 10.
+PROJECT_EVIDENCE_MAX_FILES = int(env_float("GOVGRID_PROJECT_EVIDENCE_MAX_FILES", 10))
+# The register's choices by their own names in the OpenAPI document (its `kind` and `status` are
+# not the cases' or the service requests').
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
+    "ProjectKindEnum": "projects.models.Kind",
+    "ProjectStatusEnum": "projects.models.Project.Status",
+    "MilestoneStatusEnum": "projects.models.Milestone.Status",
 }

@@ -6,6 +6,7 @@ import exports.urls
 import grids.urls
 import incidents.urls
 import notifications.urls
+import projects.urls
 import ratings.urls
 import residents.urls
 import volunteers.urls
@@ -27,6 +28,7 @@ API_V1 = [
     *consultations.urls.api_urlpatterns,
     *volunteers.urls.api_urlpatterns,
     *ratings.urls.api_urlpatterns,
+    *projects.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -40,6 +42,7 @@ urlpatterns = [
     path("", include("consultations.urls")),
     path("", include("volunteers.urls")),
     path("", include("ratings.urls")),
+    path("", include("projects.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("exports.urls")),

@@ -27,16 +27,20 @@ CHECKS = os.environ.get("GOVGRID_FUZZ_CHECKS", "not_a_server_error")
 
 @pytest.fixture(scope="module")
 def undo_the_run(django_db_blocker):
-    """Cases created and logins refused during the run, removed after it (the server committed them,
-    so the test's rolled-back transaction cannot)."""
+    """Cases and projects created and logins refused during the run, removed after it (the server
+    committed them, so the test's rolled-back transaction cannot)."""
     from grids.models import FailedLogin
     from incidents.models import Incident, purge_incidents
+    from projects.models import Project, purge_projects
 
     with django_db_blocker.unblock():
         last_case = Incident.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        before = set(Project.objects.values_list("id", flat=True))
     yield
     with django_db_blocker.unblock():
         purge_incidents(Incident.objects.filter(id__gt=last_case))
+        for code in set(Project.objects.exclude(id__in=before).values_list("area__code", flat=True)):
+            purge_projects(code)  # whatever the run registered (the area had none before: made in the run)
         FailedLogin.objects.all().delete()
 
 

@@ -13,6 +13,7 @@ from demo.consultations import build_consultations
 from demo.departments import build_departments
 from demo.history import build_history
 from demo.people import build_people
+from demo.projects import build_projects
 from demo.ratings import build_ratings
 from demo.residents import place_codes
 from demo.volunteers import build_volunteers
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                     build_consultations("411381", np.random.default_rng(plan.seed + 11))
                     accounts += build_volunteers("411381", np.random.default_rng(plan.seed + 13), password)["accounts"]
                     build_ratings("411381", np.random.default_rng(plan.seed + 17))  # a year of star ratings
+                    build_projects("411381", np.random.default_rng(plan.seed + 19))  # the project register's year
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
@@ -98,11 +100,13 @@ def delete_demo_contents(code):
     (Party organisations go with their areas)."""
     from consultations.models import Item
     from incidents.models import Incident, purge_incidents
+    from projects.models import purge_projects
     from ratings.models import purge_district as purge_ratings
     from residents.models import ResidentReport
     from volunteers.ledger import purge_district
 
     purge_ratings(code)  # rounds, stars, schemes and committee seats
+    purge_projects(code)  # the project register, its history and evidence files
     purge_district(code)  # services, activities, the ledger, visits and meetings
     Item.objects.filter(community__code__startswith=code).delete()  # consultations, their links to cases
     purge_incidents(Incident.objects.filter(grid__code__startswith=code))
