@@ -31,13 +31,14 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文斌海燕辉鹏"
 
 
-def build_ratings(district_code, rng, today=None):
-    """The scheme, committees, a year of published quarters and this quarter's round; {what: how many}."""
+def build_ratings(district_code, rng, today=None, past_quarters=4):
+    """The scheme, committees, the last `past_quarters` quarters published (a year) and this
+    quarter's round; {what: how many}."""
     today = today or timezone.localdate()
     district = Area.objects.get(code=district_code)
     this_quarter = schemes.quarter_of(today)
     quarters = [this_quarter]
-    for _n in range(4):
+    for _n in range(past_quarters):
         quarters.insert(0, schemes.quarter_of(quarters[0] - timedelta(days=1)))
     communities = list(Area.objects.filter(level=Level.COMMUNITY, code__startswith=district_code).order_by("code"))
     with transaction.atomic():

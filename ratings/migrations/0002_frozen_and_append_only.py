@@ -1,10 +1,12 @@
 from django.db import migrations
 
+from govgrid.lib.append_only import append_only_sql
+
 # A scheme a round has used is never changed: its areas and criteria are frozen (a new quarter's
 # changes are a new version, ratings.schemes.new_version), so past results never change. The stars
 # in force and an assessment's steps are never updated or deleted. Purging a whole demo or test
 # district (ratings.purge_district) says so for its own transaction only.
-FROZEN_AND_APPEND_ONLY = """
+FROZEN = """
 CREATE FUNCTION ratings_scheme_frozen() RETURNS trigger AS $$
 DECLARE
     used bigint;
@@ -36,18 +38,6 @@ CREATE TRIGGER ratings_section_frozen BEFORE INSERT OR UPDATE OR DELETE ON ratin
 CREATE TRIGGER ratings_criterion_frozen BEFORE INSERT OR UPDATE OR DELETE ON ratings_criterion
     FOR EACH ROW EXECUTE FUNCTION ratings_scheme_frozen();
 
-CREATE FUNCTION ratings_append_only() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND current_setting('govgrid.purge_ratings', true) = 'on' THEN
-        RETURN OLD;
-    END IF;
-    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
-END
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER ratings_star_append_only BEFORE UPDATE OR DELETE ON ratings_starrecord
-    FOR EACH ROW EXECUTE FUNCTION ratings_append_only();
-CREATE TRIGGER ratings_step_append_only BEFORE UPDATE OR DELETE ON ratings_assessmentstep
-    FOR EACH ROW EXECUTE FUNCTION ratings_append_only();
 """
 
 REMOVE = """
@@ -55,12 +45,14 @@ DROP TRIGGER ratings_scheme_frozen ON ratings_scheme;
 DROP TRIGGER ratings_section_frozen ON ratings_section;
 DROP TRIGGER ratings_criterion_frozen ON ratings_criterion;
 DROP FUNCTION ratings_scheme_frozen();
-DROP TRIGGER ratings_star_append_only ON ratings_starrecord;
-DROP TRIGGER ratings_step_append_only ON ratings_assessmentstep;
-DROP FUNCTION ratings_append_only();
 """
+APPEND_ONLY, REMOVE_APPEND_ONLY = append_only_sql(
+    "ratings_append_only",
+    [("ratings_star_append_only", "ratings_starrecord"), ("ratings_step_append_only", "ratings_assessmentstep")],
+    purges=["purge_ratings"],
+)
 
 
 class Migration(migrations.Migration):
     dependencies = [("ratings", "0001_ratings")]
-    operations = [migrations.RunSQL(FROZEN_AND_APPEND_ONLY, REMOVE)]
+    operations = [migrations.RunSQL(FROZEN, REMOVE), migrations.RunSQL(APPEND_ONLY, REMOVE_APPEND_ONLY)]
