@@ -98,7 +98,8 @@ def test_a_resident_asks_staff_accept_a_member_claims_and_the_resident_rates(ser
     Image.new("RGB", (40, 30), (200, 160, 60)).save(shot, "JPEG")
     task.locator("input[name=photo]").set_input_files(str(shot))  # kept on the phone with the rest
     task.locator(".done-form button").click()
-    expect(li.page.locator("#pending-count")).to_have_text("1")
+    # kept on the phone with its photo (IndexedDB writes the picture to disk: a busy phone takes a while)
+    expect(li.page.locator("#pending-count")).to_have_text("1", timeout=20_000)
     assert li.overflow() == 0
     li.shoot("member-task-kept")
     li.context.set_offline(False)
