@@ -27,6 +27,7 @@ from grids.models import CODE_LENGTH, Area, Level
 from grids.scopes import Forbidden, Scope
 from maps.layers import extent_of, for_basemap
 from maps.queries import feature_collection
+from volunteers.staff_pages import refusal_text
 
 from . import assessing, pay, reading, schemes, stars, steps
 from .api import ACTIONS, EvidenceRequest, result_rows, seen_round, sees_district
@@ -63,16 +64,6 @@ def answered_as_page(view):
             return HttpResponseBadRequest(refused.message)
 
     return answered
-
-
-def refusal_text(refused):
-    if isinstance(refused, GovgridError):
-        return str(refused.message)
-    detail = refused.detail
-    if isinstance(detail, dict):
-        field, problems = next(iter(detail.items()))
-        return f"{field}: {problems[0] if isinstance(problems, list) else problems}"
-    return str(detail[0] if isinstance(detail, list) else detail)
 
 
 def recent_quarters(n=4):
