@@ -48,8 +48,14 @@ class BackupError(Exception):
 
 
 def _pg_env(db):
-    env = dict(os.environ, PGPASSWORD=db["PASSWORD"] or "", PGHOST=db["HOST"] or "127.0.0.1",
-               PGPORT=str(db["PORT"] or 5432), PGUSER=db["USER"] or "", PGDATABASE=db["NAME"])
+    env = dict(
+        os.environ,
+        PGPASSWORD=db["PASSWORD"] or "",
+        PGHOST=db["HOST"] or "127.0.0.1",
+        PGPORT=str(db["PORT"] or 5432),
+        PGUSER=db["USER"] or "",
+        PGDATABASE=db["NAME"],
+    )
     return env
 
 
@@ -86,8 +92,9 @@ def _dump(db, path):
     """pg_dump into `path`; returns the counts of the same snapshot."""
     import psycopg2
 
-    holder = psycopg2.connect(host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=db["USER"],
-                              password=db["PASSWORD"])
+    holder = psycopg2.connect(
+        host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"]
+    )
     try:
         with holder.cursor() as cursor:  # the snapshot lives as long as this transaction
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -96,8 +103,19 @@ def _dump(db, path):
             found = _count(cursor)
             cursor.execute("SELECT file FROM incidents_incidentphoto ORDER BY file")
             found["photo_files"] = [row[0] for row in cursor.fetchall()]
-            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--snapshot", snapshot,
-                  "--file", str(path)], _pg_env(db))
+            _run(
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--snapshot",
+                    snapshot,
+                    "--file",
+                    str(path),
+                ],
+                _pg_env(db),
+            )
     finally:
         holder.rollback()
         holder.close()
@@ -144,9 +162,7 @@ def make_backup(directory, keep=None, now=None):
 
 def _govgrid_tables(alias):
     with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
-        )
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'")
         return cursor.fetchone()[0]
 
 
@@ -169,12 +185,15 @@ def restore_backup(archive, alias="default", media_root=None):
     if not archive.is_file():
         raise BackupError(_("no such archive: %(path)s") % {"path": archive})
     if _govgrid_tables(alias):
-        raise BackupError(_("the database %(name)s is not empty: restore only into an empty database")
-                          % {"name": connections[alias].settings_dict["NAME"]})
+        raise BackupError(
+            _("the database %(name)s is not empty: restore only into an empty database")
+            % {"name": connections[alias].settings_dict["NAME"]}
+        )
     clashing = [p for p in media_root.rglob("*") if p.is_file()] if media_root.is_dir() else []
     if clashing:
-        raise BackupError(_("%(path)s already holds files: restore photos only into an empty folder")
-                          % {"path": media_root})
+        raise BackupError(
+            _("%(path)s already holds files: restore photos only into an empty folder") % {"path": media_root}
+        )
     with tempfile.TemporaryDirectory(prefix="govgrid-restore-") as work:
         work = Path(work)
         try:
@@ -182,8 +201,9 @@ def restore_backup(archive, alias="default", media_root=None):
                 tar.extractall(work, members=_plain_members(tar))
             manifest = json.loads((work / "manifest.json").read_text())
         except (tarfile.TarError, OSError, ValueError) as error:
-            raise BackupError(_("%(path)s is not a govgrid backup: %(error)s")
-                              % {"path": archive, "error": error}) from None
+            raise BackupError(
+                _("%(path)s is not a govgrid backup: %(error)s") % {"path": archive, "error": error}
+            ) from None
         absent = [name for name in manifest.get("photo_files", []) if not (work / "media" / name).is_file()]
         if absent:  # checked before anything is written
             raise BackupError(
@@ -192,8 +212,19 @@ def restore_backup(archive, alias="default", media_root=None):
             )
         connections[alias].close()
         db = connections[alias].settings_dict
-        _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error",
-              "--dbname", db["NAME"], str(work / "database.dump")], _pg_env(db))
+        _run(
+            [
+                _tool("pg_restore"),
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                "--dbname",
+                db["NAME"],
+                str(work / "database.dump"),
+            ],
+            _pg_env(db),
+        )
         if (work / "media").is_dir():
             media_root.mkdir(parents=True, exist_ok=True)
             shutil.copytree(work / "media", media_root, dirs_exist_ok=True)

@@ -55,17 +55,43 @@ def wait_until_up(base, process, seconds=40):
 
 
 def start_ours(port, workers):
-    env = dict(os.environ, BIND=f"127.0.0.1:{port}", BACKEND_BIND=f"127.0.0.1:{free_port()}",
-               WORKERS=str(workers), SWEEP_EVERY="3600")
-    return subprocess.Popen(["scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    env = dict(
+        os.environ,
+        BIND=f"127.0.0.1:{port}",
+        BACKEND_BIND=f"127.0.0.1:{free_port()}",
+        WORKERS=str(workers),
+        SWEEP_EVERY="3600",
+    )
+    return subprocess.Popen(
+        ["scripts/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def start_peer(port, workers):
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "govgrid.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--timeout", "120", "--no-control-socket"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "govgrid.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def stop(process):
@@ -159,9 +185,12 @@ def measure(name, start, args):
         "fetches": len(loaded),
     }
     row["ratio"] = row["median"] / row["quiet"]
-    print(f"{name}: quiet median {row['quiet'] * 1000:.1f} ms; with {args.slow} slow connections median "
-          f"{row['median'] * 1000:.1f} ms, slowest {row['slowest'] * 1000:.1f} ms, "
-          f"{row['timeouts']} of {row['fetches']} timed out; ×{row['ratio']:.1f}", flush=True)
+    print(
+        f"{name}: quiet median {row['quiet'] * 1000:.1f} ms; with {args.slow} slow connections median "
+        f"{row['median'] * 1000:.1f} ms, slowest {row['slowest'] * 1000:.1f} ms, "
+        f"{row['timeouts']} of {row['fetches']} timed out; ×{row['ratio']:.1f}",
+        flush=True,
+    )
     return row
 
 
@@ -172,8 +201,10 @@ def main():
     parser.add_argument("--timeout", type=float, default=5, help="longest wait for one fetch, s (5)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers in both (3)")
     args = parser.parse_args()
-    rows = [measure("nginx → gunicorn (make run)", start_ours, args),
-            measure("gunicorn alone (peer)", start_peer, args)]
+    rows = [
+        measure("nginx → gunicorn (make run)", start_ours, args),
+        measure("gunicorn alone (peer)", start_peer, args),
+    ]
     ours, peer = rows
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -184,13 +215,17 @@ def main():
         "|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['name']} | {r['quiet'] * 1000:.1f} | {r['median'] * 1000:.1f} | "
-                     f"{r['slowest'] * 1000:.1f} | {r['timeouts']} of {r['fetches']} | {r['ratio']:.1f} |")
+        lines.append(
+            f"| {r['name']} | {r['quiet'] * 1000:.1f} | {r['median'] * 1000:.1f} | "
+            f"{r['slowest'] * 1000:.1f} | {r['timeouts']} of {r['fetches']} | {r['ratio']:.1f} |"
+        )
     if peer["timeouts"] == peer["fetches"]:
         lines.append(f"\nUnder slow clients the peer answered none of its fetches within {args.timeout:g} s.\n")
     else:
-        lines.append(f"\nUnder slow clients, govgrid's median fetch is {peer['median'] / ours['median']:.0f}× "
-                     "faster than the peer's.\n")
+        lines.append(
+            f"\nUnder slow clients, govgrid's median fetch is {peer['median'] / ours['median']:.0f}× "
+            "faster than the peer's.\n"
+        )
     with open(ROOT / "bench" / "results.md", "a") as out:
         out.write("\n".join(lines))
     print("\n".join(lines))

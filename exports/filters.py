@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from govgrid.lib.moments import check_within_bounds
+from govgrid.lib.moments import BoundedDateField, check_within_bounds
 from grids.api import AreaCodeField
 from grids.models import Level
 from incidents.models import Category, Status
 
-FILTERS = ("area", "status", "category", "level", "since", "until", "bbox")
+FILTERS = ("area", "status", "category", "level", "since", "until", "bbox", "as_of")
 
 
 class BBoxField(serializers.Field):
@@ -94,6 +94,8 @@ class IncidentExportQuery(ExportQuery):
 
 class GridExportQuery(ExportQuery):
     level = serializers.ChoiceField(choices=Level.choices, default=Level.GRID)
+    # the areas of the generation in force that day (grids.generations); today's by default
+    as_of = BoundedDateField(required=False)
 
 
 class CoverageExportQuery(ExportQuery):
@@ -101,6 +103,8 @@ class CoverageExportQuery(ExportQuery):
         choices=[("full", gettext_lazy("full")), ("partial", gettext_lazy("partial")), ("none", gettext_lazy("none"))],
         required=False,
     )
+    # the grids of that day, and the rules judged on it (people in force that day); today by default
+    as_of = BoundedDateField(required=False)
 
 
 QUERIES = {"incidents": IncidentExportQuery, "grids": GridExportQuery, "coverage": CoverageExportQuery}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 
 from govgrid.lib.spreadsheet import safe_cell_sql
-from grids.models import CODE_LENGTH, Level
+from grids.models import CODE_LENGTH, Level, valid_on_sql
 from grids.personal import PHONE_MASK
 from incidents.models import is_open_sql
 
@@ -114,6 +114,7 @@ class Layer:
     conditions: dict  # filter name → SQL condition
     scope_column: str = ""  # SQL: the area code the caller's scope applies to (coverage: by prefix)
     area_column: str = ""  # SQL: the area code the `area` filter applies to (coverage: by prefix)
+    unless_as_of: str = ""  # SQL: the condition when no `as_of` is given (the current areas)
 
     @property
     def points(self):
@@ -199,9 +200,11 @@ GRIDS = Layer(
     conditions={
         "level": "a.level = %(level)s",
         "bbox": "a.geom && {envelope} AND ST_Intersects(a.geom, {envelope})",
+        "as_of": valid_on_sql("a", "%(as_of)s"),
     },
     scope_column="a.code",
     area_column="a.code",
+    unless_as_of=valid_on_sql("a"),
 )
 
 COVERAGE = Layer(

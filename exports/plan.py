@@ -240,13 +240,15 @@ def plan_export(kind, params, scope, fmt=None):
             values[name] = value
         if name in layer.conditions:
             conditions.append(layer.conditions[name].replace("{envelope}", ENVELOPE))
+    if layer.unless_as_of and "as_of" not in filters:
+        conditions.append(layer.unless_as_of)
     rules = ""
     if layer.scope_column:
         scope_sql, scope_values = scope.sql(layer.scope_column)
         conditions.insert(0, scope_sql)
         statements = [values | scope_values]
     else:  # coverage: the statement runs per code prefix, as the coverage API
-        thresholds, today = Thresholds.from_settings(), timezone.localdate()
+        thresholds, today = Thresholds.from_settings(), filters.get("as_of") or timezone.localdate()
         queries = [grid_rules(prefix, thresholds=thresholds, today=today) for prefix in prefixes]
         rules = queries[0][0] if queries else ""  # one text for every prefix
         statements = [values | params for _rules, params in queries]

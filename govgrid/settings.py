@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "volunteers",
     "ratings",
     "projects",
+    "redivision",
+    "networks",
     "demo",
 ]
 

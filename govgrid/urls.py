@@ -5,9 +5,11 @@ import consultations.urls
 import exports.urls
 import grids.urls
 import incidents.urls
+import networks.urls
 import notifications.urls
 import projects.urls
 import ratings.urls
+import redivision.urls
 import residents.urls
 import volunteers.urls
 import workcalendar.urls
@@ -29,6 +31,8 @@ API_V1 = [
     *volunteers.urls.api_urlpatterns,
     *ratings.urls.api_urlpatterns,
     *projects.urls.api_urlpatterns,
+    *redivision.urls.api_urlpatterns,
+    *networks.urls.api_urlpatterns,
     path("auth/token/rotate/", RotateToken.as_view(), name="auth-token-rotate"),
     path("auth/token/revoke/", RevokeToken.as_view(), name="auth-token-revoke"),
 ]
@@ -43,6 +47,8 @@ urlpatterns = [
     path("", include("volunteers.urls")),
     path("", include("ratings.urls")),
     path("", include("projects.urls")),
+    path("", include("redivision.urls")),
+    path("", include("networks.urls")),
     path("", include("incidents.urls")),
     path("", include("maps.urls")),
     path("", include("exports.urls")),

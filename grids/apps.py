@@ -10,6 +10,10 @@ class GridsConfig(AppConfig):
         from django.conf import settings
         from django.db.models.signals import pre_save
 
+        from . import generations, moving
         from .accounts import end_tokens_on_new_password
+
+        for name, mover in moving.MOVERS:
+            generations.register_mover(name, mover)
 
         pre_save.connect(end_tokens_on_new_password, sender=settings.AUTH_USER_MODEL, dispatch_uid="end-tokens")

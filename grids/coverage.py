@@ -29,7 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from .duty_weeks import WEEK, link_weeks_sql, weeks_back
-from .models import CODE_LENGTH, Level
+from .models import CODE_LENGTH, Level, valid_on_sql
 from .models.areas import under_codes_sql
 from .models.people import in_force_sql
 
@@ -199,8 +199,9 @@ ORDER BY a.code
 
 def grid_rules(prefix=None, *, source=None, thresholds=None, today=None):
     """The coverage of grids as one named query: the facts, each rule's result and the status of
-    every grid whose code starts with `prefix`, or of every row of `source` (the name of the
-    caller's own relation of grids_area rows, e.g. the grids of a map tile). Returns (sql, params):
+    every grid whose code starts with `prefix` and valid on `today` (the current grids when not
+    given), or of every row of `source` (the name of the caller's own relation of grids_area rows,
+    e.g. the grids of a map tile). Returns (sql, params):
     a SELECT, one row per grid, that a caller wraps (WITH results AS (sql) ...) and runs with the
     params and its own. The text is the same for every prefix, so one statement serves several.
 
@@ -212,7 +213,8 @@ def grid_rules(prefix=None, *, source=None, thresholds=None, today=None):
     params = thresholds.params(today or timezone.localdate())
     if source is None:
         under, under_params = under_codes_sql("code", [prefix], "prefix")
-        grids = f"SELECT id, code, name, households, geom FROM grids_area WHERE level = 'grid' AND {under}"
+        valid = valid_on_sql("grids_area", None if today is None else "%(today)s")
+        grids = f"SELECT id, code, name, households, geom FROM grids_area WHERE level = 'grid' AND {valid} AND {under}"
         params |= under_params
     else:
         grids = f"SELECT id, code, name, households, geom FROM {source}"

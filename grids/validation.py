@@ -15,6 +15,7 @@ way: a geodesic (geography) area turns a zero-width sliver along a long straight
 metres of "gap", because a straight edge in lon/lat is not a geodesic.
 """
 
+import re
 from copy import copy
 from dataclasses import asdict, dataclass
 
@@ -23,6 +24,8 @@ from django.contrib.gis.geos import MultiPolygon
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .models.areas import valid_on_sql
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,15 @@ def _m2(g):
     )
 
 
-# Every statement takes the subtree's code prefix (%(prefix)s, with the LIKE wildcard) and the
-# tolerance in m². Areas are compared only with their own parent or siblings, through the stored
-# parent foreign key, so each statement is a join on indexed keys plus a bounding-box test.
+# Every statement checks the current areas (valid_on_sql: no generation retired them) and takes the
+# subtree's code prefix (%(prefix)s, with the LIKE wildcard) and the tolerance in m². Areas are
+# compared only with their own parent or siblings, through the stored parent foreign key, so each
+# statement is a join on indexed keys plus a bounding-box test.
 _INVALID_SQL = """
     SELECT ARRAY[code], ST_X(p), ST_Y(p), 0.0, reason
     FROM (
         SELECT code, ST_IsValidReason(geom) AS reason, (ST_IsValidDetail(geom)).location AS p
-        FROM grids_area WHERE code LIKE %(prefix)s AND NOT ST_IsValid(geom)
+        FROM grids_area WHERE code LIKE %(prefix)s AND {current:grids_area} AND NOT ST_IsValid(geom)
     ) bad
     ORDER BY code
 """
@@ -87,8 +91,8 @@ _INVALID_SQL = """
 _GAP_SQL = """
     WITH parents AS (
         SELECT p.id, p.code, p.geom, ST_Union(c.geom) FILTER (WHERE ST_IsValid(c.geom)) AS covered
-        FROM grids_area p JOIN grids_area c ON c.parent_id = p.id
-        WHERE p.code LIKE %(prefix)s AND ST_IsValid(p.geom)
+        FROM grids_area p JOIN grids_area c ON c.parent_id = p.id AND {current:c}
+        WHERE p.code LIKE %(prefix)s AND {current:p} AND ST_IsValid(p.geom)
         GROUP BY p.id
         -- an invalid child is reported as invalid; its parent's coverage cannot be judged until mended
         HAVING bool_and(ST_IsValid(c.geom))
@@ -107,7 +111,7 @@ _OVERLAP_SQL = """
                ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS shared
         FROM grids_area a JOIN grids_area b
           ON a.parent_id = b.parent_id AND a.code < b.code AND a.geom && b.geom
-        WHERE a.code LIKE %(prefix)s AND b.code LIKE %(prefix)s
+        WHERE a.code LIKE %(prefix)s AND b.code LIKE %(prefix)s AND {current:a} AND {current:b}
           AND ST_IsValid(a.geom) AND ST_IsValid(b.geom)
           AND ST_Relate(a.geom, b.geom, '2********')
     ), pieces AS (SELECT a, b, (ST_Dump(shared)).geom AS g FROM pairs)
@@ -121,7 +125,7 @@ _OUTSIDE_SQL = """
         SELECT p.code AS parent, c.code AS child,
                (ST_Dump(ST_CollectionExtract(ST_Difference(c.geom, p.geom), 3))).geom AS g
         FROM grids_area c JOIN grids_area p ON c.parent_id = p.id
-        WHERE c.code LIKE %(prefix)s AND ST_IsValid(p.geom) AND ST_IsValid(c.geom)
+        WHERE c.code LIKE %(prefix)s AND {current:c} AND {current:p} AND ST_IsValid(p.geom) AND ST_IsValid(c.geom)
           AND NOT ST_CoveredBy(c.geom, p.geom)
     )
     SELECT ARRAY[parent, child], ST_X(ST_PointOnSurface(g)), ST_Y(ST_PointOnSurface(g)), {m2}, ''
@@ -129,8 +133,14 @@ _OUTSIDE_SQL = """
     ORDER BY child
 """
 
+
+def _rendered(sql):
+    sql = re.sub(r"\{current:(\w+)\}", lambda match: valid_on_sql(match[1]), sql)
+    return sql.replace("{m2}", _m2("g"))
+
+
 CHECKS = tuple(
-    (kind, sql.replace("{m2}", _m2("g")))
+    (kind, _rendered(sql))
     for kind, sql in (
         ("invalid", _INVALID_SQL),
         ("gap", _GAP_SQL),

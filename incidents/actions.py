@@ -142,7 +142,10 @@ ACTIONS = {
     "supervise": _action((*OPEN, S.PARKED), None, LEADER, gettext_lazy("supervise"), needs_reason=True),
     "callback": _action(DONE, None, (DISPATCHER, LEADER), gettext_lazy("record a call-back")),
 }
-EVENT_KINDS = (REPORT, *ACTIONS)  # every action an event may record
+# A re-division of the grids moved the case to the new grid covering its place (grids.generations):
+# no one takes it as an action; the administrator who activates the generation is its actor.
+REGRID = "regrid"
+EVENT_KINDS = (REPORT, *ACTIONS, REGRID)  # every action an event may record
 POOR_RATING = 2  # a rating of 2 or less waits for a dispatcher's decision
 # The dispatcher's decisions on a case whose poor rating awaits one: each settles it.
 RATING_DECISIONS = tuple(name for name, spec in ACTIONS.items() if spec.settles_rating)
@@ -191,6 +194,18 @@ def reported(category, at, actor_id, grid_code=None):
     first = LEVELS[0].value
     state = IncidentState(Status.REPORTED.value, first, grid_code, level_deadline(category, first, at), due_from=at)
     return state, Event(at, actor_id, REPORT, "", state.status, "", state.level)
+
+
+def regridded(state, old_grid_code, new_grid_code, at, actor_id):
+    """(the state of a case a re-division moves from one grid to another, its event): at the grid
+    level its area is the new grid; above, its area stays (a grid is re-divided within its
+    community). Nothing else changes: status, level, deadline and holder stay as they were."""
+    after = replace(state, area_code=area_at(new_grid_code, state.level), version=state.version + 1)
+    note = f"{old_grid_code} → {new_grid_code}"
+    event = Event(
+        at, actor_id, REGRID, state.status, state.status, state.level, state.level, "", note, state.department_id
+    )
+    return after, event
 
 
 def level_deadline(category, level, at, deadline_of=deadline):

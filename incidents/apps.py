@@ -7,4 +7,9 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
+        from grids.generations import register_mover
+
         from . import recipients  # noqa: F401  (registers the words of the cases' notifications)
+        from .regrid import move_cases
+
+        register_mover("cases", move_cases)

@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from grids.models import Level
 
-from .actions import ACTIONS
+from .actions import ACTIONS, REGRID, REPORT
 from .events import BY_RESIDENTS
 from .models import IncidentEvent, Status
 
 ARRIVED_BY = {"escalate": _("escalated"), "return": _("returned")}
-EVENT_LABELS = {"report": _("reported the case")}  # the one event that is not a workflow action
+# the events that are not workflow actions: the report, and a move by a re-division of the grids
+EVENT_LABELS = {REPORT: _("reported the case"), REGRID: _("moved to a new grid by a re-division")}
 
 
 def status_label(status, arrived_by=""):

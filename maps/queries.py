@@ -7,7 +7,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from grids.coverage import Thresholds, grid_coverage, grid_rules, summary
-from grids.models import Level, level_for_code
+from grids.models import Level, level_for_code, valid_on_sql
 from grids.models.people import in_force_sql
 from grids.scopes import under_codes_sql
 
@@ -18,16 +18,19 @@ _FEATURES_SQL = """
         'properties', json_build_object('code', code, 'name', name, 'level', level, 'kind', kind,
                                         'households', households, 'population', population)
     ) ORDER BY code), '[]'::json))::text
-    FROM grids_area WHERE level = %(level)s AND {under}
+    FROM grids_area WHERE level = %(level)s AND {valid} AND {under}
 """
 
 
-def feature_collection(level, within, digits=6):
-    """All areas of one level inside any of the codes `within`, as a GeoJSON dict; coordinates
-    rounded to `digits` decimals (6 ≈ 0.1 m), which keeps the page light without moving any border."""
+def feature_collection(level, within, digits=6, as_of=None):
+    """All areas of one level inside any of the codes `within`, valid on `as_of` (current by
+    default), as a GeoJSON dict; coordinates rounded to `digits` decimals (6 ≈ 0.1 m), which keeps
+    the page light without moving any border."""
     under, params = under_codes_sql("code", within)
+    valid = valid_on_sql("grids_area", None if as_of is None else "%(as_of)s")
+    sql = _FEATURES_SQL.replace("{under}", under).replace("{valid}", valid)
     with connection.cursor() as cursor:
-        cursor.execute(_FEATURES_SQL.replace("{under}", under), params | {"level": level, "digits": digits})
+        cursor.execute(sql, params | {"level": level, "digits": digits, "as_of": as_of})
         return json.loads(cursor.fetchone()[0])
 
 
@@ -145,7 +148,7 @@ def density_incidents(prefixes, since, until, category=""):
 _DENSITY_SQL = """
 WITH g AS (
     SELECT id, code, name, households, ST_Area(geom::geography) / 1e6 AS km2
-    FROM grids_area WHERE level = 'grid' AND {grids_under}
+    FROM grids_area WHERE level = 'grid' AND {current_grids} AND {grids_under}
 ), counts AS (
     SELECT d.grid_id, count(*) AS cases
     FROM ({cases}) d
@@ -161,7 +164,7 @@ WITH g AS (
     -- each grid with the grids it touches and itself (binary weights, as Getis-Ord Gi* has them)
     SELECT a.id, sum(x.rate) AS total, count(x.rate) AS w
     FROM grids_area a
-    JOIN grids_area b ON b.level = 'grid' AND ST_Intersects(a.geom, b.geom)
+    JOIN grids_area b ON b.level = 'grid' AND {current_b} AND ST_Intersects(a.geom, b.geom)
     JOIN x ON x.id = b.id
     WHERE a.id IN (SELECT id FROM g)
     GROUP BY a.id
@@ -172,7 +175,7 @@ SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x
        END AS gi_z
 FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
 ORDER BY x.code
-"""
+""".replace("{current_grids}", valid_on_sql("grids_area")).replace("{current_b}", valid_on_sql("b"))
 
 # Getis-Ord Gi* z-scores above these are hot spots at 95 % and 99 % confidence.
 HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))

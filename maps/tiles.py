@@ -33,7 +33,7 @@ from govgrid.lib.basemap import draws_in_gcj02
 from govgrid.lib.errors import GovgridError, NotFound
 from grids.auth import ScopedTokenAuthentication
 from grids.coverage import grid_rules
-from grids.models import Level, level_for_code
+from grids.models import Level, level_for_code, valid_on_sql
 from grids.scopes import Scope, under_codes_sql
 
 LAYERS = {"grids": Level.GRID, "communities": Level.COMMUNITY, "streets": Level.STREET}
@@ -48,7 +48,7 @@ _TILE_SQL = """
     WITH in_tile AS (
         -- the areas of the layer, in scope, whose bounding box meets the tile and its buffer
         SELECT a.* FROM grids_area a
-        WHERE a.level = %(level)s AND {{under}}
+        WHERE a.level = %(level)s AND {current} AND {{under}}
           AND a.geom && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s), 4326)
     ){statuses}, features AS (
         SELECT ST_AsMVTGeom(ST_Transform(a.geom, 3857), ST_TileEnvelope(%(z)s, %(x)s, %(y)s),
@@ -70,9 +70,14 @@ _GRID_STATUSES = {
     "status_column": ", s.status",
     "status_join": " LEFT JOIN statuses s ON s.code = a.code",
 }
-_GRID_TILE_SQL = _TILE_SQL.format(facts=_FACTS, feature_id="", **_GRID_STATUSES)
-_GRID_OVERVIEW_SQL = _TILE_SQL.format(facts="a.code::bigint AS id", feature_id=", 'id'", **_GRID_STATUSES)
-_AREA_TILE_SQL = _TILE_SQL.format(facts=_FACTS, feature_id="", statuses="", status_column="", status_join="")
+_CURRENT = valid_on_sql("a")  # the areas of today's generation
+_GRID_TILE_SQL = _TILE_SQL.format(facts=_FACTS, feature_id="", current=_CURRENT, **_GRID_STATUSES)
+_GRID_OVERVIEW_SQL = _TILE_SQL.format(
+    facts="a.code::bigint AS id", feature_id=", 'id'", current=_CURRENT, **_GRID_STATUSES
+)
+_AREA_TILE_SQL = _TILE_SQL.format(
+    facts=_FACTS, feature_id="", current=_CURRENT, statuses="", status_column="", status_join=""
+)
 
 
 class Unauthenticated(GovgridError):

@@ -15,3 +15,9 @@ class ResidentsConfig(AppConfig):
 
         on_each_sweep(forget_old)  # the throttle's counters of windows long past
         on_each_sweep(telling.remind_overdue)  # reports past their deadline to be accepted
+
+        from grids.generations import register_mover
+
+        from .regrid import move_resident_side
+
+        register_mover("resident_side", move_resident_side)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from govgrid.lib import coords
 from govgrid.lib.errors import Conflict, GovgridError, NotFound, Unprocessable
 from govgrid.lib.worktime import deadline
+from grids.generations import current_successor
 from grids.models import CODE_LENGTH, Area, Level
 from incidents.photos import check_photo
 
@@ -70,7 +71,8 @@ def new_tracking_code():
 
 
 def live_code(token):
-    """The QR code with this token; a retired one answers 410 saying so, an unknown one 404."""
+    """The QR code with this token; a retired one answers 410 saying so, an unknown one 404. The code
+    of a grid a re-division retired stands for the current grid that took most of its ground."""
     code = PlaceCode.objects.select_related("area", "station__area").filter(token=token).first()
     if code is None:
         raise NotFound(_("No QR code has this address."), field="place")
@@ -79,6 +81,8 @@ def live_code(token):
             _("This QR code was replaced: please scan the code on the new poster."),
             field="place",
         )
+    if code.area_id and code.area.valid_to is not None:
+        code.area = current_successor(code.area)  # read only: the code stays the old grid's
     return code
 
 

@@ -13,3 +13,9 @@ class VolunteersConfig(AppConfig):
         from . import services, telling  # noqa: F401  (telling registers how its notifications read)
 
         on_each_sweep(services.sweep)
+
+        from grids.generations import register_mover
+
+        from .regrid import move_requests
+
+        register_mover("service_requests", move_requests)

@@ -1,5 +1,6 @@
-"""grids' models, one module per responsibility: areas; Party organisation, people and their roles;
-departments; work units; the Party groups' duties (visits, meetings); service stations; login attempts."""
+"""grids' models, one module per responsibility: areas; generations of the grids; Party organisation,
+people and their roles; departments; work units; the Party groups' duties (visits, meetings); service
+stations; login attempts."""
 
 from .areas import (  # noqa: F401
     CODE_LENGTH,
@@ -12,9 +13,12 @@ from .areas import (  # noqa: F401
     is_town_code,
     level_for_code,
     parent_code,
+    valid_on,
+    valid_on_sql,
 )
 from .departments import Department  # noqa: F401
 from .duties import PartyMeeting, Visit  # noqa: F401
+from .generations import DraftGrid, Generation, Succession  # noqa: F401
 from .people import (  # noqa: F401
     DEPARTMENT_ROLES,
     WORK_UNIT_ROLES,

@@ -1,7 +1,14 @@
-"""Areas: district → street → community → grid, one table, one hierarchy.
+"""Areas: district → street → community → grid, one table, one hierarchy, every generation.
 
 A code is the area's path (design.md): district 6 digits, then 3 more per level, so everything
 inside an area has a code that starts with that area's code and scope filters are prefix matches.
+
+An area is valid from `valid_from` (NULL: as first drawn) until the day before `valid_to` (NULL: it
+is current). A re-division (grids.generations) retires areas by setting their `valid_to` and adds
+new ones under codes never used before, so a code names one boundary for all time: a case keeps the
+grid it was reported in, and `as_of` a past day the areas of that day come back as they were.
+`Area.objects` holds the current areas (what today's pages, lookups and rules read); `Area.every`
+holds every generation, with `as_of(day)`.
 """
 
 from django.contrib.gis.db import models
@@ -13,8 +20,6 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from govgrid.lib.prepared import Prepared
-
-from ..validation import explain_invalid
 
 
 class Level(models.TextChoices):
@@ -90,6 +95,26 @@ def parent_code(code):
     return code[:-3] if len(code) > CODE_LENGTH[Level.DISTRICT] else None
 
 
+def valid_on(day, through=""):
+    """The condition for areas valid on `day` (their generation's period holds it); `through` reaches
+    them from another model, e.g. "grid__". Its SQL rendering is valid_on_sql."""
+    return (Q(**{f"{through}valid_from__isnull": True}) | Q(**{f"{through}valid_from__lte": day})) & (
+        Q(**{f"{through}valid_to__isnull": True}) | Q(**{f"{through}valid_to__gt": day})
+    )
+
+
+def valid_on_sql(alias, day=None):
+    """valid_on in SQL for the areas aliased `alias` on the day the SQL `day` gives (a parameter such
+    as "%(as_of)s"); with no day, the current areas (`alias`.valid_to IS NULL), which the partial
+    index of current grids serves."""
+    if day is None:
+        return f"{alias}.valid_to IS NULL"
+    return (
+        f"(({alias}.valid_from IS NULL OR {alias}.valid_from <= {day})"
+        f" AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {day}))"
+    )
+
+
 class PointLookupSQL:
     """The point lookups of AreaQuerySet as SQL text, for statements that make them inside a larger
     one (intake's single statement, the duplicate search) and for the prepared lookup itself:
@@ -114,7 +139,7 @@ class PointLookupSQL:
     LEVELS_ABOVE_GRID = (Level.DISTRICT, Level.STREET, Level.COMMUNITY)
 
     point = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)"
-    grid_covers_point = f"g.level = 'grid' AND ST_Covers(g.geom, {point})"
+    grid_covers_point = f"g.level = 'grid' AND {valid_on_sql('g')} AND ST_Covers(g.geom, {point})"
     grid_with_chain = f"""
         SELECT {CHAIN_COLUMNS}
         FROM grids_area g {CHAIN_JOINS}
@@ -156,6 +181,10 @@ GRID_WITH_CHAIN_AT = Prepared("govgrid_grid_with_chain_at", PointLookupSQL.grid_
 
 
 class AreaQuerySet(models.QuerySet):
+    def as_of(self, day):
+        """The areas valid on `day` (a date); None leaves the queryset as it is."""
+        return self if day is None else self.filter(valid_on(day))
+
     def within(self, code):
         """The area with this code and everything inside it."""
         return self.filter(code__startswith=code)
@@ -203,9 +232,14 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(level=Level.STREET).exclude(code__regex=TOWN_CODE_REGEX)
 
     def delete_subtree(self, code):
-        """Delete an area and everything inside it, children first (parents are PROTECTed)."""
+        """Delete an area and everything inside it, in every generation, with the generations of a
+        district deleted; children first (parents are PROTECTed)."""
+        from .generations import Generation
+
+        Generation.objects.filter(district__code__startswith=code).delete()
+        every = self.model.every.all()
         for length in sorted(CODE_LENGTH.values(), reverse=True):
-            self.within(code).filter(code__regex=rf"^[0-9]{{{length}}}$").delete()
+            every.within(code).filter(code__regex=rf"^[0-9]{{{length}}}$").delete()
 
     def nearest_grid(self, point):
         """The grid nearest to a point, with `distance_m` (metres, geodesic), or None.
@@ -223,8 +257,17 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(id__in=candidates).annotate(distance_m=geodesic).order_by("distance_m", "code").first()
 
 
-class AreaManager(models.Manager.from_queryset(AreaQuerySet)):
+class EveryAreaManager(models.Manager.from_queryset(AreaQuerySet)):
+    """The areas of every generation: `Area.every.as_of(day)`, a retired grid by its code."""
+
     sql = PointLookupSQL  # the point lookups as SQL text for hand-written statements
+
+
+class AreaManager(EveryAreaManager):
+    """The current areas: those no generation has retired."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(valid_to__isnull=True)
 
 
 class Area(models.Model):
@@ -240,11 +283,18 @@ class Area(models.Model):
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The period of the generation(s) it belongs to: from `valid_from` (NULL: as first drawn) until
+    # the day before `valid_to` (NULL: current). Set by grids.generations only.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True, editable=False)
+    valid_to = models.DateField(_("valid until"), null=True, blank=True, editable=False)
 
     objects = AreaManager()
+    every = EveryAreaManager()
 
     class Meta:
         ordering = ["code"]
+        # A case's grid, a link's grid, a parent: reached across generations.
+        base_manager_name = "every"
         verbose_name = _("area")
         verbose_name_plural = _("areas")
         indexes = [
@@ -253,7 +303,10 @@ class Area(models.Model):
             # boxes hold every point of theirs.
             # (Written as an expression: for a geometry field named in `fields`, PostGIS's schema
             # editor makes its own spatial index and would leave the condition out.)
-            GistIndex(models.F("geom"), name="grids_only_geom", condition=models.Q(level="grid")),
+            # Only the current grids: a lookup of a past day (as_of) reads the spatial index of every area.
+            GistIndex(
+                models.F("geom"), name="current_grids_geom", condition=models.Q(level="grid", valid_to__isnull=True)
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,6 +318,12 @@ class Area(models.Model):
                     | models.Q(level="community", code__regex=r"^[0-9]{12}$")
                     | models.Q(level="grid", code__regex=r"^[0-9]{15}$")
                 ),
+            ),
+            models.CheckConstraint(
+                name="area_valid_to_after_valid_from",
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gt=models.F("valid_from")),
             ),
             models.CheckConstraint(
                 name="area_kind_only_for_grids",
@@ -307,6 +366,8 @@ class Area(models.Model):
         if self.level != Level.GRID and self.kind:
             errors["kind"] = _("Only grids have a kind.")
         if self.geom is not None and not self.geom.valid:
+            from ..validation import explain_invalid  # the topology checks read this module
+
             errors["geom"] = _("The boundary is not a valid geometry: %(reason)s") % {
                 "reason": explain_invalid(self.geom.valid_reason)
             }
