@@ -585,4 +585,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
     "ProjectKindEnum": "projects.models.Kind",
     "ProjectStatusEnum": "projects.models.Project.Status",
     "MilestoneStatusEnum": "projects.models.Milestone.Status",
+    "GridKindEnum": "grids.models.GridKind",
+    "GenerationStatusEnum": "grids.models.Generation.Status",
 }

@@ -3,6 +3,8 @@
 Every view answers only inside the caller's scope (grids.scopes): outside it, an area is 404.
 """
 
+from datetime import timedelta
+
 from django.contrib.gis.geos import Point
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from govgrid.lib import coords
 from govgrid.lib.errors import NotFound
+from govgrid.lib.moments import BoundedDateField
 
 from . import schema as docs
 from .models import Area, Level, level_for_code
@@ -43,7 +46,7 @@ class AreaFeatureSerializer(GeoFeatureModelSerializer):
         model = Area
         geo_field = "geom"
         id_field = "code"
-        fields = ["code", "name", "level", "parent", "kind", "households", "population"]
+        fields = ["code", "name", "level", "parent", "kind", "households", "population", "valid_from", "valid_to"]
 
     def to_representation(self, instance):
         # The code is the Feature's id and also a property, since GIS tools read ids inconsistently.
@@ -66,9 +69,28 @@ class AreaCodeField(serializers.RegexField):
         super().__init__(r"^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15})$", **kwargs)
 
 
+def as_of_field():
+    return BoundedDateField(
+        required=False,
+        help_text=gettext_lazy(
+            "A day (YYYY-MM-DD): the areas of the generation in force that day; today's when not given."
+        ),
+    )
+
+
+def areas_as_of(as_of):
+    """The areas of the day asked, or the current ones."""
+    return Area.objects.all() if as_of is None else Area.every.as_of(as_of)
+
+
 class AreaListQuery(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices, required=False)
     within = AreaCodeField(required=False)
+    as_of = as_of_field()
+
+
+class AsOfQuery(serializers.Serializer):
+    as_of = as_of_field()
 
 
 @extend_schema_view(get=docs.area_list(AreaListQuery))
@@ -81,10 +103,11 @@ class AreaListView(ScopedMixin, ListAPIView):
     def get_queryset(self):
         query = AreaListQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        areas = self.scope.areas(Area.objects.select_related("parent"))
+        base = areas_as_of(query.validated_data.get("as_of"))
+        areas = self.scope.areas(base.select_related("parent"))
         if "within" in query.validated_data:
             code = query.validated_data["within"]
-            if not self.scope.sees(code) or not Area.objects.filter(code=code).exists():
+            if not self.scope.sees(code) or not base.filter(code=code).exists():
                 raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="within")
             areas = areas.within(code)
         if "level" in query.validated_data:
@@ -103,25 +126,35 @@ class AreaDetailSerializer(AreaFeatureSerializer):
     def get_properties(self, area, fields):
         properties = super().get_properties(area, fields)
         properties["chain"] = chain_summary(area)
-        properties["children"] = self.context["scope"].areas(area.children.all()).count()
+        as_of = self.context.get("as_of")
+        if as_of is None and area.valid_to is not None:  # a retired area: its children on its last day
+            as_of = area.valid_to - timedelta(days=1)
+        properties["children"] = self.context["scope"].areas(areas_as_of(as_of).filter(parent=area)).count()
         return properties
 
 
 class AreaDetailView(ScopedMixin, APIView):
-    """GET /api/v1/areas/<code>/ — one area as a GeoJSON Feature, with its chain up to the district."""
+    """GET /api/v1/areas/<code>/[?as_of=YYYY-MM-DD] — one area as a GeoJSON Feature, with its chain up
+    to the district. A code names one boundary for all time: a grid a re-division retired is still
+    found by its code (valid_to says when it ended), unless `as_of` asks for a day it was not valid."""
 
     @docs.area_detail
     def get(self, request, code):
-        area = self.scope.areas(Area.objects.select_related("parent__parent__parent")).filter(code=code).first()
+        query = AsOfQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of")
+        base = Area.every.as_of(as_of).select_related("parent__parent__parent")
+        area = self.scope.areas(base).filter(code=code).first()
         if area is None or level_for_code(code) is None:
             raise NotFound(_("No area has the code %(code)s.") % {"code": code}, field="code")
-        return Response(AreaDetailSerializer(area, context={"scope": self.scope}).data)
+        return Response(AreaDetailSerializer(area, context={"scope": self.scope, "as_of": as_of}).data)
 
 
 class LookupQuery(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=coords.SUPPORTED, default="wgs84")
+    as_of = as_of_field()
 
 
 class AreaLookupView(ScopedMixin, APIView):
@@ -134,7 +167,7 @@ class AreaLookupView(ScopedMixin, APIView):
         data = query.validated_data
         lon, lat = coords.to_wgs84(data["lon"], data["lat"], data["crs"])
         point = Point(lon, lat, srid=4326)
-        areas = self.scope.areas()
+        areas = self.scope.areas(areas_as_of(data.get("as_of")))
         chain = areas.chain_at(point)
         if not chain:
             nearest = areas.nearest_grid(point)
@@ -153,6 +186,7 @@ class AreaLookupView(ScopedMixin, APIView):
         body = {
             "wgs84": [round(lon, 7), round(lat, 7)],
             "input": {"lon": data["lon"], "lat": data["lat"], "crs": data["crs"]},
+            "as_of": data.get("as_of"),
             "chain": chain_summary(chain[0]),
         }
         for area in chain:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from govgrid.lib.errors import GovgridError, NotFound
 
 from . import schema as docs
-from .api import AreaCodeField, ScopedMixin
+from .api import AreaCodeField, ScopedMixin, as_of_field
 from .coverage import Thresholds, grid_rules, summary
 from .models import CODE_LENGTH, Level, level_for_code
 
@@ -42,6 +42,8 @@ def rule_results_sql(rules):
 class CoverageQuery(serializers.Serializer):
     within = AreaCodeField(required=False)
     level = serializers.ChoiceField(choices=Level.choices, required=False)
+    # the grids of that day and the rules judged on it (who served, linked, visited then)
+    as_of = as_of_field()
 
 
 class _CoverageView(ScopedMixin, APIView):
@@ -64,12 +66,13 @@ class GridCoverageView(_CoverageView):
         features = []
         with connection.cursor() as cursor:
             for prefix in self.prefixes(request):
-                rules, params = grid_rules(prefix, thresholds=thresholds)
+                rules, params = grid_rules(prefix, thresholds=thresholds, today=self.query.get("as_of"))
                 statement = _GEOJSON_SQL.replace("{rules}", rules)
                 cursor.execute(statement.replace("{rule_results}", rule_results_sql(thresholds.reported)), params)
                 features.extend(json.loads(cursor.fetchone()[0]))
         body = {
             "type": "FeatureCollection",
+            "as_of": self.query["as_of"].isoformat() if self.query.get("as_of") else None,
             "rules": {
                 "counted": list(thresholds.rules),
                 "min_team": thresholds.min_team,
@@ -99,7 +102,7 @@ class CoverageSummaryView(_CoverageView):
                     % {"level": level, "code": prefix},
                     field="level",
                 )
-            rows.extend(summary(prefix, level))
+            rows.extend(summary(prefix, level, today=self.query.get("as_of")))
         thresholds = Thresholds.from_settings()
         # all_rules: every rule reported, counted or not (the duty rules only where they count)
         return Response({"rules": list(thresholds.rules), "all_rules": list(thresholds.reported), "areas": rows})

@@ -91,6 +91,13 @@ class AreaFeatureProperties(serializers.Serializer):
     kind = serializers.CharField(allow_blank=True)
     households = serializers.IntegerField(allow_null=True)
     population = serializers.IntegerField(allow_null=True)
+    valid_from = serializers.DateField(
+        allow_null=True, help_text=_("The first day of its generation; null: since the areas were first drawn.")
+    )
+    valid_to = serializers.DateField(
+        allow_null=True,
+        help_text=_("The day a re-division retired it (valid until the day before); null: current."),
+    )
 
 
 class AreaFeature(serializers.Serializer):
@@ -119,6 +126,13 @@ class AreaProperties(serializers.Serializer):
     kind = serializers.CharField(allow_blank=True)
     households = serializers.IntegerField(allow_null=True)
     population = serializers.IntegerField(allow_null=True)
+    valid_from = serializers.DateField(
+        allow_null=True, help_text=_("The first day of its generation; null: since the areas were first drawn.")
+    )
+    valid_to = serializers.DateField(
+        allow_null=True,
+        help_text=_("The day a re-division retired it (valid until the day before); null: current."),
+    )
     chain = ChainLink(many=True, help_text=_("This area and those above it, up to the district."))
     children = serializers.IntegerField(help_text=_("Areas directly below it in the caller's scope."))
 
@@ -139,6 +153,7 @@ class LookupInput(serializers.Serializer):
 class LookupAnswer(serializers.Serializer):
     wgs84 = serializers.ListField(child=serializers.FloatField(), help_text=_("[longitude, latitude] in WGS84."))
     input = LookupInput()
+    as_of = serializers.DateField(allow_null=True, help_text=_("The day asked for; null: today."))
     chain = ChainLink(many=True)
     grid = CodeName()
     community = CodeName()
@@ -277,6 +292,14 @@ revoke_token = extend_schema(
 )
 
 
+def as_of_parameter():
+    return OpenApiParameter(
+        "as_of",
+        OpenApiTypes.DATE,
+        description=_("A day (YYYY-MM-DD): the areas of the generation in force that day; today's when not given."),
+    )
+
+
 def area_list(query):
     return extend_schema(
         summary=_("List areas as GeoJSON"),
@@ -291,8 +314,11 @@ def area_list(query):
 
 area_detail = extend_schema(
     summary=_("Show an area"),
-    description=_("One area as a GeoJSON Feature, with its chain up to the district and its number of children."),
-    parameters=[area_code_parameter()],
+    description=_(
+        "One area as a GeoJSON Feature, with its chain up to the district and its number of children. A code "
+        "names one boundary for all time: a grid a re-division retired is still found, with the day it ended."
+    ),
+    parameters=[area_code_parameter(), as_of_parameter()],
     responses={200: AreaDetail, **errors(401, 404)},
 )
 

@@ -5,6 +5,13 @@ the share of closed cases closed within the grid, within the community and at th
 Cases count for the area they were reported in (their grid's chain) and for the period they were
 received in; rejected cases do not count.
 
+Across a re-division of the grids (grids.generations), grid rows are per generation: a case counts
+for the grid it is in, which is the grid it was reported in unless it was still under way when its
+grid was retired and moved to the new grid covering its place (with an event). Rows of retired
+grids carry their `valid_to`. With `as_of`, every case is counted in the grids of that day instead:
+a case whose grid was not valid then is placed in the grid of that day covering its place. Above the
+grid nothing changes: a grid is re-divided within its community.
+
 - Time to close: over the cases closed now, from receipt to their last close (a case reopened and
   closed again took until the second close; a reopened case still being handled is not closed).
 - On time and late: a case is late when it missed a deadline: the deadline sweep escalated it (an
@@ -25,7 +32,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from grids.models import CODE_LENGTH, Level
+from grids.models import CODE_LENGTH, Level, valid_on_sql
 
 from .events import by_resident, by_system
 from .models import Callback, Status, is_open_sql, is_resolved_sql
@@ -63,8 +70,8 @@ RESIDENTS_WORD = residents_word_sql()
 
 _FIGURES_SQL = f"""
 WITH base AS (
-    SELECT i.id, left(g.code, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
-    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
+    SELECT i.id, left({{grid_code}}, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
+    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id{{placed}}
     WHERE g.code LIKE %(prefix)s AND i.received_at >= %(since)s AND i.received_at < %(until)s
       AND i.status <> '{Status.REJECTED}'
 ), moments AS (
@@ -85,7 +92,7 @@ WITH base AS (
                OR ({is_resolved_sql("b.status")} AND coalesce(m.resolved_at > b.due_at, false)) AS late
     FROM base b LEFT JOIN moments m ON m.incident_id = b.id LEFT JOIN words w ON w.id = b.id
 )
-SELECT a.code, a.name, {{period}} AS month,
+SELECT a.code, a.name, a.valid_from, a.valid_to, {{period}} AS month,
        count(*) AS received,
        count(*) FILTER (WHERE status = 'closed') AS closed,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'grid') AS closed_in_grid,
@@ -102,25 +109,42 @@ SELECT a.code, a.name, {{period}} AS month,
        avg(resident_rating) AS mean_rating,
        count(*) FILTER (WHERE word) AS satisfied
 FROM cases c JOIN grids_area a ON a.code = c.area_code
-GROUP BY a.code, a.name, month
+GROUP BY a.code, a.name, a.valid_from, a.valid_to, month
 ORDER BY a.code, month
 """
+
+# as_of: a case whose grid was not valid on the day is placed in the grid of that day covering it
+_PLACED_AS_OF = f"""
+    LEFT JOIN LATERAL (
+        SELECT x.code FROM grids_area x
+        WHERE NOT {valid_on_sql("g", "%(as_of)s")} AND x.level = 'grid' AND {valid_on_sql("x", "%(as_of)s")}
+          AND ST_Covers(x.geom, i.location)
+        ORDER BY x.code LIMIT 1
+    ) placed ON TRUE"""
 
 
 def _share(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def figures(prefix, level, since, until, by_month=False, now=None):
+def figures(prefix, level, since, until, by_month=False, now=None, as_of=None):
     """One row per area of `level` under `prefix` with cases received in [since, until); with
     `by_month`, one row per area and month received ("2026-11", local time), for trends. Open cases
-    are late when their due time is before `now` (the present by default)."""
+    are late when their due time is before `now` (the present by default). Grid rows are per
+    generation, or with `as_of` the grids of that day (see the module's description)."""
     params = {"prefix": prefix + "%", "length": CODE_LENGTH[Level(level)], "since": since, "until": until}
     params["now"] = now or timezone.now()
     params["tz"] = settings.TIME_ZONE
+    params["as_of"] = as_of
     period = "to_char(c.received_at AT TIME ZONE %(tz)s, 'YYYY-MM')" if by_month else "NULL"
+    placing = as_of is not None and level == Level.GRID
+    statement = _FIGURES_SQL.format(
+        period=period,
+        grid_code="coalesce(placed.code, g.code)" if placing else "g.code",
+        placed=_PLACED_AS_OF if placing else "",
+    )
     with connection.cursor() as cursor:
-        cursor.execute(_FIGURES_SQL.format(period=period), params)
+        cursor.execute(statement, params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.lib.moments import BoundedDateTimeField
-from grids.api import AreaCodeField
+from grids.api import AreaCodeField, as_of_field
 from grids.models import CODE_LENGTH, Level
 
 from . import schema as docs
@@ -41,6 +41,7 @@ class FiguresQuery(serializers.Serializer):
     level = serializers.ChoiceField(choices=Level.choices)
     since = BoundedDateTimeField()
     until = BoundedDateTimeField()
+    as_of = as_of_field()
 
     def validate(self, data):
         return period_and_level(data, "level")
@@ -54,7 +55,9 @@ class FiguresView(IncidentScopedMixin, APIView):
     @docs.figures(FiguresQuery)
     def get(self, request):
         data = read_query(FiguresQuery, request, self.scope)
-        return Response(figures(data["within"], data["level"], data["since"], data["until"]))
+        return Response(
+            figures(data["within"], data["level"], data["since"], data["until"], as_of=data.get("as_of"))
+        )
 
 
 class LoopFiguresQuery(serializers.Serializer):

@@ -140,6 +140,10 @@ class FigureShares(serializers.Serializer):
 class FiguresRow(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    valid_from = serializers.DateField(allow_null=True, help_text=_("The first day of the area's generation."))
+    valid_to = serializers.DateField(
+        allow_null=True, help_text=_("The day a re-division retired the area; null: current.")
+    )
     received = serializers.IntegerField()
     closed = serializers.IntegerField()
     closed_in_grid = serializers.IntegerField()
@@ -238,7 +242,10 @@ def figures(query):
         summary=_("Figures per area"),
         description=_(
             "Per area of a level inside `within`, for cases received in [since, until): closed at each "
-            "level, on-time and closure rates, time to close, satisfaction."
+            "level, on-time and closure rates, time to close, satisfaction. Across a re-division of the grids, "
+            "grid rows are per generation (a case counts for the grid it is in: the grid it was reported in, or "
+            "the new grid covering it when it was still under way at the re-division); with `as_of`, every case "
+            "counts in the grids of that day, placed by its location."
         ),
         parameters=[query, within_parameter(required=True)],
         responses={200: FiguresRow(many=True), **errors(400, 401, 404)},
