@@ -19,10 +19,11 @@ activation rolled back: it lists every move and conflict exactly as the activati
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, LineString, MultiLineString, MultiPolygon, Polygon
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import Conflict, GovgridError, NotFound, Unprocessable
@@ -126,7 +127,9 @@ def new_codes(generation, community, n):
 
 
 def default_name(community, code):
-    return _("%(community)s grid %(number)d") % {"community": community.name, "number": int(code[-3:])}
+    """A new grid's name when none is given, in the deployment's language (a name is data)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("%(community)s grid %(number)d") % {"community": community.name, "number": int(code[-3:])}
 
 
 def _divided(total_of, sources, targets):
@@ -538,8 +541,6 @@ def activate(generation_id, user=None, version=None, on=None, dry_run=False):
     """Put the draft in force from `on` (today by default), moving the work; or, with `dry_run`,
     find every move and conflict the activation would make and write nothing. Returns the Plan;
     a topology problem in a changed community refuses it (422, with the problems)."""
-    from django.conf import settings
-
     on = on or timezone.localdate()
     with transaction.atomic():
         lock_boundaries()

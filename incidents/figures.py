@@ -32,7 +32,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from grids.models import CODE_LENGTH, Level, valid_on_sql
+from grids.models import CODE_LENGTH, Level
+from grids.models.areas import placed_sql
 
 from .events import by_resident, by_system
 from .models import Callback, Status, is_open_sql, is_resolved_sql
@@ -114,13 +115,7 @@ ORDER BY a.code, month
 """
 
 # as_of: a case whose grid was not valid on the day is placed in the grid of that day covering it
-_PLACED_AS_OF = f"""
-    LEFT JOIN LATERAL (
-        SELECT x.code FROM grids_area x
-        WHERE NOT {valid_on_sql("g", "%(as_of)s")} AND x.level = 'grid' AND {valid_on_sql("x", "%(as_of)s")}
-          AND ST_Covers(x.geom, i.location)
-        ORDER BY x.code LIMIT 1
-    ) placed ON TRUE"""
+_PLACED_AS_OF = placed_sql("g", "i.location", "%(as_of)s")
 
 
 def _share(part, whole):

@@ -7,7 +7,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from grids.coverage import Thresholds, grid_coverage, grid_rules, summary
-from grids.models import Level, level_for_code, valid_on_sql
+from grids.models import CODE_LENGTH, Level, level_for_code, valid_on_sql
+from grids.models.areas import placed_sql
 from grids.models.people import in_force_sql
 from grids.scopes import under_codes_sql
 
@@ -125,10 +126,11 @@ _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
 # The one rule of the density map, for its colours, tooltips, heat map and popups alike: the cases
 # received in [since, until) of the category, counted in the grid where they were reported (grid_id),
 # not where they are handled now (area_code): a case escalated to the community still happened in
-# its grid. density_incidents renders it; every density query reads its rows.
+# its grid. A case of a grid a re-division retired counts in today's grid covering its place (the
+# map draws today's grids). density_incidents renders it; every density query reads its rows.
 _DENSITY_CASES_SQL = f"""
-    SELECT i.id, i.grid_id, i.location
-    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
+    SELECT i.id, coalesce(placed.id, i.grid_id) AS grid_id, i.location
+    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id{placed_sql("g", "i.location")}
     WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY} AND {{under}}
 """
 
@@ -137,8 +139,12 @@ def density_incidents(prefixes, since, until, category=""):
     """The density map's cases as one named query: those received in [since, until) of a category
     (a class or one item; "" for all) reported in a grid under the prefixes, as (sql, params), a
     SELECT of (id, grid_id, location) that density, the heat map and a grid's popup all read."""
-    under, params = under_codes_sql("g.code", prefixes)
-    return _DENSITY_CASES_SQL.replace("{under}", under), params | {
+    # the grid counted (a retired one's successor here) is under the prefixes; the grid reported in
+    # is in the same community (a re-division stays within it), which the code's index finds
+    communities = sorted({prefix[: CODE_LENGTH[Level.COMMUNITY]] for prefix in prefixes})
+    near, near_params = under_codes_sql("g.code", communities, "community")
+    counted, params = under_codes_sql("coalesce(placed.code, g.code)", prefixes)
+    return _DENSITY_CASES_SQL.replace("{under}", f"{near} AND {counted}"), params | near_params | {
         "since": since,
         "until": until,
         "category": category,

@@ -115,6 +115,20 @@ def valid_on_sql(alias, day=None):
     )
 
 
+def placed_sql(grid_alias, point, day=None, name="placed"):
+    """A LATERAL join, for hand-written statements, that places a row whose grid (`grid_alias`) is
+    not valid on `day` (current when None) in the grid of that day covering its `point` (SQL): the
+    joined `name`.id and `name`.code, NULL when its own grid is valid then. How a case of a retired
+    grid is counted in the grids of another day (figures as_of, the density map)."""
+    return f"""
+    LEFT JOIN LATERAL (
+        SELECT x.id, x.code FROM grids_area x
+        WHERE NOT {valid_on_sql(grid_alias, day)} AND x.level = 'grid' AND {valid_on_sql("x", day)}
+          AND ST_Covers(x.geom, {point})
+        ORDER BY x.code LIMIT 1
+    ) {name} ON TRUE"""
+
+
 class PointLookupSQL:
     """The point lookups of AreaQuerySet as SQL text, for statements that make them inside a larger
     one (intake's single statement, the duplicate search) and for the prepared lookup itself:

@@ -7,11 +7,21 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone as django_timezone
 
 from demo.history import build_history
 from grids.models import Department, Level
 from incidents import events
-from incidents.actions import Details, IncidentState, overdue_reason, rating_reason, reported, transition
+from incidents.actions import (
+    REGRID,
+    Details,
+    IncidentState,
+    overdue_reason,
+    rating_reason,
+    regridded,
+    reported,
+    transition,
+)
 from incidents.departments import handling_hours
 from incidents.events import SYSTEM, Event
 from incidents.models import (
@@ -43,6 +53,11 @@ def replay(incident):
     state, made = reported(incident.category, history[0].at, history[0].actor_id, incident.grid.code)
     replayed = [made]
     for event in history[1:]:
+        if event.action == REGRID:  # a re-division moved it: the note names both grids
+            old_code, new_code = event.note.split(" → ")
+            state, made = regridded(state, old_code, new_code, event.at, event.actor_id)
+            replayed.append(made)
+            continue
         details = details_of(incident, event, state)
         state, made = transition(
             event.action,
@@ -137,6 +152,28 @@ def test_a_cases_stored_events_replay_to_its_state_whichever_paths_wrote_them(cl
         state, replayed = replay(incident)
         assert replayed == stored_events(incident)
         assert state == IncidentState.of(incident)
+
+
+def test_a_case_a_re_division_moved_replays_to_its_state(clock, city):
+    from django.contrib.gis.geos import LineString
+
+    from grids import generations
+
+    code = new_incident(city=city)
+    step(code, "grid_worker", "accept", city=city)
+    grid = case(code).grid
+    x0, y0, x1, y1 = grid.geom.extent
+    draft = generations.start_draft(city.code)
+    middle = (x0 + x1) / 2
+    generations.split(draft.id, grid.code, LineString((middle, y0 - 0.001), (middle, y1 + 0.001), srid=4326))
+    generations.activate(draft.id, user=city.users["admin"])
+    clock.at = django_timezone.now() + timedelta(minutes=1)  # the activation's moment is the real one
+    step(code, "community_dispatcher", "resolve", city=city)
+    incident = case(code)
+    assert incident.grid.code != grid.code and REGRID in [e.action for e in stored_events(incident)]
+    state, replayed = replay(incident)
+    assert replayed == stored_events(incident)
+    assert state == IncidentState.of(incident)
 
 
 def test_every_demo_case_replays_to_its_state_and_events(db):
