@@ -15,6 +15,7 @@ from demo.history import build_history
 from demo.people import build_people
 from demo.projects import build_projects
 from demo.ratings import build_ratings
+from demo.redivision import build_redivision
 from demo.residents import place_codes
 from demo.volunteers import build_volunteers
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
@@ -70,6 +71,7 @@ class Command(BaseCommand):
                     accounts += build_volunteers("411381", np.random.default_rng(plan.seed + 13), password)["accounts"]
                     build_ratings("411381", np.random.default_rng(plan.seed + 17))  # a year of star ratings
                     build_projects("411381", np.random.default_rng(plan.seed + 19))  # the project register's year
+                    build_redivision("411381")  # a second generation of the grids, in force from today
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
