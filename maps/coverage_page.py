@@ -15,7 +15,7 @@ from grids.models import Level, ServiceStation, level_for_code
 from grids.scopes import Scope, under_codes
 
 from .layers import fit_to_grids, grid_count, grid_layer, outlines, uses_vector_tiles
-from .pages import STATUS_COLOURS, map_page_context, page_area, status_labels
+from .pages import STATUS_COLOURS, map_page_context, page_area, page_day, status_labels
 from .queries import (
     coverage_totals,
     grid_card,
@@ -29,10 +29,11 @@ def coverage_map(request):
     prefixes, area, roots = page_area(request, scope)
     if not prefixes:
         return render(request, "maps/home.html", {"roots": []})
+    as_of, refused = page_day(request, "as_of")
     fmap = base_map()
     style = {"property": "status", "colours": STATUS_COLOURS, "weight": 0.6, "fillOpacity": 0.75}
     count = grid_count(prefixes)
-    grids = grid_layer(fmap, prefixes, area, count, _("grids by coverage"), style)
+    grids = grid_layer(fmap, prefixes, area, count, _("grids by coverage"), style, as_of)
     outlines(fmap, prefixes, area, uses_vector_tiles(count))
     stations = folium.FeatureGroup(name=_("service stations and their reach"))
     station_rows = scope.filter(ServiceStation.objects.all(), "area__code").filter(under_codes(prefixes, "area__code"))
@@ -63,7 +64,7 @@ def coverage_map(request):
     folium.LayerControl(collapsed=False).add_to(fmap)
     fit_to_grids(fmap, prefixes)
 
-    counts, failed = coverage_totals(prefixes)
+    counts, failed = coverage_totals(prefixes, as_of)
     labels = status_labels()
     legend = [(labels[s], STATUS_COLOURS[s]) for s in ("full", "partial", "none")]
     page = map_page_context(fmap, _("Coverage of the grid system"), scope, area, roots)
@@ -75,10 +76,13 @@ def coverage_map(request):
         "station_count": len(points),
         "reach": int(reach),
         "tiles": grids is None,
+        "as_of": as_of,
+        "refused": refused,
+        "keep": [("as_of", as_of.isoformat())] if as_of else [],
         "page_config": {
             "map": fmap.get_name(),
             "popupLayers": [grids.get_name()] if grids is not None else [],
-            "popupUrl": "/maps/coverage/grid/{code}/",
+            "popupUrl": "/maps/coverage/grid/{code}/" + (f"?as_of={as_of.isoformat()}" if as_of else ""),
             "title": title,
             "legend": legend,
             "filename": "coverage.png",
@@ -86,7 +90,7 @@ def coverage_map(request):
             and {"stations": station_layer.get_name(), "group": stations.get_name(), "metres": reach},
         },
     }
-    return render(request, "maps/coverage.html", context)
+    return render(request, "maps/coverage.html", context, status=400 if refused else 200)
 
 
 def rule_labels():
@@ -107,7 +111,10 @@ def coverage_grid(request, code):
     scope = Scope.for_user(request.user)
     if level_for_code(code) != Level.GRID or not scope.sees(code):
         raise Http404(_("No area has the code %(code)s.") % {"code": code})
-    card = grid_card(code)
+    as_of, refused = page_day(request, "as_of")
+    if refused:
+        raise Http404(refused)
+    card = grid_card(code, as_of)
     if card is None:
         raise Http404(_("No area has the code %(code)s.") % {"code": code})
     thresholds = Thresholds.from_settings()

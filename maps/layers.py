@@ -89,11 +89,12 @@ def fit_to_grids(fmap, prefixes):
     fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
 
 
-def grid_layer(fmap, prefixes, area, count, name, style):
+def grid_layer(fmap, prefixes, area, count, name, style, as_of=None):
     """The `count` grids under the prefixes, inline or as vector tiles; returns the inline layer or
     None. The tiles keep to the user's scope by themselves, so only a narrowed page (`area`) asks
-    for a subtree, and one layer serves a scope of several areas."""
-    if uses_vector_tiles(count):
+    for a subtree, and one layer serves a scope of several areas. The grids of a past day (`as_of`)
+    are drawn inline: tiles hold today's."""
+    if uses_vector_tiles(count) and as_of is None:
         from .tiles import VectorTileLayer
 
         within = f"?within={area.code}" if area is not None else ""
@@ -106,7 +107,7 @@ def grid_layer(fmap, prefixes, area, count, name, style):
         ).add_to(fmap)
         return None
     tolerance, digits = _simplification(count)
-    collection = for_basemap(coverage_features(prefixes, tolerance, digits))
+    collection = for_basemap(coverage_features(prefixes, tolerance, digits, as_of))
     colours = style["colours"]
     layer = folium.GeoJson(
         collection,

@@ -1,11 +1,14 @@
 """What the map pages share: the area a page shows (?area=, else the user's whole scope), the menu of
 streets and communities, and the coverage statuses' colours and words."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import NotFound
+from govgrid.lib.moments import check_within_bounds
 from grids.models import CODE_LENGTH, Level, level_for_code
 
 from .layers import figure_parts
@@ -31,6 +34,23 @@ def page_area(request, scope):
     except NotFound as error:
         raise Http404(error.message) from None
     return [area.code], area, roots
+
+
+def page_day(request, name):
+    """(a day a page is asked for (`?as_of=2026-11-30`) or None, the error naming the parameter when
+    it does not parse or lies outside govgrid's years, or "")."""
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return None, ""
+    try:
+        day = parse_date(text)
+        if day is not None:
+            check_within_bounds(day)
+    except (ValueError, ValidationError):
+        day = None
+    if day is None:
+        return None, _("%(name)s: give a date such as 2026-01-31.") % {"name": name}
+    return day, ""
 
 
 MENU_COMMUNITIES = 300  # above this many communities in scope, the menu lists them street by street

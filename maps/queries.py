@@ -58,14 +58,14 @@ FROM results r JOIN grids_area a ON a.id = r.id
 """
 
 
-def coverage_totals(prefixes):
+def coverage_totals(prefixes, as_of=None):
     """Grids per status and per failed rule (of the rules reported) over the areas with these codes,
-    added together."""
+    added together; of the grids and people of `as_of` when given."""
     totals = {"grids": 0, "full": 0, "partial": 0, "none": 0}
     reported = Thresholds.from_settings().reported
     failed = dict.fromkeys(reported, 0)
     for prefix in prefixes:
-        for row in summary(prefix, level_for_code(prefix)):
+        for row in summary(prefix, level_for_code(prefix), today=as_of):
             for key in totals:
                 totals[key] += row[key]
             for rule in reported:
@@ -73,14 +73,15 @@ def coverage_totals(prefixes):
     return totals, failed
 
 
-def coverage_features(prefixes, tolerance=0.0, digits=6):
+def coverage_features(prefixes, tolerance=0.0, digits=6, as_of=None):
     """Every grid under the prefixes with its coverage status only (the popup asks for the rest),
-    simplified by `tolerance` degrees and rounded to `digits` decimals: what an inline map needs."""
+    simplified by `tolerance` degrees and rounded to `digits` decimals: what an inline map needs.
+    With `as_of`, the grids of that day and the rules judged on it."""
     thresholds = Thresholds.from_settings()
     features = []
     with connection.cursor() as cursor:
         for prefix in prefixes:
-            rules, params = grid_rules(prefix, thresholds=thresholds)
+            rules, params = grid_rules(prefix, thresholds=thresholds, today=as_of)
             cursor.execute(
                 _COVERAGE_FEATURES_SQL.replace("{rules}", rules), params | {"tolerance": tolerance, "digits": digits}
             )
@@ -97,15 +98,15 @@ ORDER BY a.role, p.name
 """
 
 
-def grid_card(code):
+def grid_card(code, as_of=None):
     """One grid's coverage facts and rule results, with the names of its group leader, grid
-    workers and service team: the content of its popup."""
-    rows = grid_coverage(code)
+    workers and service team: the content of its popup (as they were on `as_of` when given)."""
+    rows = grid_coverage(code, today=as_of)
     if not rows:
         return None
     card = rows[0]
     with connection.cursor() as cursor:
-        cursor.execute(_GRID_PEOPLE_SQL, {"code": code, "today": timezone.localdate()})
+        cursor.execute(_GRID_PEOPLE_SQL, {"code": code, "today": as_of or timezone.localdate()})
         people = cursor.fetchall()
         cursor.execute("SELECT name FROM grids_person WHERE id = %s", [card["group_leader_id"]])
         leader = cursor.fetchone()

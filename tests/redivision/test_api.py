@@ -162,3 +162,18 @@ def test_a_worker_sees_the_district_but_a_stranger_does_not(staffed_city):
     assert client.get("/api/v1/generations/").json() == [] or all(
         g["district"] != city.code for g in client.get("/api/v1/generations/").json()
     )
+
+
+def test_the_coverage_map_as_of_the_day_before_draws_the_old_grids(staffed_city):
+    city = staffed_city
+    grid = west(city)
+    admin, draft = split_west_grid(city)
+    post(admin, f"/api/v1/generations/{draft['id']}/activate/", {"version": draft["version"]})
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    page = f"/maps/coverage/?area={city.communities[0].code}"
+    old = admin.get(page + f"&as_of={yesterday}")
+    assert old.status_code == 200 and grid.code in old.content.decode() and "as-of-note" in old.content.decode()
+    assert grid.code not in admin.get(page).content.decode()
+    assert admin.get(f"/maps/coverage/grid/{grid.code}/?as_of={yesterday}").status_code == 200
+    refused = admin.get(page + "&as_of=2026-13-45")
+    assert refused.status_code == 400 and "as_of" in refused.content.decode()
