@@ -177,3 +177,40 @@ def test_the_coverage_map_as_of_the_day_before_draws_the_old_grids(staffed_city)
     assert admin.get(f"/maps/coverage/grid/{grid.code}/?as_of={yesterday}").status_code == 200
     refused = admin.get(page + "&as_of=2026-13-45")
     assert refused.status_code == 400 and "as_of" in refused.content.decode()
+
+
+def test_figures_over_a_period_spanning_the_change_are_the_sum_of_its_parts(staffed_city):
+    from incidents.figures import figures
+    from incidents.models import Incident
+
+    city = staffed_city
+    grid = west(city)
+    x0, y0, x1, y1 = grid.geom.extent
+    now = timezone.now()
+    points = [(x0 + 0.0005, y0 + 0.001), (x1 - 0.0005, y0 + 0.002), (x1 - 0.0008, y1 - 0.001)]
+    before = [a_case(city, point) for point in points]
+    Incident.objects.filter(pk__in=[c.pk for c in before]).update(received_at=now - timedelta(days=3))
+    Incident.objects.filter(pk=before[0].pk).update(status="closed")  # a closed case keeps its grid
+    admin, draft = split_west_grid(city)
+    post(admin, f"/api/v1/generations/{draft['id']}/activate/", {"version": draft["version"]})
+    after = [a_case(city, point) for point in points[:2]]
+    assert {c.grid.code for c in after} <= set(Area.objects.values_list("code", flat=True))
+
+    community = city.communities[0].code
+    start, change, end = now - timedelta(days=7), now - timedelta(hours=1), now + timedelta(hours=1)
+    for level in ("grid", "community"):
+        whole = {r["code"]: r["received"] for r in figures(community, level, start, end)}
+        parts = {}
+        for since, until in ((start, change), (change, end)):
+            for row in figures(community, level, since, until):
+                parts[row["code"]] = parts.get(row["code"], 0) + row["received"]
+        assert whole == parts and sum(whole.values()) == 5, level
+    grid_rows = {r["code"]: r for r in figures(community, "grid", start, end)}
+    assert grid_rows[grid.code]["received"] == 1 and grid_rows[grid.code]["valid_to"] == timezone.localdate()
+
+
+def a_case(city, point):
+    return report_incident(
+        city.users["admin"],
+        Report(client_id=uuid.uuid4(), category="0301", description="井盖缺失", lon=point[0], lat=point[1]),
+    )[0]
