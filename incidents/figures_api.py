@@ -55,9 +55,7 @@ class FiguresView(IncidentScopedMixin, APIView):
     @docs.figures(FiguresQuery)
     def get(self, request):
         data = read_query(FiguresQuery, request, self.scope)
-        return Response(
-            figures(data["within"], data["level"], data["since"], data["until"], as_of=data.get("as_of"))
-        )
+        return Response(figures(data["within"], data["level"], data["since"], data["until"], as_of=data.get("as_of")))
 
 
 class LoopFiguresQuery(serializers.Serializer):
