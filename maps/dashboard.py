@@ -214,8 +214,10 @@ def dashboard_figures(request, prefixes, area):
     down = LEVELS_DOWN.get(own)
     children = []
     if down is not None:
-        # Every area one level down, with no case or with some.
-        found = {row["code"]: row for prefix in prefixes for row in figures(prefix, down, since, until)}
+        # Every area one level down, with no case or with some. Today's grids: a case of a grid a
+        # re-division retired counts in today's grid covering its place (the page says so).
+        as_of = today if down == Level.GRID else None
+        found = {row["code"]: row for prefix in prefixes for row in figures(prefix, down, since, until, as_of=as_of)}
         for code, name in Area.objects.filter(level=down, code__regex=rf"^({'|'.join(prefixes)})").values_list(
             "code", "name"
         ):
@@ -248,6 +250,7 @@ def dashboard_figures(request, prefixes, area):
         "rankings": rankings,
         "children": children,
         "children_level": Level(down).label if down else None,
+        "children_are_grids": down == Level.GRID,
         "chain": list(reversed(area.chain())) if area is not None else [],
         "is_grid": own == Level.GRID,
     }

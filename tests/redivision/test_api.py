@@ -214,3 +214,19 @@ def a_case(city, point):
         city.users["admin"],
         Report(client_id=uuid.uuid4(), category="0301", description="井盖缺失", lon=point[0], lat=point[1]),
     )[0]
+
+
+def test_the_dashboard_counts_a_retired_grids_cases_in_todays_grids_and_says_so(staffed_city):
+    city = staffed_city
+    grid = west(city)
+    x0, y0, x1, y1 = grid.geom.extent
+    closed = a_case(city, (x1 - 0.0005, (y0 + y1) / 2))
+    closed.status = "closed"
+    closed.save(update_fields=["status"])
+    admin, draft = split_west_grid(city)
+    post(admin, f"/api/v1/generations/{draft['id']}/activate/", {"version": draft["version"]})
+    east_half = Area.objects.grids().get(geom__covers=closed.location)
+    page = admin.get(f"/?area={city.communities[0].code}")
+    rows = {row["code"]: row["received"] for row in page.context["children"]}
+    assert rows[east_half.code] == 1 and grid.code not in rows
+    assert "counts in today" in page.content.decode() or "计入今天" in page.content.decode()
