@@ -98,6 +98,14 @@ def _community_of(generation, code, field_name):
     return community
 
 
+def _community(generation, code):
+    """A current community of the draft's district by its code, else 404 naming `community`."""
+    community = Area.objects.filter(code=code, level=Level.COMMUNITY).first()
+    if community is None or not code.startswith(generation.district.code):
+        raise NotFound(_("No community of this district has the code %(code)s.") % {"code": code}, field="community")
+    return community
+
+
 def _shape(view, code, field_name):
     shape = view.get(code)
     if shape is None:
@@ -307,12 +315,7 @@ def carve(generation_id, polygon, community_code, into="", name="", kind=GridKin
         raise GovgridError(_("Unknown grid kind %(kind)s.") % {"kind": kind}, field="kind")
     with transaction.atomic():
         generation = _draft(generation_id, version)
-        community = Area.objects.filter(code=community_code, level=Level.COMMUNITY).first()
-        if community is None or not community_code.startswith(generation.district.code):
-            raise NotFound(
-                _("No community of this district has the code %(code)s.") % {"code": community_code},
-                field="community",
-            )
+        community = _community(generation, community_code)
         piece = as_multipolygon(polygon.intersection(community.geom))
         if piece.empty or piece.area <= NOISE_DEGREES2:
             raise Unprocessable(_("The area drawn lies outside the community."), field="polygon")
@@ -347,12 +350,7 @@ def replace_community(generation_id, community_code, grids, how="wizard", keep=(
     grids kept whole), by `grids` (NewGrids): a whole re-division, such as the wizard proposes."""
     with transaction.atomic():
         generation = _draft(generation_id, version)
-        community = Area.objects.filter(code=community_code, level=Level.COMMUNITY).first()
-        if community is None or not community_code.startswith(generation.district.code):
-            raise NotFound(
-                _("No community of this district has the code %(code)s.") % {"code": community_code},
-                field="community",
-            )
+        community = _community(generation, community_code)
         sources = [s for code, s in community_view(generation, community).items() if code not in keep]
         return _replace(generation, community, sources, list(grids), how)
 

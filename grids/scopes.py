@@ -134,6 +134,11 @@ class Scope:
     def sees(self, code):
         return self.everything or any(code.startswith(prefix) for prefix in self.read)
 
+    def sees_within(self, code):
+        """Whether this user sees the area `code` or anything in it (a street's staff read their
+        district's star-rating rounds and its generations of the grids)."""
+        return self.everything or any(code.startswith(p) or p.startswith(code) for p in self.read)
+
     def changes(self, code):
         return self.everything or any(code.startswith(prefix) for prefix in self.write)
 

@@ -55,13 +55,8 @@ def round_json(round_):
     }
 
 
-def sees_district(scope, district):
-    """Whether the scope sees the district or anything in it (a street's staff read its rounds)."""
-    return scope.everything or any(code.startswith(district) or district.startswith(code) for code in scope.read)
-
-
 def seen_round(scope, district, quarter):
-    if not sees_district(scope, district):
+    if not scope.sees_within(district):
         raise NotFound(_("No rating for %(quarter)s.") % {"quarter": quarter}, field="quarter")
     return assessing.round_of(district, quarter)
 
@@ -81,7 +76,7 @@ class RoundListView(ScopedView):
     def get(self, request):
         rounds = Round.objects.select_related("district", "scheme").order_by("district__code", "-quarter")
         scope = self.scope
-        return Response([round_json(r) for r in rounds if sees_district(scope, r.district.code)])
+        return Response([round_json(r) for r in rounds if scope.sees_within(r.district.code)])
 
     @docs.round_open(OpenRound)
     def post(self, request):

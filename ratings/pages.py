@@ -30,7 +30,7 @@ from maps.queries import feature_collection
 from volunteers.staff_pages import refusal_text
 
 from . import assessing, pay, reading, schemes, stars, steps
-from .api import ACTIONS, EvidenceRequest, result_rows, seen_round, sees_district
+from .api import ACTIONS, EvidenceRequest, result_rows, seen_round
 from .models import Assessment, Criterion, Round, quarter_label
 from .rules import five_star_quota
 
@@ -81,7 +81,7 @@ def rounds_page(request):
     """GET, POST /ratings/: the rounds the reader sees; the district's staff open a quarter's."""
     scope = Scope.for_user(request.user)
     districts = [a for a in scope.roots() if a.level == Level.DISTRICT] or [
-        a for a in Area.objects.filter(level=Level.DISTRICT) if sees_district(scope, a.code)
+        a for a in Area.objects.filter(level=Level.DISTRICT) if scope.sees_within(a.code)
     ]
     if request.method == "POST":
         try:
@@ -91,7 +91,7 @@ def rounds_page(request):
             return redirect("rating-round-page", round_.district.code, quarter_label(round_.quarter))
         except (GovgridError, ValidationError) as refused:
             messages.error(request, refusal_text(refused))
-    rounds = [r for r in Round.objects.select_related("district", "scheme") if sees_district(scope, r.district.code)]
+    rounds = [r for r in Round.objects.select_related("district", "scheme") if scope.sees_within(r.district.code)]
     return render(request, "ratings/rounds.html", {
         "rounds": [(r, quarter_label(r.quarter)) for r in rounds],
         "openable": [d for d in districts if steps.district_staff(scope, d.code)],

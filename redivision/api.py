@@ -9,7 +9,6 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,21 +16,17 @@ from govgrid.lib.api_input import Versioned, checked
 from govgrid.lib.errors import NotFound
 from govgrid.lib.moments import BoundedDateField
 from grids import generations
-from grids.api import AreaCodeField
+from grids.api import AreaCodeField, ScopedMixin
 from grids.models import Generation, GridKind
-from grids.scopes import Forbidden, Scope
+from grids.scopes import Forbidden
 from grids.validation import explain_invalid
 
 from . import schema as docs
 from .reading import generation_detail, generation_summary
 
 
-class ScopedView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @property
-    def scope(self):
-        return Scope.for_user(self.request.user)
+class ScopedView(ScopedMixin, APIView):
+    pass
 
 
 def only_administrators(scope):
@@ -42,13 +37,9 @@ def only_administrators(scope):
 def seen_generation(scope, pk):
     """The generation `pk` if the caller sees its district, else 404."""
     generation = Generation.objects.select_related("district").filter(pk=pk).first()
-    if generation is None or not sees_district(scope, generation.district.code):
+    if generation is None or not scope.sees_within(generation.district.code):
         raise NotFound(_("No generation has the id %(id)s.") % {"id": pk}, field="generation")
     return generation
-
-
-def sees_district(scope, code):
-    return scope.everything or any(code.startswith(p) or p.startswith(code) for p in scope.read)
 
 
 @extend_schema_field(
@@ -90,7 +81,7 @@ class GenerationsView(ScopedView):
         generations_seen = Generation.objects.select_related("district").order_by("district__code", "number")
         if query.get("district"):
             generations_seen = generations_seen.filter(district__code=query["district"])
-        rows = [generation_summary(g) for g in generations_seen if sees_district(self.scope, g.district.code)]
+        rows = [generation_summary(g) for g in generations_seen if self.scope.sees_within(g.district.code)]
         return Response(rows)
 
     @docs.generation_start(GenerationStart)
