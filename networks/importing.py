@@ -35,7 +35,8 @@ def import_layer(source, district, name, kind, user=None, commit=False, as_of=No
     name = _layer_name(name)
     if kind not in NetworkKind.values:
         raise NetworkRefused(
-            _("Unknown network kind %(kind)r (one of %(kinds)s).") % {"kind": kind, "kinds": ", ".join(NetworkKind.values)},
+            _("Unknown network kind %(kind)r (one of %(kinds)s).")
+            % {"kind": kind, "kinds": ", ".join(NetworkKind.values)},
             field="kind",
         )
     with transaction.atomic():
@@ -45,7 +46,9 @@ def import_layer(source, district, name, kind, user=None, commit=False, as_of=No
         )  # fmt: skip
         NetworkCell.objects.bulk_create(
             [
-                NetworkCell(layer=layer, code=c.code[:64], name=c.name, geom=_multipolygon(c.geom), properties=c.properties)
+                NetworkCell(
+                    layer=layer, code=c.code[:64], name=c.name, geom=_multipolygon(c.geom), properties=c.properties
+                )
                 for c in source.cells
             ],
             batch_size=2000,

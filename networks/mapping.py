@@ -78,7 +78,8 @@ def place(layer, cell_code, as_of=None):
     mapping = CellMapping.objects.select_related("grid").filter(cell=cell).first()
     if mapping is None:
         raise Unprocessable(
-            _("The cell %(code)s has no accepted mapping yet: an administrator accepts it first.") % {"code": cell.code},
+            _("The cell %(code)s has no accepted mapping yet: an administrator accepts it first.")
+            % {"code": cell.code},
             field="cell",
         )
     if not mapping.split:
@@ -101,7 +102,8 @@ def figures_by_grid(layer, figures, by="mapping", as_of=None):
     a cell with no accepted mapping is refused (422 naming them). by="shares": every cell's figure
     is split by its area shares, accepted or not. The part of a split cell no grid holds is `outside`."""
     values = _numbers(figures)
-    unknown = sorted(set(values) - set(NetworkCell.objects.filter(layer=layer, code__in=values).values_list("code", flat=True)))
+    known = NetworkCell.objects.filter(layer=layer, code__in=values).values_list("code", flat=True)
+    unknown = sorted(set(values) - set(known))
     if unknown:
         raise GovgridError(
             _("The layer has no cell %(codes)s.") % {"codes": "、".join(unknown[:20])}, field="figures", cells=unknown
@@ -126,7 +128,8 @@ def figures_by_grid(layer, figures, by="mapping", as_of=None):
         for cell in overlap_of(layer, as_of=as_of).cells:
             if cell.code in shared:
                 for piece in cell.grids:
-                    totals[piece.grid] = totals.get(piece.grid, Decimal(0)) + values[cell.code] * Decimal(str(piece.share))
+                    part = values[cell.code] * Decimal(str(piece.share))
+                    totals[piece.grid] = totals.get(piece.grid, Decimal(0)) + part
                 outside += values[cell.code] * Decimal(str(cell.outside_share))
     return dict(sorted(totals.items())), outside
 
@@ -137,15 +140,13 @@ def _numbers(figures):
     values = {}
     for code, value in figures.items():
         try:
-            if isinstance(value, bool):
-                raise InvalidOperation
-            values[str(code)] = Decimal(str(value))
+            number = None if isinstance(value, bool) else Decimal(str(value))
         except (InvalidOperation, ValueError):
-            raise GovgridError(
-                _("The figure of %(code)s is not a number: %(value)r.") % {"code": code, "value": value}, field="figures"
-            ) from None
-        if not values[str(code)].is_finite():
-            raise GovgridError(_("The figure of %(code)s is not a number: %(value)r.") % {"code": code, "value": value}, field="figures")
+            number = None
+        if number is None or not number.is_finite():
+            message = _("The figure of %(code)s is not a number: %(value)r.") % {"code": code, "value": value}
+            raise GovgridError(message, field="figures")
+        values[str(code)] = number
     return values
 
 

@@ -106,7 +106,7 @@ class Overlap:
         for cell in self.cells:
             for piece in cell.grids:
                 grids.setdefault(piece.grid, (piece.name, piece.grid_m2, []))[2].append((cell, piece))
-        for _name, _m2, covering in grids.values():
+        for _name, _grid_m2, covering in grids.values():
             covering.sort(key=lambda pair: (-pair[1].share_of_grid, pair[0].code))
         return dict(sorted(grids.items()))
 

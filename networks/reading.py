@@ -25,7 +25,6 @@ class NetworkRefused(GovgridError):
         super().__init__(message, field=field, problems=[str(p) for p in problems] if problems else None)
 
 
-
 @dataclass
 class SourceCell:
     label: str  # "feature 3 (A-17)", for messages

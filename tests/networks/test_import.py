@@ -83,7 +83,8 @@ def test_a_bad_source_is_refused_naming_the_field(db, tmp_path, make, options, f
 
 def test_an_invalid_geometry_is_refused_naming_the_feature(db, tmp_path):
     bowtie = features()
-    bowtie[1]["geometry"]["coordinates"] = [[[112.6, 32.5], [112.61, 32.51], [112.61, 32.5], [112.6, 32.51], [112.6, 32.5]]]
+    crossed = [[112.6, 32.5], [112.61, 32.51], [112.61, 32.5], [112.6, 32.51], [112.6, 32.5]]
+    bowtie[1]["geometry"]["coordinates"] = [crossed]
     with pytest.raises(NetworkRefused) as refused:
         read_cells(write_geojson(tmp_path / "bowtie.geojson", bowtie), code_field="cell_no")
     assert refused.value.field == "file"
