@@ -43,16 +43,17 @@ def _statement(as_of):
         FROM cells c JOIN grids_area a
           ON a.level = 'grid' AND {current} AND a.code LIKE %(district)s
              AND a.geom && c.geom AND ST_Intersects(c.geom, a.geom)
-    ), measured AS (
+    ), measured AS MATERIALIZED (
         SELECT cell_id, code, name, g, COALESCE({_m2("g")}, 0) AS m2, {_m2("grid")} AS grid_m2 FROM pieces
-    ), grouped AS (
-        SELECT c.id, c.code, c.name, c.geom, c.cell_m2, ST_Union(m.g) AS covered,
-               COALESCE(json_agg(json_build_object('grid', m.code, 'name', m.name, 'm2', m.m2, 'grid_m2', m.grid_m2)
-                                 ORDER BY m.m2 DESC, m.code) FILTER (WHERE m.m2 >= %(sliver)s), '[]') AS grids
-        FROM cells c LEFT JOIN measured m ON m.cell_id = c.id
-        GROUP BY c.id, c.code, c.name, c.geom, c.cell_m2
-    ), outside AS (
-        SELECT *, CASE WHEN covered IS NULL THEN geom ELSE ST_Difference(geom, covered) END AS o FROM grouped
+    ), per_cell AS (
+        SELECT cell_id, ST_Union(g) AS covered,
+               json_agg(json_build_object('grid', code, 'name', name, 'm2', m2, 'grid_m2', grid_m2)
+                        ORDER BY m2 DESC, code) FILTER (WHERE m2 >= %(sliver)s) AS grids
+        FROM measured GROUP BY cell_id
+    ), outside AS MATERIALIZED (
+        SELECT c.code, c.name, c.cell_m2, COALESCE(p.grids, '[]') AS grids,
+               CASE WHEN p.covered IS NULL THEN c.geom ELSE ST_Difference(c.geom, p.covered) END AS o
+        FROM cells c LEFT JOIN per_cell p ON p.cell_id = c.id
     )
     SELECT code, name, cell_m2, COALESCE({_m2("o")}, 0), grids FROM outside ORDER BY code
     """
