@@ -21,10 +21,6 @@ def check_administrator(user):
         raise Forbidden(_("Only an administrator imports another network's cells or accepts their mapping."))
 
 
-def sees_layer(scope, layer):
-    return scope.sees(layer.district.code)
-
-
 def layers_seen(user, queryset):
     """The layers (a queryset) whose district the user sees."""
     return Scope.for_user(user).filter(queryset, "district__code")
