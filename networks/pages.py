@@ -15,18 +15,22 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from rest_framework.exceptions import ValidationError
 
+from govgrid.lib.api_input import checked
 from govgrid.lib.basemap import base_map
 from govgrid.lib.errors import GovgridError, NotFound
-from grids.models import Level
+from grids.models import Area, Level
 from grids.scopes import Forbidden, Scope
 from maps.layers import extent_of, figure_parts, for_basemap
 from maps.queries import feature_collection
+from volunteers.staff_pages import refusal_text
 
 from . import answers, mapping
-from .models import NetworkCell, NetworkLayer
+from .api import ImportRequest, import_uploaded
+from .models import NetworkCell, NetworkKind, NetworkLayer
 from .overlap import overlap_of
-from .permissions import layer_seen, layers_seen
+from .permissions import check_administrator, layer_seen, layers_seen
 
 CUTTING, WHOLE, OUTSIDE = "#c0392b", "#1f6fb2", "#8e44ad"
 
@@ -45,10 +49,32 @@ def answered_as_page(view):
 
 
 @login_required
+@answered_as_page
+@require_http_methods(["GET", "POST"])
 def layers_page(request):
-    """GET /networks/"""
+    """GET, POST /networks/: the layers the reader sees; an administrator uploads a file (a dry run
+    that shows the overlap summary, or committed: then the layer's page)."""
+    administrator = Scope.for_user(request.user).everything
+    tried = None
+    if request.method == "POST":
+        check_administrator(request.user)
+        try:
+            given = checked(ImportRequest, {**request.POST.dict(), "file": request.FILES.get("file")})
+            result = import_uploaded(request.user, given)
+        except (GovgridError, ValidationError) as refused:
+            messages.error(request, refusal_text(refused))
+            for problem in getattr(refused, "extra", {}).get("problems") or []:
+                messages.error(request, problem)
+        else:
+            if result.committed:
+                messages.success(request, _("The layer is imported."))
+                return redirect("network-layer-page", result.layer.pk)
+            tried = result
     layers = layers_seen(request.user, NetworkLayer.objects.select_related("district", "imported_by"))
-    return render(request, "networks/layers.html", {"layers": layers})
+    return render(request, "networks/layers.html", {
+        "layers": layers, "administrator": administrator, "tried": tried, "kinds": NetworkKind.choices,
+        "districts": Area.objects.filter(level=Level.DISTRICT).order_by("code") if administrator else [],
+    })  # fmt: skip
 
 
 @login_required

@@ -72,6 +72,20 @@ def test_an_administrator_accepts_the_defaults_and_places_the_cutting_cell(serve
     assert desktop.blocked == [] and desktop.console_errors == []
 
 
+@pytest.mark.django_db
+def test_the_upload_form_fits_a_phone(served_app, served_layer, screen):
+    city, layer = served_layer
+    phone = screen("phone")
+    phone.log_in(served_app, city.users["admin"].username, "/networks/")
+    page = phone.page
+    page.click("details.upload summary")
+    page.set_input_files("#import-form input[name=file]", files=[])
+    expect(page.locator("#import-form button")).to_be_visible()
+    assert page.locator(f'li[data-layer="{layer.pk}"]').count() == 1 and phone.overflow() == 0
+    phone.shoot("network-layers")
+    assert phone.blocked == [] and phone.console_errors == []
+
+
 def test_the_pages_speak_english_on_request_and_hide_the_layer_from_others(staffed_city, gcj02_file):
     source = read_cells(gcj02_file, srs="gcj02", code_field="cell_no", name_field="cell_name")
     layer = import_layer(source, staffed_city.code, "Party cells", "party_building", commit=True).layer
@@ -79,3 +93,38 @@ def test_the_pages_speak_english_on_request_and_hide_the_layer_from_others(staff
     assert "cuts across" in html and "Party building network" in html
     assert staffed_city.client("street_dispatcher").get(f"/networks/{layer.pk}/").status_code == 404
     assert "Party cells" not in staffed_city.client("street_dispatcher").get("/networks/").content.decode()
+
+
+def test_an_administrator_uploads_a_layer_on_the_page_dry_run_first(staffed_city, gcj02_file):
+    admin = staffed_city.client("admin")
+    form = {"name": "党建网格", "kind": "party_building", "district": staffed_city.code, "srs": "gcj02",
+            "code_field": "cell_no", "name_field": "cell_name"}  # fmt: skip
+    with open(gcj02_file, "rb") as handle:
+        html = admin.post("/networks/", form | {"file": handle}).content.decode()
+    assert (
+        'id="dry-run"' in html
+        and f'data-cell="{CUT[0]}"' in html
+        and not NetworkLayer.objects.filter(district__code=staffed_city.code).exists()
+    )
+    with open(gcj02_file, "rb") as handle:
+        answer = admin.post("/networks/", form | {"file": handle, "commit": "true"})
+    layer = NetworkLayer.objects.get(district__code=staffed_city.code)
+    assert answer.status_code == 302 and answer.url == f"/networks/{layer.pk}/" and layer.cells.count() == 3
+
+
+def test_a_refused_upload_names_the_reason_on_the_page(staffed_city, gcj02_file):
+    admin = staffed_city.client("admin")
+    form = {"name": "党建网格", "kind": "party_building", "district": staffed_city.code, "srs": "mars"}
+    with open(gcj02_file, "rb") as handle:
+        html = admin.post("/networks/", form | {"file": handle}).content.decode()
+    assert (
+        "mars" in html
+        and 'class="message error"' in html
+        and not NetworkLayer.objects.filter(district__code=staffed_city.code).exists()
+    )
+    with open(gcj02_file, "rb") as handle:
+        leader = staffed_city.client("leader").post("/networks/", form | {"file": handle, "srs": "gcj02"})
+    assert (
+        leader.status_code == 403
+        and 'id="import-form"' not in staffed_city.client("leader").get("/networks/").content.decode()
+    )
