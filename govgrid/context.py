@@ -35,5 +35,6 @@ def header(request):
         "serves_in_department": SimpleLazyObject(lambda: bool(their.departments)),
         "changes_areas": SimpleLazyObject(lambda: bool(their.everything or their.write)),
         "reads_areas": SimpleLazyObject(lambda: bool(their.everything or their.read)),
+        "administers": SimpleLazyObject(lambda: bool(their.everything)),
         "unread_notifications": SimpleLazyObject(unread),
     }

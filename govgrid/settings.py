@@ -588,3 +588,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] |= {
     "GridKindEnum": "grids.models.GridKind",
     "GenerationStatusEnum": "grids.models.Generation.Status",
 }
+
+# --- Network fusion (多网融合) ------------------------------------------------------------------
+# A foreign network's cell cuts across grids when more than one grid holds more than this many m²
+# of it (a border drawn a metre off along a 500 m street is not a cut). Default 500 m².
+NETWORK_CUT_TOLERANCE_M2 = env_float("GOVGRID_NETWORK_CUT_TOLERANCE_M2", 500.0)
