@@ -55,7 +55,9 @@ def test_the_leader_reads_the_generations_but_may_not_start_a_draft_or_activate_
     assert "start-draft" not in listing.content.decode()
     page = leader.get(f"/redivision/{draft.id}/")
     assert page.status_code == 200 and 'id="activate"' not in page.content.decode()
-    refused = leader.post(f"/redivision/{draft.id}/", {"action": "activate", "version": draft.version, "confirm": "yes"})
+    refused = leader.post(
+        f"/redivision/{draft.id}/", {"action": "activate", "version": draft.version, "confirm": "yes"}
+    )
     assert refused.status_code == 403
     draft.refresh_from_db()
     assert draft.status == Generation.Status.DRAFT
@@ -203,4 +205,3 @@ def test_discarding_needs_the_confirmation_and_then_ends_the_draft(staffed_city)
     assert answer.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Generation.Status.DISCARDED
-
