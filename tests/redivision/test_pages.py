@@ -146,7 +146,11 @@ def test_activating_from_the_page_moves_the_work_and_the_page_then_shows_the_tab
     worker = city.person("网格员甲")
     city.serve(worker, Role.GRID_WORKER, old)
     admin = city.client("admin")
-    answer = admin.post(f"/redivision/{draft.id}/", {"action": "activate", "version": draft.version, "confirm": "yes"})
+    answer = admin.post(
+        f"/redivision/{draft.id}/",
+        {"action": "activate", "version": draft.version, "confirm": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert answer.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Generation.Status.ACTIVE

@@ -112,8 +112,13 @@
         grids.clearLayers();
         grids.addData(collection);
         listGrids(collection);
-        if (fit && grids.getBounds().isValid()) {
-            map.fitBounds(grids.getBounds().pad(0.15));
+        if (fit) {
+            map.invalidateSize();  // the admin's layout may have resized the map since it was made
+            if (grids.getBounds().isValid()) {
+                map.fitBounds(grids.getBounds().pad(0.15));
+            } else {
+                map.setView([32.69, 112.08], 11);
+            }
         }
     }
 
@@ -227,7 +232,4 @@
     });
 
     show(data.grids, true);
-    if (!grids.getBounds().isValid()) {
-        map.setView([32.69, 112.08], 11);
-    }
 })();
