@@ -21,6 +21,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.basemap import base_map
@@ -34,6 +35,18 @@ from maps.layers import extent_of, figure_parts, for_basemap
 Status = Generation.Status
 DISTRICT_DIGITS = CODE_LENGTH[Level.DISTRICT]
 COMMUNITY_DIGITS = CODE_LENGTH[Level.COMMUNITY]
+
+# What an activation moves (grids.generations.Move.kind, written by each app's mover), in words.
+MOVE_KINDS = {
+    "assignment": gettext_lazy("role"),
+    "party_group": gettext_lazy("Party group"),
+    "household_link": gettext_lazy("household link"),
+    "station": gettext_lazy("service station"),
+    "case": gettext_lazy("case"),
+    "resident_report": gettext_lazy("resident's report"),
+    "qr_code": gettext_lazy("QR code"),
+    "service_request": gettext_lazy("service request"),
+}
 
 LAYER_STYLES = {
     "around": {"color": "#8a96a8", "weight": 1, "fillColor": "#d5dbe3", "fillOpacity": 0.35, "dashArray": "3 3"},
@@ -203,8 +216,8 @@ def generation_context(generation, dry_plan=None):
         "added": added,
         "retired": retired,
         "successions": succession_rows(generation, plan),
-        "moves": plan.get("moves", []),
-        "counts": sorted(plan.get("counts", {}).items()),
+        "moves": [move | {"label": kind_label(move["kind"])} for move in plan.get("moves", [])],
+        "counts": [(kind_label(kind), n) for kind, n in sorted(plan.get("counts", {}).items())],
         "conflicts": plan.get("conflicts", []),
         "plan_problems": [p["message"] for p in plan.get("problems", [])],
         "has_plan": bool(plan),
@@ -221,6 +234,10 @@ def generation_context(generation, dry_plan=None):
     if added or retired:
         context |= figure_parts(old_and_new_map(generation, added, retired))
     return context
+
+
+def kind_label(kind):
+    return str(MOVE_KINDS.get(kind, kind))
 
 
 def grids_changed(generation):

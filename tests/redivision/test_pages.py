@@ -160,7 +160,7 @@ def test_activating_from_the_page_moves_the_work_and_the_page_then_shows_the_tab
     new_codes = sorted(draft.plan["added"])
     for code in new_codes:
         assert f"{old.code} {old.name} {code}" in text
-    assert f"assignment {worker.name}" in text
+    assert f"role {worker.name}" in text
     html = page.content.decode()
     assert html.count("grid-retired") >= 1 and html.count("grid-added") >= 1, "the map draws both layers"
 

@@ -35,6 +35,11 @@
         map.attributionControl.setPrefix(false);
     }
     L.control.scale({imperial: false}).addTo(map);
+    // The admin's sidebar and the tools beside the map settle their widths after the map is made:
+    // the map follows its box, or it would centre the grids on a width it no longer has.
+    if (window.ResizeObserver) {
+        new ResizeObserver(function () { map.invalidateSize(); }).observe(map.getContainer());
+    }
     window.draftMap = map;  // for the browser tests, which turn coordinates into pixels
 
     function label(feature, layer, className) {
