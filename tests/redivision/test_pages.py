@@ -163,6 +163,10 @@ def test_activating_from_the_page_moves_the_work_and_the_page_then_shows_the_tab
     assert f"role {worker.name}" in text
     html = page.content.decode()
     assert html.count("grid-retired") >= 1 and html.count("grid-added") >= 1, "the map draws both layers"
+    listing = admin.get("/redivision/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = re.search(rf'<tr data-generation="{draft.id}".*?</tr>', listing, re.S).group(0)
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[2:] == ["in force", draft.valid_from.isoformat(), "—", "2", "1"]
 
 
 def test_the_work_of_a_retired_grid_is_sent_where_the_administrator_chooses(staffed_city):
