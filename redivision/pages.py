@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.basemap import base_map
-from govgrid.lib.errors import GovgridError
+from govgrid.lib.errors import Conflict, GovgridError
 from grids import generations
 from grids.models import CODE_LENGTH, Area, GridKind, Level
 from grids.models.generations import Generation, Succession
@@ -172,6 +172,13 @@ CHANGES = {"activate": _activate, "discard": _discard, "choice": _choose}
 def _look(request, generation, context):
     """Check and dry run change nothing: their findings are shown on the page they were asked from."""
     action = request.POST.get("action")
+    if generation.status != Status.DRAFT:
+        # The check replays the draft's grids over today's areas: an activated generation's would collide.
+        raise Conflict(
+            _("Generation %(number)d is %(status)s: only a draft can be changed.")
+            % {"number": generation.number, "status": generation.get_status_display()},
+            field="generation",
+        )
     if action == "check":
         context["problems"] = [p.describe() for p in generations.check(generation.pk)]
         context["checked"] = True

@@ -213,3 +213,12 @@ def test_discarding_needs_the_confirmation_and_then_ends_the_draft(staffed_city)
     assert answer.status_code == 302
     draft.refresh_from_db()
     assert draft.status == Generation.Status.DISCARDED
+
+
+def test_an_activated_generation_is_not_checked_again(staffed_city):
+    draft = split_draft(staffed_city)
+    generations.activate(draft.id)
+    answer = staffed_city.client("admin").post(
+        f"/redivision/{draft.id}/", {"action": "check", "version": draft.version}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert answer.status_code == 409 and "only a draft can be changed" in page_text(answer)
