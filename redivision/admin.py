@@ -108,6 +108,21 @@ def crossed_grid(generation, community, line):
     return code
 
 
+def text(body, name):
+    """A text field of the posted edit ("" when absent), or a 400 naming it."""
+    value = body.get(name) or ""
+    if not isinstance(value, str):
+        raise GovgridError(_("%(field)s must be text.") % {"field": name}, field=name)
+    return value.strip()
+
+
+def codes(body, name="grids"):
+    value = body.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise GovgridError(_("%(field)s must be a list of grid codes.") % {"field": name}, field=name)
+    return value
+
+
 def edit(generation, community, body):
     """Run one edit of the draft map's; returns the codes of the grids it made."""
     action, version = body.get("action"), body.get("version")
@@ -115,14 +130,13 @@ def edit(generation, community, body):
         raise GovgridError(_("The version read is missing: reload the page."), field="version")
     if action == "split":
         line = drawn(body, "line")
-        grid = body.get("grid") or crossed_grid(generation, community, line)
+        grid = text(body, "grid") or crossed_grid(generation, community, line)
         made = generations.split(generation.pk, grid, line, version=version)
     elif action == "merge":
-        made = generations.merge(generation.pk, body.get("grids") or [], body.get("name", ""), body.get("kind", ""),
-                                 version=version)  # fmt: skip
+        made = generations.merge(generation.pk, codes(body), text(body, "name"), text(body, "kind"), version=version)
     elif action == "carve":
-        made = generations.carve(generation.pk, drawn(body, "polygon"), community.code, into=body.get("into", ""),
-                                 name=body.get("name", ""), kind=body.get("kind") or GridKind.BASIC,
+        made = generations.carve(generation.pk, drawn(body, "polygon"), community.code, into=text(body, "into"),
+                                 name=text(body, "name"), kind=text(body, "kind") or GridKind.BASIC,
                                  version=version)  # fmt: skip
     elif action == "undo":
         generations.undo_community(generation.pk, community.code, version=version)

@@ -86,6 +86,9 @@ def test_a_geometry_that_is_not_geojson_is_a_400_naming_it(staffed_city, draft):
     assert answer.status_code == 400 and answer.json()["field"] == "polygon"
     assert answer.json()["detail"] == "polygon is not a GeoJSON geometry."
     assert post(staffed_city.client("admin"), draft, "merge").status_code == 400
+    not_a_list = {"action": "merge", "version": 1, "grids": "001", "community": community(staffed_city).code}
+    answer = post(staffed_city.client("admin"), draft, not_a_list, HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400 and answer.json()["field"] == "grids"
 
 
 def test_an_edit_on_a_stale_version_is_refused_with_409_and_nothing_is_written(staffed_city, draft):
