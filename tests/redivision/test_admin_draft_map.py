@@ -212,3 +212,35 @@ def test_an_edit_made_on_a_stale_version_is_refused_beside_the_map(served_app, o
         generations.discard(draft.pk)
     # The browser logs the refused request itself; nothing else went wrong.
     assert screen.blocked == [] and [e for e in screen.console_errors if "409" not in e] == []
+
+
+def test_an_area_drawn_and_given_to_the_ticked_grid_moves_the_shared_border(
+    served_app, offline_page, city, django_db_blocker
+):
+    with django_db_blocker.unblock():
+        draft = generations.start_draft(CITY)
+    screen = log_in(offline_page, served_app, f"/admin/grids/generation/{draft.id}/map/?community={OTHER_COMMUNITY}")
+    page = screen.page
+    page.wait_for_selector(".draft-label.grid")
+    # The north row of the community, on the district's northern edge: 005 and 006 east of it.
+    west, east = city[f"{OTHER_COMMUNITY}005"], city[f"{OTHER_COMMUNITY}006"]
+    # Most of the east grid's western third, drawn from inside the west grid to beyond the district's
+    # edge (what lies outside the community is left out), given to the west grid.
+    x0, y0, x1, y1 = east.geom.extent
+    third, tenth = (x1 - x0) / 3, (y1 - y0) / 10
+    page.click("a.leaflet-draw-draw-polygon")
+    for x, y in ((x0 - third / 4, y0 + tenth), (x0 + third, y0 + tenth), (x0 + third, y1 + 0.0005),
+                 (x0 - third / 4, y1 + 0.0005)):  # fmt: skip
+        click_at(page, x, y)
+    finish_drawing(page)
+    page.check(f"#draft-grids input[value='{west.code}']")
+    page.click("#draft-carve-into")
+    wait_for_edit(page, draft.version)
+    with django_db_blocker.unblock():
+        made = {grid.name: grid for grid in Generation.objects.get(pk=draft.pk).grids.all()}
+        assert set(made) == {west.name, east.name}, "each keeps its name, under a new code"
+        assert made[west.name].geom.area == pytest.approx(west.geom.area * (1 + 0.9 / 3), rel=0.02)
+        assert made[east.name].households + made[west.name].households == 200
+        assert generations.check(draft.pk) == []
+        generations.discard(draft.pk)
+    assert screen.blocked == [] and screen.console_errors == []
