@@ -65,8 +65,8 @@ def test_the_leader_reads_the_generations_but_may_not_start_a_draft_or_activate_
 
 def test_a_leader_of_another_district_finds_no_generation_here(staffed_city):
     draft = split_draft(staffed_city)
-    other = Area.objects.create(code="990099", name="别的市", level="district", geom=staffed_city.district.geom)
-    stranger = staffed_city.account("990099_leader", "别的领导", Role.LEADER, other)
+    other = Area.objects.create(code="990199", name="别的市", level="district", geom=staffed_city.district.geom)
+    stranger = staffed_city.account("990199_leader", "别的领导", Role.LEADER, other)
     from django.test import Client
 
     client = Client()

@@ -14,7 +14,8 @@ from grids import generations
 from grids.models import Role
 from tests.conftest import DEMO_PASSWORD, committed_city
 
-CITY = "990022"
+CITY = "990162"  # none of the other drawn cities' codes
+ORIGIN = (114.9, 33.1)  # away from every other drawn city: the map draws the grids around
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def activated(django_db_setup, django_db_blocker):
         city.generation = draft
 
     with committed_city(
-        django_db_blocker, add_people, code=CITY, streets=1, towns=0, communities=1, grids=(1, 2)
+        django_db_blocker, add_people, code=CITY, origin=ORIGIN, streets=1, towns=0, communities=1, grids=(1, 2)
     ) as city:
         yield city, city.generation
 
