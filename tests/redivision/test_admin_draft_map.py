@@ -153,7 +153,7 @@ def test_an_administrator_splits_merges_and_carves_on_the_admin_map_then_checks_
     wait_for_edit(page, version)
     market = current_draft().grids.get(name="农贸市场")
     assert market.kind == GridKind.MARKET and market.how == "carve"
-    assert market.geom.area == pytest.approx(0.16 * w * h, rel=0.02)
+    assert market.geom.area == pytest.approx(0.16 * w * h, rel=0.05)  # drawn to the pixel
     assert (
         page.locator("#draft-grids input[type=checkbox]").count() == 7
     )  # 004 006, 007 008, 009, 005 less the market, the market
