@@ -69,6 +69,8 @@ def feature(shape, draft):
             "kind_label": str(GridKind(shape.kind).label) if shape.kind in GridKind.values else "",
             "households": shape.households,
             "draft": draft,
+            # Where its label goes: inside it, also when it rings a grid carved out of it.
+            "label_at": shape.geom.point_on_surface.coords,
         },
     }
 

@@ -50,7 +50,18 @@
         layer.bindTooltip(text, {permanent: true, direction: "center", className: "draft-label " + className});
     }
 
-    L.geoJSON(data.neighbours, {
+    // Labels where the server says (a point inside each grid): a grid's own centre may lie in a
+    // grid carved out of it, under that grid's label.
+    function placeLabels(group) {
+        group.eachLayer(function (layer) {
+            var at = layer.feature.properties.label_at;
+            if (at) {
+                layer.openTooltip(L.latLng(at[1], at[0]));
+            }
+        });
+    }
+
+    var neighbours = L.geoJSON(data.neighbours, {
         style: NEIGHBOUR,
         interactive: false,
         onEachFeature: function (feature, layer) { label(feature, layer, "neighbour"); }
@@ -125,6 +136,7 @@
                 map.setView([32.69, 112.08], 11);
             }
         }
+        placeLabels(grids);
     }
 
     function say(id, text) {
@@ -237,4 +249,5 @@
     });
 
     show(data.grids, true);
+    placeLabels(neighbours);
 })();
