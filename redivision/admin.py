@@ -245,7 +245,7 @@ class GenerationAdmin(ScopedAdmin):
             )
             made = edit(generation, community, body)
         except Http404 as missing:
-            return JsonResponse({"detail": str(missing), "code": "not_found", "field": "community"}, status=404)
+            return JsonResponse({"detail": str(missing), "code": "not_found"}, status=404)
         except PermissionDenied as refused:
             return JsonResponse({"detail": str(refused), "code": "forbidden"}, status=403)
         except GovgridError as refused:
