@@ -36,5 +36,7 @@ def header(request):
         "changes_areas": SimpleLazyObject(lambda: bool(their.everything or their.write)),
         "reads_areas": SimpleLazyObject(lambda: bool(their.everything or their.read)),
         "administers": SimpleLazyObject(lambda: bool(their.everything)),
+        # the generations of the grids: administrators and leaders
+        "reads_generations": SimpleLazyObject(lambda: bool(their.everything or their.leads)),
         "unread_notifications": SimpleLazyObject(unread),
     }

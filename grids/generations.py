@@ -605,10 +605,8 @@ def activate(generation_id, user=None, version=None, on=None, dry_run=False):
 def check(generation_id):
     """The topology problems the draft's changed communities would have: the activation's own check,
     rolled back."""
-    generation = Generation.objects.filter(pk=generation_id).first()
-    if generation is None:
-        raise NotFound(_("No generation has the id %(id)s.") % {"id": generation_id}, field="generation")
     with transaction.atomic():
+        generation = _draft(generation_id, None)  # a draft only: an activated one's grids are written
         _added, _retired, communities = _apply(generation, timezone.localdate())
         problems = [p for code in communities for p in validate_area(code)]
         transaction.set_rollback(True)
