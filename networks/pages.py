@@ -4,14 +4,11 @@ parts outside every grid counted), the overlap table, and for administrators the
 accept every default at once or place one cell. The forms call the same services as the API."""
 
 import json
-from functools import wraps
 
 import folium
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -19,12 +16,12 @@ from rest_framework.exceptions import ValidationError
 
 from govgrid.lib.api_input import checked
 from govgrid.lib.basemap import base_map
-from govgrid.lib.errors import GovgridError, NotFound
+from govgrid.lib.errors import GovgridError
+from govgrid.lib.refusals import answered_as_page, refusal_text
 from grids.models import Area, Level
-from grids.scopes import Forbidden, Scope
+from grids.scopes import Scope
 from maps.layers import extent_of, figure_parts, for_basemap
 from maps.queries import feature_collection
-from volunteers.staff_pages import refusal_text
 
 from . import answers, mapping
 from .api import ImportRequest, import_uploaded
@@ -33,19 +30,6 @@ from .overlap import overlap_of
 from .permissions import check_administrator, layer_seen, layers_seen
 
 CUTTING, WHOLE, OUTSIDE = "#c0392b", "#1f6fb2", "#8e44ad"
-
-
-def answered_as_page(view):
-    @wraps(view)
-    def answered(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as missing:
-            raise Http404(missing.message) from None
-        except Forbidden as refused:
-            raise PermissionDenied(refused.message) from None
-
-    return answered
 
 
 @login_required

@@ -5,14 +5,11 @@ coloured by stars, and a street's pay sheet. The forms take the API's inputs and
 services (ratings.api.ACTIONS), so a page and the API never differ in what they accept."""
 
 from datetime import timedelta
-from functools import wraps
 
 import folium
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import Point
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +19,12 @@ from rest_framework.exceptions import ValidationError
 
 from govgrid.lib.api_input import checked
 from govgrid.lib.basemap import base_map
-from govgrid.lib.errors import GovgridError, NotFound
+from govgrid.lib.errors import GovgridError
+from govgrid.lib.refusals import answered_as_page, refusal_text
 from grids.models import CODE_LENGTH, Area, Level
-from grids.scopes import Forbidden, Scope
+from grids.scopes import Scope
 from maps.layers import extent_of, for_basemap
 from maps.queries import feature_collection
-from volunteers.staff_pages import refusal_text
 
 from . import assessing, pay, reading, schemes, stars, steps
 from .api import ACTIONS, EvidenceRequest, result_rows, seen_round
@@ -46,24 +43,6 @@ DONE = {
     "propose": gettext_lazy("The stars are proposed."),
     "evidence": gettext_lazy("The evidence is added."),
 }
-
-
-def answered_as_page(view):
-    """A refusal raised while a page is built answers as a page: 404 where the thing is not in the
-    reader's areas, 403 where the step is not theirs, 400 with the reason for bad input."""
-
-    @wraps(view)
-    def answered(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as missing:
-            raise Http404(missing.message) from None
-        except Forbidden as refused:
-            raise PermissionDenied(refused.message) from None
-        except GovgridError as refused:
-            return HttpResponseBadRequest(refused.message)
-
-    return answered
 
 
 def recent_quarters(n=4):

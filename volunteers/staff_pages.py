@@ -16,6 +16,7 @@ from rest_framework.exceptions import ValidationError
 
 from govgrid.lib.errors import GovgridError
 from govgrid.lib.privacy import personal_data
+from govgrid.lib.refusals import refusal_text
 from grids.models import Area, Level, Person
 from grids.scopes import Scope
 from incidents.models import Category
@@ -51,17 +52,6 @@ DONE = {
     "give-back": gettext_lazy("Given back: it is offered again."),
     "done": gettext_lazy("Recorded done: the resident is asked to confirm."),
 }
-
-
-def refusal_text(refused):
-    """The message of a refusal, from a service (GovgridError) or from the input's check."""
-    if isinstance(refused, GovgridError):
-        return str(refused.message)
-    detail = refused.detail
-    if isinstance(detail, dict):
-        field, problems = next(iter(detail.items()))
-        return f"{field}: {problems[0] if isinstance(problems, list) else problems}"
-    return str(detail[0] if isinstance(detail, list) else detail)
 
 
 @personal_data  # residents' names and phones
