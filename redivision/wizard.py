@@ -36,9 +36,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govgrid.lib.errors import GovgridError, Unprocessable
+from govgrid.lib.errors import GovgridError, NotFound, Unprocessable
+from grids import generations
 from grids.generations import NewGrid, community_view, replace_community
-from grids.models import GridKind
+from grids.models import Area, GridKind, Level
+from grids.scopes import Forbidden, Scope
 from incidents.models import Incident
 
 PRECISION_DEGREES = 1e-9  # the units' coordinates are snapped to this (about 0.1 mm): shared edges match exactly
@@ -247,6 +249,33 @@ def propose(generation, community, target, roads=None):
         version=version,
         current=current,
     )
+
+
+def draft_and_community(user, generation_id, community_code, version=None):
+    """The draft (locked, at the `version` read when given) and its community, for an
+    administrator: 403 for anyone else, 404 for no such draft or community. Inside a transaction."""
+    if not Scope.for_user(user).everything:
+        raise Forbidden(_("Only an administrator re-divides grids."))
+    # The draft rule (it exists, it is a draft, at the version read) is generations' own.
+    generation = generations._draft(generation_id, version)
+    community = Area.objects.filter(code=community_code, level=Level.COMMUNITY).first()
+    if community is None or not community_code.startswith(generation.district.code):
+        raise NotFound(
+            _("The draft's district has no community with the code %(code)s.") % {"code": community_code},
+            field="community",
+        )
+    return generation, community
+
+
+def run(user, generation_id, community_code, target, roads=None, accept=False, version=None):
+    """What the page and the API do: the proposal for a community of a draft, made by an
+    administrator, and with `accept` written into the draft in the same transaction (the draft
+    locked, at the `version` the caller read when given). Returns (proposal, the new DraftGrids)."""
+    with transaction.atomic():
+        generation, community = draft_and_community(user, generation_id, community_code, version)
+        proposal = propose(generation, community, target, roads)
+        made = proposal.accept() if accept else []
+    return proposal, made
 
 
 # --- the work in PostGIS ----------------------------------------------------------------------------
