@@ -117,27 +117,34 @@ def _accept(request, generation, community):
 
 
 def _balance_rows(proposal):
-    """(label, before, after) rows of the balance table."""
+    """[(group, [(label, before, after)])] for the balance table: the households (or, by case
+    load, the cases) in full, the rest in brief; cases only where there are any."""
     before, after = proposal.before, proposal.after
-    rows = [(_("grids"), before["grids"], after["grids"])]
-    for key, label in (
-        ("households", _("households per grid")),
-        ("cases_per_year", _("cases per year per grid")),
-        ("area_m2", _("ground per grid (m²)")),
-    ):
-        b, a = before[key], after[key]
-        rows += [
-            (f"{label} · {_('min')}", b["min"], a["min"]),
-            (f"{label} · {_('max')}", b["max"], a["max"]),
-            (f"{label} · {_('mean')}", b["mean"], a["mean"]),
-            (f"{label} · {_('standard deviation')}", b["std"], a["std"]),
-            (f"{label} · {_('coefficient of variation')}", b["cv"], a["cv"]),
-        ]
-    rows += [
-        (_("compactness (mean, 1 = circle)"), before["compactness"]["mean"], after["compactness"]["mean"]),
+    full = (("min", _("min")), ("max", _("max")), ("mean", _("mean")), ("std", _("standard deviation")),
+            ("cv", _("coefficient of variation")))  # fmt: skip
+    brief = (("min", _("min")), ("max", _("max")), ("cv", _("coefficient of variation")))
+    counts = [
+        (_("grids"), before["grids"], after["grids"]),
         (_("grids within the target"), before["within_target"], after["within_target"]),
     ]
-    return rows
+    groups = [(_("grids"), counts)]
+    figures = [("households", _("households per grid")), ("cases_per_year", _("cases per year per grid"))]
+    if proposal.target.by_cases:
+        figures.reverse()
+    figures.append(("area_m2", _("ground per grid (m²)")))
+    for n, (key, label) in enumerate(figures):
+        if key == "cases_per_year" and not before[key]["total"]:
+            continue
+        groups.append(
+            (label, [(word, _shown(before[key][k]), _shown(after[key][k])) for k, word in (brief if n else full)])
+        )
+    compact = (_("mean"), before["compactness"]["mean"], after["compactness"]["mean"])
+    groups.append((_("compactness (1 = circle)"), [compact]))
+    return groups
+
+
+def _shown(value):
+    return round(value, 1) if isinstance(value, float) and abs(value) >= 10 else value
 
 
 def _map_parts(draft, community, proposal):
