@@ -229,9 +229,10 @@ def propose(generation, community, target, roads=None):
                 _("The target would need %(k)d grids: a community holds 999 at most.") % {"k": k},
                 field="cases_per_grid" if target.by_cases else "households_min",
             )
-        units = _cut_units(k, _clipped_roads(roads, community))
+        roads = _clipped_roads(roads, community)
+        units = _cut_units(k, roads)
         weights = _unit_weights(units, target)
-        edges = _unit_edges(roads is not None)
+        edges = _unit_edges(roads)
         parts = _partition(units, weights, edges, k, target.by_cases)
         grids, figures = _union_parts(parts, units, weights)
         transaction.set_rollback(True)  # the work tables only
@@ -342,7 +343,8 @@ def _clipped_roads(roads, community):
         roads.srid = 4326
     elif roads.srid != 4326:
         roads = roads.transform(4326, clone=True)
-    return roads
+    clipped = roads.intersection(community.geom)  # a city's roads reduced to the community's
+    return None if clipped.empty else clipped
 
 
 def _cut_units(k, roads):
@@ -396,10 +398,10 @@ def _unit_weights(units, target):
     return {"households": households, "cases": [cases.get(i, 0) for i in range(len(units))]}
 
 
-def _unit_edges(with_roads):
+def _unit_edges(roads):
     """{(a, b): cost} for units sharing an edge (a < b): the edge's length in about metres, times
     INSIDE_GRID_COST inside an old grid unless it runs along a road."""
-    road = "ST_Length(ST_Intersection(e.line, ST_Buffer(%(roads)s::geometry, %(near)s)))" if with_roads else "0"
+    road = "ST_Length(ST_Intersection(e.line, %(near)s::geometry))" if roads is not None else "0"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -411,7 +413,7 @@ def _unit_edges(with_roads):
             )
             SELECT a, b, on_border, ST_Length(line), {road} FROM e WHERE ST_Length(line) > 0
             """,
-            {"precision": PRECISION_DEGREES},
+            {"precision": PRECISION_DEGREES, "near": roads.buffer(ROAD_DEGREES).ewkb if roads is not None else None},
         )
         rows = cursor.fetchall()
     edges = {}
@@ -483,7 +485,7 @@ def _partition(units, weights, edges, k, by_cases):
                     adjncy.append(local[w])
                     eweights.append(cost[(v, w)])
                 xadj.append(len(adjncy))
-            options = pymetis.Options(seed=1, contig=1, ufactor=10)
+            options = pymetis.Options(seed=1, contig=1, ufactor=10, ncuts=4, niter=20)
             _cut, local_parts = pymetis.part_graph(
                 share, pymetis.CSRAdjacency(xadj, adjncy), vweights=[vweights[v] for v in members],
                 eweights=eweights, options=options,

@@ -3,6 +3,7 @@ within the community that cover its basic ground exactly, the dedicated grid kep
 smaller spread of households per grid than before."""
 
 import pytest
+from django.contrib.gis.geos import LineString, MultiLineString, Polygon
 
 from grids import generations
 from grids.models import DraftGrid, GridKind
@@ -65,3 +66,23 @@ def test_the_spread_of_households_per_grid_is_smaller_after_than_before():
     assert after["total"] == pytest.approx(before["total"], abs=proposal.after["grids"])
     assert proposal.after["within_target"] >= proposal.after["grids"] - 1
     assert proposal.before["within_target"] <= 3
+
+
+def test_the_new_border_follows_a_road_across_a_grid():
+    """One grid of 100 households cut in two for 40–60 households a grid: along the diagonal road
+    drawn through it, the cut follows the road; with no road, it does not."""
+    city = draw_city(streets=1, towns=0, communities=1, grids=(1, 1))
+    community = city.communities[0]
+    x0, y0, x1, y1 = city.grids[0].geom.extent
+    road = MultiLineString(LineString((x0 - 0.001, y0 - 0.001), (x1 + 0.001, y1 + 0.001)), srid=4326)
+    south_east = Polygon(((x0, y0), (x1, y0), (x1, y1), (x0, y0)), srid=4326)
+    draft = generations.start_draft(city.code)
+    target = Target.of(households_min=40, households_max=60)
+
+    def off_the_road(proposal):
+        return min(grid.geom.sym_difference(south_east).area for grid in proposal.grids) / south_east.area
+
+    along = propose(draft, community, target, roads=road)
+    assert along.after["grids"] == 2
+    assert off_the_road(along) < 0.01
+    assert off_the_road(propose(draft, community, target)) > 0.2
