@@ -3,7 +3,7 @@ community of a draft, as GeoJSON with the balance before and after, and with `ac
 into the draft (redivision.wizard.run, which the page calls too)."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,6 +16,21 @@ from govgrid.lib.errors import errors
 from .wizard import Target, run
 
 TAG = ["generations"]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON LineString or MultiLineString (RFC 7946), WGS84 longitude/latitude",
+        "required": ["type", "coordinates"],
+        "properties": {
+            "type": {"type": "string", "enum": ["LineString", "MultiLineString"]},
+            "coordinates": {"type": "array", "items": {}},
+        },
+    }
+)
+class LinesField(GeometryField):
+    """Road lines given as GeoJSON, read into a GEOS geometry."""
 
 
 class WizardRequest(serializers.Serializer):
@@ -31,7 +46,7 @@ class WizardRequest(serializers.Serializer):
     cases_per_grid = serializers.IntegerField(
         min_value=1, required=False, help_text=_("Cases per year per grid, at most (instead of households).")
     )
-    roads = GeometryField(
+    roads = LinesField(
         required=False, help_text=_("Road lines (a GeoJSON MultiLineString, WGS84) the new borders should follow.")
     )
     accept = serializers.BooleanField(default=False, help_text=_("Write the proposal into the draft."))
