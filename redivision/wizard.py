@@ -44,8 +44,8 @@ from grids.scopes import Forbidden, Scope
 from incidents.models import Incident
 
 PRECISION_DEGREES = 1e-9  # the units' coordinates are snapped to this (about 0.1 mm): shared edges match exactly
-UNITS_PER_GRID = 40  # lattice cells per new grid: finer follows the target more closely, coarser is faster
-MIN_UNITS, MAX_UNITS = 300, 6000
+UNITS_PER_GRID = 30  # lattice cells per new grid: finer follows the target more closely, coarser is faster
+MIN_UNITS, MAX_UNITS = 200, 6000
 INSIDE_GRID_COST = 2  # cutting inside an old grid costs this many times cutting along a border or a road
 ROAD_DEGREES = 2e-5  # an edge within this of a road line (about 2 m) lies along the road
 CASE_DAYS = 365  # the cases of the last year give the case load
