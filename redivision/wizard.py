@@ -355,22 +355,34 @@ def _cut_units(k, roads):
         ground = cursor.fetchone()[0]
         wanted = min(max(UNITS_PER_GRID * k, MIN_UNITS), MAX_UNITS)
         size = math.sqrt(ground / wanted)
-        split = "ST_Split(cut.geom, %(roads)s::geometry)" if roads is not None else "cut.geom"
+        # A cell wholly inside its grid needs no overlay; every piece is snapped to the same fine grid
+        # (made valid in the rare case snapping folds it) so neighbours share their edges exactly. The
+        # roads, when given, cut the pieces again, snapped once more the same way.
+        pieces = (
+            "cut"
+            if roads is None
+            else """(
+                SELECT cut.shape,
+                       (ST_Dump(ST_CollectionExtract(
+                           ST_ReducePrecision(ST_Split(cut.geom, %(roads)s::geometry), %(precision)s), 3))).geom AS geom
+                FROM cut)"""
+        )
         cursor.execute(
             f"""
             CREATE TEMP TABLE wizard_unit ON COMMIT DROP AS
-            WITH cut AS (
+            WITH snapped AS (
                 SELECT s.idx AS shape,
-                       (ST_Dump(ST_CollectionExtract(ST_Intersection(s.geom, c.geom, %(precision)s), 3))).geom AS geom
+                       ST_SnapToGrid(CASE WHEN ST_Within(c.geom, s.geom) THEN c.geom
+                                          ELSE ST_Intersection(s.geom, c.geom) END, %(precision)s) AS geom
                 FROM wizard_shape s, ST_SquareGrid(%(size)s, s.geom) c
                 WHERE ST_Intersects(s.geom, c.geom)
-            ), pieces AS (
-                SELECT cut.shape,
-                       (ST_Dump(ST_CollectionExtract(ST_ReducePrecision({split}, %(precision)s), 3))).geom AS geom
-                FROM cut
+            ), cut AS (
+                SELECT shape, (ST_Dump(ST_CollectionExtract(
+                           CASE WHEN ST_IsValid(geom) THEN geom ELSE ST_MakeValid(geom) END, 3))).geom AS geom
+                FROM snapped
             )
             SELECT (row_number() OVER (ORDER BY shape, ST_YMin(geom), ST_XMin(geom)) - 1)::int AS id, shape, geom
-            FROM pieces WHERE ST_Area(geom) > 0
+            FROM {pieces} AS pieces WHERE ST_Area(geom) > 0
             """,
             {"precision": PRECISION_DEGREES, "size": size, "roads": roads.ewkb if roads is not None else None},
         )
@@ -407,13 +419,14 @@ def _unit_edges(roads):
             f"""
             WITH e AS (
                 SELECT a.id AS a, b.id AS b, a.shape <> b.shape AS on_border,
-                       ST_CollectionExtract(ST_Intersection(a.geom, b.geom, %(precision)s), 2) AS line
+                       -- the units are snapped alike, so their shared edges are the same segments
+                       ST_CollectionExtract(ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom)), 2) AS line
                 FROM wizard_unit a JOIN wizard_unit b ON a.id < b.id AND a.geom && b.geom
                 WHERE ST_Intersects(a.geom, b.geom)
             )
             SELECT a, b, on_border, ST_Length(line), {road} FROM e WHERE ST_Length(line) > 0
             """,
-            {"precision": PRECISION_DEGREES, "near": roads.buffer(ROAD_DEGREES).ewkb if roads is not None else None},
+            {"near": roads.buffer(ROAD_DEGREES).ewkb if roads is not None else None},
         )
         rows = cursor.fetchall()
     edges = {}
