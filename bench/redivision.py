@@ -23,6 +23,7 @@ Results are appended to bench/results.md with the command.
 
 import argparse
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -199,9 +200,10 @@ def district_bench(n, target):
     }
 
 
-def report(target, rows, proposal, problems, district):
+def report(target, rows, proposal, problems, district, load_before):
     h = lambda s: s["households"]  # noqa: E731
     lines = heading("re-division wizard", "redivision.py")
+    lines[0] += f"; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     lines += [
         f"A 50-grid community (10 × 5 squares, one a market kept whole), households log-normal, seed 7; "
         f"target {target.households_min}–{target.households_max} households a grid; "
@@ -236,12 +238,13 @@ def main():
     parser.add_argument("--max", type=int, default=500)
     args = parser.parse_args()
     setup_django()
+    load_before = os.getloadavg()[0]
     from redivision.wizard import Target
 
     target = Target.of(households_min=args.min, households_max=args.max)
     rows, proposal, problems = community_bench(target)
     district = district_bench(args.grids, target) if args.grids else None
-    report(target, rows, proposal, problems, district)
+    report(target, rows, proposal, problems, district, load_before)
 
 
 if __name__ == "__main__":
