@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.fields import GeometryField
 
-from govgrid.lib.api_input import checked
 from govgrid.lib.errors import errors
 
 from .wizard import Target, run
@@ -33,12 +32,9 @@ class LinesField(GeometryField):
     """Road lines given as GeoJSON, read into a GEOS geometry."""
 
 
-class WizardRequest(serializers.Serializer):
-    community = serializers.RegexField(
-        r"^[0-9]{12}$",
-        help_text=_("The code of a community of the draft's district (12 digits)."),
-        error_messages={"invalid": _("A community's code is 12 digits.")},
-    )
+class WizardTarget(serializers.Serializer):
+    """The target and the draft's version read, as the API and the page's form take them."""
+
     households_min = serializers.IntegerField(
         min_value=1, required=False, help_text=_("Households per grid, at least.")
     )
@@ -46,13 +42,25 @@ class WizardRequest(serializers.Serializer):
     cases_per_grid = serializers.IntegerField(
         min_value=1, required=False, help_text=_("Cases per year per grid, at most (instead of households).")
     )
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text=_("The draft's version read: a stale one answers 409 stale_version.")
+    )
+
+    def target(self):
+        given = self.validated_data
+        return Target.of(given.get("households_min"), given.get("households_max"), given.get("cases_per_grid"))
+
+
+class WizardRequest(WizardTarget):
+    community = serializers.RegexField(
+        r"^[0-9]{12}$",
+        help_text=_("The code of a community of the draft's district (12 digits)."),
+        error_messages={"invalid": _("A community's code is 12 digits.")},
+    )
     roads = LinesField(
         required=False, help_text=_("Road lines (a GeoJSON MultiLineString, WGS84) the new borders should follow.")
     )
     accept = serializers.BooleanField(default=False, help_text=_("Write the proposal into the draft."))
-    version = serializers.IntegerField(
-        min_value=1, required=False, help_text=_("The draft's version read: a stale one answers 409 stale_version.")
-    )
 
 
 class Spread(serializers.Serializer):
@@ -107,8 +115,9 @@ class WizardView(APIView):
         responses={200: WizardAnswer, **errors(400, 401, 403, 404, 409, 422)},
     )
     def post(self, request, pk):
-        given = checked(WizardRequest, request.data)
-        target = Target.of(given.get("households_min"), given.get("households_max"), given.get("cases_per_grid"))
+        body = WizardRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        given, target = body.validated_data, body.target()
         proposal, made = run(
             request.user, pk, given["community"], target, given.get("roads"), given["accept"], given.get("version")
         )

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rest_framework.exceptions import ValidationError
 
-from govgrid.lib.api_input import checked
 from govgrid.lib.basemap import base_map
 from govgrid.lib.errors import GovgridError, NotFound
 from grids.generations import community_view
@@ -26,8 +25,8 @@ from grids.models import GridKind
 from grids.scopes import Forbidden
 from maps.layers import extent_of, for_basemap
 
-from .wizard import Target, draft_and_community, run
-from .wizard_api import WizardRequest
+from .wizard import draft_and_community, run
+from .wizard_api import WizardTarget
 
 TARGET_FIELDS = ("households_min", "households_max", "cases_per_grid")
 COLOURS = {"under": "#4575b4", "within": "#1a9850", "over": "#d73027", "kept": "#9e9ac8"}
@@ -56,11 +55,11 @@ def _refusal(error):
     return str(getattr(error, "message", error))
 
 
-def _given(data, accept):
+def _given(data):
     """The target and the draft's version read from a form, checked as the API checks its body."""
-    fields = {name: data[name] for name in (*TARGET_FIELDS, "version") if data.get(name, "").strip()}
-    given = checked(WizardRequest, {"community": "000000000000", **fields, "accept": accept})
-    return Target.of(*(given.get(name) for name in TARGET_FIELDS)), given.get("version")
+    form = WizardTarget(data={name: data[name] for name in (*TARGET_FIELDS, "version") if data.get(name, "").strip()})
+    form.is_valid(raise_exception=True)
+    return form.target(), form.validated_data.get("version")
 
 
 @login_required
@@ -73,7 +72,7 @@ def wizard_page(request, generation, community):
     target, proposal, status = None, None, 200
     if any(request.GET.get(name) for name in TARGET_FIELDS):
         try:
-            target, _version = _given(request.GET, False)
+            target, _version = _given(request.GET)
             proposal, _made = run(request.user, generation, community, target)
         except (GovgridError, ValidationError) as refused:
             if isinstance(refused, NotFound | Forbidden):
@@ -102,7 +101,7 @@ def wizard_page(request, generation, community):
 def _accept(request, generation, community):
     here = reverse("redivision-wizard", args=[generation, community])
     try:
-        target, version = _given(request.POST, True)
+        target, version = _given(request.POST)
         proposal, made = run(request.user, generation, community, target, accept=True, version=version)
     except (GovgridError, ValidationError) as refused:
         if isinstance(refused, NotFound | Forbidden):
