@@ -110,16 +110,16 @@ def peer_division(generation, community, target, k, assign):
 
     from grids.generations import community_view
     from grids.models import GridKind
-    from redivision import wizard
+    from redivision import wizard_units
 
     started = time.perf_counter()
     basic = [s for s in community_view(generation, community).values() if s.kind == GridKind.BASIC]
     with transaction.atomic():
-        wizard._load_shapes(basic)
-        units = wizard._cut_units(k, None)
-        weights = wizard._unit_weights(units, target)
+        wizard_units.load_shapes(basic)
+        units = wizard_units.cut_units(k, None)
+        weights = wizard_units.unit_weights(units, target)
         part = assign(unit_centroids(), k)
-        grids, figures = wizard._union_parts(part, units, weights)
+        grids, figures = wizard_units.union_parts(part, units, weights)
         transaction.set_rollback(True)
     pieces = sum(1 for grid in grids if len(grid.geom) > 1)
     return figures, pieces, time.perf_counter() - started
