@@ -67,7 +67,7 @@ def community_view(generation, community):
     return {shape.code: shape for shape in sorted(shapes, key=lambda s: s.code)}
 
 
-def _draft(generation_id, version):
+def locked_draft(generation_id, version):
     """The draft, locked for the change, at the version the caller read."""
     generation = Generation.objects.select_for_update().filter(pk=generation_id).first()
     if generation is None:
@@ -98,7 +98,7 @@ def _community_of(generation, code, field_name):
     return community
 
 
-def _community(generation, code):
+def draft_community(generation, code):
     """A current community of the draft's district by its code, else 404 naming `community`."""
     community = Area.objects.filter(code=code, level=Level.COMMUNITY).first()
     if community is None or not code.startswith(generation.district.code):
@@ -251,7 +251,7 @@ def _in_wgs84(geom):
 def split(generation_id, grid_code, line, names=(), version=None):
     """Split a grid of the draft along a drawn line (it must cross the grid from border to border)."""
     with transaction.atomic():
-        generation = _draft(generation_id, version)
+        generation = locked_draft(generation_id, version)
         community = _community_of(generation, grid_code, "grid")
         shape = _shape(community_view(generation, community), grid_code, "grid")
         line = _line(line)
@@ -282,7 +282,7 @@ def merge(generation_id, codes, name="", kind="", version=None):
     if len(codes) < 2:
         raise GovgridError(_("Name two grids or more to merge."), field="grids")
     with transaction.atomic():
-        generation = _draft(generation_id, version)
+        generation = locked_draft(generation_id, version)
         community = _community_of(generation, codes[0], "grids")
         if any(not code.startswith(community.code) for code in codes):
             raise Unprocessable(_("Only grids of one community can be merged."), field="grids")
@@ -314,8 +314,8 @@ def carve(generation_id, polygon, community_code, into="", name="", kind=GridKin
     if kind not in GridKind.values:
         raise GovgridError(_("Unknown grid kind %(kind)s.") % {"kind": kind}, field="kind")
     with transaction.atomic():
-        generation = _draft(generation_id, version)
-        community = _community(generation, community_code)
+        generation = locked_draft(generation_id, version)
+        community = draft_community(generation, community_code)
         piece = as_multipolygon(polygon.intersection(community.geom))
         if piece.empty or piece.area <= NOISE_DEGREES2:
             raise Unprocessable(_("The area drawn lies outside the community."), field="polygon")
@@ -349,8 +349,8 @@ def replace_community(generation_id, community_code, grids, how="wizard", keep=(
     """Replace the grids of a community in the draft, but those whose codes `keep` names (dedicated
     grids kept whole), by `grids` (NewGrids): a whole re-division, such as the wizard proposes."""
     with transaction.atomic():
-        generation = _draft(generation_id, version)
-        community = _community(generation, community_code)
+        generation = locked_draft(generation_id, version)
+        community = draft_community(generation, community_code)
         sources = [s for code, s in community_view(generation, community).items() if code not in keep]
         return _replace(generation, community, sources, list(grids), how)
 
@@ -358,7 +358,7 @@ def replace_community(generation_id, community_code, grids, how="wizard", keep=(
 def undo_community(generation_id, community_code, version=None):
     """Drop the draft's changes to one community: its own grids there, and the retirements."""
     with transaction.atomic():
-        generation = _draft(generation_id, version)
+        generation = locked_draft(generation_id, version)
         generation.grids.filter(community__code=community_code).delete()
         generation.retires.remove(*generation.retires.filter(code__startswith=community_code))
         generation.version += 1
@@ -370,7 +370,7 @@ def set_choice(generation_id, old_code, new_code, version=None):
     """Where the work of a retired grid goes (its people, Party group, station) when not to the new
     grid holding most of its ground; an empty `new_code` drops the choice."""
     with transaction.atomic():
-        generation = _draft(generation_id, version)
+        generation = locked_draft(generation_id, version)
         if not generation.retires.filter(code=old_code).exists():
             raise GovgridError(_("Grid %(code)s is not retired by this draft.") % {"code": old_code}, field="old")
         choices = dict(generation.choices)
@@ -390,7 +390,7 @@ def set_choice(generation_id, old_code, new_code, version=None):
 
 def discard(generation_id, version=None):
     with transaction.atomic():
-        generation = _draft(generation_id, version)
+        generation = locked_draft(generation_id, version)
         generation.status = Generation.Status.DISCARDED
         generation.version += 1
         generation.save(update_fields=["status", "version"])
@@ -542,7 +542,7 @@ def activate(generation_id, user=None, version=None, on=None, dry_run=False):
     on = on or timezone.localdate()
     with transaction.atomic():
         lock_boundaries()
-        generation = _draft(generation_id, version)
+        generation = locked_draft(generation_id, version)
         if not generation.grids.exists() and not generation.retires.exists():
             raise Unprocessable(_("The draft changes no grid."), field="generation")
         last = (
@@ -606,7 +606,7 @@ def check(generation_id):
     """The topology problems the draft's changed communities would have: the activation's own check,
     rolled back."""
     with transaction.atomic():
-        generation = _draft(generation_id, None)  # a draft only: an activated one's grids are written
+        generation = locked_draft(generation_id, None)  # a draft only: an activated one's grids are written
         _added, _retired, communities = _apply(generation, timezone.localdate())
         problems = [p for code in communities for p in validate_area(code)]
         transaction.set_rollback(True)

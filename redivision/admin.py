@@ -29,8 +29,10 @@ from grids import generations
 from grids.admin import ScopedAdmin, map_texts
 from grids.models import CODE_LENGTH, Area, GridKind, Level
 from grids.models.generations import Generation
-from grids.scopes import Scope
+from grids.scopes import Forbidden, Scope
 from grids.validation import UNCHANGED_BOUNDARY_DEGREES
+
+from .rights import only_administrators
 
 # The drawing toolbar's texts the area map does not need (it draws no line), by L.drawLocal path.
 LINE_TEXTS = {
@@ -185,8 +187,10 @@ class GenerationAdmin(ScopedAdmin):
 
     def _draft_and_community(self, request, generation_id, community_code):
         """The draft (only administrators edit one) and one community of its district."""
-        if not Scope.for_user(request.user).everything:
-            raise PermissionDenied(_("Only administrators change the generations of the grids."))
+        try:
+            only_administrators(Scope.for_user(request.user))
+        except Forbidden as refused:
+            raise PermissionDenied(refused.message) from None
         generation = Generation.objects.select_related("district").filter(pk=generation_id).first()
         if generation is None:
             raise Http404(_("No generation has the id %(id)s.") % {"id": generation_id})

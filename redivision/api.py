@@ -18,26 +18,21 @@ from govgrid.lib.moments import BoundedDateField
 from grids import generations
 from grids.api import AreaCodeField, ScopedMixin
 from grids.models import Generation, GridKind
-from grids.scopes import Forbidden
 from grids.validation import explain_invalid
 
 from . import schema as docs
 from .reading import generation_detail, generation_summary
+from .rights import only_administrators, reads
 
 
 class ScopedView(ScopedMixin, APIView):
     pass
 
 
-def only_administrators(scope):
-    if not scope.everything:
-        raise Forbidden(_("Only an administrator re-divides the grids."))
-
-
 def seen_generation(scope, pk):
     """The generation `pk` if the caller sees its district, else 404."""
     generation = Generation.objects.select_related("district").filter(pk=pk).first()
-    if generation is None or not scope.sees_within(generation.district.code):
+    if generation is None or not reads(scope, generation.district.code):
         raise NotFound(_("No generation has the id %(id)s.") % {"id": pk}, field="generation")
     return generation
 
@@ -81,7 +76,7 @@ class GenerationsView(ScopedView):
         generations_seen = Generation.objects.select_related("district").order_by("district__code", "number")
         if query.get("district"):
             generations_seen = generations_seen.filter(district__code=query["district"])
-        rows = [generation_summary(g) for g in generations_seen if self.scope.sees_within(g.district.code)]
+        rows = [generation_summary(g) for g in generations_seen if reads(self.scope, g.district.code)]
         return Response(rows)
 
     @docs.generation_start(GenerationStart)

@@ -29,8 +29,10 @@ from govgrid.lib.errors import Conflict, GovgridError
 from grids import generations
 from grids.models import CODE_LENGTH, Area, GridKind, Level
 from grids.models.generations import Generation, Succession
-from grids.scopes import Scope
+from grids.scopes import Forbidden, Scope
 from maps.layers import extent_of, figure_parts, for_basemap
+
+from .rights import districts_read, only_administrators
 
 Status = Generation.Status
 DISTRICT_DIGITS = CODE_LENGTH[Level.DISTRICT]
@@ -58,15 +60,6 @@ LAYER_STYLES = {
 # --- who reads and who acts --------------------------------------------------------------------------
 
 
-def districts_read(scope):
-    """The districts whose generations this reader sees: every one for administrators, for leaders
-    the districts of the areas they lead; for anyone else none."""
-    districts = Area.objects.filter(level=Level.DISTRICT).order_by("code")
-    if scope.everything:
-        return list(districts)
-    return list(districts.filter(code__in={code[:DISTRICT_DIGITS] for code in scope.leads}))
-
-
 def reader_districts(request):
     """(scope, districts) for a reader of these pages; PermissionDenied for anyone else."""
     scope = Scope.for_user(request.user)
@@ -77,8 +70,10 @@ def reader_districts(request):
 
 
 def check_acts(scope):
-    if not scope.everything:
-        raise PermissionDenied(_("Only administrators change the generations of the grids."))
+    try:
+        only_administrators(scope)
+    except Forbidden as refused:
+        raise PermissionDenied(refused.message) from None
 
 
 def generation_read(request, generation_id):

@@ -74,7 +74,8 @@ def test_only_an_administrator_changes_a_draft_and_a_stale_version_is_refused(st
     assert refused.status_code == 403
     stale = post(admin, f"/api/v1/generations/{draft['id']}/discard/", {"version": draft["version"] - 1})
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
-    assert worker.get(f"/api/v1/generations/{draft['id']}/").status_code == 200  # they see the district
+    assert worker.get(f"/api/v1/generations/{draft['id']}/").status_code == 404  # generations: not a worker's
+    assert city.client("leader").get(f"/api/v1/generations/{draft['id']}/").status_code == 200
 
 
 def test_bad_drawings_are_refused_naming_the_field(staffed_city):
@@ -230,3 +231,14 @@ def test_the_dashboard_counts_a_retired_grids_cases_in_todays_grids_and_says_so(
     rows = {row["code"]: row["received"] for row in page.context["children"]}
     assert rows[east_half.code] == 1 and grid.code not in rows
     assert "counts in today" in page.content.decode() or "计入今天" in page.content.decode()
+
+
+def test_the_generation_page_opens_the_wizard_of_the_community_chosen(staffed_city):
+    city = staffed_city
+    admin, draft = split_west_grid(city)
+    community = city.communities[0].code
+    page = admin.get(f"/redivision/{draft['id']}/").content.decode()
+    assert 'id="open-wizard"' in page
+    answer = admin.get(f"/redivision/{draft['id']}/wizard/?community={community}")
+    assert answer.status_code == 302 and answer["Location"] == f"/redivision/{draft['id']}/wizard/{community}/"
+    assert admin.get(f"/redivision/{draft['id']}/wizard/?community=").status_code == 404
