@@ -21,7 +21,7 @@ from govgrid.lib.refusals import answered_as_page, refusal_text
 from grids.generations import community_view
 from grids.models import GridKind
 from grids.scopes import Forbidden
-from maps.layers import extent_of, for_basemap
+from maps.layers import extent_of, figure_parts, for_basemap
 
 from .wizard import draft_and_community, run
 from .wizard_api import WizardTarget
@@ -155,13 +155,7 @@ def _map_parts(draft, community, proposal):
     folium.LayerControl(collapsed=True).add_to(fmap)
     west, south, east, north = extent_of(shown)
     fmap.fit_bounds([[south, west], [north, east]])
-    figure = fmap.get_root()
-    figure.render()
-    return {
-        "map_header": figure.header.render(),
-        "map_html": figure.html.render(),
-        "map_script": figure.script.render(),
-    }
+    return figure_parts(fmap)
 
 
 def _place(target, figures):
