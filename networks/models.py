@@ -21,7 +21,7 @@ class NetworkLayer(models.Model):
     kind = models.CharField(_("network kind"), max_length=32, choices=NetworkKind.choices)
     # Its cells are compared with this district's grids only.
     district = models.ForeignKey(
-        "grids.Area", verbose_name=_("district"), on_delete=models.PROTECT, related_name="network_layers"
+        "grids.Area", verbose_name=_("district"), on_delete=models.CASCADE, related_name="network_layers"
     )
     source_name = models.CharField(_("source file"), max_length=255)
     srs = models.CharField(_("coordinate system as read"), max_length=255)
@@ -63,7 +63,13 @@ class CellMapping(models.Model):
 
     cell = models.OneToOneField(NetworkCell, verbose_name=_("cell"), on_delete=models.CASCADE, related_name="mapping")
     grid = models.ForeignKey(
-        "grids.Area", verbose_name=_("grid"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        # a grid is deleted only with its whole district (a re-division retires it: networks.regrid)
+        "grids.Area",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     split = models.BooleanField(_("split by shares"), default=False)
     accepted_by = models.ForeignKey(

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('srs', models.CharField(max_length=255, verbose_name='coordinate system as read')),
                 ('imported_at', models.DateTimeField(verbose_name='imported at')),
                 ('cell_count', models.PositiveIntegerField(verbose_name='cells')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='network_layers', to='grids.area', verbose_name='district')),
+                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='network_layers', to='grids.area', verbose_name='district')),
                 ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
             ],
             options={
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('split', models.BooleanField(default=False, verbose_name='split by shares')),
                 ('accepted_at', models.DateTimeField(verbose_name='accepted at')),
                 ('accepted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='accepted by')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grids.area', verbose_name='grid')),
+                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='grids.area', verbose_name='grid')),
                 ('cell', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mapping', to='networks.networkcell', verbose_name='cell')),
             ],
             options={
