@@ -124,7 +124,7 @@ class Problems(serializers.Serializer):
     problems = ProblemRow(many=True)
 
 
-PK = OpenApiParameter("pk", int, OpenApiParameter.PATH, description=_("The generation's id."))
+PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description=_("The generation's id."))
 
 
 def generation_list(query):
