@@ -21,12 +21,16 @@ const PHOTO_TIMEOUT_MS = 120000;
 
 let current = null; // the case being verified: {code, version}
 let sending = null;
+// Raised each time a sending writes what became of a case under the list: a reading of the list
+// that began before it does not replace that line with "nothing to verify".
+let outcomes = 0;
 // What each action leaves the case as: a retry finding it so knows the server has it already.
 const LEAVES = { verify: "verified", rework: "in_progress" };
 
 // The list read again; `keepNote` leaves the line under it as it is (what was just done).
 export async function loadToVerify(keepNote = false) {
   const note = $("verify-note");
+  const outcomesBefore = outcomes;
   if (!navigator.onLine) {
     // The copy read last (without any resident's contact), so the work goes on in a basement.
     await showList(readKept("verify").results || []);
@@ -43,7 +47,7 @@ export async function loadToVerify(keepNote = false) {
     const results = body.results.map(({ contact, ...rest }) => rest);
     writeKept("verify", { results });
     await showList(results);
-    if (!keepNote) note.textContent = body.count ? "" : t("verifyNone");
+    if (!keepNote && outcomes === outcomesBefore) note.textContent = body.count ? "" : t("verifyNone");
   } catch (error) {
     note.textContent = navigator.onLine ? error.message : t("verifyOffline");
   }
@@ -149,10 +153,12 @@ async function sendAll() {
     if (outcome === "stop") return;
     if (outcome === "done") {
       await verifications.remove(record.code);
+      outcomes += 1;
       $("verify-note").textContent = t(record.action === "verify" ? "verifyDone" : "reworkDone", { code: record.code });
     } else {
       record.state = "failed";
       await verifications.put(record);
+      outcomes += 1;
       $("verify-note").textContent = `${record.code}: ${record.note}`;
     }
   }
