@@ -200,15 +200,27 @@ def _new_milestone(project, plan, user, now, position):
     return milestone
 
 
+_MILESTONE_STEP = object()  # a step on a milestone: the milestone's version is checked, not the project's
+
+
+def _open_project(scope, pk, check, version=_MILESTONE_STEP):
+    """The project locked for a step `check` allows this scope (rules.check_changes or
+    rules.check_reviews), at the `version` read when the step is the project's, while it is open.
+    Inside the step's transaction."""
+    project = seen_project(scope, pk, lock=True)
+    check(scope, project)
+    if version is not _MILESTONE_STEP:
+        _check_version(project, version)
+    _check_open(project)
+    return project
+
+
 def edit(user, pk, version, changes, now=None):
     """An edit of the project's facts, kept in its history with what they were before."""
     now = now or timezone.now()
     scope = Scope.for_user(user)
     with transaction.atomic():
-        project = seen_project(scope, pk, lock=True)
-        rules.check_changes(scope, project)
-        _check_version(project, version)
-        _check_open(project)
+        project = _open_project(scope, pk, rules.check_changes, version)
         before = _facts(project)
         for name, value in changes.items():
             if name not in EDITABLE:
@@ -237,10 +249,7 @@ def add_milestone(user, pk, version, plan, now=None):
     now = now or timezone.now()
     scope = Scope.for_user(user)
     with transaction.atomic():
-        project = seen_project(scope, pk, lock=True)
-        rules.check_changes(scope, project)
-        _check_version(project, version)
-        _check_open(project)
+        project = _open_project(scope, pk, rules.check_changes, version)
         _check_due(project, plan.due_on)
         count = project.milestones.count()
         if count >= MAX_MILESTONES:
@@ -261,9 +270,7 @@ def report_progress(user, pk, milestone_pk, version, text, uploads=(), now=None)
     kept = []
     try:
         with transaction.atomic():
-            project = seen_project(scope, pk, lock=True)
-            rules.check_changes(scope, project)
-            _check_open(project)
+            project = _open_project(scope, pk, rules.check_changes)
             milestone = _milestone(project, milestone_pk)
             _check_version(milestone, version)
             if milestone.status not in (Milestone.Status.PENDING, Milestone.Status.RETURNED):
@@ -293,9 +300,7 @@ def report_progress(user, pk, milestone_pk, version, text, uploads=(), now=None)
 def _reviewed_milestone(user, pk, milestone_pk, version):
     """The milestone awaiting review, locked, after every check a reviewer passes; with its report."""
     scope = Scope.for_user(user)
-    project = seen_project(scope, pk, lock=True)
-    rules.check_reviews(scope, project)
-    _check_open(project)
+    project = _open_project(scope, pk, rules.check_reviews)
     milestone = _milestone(project, milestone_pk)
     _check_version(milestone, version)
     report = milestone.reports.order_by("-reported_at", "-id").first()
@@ -351,10 +356,7 @@ def close_off(user, pk, version, note="", now=None):
     note = _text(note, "note", 1000, required=False)
     scope = Scope.for_user(user)
     with transaction.atomic():
-        project = seen_project(scope, pk, lock=True)
-        rules.check_reviews(scope, project)
-        _check_version(project, version)
-        _check_open(project)
+        project = _open_project(scope, pk, rules.check_reviews, version)
         milestones = list(project.milestones.select_for_update())
         if not milestones or any(m.status != Milestone.Status.CLOSED_OFF for m in milestones):
             raise Conflict(
@@ -379,10 +381,7 @@ def withdraw(user, pk, version, reason, now=None):
     reason = _text(reason, "reason", 1000)
     scope = Scope.for_user(user)
     with transaction.atomic():
-        project = seen_project(scope, pk, lock=True)
-        rules.check_changes(scope, project)
-        _check_version(project, version)
-        _check_open(project)
+        project = _open_project(scope, pk, rules.check_changes, version)
         if project.verifications.filter(decision=Verification.Decision.VERIFIED).exists():
             raise Conflict(
                 _("Something of it was verified already; it can no longer be withdrawn."),
