@@ -55,6 +55,11 @@ DISTRICT = "411381"
 SERVER_START_S = 120
 
 
+def without_password(text):
+    """`text` with the password of every URL in it replaced (the command and the log are kept)."""
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1[redacted]@", text)
+
+
 def log(message):
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
@@ -169,7 +174,7 @@ class Server:
         self.database = database
         self.nginx_port = free_port(NGINX_PORTS)
         self.app_port = free_port(APP_PORTS)
-        self.log_path = ROOT / "var" / "load" / database / f"serve-{self.nginx_port}.log"
+        self.log_path = ROOT / "var" / "load" / database / f"serve-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
         env = {
             **load_city.server_env(database),
             "BIND": f"{HOST}:{self.nginx_port}",
@@ -248,7 +253,7 @@ def run_mix(args, city, database, replica=None):
     server = Server(database, args.workers, args.threads, replica).start()
     log(
         f"served: nginx {HOST}:{server.nginx_port} → gunicorn {HOST}:{server.app_port} "
-        f"({args.workers} × {args.threads} threads){' with replica ' + replica if replica else ''}"
+        f"({args.workers} × {args.threads} threads){' with replica ' + without_password(replica) if replica else ''}"
     )
     counters = DatabaseCounters(load_city.database_url(database), database)
     sampler = CpuSampler(server.process.pid, counters.backend_pids)
@@ -260,17 +265,18 @@ def run_mix(args, city, database, replica=None):
         time.sleep(args.warmup)
         sampler.start()
         sampler.begin()
+        load_before = os.getloadavg()[0]
         before = counters.read()
-        recorder.measuring = True
+        recorder.begin()
         started = time.monotonic()
         log(f"measuring for {args.duration} s")
         time.sleep(args.duration)
-        recorder.measuring = False
+        recorder.end()
         seconds = time.monotonic() - started
         cpu = sampler.end()
         time.sleep(2)  # PostgreSQL publishes each backend's counts within about a second
         database_rates = counter_rates(before, counters.read(), seconds)
-        log("stopping the users")
+        log("stopping the users (requests begun in the window are waited for)")
         stop_users(threads, stop)
     finally:
         counters.close()
@@ -280,6 +286,7 @@ def run_mix(args, city, database, replica=None):
         "users": counts,
         "recorder": recorder,
         "cpu": cpu,
+        "load average": (load_before, os.getloadavg()[0]),
         "database": database_rates,
         "statements_available": counters.statements,
         "tracebacks": server.tracebacks(),
@@ -345,7 +352,8 @@ def machine_lines(result):
     lines = [
         f"CPU, cores busy on average (of {os.cpu_count()}): machine {cpu['machine']:.2f} ({cpu['machine share']:.0%}, "
         f"everyone's work on the machine), server (nginx, gunicorn, worker) {cpu['server']:.2f}, PostgreSQL backends "
-        f"of the city's database {cpu['PostgreSQL']:.2f}, load generator {cpu['load generator']:.2f}.",
+        f"of the city's database {cpu['PostgreSQL']:.2f}, load generator {cpu['load generator']:.2f}; load average "
+        f"{result['load average'][0]:.1f} at the start, {result['load average'][1]:.1f} at the end.",
         f"PostgreSQL, the city's database, per second: {db['xact_commit']:,.0f} transactions committed, "
         f"{db['xact_rollback']:,.1f} rolled back; rows returned {db['tup_returned']:,.0f}, fetched "
         f"{db['tup_fetched']:,.0f}, inserted {db['tup_inserted']:,.1f}, updated {db['tup_updated']:,.1f}; blocks hit "
@@ -419,8 +427,8 @@ def report(args, facts, results):
         f"\n## load, {args.size} city, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores; "
         f"{facts['grids']:,} grids, {facts['cases']:,} cases, {facts['people']:,} people; nginx → gunicorn "
         f"{args.workers} workers × {args.threads} threads; {args.users} users ({users}), {args.warmup:.0f} s warm-up, "
-        f"{args.duration:.0f} s measured",
-        f"`{' '.join(['.venv/bin/python bench/load.py', *sys.argv[1:]])}`\n",
+        f"{args.duration:.0f} s measured" + (f"; run with nice {os.nice(0)}" if os.nice(0) else ""),
+        f"`{without_password(' '.join(['.venv/bin/python bench/load.py', *sys.argv[1:]]))}`\n",
     ]
     for name, result in results:
         rows = page_rows(result)
@@ -434,7 +442,7 @@ def report(args, facts, results):
     saved = {
         "size": args.size,
         "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "command": " ".join(["bench/load.py", *sys.argv[1:]]),
+        "command": without_password(" ".join(["bench/load.py", *sys.argv[1:]])),
         "rows": page_rows(results[0][1]),
     }
     last_run_path(args.size).parent.mkdir(parents=True, exist_ok=True)

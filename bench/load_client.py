@@ -9,6 +9,7 @@ byte of the answer read, and recorded under a label that names the page or endpo
 """
 
 import http.client
+import math
 import re
 import secrets
 import threading
@@ -45,21 +46,28 @@ class Failure:
 
 
 class Recorder:
-    """Every request's time by label, split into the warm-up and the measured run; failures kept."""
+    """Every request's time by label; a request counts when it started inside the measured window
+    (so a slow page still running at the window's end is counted, not left out); failures kept."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.measuring = False
+        self.window = (math.inf, math.inf)  # perf_counter() at its start and its end
         self.times = defaultdict(list)  # label → seconds of each successful request while measuring
         self.errors = defaultdict(int)  # label → failed requests while measuring
         self.statuses = defaultdict(lambda: defaultdict(int))  # label → status → count while measuring
         self.failures = []  # every failure, warm-up included, for the report
 
-    def add(self, label, seconds, status, ok, failure=None):
+    def begin(self):
+        self.window = (time.perf_counter(), math.inf)
+
+    def end(self):
+        self.window = (self.window[0], time.perf_counter())
+
+    def add(self, label, started, seconds, status, ok, failure=None):
         with self.lock:
             if failure is not None:
                 self.failures.append(failure)
-            if not self.measuring:
+            if not self.window[0] <= started < self.window[1]:
                 return
             self.statuses[label][status] += 1
             if ok:
@@ -122,14 +130,14 @@ class Client:
         except Exception as error:  # no answer at all: refused, reset, timed out
             seconds = time.perf_counter() - start
             failure = Failure(label, method, path, 0, f"{type(error).__name__}: {error}")
-            self.recorder.add(label, seconds, 0, ok=False, failure=failure)
+            self.recorder.add(label, start, seconds, 0, ok=False, failure=failure)
             return None
         seconds = time.perf_counter() - start
         self._keep_cookies(response)
         answer = Answer(response.status, data, dict(response.getheaders()), seconds)
         ok = response.status in expect
         failure = None if ok else Failure(label, method, path, response.status, data[:300].decode("utf-8", "replace"))
-        self.recorder.add(label, seconds, response.status, ok, failure)
+        self.recorder.add(label, start, seconds, response.status, ok, failure)
         return answer
 
     def get(self, label, path, params=None, expect=(200,)):
