@@ -231,18 +231,28 @@ class Server:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def tracebacks(self):
-        """The server's tracebacks (Django logs each 500 with one), each once, with how often."""
-        text = self.log_path.read_text(errors="replace")
-        blocks = re.findall(
-            r"^(?:Internal Server Error|Error handling request)[^\n]*\n(?:Traceback.*?\n(?:[ \t].*\n)*\S[^\n]*)",
-            text,
-            re.M | re.S,
-        )
+        """The server's tracebacks (Django logs each 500 with one) and gunicorn's worker time-outs,
+        each once, with how often: [[text, count], ...]."""
+        blocks, current = [], None
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if line.startswith(("Internal Server Error", "Error handling request")) or "WORKER TIMEOUT" in line:
+                current = [line]
+                blocks.append(current)
+            elif current is not None and not _LOG_LINE.match(line):
+                current.append(line)  # the traceback, chained exceptions included
+            else:
+                current = None
         counted = {}
         for block in blocks:
-            key = block.splitlines()[-1]
-            counted.setdefault(key, [block, 0])[1] += 1
+            text = "\n".join(block).strip()
+            key = re.sub(r"\d+", "N", text.splitlines()[-1])  # the exception (or time-out), numbers aside
+            counted.setdefault(key, [text, 0])[1] += 1
         return list(counted.values())
+
+
+# A line of the server's log that is not part of a traceback: nginx's access log, gunicorn's own,
+# the worker's messages.
+_LOG_LINE = re.compile(r"^(\d+\.\d+\.\d+\.\d+ \[|\[\d{4}-|\d{4}-\d\d-\d\d |\x1b\[)")
 
 
 # --- one run ------------------------------------------------------------------------------------
@@ -312,8 +322,8 @@ def page_rows(result):
         rows[label] = {
             "requests": len(times) + errors,
             "rate": (len(times) + errors) / result["seconds"],
-            **{f"p{q}": (percentile(times, q) or 0) * 1000 for q in (50, 95, 99)},
-            "max": (times[-1] * 1000) if times else 0,
+            **{f"p{q}": percentile(times, q) * 1000 if times else None for q in (50, 95, 99)},
+            "max": times[-1] * 1000 if times else None,
             "errors": errors,
             "statuses": {str(k): v for k, v in recorder.statuses[label].items()},
         }
@@ -321,6 +331,8 @@ def page_rows(result):
 
 
 def ms(value):
+    if value is None:
+        return "–"  # no request of the page answered as it should
     return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
 
 
@@ -340,7 +352,7 @@ def table(rows, other, seconds):
         )
         if other:
             theirs = other["rows"].get(label)
-            line += f" {r['p95'] / theirs['p95']:.1f}× |" if theirs and theirs["p95"] else " |"
+            line += f" {r['p95'] / theirs['p95']:.1f}× |" if r["p95"] and theirs and theirs["p95"] else " |"
         lines.append(line)
     requests, errors = sum(r["requests"] for r in rows.values()), sum(r["errors"] for r in rows.values())
     lines.append(f"| all | {requests:,} | {requests / seconds:.2f} | | | | | {errors} |" + (" |" if other else ""))
