@@ -367,7 +367,8 @@ def machine_lines(result):
         f"of the city's database {cpu['PostgreSQL']:.2f}, load generator {cpu['load generator']:.2f}; load average "
         f"{result['load average'][0]:.1f} at the start, {result['load average'][1]:.1f} at the end.",
         f"PostgreSQL, the city's database, per second: {db['xact_commit']:,.0f} transactions committed, "
-        f"{db['xact_rollback']:,.1f} rolled back; rows returned {db['tup_returned']:,.0f}, fetched "
+        f"{db['xact_rollback']:,.1f} rolled back; table scans {db['scans']:,.0f}; rows returned "
+        f"{db['tup_returned']:,.0f}, fetched "
         f"{db['tup_fetched']:,.0f}, inserted {db['tup_inserted']:,.1f}, updated {db['tup_updated']:,.1f}; blocks hit "
         f"{db['blks_hit']:,.0f}, read {db['blks_read']:,.0f}; "
         + (
@@ -457,8 +458,9 @@ def report(args, facts, results):
         "command": without_password(" ".join(["bench/load.py", *sys.argv[1:]])),
         "rows": page_rows(results[0][1]),
     }
-    last_run_path(args.size).parent.mkdir(parents=True, exist_ok=True)
-    last_run_path(args.size).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
+    if not args.no_record:  # a trial run is not the figure the other size is set against
+        last_run_path(args.size).parent.mkdir(parents=True, exist_ok=True)
+        last_run_path(args.size).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
     for _name, result in results:
         if result["tracebacks"]:
             path = Path(result["log"]).with_name(f"errors-{datetime.now(UTC):%Y%m%dT%H%M}.txt")

@@ -6,9 +6,10 @@
   PostgreSQL backends serving the city's database (pg_stat_activity), and the load generator itself.
   A process that ends between two readings loses at most a second of its time.
 - PostgreSQL: the city's database's row of pg_stat_database (transactions, rows read and written,
-  blocks) at the start and the end, and pg_stat_statements' calls when the cluster loads it
-  (shared_preload_libraries); PostgreSQL publishes a backend's counts within a second or so of its
-  transactions, so the end is read after a short wait.
+  blocks) and the scans of its tables (pg_stat_user_tables) at the start and the end, and
+  pg_stat_statements' calls when the cluster loads it (shared_preload_libraries). PostgreSQL
+  publishes a backend's counts within a second or so of its transactions, so the end is read after
+  a short wait.
 """
 
 import os
@@ -149,6 +150,10 @@ class DatabaseCounters:
                 f"SELECT {', '.join(DATABASE_COUNTERS)} FROM pg_stat_database WHERE datname = %s", [self.name]
             )
             values = dict(zip(DATABASE_COUNTERS, cursor.fetchone(), strict=True))
+            # Scans of the city's tables (sequential and by index): the reads themselves, which a
+            # replica takes off the primary, where transactions also count the writes.
+            cursor.execute("SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables")
+            values["scans"] = int(cursor.fetchone()[0])
             if self.statements:
                 cursor.execute(
                     "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
