@@ -10,7 +10,7 @@ loopback port 8200-8299 in front of gunicorn on 8100-8199, and the worker), with
 workers of --threads threads each, DEBUG off, the demo's coverage rules as `make run` sets them.
 Then --users users (bench/load_users.py: phones reporting cases with photos, dispatchers working
 their queues, leaders opening the dashboard and maps, analysts exporting; their weights and think
-times are in that module's table) act at once, each a real HTTP client, for --warmup seconds
+times are in that module's docstring) act at once, each a real HTTP client, for --warmup seconds
 unmeasured and --duration seconds measured. For each page or endpoint: requests, p50/p95/p99, errors
 (no answer, or a status other than the step expects); the CPU of the machine, of the server's
 processes, of PostgreSQL's backends and of the load generator (bench/load_measure.py); PostgreSQL's
@@ -20,8 +20,8 @@ transactions and rows of the city's database, and pg_stat_statements' calls when
 GOVGRID_DATABASE_REPLICA_URLS=URL given to the served app, and the primary's counts are shown side by
 side (the reads a replica takes leave the primary).
 
-The table (with the command) is appended to bench/results.md, with each page's growth against the
-last run at the other size (kept in var/load/last-<size>.json). Any answer 500 or above is a
+The table (with the command) is appended to bench/results.md, with each page's growth from demo to
+50k against the last recorded run at the other size served alike (bench/load_report.py). Any answer 500 or above is a
 finding: the server's tracebacks are printed and kept in var/load/<database>/errors-<time>.txt.
 The cases the phones reported are removed at the end; what the dispatchers did to the city's cases
 stays (a few hundred actions a run among the city's cases).
@@ -29,7 +29,6 @@ stays (a few hundred actions a run among the city's cases).
 
 import argparse
 import io
-import json
 import os
 import random
 import re
@@ -45,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load_city  # noqa: E402
 from load_client import Client, Recorder  # noqa: E402
 from load_measure import CpuSampler, DatabaseCounters, counter_rates  # noqa: E402
+from load_report import report, without_password  # noqa: E402
 from load_users import MARK, City, split_users, start_users, stop_users  # noqa: E402
 
 ROOT = load_city.ROOT
@@ -53,11 +53,6 @@ APP_PORTS, NGINX_PORTS = range(8100, 8200), range(8200, 8300)
 ACCOUNTS = ("leader", "analyst", "community_dispatcher", "street_dispatcher")
 DISTRICT = "411381"
 SERVER_START_S = 120
-
-
-def without_password(text):
-    """`text` with the password of every URL in it replaced (the command and the log are kept)."""
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1[redacted]@", text)
 
 
 def log(message):
@@ -304,105 +299,6 @@ def run_mix(args, city, database, replica=None):
     }
 
 
-# --- the report --------------------------------------------------------------------------------
-
-
-def percentile(sorted_values, q):
-    if not sorted_values:
-        return None
-    return sorted_values[min(len(sorted_values) - 1, int(round(q / 100 * (len(sorted_values) - 1))))]
-
-
-def page_rows(result):
-    """{label: {requests, rate, p50, p95, p99, max, errors}} (milliseconds) of one run."""
-    recorder, rows = result["recorder"], {}
-    for label in sorted(set(recorder.times) | set(recorder.errors)):
-        times = sorted(recorder.times.get(label, []))
-        errors = recorder.errors.get(label, 0)
-        rows[label] = {
-            "requests": len(times) + errors,
-            "rate": (len(times) + errors) / result["seconds"],
-            **{f"p{q}": percentile(times, q) * 1000 if times else None for q in (50, 95, 99)},
-            "max": times[-1] * 1000 if times else None,
-            "errors": errors,
-            "statuses": {str(k): v for k, v in recorder.statuses[label].items()},
-        }
-    return rows
-
-
-def ms(value):
-    if value is None:
-        return "–"  # no request of the page answered as it should
-    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
-
-
-def table(rows, other, seconds):
-    """The per-page table; the last column is p95 against the other size's last run, when there is one."""
-    lines = [
-        "| page or endpoint | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | errors "
-        f"| p95 × {other['size']} |"
-        if other
-        else "| page or endpoint | requests | req/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if other else ""),
-    ]
-    for label, r in rows.items():
-        line = (
-            f"| {label} | {r['requests']:,} | {r['rate']:.2f} | {ms(r['p50'])} | {ms(r['p95'])} | {ms(r['p99'])} "
-            f"| {ms(r['max'])} | {r['errors']} |"
-        )
-        if other:
-            theirs = other["rows"].get(label)
-            line += f" {r['p95'] / theirs['p95']:.1f}× |" if r["p95"] and theirs and theirs["p95"] else " |"
-        lines.append(line)
-    requests, errors = sum(r["requests"] for r in rows.values()), sum(r["errors"] for r in rows.values())
-    lines.append(f"| all | {requests:,} | {requests / seconds:.2f} | | | | | {errors} |" + (" |" if other else ""))
-    return lines
-
-
-def machine_lines(result):
-    cpu, db = result["cpu"], result["database"]
-    lines = [
-        f"CPU, cores busy on average (of {os.cpu_count()}): machine {cpu['machine']:.2f} ({cpu['machine share']:.0%}, "
-        f"everyone's work on the machine), server (nginx, gunicorn, worker) {cpu['server']:.2f}, PostgreSQL backends "
-        f"of the city's database {cpu['PostgreSQL']:.2f}, load generator {cpu['load generator']:.2f}; load average "
-        f"{result['load average'][0]:.1f} at the start, {result['load average'][1]:.1f} at the end.",
-        f"PostgreSQL, the city's database, per second: {db['xact_commit']:,.0f} transactions committed, "
-        f"{db['xact_rollback']:,.1f} rolled back; table scans {db['scans']:,.0f}; rows returned "
-        f"{db['tup_returned']:,.0f}, fetched "
-        f"{db['tup_fetched']:,.0f}, inserted {db['tup_inserted']:,.1f}, updated {db['tup_updated']:,.1f}; blocks hit "
-        f"{db['blks_hit']:,.0f}, read {db['blks_read']:,.0f}; "
-        + (
-            f"statements (pg_stat_statements) {db['statements']:,.0f}."
-            if "statements" in db
-            else "statements: pg_stat_statements is not loaded on this cluster (shared_preload_libraries)."
-        ),
-    ]
-    return lines
-
-
-def failure_lines(result):
-    lines = []
-    failures = [f for f in result["recorder"].failures if f.label != "probe"]
-    if failures:
-        by_kind = {}
-        for f in failures:
-            by_kind.setdefault((f.label, f.status, f.detail[:120].replace("\n", " ")), 0)
-            by_kind[(f.label, f.status, f.detail[:120].replace("\n", " "))] += 1
-        lines.append(
-            "Failed requests (warm-up included): "
-            + "; ".join(
-                f"{label}: {n} × {status or 'no answer'} ({detail})" for (label, status, detail), n in by_kind.items()
-            )
-        )
-    for block, n in result["tracebacks"]:
-        lines.append(f"Server traceback, {n} time(s): `{block.splitlines()[-1]}`")
-    return lines
-
-
-def last_run_path(size):
-    return ROOT / "var" / "load" / f"last-{size}.json"
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=load_city.SIZES, default="demo")
@@ -429,49 +325,6 @@ def main():
     finally:
         remove_bench_rows()
     report(args, facts, results)
-
-
-def report(args, facts, results):
-    other_size = next(s for s in load_city.SIZES if s != args.size)
-    other = json.loads(last_run_path(other_size).read_text()) if last_run_path(other_size).exists() else None
-    first = results[0][1]
-    users = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in first["users"].items())
-    lines = [
-        f"\n## load, {args.size} city, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores; "
-        f"{facts['grids']:,} grids, {facts['cases']:,} cases, {facts['people']:,} people; nginx → gunicorn "
-        f"{args.workers} workers × {args.threads} threads; {args.users} users ({users}), {args.warmup:.0f} s warm-up, "
-        f"{args.duration:.0f} s measured" + (f"; run with nice {os.nice(0)}" if os.nice(0) else ""),
-        f"`{without_password(' '.join(['.venv/bin/python bench/load.py', *sys.argv[1:]]))}`\n",
-    ]
-    for name, result in results:
-        rows = page_rows(result)
-        if name:
-            lines.append(f"\n{name}:\n")
-        lines += table(rows, other, result["seconds"])
-        lines += ["", *machine_lines(result), *failure_lines(result)]
-    if other:
-        lines.append(f"\nGrowth: p95 against the {other['size']} city's run of {other['at']} (`{other['command']}`).")
-    text = "\n".join(lines) + "\n"
-    saved = {
-        "size": args.size,
-        "at": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        "command": without_password(" ".join(["bench/load.py", *sys.argv[1:]])),
-        "rows": page_rows(results[0][1]),
-    }
-    if not args.no_record:  # a trial run is not the figure the other size is set against
-        last_run_path(args.size).parent.mkdir(parents=True, exist_ok=True)
-        last_run_path(args.size).write_text(json.dumps(saved, indent=1, ensure_ascii=False))
-    for _name, result in results:
-        if result["tracebacks"]:
-            path = Path(result["log"]).with_name(f"errors-{datetime.now(UTC):%Y%m%dT%H%M}.txt")
-            path.write_text("\n\n".join(f"{n} time(s):\n{block}" for block, n in result["tracebacks"]))
-            print(f"server tracebacks: {path}")
-    if args.no_record:
-        print(text)
-        return
-    from areas import record
-
-    record(text)
 
 
 if __name__ == "__main__":
