@@ -1,6 +1,7 @@
 """Community staff publish an activity from the activities page, in Chromium on a phone (390×844,
-touch, Chinese) and on a desktop (English): the place tapped on the map, a refusal said in the words
-of its field with what was typed kept, then the activity listed, and 李明 sees it on his phone page.
+touch, Chinese: the place tapped on the map) and on a desktop (English: at the community's service
+station), a refusal said in the words of its field with what was typed kept, then the activity
+listed, and 李明 sees it on his phone page.
 The form's refusals field by field go through the page's POST; the form is shown to whoever may
 publish through the API, and to nobody else."""
 
@@ -17,6 +18,7 @@ from volunteers.models import Activity
 pytestmark = pytest.mark.django_db
 
 PHONE = {"width": 390, "height": 844}
+STATION = "方格1社区党群服务站"
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +31,7 @@ def served_cast(django_db_setup, django_db_blocker):
 
     def people(city):
         city.cast = add_cast(city)
+        city.cast.station = city.station(STATION, city.cast.community)
         for name in ("sun", "li"):
             city.cast[name].password = demo_password_hash()
             city.cast[name].save(update_fields=["password"])
@@ -65,9 +68,12 @@ def test_staff_publish_an_activity_on_the_map_and_the_member_sees_it_on_his_phon
     form.locator("#publish-title").fill(title)
     form.locator("#publish-kind").select_option("cleaning")
     form.locator("#publish-team").select_option(str(cast.team.pk))
-    form.locator("#publish-place").fill("3号楼门前")
-    spot = page.locator("#publish-map")
-    spot.tap() if name == "phone" else spot.click()  # the middle of the community: the activity's point
+    if name == "phone":  # a tap in the middle of the community: the activity's point
+        form.locator("#publish-place").fill("3号楼门前")
+        page.locator("#publish-map").tap()
+    else:  # at the community's service station: its point, and its name for the place
+        form.locator("#publish-station").select_option(label=STATION)
+        expect(form.locator("#publish-place")).to_have_value(STATION)
     expect(form.locator("#publish-lon")).not_to_have_value("")
     form.locator("#publish-starts").fill(local(tomorrow(), 11))
     form.locator("#publish-ends").fill(local(tomorrow(), 9))  # a slip: ends before it starts
@@ -92,6 +98,9 @@ def test_staff_publish_an_activity_on_the_map_and_the_member_sees_it_on_his_phon
             cast["sun"], cast.team, 20, "cleaning"
         )  # fmt: skip
         assert timezone.localtime(published.starts_at).hour == 11
+        if name == "desktop":
+            assert published.place == STATION
+            assert published.location.distance(cast.station.location) < 1e-6
     expect(page.locator(f'#activity-list li[data-id="{published.pk}"] h2')).to_contain_text(title)
     assert staff.overflow() == 0 and not staff.blocked
     assert all("400" in error for error in staff.console_errors)  # the browser's note of the refused form

@@ -28,7 +28,9 @@ export async function loadDecisions() {
   $("decisions-section").hidden = false;
   const note = $("decisions-note");
   note.textContent = "";
-  const url = `${config.urls.meetings}?kind=analysis&since=${daysBefore(today(), RECENT_DAYS)}`;
+  // One grid led (the usual case): only its meetings are read, not every meeting in the user's areas.
+  const within = config.leads.length === 1 ? `&within=${config.leads[0].code}` : "";
+  const url = `${config.urls.meetings}?kind=analysis&since=${daysBefore(today(), RECENT_DAYS)}${within}`;
   const [meetings, categories] = await Promise.all([
     readOrKept("decisions", url, note),
     readOrKept("categories", config.urls.categories, note),
