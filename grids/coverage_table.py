@@ -179,6 +179,15 @@ def rebuild(today=None, thresholds=None):
         return cursor.fetchone()[0]
 
 
+def suspend():
+    """Leave the table alone until the next rebuild, for a bulk load (the demo loader, a bench's
+    city): inside one long transaction the tables grow without statistics, and a refresh per batch
+    would cost far more than judging every grid once afterwards. The readers compute live until
+    the worker (or `rebuild`) judges the table again."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE grids_coveragestate SET ready = false")
+
+
 def keep_current(today=None):
     """The worker's job on each sweep: rebuild the table when it is not today's (the day turned:
     roles, links, the visits' weeks and last month's analysis move with it) or not of the settings'
