@@ -32,8 +32,10 @@ from .coverage import ALL_RULES, Thresholds, grid_rules
 from .models import valid_on_sql
 from .models.areas import under_codes_sql
 
-# The columns of grid_rules' rows that the table keeps (id, code and name come from the grid itself).
+# The columns of grid_rules' rows that the table keeps (id is its grid_id).
 STORED = (
+    "code",
+    "name",
     "households",
     "has_group_leader",
     "group_leader_id",
@@ -138,14 +140,11 @@ def table_results(prefix, thresholds):
 
 
 def table_sql(prefix):
-    """The table's rows of the current grids under `prefix` as (sql, params), whatever its state."""
-    under, params = under_codes_sql("a.code", [prefix], "prefix")
+    """The table's rows of the current grids under `prefix` as (sql, params), whatever its state:
+    the table alone (it holds only current grids, with their code and name)."""
+    under, params = under_codes_sql("c.code", [prefix], "prefix")
     columns = ", ".join(f"c.{column}" for column in STORED)
-    sql = (
-        f"SELECT a.id, a.code, a.name, {columns} FROM grids_gridcoverage c JOIN grids_area a ON a.id = c.grid_id"
-        f" WHERE {_CURRENT_GRID} AND {under}"
-    )
-    return sql, params
+    return f"SELECT c.grid_id AS id, {columns} FROM grids_gridcoverage c WHERE {under}", params
 
 
 def rebuild(today=None, thresholds=None):

@@ -40,6 +40,8 @@ class Migration(migrations.Migration):
                         to="grids.area",
                     ),
                 ),
+                ("code", models.CharField(max_length=15, null=True)),
+                ("name", models.CharField(max_length=100, null=True)),
                 ("households", models.IntegerField(null=True)),
                 ("has_group_leader", models.BooleanField(null=True)),
                 ("group_leader_id", models.BigIntegerField(null=True)),
@@ -66,6 +68,9 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "grid coverage",
+                "indexes": [
+                    models.Index(fields=["code"], name="gridcoverage_code", opclasses=["varchar_pattern_ops"])
+                ],
             },
         ),
     ]

@@ -15,6 +15,9 @@ class GridCoverage(models.Model):
     grid = models.OneToOneField(
         Area, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="coverage"
     )
+    # the grid's own code and name, kept with its results so that a reader needs no other table
+    code = models.CharField(max_length=15, null=True)
+    name = models.CharField(max_length=100, null=True)
     households = models.IntegerField(null=True)
     has_group_leader = models.BooleanField(null=True)
     group_leader_id = models.BigIntegerField(null=True)
@@ -41,6 +44,8 @@ class GridCoverage(models.Model):
 
     class Meta:
         verbose_name = "grid coverage"
+        # prefix matches (code LIKE '411381001%'), as on grids_area
+        indexes = [models.Index(fields=["code"], name="gridcoverage_code", opclasses=["varchar_pattern_ops"])]
 
 
 class CoverageState(models.Model):
