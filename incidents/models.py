@@ -7,16 +7,20 @@ accuracy), so a conversion can always be checked or redone.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govgrid.lib.sqltext import is_in
 from grids.models import Area, Person
+
+from . import partitions
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -112,6 +116,20 @@ class IncidentQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def with_client_id(self, client_id):
+        """The case a phone's client_id names, found through incidents_clientid: the cases' table
+        is partitioned by month and has no index of client_id (incidents.partitions)."""
+        keyed = RawSQL("SELECT incident_id FROM incidents_clientid WHERE client_id = %s", [client_id])
+        return self.filter(pk__in=keyed)
+
+    def received_in(self, since, until):
+        """Cases received from `since` to before `until` (aware datetimes), read from those months'
+        partitions only (and the one from before partitioning, if any)."""
+        last = timezone.localtime(until - timedelta(microseconds=1)).date()
+        return self.filter(received_at__gte=since, received_at__lt=until).filter(
+            partitions.month_ids(timezone.localtime(since).date(), last)
+        )
 
 
 class Incident(models.Model):
