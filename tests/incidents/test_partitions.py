@@ -4,6 +4,7 @@ a period read from its own months only, and an old month archived and restored w
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -160,6 +161,14 @@ def test_the_worker_makes_the_months_ahead_that_are_missing(monkeypatch, city, c
     clock.at = months_from_now(partitions.MONTHS_AHEAD)
     case, _ = report(city)
     assert table_of(Incident, case.id) == f"incidents_incident_y{clock.at:%Y}m{clock.at:%m}"
+
+
+@pytest.mark.django_db
+def test_the_first_id_of_a_month_is_the_same_in_python_and_in_sql():
+    days = [date(2025, 1, 1), date(2026, 12, 31), date(2027, 1, 15), date(2099, 11, 30)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT incidents_month_first_id(day) FROM unnest(%s::date[]) AS day", [days])
+        assert [row[0] for row in cursor.fetchall()] == [partitions.first_id(month_of(day)) for day in days]
 
 
 # A city of its own, committed: pg_dump reads what is committed.
