@@ -3,24 +3,26 @@
 A month (or the partition of the cases from before partitioning) leaves the tables in one
 transaction, into its own schema `incidents_archive_<y2026m01>`:
 
-| what                                         | leaves                           | comes back     |
-|----------------------------------------------|----------------------------------|----------------|
-| the month's cases and their events           | partitions detached, moved there | attached again |
-| rows that must name a case (photos, dispatches, call-backs, client ids) | copied there, deleted | inserted |
-| links that may be empty (a resident's report, a later duplicate_of)     | kept in `links`, emptied | set again |
+- the month's cases and their events: their partitions detached and moved there (attached again);
+- rows that must name a case (photos, dispatches, call-backs, client ids): copied there and deleted
+  (inserted again);
+- links that may be empty (a service request, a later case's duplicate_of): kept in `links` and
+  emptied (set again), unless the table's own rules refuse an empty link (a resident's report taken
+  as a case must name it): then those rows are copied and deleted too, with the rows naming them.
 
 The tables that reference cases are read from the catalog, so a table another app adds is carried
-too; one whose rows must stay and that other rows reference is refused by name before anything
-is written. Then pg_dump writes the schema to `<directory>/incidents_archive_<month>.dump`, and the
-schema is dropped unless it is to be kept. A restore loads the dump (or takes the kept schema) and
-puts everything back in one transaction, the foreign keys checked again as the partitions are
-attached. Photos' files stay where they are; only their rows are archived.
+too; where a table's own rules refuse (an append-only ledger under a moved row), the whole archive
+is refused and nothing is written. Then pg_dump writes the schema to
+`<directory>/incidents_archive_<month>.dump`, and the schema is dropped unless it is to be kept. A
+restore loads the dump (or takes the kept schema) and puts everything back in one transaction, the
+foreign keys checked again as the partitions are attached. Photos' files stay where they are; only
+their rows are archived.
 """
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from backups.archive import BackupError, _pg_env, _run, _tool
@@ -61,8 +63,11 @@ def archive(partition, directory, keep=False):
     it unless `keep`. Returns (the dump's path, {table: rows archived})."""
     if connection.in_atomic_block:  # pg_dump reads what is committed, from its own connection
         raise ArchiveError(_("A month is archived in its own transaction, not inside another."))
-    with transaction.atomic():
-        counts = _detach(partition)
+    try:
+        with transaction.atomic():
+            counts = _detach(partition)
+    except DatabaseError as error:  # a rule of a table that names the cases refused: nothing was written
+        raise ArchiveError(_("The month cannot be archived: %(error)s") % {"error": error}) from error
     path = Path(directory) / f"{partition.schema}.dump"
     try:
         _dump(partition.schema, path)
@@ -98,27 +103,17 @@ def _detach(partition):
     counts = {}
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        references = _references(cursor)
-        _refuse_what_cannot_move(cursor, references)
         cursor.execute(f"CREATE SCHEMA {schema}")
         cursor.execute(f"CREATE TABLE {schema}.partitions (parent text, partition text, low bigint, high bigint)")
         cursor.execute(
             f"CREATE TABLE {schema}.links (table_name text, column_name text, row_key text, incident_id bigint)"
         )
-        for table, column, nullable, key in references:
+        for table, column, nullable, key in _references(cursor, CASES):
             rows = partition.within(column)
             if table == CASES:  # a case outside the month that names one inside it
                 rows += f" AND NOT {partition.within('id')}"
-            if nullable:
-                cursor.execute(
-                    f"INSERT INTO {schema}.links SELECT %s, %s, {key}::text, {column} FROM {table} WHERE {rows}",
-                    [table, column],
-                )
-                cursor.execute(f"UPDATE {table} SET {column} = NULL WHERE {rows}")
-            else:
-                cursor.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM {table} WHERE {rows}")
-                cursor.execute(f"DELETE FROM {table} WHERE {rows}")
-            counts[f"{table}.{column}"] = cursor.rowcount
+            emptied = nullable and _emptied(cursor, schema, table, column, key, rows)
+            counts[f"{table}.{column}"] = emptied if emptied is not False else _move(cursor, schema, table, key, rows)
         for parent, child in ((EVENTS, events), (CASES, partition.table)):
             cursor.execute(f"SELECT count(*) FROM {child}")
             counts[parent] = cursor.fetchone()[0]
@@ -153,7 +148,7 @@ def _attach(schema):
             columns = ", ".join(f'"{c}"' for c in _columns(cursor, schema, table))
             cursor.execute(f"INSERT INTO public.{table} ({columns}) SELECT {columns} FROM {schema}.{table}")
             counts[table] = cursor.rowcount
-        for table, column, _nullable, key in _references(cursor):
+        for table, column, _nullable, key in _references(cursor, CASES):
             cursor.execute(
                 f"UPDATE {table} t SET {column} = l.incident_id FROM {schema}.links l "
                 f"WHERE l.table_name = %s AND l.column_name = %s AND t.{key}::text = l.row_key",
@@ -165,9 +160,9 @@ def _attach(schema):
     return counts
 
 
-def _references(cursor):
-    """(table, column, nullable, its primary key's column) of every foreign key to a case, but the
-    events' (partitioned alike, detached with the month)."""
+def _references(cursor, target):
+    """(table, column, nullable, its primary key's column) of every foreign key to `target`; for
+    the cases, but the events' (partitioned alike, detached with the month)."""
     cursor.execute(
         """
         SELECT c.conrelid::regclass::text, a.attname, NOT a.attnotnull,
@@ -178,30 +173,44 @@ def _references(cursor):
         WHERE c.contype = 'f' AND c.confrelid = %s::regclass AND c.conparentid = 0 AND c.conrelid <> %s::regclass
         ORDER BY 1, 2
         """,
-        [CASES, EVENTS],
+        [target, EVENTS],
     )
     return cursor.fetchall()
 
 
-def _refuse_what_cannot_move(cursor, references):
-    """A table whose rows must name a case cannot leave them behind, nor can its rows leave when other
-    rows name them: say which before writing anything."""
-    for table, column, nullable, key in references:
-        if nullable:
-            continue
-        if key is None:
-            raise ArchiveError(_("%(table)s has no primary key: its rows cannot be archived") % {"table": table})
-        cursor.execute(
-            "SELECT string_agg(DISTINCT conrelid::regclass::text, ', ') FROM pg_constraint "
-            "WHERE contype = 'f' AND confrelid = %s::regclass",
-            [table],
-        )
-        referring = cursor.fetchone()[0]
-        if referring:
-            raise ArchiveError(
-                _("%(table)s.%(column)s names the cases and %(others)s name its rows: they cannot be archived")
-                % {"table": table, "column": column, "others": referring}
+def _emptied(cursor, schema, table, column, key, rows):
+    """Empty the links the rows make to the month's cases, kept in `links`: how many, or False when
+    the table's own rules refuse it (a resident's report taken as a case must name it)."""
+    try:
+        with transaction.atomic():  # a savepoint: refused, the rows are moved instead
+            cursor.execute(
+                f"INSERT INTO {schema}.links SELECT %s, %s, {key}::text, {column} FROM {table} WHERE {rows}",
+                [table, column],
             )
+            cursor.execute(f"UPDATE {table} SET {column} = NULL WHERE {rows}")
+            return cursor.rowcount
+    except IntegrityError:
+        return False
+
+
+def _move(cursor, schema, table, key, rows, depth=0):
+    """Copy the rows into the schema and delete them, the rows that name them (in other tables)
+    first: how many. A table's own rules (an append-only ledger) may refuse, and so the archive."""
+    if key is None or depth > 4:
+        raise ArchiveError(_("%(table)s has no primary key: its rows cannot be archived") % {"table": table})
+    for child, column, _nullable, child_key in _references(cursor, table):
+        if child != table:
+            _move(cursor, schema, child, child_key, f"{column} IN (SELECT {key} FROM {table} WHERE {rows})", depth + 1)
+    cursor.execute("SELECT to_regclass(%s)", [f"{schema}.{table}"])
+    if cursor.fetchone()[0] is None:
+        cursor.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM {table} WHERE {rows}")
+    else:  # reached by another way too
+        cursor.execute(
+            f"INSERT INTO {schema}.{table} SELECT * FROM {table} WHERE {rows} "
+            f"AND {key} NOT IN (SELECT {key} FROM {schema}.{table})"
+        )
+    cursor.execute(f"DELETE FROM {table} WHERE {rows}")
+    return cursor.rowcount
 
 
 def _drop_foreign_keys(cursor, table):
