@@ -4,6 +4,11 @@ A case is reported in a grid and handled at the lowest level that can solve it; 
 time move as it is escalated (the workflow comes with the escalation chain). The location is kept
 twice: as a WGS84 point for every spatial query, and exactly as the phone sent it (numbers, CRS,
 accuracy), so a conversion can always be checked or redone.
+
+Cases and their events are partitioned by month, a case's id carrying the month of its code's day
+(incidents.partitions, migration 0016, docs/partitions.md): find a case by its client_id with
+`Incident.objects.with_client_id`, and read a period's cases with `received_in` to read only its
+months.
 """
 
 import uuid
