@@ -34,6 +34,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         # No history: tests make the cases they need (a year of cases would sit next to theirs).
         call_command("load_demo", "--history", "0", "--if-empty", verbosity=0)  # --reuse-db keeps it
+        _make_the_months_of_the_clocks()
+
+
+def _make_the_months_of_the_clocks():
+    """The months' partitions of cases that the tests' clocks reach (from 2025 on), beside the year
+    ahead that the migration makes: a case of a month not made is refused (incidents.partitions)."""
+    import datetime as dt
+
+    from incidents.partitions import MONTHS_AHEAD, add_months, make_months
+
+    make_months(dt.date(2025, 1, 1), add_months(dt.date.today(), MONTHS_AHEAD))
 
 
 @pytest.fixture(scope="session", autouse=True)

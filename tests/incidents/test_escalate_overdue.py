@@ -24,7 +24,7 @@ def make_case(grid, due_in_hours, level="grid", status="reported"):
     now = timezone.now()
     point = grid.geom.point_on_surface
     return Incident.objects.create(
-        code=f"TEST-{uuid.uuid4().hex[:12]}",
+        code=f"{grid.code[:6]}-{timezone.localdate(now):%Y%m%d}-T{uuid.uuid4().hex[:7]}",  # of its day (its partition)
         client_id=uuid.uuid4(),
         fingerprint="-",
         category=Category.objects.get(code="0301"),
