@@ -13,10 +13,16 @@ run: setup
 	$(PY) manage.py load_demo --if-empty
 	GOVGRID_COVERAGE_RULES=$${GOVGRID_COVERAGE_RULES:-$(DEMO_COVERAGE_RULES)} BIND=$(BIND) WORKERS=$(WORKERS) exec scripts/serve.sh
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own test database; a test
+# file goes whole to one worker. Tests marked serial run after them, alone, in the first worker's
+# database (kept by --reuse-db); pytest's status 5 there means no test is marked. docs/testing.md.
+TEST_WORKERS ?= 2
+
 test:
 	scripts/setup.sh --test
 	.venv/bin/ruff check .
-	$(PY) -m pytest --create-db
+	$(PY) -m pytest --create-db --reuse-db -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(PY) -m pytest --reuse-db -n 1 -m serial || [ $$? -eq 5 ]
 
 setup:
 	scripts/setup.sh

@@ -26,6 +26,21 @@ from grids.models import Area, Level
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-pass-for-tests"
 SCREENSHOTS = ROOT / "var" / "screenshots"
+# `make test` runs the suite in worker processes (pytest-xdist: gw0, gw1 …), each with its own test
+# database (pytest-django adds _gw0 … to its name), its own tmp_path and its own served app on a
+# free port. A file kept outside tmp_path carries the worker's name (worker_file) so that two
+# workers never write the same one. See docs/testing.md.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# The served app changes an activity's attendance code every this many seconds (the setting's
+# default is 60, its smallest step 10), so that the code page's test waits for one change for
+# seconds, not a minute; tests/volunteers/test_activity_pages.py computes codes with the same step.
+SERVED_ACTIVITY_CODE_SECONDS = 20
+
+
+def worker_file(path):
+    """var/test-gunicorn.log → var/test-gunicorn-gw0.log under a worker, unchanged otherwise."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-{WORKER}{path.suffix}") if WORKER else path
 
 
 @pytest.fixture(scope="session")
@@ -441,7 +456,9 @@ def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
     user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
     env["DATABASE_URL"] = f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env["GOVGRID_MEDIA_ROOT"] = str(tmp_path_factory.mktemp("served-media"))
-    log = open(ROOT / "var" / "test-gunicorn.log", "w")  # noqa: SIM115 - closed below
+    env["GOVGRID_ACTIVITY_CODE_SECONDS"] = str(SERVED_ACTIVITY_CODE_SECONDS)
+    log_path = worker_file(ROOT / "var" / "test-gunicorn.log")
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [
             sys.executable,
@@ -468,7 +485,7 @@ def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("gunicorn did not start; see var/test-gunicorn.log") from None
+                raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
             time.sleep(0.3)
     yield base
     server.terminate()
