@@ -15,14 +15,15 @@ run: setup
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own test database; a test
 # file goes whole to one worker. Tests marked serial run after them, alone, in the first worker's
-# database (kept by --reuse-db); pytest's status 5 there means no test is marked. docs/testing.md.
+# database (kept by --reuse-db), read from the files that mark some (see docs/testing.md).
 TEST_WORKERS ?= 2
+SERIAL_FILES = $(shell grep -rl --include='test_*.py' 'mark\.serial' tests)
 
 test:
 	scripts/setup.sh --test
 	.venv/bin/ruff check .
 	$(PY) -m pytest --create-db --reuse-db -n $(TEST_WORKERS) --dist loadfile -m "not serial"
-	$(PY) -m pytest --reuse-db -n 1 -m serial || [ $$? -eq 5 ]
+	$(if $(SERIAL_FILES),$(PY) -m pytest --reuse-db -n 1 -m serial $(SERIAL_FILES))
 
 setup:
 	scripts/setup.sh

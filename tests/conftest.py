@@ -510,6 +510,7 @@ def _wait_for_other_connections_to_close(name, seconds=10):
             time.sleep(0.1)
 
 
+EXPECT_TIMEOUT_MS = 20_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -531,8 +532,11 @@ def browser():
     exactly as long as the browser lives; both end with the module, so no later test or subprocess
     (`check --deploy` would report async.E001) inherits them.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits for its condition up to 5 s by default; beside another worker (and whatever
+    # else the machine runs) a page may take longer to get there. A passing check never waits longer.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
