@@ -37,6 +37,12 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 SERVED_ACTIVITY_CODE_SECONDS = 20
 
 
+# How long a server a test starts (gunicorn, scripts/serve.sh) may take to answer its first request.
+# It answers in a few seconds on a quiet machine; beside another worker on a busy one it took over
+# 30 s, and a served app that did not start fails every test of its worker after it.
+SERVER_START_SECONDS = 120
+
+
 def worker_file(path):
     """var/test-gunicorn.log → var/test-gunicorn-gw0.log under a worker, unchanged otherwise."""
     path = Path(path)
@@ -477,7 +483,7 @@ def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
             urlopen(base + "/accounts/login/", timeout=2).read()
