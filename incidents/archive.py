@@ -25,7 +25,7 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from backups.archive import BackupError, _pg_env, _run, _tool
+from govgrid.lib.pgtools import ToolError, pg_env, pg_tool, run_tool
 
 from .partitions import CASES, EVENTS, LOCK_TIMEOUT, add_months, events_partition, first_id, month_of, partitions
 
@@ -71,7 +71,7 @@ def archive(partition, directory, keep=False):
     path = Path(directory) / f"{partition.schema}.dump"
     try:
         _dump(partition.schema, path)
-    except BackupError as error:
+    except ToolError as error:
         raise ArchiveError(
             _("%(error)s; the month is kept in the schema %(schema)s") % {"error": error, "schema": partition.schema}
         ) from error
@@ -91,8 +91,9 @@ def restore(path):
             raise ArchiveError(_("%(path)s does not exist") % {"path": path})
         db = connection.settings_dict
         try:
-            _run([_tool("pg_restore"), "--no-owner", "--single-transaction", "-d", db["NAME"], str(path)], _pg_env(db))
-        except BackupError as error:
+            restoring = [pg_tool("pg_restore"), "--no-owner", "--single-transaction", "-d", db["NAME"], str(path)]
+            run_tool(restoring, pg_env(db))
+        except ToolError as error:
             raise ArchiveError(str(error)) from error
     with transaction.atomic():
         return _attach(schema)
@@ -241,4 +242,4 @@ def _schema_exists(schema):
 def _dump(schema, path):
     db = connection.settings_dict
     path.parent.mkdir(parents=True, exist_ok=True)
-    _run([_tool("pg_dump"), "--format=custom", "--no-owner", "-n", schema, "-f", str(path)], _pg_env(db))
+    run_tool([pg_tool("pg_dump"), "--format=custom", "--no-owner", "-n", schema, "-f", str(path)], pg_env(db))
