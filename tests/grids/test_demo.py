@@ -10,6 +10,8 @@ from django.db import connection
 from demo.city import DEMO_BOUNDARY as BOUNDARY
 from demo.city import CityPlan, build_city
 from govgrid.lib import coords
+from grids import coverage_table
+from grids.coverage import Thresholds
 from grids.importing import read_source
 from grids.models import Area
 
@@ -116,3 +118,9 @@ def test_load_demo_refuses_to_load_twice(db):
 def test_load_demo_replace_builds_a_new_city_of_the_asked_size(db):
     call_command("load_demo", "--replace", "--grids", "600", "--seed", "9", "--history", "0")
     assert Area.objects.within("411381").grids().count() == 600
+
+
+def test_load_demo_leaves_the_coverage_table_judged_for_today_on_the_new_city(db):
+    call_command("load_demo", "--replace", "--grids", "600", "--seed", "9", "--history", "0")
+    assert coverage_table.is_current(Thresholds.from_settings())
+    assert scalar("SELECT count(*) FROM grids_gridcoverage") == 600

@@ -18,6 +18,7 @@ from demo.ratings import build_ratings
 from demo.redivision import build_redivision
 from demo.residents import place_codes
 from demo.volunteers import build_volunteers
+from grids import coverage_table
 from grids.importing import FieldMap, ImportRefused, import_areas, read_source
 from grids.models import Area, Department, Level, Person, ServiceStation, WorkUnit
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         password = os.environ.get("GOVGRID_DEMO_PASSWORD") or secrets.token_urlsafe(12)
         try:
             with transaction.atomic():
+                coverage_table.suspend()  # judged once at the end, not per batch of the load
                 if loaded:
                     delete_demo_contents("411381")
                     Area.objects.delete_subtree("411381")
@@ -74,6 +76,7 @@ class Command(BaseCommand):
                     build_redivision("411381")  # a second generation of the grids, in force from today
         except ImportRefused as refused:
             raise CommandError(refused.as_text()) from None
+        coverage_table.rebuild()  # after the commit, with the loaded tables' statistics
         created = ", ".join(f"{n} {Level(level).label}" for level, n in report.created.items())
         people = Person.objects.count()
         self.stdout.write(
