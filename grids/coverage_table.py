@@ -8,16 +8,21 @@ How the table stays equal to the rules, whoever writes:
   grids it touched and call `govgrid_refresh_coverage(grid ids)` in the same transaction. The
   admin, the API, the importers, the re-division movers and the demo loader all write through
   them, and so does any SQL. A TRUNCATE marks the table not ready.
-- `govgrid_refresh_coverage` is made here, by `refresh_function_sql`, from grid_rules' own SQL run
-  on a set of grid ids (the rules are written once, in grids.coverage): the thresholds are written
-  in as the live statement would send them, and the day's dates are read from the state row
-  (grids_coveragestate), so that every row of the table is judged on the same day. It locks the
-  grids' rows in id order before judging them, so two transactions touching one grid refresh it
-  one after the other, each seeing the other's change.
+- The triggers call `govgrid_refresh_coverage` (migration 0010_coverage_pending), which judges the
+  grids with `govgrid_judge_coverage` while the table is ready, and otherwise notes them in
+  grids_coveragepending. The judging function is made here, by `judge_function_sql`, from
+  grid_rules' own SQL run on a set of grid ids (the rules are written once, in grids.coverage):
+  the thresholds are written in as the live statement would send them, and the day's dates are
+  read from the state row (grids_coveragestate), so that every row of the table is judged on the
+  same day. It locks the grids' rows in id order before judging them, so two transactions
+  touching one grid refresh it one after the other, each seeing the other's change.
 - The rules depend on the day (roles and links in force, the last full weeks' visits, last
   month's analysis), so the worker rebuilds the whole table when the day turns, and when the
   settings or the rules' SQL changed (the fingerprint of the function): `keep_current`, run on
-  each of its sweeps. `manage.py rebuild_coverage` does it by hand.
+  each of its sweeps. `manage.py rebuild_coverage` does it by hand. A rebuild keeps no writer
+  waiting while it judges every grid: it marks the table not ready in a short first step, judges
+  every grid in a long one while writers only note the grids they touch, and in a short last step
+  judges the noted grids again and marks the table ready.
 - Readers use the table only when the state row says it is today's and made by today's function
   (`table_results`); otherwise, and for a past day (`as_of`, generations), they compute live.
 """
@@ -64,12 +69,12 @@ _DAY_PARAMETERS = {
 
 _CURRENT_GRID = f"a.level = 'grid' AND {valid_on_sql('a')}"
 
-_REFRESH_FUNCTION = """
-CREATE OR REPLACE FUNCTION govgrid_refresh_coverage(p_grid_ids bigint[]) RETURNS void
+_JUDGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION govgrid_judge_coverage(p_grid_ids bigint[]) RETURNS void
 LANGUAGE plpgsql
 -- planned for the ids of each call: one grid from a trigger, every grid from a rebuild
 SET plan_cache_mode = force_custom_plan
-AS $refresh$
+AS $judge$
 DECLARE
     v_today date;
     v_visit_from date;
@@ -79,13 +84,9 @@ BEGIN
     IF p_grid_ids IS NULL OR cardinality(p_grid_ids) = 0 THEN
         RETURN;
     END IF;
-    -- FOR SHARE: a rebuild for a new day (which updates this row) waits for this transaction
     SELECT judged_on, visit_from, analysis_from, analysis_until
       INTO v_today, v_visit_from, v_analysis_from, v_analysis_until
-      FROM grids_coveragestate WHERE id = 1 AND ready FOR SHARE;
-    IF NOT FOUND THEN
-        RETURN;  -- not built yet: the readers compute live until the worker builds it
-    END IF;
+      FROM grids_coveragestate WHERE id = 1;
     INSERT INTO grids_gridcoverage (grid_id)
         SELECT a.id FROM grids_area a WHERE a.id = ANY(p_grid_ids) AND {current_grid}
         ON CONFLICT DO NOTHING;
@@ -98,13 +99,13 @@ BEGIN
         FROM ({rules}) r
         WHERE c.grid_id = r.id;
 END
-$refresh$
+$judge$
 """
 
 
 @lru_cache(maxsize=8)
-def refresh_function_sql(thresholds):
-    """(the CREATE FUNCTION statement of govgrid_refresh_coverage for these thresholds, its
+def judge_function_sql(thresholds):
+    """(the CREATE FUNCTION statement of govgrid_judge_coverage for these thresholds, its
     fingerprint): grid_rules' SQL on the ids the function is given, its thresholds written in as
     the live statement sends them, its day's dates from the state row."""
     sql, params = grid_rules(grid_ids="p_grid_ids", thresholds=thresholds)
@@ -114,7 +115,7 @@ def refresh_function_sql(thresholds):
     with connection.cursor() as cursor:
         rules = cursor.mogrify(sql, params).decode()
     function = (
-        _REFRESH_FUNCTION.replace("{current_grid}", _CURRENT_GRID)
+        _JUDGE_FUNCTION.replace("{current_grid}", _CURRENT_GRID)
         .replace("{columns}", ", ".join(STORED))
         .replace("{values}", ", ".join(f"r.{column}" for column in STORED))
         .replace("{rules}", rules)
@@ -130,7 +131,7 @@ def is_current(thresholds, today=None):
     if state is None:
         return False
     ready, judged_on, fingerprint = state
-    return ready and judged_on == (today or timezone.localdate()) and fingerprint == refresh_function_sql(thresholds)[1]
+    return ready and judged_on == (today or timezone.localdate()) and fingerprint == judge_function_sql(thresholds)[1]
 
 
 def table_results(prefix, thresholds):
@@ -148,32 +149,66 @@ def table_sql(prefix):
 
 
 def rebuild(today=None, thresholds=None):
-    """Judge every current grid again on `today` (the local date) and make the refresh function of
-    these thresholds (the settings'), in one transaction; returns the number of grids."""
+    """Judge every current grid again on `today` (the local date) with the judging function of these
+    thresholds (the settings'); returns the number of grids. Writers wait for none of it but two
+    short steps (see begin_rebuild and finish_rebuild); readers compute live until it is done."""
     thresholds = thresholds or Thresholds.from_settings()
     today = today or timezone.localdate()
-    function, fingerprint = refresh_function_sql(thresholds)
-    params = thresholds.params(today)
+    fingerprint = begin_rebuild(today, thresholds)
+    judge_all()
+    return finish_rebuild(today, fingerprint)
+
+
+def begin_rebuild(today, thresholds):
+    """The first step, short: the day's dates and the judging function made, the table not ready.
+    It waits for the transactions judging grids now (they hold the state row FOR SHARE); the ones
+    after it note the grids they touch in grids_coveragepending instead of judging them. Returns
+    the judging function's fingerprint."""
+    function, fingerprint = judge_function_sql(thresholds)
     with transaction.atomic(), connection.cursor() as cursor:
-        # The state row first: the transactions refreshing grids hold it FOR SHARE, so this waits
-        # for them, and the ones after wait for this rebuild (seconds, once a day).
         cursor.execute(
             """INSERT INTO grids_coveragestate
                    (id, ready, judged_on, visit_from, analysis_from, analysis_until, fingerprint, built_at)
-               VALUES (1, true, %(today)s, %(visit_from)s, %(analysis_from)s, %(analysis_until)s,
+               VALUES (1, false, %(today)s, %(visit_from)s, %(analysis_from)s, %(analysis_until)s,
                        %(fingerprint)s, now())
-               ON CONFLICT (id) DO UPDATE SET ready = true, judged_on = EXCLUDED.judged_on,
+               ON CONFLICT (id) DO UPDATE SET ready = false, judged_on = EXCLUDED.judged_on,
                    visit_from = EXCLUDED.visit_from, analysis_from = EXCLUDED.analysis_from,
                    analysis_until = EXCLUDED.analysis_until, fingerprint = EXCLUDED.fingerprint,
                    built_at = EXCLUDED.built_at""",
-            params | {"fingerprint": fingerprint},
+            thresholds.params(today) | {"fingerprint": fingerprint},
         )
         cursor.execute(function)
+    return fingerprint
+
+
+def judge_all():
+    """The long step (about 30 s for 50,000 grids): every current grid, and every row of a grid no
+    longer current, judged on the state row's day. It locks only the table's own rows, which the
+    writers do not touch while the table is not ready."""
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT govgrid_refresh_coverage(ARRAY(
+            f"""SELECT govgrid_judge_coverage(ARRAY(
                     SELECT a.id FROM grids_area a WHERE {_CURRENT_GRID}
                     UNION SELECT grid_id FROM grids_gridcoverage))"""
         )
+
+
+def finish_rebuild(today, fingerprint):
+    """The last step, short: once the writers that noted grids have committed (the state row FOR
+    UPDATE waits for them), those grids are judged again and the table is ready, unless another
+    rebuild has begun since for another day or other rules (it finishes the table). Returns the
+    number of rows."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM grids_coveragestate WHERE id = 1 AND judged_on = %s AND fingerprint = %s FOR UPDATE",
+            [today, fingerprint],
+        )
+        if cursor.fetchone():
+            cursor.execute(
+                "SELECT govgrid_judge_coverage(ARRAY(SELECT grid_id FROM grids_coveragepending ORDER BY grid_id))"
+            )
+            cursor.execute("DELETE FROM grids_coveragepending")
+            cursor.execute("UPDATE grids_coveragestate SET ready = true, built_at = now() WHERE id = 1")
         cursor.execute("SELECT count(*) FROM grids_gridcoverage")
         return cursor.fetchone()[0]
 

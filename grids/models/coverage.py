@@ -51,7 +51,7 @@ class GridCoverage(models.Model):
 class CoverageState(models.Model):
     """The single row (id 1) of the table's state: whether it is built (`ready`), the day its rules
     were judged on and that day's dates of the duty rules, and the fingerprint of the rules and
-    thresholds that its refresh function was made from. The readers use the table only while all of
+    thresholds that its judging function was made from. The readers use the table only while all of
     these are today's and the settings' (grids.coverage_table.is_current)."""
 
     ready = models.BooleanField(default=False)
@@ -64,3 +64,14 @@ class CoverageState(models.Model):
 
     class Meta:
         verbose_name = "coverage state"
+
+
+class CoveragePending(models.Model):
+    """A grid changed while the table was being judged again (or left alone for a bulk load): the
+    writer's trigger notes it here instead of judging it, so that it waits for nothing, and the
+    rebuild judges these grids again at its end (grids.coverage_table.rebuild)."""
+
+    grid_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = "coverage pending"
