@@ -13,7 +13,7 @@ from govgrid.lib import coords
 from grids import coverage_table
 from grids.coverage import Thresholds
 from grids.importing import read_source
-from grids.models import Area
+from grids.models import Area, Person
 
 
 def m2(sql_geometry):
@@ -115,9 +115,11 @@ def test_load_demo_refuses_to_load_twice(db):
         call_command("load_demo")
 
 
-def test_load_demo_replace_builds_a_new_city_of_the_asked_size(db):
+def test_load_demo_replace_builds_a_new_city_of_the_asked_size_and_leaves_nobody_of_the_old_one(db):
+    last_of_the_old_city = Person.objects.order_by("-id").first().id
     call_command("load_demo", "--replace", "--grids", "600", "--seed", "9", "--history", "0")
     assert Area.objects.within("411381").grids().count() == 600
+    assert not Person.objects.filter(id__lte=last_of_the_old_city).exists()
 
 
 def test_load_demo_leaves_the_coverage_table_judged_for_today_on_the_new_city(db):

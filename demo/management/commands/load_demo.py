@@ -123,6 +123,7 @@ def delete_demo_contents(code):
         Q(assignments__area__code__startswith=code)
         | Q(home_community__code__startswith=code)
         | Q(household_links__grid__code__startswith=code)
+        | Q(leads__area__code__startswith=code)  # the communities' Party secretaries hold no role
     ).delete()
     get_user_model().objects.filter(username__startswith="rating-", person__isnull=True).delete()  # the rating's
     ServiceStation.objects.filter(area__code__startswith=code).delete()
