@@ -11,12 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.errors import GovgridError
+from govgrid.lib.moments import form_moment
 from govgrid.lib.parsers import form_int
 from govgrid.lib.privacy import personal_data
 from grids.models import Area, Level
@@ -30,18 +30,6 @@ from residents.senders import address_of, device_of, set_device_cookie
 from . import proposals, reading, services
 from .models import Item
 from .stages import PARTICIPANT_KINDS
-
-
-def _moment(value):
-    """A moment from a form's field, or None when missing or impossible (2026-02-30: the service
-    then names the field)."""
-    try:
-        moment = parse_datetime(value or "")
-    except ValueError:
-        return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 def changeable_communities(scope):
@@ -91,7 +79,7 @@ ACTIONS = {
     "meeting": (
         services.record_meeting,
         lambda post: {
-            "held_at": _moment(post.get("held_at")),
+            "held_at": form_moment(post.get("held_at")),  # None: the service names the field
             "place": post.get("place", ""),
             "minutes": post.get("minutes", ""),
             "attendance": {kind: form_int(post.get(f"attendance_{kind}")) or 0 for kind in PARTICIPANT_KINDS},

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Area, Level
 from grids.scopes import Forbidden, Scope
@@ -43,23 +44,10 @@ def community_changed_by(scope, code, field="community"):
     return area
 
 
-def _text(value, field, message, max_length):
-    value = (value or "").strip()
-    if not value:
-        raise GovgridError(message, field=field)
-    if len(value) > max_length:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": max_length}, field=field)
-    return value
-
-
 def checked_proposal(title, description, name, phone):
-    title = _text(title, "title", _("Give the issue a title."), 100)
-    description = (description or "").strip()
-    if len(description) > 2000:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": 2000}, field="description")
-    name, phone = (name or "").strip(), (phone or "").strip()
-    if len(name) > 50:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": 50}, field="proposer_name")
+    title = checked_text(title, "title", 100, _("Give the issue a title."))
+    description = checked_text(description, "description", 2000)
+    name, phone = checked_text(name, "proposer_name", 50), (phone or "").strip()
     if phone and (len(phone) > 20 or not all(ch.isdigit() or ch in "+- " for ch in phone)):
         raise GovgridError(_("Write the phone number with digits only."), field="proposer_phone")
     return title, description, name, phone
@@ -148,8 +136,8 @@ def advance(user, item_id, version, note="", to=None):
 def record_meeting(user, item_id, version, held_at, place, minutes, attendance=None, attendees=()):
     """A meeting on the item (协商会, 听证会…): when and where, its minutes, how many of each kind of
     participant came and the names signed in."""
-    place = _text(place, "place", _("Say where the meeting was held."), 100)
-    minutes = _text(minutes, "minutes", _("Write the meeting's minutes."), 10000)
+    place = checked_text(place, "place", 100, _("Say where the meeting was held."))
+    minutes = checked_text(minutes, "minutes", 10000, _("Write the meeting's minutes."))
     if held_at is None:
         raise GovgridError(_("Say when the meeting was held."), field="held_at")
     if held_at > timezone.now() + CLOCK_SKEW:
@@ -181,7 +169,7 @@ def record_meeting(user, item_id, version, held_at, place, minutes, attendance=N
 
 def decide(user, item_id, version, decision):
     """Record the decision, at the decision stage, once."""
-    decision = _text(decision, "decision", _("Write the decision."), 5000)
+    decision = checked_text(decision, "decision", 5000, _("Write the decision."))
     with transaction.atomic():
         item, _scope = _locked(user, item_id, version)
         _open(item)
@@ -310,7 +298,7 @@ def evaluate_by_link(item, rating, comment=""):
 
 def drop(user, item_id, version, reason):
     """Give the item up, with the reason (published with it)."""
-    reason = _text(reason, "reason", _("Say why the item is dropped."), 500)
+    reason = checked_text(reason, "reason", 500, _("Say why the item is dropped."))
     with transaction.atomic():
         item, _scope = _locked(user, item_id, version)
         _open(item)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Area
 from grids.scopes import Forbidden, Scope
@@ -136,12 +137,7 @@ def _check_due(project, due_on, field_name="due_on"):
 
 
 def _text(value, name, longest, required=True):
-    value = (value or "").strip()
-    if required and not value:
-        raise GovgridError(_("This cannot be left empty."), field=name)
-    if len(value) > longest:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": longest}, field=name)
-    return value
+    return checked_text(value, name, longest, _("This cannot be left empty.") if required else None)
 
 
 # --- the changes -----------------------------------------------------------------------------------

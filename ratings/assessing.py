@@ -19,6 +19,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import CODE_LENGTH, Area, Level
 from grids.scopes import Forbidden, Scope
@@ -151,12 +152,7 @@ def _moved(assessment, action, user, now, reason="", **details):
 
 
 def _reason(text, required=True):
-    text = (text or "").strip()
-    if required and not text:
-        raise GovgridError(_("Give a reason."), field="reason")
-    if len(text) > REASON_LENGTH:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": REASON_LENGTH}, field="reason")
-    return text
+    return checked_text(text, "reason", REASON_LENGTH, _("Give a reason.") if required else None)
 
 
 def _points(value, criterion, field):
@@ -521,9 +517,7 @@ def add_evidence(user, assessment_id, criterion_code, text="", upload=None, loca
     """Evidence for a criterion: a text and/or a file, a photo (kept without its metadata) or a PDF.
     The community gives it while it assesses itself; the street at the site inspection, where a
     photo must say where it was taken, within RATING_PHOTO_MAX_DISTANCE_M of the community."""
-    text = (text or "").strip()
-    if len(text) > EVIDENCE_TEXT:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": EVIDENCE_TEXT}, field="text")
+    text = checked_text(text, "text", EVIDENCE_TEXT)
     if not text and upload is None:
         raise GovgridError(_("Give a text or a file."), field="text")
     kept = _kept_file(upload) if upload is not None else None

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError
 from grids.scopes import Scope
 from incidents.models import Incident
@@ -30,11 +31,9 @@ def may_add(report):
 
 
 def add(report, text, photos=(), device="", address=None):
-    text = (text or "").strip()
+    text = checked_text(text, "text", NOTE_MAX)
     if not text and not photos:
         raise GovgridError(_("Write what you want to add, or add a photo."), field="text")
-    if len(text) > NOTE_MAX:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": NOTE_MAX}, field="text")
     if not may_add(report):
         raise Conflict(_("This report is no longer open: nothing can be added to it."), field="text", code="closed")
     senders.count(

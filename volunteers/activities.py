@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govgrid.lib import coords
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Area, Assignment, HouseholdLink, Level, Person
 from grids.models.people import in_force
@@ -155,15 +156,6 @@ def _open_for_members(activity, now):
 # --- what staff send ----------------------------------------------------------------------------
 
 
-def _text(value, field, max_length, required_message=None):
-    value = (value or "").strip()
-    if required_message and not value:
-        raise GovgridError(required_message, field=field)
-    if len(value) > max_length:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": max_length}, field=field)
-    return value
-
-
 def point_of(lon, lat, crs="wgs84", field="location"):
     """A WGS84 point from a position in one of govgrid.lib.coords.SUPPORTED."""
     if crs not in coords.SUPPORTED:
@@ -193,11 +185,11 @@ def _checked(community, fields, now, creating):
     """The fields of an activity checked together (each refusal names its field)."""
     checked = dict(fields)
     if "title" in fields:
-        checked["title"] = _text(fields["title"], "title", 100, _("Give the activity a title."))
+        checked["title"] = checked_text(fields["title"], "title", 100, _("Give the activity a title."))
     if "description" in fields:
-        checked["description"] = _text(fields["description"], "description", 2000)
+        checked["description"] = checked_text(fields["description"], "description", 2000)
     if "place" in fields:
-        checked["place"] = _text(fields["place"], "place", 200, _("Say where the activity takes place."))
+        checked["place"] = checked_text(fields["place"], "place", 200, _("Say where the activity takes place."))
     if fields.get("kind"):
         if fields["kind"] not in KINDS:
             raise GovgridError(_("Unknown service kind: %(kind)s.") % {"kind": fields["kind"]}, field="kind")

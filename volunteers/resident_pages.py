@@ -12,12 +12,11 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from govgrid.lib.errors import GovgridError
+from govgrid.lib.moments import form_moment
 from govgrid.lib.parsers import form_int
 from govgrid.lib.privacy import personal_data
 from residents import links
@@ -31,13 +30,11 @@ FIELDS = ("kind", "for_whom", "description", "place", "wanted_from", "wanted_unt
 
 
 def _moment(value, field):
-    """A datetime-local field (the phone's local time, in the site's zone), or None when empty."""
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None:
+    """A datetime-local field, or None when empty; refused naming the field when it is not a time."""
+    moment = form_moment(value)
+    if value and moment is None:
         raise GovgridError(_("Give a date and time."), field=field)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return moment
 
 
 @personal_data  # sets the device's cookie; the answer may carry the resident's words

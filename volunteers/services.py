@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Area, HouseholdLink, Level, Person
 from grids.models.people import in_force
@@ -62,15 +63,6 @@ def new_tracking_code():
     return f"F{raw[:3]}-{raw[3:]}"  # F: a service (服务), told apart from a report's code on the phone
 
 
-def _text(value, field, max_length, required_message=None):
-    value = (value or "").strip()
-    if required_message and not value:
-        raise GovgridError(required_message, field=field)
-    if len(value) > max_length:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": max_length}, field=field)
-    return value
-
-
 def checked_fields(community, kind, description, for_whom, place="", wanted_from=None, wanted_until=None,
                    contact_name="", contact_phone="", phone_required=False, now=None):  # fmt: skip
     """The fields of a request as stored, when they make one in this community; else a GovgridError
@@ -83,9 +75,9 @@ def checked_fields(community, kind, description, for_whom, place="", wanted_from
     checked = {
         "kind": kind,
         "for_whom": for_whom,
-        "description": _text(description, "description", 2000, _("Say what help is needed.")),
-        "place": _text(place, "place", 200),
-        "contact_name": _text(contact_name, "contact_name", 50),
+        "description": checked_text(description, "description", 2000, _("Say what help is needed.")),
+        "place": checked_text(place, "place", 200),
+        "contact_name": checked_text(contact_name, "contact_name", 50),
         "contact_phone": (contact_phone or "").strip(),
     }
     if checked["contact_phone"] and not PHONE.match(checked["contact_phone"]):
@@ -295,7 +287,7 @@ def _offer_next(request, after, now, actor=None):
 
 
 def refuse(user, code, version, reason):
-    reason = _text(reason, "reason", 500, _("Say why the request is refused: the resident reads it."))
+    reason = checked_text(reason, "reason", 500, _("Say why the request is refused: the resident reads it."))
     now = timezone.now()
     with transaction.atomic():
         request = _for_staff(user, code, version)
@@ -368,7 +360,7 @@ def assign(user, code, version, person_id):
 
 
 def cancel(user, code, version, reason):
-    reason = _text(reason, "reason", 500, _("Say why the request is cancelled."))
+    reason = checked_text(reason, "reason", 500, _("Say why the request is cancelled."))
     now = timezone.now()
     with transaction.atomic():
         request = _for_staff(user, code, version)
@@ -450,7 +442,7 @@ def claim(user, code):
 
 def give_back(user, code, reason):
     """退单: the volunteer cannot do it after all; offered again to the others of the tiers reached."""
-    reason = _text(reason, "reason", 500, _("Say why you give it back."))
+    reason = checked_text(reason, "reason", 500, _("Say why you give it back."))
     now = timezone.now()
     with transaction.atomic():
         request, person = _for_volunteer(user, code)
@@ -477,7 +469,7 @@ def done(user, code, minutes, note="", photos=()):
         raise GovgridError(_("Give the minutes spent, from 1 to %(n)d.") % {"n": MAX_MINUTES}, field="minutes")
     if len(photos) > MAX_PHOTOS:
         raise GovgridError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS}, field="photo")
-    note = _text(note, "note", 1000)
+    note = checked_text(note, "note", 1000)
     checked = [check_photo(photo, field="photo") for photo in photos]  # before anything is written
     now = timezone.now()
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib.api_input import checked_text
 from govgrid.lib.errors import Conflict, GovgridError, NotFound
 from grids.models import Person, WorkUnit
 from grids.models.people import in_force
@@ -27,11 +28,7 @@ def create_team(user, community_code, name, work_unit=None, skills=(), leader=No
     """A new team of a community; `work_unit` (an id) makes it that unit's stationed team."""
     scope = Scope.for_user(user)
     community = community_changed_by(scope, community_code)
-    name = (name or "").strip()
-    if not name:
-        raise GovgridError(_("Give the team a name."), field="name")
-    if len(name) > 100:
-        raise GovgridError(_("At most %(n)d characters.") % {"n": 100}, field="name")
+    name = checked_text(name, "name", 100, _("Give the team a name."))
     unit = None
     if work_unit is not None:
         unit = WorkUnit.objects.filter(pk=work_unit, district__code=community.code[:6]).first()

@@ -11,6 +11,8 @@ before any arithmetic.
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -44,3 +46,16 @@ class BoundedDateField(serializers.DateField):
         day = super().to_internal_value(value)
         check_within_bounds(day)
         return day
+
+
+def form_moment(value):
+    """A page form's date and time (a datetime-local field: the phone's local time, in the site's
+    zone) as an aware datetime; None when it is empty, not a date and time, one that cannot be
+    (2026-02-30) or outside govgrid's years. The caller says which field was refused."""
+    try:
+        moment = parse_datetime((value or "").strip())
+    except ValueError:
+        return None
+    if moment is None or not EARLIEST <= moment.date() <= LATEST:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

@@ -47,6 +47,16 @@ def test_the_form_says_what_is_missing_and_keeps_what_was_written(cast, code):
     assert not ServiceRequest.objects.exists()
 
 
+@pytest.mark.parametrize("moment", ["2026-02-30T10:00", "tomorrow morning"])
+def test_a_time_that_cannot_be_is_refused_on_the_form_naming_its_field(cast, code, moment):
+    body = {"client_id": str(uuid.uuid4()), "secret": new_secret(), "kind": "errands", "for_whom": "self",
+            "description": "帮忙取药", "contact_phone": "13800003333", "wanted_from": moment}  # fmt: skip
+    answer = Client().post(f"/r/{code.token}/service/", body)
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "请填写日期和时间" in page and "帮忙取药" in page
+    assert not ServiceRequest.objects.exists()
+
+
 def test_the_resident_rates_on_the_private_page(cast, code):
     secret = new_secret()
     made, _created, _secret = asking.receive(
