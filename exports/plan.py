@@ -110,6 +110,10 @@ class Export:
                 # JIT compiling takes about a second before the first row of a big export and
                 # gains nothing on a scan whose time goes into writing text.
                 cursor.execute("SET LOCAL jit = off")
+                # An export reads its cursor to the end: planned for the first tenth of its rows (a
+                # cursor's default), a street's month of cases walked the whole case table in id
+                # order to skip the first rows' sort (1.5 s at 2,000,000 cases against 0.1 s).
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
             for params in self.statements:
                 with connection.chunked_cursor() as cursor:
                     cursor.execute(sql, params)
