@@ -225,6 +225,11 @@ class Incident(models.Model):
                 include=["id", "level", "status", "reporter_id", "review_on", "due_at"],
                 condition=models.Q(status__in=TO_HANDLE_STATUSES),
             ),
+            # The maps of a period (the density map counts a district's months of cases per grid and
+            # gathers their places into a heat map): the period's cases read from the index alone.
+            models.Index(
+                fields=["received_at"], name="incident_received_where", include=["grid_id", "category_id", "location"]
+            ),
         ]
 
     def __str__(self):
