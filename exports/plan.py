@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import GovgridError, NotFound
-from grids.coverage import Thresholds, grid_rules
+from grids.coverage import Thresholds, grid_results
 from grids.personal import CASE_CONTACT
 from grids.scopes import under_codes_sql
 
@@ -252,8 +252,9 @@ def plan_export(kind, params, scope, fmt=None):
         conditions.insert(0, scope_sql)
         statements = [values | scope_values]
     else:  # coverage: the statement runs per code prefix, as the coverage API
-        thresholds, today = Thresholds.from_settings(), filters.get("as_of") or timezone.localdate()
-        queries = [grid_rules(prefix, thresholds=thresholds, today=today) for prefix in prefixes]
+        # today's from the maintained coverage table when it holds them, a past day's live
+        thresholds, as_of = Thresholds.from_settings(), filters.get("as_of")
+        queries = [grid_results(prefix, thresholds=thresholds, today=as_of) for prefix in prefixes]
         rules = queries[0][0] if queries else ""  # one text for every prefix
         statements = [values | params for _rules, params in queries]
     shown = "FALSE"
