@@ -31,10 +31,7 @@ def setup_django():
 
 
 def city(seed):
-    """Codes to ask for: streets, communities, grids, the district's extent, a case of the street
-    dispatcher's queue."""
-    from django.contrib.gis.db.models import Extent
-
+    """Codes to ask for: streets, communities, grids, and a place for the map view of tiles."""
     from grids.models import Area, Level
 
     rng = random.Random(seed)
@@ -48,23 +45,19 @@ def city(seed):
     grids = list(
         Area.objects.filter(level=Level.GRID, code__startswith=district.code).values_list("code", flat=True)[:5000]
     )
-    # the grids' extent, not the district's: a view over the countryside around the city has no grid
-    extent = Area.objects.filter(level=Level.GRID, code__startswith=district.code).aggregate(e=Extent("geom"))["e"]
-    return {
+    drawn = {
         "district": district.code,
         "streets": rng.sample(streets, min(5, len(streets))),
         "communities": rng.sample(communities, min(5, len(communities))),
         "grids": rng.sample(grids, min(5, len(grids))),
-        "extent": extent,
-        "rng": rng,
     }
+    centre = Area.objects.get(code=drawn["grids"][1]).geom.point_on_surface
+    return drawn | {"centre": (centre.x, centre.y)}
 
 
-def view_tiles(rng, extent):
-    """One map view's 3 × 2 tiles at zoom 12 to 14 somewhere over the district (as the load test's leader)."""
-    west, south, east, north = extent
-    z = rng.choice((12, 13, 14))
-    lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+def view_tiles(lon, lat, z):
+    """One map view's 3 × 2 tiles at zoom `z` around a place, as the load test's leader asks for them
+    (bench/load_users.py, there at a random place of the district, here over a grid)."""
     n = 2**z
     x = int((lon + 180) / 360 * n)
     y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
@@ -91,7 +84,8 @@ def pages(c, users):
     leader, analyst = users["leader"], users["analyst"]
     return {
         "density": [(leader, "/maps/density/", {})],
-        "tiles": [(leader, url, {}) for url in view_tiles(c["rng"], c["extent"])],
+        "tiles z12": [(leader, url, {}) for url in view_tiles(*c["centre"], 12)],
+        "tiles z14": [(leader, url, {}) for url in view_tiles(*c["centre"], 14)],
         "queue street": [(users["street_dispatcher"], "/dispatch/", {})],
         "queue community": [(users["community_dispatcher"], "/dispatch/", {})],
         "cases geojson": [
