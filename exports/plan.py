@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import GovgridError, NotFound
-from grids.coverage import Thresholds, grid_rules
+from grids.coverage import Thresholds, grid_results
 from grids.personal import CASE_CONTACT
 from grids.scopes import under_codes_sql
 
@@ -110,6 +110,10 @@ class Export:
                 # JIT compiling takes about a second before the first row of a big export and
                 # gains nothing on a scan whose time goes into writing text.
                 cursor.execute("SET LOCAL jit = off")
+                # An export reads its cursor to the end: planned for the first tenth of its rows (a
+                # cursor's default), a street's month of cases walked the whole case table in id
+                # order to skip the first rows' sort (1.5 s at 2,000,000 cases against 0.1 s).
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1")
             for params in self.statements:
                 with connection.chunked_cursor() as cursor:
                     cursor.execute(sql, params)
@@ -248,8 +252,9 @@ def plan_export(kind, params, scope, fmt=None):
         conditions.insert(0, scope_sql)
         statements = [values | scope_values]
     else:  # coverage: the statement runs per code prefix, as the coverage API
-        thresholds, today = Thresholds.from_settings(), filters.get("as_of") or timezone.localdate()
-        queries = [grid_rules(prefix, thresholds=thresholds, today=today) for prefix in prefixes]
+        # today's from the maintained coverage table when it holds them, a past day's live
+        thresholds, as_of = Thresholds.from_settings(), filters.get("as_of")
+        queries = [grid_results(prefix, thresholds=thresholds, today=as_of) for prefix in prefixes]
         rules = queries[0][0] if queries else ""  # one text for every prefix
         statements = [values | params for _rules, params in queries]
     shown = "FALSE"

@@ -1,8 +1,9 @@
 """Read-side queries for the map pages: PostGIS writes the GeoJSON, Python only passes it on."""
 
 import json
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -119,6 +120,18 @@ def grid_card(code, as_of=None):
 
 # --- density map -------------------------------------------------------------------------------
 
+
+@contextmanager
+def cursor_without_jit():
+    """A cursor in a transaction of its own with PostgreSQL's JIT compiling off. A district's
+    months of cases make the density statements look costly enough to compile (2-3 s of 4 at
+    2,000,000 cases), though their time goes into reading an index and counting, where compiled
+    code gains nothing (as the exports found, exports/plan.py)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield cursor
+
+
 # Cases (aliased i) of a category: the item with that code or any item of the class with that
 # code; every category when %(category)s is ''.
 _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
@@ -130,10 +143,18 @@ _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
 # not where they are handled now (area_code): a case escalated to the community still happened in
 # its grid. A case of a grid a re-division retired counts in today's grid covering its place (the
 # map draws today's grids). density_incidents renders it; every density query reads its rows.
+# In two parts: the cases of today's grids, which placed_sql leaves where they are, need no
+# placing (a lateral look-up per case cost 0.4 s of a district's 490,000 cases in 90 days, and
+# hid from the planner how few rows the counts make); those of retired grids are placed.
+_PERIOD = f"i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY}"
 _DENSITY_CASES_SQL = f"""
+    SELECT i.id, i.grid_id, i.location
+    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id
+    WHERE {_PERIOD} AND {valid_on_sql("g")} AND {{under_today}}
+    UNION ALL
     SELECT i.id, coalesce(placed.id, i.grid_id) AS grid_id, i.location
     FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id{placed_sql("g", "i.location")}
-    WHERE i.received_at >= %(since)s AND i.received_at < %(until)s AND {_IN_CATEGORY} AND {{under}}
+    WHERE {_PERIOD} AND NOT {valid_on_sql("g")} AND {{under}}
 """
 
 
@@ -146,7 +167,9 @@ def density_incidents(prefixes, since, until, category=""):
     communities = sorted({prefix[: CODE_LENGTH[Level.COMMUNITY]] for prefix in prefixes})
     near, near_params = under_codes_sql("g.code", communities, "community")
     counted, params = under_codes_sql("coalesce(placed.code, g.code)", prefixes)
-    return _DENSITY_CASES_SQL.replace("{under}", f"{near} AND {counted}"), params | near_params | {
+    today = under_codes_sql("g.code", prefixes)[0]  # counted as itself; the same parameters as `counted`
+    sql = _DENSITY_CASES_SQL.replace("{under_today}", today).replace("{under}", f"{near} AND {counted}")
+    return sql, params | near_params | {
         "since": since,
         "until": until,
         "category": category,
@@ -169,13 +192,13 @@ WITH g AS (
 ), stats AS (
     SELECT avg(rate) AS mean, stddev_pop(rate) AS sd, count(rate) AS n FROM x
 ), neighbours AS (
-    -- each grid with the grids it touches and itself (binary weights, as Getis-Ord Gi* has them)
-    SELECT a.id, sum(x.rate) AS total, count(x.rate) AS w
-    FROM grids_area a
-    JOIN grids_area b ON b.level = 'grid' AND {current_b} AND ST_Intersects(a.geom, b.geom)
-    JOIN x ON x.id = b.id
-    WHERE a.id IN (SELECT id FROM g)
-    GROUP BY a.id
+    -- each grid with the grids it touches and itself (binary weights, as Getis-Ord Gi* has them),
+    -- kept by the database as boundaries change (migration maps/0001_grid_neighbours_pages50k)
+    SELECT n.grid_id AS id, sum(x.rate) AS total, count(x.rate) AS w
+    FROM maps_gridneighbour n
+    JOIN x ON x.id = n.neighbour_id
+    WHERE n.grid_id IN (SELECT id FROM g)
+    GROUP BY n.grid_id
 )
 SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x.rate,
        CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
@@ -183,7 +206,7 @@ SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x
        END AS gi_z
 FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
 ORDER BY x.code
-""".replace("{current_grids}", valid_on_sql("grids_area")).replace("{current_b}", valid_on_sql("b"))
+""".replace("{current_grids}", valid_on_sql("grids_area"))
 
 # Getis-Ord Gi* z-scores above these are hot spots at 95 % and 99 % confidence.
 HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))
@@ -196,7 +219,7 @@ def density(prefixes, since, until, category="", per="households"):
     cases, params = density_incidents(prefixes, since, until, category)
     grids_under, grids_params = under_codes_sql("code", prefixes)
     sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
-    with connection.cursor() as cursor:
+    with cursor_without_jit() as cursor:
         cursor.execute(sql, params | grids_params | {"per": per})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -208,10 +231,14 @@ def density(prefixes, since, until, category="", per="households"):
     return rows
 
 
+# Each case in the cell of ST_SnapToGrid(location, cell), computed as it does (rint(x / cell) * cell,
+# and PostgreSQL's round of a double is rint) but grouped by two numbers, which PostgreSQL hashes,
+# instead of by a geometry, which it sorts (an external sort of a district's 490,000 cases).
 _HEAT_SQL = """
-SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
-FROM (SELECT ST_SnapToGrid(d.location, %(cell)s) AS cell FROM ({cases}) d) snapped
-GROUP BY cell
+SELECT round((cy * %(cell)s)::numeric, 5), round((cx * %(cell)s)::numeric, 5), count(*)
+FROM (SELECT round(ST_X(d.location) / %(cell)s) AS cx, round(ST_Y(d.location) / %(cell)s) AS cy
+      FROM ({cases}) d) snapped
+GROUP BY cx, cy
 """
 
 
@@ -219,7 +246,7 @@ def heat_points(prefixes, since, until, category="", cell=0.0005):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
     cases, params = density_incidents(prefixes, since, until, category)
-    with connection.cursor() as cursor:
+    with cursor_without_jit() as cursor:
         cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
 
@@ -228,7 +255,7 @@ def density_incident_ids(code, since, until, category=""):
     """The ids of the cases that the density map counts for the grid `code` (its tooltip's figure):
     the list its popup shows, from the same named query."""
     cases, params = density_incidents([code], since, until, category)
-    with connection.cursor() as cursor:
+    with cursor_without_jit() as cursor:
         cursor.execute(f"SELECT d.id FROM ({cases}) d", params)
         return [row[0] for row in cursor.fetchall()]
 

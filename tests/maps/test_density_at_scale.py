@@ -1,0 +1,117 @@
+"""The density map at a province's size reads what it used to compute on each request, and must give
+the same answers: the grids' neighbours kept by the database (maps_gridneighbour) are those whose
+boundaries intersect, however grids are drawn, moved, retired or deleted; the heat map's cells are
+ST_SnapToGrid's; a case of a retired grid still counts in today's grid covering its place. In drawn
+cities of square grids (tests/conftest.py)."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.db import connection
+from django.utils import timezone
+
+from grids.models import Area
+from maps.queries import density, density_incident_ids, heat_points
+from tests.conftest import draw_city
+from tests.incidents.test_escalate_overdue import make_case
+
+
+def kept_neighbours():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT grid_id, neighbour_id FROM maps_gridneighbour")
+        return set(cursor.fetchall())
+
+
+def neighbours_by_geometry():
+    """The rule itself, on today's grids: both ways, each grid with itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT a.id, b.id FROM grids_area a
+               JOIN grids_area b ON ST_Intersects(a.geom, b.geom)
+               WHERE a.level = 'grid' AND a.valid_to IS NULL AND b.level = 'grid' AND b.valid_to IS NULL"""
+        )
+        return set(cursor.fetchall())
+
+
+def square(x0, y0, x1, y1):
+    return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=4326)
+
+
+@pytest.fixture
+def city(db):
+    """Two streets of two communities of 3 × 3 square grids."""
+    return draw_city(streets=2, towns=0, communities=2, grids=(3, 3))
+
+
+def test_the_kept_neighbours_of_a_drawn_city_are_the_grids_that_touch(city):
+    kept = kept_neighbours()
+    assert kept == neighbours_by_geometry()
+    corner = city.grids[0]
+    assert (corner.pk, corner.pk) in kept and sum(1 for a, _b in kept if a == corner.pk) >= 4  # itself and 3 more
+
+
+def test_the_neighbours_follow_a_moved_a_retired_a_new_and_a_deleted_grid(city):
+    first, second, third = city.grids[0], city.grids[1], city.grids[4]
+    # Moved: the first grid shrinks to a quarter of itself, off some of its old neighbours.
+    x0, y0, x1, y1 = first.geom.extent
+    Area.objects.filter(pk=first.pk).update(geom=square(x0, y0, (x0 + x1) / 2, (y0 + y1) / 2))
+    assert kept_neighbours() == neighbours_by_geometry()
+    # Retired by a re-division, and a new grid drawn in its place.
+    Area.objects.filter(pk=second.pk).update(valid_to=date.today())
+    assert not any(second.pk in pair for pair in kept_neighbours())
+    Area.objects.create(
+        code=second.code[:12] + "901",
+        name="新网格",
+        level="grid",
+        kind=second.kind,
+        parent_id=second.parent_id,
+        geom=second.geom,
+    )
+    assert kept_neighbours() == neighbours_by_geometry()
+    # Deleted.
+    Area.objects.filter(pk=third.pk).delete()
+    assert kept_neighbours() == neighbours_by_geometry()
+
+
+def test_the_heat_maps_cells_are_st_snaptogrids(city):
+    rng = random.Random(22)
+    cases = []
+    for grid in city.grids[:9]:
+        x0, y0, x1, y1 = grid.geom.extent
+        for _ in range(15):
+            case = make_case(grid, 24)
+            case.location.x, case.location.y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+            type(case).objects.filter(pk=case.pk).update(location=case.location)
+            cases.append(case.pk)
+    until = timezone.now() + timedelta(hours=1)
+    since = until - timedelta(days=2)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT round(ST_Y(cell)::numeric, 5), round(ST_X(cell)::numeric, 5), count(*)
+               FROM (SELECT ST_SnapToGrid(location, 0.0005) AS cell FROM incidents_incident WHERE id = ANY(%s)) s
+               GROUP BY cell""",
+            [cases],
+        )
+        by_postgis = {(float(lat), float(lon), n) for lat, lon, n in cursor.fetchall()}
+    heat = {tuple(point) for point in heat_points([city.code], since, until, cell=0.0005)}
+    assert heat == by_postgis and sum(n for _lat, _lon, n in heat) == len(cases)
+
+
+def test_a_case_of_a_retired_grid_counts_in_todays_grid_covering_its_place(city):
+    old = city.grids[0]
+    case = make_case(old, 24)
+    Area.objects.filter(pk=old.pk).update(valid_to=date.today())
+    new = Area.objects.create(
+        code=old.code[:12] + "901", name="新网格", level="grid", kind=old.kind, parent_id=old.parent_id, geom=old.geom
+    )
+    other = make_case(city.grids[1], 24)  # in a grid of today, counted where it was reported
+    until = timezone.now() + timedelta(hours=1)
+    since = until - timedelta(days=2)
+    counts = {row["code"]: row["cases"] for row in density([city.code], since, until)}
+    assert counts[new.code] == 1 and counts[city.grids[1].code] == 1 and old.code not in counts
+    assert sum(counts.values()) == 2
+    assert density_incident_ids(new.code, since, until) == [case.pk]
+    assert density_incident_ids(city.grids[1].code, since, until) == [other.pk]
+    assert sum(n for _lat, _lon, n in heat_points([city.code], since, until)) == 2
