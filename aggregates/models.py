@@ -15,6 +15,9 @@ class State(models.Model):
     time_zone = models.CharField(max_length=64)
     built_at = models.DateTimeField()
 
+    def __str__(self):
+        return f"aggregates in {self.time_zone}, built {self.built_at:%Y-%m-%d %H:%M}"
+
 
 class CaseFact(models.Model):
     """One case that counts in the figures (not rejected): the columns of incidents.figures'
@@ -44,6 +47,9 @@ class CaseFact(models.Model):
                 condition=models.Q(open_due__isnull=False, late_for_good=False),
             ),
         ]
+
+    def __str__(self):
+        return f"facts of case {self.incident_id}"
 
 
 class AreaDay(models.Model):
@@ -80,3 +86,6 @@ class AreaDay(models.Model):
                 opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
             ),
         ]
+
+    def __str__(self):
+        return f"{self.area_code} {self.day} category {self.category_id}"

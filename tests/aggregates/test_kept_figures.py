@@ -25,8 +25,8 @@ from incidents.models import Incident, purge_incidents
 from incidents.sweep import escalate_overdue
 from incidents.workflow import Resident, act
 from tests.aggregates.conftest import assert_kept_equal_counted, local_midnight
-from tests.incidents.conftest import SMALL_CITY
 from tests.conftest import draw_city
+from tests.incidents.conftest import SMALL_CITY
 
 CAST = (
     "grid_worker",
