@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from incidents.figures import late_sql
 
@@ -94,7 +95,7 @@ def kept_figures(prefix, level, since, until, by_month=False, now=None, medians=
         "prefix": prefix + "%",
         "since": days[0],
         "until": days[1],
-        "now": now,
+        "now": now or timezone.now(),
         "medians": medians,
     }
     with connection.cursor() as cursor:

@@ -12,8 +12,10 @@ time, so its due time is kept on its facts and the reader counts those live (agg
 
 The facts of a case are worked out under the case's row lock, so two transactions touching one case
 (a dispatcher's action and a resident's rating) take turns and the second starts from the first's
-facts. Sums of one area and day are updated in key order, so writers wait for each other but do not
-deadlock.
+facts. Sums are updated in key order, the district's row first: two transactions acting on cases of
+one day wait for each other at the district's row of that day before they hold any other, so they
+do not deadlock (one transaction moving many cases in several statements, as a re-division's mover,
+still can with another such; PostgreSQL then refuses one, and it is tried again).
 """
 
 from django.conf import settings
@@ -74,7 +76,8 @@ def _facts_select():
 
 def _add_to_sums(source):
     """INSERT … ON CONFLICT adding the signed facts of `source` (FACT_COLUMNS and `sign`) to the
-    sums of their district, street and community, in key order; groups that add nothing are skipped."""
+    sums of their district, street and community, coarsest first (see the module's description);
+    groups that add nothing are skipped."""
     sums = ",\n       ".join(f"sum({expression}) AS {name}" for name, expression in SUMS.items())
     columns = ", ".join(SUMS)
     changed = " OR ".join(f"sum({expression}) <> 0" for expression in SUMS.values())
@@ -84,9 +87,9 @@ def _add_to_sums(source):
 SELECT lv.sum_level, left(src.grid_code, lv.code_length), src.day, src.category_id,
        {sums}
 FROM {source} src CROSS JOIN (VALUES {levels}) AS lv (sum_level, code_length)
-GROUP BY lv.sum_level, left(src.grid_code, lv.code_length), src.day, src.category_id
+GROUP BY lv.sum_level, lv.code_length, left(src.grid_code, lv.code_length), src.day, src.category_id
 HAVING {changed}
-ORDER BY lv.sum_level, left(src.grid_code, lv.code_length), src.day, src.category_id
+ORDER BY lv.code_length, left(src.grid_code, lv.code_length), src.day, src.category_id
 ON CONFLICT (level, area_code, day, category_id) DO UPDATE SET {updates}"""
 
 
