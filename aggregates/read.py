@@ -45,8 +45,8 @@ SELECT a.code, a.name, a.valid_from, a.valid_to, k.month,
        m.median AS median_hours_to_close,
        k.rated, k.rating_sum::numeric / nullif(k.rating_n, 0) AS mean_rating, k.satisfied
 FROM kept k JOIN grids_area a ON a.code = k.area_code
-LEFT JOIN late_now l ON l.area_code = k.area_code AND l.month IS NOT DISTINCT FROM k.month
-LEFT JOIN medians m ON m.area_code = k.area_code AND m.month IS NOT DISTINCT FROM k.month
+LEFT JOIN late_now l ON l.area_code = k.area_code AND l.month = k.month
+LEFT JOIN medians m ON m.area_code = k.area_code AND m.month = k.month
 WHERE k.received > 0
 ORDER BY a.code, k.month
 """
@@ -85,7 +85,7 @@ def kept_figures(prefix, level, since, until, by_month=False, now=None, medians=
     days = covers(prefix, level, since, until)
     if days is None:
         return None
-    period = "to_char(day, 'YYYY-MM')" if by_month else "NULL::text"
+    period = "to_char(day, 'YYYY-MM')" if by_month else "''"  # '': one period (figures() drops it)
     statement = _KEPT_SQL.format(
         period=period, sums=", ".join(f"sum({name}) AS {name}" for name in SUMS), late=late_sql("%(now)s")
     )

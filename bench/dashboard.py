@@ -9,7 +9,8 @@ end): govgrid_bench_dashboard_<size> on the local cluster (port GOVGRID_PG_PORT)
 BENCH_DATABASE_URL with the size appended to its name.
 - 514 grids: `load_demo` (the demo city, its people and a year of about 19,000 cases walked through
   the workflow's own actions), the aggregates kept by their triggers while it loads.
-- 50,000 grids: the demo generator's city and people (as bench/coverage.py) and a year of
+- 50,000 grids: the demo generator's city (areas only, with a leader; with --people, its people as
+  bench/coverage.py, which makes coverage and the members' sections weigh what they do) and a year of
   --year-cases cases with their report, resolve and close events made by bench/workflow.py's
   set-based SQL, with the aggregates off; then `rebuild_aggregates` (timed).
 The district's leader opens the dashboard through Django's test client, --runs times each way,
@@ -97,7 +98,7 @@ def scalar(sql, params=None):
 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+        return cursor.fetchone()[0] if cursor.description else None
 
 
 def build_demo_size():
@@ -106,23 +107,29 @@ def build_demo_size():
     if scalar("SELECT count(*) FROM incidents_incident") == 0:
         log("514 grids: load_demo (the city, its people and a year of cases)")
         call_command("load_demo", "--replace", verbosity=0)
+        scalar("ANALYZE")
     return {}
 
 
-def build_big_size(n_cases):
-    """The 50,000-grid city with its people, and a year of cases made in bulk with the aggregates off,
-    then rebuilt."""
+def build_big_size(n_cases, people):
+    """The 50,000-grid city (with its people if `people`), and a year of cases made in bulk with the
+    aggregates off, then rebuilt."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from coverage import load_city
     from django.utils import timezone
-    from workflow import YEAR_DUE, YEAR_LEVEL, YEAR_RATING, YEAR_STATUS, generate
+    from workflow import YEAR_DUE, YEAR_LEVEL, YEAR_RATING, YEAR_STATUS, ensure_city, generate
 
     from aggregates.sql import drop, rebuild
 
     built = {}
     if scalar("SELECT count(*) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [DISTRICT + "%"]) != 50_000:
-        log("50,000 grids: the city and its people")
-        built["city_s"] = load_city(50_000)
+        log(f"50,000 grids: the city{' and its people' if people else ''}")
+        if people:
+            from coverage import load_city
+
+            built["city_s"] = load_city(50_000)
+        else:
+            built["city_s"] = ensure_city()
+            _leader()
     if scalar("SELECT count(*) FROM incidents_incident") != n_cases:
         from django.db import connection
 
@@ -211,6 +218,19 @@ def leader():
     return get_user_model().objects.get(username="leader")
 
 
+def _leader():
+    """The district's leader, when the city has no people of the demo's."""
+    from django.contrib.auth import get_user_model
+
+    from grids.models import Area, Assignment, Person, Role
+
+    user, _created = get_user_model().objects.get_or_create(username="leader")
+    person, _created = Person.objects.get_or_create(user=user, defaults={"name": "领导", "phone": "13900000000"})
+    Assignment.objects.get_or_create(
+        person=person, role=Role.LEADER, area=Area.objects.get(code=DISTRICT), defaults={"starts_on": "2020-01-01"}
+    )
+
+
 def time_dashboard(runs):
     from django.test import Client
 
@@ -256,10 +276,10 @@ def _p95(times):
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def one_size(size, runs, n_cases):
+def one_size(size, runs, n_cases, people):
     ensure_database(database_url(size))
     setup(database_url(size))
-    built = build_demo_size() if size == 514 else build_big_size(n_cases)
+    built = build_demo_size() if size == 514 else build_big_size(n_cases, people)
     cases = scalar("SELECT count(*) FROM incidents_incident")
     events = scalar("SELECT count(*) FROM incidents_incidentevent")
     log(f"{size} grids: {cases:,} cases, {events:,} events; comparing the figures both ways")
@@ -314,17 +334,18 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[514, 50_000])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--year-cases", type=int, default=2_000_000)
+    parser.add_argument("--people", action="store_true", help="50,000 grids: load the people too (slow)")
     parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
     parser.add_argument("--no-record", action="store_true", help="print the table without appending it")
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child process of a size
     args = parser.parse_args()
     if args.one_size:
-        print(json.dumps(one_size(args.one_size, args.runs, args.year_cases)))
+        print(json.dumps(one_size(args.one_size, args.runs, args.year_cases, args.people)))
         return
     results = []
     for size in args.sizes:
         command = [sys.executable, __file__, "--one-size", str(size), "--runs", str(args.runs)]
-        command += ["--year-cases", str(args.year_cases)]
+        command += ["--year-cases", str(args.year_cases)] + (["--people"] if args.people else [])
         out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
     text = table(results, args.runs)
