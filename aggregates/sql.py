@@ -165,33 +165,27 @@ BEGIN
 END
 $fn$;
 
-DROP TRIGGER IF EXISTS aggregates_cases_inserted ON incidents_incident;
-CREATE TRIGGER aggregates_cases_inserted AFTER INSERT ON incidents_incident
+CREATE OR REPLACE TRIGGER aggregates_cases_inserted AFTER INSERT ON incidents_incident
     REFERENCING NEW TABLE AS new_cases FOR EACH STATEMENT EXECUTE FUNCTION aggregates_cases_written();
-DROP TRIGGER IF EXISTS aggregates_cases_updated ON incidents_incident;
-CREATE TRIGGER aggregates_cases_updated AFTER UPDATE ON incidents_incident
+CREATE OR REPLACE TRIGGER aggregates_cases_updated AFTER UPDATE ON incidents_incident
     REFERENCING OLD TABLE AS old_cases NEW TABLE AS new_cases
     FOR EACH STATEMENT EXECUTE FUNCTION aggregates_cases_written();
-DROP TRIGGER IF EXISTS aggregates_cases_deleted ON incidents_incident;
-CREATE TRIGGER aggregates_cases_deleted AFTER DELETE ON incidents_incident
+CREATE OR REPLACE TRIGGER aggregates_cases_deleted AFTER DELETE ON incidents_incident
     REFERENCING OLD TABLE AS old_cases FOR EACH STATEMENT EXECUTE FUNCTION aggregates_cases_written();
-DROP TRIGGER IF EXISTS aggregates_cases_truncated ON incidents_incident;
-CREATE TRIGGER aggregates_cases_truncated AFTER TRUNCATE ON incidents_incident
+CREATE OR REPLACE TRIGGER aggregates_cases_truncated AFTER TRUNCATE ON incidents_incident
     FOR EACH STATEMENT EXECUTE FUNCTION aggregates_cases_emptied();
-DROP TRIGGER IF EXISTS aggregates_events_inserted ON incidents_incidentevent;
-CREATE TRIGGER aggregates_events_inserted AFTER INSERT ON incidents_incidentevent
+CREATE OR REPLACE TRIGGER aggregates_events_inserted AFTER INSERT ON incidents_incidentevent
     REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION aggregates_events_written();
-DROP TRIGGER IF EXISTS aggregates_callbacks_inserted ON incidents_callback;
-CREATE TRIGGER aggregates_callbacks_inserted AFTER INSERT ON incidents_callback
+CREATE OR REPLACE TRIGGER aggregates_callbacks_inserted AFTER INSERT ON incidents_callback
     REFERENCING NEW TABLE AS new_callbacks FOR EACH STATEMENT EXECUTE FUNCTION aggregates_callbacks_written();
-DROP TRIGGER IF EXISTS aggregates_callbacks_updated ON incidents_callback;
-CREATE TRIGGER aggregates_callbacks_updated AFTER UPDATE ON incidents_callback
+CREATE OR REPLACE TRIGGER aggregates_callbacks_updated AFTER UPDATE ON incidents_callback
     REFERENCING NEW TABLE AS new_callbacks FOR EACH STATEMENT EXECUTE FUNCTION aggregates_callbacks_written();
 """
 
 
 def install(cursor):
-    """The refresh function and the triggers, made from the present definitions."""
+    """The refresh function and the triggers, made from the present definitions. CREATE OR REPLACE:
+    no lock that keeps readers of the cases out (DROP TRIGGER would take the tables whole)."""
     cursor.execute(refresh_function_sql())
     cursor.execute(TRIGGERS_SQL)
 
@@ -206,15 +200,18 @@ def install_after_migrate(**kwargs):
 
 def rebuild(time_zone=None):
     """Every case's facts and the sums worked out again from the cases, in one transaction that
-    writers of cases wait for (the figures read meanwhile are the last ones). Returns the cases kept."""
+    writers of cases wait for. Returns the cases kept."""
     from django.db import transaction
 
     time_zone = time_zone or settings.TIME_ZONE
     fact_list = ", ".join(FACT_COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         install(cursor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # writers of cases wait; readers of the cases and of the kept figures do not (DELETE, not
+        # TRUNCATE: the figures read meanwhile are the last ones)
         cursor.execute("LOCK TABLE incidents_incident, incidents_incidentevent, incidents_callback IN SHARE MODE")
-        cursor.execute("TRUNCATE aggregates_casefact, aggregates_areaday")
+        cursor.execute("DELETE FROM aggregates_casefact; DELETE FROM aggregates_areaday")
         cursor.execute(
             """INSERT INTO aggregates_state (id, time_zone, built_at) VALUES (1, %s, now())
                ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, built_at = EXCLUDED.built_at""",
