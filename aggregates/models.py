@@ -1,8 +1,8 @@
 """The leaders' figures kept as the cases change (see aggregates.sql): each case's facts that do not
-depend on the present (CaseFact), and their sums per area, day received and category (AreaDay) for
-the district, the streets and the communities. Written only by the database's triggers and the full
-rebuild; no foreign keys, so that a case's facts outlive its row until the trigger has taken them
-out of the sums."""
+depend on the present (CaseFact), and their sums per area and day received (AreaDay, with the
+AreaDayDelta rows not folded into it yet) for the district, the streets and the communities.
+Written only by the database's triggers, the worker's fold and the full rebuild; no foreign keys,
+so that a case's facts outlive its row until the trigger has taken them out of the sums."""
 
 from django.db import models
 
@@ -52,14 +52,13 @@ class CaseFact(models.Model):
         return f"facts of case {self.incident_id}"
 
 
-class AreaDay(models.Model):
+class DaySums(models.Model):
     """The sums of the facts of the cases received in one area (district, street or community) on one
-    day in one category."""
+    day: the columns aggregates.sql.SUMS fills."""
 
     level = models.CharField(max_length=10)
     area_code = models.CharField(max_length=12)
     day = models.DateField()
-    category_id = models.BigIntegerField()
     received = models.IntegerField(default=0)
     closed = models.IntegerField(default=0)
     closed_in_grid = models.IntegerField(default=0)
@@ -76,9 +75,18 @@ class AreaDay(models.Model):
     rating_sum = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["level", "area_code", "day", "category_id"], name="areaday_key"),
-        ]
+        abstract = True
+
+    def __str__(self):
+        return f"{self.area_code} {self.day}"
+
+
+class AreaDay(DaySums):
+    """The folded sums: one row per area and day, written only by the worker's fold (and a rebuild),
+    so that no writer of cases waits for another on a shared row."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "area_code", "day"], name="areaday_key")]
         indexes = [
             models.Index(
                 fields=["level", "area_code", "day"],
@@ -87,5 +95,17 @@ class AreaDay(models.Model):
             ),
         ]
 
-    def __str__(self):
-        return f"{self.area_code} {self.day} category {self.category_id}"
+
+class AreaDayDelta(DaySums):
+    """What one statement's cases added to the sums of their areas and day (signed), appended by the
+    triggers and never updated: concurrent writers only insert. The worker folds them into AreaDay;
+    readers add the ones not folded yet, so the figures are exact at every moment."""
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["level", "area_code", "day"],
+                name="areadaydelta_level_code_day",
+                opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+        ]

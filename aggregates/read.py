@@ -1,8 +1,9 @@
-"""The figures read from the kept sums (aggregates.sql) instead of the cases: the same rows as
-incidents.figures' statement, for the district, street and community levels and periods made of
-whole local days. The sums hold all but what depends on the present: the open cases past their due
-time are counted live from their kept facts (few rows, through a partial index), and the median
-time to close, when asked, from the closed cases' kept facts."""
+"""The figures read from the kept sums (aggregates.sql: the folded ones and the deltas not folded
+yet) instead of the cases: the same rows as incidents.figures' statement, for the district, street
+and community levels and periods made of whole local days. The sums hold all but what depends on
+the present: the open cases past their due time are counted live from their kept facts (few rows,
+through a partial index), and the median time to close, when asked, from the closed cases' kept
+facts."""
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -17,11 +18,15 @@ from .sql import LEVELS, SUMS
 
 LENGTHS = dict(LEVELS)
 
+_SUMMED = """SELECT area_code, day, {columns} FROM {table}
+    WHERE level = %(level)s AND area_code LIKE %(prefix)s AND day >= %(since)s AND day < %(until)s"""
+
+# the folded sums and the deltas not folded yet, in one statement: one snapshot sees each delta in
+# exactly one of the two tables (aggregates.sql.fold moves them in one commit)
 _KEPT_SQL = """
 WITH kept AS (
     SELECT area_code, {period} AS month, {sums}
-    FROM aggregates_areaday
-    WHERE level = %(level)s AND area_code LIKE %(prefix)s AND day >= %(since)s AND day < %(until)s
+    FROM ({folded} UNION ALL {deltas}) summed
     GROUP BY area_code, month
 ), late_now AS (
     -- open cases that have not missed a deadline for good but are past their due time now
@@ -86,8 +91,13 @@ def kept_figures(prefix, level, since, until, by_month=False, now=None, medians=
     if days is None:
         return None
     period = "to_char(day, 'YYYY-MM')" if by_month else "''"  # '': one period (figures() drops it)
+    columns = ", ".join(SUMS)
     statement = _KEPT_SQL.format(
-        period=period, sums=", ".join(f"sum({name}) AS {name}" for name in SUMS), late=late_sql("%(now)s")
+        period=period,
+        sums=", ".join(f"sum({name}) AS {name}" for name in SUMS),
+        folded=_SUMMED.format(columns=columns, table="aggregates_areaday"),
+        deltas=_SUMMED.format(columns=columns, table="aggregates_areadaydelta"),
+        late=late_sql("%(now)s"),
     )
     params = {
         "level": str(level),

@@ -2,20 +2,24 @@
 
 Every writer of cases (intake, the workflow, the deadline sweep, the re-division's movers, residents'
 ratings, call-backs, the demo and the bench loaders) writes rows of three tables; statement triggers
-on them name the cases written, and `aggregates_refresh(ids)` works out those cases' facts again
-with the figures' own SQL (incidents.figures.case_facts_sql, the one definition) and adds the
-difference to the sums, in the same transaction. So the sums are never behind the cases, and a
+on them (on the partitioned parents of cases and events: they see the rows of every month) name the
+cases written, and `aggregates_refresh(ids)` works out those cases' facts again with the figures'
+own SQL (incidents.figures.case_facts_sql, the one definition) and appends the difference to the
+sums as delta rows, in the same transaction. So the sums are never behind the cases, and a
 transaction that rolls back takes its difference with it.
+
+Delta rows, not updates: a row of sums per area and day is shared by every case of that day in
+that area (the district's by all of them), and updating it in place would make every writer of the
+day wait for the one before to commit. The triggers only insert; the worker folds the deltas into
+the sums (`fold`, on each of its sweeps), and readers add the deltas not folded yet, in the same
+statement (one snapshot), so the figures are exact at every moment.
 
 What depends on the present is not summed: an open case is late once the present passes its due
 time, so its due time is kept on its facts and the reader counts those live (aggregates.read).
 
 The facts of a case are worked out under the case's row lock, so two transactions touching one case
 (a dispatcher's action and a resident's rating) take turns and the second starts from the first's
-facts. Sums are updated in key order, the district's row first: two transactions acting on cases of
-one day wait for each other at the district's row of that day before they hold any other, so they
-do not deadlock (one transaction moving many cases in several statements, as a re-division's mover,
-still can with another such; PostgreSQL then refuses one, and it is tried again).
+facts.
 """
 
 from django.conf import settings
@@ -74,30 +78,33 @@ def _facts_select():
     return ", ".join("id AS incident_id" if c == "incident_id" else c for c in FACT_COLUMNS)
 
 
-def _add_to_sums(source):
-    """INSERT … ON CONFLICT adding the signed facts of `source` (FACT_COLUMNS and `sign`) to the
-    sums of their district, street and community, coarsest first (see the module's description);
-    groups that add nothing are skipped."""
+def _signed_sums(source):
+    """SELECT of the signed facts of `source` (FACT_COLUMNS and `sign`: +1 added, -1 taken out) summed
+    per level, area and day, for the district, street and community; groups that add nothing left out.
+    No category: no reader asks for one (docs/aggregates.md), and it would multiply the rows."""
     sums = ",\n       ".join(f"sum({expression}) AS {name}" for name, expression in SUMS.items())
-    columns = ", ".join(SUMS)
     changed = " OR ".join(f"sum({expression}) <> 0" for expression in SUMS.values())
-    updates = ", ".join(f"{name} = t.{name} + EXCLUDED.{name}" for name in SUMS)
     levels = ", ".join(f"('{level}', {length})" for level, length in LEVELS)
-    return f"""INSERT INTO aggregates_areaday AS t (level, area_code, day, category_id, {columns})
-SELECT lv.sum_level, left(src.grid_code, lv.code_length), src.day, src.category_id,
+    return f"""SELECT lv.sum_level, left(src.grid_code, lv.code_length), src.day,
        {sums}
 FROM {source} src CROSS JOIN (VALUES {levels}) AS lv (sum_level, code_length)
-GROUP BY lv.sum_level, lv.code_length, left(src.grid_code, lv.code_length), src.day, src.category_id
-HAVING {changed}
-ORDER BY lv.code_length, left(src.grid_code, lv.code_length), src.day, src.category_id
-ON CONFLICT (level, area_code, day, category_id) DO UPDATE SET {updates}"""
+GROUP BY lv.sum_level, lv.code_length, left(src.grid_code, lv.code_length), src.day
+HAVING {changed}"""
+
+
+SUMS_TARGET = f"(level, area_code, day, {', '.join(SUMS)})"
 
 
 def refresh_function_sql():
     fact_list = ", ".join(FACT_COLUMNS)
     kept_changed = ", ".join(f"{c} = EXCLUDED.{c}" for c in FACT_COLUMNS[1:])
     return f"""
-CREATE OR REPLACE FUNCTION aggregates_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION aggregates_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql
+-- planned for the ids of each call: a generic plan reads every month's partition, and its estimate
+-- (all the cases) made PostgreSQL compile it with JIT, seconds on each write of a case
+SET plan_cache_mode = force_custom_plan
+SET jit = off
+AS $fn$
 BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 OR NOT EXISTS (SELECT 1 FROM aggregates_state) THEN
         RETURN;
@@ -117,7 +124,8 @@ BEGIN
         ON CONFLICT (incident_id) DO UPDATE SET {kept_changed}
     ),
     signed AS (SELECT 1 AS sign, * FROM fresh UNION ALL SELECT -1, * FROM kept)
-    {_add_to_sums("signed")};
+    INSERT INTO aggregates_areadaydelta {SUMS_TARGET}
+    {_signed_sums("signed")};
 END
 $fn$;
 """
@@ -161,6 +169,7 @@ BEGIN
     -- DELETE, not TRUNCATE: the tables may be in the same TRUNCATE statement (a test's flush)
     DELETE FROM aggregates_casefact;
     DELETE FROM aggregates_areaday;
+    DELETE FROM aggregates_areadaydelta;
     RETURN NULL;
 END
 $fn$;
@@ -198,6 +207,33 @@ def install_after_migrate(**kwargs):
         install(cursor)
 
 
+# one folder of the deltas at a time, and no fold during a rebuild (a transaction-level advisory lock)
+FOLDING_LOCK = "SELECT pg_advisory_xact_lock(hashtext('aggregates_fold'))"
+
+
+def fold():
+    """The worker's job: the delta rows the triggers appended, folded into the sums of their areas
+    and days, in one transaction. Deltas committed meanwhile are not seen and wait for the next
+    fold; readers see the deltas or their sums, never both nor neither (one commit moves them).
+    Returns how many delta rows were folded."""
+    from django.db import transaction
+
+    folded = ", ".join(f"sum({name})" for name in SUMS)
+    added = ", ".join(f"{name} = t.{name} + EXCLUDED.{name}" for name in SUMS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(FOLDING_LOCK)
+        cursor.execute(
+            f"""WITH moved AS (DELETE FROM aggregates_areadaydelta RETURNING *),
+            put AS (
+                INSERT INTO aggregates_areaday AS t {SUMS_TARGET}
+                SELECT level, area_code, day, {folded} FROM moved GROUP BY level, area_code, day
+                ON CONFLICT (level, area_code, day) DO UPDATE SET {added}
+            )
+            SELECT count(*) FROM moved"""
+        )
+        return cursor.fetchone()[0]
+
+
 def rebuild(time_zone=None):
     """Every case's facts and the sums worked out again from the cases, in one transaction that
     writers of cases wait for. Returns the cases kept."""
@@ -211,7 +247,10 @@ def rebuild(time_zone=None):
         # writers of cases wait; readers of the cases and of the kept figures do not (DELETE, not
         # TRUNCATE: the figures read meanwhile are the last ones)
         cursor.execute("LOCK TABLE incidents_incident, incidents_incidentevent, incidents_callback IN SHARE MODE")
-        cursor.execute("DELETE FROM aggregates_casefact; DELETE FROM aggregates_areaday")
+        cursor.execute(FOLDING_LOCK)
+        cursor.execute(
+            "DELETE FROM aggregates_casefact; DELETE FROM aggregates_areaday; DELETE FROM aggregates_areadaydelta"
+        )
         cursor.execute(
             """INSERT INTO aggregates_state (id, time_zone, built_at) VALUES (1, %s, now())
                ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, built_at = EXCLUDED.built_at""",
@@ -222,11 +261,16 @@ def rebuild(time_zone=None):
             INSERT INTO aggregates_casefact ({fact_list}) SELECT {_facts_select()} FROM facts"""
         )
         kept = cursor.rowcount
-        cursor.execute(_add_to_sums("(SELECT 1 AS sign, * FROM aggregates_casefact)"))
+        cursor.execute(
+            f"INSERT INTO aggregates_areaday {SUMS_TARGET} "
+            + _signed_sums("(SELECT 1 AS sign, * FROM aggregates_casefact)")
+        )
     return kept
 
 
 def drop():
     """No aggregates: the figures are counted from the cases again, and the triggers keep nothing."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM aggregates_state; TRUNCATE aggregates_casefact, aggregates_areaday")
+        cursor.execute(
+            "DELETE FROM aggregates_state; TRUNCATE aggregates_casefact, aggregates_areaday, aggregates_areadaydelta"
+        )
