@@ -2,7 +2,7 @@
 every figure counted from the cases (the set-based definitions), in the same run.
 
     .venv/bin/python bench/dashboard.py [--sizes 514 50000] [--runs 20] [--year-cases 2000000]
-                                        [--drop] [--no-record]
+                                        [--drop] [--no-record] [--database SIZE URL]
 
 Each size has a database of its own, made once and kept between runs (`--drop` removes it at the
 end): govgrid_bench_dashboard_<size> on the local cluster (port GOVGRID_PG_PORT), or
@@ -47,7 +47,13 @@ def log(message):
     print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
+# --database SIZE URL: a size's city read from a database made elsewhere (a copy of the load test's)
+GIVEN = {}
+
+
 def database_url(size):
+    if size in GIVEN:
+        return GIVEN[size]
     base = os.environ.get("BENCH_DATABASE_URL")
     if base:
         return f"{base}_{size}"
@@ -136,7 +142,7 @@ def build_big_size(n_cases, people):
         with connection.cursor() as cursor:
             cursor.execute(
                 "TRUNCATE incidents_incidentevent, incidents_incidentphoto, incidents_incident, "
-                "aggregates_casefact, aggregates_areaday CASCADE"
+                "aggregates_casefact, aggregates_areaday, aggregates_areadaydelta CASCADE"
             )
         drop()  # bulk: the triggers keep nothing, the rebuild below works everything out at once
         log(f"50,000 grids: a year of {n_cases:,} cases with their events")
@@ -151,7 +157,7 @@ def build_big_size(n_cases, people):
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE aggregates_casefact; ANALYZE aggregates_areaday")
+            cursor.execute("ANALYZE aggregates_casefact; ANALYZE aggregates_areaday; ANALYZE aggregates_areadaydelta")
     return built
 
 
@@ -337,8 +343,17 @@ def main():
     parser.add_argument("--people", action="store_true", help="50,000 grids: load the people too (slow)")
     parser.add_argument("--drop", action="store_true", help="drop the bench databases at the end")
     parser.add_argument("--no-record", action="store_true", help="print the table without appending it")
+    parser.add_argument(
+        "--database",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("SIZE", "URL"),
+        help="read this size's city from an existing database (migrated and rebuilt here, never dropped)",
+    )
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child process of a size
     args = parser.parse_args()
+    GIVEN.update({int(size): url for size, url in args.database})
     if args.one_size:
         print(json.dumps(one_size(args.one_size, args.runs, args.year_cases, args.people)))
         return
@@ -346,6 +361,8 @@ def main():
     for size in args.sizes:
         command = [sys.executable, __file__, "--one-size", str(size), "--runs", str(args.runs)]
         command += ["--year-cases", str(args.year_cases)] + (["--people"] if args.people else [])
+        for given_size, url in args.database:
+            command += ["--database", given_size, url]
         out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
     text = table(results, args.runs)
@@ -357,7 +374,7 @@ def main():
 
         record(text)
     if args.drop:
-        for size in args.sizes:
+        for size in (size for size in args.sizes if size not in GIVEN):
             url = database_url(size)
             _server(url, f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"')
 

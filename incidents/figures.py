@@ -36,7 +36,7 @@ from grids.models import CODE_LENGTH, Level
 from grids.models.areas import placed_sql
 
 from .events import by_resident, by_system
-from .models import Callback, Status, is_open_sql, is_resolved_sql
+from .models import Callback, Incident, Status, is_open_sql, is_resolved_sql
 
 
 def residents_word_sql(base="base"):
@@ -114,9 +114,8 @@ def late_sql(now="%(now)s"):
 _FIGURES_SQL = f"""
 WITH base AS (
     SELECT i.id, left({{grid_code}}, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
-    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id{{placed}}
-    WHERE g.code LIKE %(prefix)s AND i.received_at >= %(since)s AND i.received_at < %(until)s
-      AND i.status <> '{Status.REJECTED}'
+    FROM (SELECT * FROM incidents_incident WHERE {{received_in}}) i JOIN grids_area g ON g.id = i.grid_id{{placed}}
+    WHERE g.code LIKE %(prefix)s AND i.status <> '{Status.REJECTED}'
 ), {case_facts_sql()}
 SELECT a.code, a.name, a.valid_from, a.valid_to, {{period}} AS month,
        count(*) AS received,
@@ -139,6 +138,15 @@ ORDER BY a.code, month
 
 # as_of: a case whose grid was not valid on the day is placed in the grid of that day covering it
 _PLACED_AS_OF = placed_sql("g", "i.location", "%(as_of)s")
+
+
+def _received_in_sql(since, until):
+    """The cases received in [since, until), as a condition on incidents_incident written out with
+    its values: Incident.objects.received_in's, whose months' id range lets PostgreSQL read only
+    those months' partitions (written out, so that the planner prunes them when it plans)."""
+    query = Incident.objects.received_in(since, until).query
+    where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    return connection.ops.compose_sql(where, params)
 
 
 def _share(part, whole):
@@ -185,6 +193,7 @@ def set_based_figures(prefix, level, since, until, by_month=False, now=None, as_
         period=period,
         grid_code="coalesce(placed.code, g.code)" if placing else "g.code",
         placed=_PLACED_AS_OF if placing else "",
+        received_in=_received_in_sql(since, until),
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
