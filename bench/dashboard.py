@@ -2,7 +2,7 @@
 every figure counted from the cases (the set-based definitions), in the same run.
 
     .venv/bin/python bench/dashboard.py [--sizes 514 50000] [--runs 20] [--year-cases 2000000]
-                                        [--drop] [--no-record] [--database SIZE URL]
+                                        [--drop] [--no-record] [--database SIZE NAME]
 
 Each size has a database of its own, made once and kept between runs (`--drop` removes it at the
 end): govgrid_bench_dashboard_<size> on the local cluster (port GOVGRID_PG_PORT), or
@@ -47,19 +47,19 @@ def log(message):
     print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
-# --database SIZE URL: a size's city read from a database made elsewhere (a copy of the load test's)
+# --database SIZE NAME: a size's city read from a database of the local cluster made elsewhere (a copy
+# of the load test's); its name, not its URL, so that no password is written in the recorded command
 GIVEN = {}
 
 
 def database_url(size):
-    if size in GIVEN:
-        return GIVEN[size]
     base = os.environ.get("BENCH_DATABASE_URL")
-    if base:
+    if base and size not in GIVEN:
         return f"{base}_{size}"
     password = (ROOT / "var" / "db_password").read_text().strip()
     port = os.environ.get("GOVGRID_PG_PORT", "54329")
-    return f"postgres://govgrid:{password}@127.0.0.1:{port}/govgrid_bench_dashboard_{size}"
+    name = GIVEN.get(size, f"govgrid_bench_dashboard_{size}")
+    return f"postgres://govgrid:{password}@127.0.0.1:{port}/{name}"
 
 
 def _server(url, statement):
@@ -359,12 +359,12 @@ def main():
         nargs=2,
         action="append",
         default=[],
-        metavar=("SIZE", "URL"),
-        help="read this size's city from an existing database (migrated and rebuilt here, never dropped)",
+        metavar=("SIZE", "NAME"),
+        help="read this size's city from an existing database of the local cluster (migrated here, never dropped)",
     )
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child process of a size
     args = parser.parse_args()
-    GIVEN.update({int(size): url for size, url in args.database})
+    GIVEN.update({int(size): name for size, name in args.database})
     if args.one_size:
         print(json.dumps(one_size(args.one_size, args.runs, args.year_cases, args.people)))
         return
@@ -372,8 +372,8 @@ def main():
     for size in args.sizes:
         command = [sys.executable, __file__, "--one-size", str(size), "--runs", str(args.runs)]
         command += ["--year-cases", str(args.year_cases)] + (["--people"] if args.people else [])
-        for given_size, url in args.database:
-            command += ["--database", given_size, url]
+        for given_size, name in args.database:
+            command += ["--database", given_size, name]
         out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
     text = table(results, args.runs)

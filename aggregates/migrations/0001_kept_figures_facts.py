@@ -113,7 +113,7 @@ class Migration(migrations.Migration):
                 ('resident_rating', models.SmallIntegerField(null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['grid_code', 'day'], name='casefact_grid_day', opclasses=['varchar_pattern_ops', 'date_ops']), models.Index(condition=models.Q(('late_for_good', False), ('open_due__isnull', False)), fields=['open_due'], name='casefact_open_due')],
+                'indexes': [models.Index(fields=['grid_code', 'day'], name='casefact_grid_day', opclasses=['varchar_pattern_ops', 'date_ops']), models.Index(condition=models.Q(('late_for_good', False), ('open_due__isnull', False)), fields=['open_due'], include=('grid_code', 'day', 'late_for_good'), name='casefact_open_due')],
             },
         ),
         migrations.RunPython(build, unbuild),
