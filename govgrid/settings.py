@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "redivision",
     "networks",
     "demo",
+    "aggregates",
 ]
 
 MIDDLEWARE = [

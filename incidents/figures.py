@@ -36,7 +36,7 @@ from grids.models import CODE_LENGTH, Level
 from grids.models.areas import placed_sql
 
 from .events import by_resident, by_system
-from .models import Callback, Status, is_open_sql, is_resolved_sql
+from .models import Callback, Incident, Status, is_open_sql, is_resolved_sql
 
 
 def residents_word_sql(base="base"):
@@ -69,30 +69,54 @@ def residents_word_sql(base="base"):
 RESIDENTS_WORD = residents_word_sql()
 
 
-_FIGURES_SQL = f"""
-WITH base AS (
-    SELECT i.id, left({{grid_code}}, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
-    FROM incidents_incident i JOIN grids_area g ON g.id = i.grid_id{{placed}}
-    WHERE g.code LIKE %(prefix)s AND i.received_at >= %(since)s AND i.received_at < %(until)s
-      AND i.status <> '{Status.REJECTED}'
-), moments AS (
+# the events whose writing can change a case's facts (case_facts_sql reads no others)
+FACT_ACTIONS = ("close", "resolve", "escalate", "rate")
+
+
+def case_facts_sql(base="base"):
+    """The per-case facts, once for the set-based figures and for the aggregates that keep them
+    (aggregates/): CTEs (`moments`, the residents' word, `facts`) over the cases of the CTE `base`
+    (columns id, status, level, received_at, due_at, rating, and any others, kept) giving each case
+    the facts that do not depend on the present: `closed_at`, `seconds_to_close` (closed cases),
+    `on_time`, `late_for_good` (the sweep escalated it or it was resolved after its due time),
+    `open_due` (the due time of a case still open: it is late once the present passes it, see
+    late_sql), `word` and `resident_rating`."""
+    return f"""moments AS (
     -- one pass over the events of these cases: when each was last closed and last resolved, and
     -- whether the deadline sweep ever escalated it (only the sweep escalates without an actor)
     SELECT e.incident_id, max(e.at) FILTER (WHERE e.action = 'close') AS closed_at,
            max(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at,
            bool_or(e.action = 'escalate') AS swept
-    FROM incidents_incidentevent e JOIN base b ON b.id = e.incident_id
+    FROM incidents_incidentevent e JOIN {base} b ON b.id = e.incident_id
     WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND {by_system("e")})
     GROUP BY e.incident_id
-), {RESIDENTS_WORD}, cases AS (
+), {residents_word_sql(base)}, facts AS (
     SELECT b.*, m.closed_at, w.satisfied AS word, w.resident_rating,
-           {is_resolved_sql("b.status")} AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false)
-               AS on_time,
+           CASE WHEN b.status = '{Status.CLOSED}' THEN extract(epoch FROM m.closed_at - b.received_at) END
+               AS seconds_to_close,
+           coalesce({is_resolved_sql("b.status")} AND m.resolved_at <= b.due_at AND NOT coalesce(m.swept, false),
+                    false) AS on_time,
            coalesce(m.swept, false)
-               OR ({is_open_sql("b.status")} AND b.due_at < %(now)s)
-               OR ({is_resolved_sql("b.status")} AND coalesce(m.resolved_at > b.due_at, false)) AS late
-    FROM base b LEFT JOIN moments m ON m.incident_id = b.id LEFT JOIN words w ON w.id = b.id
-)
+               OR ({is_resolved_sql("b.status")} AND coalesce(m.resolved_at > b.due_at, false)) AS late_for_good,
+           CASE WHEN {is_open_sql("b.status")} THEN b.due_at END AS open_due
+    FROM {base} b LEFT JOIN moments m ON m.incident_id = b.id LEFT JOIN words w ON w.id = b.id
+)"""
+
+
+def late_sql(now="%(now)s"):
+    """SQL over a row of `facts`: the case is late (it missed a deadline for good, or it is still
+    open past its due time at `now`)."""
+    return f"(late_for_good OR open_due < {now})"
+
+
+# The mean time to close is the mean of the seconds, in hours (avg(seconds) / 3600): a sum and a
+# count that the aggregates add up to the same number.
+_FIGURES_SQL = f"""
+WITH base AS (
+    SELECT i.id, left({{grid_code}}, %(length)s) AS area_code, i.status, i.level, i.received_at, i.due_at, i.rating
+    FROM (SELECT * FROM incidents_incident WHERE {{received_in}}) i JOIN grids_area g ON g.id = i.grid_id{{placed}}
+    WHERE g.code LIKE %(prefix)s AND i.status <> '{Status.REJECTED}'
+), {case_facts_sql()}
 SELECT a.code, a.name, a.valid_from, a.valid_to, {{period}} AS month,
        count(*) AS received,
        count(*) FILTER (WHERE status = 'closed') AS closed,
@@ -101,15 +125,13 @@ SELECT a.code, a.name, a.valid_from, a.valid_to, {{period}} AS month,
        count(*) FILTER (WHERE status = 'closed' AND c.level = 'street') AS closed_at_street,
        count(*) FILTER (WHERE {is_resolved_sql("status")}) AS resolved,
        count(*) FILTER (WHERE on_time) AS resolved_on_time,
-       count(*) FILTER (WHERE late) AS late,
-       avg(extract(epoch FROM closed_at - received_at) / 3600) FILTER (WHERE status = 'closed')
-           AS mean_hours_to_close,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - received_at) / 3600)
-           FILTER (WHERE status = 'closed') AS median_hours_to_close,
+       count(*) FILTER (WHERE {late_sql()}) AS late,
+       avg(seconds_to_close) / 3600 AS mean_hours_to_close,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds_to_close / 3600) AS median_hours_to_close,
        count(word) AS rated,
        avg(resident_rating) AS mean_rating,
        count(*) FILTER (WHERE word) AS satisfied
-FROM cases c JOIN grids_area a ON a.code = c.area_code
+FROM facts c JOIN grids_area a ON a.code = c.area_code
 GROUP BY a.code, a.name, a.valid_from, a.valid_to, month
 ORDER BY a.code, month
 """
@@ -118,15 +140,49 @@ ORDER BY a.code, month
 _PLACED_AS_OF = placed_sql("g", "i.location", "%(as_of)s")
 
 
+def _received_in_sql(since, until):
+    """The cases received in [since, until), as a condition on incidents_incident written out with
+    its values: Incident.objects.received_in's, whose months' id range lets PostgreSQL read only
+    those months' partitions (written out, so that the planner prunes them when it plans)."""
+    query = Incident.objects.received_in(since, until).query
+    where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    return connection.ops.compose_sql(where, params)
+
+
 def _share(part, whole):
     return round(part / whole, 4) if whole else None
 
 
-def figures(prefix, level, since, until, by_month=False, now=None, as_of=None):
+# Readers of kept figures tried before the set-based statement: the aggregates (aggregates/, an app
+# above this one) register theirs when the app is ready. A reader answers the statement's rows, or
+# None when what it keeps does not cover the question.
+_READERS = []
+
+
+def read_through(reader):
+    """Register `reader(prefix, level, since, until, by_month, now, medians)` (see _READERS)."""
+    _READERS.append(reader)
+
+
+def figures(prefix, level, since, until, by_month=False, now=None, as_of=None, medians=True):
     """One row per area of `level` under `prefix` with cases received in [since, until); with
     `by_month`, one row per area and month received ("2026-11", local time), for trends. Open cases
     are late when their due time is before `now` (the present by default). Grid rows are per
-    generation, or with `as_of` the grids of that day (see the module's description)."""
+    generation, or with `as_of` the grids of that day (see the module's description). Read from the
+    kept aggregates when they cover the question, else counted from the cases (set_based_figures,
+    the reference); `medians=False`: the median time to close may be left out (None) by a reader."""
+    now = now or timezone.now()
+    for reader in _READERS:
+        if level == Level.GRID and as_of is not None:
+            break
+        rows = reader(prefix, level, since, until, by_month=by_month, now=now, medians=medians)
+        if rows is not None:
+            return _finished(rows, by_month)
+    return set_based_figures(prefix, level, since, until, by_month=by_month, now=now, as_of=as_of)
+
+
+def set_based_figures(prefix, level, since, until, by_month=False, now=None, as_of=None):
+    """figures() counted from the cases and their events, in one statement: the definition."""
     params = {"prefix": prefix + "%", "length": CODE_LENGTH[Level(level)], "since": since, "until": until}
     params["now"] = now or timezone.now()
     params["tz"] = settings.TIME_ZONE
@@ -137,11 +193,17 @@ def figures(prefix, level, since, until, by_month=False, now=None, as_of=None):
         period=period,
         grid_code="coalesce(placed.code, g.code)" if placing else "g.code",
         placed=_PLACED_AS_OF if placing else "",
+        received_in=_received_in_sql(since, until),
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return _finished(rows, by_month)
+
+
+def _finished(rows, by_month):
+    """The statement's rows with their shares, and numbers rounded for reading."""
     for row in rows:
         if not by_month:
             del row["month"]

@@ -91,7 +91,7 @@ def ranking(prefixes, level, since, until):
     since, until = _aware(since), _aware(until)
     rows = []
     for prefix in prefixes:
-        for row in figures(prefix, level, since, until):
+        for row in figures(prefix, level, since, until, medians=False):
             rows.append({"code": row["code"], "name": row["name"], **combine([row])})
     rows.sort(key=lambda r: (-(r["closure_rate"] or 0), -(r["in_grid"] or 0), -(r["on_time"] or 0), r["code"]))
     return rows
@@ -189,7 +189,9 @@ def dashboard_figures(request, prefixes, area):
 
     coverage, _failed = coverage_totals(prefixes)
     # The twelve months add up to the period: one statement per area gives trends and headline.
-    monthly_rows = [row for p in prefixes for row in figures(p, level_for_code(p), since, until, by_month=True)]
+    monthly_rows = [
+        row for p in prefixes for row in figures(p, level_for_code(p), since, until, by_month=True, medians=False)
+    ]
     trends = []
     for first in firsts:
         key = f"{first:%Y-%m}"
@@ -217,7 +219,11 @@ def dashboard_figures(request, prefixes, area):
         # Every area one level down, with no case or with some. Today's grids: a case of a grid a
         # re-division retired counts in today's grid covering its place (the page says so).
         as_of = today if down == Level.GRID else None
-        found = {row["code"]: row for prefix in prefixes for row in figures(prefix, down, since, until, as_of=as_of)}
+        found = {
+            row["code"]: row
+            for prefix in prefixes
+            for row in figures(prefix, down, since, until, as_of=as_of, medians=False)
+        }
         for code, name in Area.objects.filter(level=down, code__regex=rf"^({'|'.join(prefixes)})").values_list(
             "code", "name"
         ):

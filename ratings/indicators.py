@@ -63,7 +63,7 @@ def _aware(day):
 
 
 def _cases(prefix, level, since, until):
-    return {row["code"]: row for row in figures(prefix, level, _aware(since), _aware(until))}
+    return {row["code"]: row for row in figures(prefix, level, _aware(since), _aware(until), medians=False)}
 
 
 def _coverage(prefix, level, since, until):
