@@ -13,16 +13,15 @@ import subprocess
 import sys
 import time
 import uuid
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import quote, urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
+from urllib.parse import quote
+from urllib.request import urlopen
 
 import psycopg2
 import pytest
 from django.db import connection
 
-from tests.conftest import DEMO_PASSWORD, ROOT, _free_port, worker_grid
+from tests.conftest import ROOT, _free_port, worker_grid
+from tests.govgrid.visitors import Visitor
 from tests.incidents.browsing import token_of
 
 pytestmark = [
@@ -105,41 +104,6 @@ def served(standby, tmp_path_factory):
     yield base
     server.terminate()
     server.wait(timeout=30)
-
-
-class Visitor:
-    """A client that keeps its cookies, as a browser and the phone's page do; with a token if given."""
-
-    def __init__(self, base, token=None):
-        self.base = base
-        self.token = token
-        self.jar = CookieJar()
-        self.opener = build_opener(HTTPCookieProcessor(self.jar))
-
-    def send(self, method, path, body=None, form=None):
-        headers = {"Authorization": f"Token {self.token}"} if self.token else {}
-        data = None
-        if body is not None:
-            data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
-        if form is not None:
-            data, headers["Content-Type"] = urlencode(form).encode(), "application/x-www-form-urlencoded"
-        try:
-            with self.opener.open(
-                Request(self.base + path, data=data, method=method, headers=headers), timeout=60
-            ) as r:
-                return r.status, r.read()
-        except HTTPError as error:
-            return error.code, error.read()
-
-    def get(self, path):
-        return self.send("GET", path)
-
-    def log_in(self, username):
-        self.get("/accounts/login/")
-        csrf = next(c.value for c in self.jar if c.name == "csrftoken")
-        form = {"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": csrf}
-        status, _ = self.send("POST", "/accounts/login/", form=form)
-        assert status == 200  # the dashboard the login leads to
 
 
 def on_server(port, sql):
