@@ -156,20 +156,29 @@ def check_replicas():
     usable = {}
     for alias in replica_aliases():
         try:
-            in_recovery, replayed, seconds_behind = fetch_one(alias, REPLICA_STATE)
+            state = fetch_one(alias, REPLICA_STATE)
         except DatabaseError as error:
             log.warning("replica %s skipped: %s", alias, str(error).strip())
             connections[alias].close()
             continue
-        if not in_recovery or replayed is None:
-            log.warning("replica %s skipped: it is not a standby in recovery", alias)
-            continue
-        lag = 0.0 if replayed >= primary else seconds_behind
-        if lag is None or lag > settings.REPLICA_MAX_LAG_SECONDS:
-            log.warning("replica %s skipped: %s s behind the primary", alias, lag)
-            continue
-        usable[alias] = int(replayed)
+        replayed = usable_position(primary, state, alias)
+        if replayed is not None:
+            usable[alias] = replayed
     return usable
+
+
+def usable_position(primary, state, alias="replica"):
+    """A replica's replayed position when it may answer, from the primary's position and its
+    REPLICA_STATE row; None (and why, logged) for one that is no standby or lags beyond the bound."""
+    in_recovery, replayed, seconds_behind = state
+    if not in_recovery or replayed is None:
+        log.warning("replica %s skipped: it is not a standby in recovery", alias)
+        return None
+    lag = 0.0 if replayed >= primary else seconds_behind
+    if lag is None or lag > settings.REPLICA_MAX_LAG_SECONDS:
+        log.warning("replica %s skipped: %s s behind the primary", alias, lag)
+        return None
+    return int(replayed)
 
 
 def fetch_one(alias, sql):

@@ -20,6 +20,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
+from govgrid import replicas
 from tests.conftest import ROOT, _free_port, worker_grid
 from tests.govgrid.visitors import Visitor
 from tests.incidents.browsing import token_of
@@ -106,7 +107,7 @@ def served(standby, tmp_path_factory):
     server.wait(timeout=30)
 
 
-def on_server(port, sql):
+def on_server(port, sql, row=False):
     db = connection.settings_dict
     with psycopg2.connect(
         host="127.0.0.1", port=port, dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"]
@@ -114,7 +115,9 @@ def on_server(port, sql):
         conn.autocommit = True
         with conn.cursor() as cursor:
             cursor.execute(sql)
-            return cursor.fetchone()[0] if cursor.description else None
+            if not cursor.description:
+                return None
+            return cursor.fetchone() if row else cursor.fetchone()[0]
 
 
 def statements(port):
@@ -198,6 +201,33 @@ def test_the_grid_worker_reads_the_case_just_reported_and_accepted_while_the_rep
         on_server(standby, "SELECT pg_wal_replay_resume()")
     caught_up(standby)
     assert exported_cases(leader, grid)[code]["status"] == "accepted"
+
+
+def replica_verdict(standby):
+    """What govgrid.replicas makes of the standby now: its replayed position, or None when skipped."""
+    primary = on_server(connection.settings_dict["PORT"], replicas.PRIMARY_POSITION)
+    return replicas.usable_position(primary, on_server(standby, replicas.REPLICA_STATE, row=True))
+
+
+def test_a_replica_further_behind_than_the_bound_is_skipped_until_it_has_caught_up(standby, settings):
+    settings.REPLICA_MAX_LAG_SECONDS = 0.5
+    caught_up(standby)
+    on_server(standby, "SELECT pg_wal_replay_pause()")
+    try:
+        on_server(connection.settings_dict["PORT"], "SELECT txid_current()")  # a transaction committed
+        time.sleep(1)
+        assert replica_verdict(standby) is None
+    finally:
+        on_server(standby, "SELECT pg_wal_replay_resume()")
+    caught_up(standby)
+    time.sleep(1)  # its last replayed transaction is old now, but it has replayed all there is
+    assert replica_verdict(standby) is not None
+
+
+def test_the_primary_itself_is_no_replica():
+    primary_port = connection.settings_dict["PORT"]
+    primary = on_server(primary_port, replicas.PRIMARY_POSITION)
+    assert replicas.usable_position(primary, on_server(primary_port, replicas.REPLICA_STATE, row=True)) is None
 
 
 def test_a_standby_stopped_between_two_requests_costs_no_failed_request(served, standby):
