@@ -72,7 +72,7 @@ CONF
 
 start() {
   local d; d=$(data_dir)
-  if [ ! -s "$d/standby.signal" ] && [ ! -e "$d/PG_VERSION" ]; then make_copy "$d"; fi
+  if [ ! -e "$d/PG_VERSION" ]; then make_copy "$d"; fi
   if running "$d"; then return; fi
   say "starting on 127.0.0.1:$STANDBY_PORT, streaming from 127.0.0.1:$PORT"
   if ! as_owner "$PGBIN/pg_ctl" -D "$d" -l "$d/standby.log" -w -o "-p $STANDBY_PORT" start >/dev/null; then
