@@ -13,10 +13,17 @@ run: setup
 	$(PY) manage.py load_demo --if-empty
 	GOVGRID_COVERAGE_RULES=$${GOVGRID_COVERAGE_RULES:-$(DEMO_COVERAGE_RULES)} BIND=$(BIND) WORKERS=$(WORKERS) exec scripts/serve.sh
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own test database; a test
+# file goes whole to one worker. Tests marked serial run after them, alone, in the first worker's
+# database (kept by --reuse-db), read from the files that mark some (see docs/testing.md).
+TEST_WORKERS ?= 2
+SERIAL_FILES = $(shell grep -rl --include='test_*.py' 'mark\.serial' tests)
+
 test:
 	scripts/setup.sh --test
 	.venv/bin/ruff check .
-	$(PY) -m pytest --create-db
+	$(PY) -m pytest --create-db --reuse-db -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(if $(SERIAL_FILES),$(PY) -m pytest --reuse-db -n 1 -m serial $(SERIAL_FILES))
 
 setup:
 	scripts/setup.sh

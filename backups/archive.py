@@ -20,9 +20,7 @@ manifest.
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -30,6 +28,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connections
 from django.utils.translation import gettext as _
+
+from govgrid.lib.pgtools import ToolError, pg_env, pg_tool, run_tool
 
 # What a restore counts again: label in the manifest → table.
 COUNTED = {
@@ -43,35 +43,8 @@ COUNTED = {
 ARCHIVE_PREFIX = "govgrid-"
 
 
-class BackupError(Exception):
+class BackupError(ToolError):
     """A backup or restore that cannot go on; the message says why, for the person running it."""
-
-
-def _pg_env(db):
-    env = dict(
-        os.environ,
-        PGPASSWORD=db["PASSWORD"] or "",
-        PGHOST=db["HOST"] or "127.0.0.1",
-        PGPORT=str(db["PORT"] or 5432),
-        PGUSER=db["USER"] or "",
-        PGDATABASE=db["NAME"],
-    )
-    return env
-
-
-def _tool(name):
-    """pg_dump / pg_restore of the server's major version (Debian's wrappers pick it by the cluster;
-    the project's own cluster is PostgreSQL 15)."""
-    for candidate in (f"/usr/lib/postgresql/15/bin/{name}", shutil.which(name)):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    raise BackupError(_("%(name)s is not installed (Debian package postgresql-client-15)") % {"name": name})
-
-
-def _run(command, env):
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise BackupError(f"{Path(command[0]).name}: {done.stderr.strip()[-2000:]}")
 
 
 def _count(cursor):
@@ -103,9 +76,9 @@ def _dump(db, path):
             found = _count(cursor)
             cursor.execute("SELECT file FROM incidents_incidentphoto ORDER BY file")
             found["photo_files"] = [row[0] for row in cursor.fetchall()]
-            _run(
+            run_tool(
                 [
-                    _tool("pg_dump"),
+                    pg_tool("pg_dump"),
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
@@ -114,7 +87,7 @@ def _dump(db, path):
                     "--file",
                     str(path),
                 ],
-                _pg_env(db),
+                pg_env(db),
             )
     finally:
         holder.rollback()
@@ -212,9 +185,9 @@ def restore_backup(archive, alias="default", media_root=None):
             )
         connections[alias].close()
         db = connections[alias].settings_dict
-        _run(
+        run_tool(
             [
-                _tool("pg_restore"),
+                pg_tool("pg_restore"),
                 "--no-owner",
                 "--no-privileges",
                 "--single-transaction",
@@ -223,7 +196,7 @@ def restore_backup(archive, alias="default", media_root=None):
                 db["NAME"],
                 str(work / "database.dump"),
             ],
-            _pg_env(db),
+            pg_env(db),
         )
         if (work / "media").is_dir():
             media_root.mkdir(parents=True, exist_ok=True)

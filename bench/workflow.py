@@ -112,7 +112,8 @@ def prepare_grid_list():
 
 
 # One row per case; s.* are drawn once per case in a MATERIALIZED CTE. The grid is drawn at random, the
-# category in turn, the point is a point inside the grid.
+# category in turn, the point is a point inside the grid. Its id and code are of its day's month
+# (incidents.partitions).
 _INSERT_CASES = """
 WITH s AS MATERIALIZED (
     SELECT n, 1 + floor(random() * %(grids)s)::int AS gi, n %% %(categories)s AS ci,
@@ -125,10 +126,12 @@ WITH s AS MATERIALIZED (
     FROM s JOIN bench_grid g ON g.gn = s.gi JOIN bench_category c ON c.cn = s.ci
 )
 INSERT INTO incidents_incident (
-    code, client_id, fingerprint, description, location, input_lon, input_lat, input_crs, accuracy_m,
+    id, code, client_id, fingerprint, description, location, input_lon, input_lat, input_crs, accuracy_m,
     low_accuracy, area_code, channel, contact_name, contact_phone, reported_at, received_at, status,
     level, due_at, version, category_id, grid_id, rating, rating_comment)
-SELECT 'B' || n, gen_random_uuid(), 'bench', 'bench case ' || n, point, ST_X(point), ST_Y(point), 'wgs84', 10,
+SELECT incidents_case_id((received_at AT TIME ZONE %(zone)s)::date),
+       left(grid_code, 6) || '-' || to_char(received_at AT TIME ZONE %(zone)s, 'YYYYMMDD') || '-B' || n,
+       gen_random_uuid(), 'bench', 'bench case ' || n, point, ST_X(point), ST_Y(point), 'wgs84', 10,
        false, left(grid_code, CASE level WHEN 'grid' THEN 15 WHEN 'community' THEN 12 ELSE 9 END), 'app', '', '',
        received_at - interval '1 minute', received_at, status, level, {due}, 1, category_id, grid_id,
        {rating}, ''
@@ -186,8 +189,13 @@ WHERE v.action = 'report' OR (v.action = 'resolve' AND i.status IN ('resolved', 
 
 
 def generate(total, status, level, due, rating, now, overdue=0, events=False, chunk=500_000):
+    from django.conf import settings
+
+    from incidents.partitions import make_months
+
     grids, categories = prepare_grid_list()
     sql = _INSERT_CASES.format(status=status, level=level, due=due, rating=rating)
+    make_months((now - timedelta(days=366)).date(), now.date())  # a case's id and code are of its month
     start = time.perf_counter()
     for first in range(1, total + 1, chunk):  # bounded: total / chunk statements
         last = min(first + chunk - 1, total)
@@ -200,6 +208,7 @@ def generate(total, status, level, due, rating, now, overdue=0, events=False, ch
                 "first": first,
                 "last": last,
                 "overdue": overdue,
+                "zone": settings.TIME_ZONE,
             },
         )
         log(f"  cases {last:,} / {total:,}")

@@ -44,6 +44,7 @@ from incidents.actions import (
 )
 from incidents.events import SYSTEM
 from incidents.models import OPEN_STATUSES, Category, Channel, Incident, Status
+from incidents.partitions import make_months, new_case_ids
 
 BY_THE_RESIDENT = object()  # the rater of a case from a resident's report (demo.residents)
 VERIFIER = "verify:"  # in the actors map, before a street code: the street's second dispatcher
@@ -356,6 +357,7 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
         records_of.append(walk.records)
 
     with transaction.atomic():
+        _place_in_months(made)
         Incident.objects.bulk_create(made, batch_size=5000)
         with connection.cursor() as cursor:
             events.write_many(
@@ -368,3 +370,13 @@ def build_history(district_code="411381", cases=20000, days=365, seed=7):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE incidents_incident; ANALYZE incidents_incidentevent")
     return len(made)
+
+
+def _place_in_months(made):
+    """Give the cases the ids of their codes' months, with those months' partitions (a year back is
+    older than the months the migration and the worker make ahead)."""
+    days = [timezone.localdate(incident.received_at) for incident in made]
+    if days:
+        make_months(min(days), max(days))
+    for incident, case_id in zip(made, new_case_ids(days), strict=True):
+        incident.id = case_id

@@ -1,4 +1,6 @@
-"""Coverage API: per grid as GeoJSON with the rule results as properties, and the roll-up per area."""
+"""Coverage API: per grid as GeoJSON with the rule results as properties, and the roll-up per area;
+both read the maintained coverage table for today (grids.coverage.grid_results) and judge live as_of a
+past day."""
 
 import json
 
@@ -14,7 +16,7 @@ from govgrid.lib.reads import read_only
 
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin, as_of_field
-from .coverage import Thresholds, grid_rules, summary
+from .coverage import Thresholds, grid_results, summary
 from .models import CODE_LENGTH, Level, level_for_code
 
 _GEOJSON_SQL = """
@@ -68,7 +70,7 @@ class GridCoverageView(_CoverageView):
         features = []
         with connection.cursor() as cursor:
             for prefix in self.prefixes(request):
-                rules, params = grid_rules(prefix, thresholds=thresholds, today=self.query.get("as_of"))
+                rules, params = grid_results(prefix, thresholds=thresholds, today=self.query.get("as_of"))
                 statement = _GEOJSON_SQL.replace("{rules}", rules)
                 cursor.execute(statement.replace("{rule_results}", rule_results_sql(thresholds.reported)), params)
                 features.extend(json.loads(cursor.fetchone()[0]))

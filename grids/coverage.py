@@ -197,11 +197,13 @@ ORDER BY a.code
 """
 
 
-def grid_rules(prefix=None, *, source=None, thresholds=None, today=None):
+def grid_rules(prefix=None, *, source=None, grid_ids=None, thresholds=None, today=None):
     """The coverage of grids as one named query: the facts, each rule's result and the status of
     every grid whose code starts with `prefix` and valid on `today` (the current grids when not
-    given), or of every row of `source` (the name of the caller's own relation of grids_area rows,
-    e.g. the grids of a map tile). Returns (sql, params):
+    given), or of the current grids among `grid_ids` (a list of ids, or the SQL of an array of them:
+    how grids.coverage_table refreshes the grids a change touched), or of every row of `source`
+    (the name of the caller's own relation of grids_area rows, e.g. the grids of a map tile).
+    Returns (sql, params):
     a SELECT, one row per grid, that a caller wraps (WITH results AS (sql) ...) and runs with the
     params and its own. The text is the same for every prefix, so one statement serves several.
 
@@ -211,19 +213,39 @@ def grid_rules(prefix=None, *, source=None, thresholds=None, today=None):
     rules that count and hold, and that count), and status (full, partial or none)."""
     thresholds = thresholds or Thresholds.from_settings()
     params = thresholds.params(today or timezone.localdate())
-    if source is None:
-        under, under_params = under_codes_sql("code", [prefix], "prefix")
-        valid = valid_on_sql("grids_area", None if today is None else "%(today)s")
-        grids = f"SELECT id, code, name, households, geom FROM grids_area WHERE level = 'grid' AND {valid} AND {under}"
-        params |= under_params
+    valid = valid_on_sql("grids_area", None if today is None else "%(today)s")
+    columns = "SELECT id, code, name, households, geom FROM"
+    if source is not None:
+        grids = f"{columns} {source}"
+    elif grid_ids is not None:
+        if not isinstance(grid_ids, str):
+            params["grid_ids"], grid_ids = list(grid_ids), "%(grid_ids)s"
+        grids = f"{columns} grids_area WHERE id = ANY({grid_ids}) AND level = 'grid' AND {valid}"
     else:
-        grids = f"SELECT id, code, name, households, geom FROM {source}"
+        under, under_params = under_codes_sql("code", [prefix], "prefix")
+        grids = f"{columns} grids_area WHERE level = 'grid' AND {valid} AND {under}"
+        params |= under_params
     return _GRID_RULES_SQL.replace("{grids}", grids), params
+
+
+def grid_results(prefix, *, thresholds=None, today=None):
+    """grid_rules' rows for the grids under `prefix`, as (sql, params) with the same columns: read
+    from the maintained table (grids.coverage_table) when it holds today's results of these
+    thresholds, else computed live. A past day (`today`, the as_of of generations) is always
+    computed live: the table holds only the current grids judged on the current day."""
+    from .coverage_table import table_results  # the table is made from this module's rules
+
+    thresholds = thresholds or Thresholds.from_settings()
+    if today is None:
+        found = table_results(prefix, thresholds)
+        if found is not None:
+            return found
+    return grid_rules(prefix, thresholds=thresholds, today=today)
 
 
 def grid_coverage(prefix, thresholds=None, today=None):
     """One dict per grid under `prefix`: its facts, each rule's result and its status."""
-    sql, params = grid_rules(prefix, thresholds=thresholds, today=today)
+    sql, params = grid_results(prefix, thresholds=thresholds, today=today)
     with connection.cursor() as cursor:
         cursor.execute(sql + " ORDER BY code", params)
         columns = [c.name for c in cursor.description]
@@ -237,7 +259,7 @@ def summary(prefix, level, thresholds=None, today=None):
     can be seen; the status figures use only the rules that count.
     """
     thresholds = thresholds or Thresholds.from_settings()
-    rules, params = grid_rules(prefix, thresholds=thresholds, today=today)
+    rules, params = grid_results(prefix, thresholds=thresholds, today=today)
     with connection.cursor() as cursor:
         cursor.execute(_ROLLUP_SQL.replace("{rules}", rules), params | {"length": CODE_LENGTH[Level(level)]})
         columns = [c.name for c in cursor.description]

@@ -152,6 +152,11 @@ class Scope:
         """Whether this user is a leader over area `code` (supervises its cases), or an administrator."""
         return self.everything or any(code.startswith(prefix) for prefix in self.leads)
 
+    def oversees(self, code):
+        """Whether this user is staff or a leader of area `code` or of an area above it (reviews a
+        project's evidence, a community's self-assessment, a street's proposal of stars)."""
+        return self.changes(code) or self.leads_in(code)
+
     def works_in_grid(self, code):
         """Whether this user is a grid worker of the grid `code` (verifies its cases on site)."""
         return self.everything or code in self.grid_work

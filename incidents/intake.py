@@ -3,8 +3,9 @@
 A phone on a weak network sends the same report again until it is acknowledged, so a report is
 identified by the `client_id` the phone made: the first arrival creates the case, every later one
 with the same content gets that case back, and one with other content under the same id is
-refused. The unique index on client_id settles two arrivals at the same moment: the second waits
-for the first to commit, fails to insert, and is answered with the first's case.
+refused. The unique key of incidents_clientid (written by a trigger in the statement that writes
+the case, whatever month's partition the case is in) settles two arrivals at the same moment: the
+second waits for the first to commit, fails to insert, and is answered with the first's case.
 """
 
 import hashlib
@@ -81,7 +82,7 @@ def report_incident(user, report, photos=(), scope=None):
     refused_time = report_time_refusal(report.reported_at, timezone.now())
     if refused_time is not None:
         # A retry is recognised before a refusal: its first copy was in time when it came.
-        existing = Incident.objects.filter(client_id=report.client_id).first()
+        existing = Incident.objects.with_client_id(report.client_id).first()
         if existing is not None:
             return _same_report(existing, fingerprint, user), False, []
         raise ValidationError({"reported_at": [refused_time]})
@@ -99,7 +100,7 @@ def report_incident(user, report, photos=(), scope=None):
     if cached is not None and not same_category(cached, category):
         reportable_categories.reload()  # changed or retired since this process read it
     if category is None or grid is None or not scope.changes(grid.code):
-        existing = Incident.objects.filter(client_id=report.client_id).first()
+        existing = Incident.objects.with_client_id(report.client_id).first()
         if existing is not None:
             return _same_report(existing, fingerprint, user), False, []
     if category is None:
@@ -201,7 +202,7 @@ def _receive(user, report, fingerprint, scope, lon_lat, category, checked_photos
     except IntegrityError:
         # Another request with the same client_id committed first (see the module docstring).
         delete_files(saved_files)
-        existing = Incident.objects.filter(client_id=report.client_id).first()
+        existing = Incident.objects.with_client_id(report.client_id).first()
         if existing is None:
             raise
         return _same_report(existing, fingerprint, user), False, []
@@ -274,6 +275,8 @@ def _category_and_grid(code, point, prefer):
 # began). It writes nothing when no grid of the reporter's covers the point or the category is no
 # longer as the report was given it (CHECKED_CATEGORY_FIELDS). The case's other columns as the
 # unsaved Incident holds them (the location from the lon and lat of the duplicate search's parameters).
+# Its id is of the month of the day its code carries, which places it in that month's partition
+# (incidents.partitions); the trigger that keeps client_id unique writes in this statement too.
 CASE_COLUMNS = (
     "client_id", "fingerprint", "category_id", "description", "location", "input_lon", "input_lat",
     "input_crs", "accuracy_m", "low_accuracy", "reporter_id", "reporter_person_id", "channel",
@@ -297,8 +300,9 @@ INSERT_CASE = Prepared(
         ON CONFLICT (district_code, day) DO UPDATE SET last = incidents_dailysequence.last + 1
         RETURNING district_code, last
     ), made AS (
-        INSERT INTO incidents_incident (code, grid_id, area_code, {columns})
-        SELECT numbered.district_code || '-' || to_char(%(day)s::date, 'YYYYMMDD') || '-'
+        INSERT INTO incidents_incident (id, code, grid_id, area_code, {columns})
+        SELECT incidents_case_id(%(day)s::date),
+               numbered.district_code || '-' || to_char(%(day)s::date, 'YYYYMMDD') || '-'
                    || lpad(last::text, greatest(4, length(last::text)), '0'),
                target.id, target.code, {values}
         FROM numbered, target

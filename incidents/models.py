@@ -4,19 +4,28 @@ A case is reported in a grid and handled at the lowest level that can solve it; 
 time move as it is escalated (the workflow comes with the escalation chain). The location is kept
 twice: as a WGS84 point for every spatial query, and exactly as the phone sent it (numbers, CRS,
 accuracy), so a conversion can always be checked or redone.
+
+Cases and their events are partitioned by month, a case's id carrying the month of its code's day
+(incidents.partitions, migration 0016, docs/partitions.md): find a case by its client_id with
+`Incident.objects.with_client_id`, and read a period's cases with `received_in` to read only its
+months.
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GistIndex
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from govgrid.lib.sqltext import is_in
 from grids.models import Area, Person
+
+from . import partitions
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -112,6 +121,20 @@ class IncidentQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def with_client_id(self, client_id):
+        """The case a phone's client_id names, found through incidents_clientid: the cases' table
+        is partitioned by month and has no index of client_id (incidents.partitions)."""
+        keyed = RawSQL("SELECT incident_id FROM incidents_clientid WHERE client_id = %s", [client_id])
+        return self.filter(pk__in=keyed)
+
+    def received_in(self, since, until):
+        """Cases received from `since` to before `until` (aware datetimes), read from those months'
+        partitions only (and the one from before partitioning, if any)."""
+        last = timezone.localtime(until - timedelta(microseconds=1)).date()
+        return self.filter(received_at__gte=since, received_at__lt=until).filter(
+            partitions.month_ids(timezone.localtime(since).date(), last)
+        )
 
 
 class Incident(models.Model):

@@ -2,8 +2,10 @@
 a grid's coverage card."""
 
 import folium
+import numpy as np
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import FloatField, Func
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -38,19 +40,7 @@ def coverage_map(request):
     grids = grid_layer(fmap, prefixes, area, count, _("grids by coverage"), style, as_of)
     outlines(fmap, prefixes, area, uses_vector_tiles(count))
     stations = folium.FeatureGroup(name=_("service stations and their reach"))
-    station_rows = scope.filter(ServiceStation.objects.all(), "area__code").filter(under_codes(prefixes, "area__code"))
-    points = []
-    for station in station_rows:
-        lon, lat = station.location.x, station.location.y
-        if draws_in_gcj02():
-            lon, lat = (float(v) for v in coords.wgs84_to_gcj02(lon, lat))
-        points.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(lon, 5), round(lat, 5)]},
-                "properties": {"label": f"{station.name} · {station.get_kind_display()}"},
-            }
-        )
+    points = station_points(scope, prefixes)
     reach = settings.COVERAGE_STATION_METRES
     station_layer = None
     if points:
@@ -93,6 +83,36 @@ def coverage_map(request):
         },
     }
     return render(request, "maps/coverage.html", context, status=400 if refused else 200)
+
+
+def station_points(scope, prefixes):
+    """The service stations in scope under the prefixes as GeoJSON points labelled with their name
+    and kind, as drawn on the base map: one query of coordinates and words (a large city has
+    thousands of stations; no model or geometry object is made for each)."""
+    rows = (
+        scope.filter(ServiceStation.objects.all(), "area__code")
+        .filter(under_codes(prefixes, "area__code"))
+        .annotate(
+            lon=Func("location", function="ST_X", output_field=FloatField()),
+            lat=Func("location", function="ST_Y", output_field=FloatField()),
+        )
+        .values_list("lon", "lat", "name", "kind")
+    )
+    rows = [(float(lon), float(lat), name, kind) for lon, lat, name, kind in rows]
+    if not rows:
+        return []
+    lons, lats = np.array([row[0] for row in rows]), np.array([row[1] for row in rows])
+    if draws_in_gcj02():
+        lons, lats = coords.wgs84_to_gcj02(lons, lats)
+    kinds = dict(ServiceStation.Kind.choices)
+    return [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(float(lon), 5), round(float(lat), 5)]},
+            "properties": {"label": f"{name} · {kinds[kind]}"},
+        }
+        for lon, lat, (_lon, _lat, name, kind) in zip(lons, lats, rows, strict=True)
+    ]
 
 
 def rule_labels():

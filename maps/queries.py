@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from grids.coverage import Thresholds, grid_coverage, grid_rules, summary
+from grids.coverage import Thresholds, grid_coverage, grid_results, summary
 from grids.models import CODE_LENGTH, Level, level_for_code, valid_on_sql
 from grids.models.areas import placed_sql
 from grids.models.people import in_force_sql
@@ -60,7 +60,8 @@ FROM results r JOIN grids_area a ON a.id = r.id
 
 def coverage_totals(prefixes, as_of=None):
     """Grids per status and per failed rule (of the rules reported) over the areas with these codes,
-    added together; of the grids and people of `as_of` when given."""
+    added together; of the grids and people of `as_of` when given. Today's are read from the
+    maintained coverage table (grids.coverage.summary reads it)."""
     totals = {"grids": 0, "full": 0, "partial": 0, "none": 0}
     reported = Thresholds.from_settings().reported
     failed = dict.fromkeys(reported, 0)
@@ -81,7 +82,7 @@ def coverage_features(prefixes, tolerance=0.0, digits=6, as_of=None):
     features = []
     with connection.cursor() as cursor:
         for prefix in prefixes:
-            rules, params = grid_rules(prefix, thresholds=thresholds, today=as_of)
+            rules, params = grid_results(prefix, thresholds=thresholds, today=as_of)
             cursor.execute(
                 _COVERAGE_FEATURES_SQL.replace("{rules}", rules), params | {"tolerance": tolerance, "digits": digits}
             )

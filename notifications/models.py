@@ -39,6 +39,8 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="unread_notifications"),
+            # whether anyone was told of a source yet (incidents.reminders asks it of every case due)
+            models.Index(fields=["source"], name="notification_source"),
         ]
 
     def __str__(self):

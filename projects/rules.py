@@ -15,8 +15,8 @@ reviewer who reported none of its evidence.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from grids.models import CODE_LENGTH, Level
-from grids.models.areas import under_codes
+from grids.models import Level
+from grids.models.areas import parent_code, under_codes
 from grids.scopes import Forbidden
 
 from .models import Milestone, Project
@@ -54,16 +54,9 @@ def check_changes(scope, project):
         raise Forbidden(_("Only the staff of the project's area and its owner may change it."), field="project")
 
 
-def area_above(code):
-    """The code of the area one level above: a community's street, a street's district."""
-    lengths = sorted(CODE_LENGTH.values())
-    return code[: lengths[lengths.index(len(code)) - 1]]
-
-
 def reviews(scope, project):
     """Verifies, returns and closes off: who changes or leads the area above the project's area."""
-    above = area_above(project.area.code)
-    return scope.changes(above) or scope.leads_in(above)
+    return scope.oversees(parent_code(project.area.code))
 
 
 def check_reviews(scope, project):

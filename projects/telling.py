@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from grids.models import Assignment, Role
+from grids.models.areas import parent_code
 from incidents.recipients import dispatchers_of
 from notifications import outbox
 from notifications.messages import renders
@@ -37,7 +38,7 @@ def _params(project, milestone=None):
 
 def reviewers(project):
     """User ids of the dispatchers and leaders of the area one level above the project's."""
-    above = rules.area_above(project.area.code)
+    above = parent_code(project.area.code)
     serving = Assignment.objects.active().filter(
         area__code=above, role__in=(Role.DISPATCHER, Role.LEADER), person__user__isnull=False
     )

@@ -6,14 +6,12 @@ street's total, and the rule the amounts follow. Drawn as govgrid.lib.pdf draws 
 from decimal import Decimal
 
 from django.utils import timezone
-from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from govgrid.lib.pdf import FONT, Document, check_fonts
 
 from .models import quarter_label
 
-INK, RED, HEAD = (20, 20, 20), (200, 16, 46), (236, 240, 245)
 COLUMNS = (("社区", 44), ("月份", 18), ("姓名", 26), ("职务", 22), ("星级", 16), ("星级来源", 26), ("金额（元）", 38))
 SOURCES = {"rating": "季度评定", "adjustment": "季度间调整", None: "无有效星级"}
 
@@ -25,25 +23,13 @@ def pay_sheet_pdf(sheet, made_on=None):
     quarter = quarter_label(sheet["quarter"])
     title = f"{sheet['street_name']}社区党组织书记及班子成员星级报酬发放表"
     pdf = Document(f"{sheet['street_name']} · {quarter}", orientation="portrait")
-    pdf.set_title(f"{title} {quarter}")
-    pdf.set_creator("govgrid")
-    pdf.add_page()
-    pdf.set_text_color(*RED)
-    pdf.set_font(FONT, "B", 15)
-    pdf.multi_cell(0, 8, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
+    pdf.open_with_heading(title, f"{title} {quarter}", 15)
     pdf.set_font(FONT, "", 10)
     pdf.cell(0, 6, f"期间：{quarter}（{sheet['quarter']:%Y年%m月}起三个月）", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(FONT, "", 8.5)
-    with pdf.table(
-        col_widths=[width for _heading, width in COLUMNS],
-        width=sum(width for _heading, width in COLUMNS),
-        text_align=("LEFT", "CENTER", "LEFT", "CENTER", "CENTER", "CENTER", "RIGHT"),
-        wrapmode=WrapMode.CHAR,
-        line_height=5,
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD),
-        repeat_headings=1,
+    with pdf.columns_table(
+        COLUMNS, text_align=("LEFT", "CENTER", "LEFT", "CENTER", "CENTER", "CENTER", "RIGHT"), line_height=5
     ) as table:
         table.row([heading for heading, _width in COLUMNS])
         for community, rows in _by_community(sheet["rows"]):

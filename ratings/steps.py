@@ -27,13 +27,11 @@ def community_staff(scope, code):
 
 def street_staff(scope, code):
     """Staff or leaders of the street holding area `code` (or of the district above it)."""
-    street = code[: CODE_LENGTH[Level.STREET]]
-    return scope.changes(street) or scope.leads_in(street)
+    return scope.oversees(code[: CODE_LENGTH[Level.STREET]])
 
 
 def district_staff(scope, code):
-    district = code[: CODE_LENGTH[Level.DISTRICT]]
-    return scope.changes(district) or scope.leads_in(district)
+    return scope.oversees(code[: CODE_LENGTH[Level.DISTRICT]])
 
 
 @dataclass(frozen=True)

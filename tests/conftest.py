@@ -26,6 +26,27 @@ from grids.models import Area, Level
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "demo-pass-for-tests"
 SCREENSHOTS = ROOT / "var" / "screenshots"
+# `make test` runs the suite in worker processes (pytest-xdist: gw0, gw1 …), each with its own test
+# database (pytest-django adds _gw0 … to its name), its own tmp_path and its own served app on a
+# free port. A file kept outside tmp_path carries the worker's name (worker_file) so that two
+# workers never write the same one. See docs/testing.md.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# The served app changes an activity's attendance code every this many seconds (the setting's
+# default is 60, its smallest step 10), so that the code page's test waits for one change for
+# seconds, not a minute; tests/volunteers/test_activity_pages.py computes codes with the same step.
+SERVED_ACTIVITY_CODE_SECONDS = 20
+
+
+# How long a server a test starts (gunicorn, scripts/serve.sh) may take to answer its first request.
+# It answers in a few seconds on a quiet machine; beside another worker on a busy one it took over
+# 30 s, and a served app that did not start fails every test of its worker after it.
+SERVER_START_SECONDS = 120
+
+
+def worker_file(path):
+    """var/test-gunicorn.log → var/test-gunicorn-gw0.log under a worker, unchanged otherwise."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-{WORKER}{path.suffix}") if WORKER else path
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +55,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         # No history: tests make the cases they need (a year of cases would sit next to theirs).
         call_command("load_demo", "--history", "0", "--if-empty", verbosity=0)  # --reuse-db keeps it
+        _make_the_months_of_the_clocks()
+
+
+def _make_the_months_of_the_clocks():
+    """The months' partitions of cases that the tests' clocks reach (from 2025 on), beside the year
+    ahead that the migration makes: a case of a month not made is refused (incidents.partitions)."""
+    import datetime as dt
+
+    from incidents.partitions import MONTHS_AHEAD, add_months, make_months
+
+    make_months(dt.date(2025, 1, 1), add_months(dt.date.today(), MONTHS_AHEAD))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -441,7 +473,9 @@ def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
     user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
     env["DATABASE_URL"] = f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     env["GOVGRID_MEDIA_ROOT"] = str(tmp_path_factory.mktemp("served-media"))
-    log = open(ROOT / "var" / "test-gunicorn.log", "w")  # noqa: SIM115 - closed below
+    env["GOVGRID_ACTIVITY_CODE_SECONDS"] = str(SERVED_ACTIVITY_CODE_SECONDS)
+    log_path = worker_file(ROOT / "var" / "test-gunicorn.log")
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
         [
             sys.executable,
@@ -460,7 +494,7 @@ def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
             urlopen(base + "/accounts/login/", timeout=2).read()
@@ -468,7 +502,7 @@ def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("gunicorn did not start; see var/test-gunicorn.log") from None
+                raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
             time.sleep(0.3)
     yield base
     server.terminate()
@@ -493,6 +527,7 @@ def _wait_for_other_connections_to_close(name, seconds=10):
             time.sleep(0.1)
 
 
+EXPECT_TIMEOUT_MS = 20_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -514,8 +549,11 @@ def browser():
     exactly as long as the browser lives; both end with the module, so no later test or subprocess
     (`check --deploy` would report async.E001) inherits them.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits for its condition up to 5 s by default; beside another worker (and whatever
+    # else the machine runs) a page may take longer to get there. A passing check never waits longer.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:

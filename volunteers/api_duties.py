@@ -173,6 +173,7 @@ def meeting_json(meeting):
         "decisions": meeting.decisions,
         "recorded_at": meeting.recorded_at,
         "cases": [finding.incident.code for finding in meeting.findings.all() if finding.incident_id],
+        "requests": [finding.request.tracking_code for finding in meeting.findings.all() if finding.request_id],
     }
 
 
@@ -195,7 +196,8 @@ class MeetingListView(ScopedView):
             meetings = meetings.filter(held_on__gte=query["since"])
         if "until" in query:
             meetings = meetings.filter(held_on__lte=query["until"])
-        meetings = meetings.prefetch_related("attendees", "findings__incident").order_by("-held_on", "-id")
+        meetings = meetings.prefetch_related("attendees", "findings__incident", "findings__request")
+        meetings = meetings.order_by("-held_on", "-id")
         return Response([meeting_json(meeting) for meeting in meetings[:LIST_LIMIT]])
 
     @docs.meeting_create(PartyMeetingRequest)

@@ -55,8 +55,11 @@ def member_page(request):
             "ledger": reverse("volunteer-ledger") + "?mine=1",
             "activities": reverse("activity-list") + "?when=upcoming",
             "meetings": reverse("party-meeting-list"),
+            "meetingFindings": reverse("party-meeting-list") + "{id}/findings/",
+            "meetingRequests": reverse("party-meeting-list") + "{id}/requests/",
         },
         "kinds": {key: str(label) for key, label in kinds.KINDS.items()},
+        "forWhom": {key: str(label) for key, label in kinds.FOR_WHOM.items()},
         "leads": led_grids_with_people(request.user),
         "timeZone": settings.TIME_ZONE,
         "labels": member_labels(),
@@ -66,7 +69,7 @@ def member_page(request):
 
 def led_grids_with_people(user):
     """The grids whose Party group the user leads, each with who serves in it today (the meeting's
-    attendees to tick)."""
+    attendees to tick) and the service kinds its community offers (a decision made a request)."""
     from django.db.models import Q
 
     from grids.models import Area, Person
@@ -77,7 +80,7 @@ def led_grids_with_people(user):
 
     codes = sorted(led_grids(Scope.for_user(user)))
     grids = []
-    for grid in Area.objects.filter(code__in=codes).order_by("code"):
+    for grid in Area.objects.filter(code__in=codes).select_related("parent").order_by("code"):
         people = (
             Person.objects.filter(
                 (Q(assignments__area=grid) & in_force(through="assignments__"))
@@ -86,7 +89,8 @@ def led_grids_with_people(user):
             .distinct()
             .order_by("name", "pk")[:60]
         )
-        grids.append({"code": grid.code, "name": grid.name, "people": [{"id": p.pk, "name": p.name} for p in people]})
+        grids.append({"code": grid.code, "name": grid.name, "people": [{"id": p.pk, "name": p.name} for p in people],
+                      "kinds": kinds.offered_in(grid.parent.code)})  # fmt: skip
     return grids
 
 
@@ -166,6 +170,26 @@ def member_labels():
         "recordMeeting": _("Record the meeting"),
         "meetingKept": _("The meeting is kept on the phone and sent as soon as there is a network."),
         "meetingSent": _("Meeting recorded: %(code)s."),
+        "decisionsNone": _("No situation analysis with decisions in the last three months."),
+        "makeCase": _("Make a case"),
+        "makeRequest": _("Make a service request"),
+        "chooseCategory": _("Choose the category of the case."),
+        "needWhat": _("Say what is to be done."),
+        "chooseKind": _("Choose the kind of service."),
+        "caseCategory": _("category"),
+        "caseWhat": _("What the case is about"),
+        "requestWhat": _("What help is needed"),
+        "requestPlace": _("Where (building, unit, room)"),
+        "requestContact": _("The resident's name (optional)"),
+        "requestPhone": _("The resident's phone (optional)"),
+        "serviceKind": _("service kind"),
+        "forWhomLabel": _("for whom"),
+        "sendDecision": _("Send"),
+        "decisionKept": _("Kept on the phone with its number: it is sent once, as soon as there is a network."),
+        "caseSent": _("The decision became a case: %(code)s."),
+        "requestSent": _("The decision became a service request: %(code)s."),
+        "madeCases": _("Cases made"),
+        "madeRequests": _("Service requests made"),
     }
 
 

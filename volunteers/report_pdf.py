@@ -11,12 +11,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from govgrid.lib.pdf import FONT, Document, check_fonts
-
-INK, GREY, RED, HEAD = (20, 20, 20), (100, 100, 100), (200, 16, 46), (236, 240, 245)
 
 # The table's columns: heading, width (mm; the widths fill the 277 mm between the margins), and
 # how a row's figure is written.
@@ -100,13 +97,7 @@ def report_pdf(report, made_on=None):
     title = f"{unit.district.name}在职党员“双报到”情况反馈表"
     period = f"{quarter.year}年第{quarter.number}季度（{quarter.since:%Y-%m-%d} 至 {quarter.last_day:%Y-%m-%d}）"
     pdf = Document(f"{unit.name} · {quarter.year}年第{quarter.number}季度")
-    pdf.set_title(f"{title} {unit.name} {quarter.slug}")
-    pdf.set_creator("govgrid")
-    pdf.add_page()
-    pdf.set_text_color(*RED)
-    pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 9, title, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(*INK)
+    pdf.open_with_heading(title, f"{title} {unit.name} {quarter.slug}", 16)
     pdf.set_font(FONT, "", 11)
     pdf.cell(0, 7, f"致：{unit.party_org or unit.name}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9.5)
@@ -117,15 +108,7 @@ def report_pdf(report, made_on=None):
     )  # fmt: skip
     pdf.ln(2)
     pdf.set_font(FONT, "", 7.5)
-    with pdf.table(
-        col_widths=[width for _heading, width in COLUMNS],
-        width=sum(width for _heading, width in COLUMNS),
-        text_align="CENTER",
-        wrapmode=WrapMode.CHAR,
-        line_height=4,
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD),
-        repeat_headings=1,
-    ) as table:
+    with pdf.columns_table(COLUMNS, text_align="CENTER", line_height=4) as table:
         table.row([heading for heading, _width in COLUMNS])
         for number, row in enumerate(report.rows, start=1):
             table.row(_cells(number, row))

@@ -78,6 +78,9 @@ class DutyMeeting(serializers.Serializer):
     decisions = serializers.CharField(allow_blank=True)
     recorded_at = serializers.DateTimeField()
     cases = serializers.ListField(child=serializers.CharField())
+    requests = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The service requests its decisions became (tracking codes).")
+    )
 
 
 class DutyCase(serializers.Serializer):

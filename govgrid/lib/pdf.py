@@ -9,12 +9,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from fpdf import FPDF
+from fpdf.enums import WrapMode
+from fpdf.fonts import FontFace
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")  # Debian's fonts-noto-cjk, which scripts/setup.sh installs
 FONT_FILES = {"": "NotoSansCJK-Regular.ttc", "B": "NotoSansCJK-Bold.ttc"}
 FONT_INDEX = 2  # the collection's faces: JP, KR, SC, TC, HK; SC draws simplified Chinese's shapes
 FONT = "noto-sans-sc"
 GREY = (100, 100, 100)
+INK, RED, HEAD = (20, 20, 20), (200, 16, 46), (236, 240, 245)
 
 # fontTools' subsetter tells each glyph it keeps at INFO: a few hundred lines for every document.
 logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
@@ -50,3 +53,27 @@ class Document(FPDF):
         self.set_font(FONT, size=8)
         self.set_text_color(*GREY)
         self.cell(0, 5, f"{self.footer_text}　第 {self.page_no()} 页 / 共 {{nb}} 页", align="C")
+
+    def open_with_heading(self, title, document_title, size):
+        """The first page, headed as every govgrid document is: its title centred in bold red, the
+        document's properties naming it and govgrid; the text after it in ink."""
+        self.set_title(document_title)
+        self.set_creator("govgrid")
+        self.add_page()
+        self.set_text_color(*RED)
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size / 2 + 0.5, title, align="C", new_x="LMARGIN", new_y="NEXT")
+        self.set_text_color(*INK)
+
+    def columns_table(self, columns, **options):
+        """A table of `columns` ((heading, width in mm), ...) whose bold, shaded heading row is
+        repeated on every page and whose cells break between characters (Chinese has no spaces);
+        the caller writes the heading row first."""
+        return self.table(
+            col_widths=[width for _heading, width in columns],
+            width=sum(width for _heading, width in columns),
+            wrapmode=WrapMode.CHAR,
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEAD),
+            repeat_headings=1,
+            **options,
+        )

@@ -16,6 +16,7 @@ from .areas import (  # noqa: F401
     valid_on,
     valid_on_sql,
 )
+from .coverage import CoverageState, GridCoverage  # noqa: F401
 from .departments import Department  # noqa: F401
 from .duties import PartyMeeting, Visit  # noqa: F401
 from .generations import DraftGrid, Generation, Succession  # noqa: F401

@@ -14,7 +14,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
-from tests.conftest import _free_port
+from tests.conftest import SERVER_START_SECONDS, _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "govgrid/gunicorn_conf.py"
@@ -46,7 +46,7 @@ def serve(tmp_path, log_format=None):
     command += ["--access-logformat", log_format] if log_format else []
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
             urlopen(base + "/accounts/login/", timeout=2).read()

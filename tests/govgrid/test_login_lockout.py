@@ -75,6 +75,7 @@ def test_alices_success_does_not_clear_mallorys_lock(usernames):
     assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=MALLORY).status_code == 429
 
 
+@pytest.mark.serial  # the seconds left of a delay are read on the real clock, beside password hashing
 def test_a_name_guessed_from_many_addresses_makes_everyone_wait_a_doubling_delay_not_a_lock(usernames):
     guessed_from_many_addresses(usernames["grid_worker"], 1)
     hammer(usernames["grid_worker"], "10.0.2.1", times=1)
@@ -93,6 +94,7 @@ def test_a_name_guessed_from_many_addresses_makes_everyone_wait_a_doubling_delay
     assert ask_for_token(usernames["grid_worker"], REMOTE_ADDR=ALICE).status_code == 200
 
 
+@pytest.mark.serial  # the seconds left of a delay are read on the real clock, beside password hashing
 def test_the_delay_is_bounded(usernames, settings):
     settings.LOGIN_BACKOFF_MAX_SECONDS = 7
     guessed_from_many_addresses(usernames["grid_worker"], 5)

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from incidents.models import IncidentEvent
-from tests.conftest import ROOT, _free_port
+from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port
 from tests.incidents.test_escalate_overdue import committed_cases  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/sbin/nginx"), reason="scripts/setup.sh installs nginx")
@@ -38,7 +38,7 @@ def served(db, tmp_path):
             ["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
             urlopen(base + "/accounts/login/", timeout=5).read()

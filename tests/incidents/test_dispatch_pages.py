@@ -112,7 +112,7 @@ def test_resolved_cases_with_older_deadlines_do_not_push_an_overdue_case_off_the
     model = Incident.objects.get(code=overdue)
     waiting = []
     for _ in range(QUEUE_LENGTH):  # resolved at the community, waiting to be closed, older deadlines
-        model.pk, model.code, model.client_id = None, f"T-{uuid.uuid4().hex[:12]}", uuid.uuid4()
+        model.pk, model.code, model.client_id = None, f"{model.code[:16]}T{uuid.uuid4().hex[:7]}", uuid.uuid4()
         model.status, model.due_at = "resolved", timezone.now() - timedelta(days=3)
         waiting.append(Incident(**{f.attname: getattr(model, f.attname) for f in Incident._meta.concrete_fields}))
     Incident.objects.bulk_create(waiting)

@@ -25,7 +25,7 @@ def copies(code, count, **changes):
     model = Incident.objects.get(code=code)
     made = []
     for _ in range(count):
-        model.pk, model.code, model.client_id = None, f"T-{uuid.uuid4().hex[:12]}", uuid.uuid4()
+        model.pk, model.code, model.client_id = None, f"{model.code[:16]}T{uuid.uuid4().hex[:7]}", uuid.uuid4()
         for name, value in changes.items():
             setattr(model, name, value)
         made.append(Incident(**{f.attname: getattr(model, f.attname) for f in Incident._meta.concrete_fields}))

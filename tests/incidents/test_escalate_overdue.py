@@ -24,7 +24,7 @@ def make_case(grid, due_in_hours, level="grid", status="reported"):
     now = timezone.now()
     point = grid.geom.point_on_surface
     return Incident.objects.create(
-        code=f"TEST-{uuid.uuid4().hex[:12]}",
+        code=f"{grid.code[:6]}-{timezone.localdate(now):%Y%m%d}-T{uuid.uuid4().hex[:7]}",  # of its day (its partition)
         client_id=uuid.uuid4(),
         fingerprint="-",
         category=Category.objects.get(code="0301"),
@@ -201,8 +201,8 @@ def _poll(condition, seconds):
     return False
 
 
-def waiting_for_a_row_lock(seconds=30):
-    """True once some session of the test database waits for a row another transaction has locked."""
+def waiting_for_a_row_lock(seconds=30, sessions=1):
+    """True once `sessions` sessions of the test database wait for a row another transaction has locked."""
     other = other_connection()
     try:
         cursor = other.cursor()
@@ -212,7 +212,7 @@ def waiting_for_a_row_lock(seconds=30):
                 """SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
                    AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')"""
             )
-            return cursor.fetchone()[0] > 0
+            return cursor.fetchone()[0] >= sessions
 
         return _poll(someone_waits, seconds)
     finally:

@@ -111,3 +111,28 @@ def test_the_worker_warns_before_a_deadline_and_at_it_once_each(loop, clock):
     assert remind(case.due_at + timedelta(minutes=1)) == 1
     assert told(loop, "grid_worker") == ["case:due-soon", "case:overdue"]
     assert remind(timezone.now() + timedelta(days=400)) == 0
+
+
+def test_every_overdue_case_is_told_in_turn_however_many_are_due_at_once(loop, clock, monkeypatch):
+    """A round tells a batch; the next round tells the next cases, not the first ones again. The
+    source is the one every reminder has been recorded with (the due time as Python writes it)."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from incidents import reminders
+
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    grid = loop.city.grid_of("grid_worker")
+    cases = []
+    for _ in range(5):
+        code = loop.report()
+        loop.do("grid_worker", code, "accept")
+        cases.append(grid.incidents.get(code=code))
+    # a due time with a fraction of a second, written as Python writes it (".000123")
+    grid.incidents.filter(pk=cases[0].pk).update(due_at=F("due_at") + timedelta(microseconds=123))
+    cases[0].refresh_from_db()
+    late = max(case.due_at for case in cases) + timedelta(minutes=1)
+    assert [remind(late) for _ in range(4)] == [2, 2, 1, 0]  # the grid worker, for two cases a round
+    overdue = set(Notification.objects.filter(kind="case:overdue").values_list("source", flat=True))
+    assert overdue == {f"overdue:{case.pk}:{case.due_at.isoformat()}" for case in cases}

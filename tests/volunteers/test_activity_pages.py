@@ -11,12 +11,19 @@ import segno
 from django.test import Client
 from playwright.sync_api import expect
 
+from tests.conftest import SERVED_ACTIVITY_CODE_SECONDS
 from volunteers import activities, attendance_codes
 from volunteers.models import Attendance, LedgerEntry
 
 from .activity_helpers import publish
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _the_served_apps_code_step(settings):
+    """The codes this process computes change as often as the served app's (tests/conftest.py)."""
+    settings.ACTIVITY_CODE_SECONDS = SERVED_ACTIVITY_CODE_SECONDS
 
 
 @pytest.fixture(scope="module")

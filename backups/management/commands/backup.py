@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from backups.archive import BackupError, make_backup
+from backups.archive import make_backup
+from govgrid.lib.pgtools import ToolError
 
 
 class Command(BaseCommand):
@@ -19,6 +20,6 @@ class Command(BaseCommand):
             raise CommandError(_("--keep must be at least 1"))
         try:
             path = make_backup(opts["to"], keep=opts["keep"])
-        except BackupError as error:
+        except ToolError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(str(path))

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from backups.archive import BackupError, restore_backup
+from backups.archive import restore_backup
+from govgrid.lib.pgtools import ToolError
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             found = restore_backup(opts["archive"])
-        except BackupError as error:
+        except ToolError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
             _("restored: %(cases)d cases, %(events)d events, %(people)d people, %(photos)d photos") % found

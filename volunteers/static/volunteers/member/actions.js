@@ -33,7 +33,8 @@ export function onSent(listener) {
   listeners.push(listener);
 }
 
-// Keeps an action ({url, body, label, code}) and starts sending; resolves once it is kept.
+// Keeps an action ({url, body, label, code}, and what else the page reads back from it: the
+// meeting of a decision, say) and starts sending; resolves once it is kept.
 export async function keep(action) {
   await actions.put({ key: newClientId(), user: config.user, state: "queued", note: "", created: Date.now(), ...action });
   await render();
@@ -69,13 +70,20 @@ async function sendAll() {
   if (sent) for (const listener of listeners) listener();
 }
 
+// What the "sent" line names: the answer's own code where the action says where it is (`answerCode`,
+// a path such as "case.code": the case a problem became), else the action's.
+function answered(action, answer) {
+  const found = (action.answerCode || "").split(".").reduce((part, name) => (part && name ? part[name] : part), answer);
+  return action.answerCode && found ? found : action.code;
+}
+
 // "done", "refused" (kept with the server's reason) or "stop" (no network, server trouble).
 async function sendOne(action) {
   try {
     const response = await request(action.url, { method: "POST", ...bodyOf(action) }, action.files ? PHOTO_TIMEOUT_MS : TIMEOUT_MS);
     const answer = await readJson(response);
     if (isAcknowledged(response.status)) {
-      $("network-state").textContent = t(action.sentLabel || "doneSent", { code: action.code });
+      $("network-state").textContent = t(action.sentLabel || "doneSent", { code: answered(action, answer) });
       // What follows from it once the server has it: a problem found on a visit becomes a case of
       // the visit the server numbered (its id known only now).
       if (action.then) await keepNext(action.then, answer);

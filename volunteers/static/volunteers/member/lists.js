@@ -29,12 +29,26 @@ export async function readOrKept(what, url, note, keep = (body) => body) {
 }
 
 // Draws a list again (it is read again whenever the network comes back or an action arrives)
-// without losing what the member was typing into its forms: each field keeps its value, by the
-// item's `key` attribute and the field's name.
+// without losing what the member was typing into its forms: a list read again unchanged is left
+// as it is (its fields, focus and chosen photos untouched); a changed one is drawn anew and each
+// field keeps its value, by the item's `key` attribute and the field's name, a photo input its
+// chosen files, and the field being typed into its focus.
 export function redraw(list, items, key) {
+  const shown = [...list.children];
+  if (shown.length === items.length && items.every((item, i) => item.isEqualNode(shown[i]))) return;
   const id = (field) => `${field.closest(`li[${key}]`).getAttribute(key)}:${field.name}`;
   const fields = (root) => [...root.querySelectorAll(`li[${key}] input, li[${key}] select, li[${key}] textarea`)];
-  const typed = new Map(fields(list).filter((field) => field.type !== "checkbox").map((field) => [id(field), field.value]));
+  const typed = new Map(fields(list).filter((field) => field.type !== "checkbox").map((field) => [id(field), field]));
+  const focused = list.contains(document.activeElement) && typed.has(id(document.activeElement)) ? id(document.activeElement) : null;
   list.replaceChildren(...items);
-  for (const field of fields(list)) if (typed.has(id(field))) field.value = typed.get(id(field));
+  for (const field of fields(list)) {
+    const old = typed.get(id(field));
+    if (!old) continue;
+    if (field.type === "file") {
+      if (old.files.length) field.files = old.files; // a file input's value cannot be written, its files can
+    } else {
+      field.value = old.value;
+    }
+    if (id(field) === focused) field.focus();
+  }
 }

@@ -5,6 +5,7 @@
  *   serve.js     requests to claim, and the member's tasks
  *   visits.js    the weekly household visits: the weeks due, recording one (and a problem found)
  *   meetings.js  the Party group leader's meeting: a situation analysis or a training, who attended
+ *   decisions.js the decisions of the leader's analyses made a case or a service request
  *   activities.js  activities coming up: sign up, and check in on site with the organiser's code
  *   points.js    the member's hours and points, from the ledger
  *
@@ -17,6 +18,7 @@ import { wireLogout } from "../../incidents/phone/logout.js";
 import { isShown, whenShown, wireTabs } from "../../incidents/phone/tabs.js";
 import { onSent, render, send } from "./actions.js";
 import { loadActivities } from "./activities.js";
+import { loadDecisions } from "./decisions.js";
 import { wireMeetings } from "./meetings.js";
 import { loadPoints } from "./points.js";
 import { load } from "./serve.js";
@@ -35,7 +37,10 @@ function reloadShown() {
 function start() {
   whenShown("offered", () => load("offered"));
   whenShown("tasks", () => load("tasks"));
-  whenShown("visits", loadVisits);
+  whenShown("visits", () => {
+    loadVisits();
+    loadDecisions();
+  });
   whenShown("activities", loadActivities);
   whenShown("points", loadPoints);
   whenShown("pending", () => render());
@@ -45,7 +50,10 @@ function start() {
   onSent(() => {
     load("offered");
     load("tasks");
-    if (isShown("visits")) loadVisits();
+    if (isShown("visits")) {
+      loadVisits();
+      loadDecisions();
+    }
   });
   showNetwork();
   load("offered");

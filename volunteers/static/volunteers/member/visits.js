@@ -26,8 +26,9 @@ export async function loadVisits() {
   redraw($("visits"), links.map((link) => linkItem(link, items(categories))), "data-link");
 }
 
-// The category items, flat, from the categories' tree (as the grid worker's form reads them).
-function items(categories) {
+// The category items, flat, from the categories' tree (as the grid worker's form reads them); a
+// meeting's decision made a case offers the same (decisions.js).
+export function items(categories) {
   const list = Array.isArray(categories) ? categories : (categories && categories.results) || [];
   return list.flatMap((entry) => (entry.items ? entry.items : [entry])).filter((item) => item.code && item.code.length > 2);
 }
@@ -76,7 +77,7 @@ async function record(link, form) {
     households_reached: reached, notes: form.elements.notes.value.trim() };
   const then = category
     ? { url: config.urls.visitFindings, body: { client_id: newClientId(), category, description: problem },
-        code: link.grid_name, label: t("problemFound"), sentLabel: "findingSent" }
+        code: link.grid_name, label: t("problemFound"), sentLabel: "findingSent", answerCode: "case.code" }
     : null;
   await keep({ url: config.urls.visits, body, code: link.grid_name, label: t("recordVisit"), sentLabel: "visitSent", then });
   form.reset();
