@@ -127,21 +127,21 @@ class Health:
         self.lock = threading.Lock()
 
     def current(self):
-        now = time.monotonic()
-        if self.checked_at is None or now - self.checked_at >= settings.REPLICA_CHECK_SECONDS:
-            with self.lock:
-                if self.checked_at is None or now - self.checked_at >= settings.REPLICA_CHECK_SECONDS:
+        """The usable replicas. One thread of a process checks them when the last check is old; the
+        others go on with what it found before (none at first: the primary), rather than all waiting
+        for a replica that takes its connect timeout to answer."""
+        if self.checked_at is None or time.monotonic() - self.checked_at >= settings.REPLICA_CHECK_SECONDS:
+            if self.lock.acquire(blocking=False):
+                try:
                     self.usable = check_replicas()
                     self.checked_at = time.monotonic()
+                finally:
+                    self.lock.release()
         return self.usable
 
     def mark_down(self, alias):
-        with self.lock:
-            self.usable = {a: position for a, position in self.usable.items() if a != alias}
-
-    def forget(self):
-        with self.lock:
-            self.usable, self.checked_at = {}, None
+        # A new dict, not a change to the one other threads may be reading.
+        self.usable = {a: position for a, position in self.usable.items() if a != alias}
 
 
 health = Health()

@@ -1,6 +1,8 @@
 """The databases a deployment names (govgrid/databases.py): replicas beside the primary, what a
 transaction pooler changes, and which views a replica may answer (govgrid/lib/reads.py)."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -112,3 +114,16 @@ def test_the_pages_tiles_figures_and_exports_that_only_read_are_marked_for_repli
 )
 def test_the_queues_the_cases_and_the_actions_are_not(path):
     assert not is_read_only(resolve(path).func)
+
+
+def test_while_one_thread_checks_the_replicas_the_others_go_on_with_the_last_check_at_once():
+    from govgrid.replicas import Health
+
+    health = Health()
+    health.usable, health.checked_at = {"replica1": 42}, 0.0  # long ago: due for a check
+    found = []
+    with health.lock:  # another thread is checking (a replica taking its connect timeout to answer)
+        reader = threading.Thread(target=lambda: found.append(health.current()), daemon=True)
+        reader.start()
+        reader.join(timeout=2)
+    assert found == [{"replica1": 42}]

@@ -8,6 +8,7 @@ One standby for the module: copying the cluster takes seconds."""
 import csv
 import io
 import json
+import math
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import pytest
 from django.db import connection
 
 from govgrid import replicas
-from tests.conftest import ROOT, _free_port, worker_grid
+from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port, worker_grid
 from tests.govgrid.visitors import Visitor
 from tests.incidents.browsing import token_of
 
@@ -36,7 +37,29 @@ CHECK_SECONDS = 0.2  # the served app's GOVGRID_REPLICA_CHECK_SECONDS
 # The application's tables, the sessions' and the users' included: every read a page makes.
 APP_STATEMENTS = r"(incidents_|grids_|maps_|django_session|auth_user|authtoken_)"
 YEAR = "since=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z"
-READ_PAGES = ("/", f"/api/v1/figures/?within=411381&level=street&{YEAR}", "/api/v1/coverage/summary/?within=411381")
+COVERAGE_SUMMARY = "/api/v1/coverage/summary/?within=411381"
+READ_PAGES = ("/", f"/api/v1/figures/?within=411381&level=street&{YEAR}", COVERAGE_SUMMARY)
+# Every kind of page a replica answers: the dashboard and the figures above, the maps, a tile, the
+# exports (their statement in a transaction of the replica's, exports.plan) and the volunteers'
+# figures (volunteers.figures, also in a transaction: the dashboard's ranking reads them).
+EVERY_KIND = (
+    *READ_PAGES,
+    "/maps/coverage/?area=411381001",
+    "/maps/density/?area=411381001",
+    "/maps/exports/",
+    "/api/v1/export/incidents.csv?area=411381001",
+    "/api/v1/export/coverage.csv?area=411381001",
+    f"/api/v1/figures/departments/?within=411381&by=street&{YEAR}",
+)
+
+
+def grid_tile(z=12):
+    """The vector tile of the grids holding the grid worker's grid."""
+    point = worker_grid().geom.point_on_surface
+    n = 2**z
+    x = int((point.x + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * n)
+    return f"/maps/tiles/grids/{z}/{x}/{y}.pbf"
 
 
 def standby_script(command, port):
@@ -92,7 +115,7 @@ def served(standby, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
             urlopen(base + "/accounts/login/", timeout=5).read()
@@ -157,11 +180,12 @@ def exported_cases(visitor, grid):
 
 
 def test_the_leaders_pages_are_read_from_the_replica_and_not_from_the_primary(served, standby):
+    paths = (*EVERY_KIND, grid_tile())  # before counting: the test's own reads are the primary's
     leader = Visitor(served)
     leader.log_in("leader")
     caught_up(standby)
     primary, replica = statements(connection.settings_dict["PORT"]), statements(standby)
-    for path in READ_PAGES:
+    for path in paths:
         assert leader.get(path)[0] == 200, path
     assert ran_since(primary, connection.settings_dict["PORT"]) == {}
     assert ran_since(replica, standby)
@@ -244,3 +268,48 @@ def test_a_standby_stopped_between_two_requests_costs_no_failed_request(served, 
         assert ran_since(primary, connection.settings_dict["PORT"])
     finally:
         standby_script("start", standby)
+
+
+def rebuild_coverage_table():
+    """The maintained coverage table judged today, committed (manage.py, as the worker would)."""
+    env = dict(os.environ, DATABASE_URL=database_url(connection.settings_dict["PORT"]))
+    done = subprocess.run(
+        [sys.executable, "manage.py", "rebuild_coverage"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+# Full and no coverage swapped in the table's rows: the same statement undoes it.
+SWAP_FULL_AND_NONE = (
+    "UPDATE grids_gridcoverage SET status = CASE status WHEN 'full' THEN 'none' ELSE 'full' END "
+    "WHERE status IN ('full', 'none')"
+)
+
+
+def test_a_replica_whose_coverage_table_is_not_todays_answers_from_the_live_rules(served, standby):
+    primary_port = connection.settings_dict["PORT"]
+    rebuild_coverage_table()
+    leader = Visitor(served)
+    leader.log_in("leader")
+    caught_up(standby)
+    replica = statements(standby)
+    status, from_table = leader.get(COVERAGE_SUMMARY)
+    assert status == 200
+    assert any("grids_gridcoverage c" in query for query in ran_since(replica, standby))
+    district = json.loads(from_table)["areas"][0]
+    assert district["full"] != district["none"]  # so the swap below changes the answer
+
+    # The primary's table judged yesterday, its rows wrong: the replica must not believe them.
+    on_server(primary_port, "UPDATE grids_coveragestate SET judged_on = judged_on - 1")
+    on_server(primary_port, SWAP_FULL_AND_NONE)
+    try:
+        caught_up(standby)
+        primary, replica = statements(primary_port), statements(standby)
+        status, live = leader.get(COVERAGE_SUMMARY)
+        assert status == 200
+        assert json.loads(live) == json.loads(from_table)
+        assert not any("grids_gridcoverage c" in query for query in ran_since(replica, standby))
+        assert ran_since(primary, primary_port) == {}
+    finally:
+        on_server(primary_port, SWAP_FULL_AND_NONE)
+        on_server(primary_port, "UPDATE grids_coveragestate SET judged_on = judged_on + 1")
