@@ -26,7 +26,7 @@ import pytest
 from django.db import connection
 
 from incidents.models import Incident
-from tests.conftest import ROOT, _free_port, post_json, worker_grid
+from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port, post_json, worker_grid
 from tests.govgrid.visitors import Visitor
 from tests.incidents.browsing import token_of
 
@@ -138,7 +138,7 @@ def served(pgbouncer, tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         try:
             urlopen(base + "/accounts/login/", timeout=5).read()
