@@ -1,7 +1,7 @@
 """Whole-system load test: a mix of users at once against govgrid served as in production.
 
     .venv/bin/python bench/load.py [--size demo|50k] [--duration 120] [--warmup 20] [--users 20]
-                                   [--workers 2] [--threads 4] [--replica URL] [--no-record]
+                                   [--workers 2] [--threads 4] [--replica [URL]] [--no-record]
 
 The city (bench/load_city.py) is built once in a database of its own and reused: the 514-grid demo
 (govgrid_load_demo) or a 50,000-grid city with 2,000,000 cases and about a million people
@@ -16,9 +16,13 @@ unmeasured and --duration seconds measured. For each page or endpoint: requests,
 processes, of PostgreSQL's backends and of the load generator (bench/load_measure.py); PostgreSQL's
 transactions and rows of the city's database, and pg_stat_statements' calls when the cluster loads it.
 
---replica URL: the mix runs twice, first served without a replica, then with
-GOVGRID_DATABASE_REPLICA_URLS=URL given to the served app, and the primary's counts are shown side by
-side (the reads a replica takes leave the primary).
+--replica: the mix runs twice, first served without a replica, then with a hot standby of the local
+cluster (scripts/standby.sh: pg_basebackup -R, streaming replication, on a free loopback port; removed
+at the end) given to the served app as GOVGRID_DATABASE_REPLICA_URLS. --replica URL names a replica
+that runs already instead. The report sets side by side the primary's counts without and with the
+replica and the replica's own (pg_stat_statements' calls where the cluster loads it, else
+pg_stat_database's transactions and rows, and the scans of the city's tables): the reads a replica
+takes leave the primary.
 
 The table (with the command) is appended to bench/results.md, with each page's growth from demo to
 50k against the last recorded run at the other size served alike (bench/load_report.py). Any answer 500 or above is a
@@ -53,6 +57,8 @@ APP_PORTS, NGINX_PORTS = range(8100, 8200), range(8200, 8300)
 ACCOUNTS = ("leader", "analyst", "community_dispatcher", "street_dispatcher")
 DISTRICT = "411381"
 SERVER_START_S = 120
+STANDBY_CATCH_UP_S = 300  # a standby copied from a busy 50,000-grid cluster replays for a while
+LOCAL_STANDBY = "standby"  # --replica without a URL: start one (scripts/standby.sh)
 
 
 def log(message):
@@ -175,7 +181,7 @@ class Server:
             "BIND": f"{HOST}:{self.nginx_port}",
             "BACKEND_BIND": f"{HOST}:{self.app_port}",
             "WORKERS": str(workers),
-            "GUNICORN_CMD_ARGS": f"--threads {threads}",
+            "THREADS": str(threads),
             "GOVGRID_COVERAGE_RULES": os.environ.get("GOVGRID_COVERAGE_RULES", coverage_rules_of_make_run()),
         }
         if replica:
@@ -250,6 +256,71 @@ class Server:
 _LOG_LINE = re.compile(r"^(\d+\.\d+\.\d+\.\d+ \[|\[\d{4}-|\d{4}-\d\d-\d\d |\x1b\[)")
 
 
+# --- the replica ----------------------------------------------------------------------------------
+
+
+class Standby:
+    """A hot standby of the local cluster (the one load_city's databases live on) on a free loopback
+    port, made and removed by scripts/standby.sh."""
+
+    def __init__(self, database):
+        self.database = database
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            self.port = probe.getsockname()[1]
+        self.env = {**os.environ, "GOVGRID_PG_PORT": load_city.PORT, "GOVGRID_STANDBY_PORT": str(self.port)}
+
+    def url(self):
+        return load_city.database_url(self.database, port=self.port)
+
+    def script(self, command):
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "standby.sh"), command], cwd=ROOT, env=self.env, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"scripts/standby.sh {command} failed:\n{done.stderr}")
+
+    def start(self):
+        log(f"a hot standby of 127.0.0.1:{load_city.PORT} on 127.0.0.1:{self.port} (scripts/standby.sh)")
+        started = time.monotonic()
+        self.script("start")
+        self.wait_caught_up()
+        log(f"  copied and caught up in {time.monotonic() - started:.0f} s")
+        return self
+
+    def wait_caught_up(self):
+        """Until the standby has replayed everything the primary had written when asked."""
+        import psycopg2
+
+        def position(url, sql):
+            with psycopg2.connect(url.replace("postgres://", "postgresql://", 1)) as conn, conn.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchone()[0]
+
+        target = position(load_city.database_url(self.database), "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn")
+        deadline = time.monotonic() + STANDBY_CATCH_UP_S
+        while (position(self.url(), "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn") or 0) < target:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the standby did not catch up within {STANDBY_CATCH_UP_S} s")
+            time.sleep(0.5)
+
+    def remove(self):
+        self.script("remove")
+
+
+def count_statements(database):
+    """pg_stat_statements in the city's database when the cluster loads it (scripts/pg.sh's clusters
+    do), so that both servers' statement counts can be read; the standby takes it from the primary."""
+    import psycopg2
+
+    with psycopg2.connect(load_city.database_url(database).replace("postgres://", "postgresql://", 1)) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SHOW shared_preload_libraries")
+            if "pg_stat_statements" in cursor.fetchone()[0]:
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+
+
 # --- one run ------------------------------------------------------------------------------------
 
 
@@ -261,7 +332,9 @@ def run_mix(args, city, database, replica=None):
         f"({args.workers} × {args.threads} threads){' with replica ' + without_password(replica) if replica else ''}"
     )
     counters = DatabaseCounters(load_city.database_url(database), database)
-    sampler = CpuSampler(server.process.pid, counters.backend_pids)
+    # The replica's own counts: what it served is what the primary did not.
+    replica_counters = DatabaseCounters(replica, database) if replica else None
+    sampler = CpuSampler(server.process.pid, counters.backend_pids, replica_counters and replica_counters.backend_pids)
     recorder = Recorder()
     counts = split_users(args.users)
     try:
@@ -272,6 +345,7 @@ def run_mix(args, city, database, replica=None):
         sampler.begin()
         load_before = os.getloadavg()[0]
         before = counters.read()
+        replica_before = replica_counters.read() if replica_counters else None
         recorder.begin()
         started = time.monotonic()
         log(f"measuring for {args.duration} s")
@@ -281,10 +355,13 @@ def run_mix(args, city, database, replica=None):
         cpu = sampler.end()
         time.sleep(2)  # PostgreSQL publishes each backend's counts within about a second
         database_rates = counter_rates(before, counters.read(), seconds)
+        replica_rates = counter_rates(replica_before, replica_counters.read(), seconds) if replica_counters else None
         log("stopping the users (requests begun in the window are waited for)")
         stop_users(threads, stop)
     finally:
         counters.close()
+        if replica_counters:
+            replica_counters.close()
         server.stop()
     return {
         "seconds": seconds,
@@ -293,6 +370,7 @@ def run_mix(args, city, database, replica=None):
         "cpu": cpu,
         "load average": (load_before, os.getloadavg()[0]),
         "database": database_rates,
+        "replica database": replica_rates,
         "statements_available": counters.statements,
         "tracebacks": server.tracebacks(),
         "log": str(server.log_path),
@@ -308,7 +386,13 @@ def main():
     parser.add_argument("--users", type=int, default=20, help="users at once (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
-    parser.add_argument("--replica", help="a read replica's URL: run once without it and once with it")
+    parser.add_argument(
+        "--replica",
+        nargs="?",
+        const=LOCAL_STANDBY,
+        help="run once without a read replica and once with one: a hot standby started for the run "
+        "(scripts/standby.sh), or the replica at URL",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-record", action="store_true", help="print the table without appending it")
     args = parser.parse_args()
@@ -317,12 +401,19 @@ def main():
     facts = city_facts()
     log(f"city: {facts['grids']:,} grids, {facts['cases']:,} cases, {facts['people']:,} people")
     city = prepare_city(split_users(args.users)["phone"], args.seed)
-    runs = [("without a replica", None), ("with a replica", args.replica)] if args.replica else [("", None)]
-    results = []
+    count_statements(database)
+    results, standby = [], None
     try:
-        for name, replica in runs:
-            results.append((name, run_mix(args, city, database, replica)))
+        results.append(("without a replica" if args.replica else "", run_mix(args, city, database)))
+        if args.replica:
+            replica = args.replica
+            if replica == LOCAL_STANDBY:
+                standby = Standby(database).start()
+                replica = standby.url()
+            results.append(("with a replica", run_mix(args, city, database, replica)))
     finally:
+        if standby:
+            standby.remove()
         remove_bench_rows()
     report(args, facts, results)
 

@@ -1,9 +1,10 @@
 """What the machine and PostgreSQL did during the load test's measured window.
 
 - CPU: the machine's busy time from /proc/stat (every process, other people's work on a shared
-  machine included), and the CPU time of three groups of processes read from /proc/<pid>/stat once a
+  machine included), and the CPU time of groups of processes read from /proc/<pid>/stat once a
   second: the server (scripts/serve.sh and everything under it: nginx, gunicorn, the worker), the
-  PostgreSQL backends serving the city's database (pg_stat_activity), and the load generator itself.
+  PostgreSQL backends serving the city's database (pg_stat_activity), those of the replica when
+  there is one, and the load generator itself.
   A process that ends between two readings loses at most a second of its time.
 - PostgreSQL: the city's database's row of pg_stat_database (transactions, rows read and written,
   blocks) and the scans of its tables (pg_stat_user_tables) at the start and the end, and
@@ -69,10 +70,11 @@ def descendants(root):
 class CpuSampler(threading.Thread):
     """Once a second, the CPU ticks of each process of each group, kept from the window's start."""
 
-    def __init__(self, server_pid, backend_pids):
+    def __init__(self, server_pid, backend_pids, replica_pids=None):
         super().__init__(name="cpu-sampler", daemon=True)
         self.server_pid = server_pid
         self.backend_pids = backend_pids  # a function returning the pids of the city's backends
+        self.replica_pids = replica_pids  # the same on the replica, or None without one
         self.lock = threading.Lock()
         self.first = {}  # (group, pid) → ticks when first seen in the window (0 if started in it)
         self.last = {}
@@ -80,7 +82,10 @@ class CpuSampler(threading.Thread):
         self.window = None
 
     def _groups(self):
-        return {"server": descendants(self.server_pid), "PostgreSQL": set(self.backend_pids())}
+        groups = {"server": descendants(self.server_pid), "PostgreSQL": set(self.backend_pids())}
+        if self.replica_pids:
+            groups["PostgreSQL replica"] = set(self.replica_pids())
+        return groups
 
     def _read(self, started_in_window):
         for group, pids in self._groups().items():
@@ -112,7 +117,9 @@ class CpuSampler(threading.Thread):
         busy1, total1 = machine_ticks()
         used = {"machine": (busy1 - busy0) / TICK / seconds, "machine share": (busy1 - busy0) / (total1 - total0)}
         with self.lock:
-            for group in ("server", "PostgreSQL"):
+            for group in ("server", "PostgreSQL", "PostgreSQL replica"):
+                if group == "PostgreSQL replica" and not self.replica_pids:
+                    continue
                 ticks = sum(self.last[key] - self.first[key] for key in self.last if key[0] == group)
                 used[group] = ticks / TICK / seconds
         used["load generator"] = (time.process_time() - own0) / seconds

@@ -76,7 +76,9 @@ def machine_lines(result):
     lines = [
         f"CPU, cores busy on average (of {os.cpu_count()}): machine {cpu['machine']:.2f} ({cpu['machine share']:.0%}, "
         f"everyone's work on the machine), server (nginx, gunicorn, worker) {cpu['server']:.2f}, PostgreSQL backends "
-        f"of the city's database {cpu['PostgreSQL']:.2f}, load generator {cpu['load generator']:.2f}; load average "
+        f"of the city's database {cpu['PostgreSQL']:.2f}"
+        + (f", its replica's {cpu['PostgreSQL replica']:.2f}" if "PostgreSQL replica" in cpu else "")
+        + f", load generator {cpu['load generator']:.2f}; load average "
         f"{result['load average'][0]:.1f} at the start, {result['load average'][1]:.1f} at the end.",
         f"PostgreSQL, the city's database, per second: {db['xact_commit']:,.0f} transactions committed, "
         f"{db['xact_rollback']:,.1f} rolled back; table scans {db['scans']:,.0f}; rows returned "
@@ -89,6 +91,40 @@ def machine_lines(result):
             else "statements: pg_stat_statements is not loaded on this cluster (shared_preload_libraries)."
         ),
     ]
+    return lines
+
+
+# The counts set side by side when a run had a replica: (label, how a count is read from the rates).
+SERVER_COUNTS = (
+    ("statements (pg_stat_statements)", lambda db: db.get("statements")),
+    ("transactions committed", lambda db: db["xact_commit"]),
+    ("scans of the city's tables", lambda db: db["scans"]),
+    ("rows returned and fetched", lambda db: db["tup_returned"] + db["tup_fetched"]),
+    ("rows inserted, updated, deleted", lambda db: db["tup_inserted"] + db["tup_updated"] + db["tup_deleted"]),
+)
+
+
+def replica_lines(results):
+    """With a replica: the primary's counts per second without and with it, and the replica's own,
+    so that the reads it took off the primary show (the runs are alike but for the replica)."""
+    runs = dict(results)
+    if runs.get("with a replica", {}).get("replica database") is None:
+        return []
+    columns = (
+        runs["without a replica"]["database"],
+        runs["with a replica"]["database"],
+        runs["with a replica"]["replica database"],
+    )
+    lines = [
+        "\nWhich server did the work, per second of the measured windows:\n",
+        "| count, per second | primary, without a replica | primary, with a replica | replica |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, count in SERVER_COUNTS:
+        values = [count(db) for db in columns]
+        if any(v is None for v in values):
+            continue  # pg_stat_statements not loaded: the other counts say it
+        lines.append(f"| {label} | " + " | ".join(f"{v:,.1f}" for v in values) + " |")
     return lines
 
 
@@ -136,6 +172,7 @@ def report(args, facts, results):
             lines.append(f"\n{name}:\n")
         lines += table(rows, other, result["seconds"], args.size)
         lines += ["", *machine_lines(result), *failure_lines(result)]
+    lines += replica_lines(results)
     if other:
         lines.append(f"\nGrowth: against the {other['size']} city's run of {other['at']} (`{other['command']}`).")
     text = "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.views import APIView
 
 from govgrid.lib.privacy import personal_data
+from govgrid.lib.reads import read_only
 from grids.api import ScopedMixin
 from incidents.figures_api import LoopFiguresQuery, read_query
 from incidents.loop_figures import loop_figures_csv
@@ -29,6 +30,7 @@ class AnyAccept(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+@read_only
 @personal_data  # incidents may carry residents' contacts
 @docs.export
 class ExportView(ScopedMixin, APIView):
@@ -77,6 +79,7 @@ class CoverageExportView(ExportView):
     kind = "coverage"
 
 
+@read_only
 @personal_data  # an export: never kept by a shared browser or a proxy
 class LoopFiguresExportView(ScopedMixin, APIView):
     """GET /api/v1/export/departments.csv?within=&by=&since=&until= — the departments' loop in

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from govgrid.lib.reads import read_only
 from grids.models import Level
 from grids.scopes import Scope
 from incidents.models import Category, Status
@@ -88,6 +89,7 @@ def export_links(kind, params):
     return links
 
 
+@read_only
 @login_required
 def exports_page(request):
     scope = Scope.for_user(request.user)

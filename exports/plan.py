@@ -105,7 +105,8 @@ class Export:
         cursor declared WITH HOLD, as it would be outside one, makes PostgreSQL compute the whole
         result before the first row)."""
         sql = self.sql(fmt)
-        with transaction.atomic():
+        # On the database the request reads from (a read replica for a GET: govgrid/replicas.py).
+        with transaction.atomic(using=connection.alias):
             with connection.cursor() as cursor:
                 # JIT compiling takes about a second before the first row of a big export and
                 # gains nothing on a scan whose time goes into writing text.

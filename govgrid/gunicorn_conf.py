@@ -1,5 +1,5 @@
 """gunicorn's configuration for govgrid (`gunicorn -c govgrid/gunicorn_conf.py ...`): an access log
-that never holds a credential.
+that never holds a credential, and the keep-alive nginx's upstream relies on (at the end).
 
 A token is a password for as long as it works, and Open311 clients send theirs as `?api_key=` in
 the query string, which gunicorn's access log writes out with the request line, the referrer and
@@ -57,3 +57,9 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+# Seconds a threaded worker keeps an idle connection from nginx open for its next request (gunicorn's
+# default is 2). Above nginx's upstream keepalive_timeout (30 s, scripts/nginx.conf.in): the side that
+# closes an idle connection must be the side that sends on it, or a request nginx sends just as
+# gunicorn closes is lost (a POST then reaches its client as a 502). Sync workers ignore it.
+keepalive = 45

@@ -11,6 +11,8 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from govgrid import databases
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -163,7 +165,28 @@ DATABASE_URL = env_str(
     "DATABASE_URL",
     f"postgres://govgrid:{_local_password}@127.0.0.1:{env_str('GOVGRID_PG_PORT', '54329')}/govgrid",
 )
-DATABASES = {"default": database_from_url(DATABASE_URL)}
+# GOVGRID_DATABASE_POOLED: "transaction" when DATABASE_URL and the replicas' URLs reach PostgreSQL
+# through a transaction pooler (PgBouncer's pool_mode = transaction): no prepared statements, no
+# session settings (govgrid/databases.py, docs/deployment.md). Default empty: direct connections.
+DATABASE_POOLED = databases.pooled_mode(env_str("GOVGRID_DATABASE_POOLED", ""))
+# GOVGRID_DATABASE_REPLICA_URLS: read replicas (hot standbys of the primary), comma-separated URLs
+# like DATABASE_URL's, as databases replica1..N. Default none. GET and HEAD of the views marked
+# `read_only` read from one (govgrid/replicas.py) unless it lags more than
+# GOVGRID_REPLICA_MAX_LAG_SECONDS (seconds, default 5) or does not answer within
+# GOVGRID_REPLICA_CONNECT_TIMEOUT (seconds, default 2, libpq's least); each process checks them at
+# most every GOVGRID_REPLICA_CHECK_SECONDS (seconds, default 1).
+REPLICA_MAX_LAG_SECONDS = env_float("GOVGRID_REPLICA_MAX_LAG_SECONDS", 5)
+REPLICA_CONNECT_TIMEOUT = env_float("GOVGRID_REPLICA_CONNECT_TIMEOUT", 2)
+REPLICA_CHECK_SECONDS = env_float("GOVGRID_REPLICA_CHECK_SECONDS", 1)
+DATABASES = databases.layout(
+    database_from_url,
+    DATABASE_URL,
+    env_str("GOVGRID_DATABASE_REPLICA_URLS", ""),
+    DATABASE_POOLED,
+    REPLICA_CONNECT_TIMEOUT,
+)
+DATABASE_ROUTERS = ["govgrid.replicas.ReadFromReplicas"]
+MIDDLEWARE += ["govgrid.replicas.ChooseDatabase"]  # last: it decides once the view is known
 # GOVGRID_TEST_DB_NAME: the test database's name (default test_<name>), so two test runs can share a server.
 DATABASES["default"]["TEST"] = {"NAME": env_str("GOVGRID_TEST_DB_NAME", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

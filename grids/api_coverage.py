@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.lib.errors import GovgridError, NotFound
+from govgrid.lib.reads import read_only
 
 from . import schema as docs
 from .api import AreaCodeField, ScopedMixin, as_of_field
@@ -48,6 +49,7 @@ class CoverageQuery(serializers.Serializer):
     as_of = as_of_field()
 
 
+@read_only
 class _CoverageView(ScopedMixin, APIView):
     def prefixes(self, request):
         query = CoverageQuery(data=request.query_params)

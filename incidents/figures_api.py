@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govgrid.lib.moments import BoundedDateTimeField
+from govgrid.lib.reads import read_only
 from grids.api import AreaCodeField, as_of_field
 from grids.models import CODE_LENGTH, Level
 
@@ -47,6 +48,7 @@ class FiguresQuery(serializers.Serializer):
         return period_and_level(data, "level")
 
 
+@read_only
 class FiguresView(IncidentScopedMixin, APIView):
     """GET /api/v1/figures/?within=<code>&level=<level>&since=<time>&until=<time> — per area: cases
     received, closed, the share closed at each level, on-time and closure rates, time to close and
@@ -75,6 +77,7 @@ class LoopFiguresQuery(serializers.Serializer):
         return period_and_level(data, "by")
 
 
+@read_only
 class LoopFiguresView(IncidentScopedMixin, APIView):
     """GET /api/v1/figures/departments/?within=<code>&by=department|street|...&since=<time>&until=<time>"""
 

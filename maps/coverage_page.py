@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from govgrid.lib import coords
 from govgrid.lib.basemap import base_map, draws_in_gcj02
+from govgrid.lib.reads import read_only
 from grids.coverage import Thresholds
 from grids.models import Level, ServiceStation, level_for_code
 from grids.scopes import Scope, under_codes
@@ -24,6 +25,7 @@ from .queries import (
 )
 
 
+@read_only
 @login_required
 def coverage_map(request):
     """Grids coloured by coverage status, stations with their reach, counts per status."""
@@ -125,6 +127,7 @@ def rule_labels():
     }
 
 
+@read_only
 @login_required
 def coverage_grid(request, code):
     """The popup of one grid on the coverage map: each rule's result, its people, its station."""

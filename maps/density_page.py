@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from govgrid.lib import coords
 from govgrid.lib.basemap import base_map, draws_in_gcj02
 from govgrid.lib.moments import check_within_bounds
+from govgrid.lib.reads import read_only
 from grids.models import Area, Level, level_for_code
 from grids.scopes import Scope
 from incidents.models import Category, Incident
@@ -111,6 +112,7 @@ def _class_of(rate, bounds):
     return len(bounds) - 1
 
 
+@read_only
 @login_required
 def density_map(request):
     """Cases of a period and category per grid (per 1,000 households or per km²), a heat map of
@@ -226,6 +228,7 @@ def density_map(request):
     return render(request, "maps/density.html", context)
 
 
+@read_only
 @login_required
 def density_grid(request, code):
     """The cases of one grid in the density map's period and category: the list a click opens."""

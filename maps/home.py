@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from govgrid.lib.basemap import base_map
+from govgrid.lib.reads import read_only
 from grids.models import GridKind, Level, is_town_code
 from grids.scopes import Scope, under_codes
 
@@ -116,6 +117,7 @@ def _grid_style(feature):
     }
 
 
+@read_only
 @login_required
 def home(request):
     """The dashboard: headline figures, trends by month, the monthly ranking of streets and

@@ -31,6 +31,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from govgrid.lib.basemap import draws_in_gcj02
 from govgrid.lib.errors import GovgridError, NotFound
+from govgrid.lib.reads import read_only
 from grids.auth import ScopedTokenAuthentication
 from grids.coverage import Thresholds, grid_rules
 from grids.coverage_table import is_current
@@ -87,6 +88,7 @@ class Unauthenticated(GovgridError):
     code = "not_authenticated"
 
 
+@read_only
 def tile(request, layer, z, x, y):
     """One vector tile of a layer, inside the user's scope (see the module's docstring)."""
     try:

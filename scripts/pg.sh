@@ -65,7 +65,21 @@ listen_addresses = '127.0.0.1'
 port = $PORT
 unix_socket_directories = ''
 fsync = ${GOVGRID_PG_FSYNC:-on}
+# Streaming replicas (scripts/standby.sh): WAL a standby can replay, senders and slots for a few of
+# them (PostgreSQL 15's defaults, written down because standby.sh relies on them). Statement counts
+# (pg_stat_statements) show which server answered what: the replicas' test and the bench read them.
+wal_level = replica
+max_wal_senders = 10
+max_replication_slots = 10
+shared_preload_libraries = 'pg_stat_statements'
 CONF
+    # Password logins over loopback only: the project's user, and its streaming replication (a
+    # standby from scripts/standby.sh); there is no Unix socket.
+    cat > "$d/pg_hba.conf" <<HBA
+# TYPE  DATABASE     USER     ADDRESS        METHOD
+host    all          all      127.0.0.1/32   scram-sha-256
+host    replication  $USER_NAME  127.0.0.1/32   scram-sha-256
+HBA
   elif [ -s "$d/govgrid_password" ]; then
     # A cluster made by an earlier checkout in this place (a clean clone where the last one was):
     # its password, not a new one it would refuse.

@@ -22,6 +22,9 @@ packages="postgresql-15-postgis-3 postgresql-client-15 gdal-bin gettext python3-
 # Playwright's bundled driver (a Node.js binary) links against; a minimal Debian has no libatomic1
 # (`ldd` on .venv/lib/python3.11/site-packages/playwright/driver/node lists them).
 [ $WANT_TEST = 1 ] && packages="$packages chromium libatomic1 libstdc++6"
+# The tests run govgrid through PgBouncer in transaction mode (tests/govgrid/test_pgbouncer.py),
+# starting their own on a free loopback port.
+[ $WANT_TEST = 1 ] && packages="$packages pgbouncer"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -33,6 +36,10 @@ if [ -n "$missing" ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  # Debian starts the pgbouncer it installs as a service on port 6432; the tests start their own.
+  case " $missing " in *" pgbouncer "*)
+    if [ -d /run/systemd/system ]; then $SUDO systemctl disable --now pgbouncer >/dev/null 2>&1 || true; fi ;;
+  esac
 fi
 
 # --- Python virtual environment ------------------------------------------------------------------

@@ -10,10 +10,16 @@ again. PREPARE is not undone by a rollback, and PostgreSQL re-plans by itself wh
 The SQL is written as everywhere else, with %(name)s parameters; PostgreSQL infers each parameter's
 type from where it is used, so a parameter it cannot place needs a cast in the SQL.
 
+Through a transaction pooler (GOVGRID_DATABASE_POOLED=transaction, govgrid/databases.py) a Django
+connection's transactions may run on different server connections, where a statement prepared on
+one is unknown on the next: there each statement is sent as it is written, planned every time.
+
 One of intake's speed-ups: docs/speed.md lists them together, with what each costs.
 """
 
 import re
+
+from django.conf import settings
 
 PARAMETER = re.compile(r"%\((\w+)\)s")
 
@@ -21,6 +27,7 @@ PARAMETER = re.compile(r"%\((\w+)\)s")
 class Prepared:
     def __init__(self, name, sql):
         self.name = name
+        self.sql = sql
         self.order = list(dict.fromkeys(PARAMETER.findall(sql)))
         position = {key: i + 1 for i, key in enumerate(self.order)}
         # %% is a literal % in the SQL as written (psycopg's escaping); PREPARE sees it plainly.
@@ -30,6 +37,9 @@ class Prepared:
 
     def execute(self, cursor, params):
         """Run on a Django cursor with a dict of parameters; fetch the rows from the cursor."""
+        if settings.DATABASE_POOLED == "transaction":
+            cursor.execute(self.sql, params)
+            return
         wrapper = cursor.db  # the connection the cursor belongs to
         raw = wrapper.connection
         known = getattr(wrapper, "govgrid_prepared", None)
