@@ -101,7 +101,8 @@ def refresh_function_sql():
     return f"""
 CREATE OR REPLACE FUNCTION aggregates_refresh(ids bigint[]) RETURNS void LANGUAGE plpgsql
 -- planned for the ids of each call: a generic plan reads every month's partition, and its estimate
--- (all the cases) made PostgreSQL compile it with JIT, seconds on each write of a case
+-- (all the cases) made PostgreSQL compile it with JIT, seconds on each write of a case; JIT is off
+-- here whatever the session of the writer (psql, a bulk load) says
 SET plan_cache_mode = force_custom_plan
 SET jit = off
 AS $fn$

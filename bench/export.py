@@ -101,7 +101,7 @@ def explain(n_cases):
     export = plan_export("incidents", {}, Scope.for_user(get_user_model().objects.get(username=ANALYST)))
     sql, params = export.sql("geojson"), export.statements[0]
     settings = {
-        "jit": "off",  # as Export.rows has it
+        "jit": "off",  # as govgrid's connections have it (govgrid/settings.py)
         "auto_explain.log_min_duration": "0",
         "auto_explain.log_analyze": "on",
         "auto_explain.log_buffers": "on",

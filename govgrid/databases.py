@@ -11,8 +11,8 @@ transaction), consecutive transactions of one Django connection may run on diffe
 connections, so nothing may outlive a transaction on the server:
 
 - govgrid.lib.prepared runs its statements plainly (a PREPARE would stay on one server connection);
-- no `options` startup parameter (PgBouncer 1.18 refuses it): plan_cache_mode comes from the role
-  (`ALTER ROLE ... SET plan_cache_mode`), as does the time zone (`SET timezone = 'UTC'`, so Django
+- no `options` startup parameter (PgBouncer 1.18 refuses it): SESSION_SETTINGS come from the role
+  (`ALTER ROLE ... SET plan_cache_mode`, `... SET jit`), as does the time zone (`SET timezone = 'UTC'`, so Django
   has no SET TIME ZONE to send);
 - DISABLE_SERVER_SIDE_CURSORS: QuerySet.iterator() outside a transaction would declare a cursor
   WITH HOLD, which lives on the server connection after the transaction. Exports keep their
@@ -25,6 +25,22 @@ connections, so nothing may outlive a transaction on the server:
 from django.core.exceptions import ImproperlyConfigured
 
 POOLED_MODES = ("", "session", "transaction")
+
+# The settings of every session of govgrid's: sent at connection start (`options`), or held by the
+# role behind a transaction pooler (docs/deployment.md).
+# - plan_cache_mode: govgrid's prepared statements (govgrid.lib.prepared) keep the plan made once:
+#   for their short statements planning costs more than running, and a plan per call gains
+#   nothing. Only prepared statements and PL/pgSQL use the plan cache.
+# - jit: with a year of monthly partitions the planner's costs pass JIT's thresholds for statements
+#   whose time goes into reading indexes and counting, and it compiled for seconds what ran in
+#   milliseconds (the density map, exports, the volunteers' figures, the kept figures' triggers:
+#   1 to 8 s a statement at 2,000,000 cases).
+SESSION_SETTINGS = {"plan_cache_mode": "force_generic_plan", "jit": "off"}
+
+
+def connection_options():
+    """The `options` startup parameter that sets SESSION_SETTINGS."""
+    return " ".join(f"-c {name}={value}" for name, value in SESSION_SETTINGS.items())
 
 
 def pooled_mode(value):

@@ -54,10 +54,7 @@ def database_from_url(url):
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
-        # govgrid's prepared statements (govgrid.lib.prepared) keep the plan made once: for their
-        # short statements planning costs more than running, and a plan per call gains nothing.
-        # Only prepared statements and PL/pgSQL use the plan cache; other queries are unaffected.
-        "OPTIONS": {"options": "-c plan_cache_mode=force_generic_plan"},
+        "OPTIONS": {"options": databases.connection_options()},  # govgrid.databases.SESSION_SETTINGS
     }
 
 

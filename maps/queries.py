@@ -1,9 +1,8 @@
 """Read-side queries for the map pages: PostGIS writes the GeoJSON, Python only passes it on."""
 
 import json
-from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -121,17 +120,6 @@ def grid_card(code, as_of=None):
 # --- density map -------------------------------------------------------------------------------
 
 
-@contextmanager
-def cursor_without_jit():
-    """A cursor in a transaction of its own with PostgreSQL's JIT compiling off. A district's
-    months of cases make the density statements look costly enough to compile (2-3 s of 4 at
-    2,000,000 cases), though their time goes into reading an index and counting, where compiled
-    code gains nothing (as the exports found, exports/plan.py)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield cursor
-
-
 # Cases (aliased i) of a category: the item with that code or any item of the class with that
 # code; every category when %(category)s is ''.
 _IN_CATEGORY = """(%(category)s = '' OR i.category_id IN (
@@ -219,7 +207,7 @@ def density(prefixes, since, until, category="", per="households"):
     cases, params = density_incidents(prefixes, since, until, category)
     grids_under, grids_params = under_codes_sql("code", prefixes)
     sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
-    with cursor_without_jit() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params | grids_params | {"per": per})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -246,7 +234,7 @@ def heat_points(prefixes, since, until, category="", cell=0.0005):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
     cases, params = density_incidents(prefixes, since, until, category)
-    with cursor_without_jit() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
 
@@ -255,7 +243,7 @@ def density_incident_ids(code, since, until, category=""):
     """The ids of the cases that the density map counts for the grid `code` (its tooltip's figure):
     the list its popup shows, from the same named query."""
     cases, params = density_incidents([code], since, until, category)
-    with cursor_without_jit() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT d.id FROM ({cases}) d", params)
         return [row[0] for row in cursor.fetchall()]
 

@@ -41,10 +41,9 @@ to local midnight of `until`. The API, the CSV export (written by PostgreSQL, ev
 spreadsheet-safe) and the dashboard's section read the same statement, so they always agree.
 """
 
-from contextlib import contextmanager
 from datetime import datetime, time
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from govgrid.lib.spreadsheet import safe_cell_sql
@@ -273,19 +272,9 @@ def _grouping(level):
     return _Grouping() if level == "work_unit" else _Grouping(CODE_LENGTH[Level(level)])
 
 
-@contextmanager
-def _cursor():
-    """A cursor in a transaction without JIT compilation: the statement's estimated cost over a city
-    sets PostgreSQL compiling it for seconds (7 s of 35 s at 50,000 grids), more than it saves."""
-    # On the database the request reads from (a read replica for a GET: govgrid/replicas.py).
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")
-        yield cursor
-
-
 def _rows(grouping, prefixes, since, until):
     sql, params = _statement(grouping, prefixes, cell=_plain)
-    with _cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params | _params(grouping, since, until))
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -302,7 +291,7 @@ def volunteer_figures_csv(out, prefixes, level, since, until):
     """The same rows as CSV with a header, written by PostgreSQL into the text file `out`."""
     grouping = _grouping(level)
     sql, params = _statement(grouping, prefixes, cell=safe_cell_sql)
-    with _cursor() as cursor:
+    with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params | _params(grouping, since, until)).decode()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
 

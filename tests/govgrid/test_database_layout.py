@@ -35,13 +35,19 @@ def test_a_replica_url_that_is_not_postgres_is_refused_naming_the_setting_and_th
         databases.layout(database_from_url, PRIMARY, "postgres://a@b/c,mysql://a@b/c", "", 2)
 
 
+def test_govgrids_connections_plan_without_jit_and_keep_prepared_plans(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), current_setting('plan_cache_mode')")
+        assert cursor.fetchone() == ("off", "force_generic_plan")
+
+
 def test_behind_a_transaction_pooler_no_options_are_sent_and_iterators_hold_no_cursor():
     found = databases.layout(database_from_url, PRIMARY, REPLICAS, "transaction", 2)
     for entry in found.values():
         assert "options" not in entry["OPTIONS"]
         assert entry["DISABLE_SERVER_SIDE_CURSORS"] is True
     direct = databases.layout(database_from_url, PRIMARY, "", "", 2)["default"]
-    assert direct["OPTIONS"] == {"options": "-c plan_cache_mode=force_generic_plan"}
+    assert direct["OPTIONS"] == {"options": "-c plan_cache_mode=force_generic_plan -c jit=off"}, "what it sends"
     assert "DISABLE_SERVER_SIDE_CURSORS" not in direct
 
 

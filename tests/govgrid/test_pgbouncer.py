@@ -25,6 +25,7 @@ import psycopg2
 import pytest
 from django.db import connection
 
+from govgrid import databases
 from incidents.models import Incident
 from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port, post_json, worker_grid
 from tests.govgrid.visitors import Visitor
@@ -67,10 +68,9 @@ def role_settings(django_db_blocker, statement):
     """The session settings govgrid's connections no longer send, on the role in the test database."""
     db = connection.settings_dict
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for setting in ("plan_cache_mode = force_generic_plan", "timezone = 'UTC'"):
-            name = setting.split(" ")[0]
+        for name, value in (databases.SESSION_SETTINGS | {"timezone": "UTC"}).items():
             sql = f'ALTER ROLE "{db["USER"]}" IN DATABASE "{db["NAME"]}" '
-            cursor.execute(sql + (f"SET {setting}" if statement == "set" else f"RESET {name}"))
+            cursor.execute(sql + (f"SET {name} = '{value}'" if statement == "set" else f"RESET {name}"))
 
 
 def waiting_for(port, process, log):
@@ -214,5 +214,5 @@ def test_a_connection_through_pgbouncer_has_the_roles_settings_not_sent_ones(pgb
         ) as conn,
         conn.cursor() as cursor,
     ):
-        cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('TimeZone')")
-        assert cursor.fetchone() == ("force_generic_plan", "UTC")
+        cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit'), current_setting('TimeZone')")
+        assert cursor.fetchone() == ("force_generic_plan", "off", "UTC")
