@@ -159,11 +159,11 @@ def party_members(prefixes, today, first, level):
     today included, and the analysis meetings and trainings of the last whole month: the same
     statement as the volunteers' figures API (volunteers.figures), with shares in %. `query` is the
     API's and the CSV's query for the same period, per area of `level`."""
-    from volunteers.figures import volunteer_totals
+    from volunteers.figures import meetings_held, volunteer_totals
 
     figures = volunteer_totals(prefixes, first, today + timedelta(days=1))
     last_month = months_back(today, 2)[0]
-    held = volunteer_totals(prefixes, last_month, _next_month(last_month))
+    held = meetings_held(prefixes, last_month, _next_month(last_month))
     return {
         "figures": figures,
         "shown": {name: None if figures[name] is None else round(100 * figures[name], 1) for name in SHARES},

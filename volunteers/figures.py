@@ -303,3 +303,16 @@ def volunteer_totals(prefixes, since, until):
     if rows:
         return {name: rows[0][name] for name in FIGURES}
     return {name: 0 for name in (*COUNTS, *SUMS)} | {name: None for name in (*MEDIANS, *SHARES)}
+
+
+def meetings_held(prefixes, since, until):
+    """The analysis meetings and trainings held under `prefixes` in the days [since, until): the
+    statement's own meetings part alone (the dashboard's last month, which needs nothing else)."""
+    grouping = _Grouping(0)
+    statement = _Statement(grouping, prefixes)
+    meetings = statement.meetings()
+    sql = f"SELECT coalesce(sum(analysis_meetings), 0)::int, coalesce(sum(trainings), 0)::int FROM ({meetings}) t"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, statement.params | _params(grouping, since, until))
+        analysis_meetings, trainings = cursor.fetchone()
+    return {"analysis_meetings": analysis_meetings, "trainings": trainings}
