@@ -39,21 +39,27 @@ from .events import by_resident, by_system
 from .models import Callback, Incident, Status, is_open_sql, is_resolved_sql
 
 
-def residents_word_sql(base="base"):
+def _of_cases(table, ids):
+    """A condition that reads only the rows of `table` (an alias with incident_id) of the cases in the
+    SQL array `ids`, or nothing (None)."""
+    return f" AND {table}.incident_id = ANY({ids})" if ids else ""
+
+
+def residents_word_sql(base="base", ids=None):
     """The satisfaction rule in SQL, once for every figure that reports it: CTEs (`rated`, `called`,
     `words`) over the cases of the CTE `base` (columns id and rating) giving each case's `words.satisfied`
     (the latest of the resident's own rating, 4 or 5 satisfied, and a call-back that reached them;
-    NULL when neither) and `words.resident_rating`."""
+    NULL when neither) and `words.resident_rating`. `ids`: see case_facts_sql."""
     return f"""rated AS (
     -- the latest rating, and whether a resident gave it; the latest call-back that reached the resident
     SELECT DISTINCT ON (e.incident_id) e.incident_id, e.at, {by_resident("e")} AS by_resident
     FROM incidents_incidentevent e JOIN {base} b ON b.id = e.incident_id
-    WHERE e.action = 'rate'
+    WHERE e.action = 'rate'{_of_cases("e", ids)}
     ORDER BY e.incident_id, e.at DESC, e.id DESC
 ), called AS (
     SELECT DISTINCT ON (c.incident_id) c.incident_id, c.at, c.satisfied
     FROM {Callback._meta.db_table} c JOIN {base} b ON b.id = c.incident_id
-    WHERE c.reached
+    WHERE c.reached{_of_cases("c", ids)}
     ORDER BY c.incident_id, c.at DESC, c.id DESC
 ), words AS (
     SELECT b.id,
@@ -73,14 +79,18 @@ RESIDENTS_WORD = residents_word_sql()
 FACT_ACTIONS = ("close", "resolve", "escalate", "rate")
 
 
-def case_facts_sql(base="base"):
+def case_facts_sql(base="base", ids=None):
     """The per-case facts, once for the set-based figures and for the aggregates that keep them
     (aggregates/): CTEs (`moments`, the residents' word, `facts`) over the cases of the CTE `base`
     (columns id, status, level, received_at, due_at, rating, and any others, kept) giving each case
     the facts that do not depend on the present: `closed_at`, `seconds_to_close` (closed cases),
     `on_time`, `late_for_good` (the sweep escalated it or it was resolved after its due time),
     `open_due` (the due time of a case still open: it is late once the present passes it, see
-    late_sql), `word` and `resident_rating`."""
+    late_sql), `word` and `resident_rating`.
+
+    `ids`, an SQL array of the cases `base` holds when they are few and known (the kept figures'
+    trigger, one report's case): the events and call-backs are then looked up by it, so that only
+    those cases' months are read, instead of joined to `base` (which the planner cannot size)."""
     return f"""moments AS (
     -- one pass over the events of these cases: when each was last closed and last resolved, and
     -- whether the deadline sweep ever escalated it (only the sweep escalates without an actor)
@@ -88,9 +98,9 @@ def case_facts_sql(base="base"):
            max(e.at) FILTER (WHERE e.action = 'resolve') AS resolved_at,
            bool_or(e.action = 'escalate') AS swept
     FROM incidents_incidentevent e JOIN {base} b ON b.id = e.incident_id
-    WHERE e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND {by_system("e")})
+    WHERE (e.action IN ('close', 'resolve') OR (e.action = 'escalate' AND {by_system("e")})){_of_cases("e", ids)}
     GROUP BY e.incident_id
-), {residents_word_sql(base)}, facts AS (
+), {residents_word_sql(base, ids)}, facts AS (
     SELECT b.*, m.closed_at, w.satisfied AS word, w.resident_rating,
            CASE WHEN b.status = '{Status.CLOSED}' THEN extract(epoch FROM m.closed_at - b.received_at) END
                AS seconds_to_close,
