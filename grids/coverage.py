@@ -228,19 +228,20 @@ def grid_rules(prefix=None, *, source=None, grid_ids=None, thresholds=None, toda
     return _GRID_RULES_SQL.replace("{grids}", grids), params
 
 
-def grid_results(prefix, *, thresholds=None, today=None):
-    """grid_rules' rows for the grids under `prefix`, as (sql, params) with the same columns: read
-    from the maintained table (grids.coverage_table) when it holds today's results of these
-    thresholds, else computed live. A past day (`today`, the as_of of generations) is always
-    computed live: the table holds only the current grids judged on the current day."""
+def grid_results(prefix=None, *, source=None, thresholds=None, today=None):
+    """grid_rules' rows for the grids under `prefix`, or of every row of `source` (as grid_rules'),
+    as (sql, params) with the same columns: read from the maintained table (grids.coverage_table)
+    when it holds today's results of these thresholds, else computed live. A past day (`today`, the
+    as_of of generations) is always computed live: the table holds only the current grids judged on
+    the current day."""
     from .coverage_table import table_results  # the table is made from this module's rules
 
     thresholds = thresholds or Thresholds.from_settings()
     if today is None:
-        found = table_results(prefix, thresholds)
+        found = table_results(prefix, thresholds, source=source)
         if found is not None:
             return found
-    return grid_rules(prefix, thresholds=thresholds, today=today)
+    return grid_rules(prefix, source=source, thresholds=thresholds, today=today)
 
 
 def grid_coverage(prefix, thresholds=None, today=None):

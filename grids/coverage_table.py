@@ -134,17 +134,22 @@ def is_current(thresholds, today=None):
     return ready and judged_on == (today or timezone.localdate()) and fingerprint == judge_function_sql(thresholds)[1]
 
 
-def table_results(prefix, thresholds):
-    """grid_rules' rows of the current grids under `prefix`, read from the table, as (sql, params);
-    None when the table does not hold today's results of these thresholds."""
-    return table_sql(prefix) if is_current(thresholds) else None
+def table_results(prefix, thresholds, source=None):
+    """grid_rules' rows of the current grids under `prefix` (or of the rows of `source`, a relation
+    of current grids_area rows), read from the table, as (sql, params); None when the table does not
+    hold today's results of these thresholds."""
+    return table_sql(prefix, source) if is_current(thresholds) else None
 
 
-def table_sql(prefix):
-    """The table's rows of the current grids under `prefix` as (sql, params), whatever its state:
-    the table alone (it holds only current grids, with their code and name)."""
-    under, params = under_codes_sql("c.code", [prefix], "prefix")
+def table_sql(prefix, source=None):
+    """The table's rows of the current grids under `prefix` (or of the rows of `source`) as (sql,
+    params), whatever its state: the table alone (it holds only current grids, with their code and
+    name)."""
     columns = ", ".join(f"c.{column}" for column in STORED)
+    if source is not None:
+        under, params = f"c.grid_id IN (SELECT id FROM {source})", {}
+    else:
+        under, params = under_codes_sql("c.code", [prefix], "prefix")
     return f"SELECT c.grid_id AS id, {columns} FROM grids_gridcoverage c WHERE {under}", params
 
 

@@ -33,9 +33,8 @@ from govgrid.lib.basemap import draws_in_gcj02
 from govgrid.lib.errors import GovgridError, NotFound
 from govgrid.lib.reads import read_only
 from grids.auth import ScopedTokenAuthentication
-from grids.coverage import Thresholds, grid_rules
-from grids.coverage_table import is_current
-from grids.models import GridCoverage, Level, level_for_code, valid_on_sql
+from grids.coverage import grid_results
+from grids.models import Level, level_for_code, valid_on_sql
 from grids.scopes import Scope, under_codes_sql
 
 LAYERS = {"grids": Level.GRID, "communities": Level.COMMUNITY, "streets": Level.STREET}
@@ -61,9 +60,9 @@ _TILE_SQL = """
     )
     SELECT ST_AsMVT(features.*, %(layer)s, %(extent)s, 'geom'{feature_id}) FROM features WHERE geom IS NOT NULL
 """
-# Grids carry their coverage status: read from the maintained coverage table when it holds today's
-# results (grids.coverage_table), else by grids.coverage's named query, grid_rules, run on the
-# tile's grids only (its source is in_tile). A tile of zoom 12 holds a thousand grids, for which
+# Grids carry their coverage status, by grids.coverage.grid_results on the tile's grids only (its
+# source is in_tile): read from the maintained coverage table when it holds today's results, else
+# by the rules run live. A tile of zoom 12 holds a thousand grids, for which
 # the rules took a quarter of a second (and a second more of JIT compiling) at 50,000 grids.
 _FACTS = "a.code, a.name, a.level, NULLIF(a.kind, '') AS kind, a.households, a.population"
 _GRID_STATUSES = {
@@ -133,11 +132,7 @@ def make_tile(layer, level, z, x, y, prefixes):
 
 def _grid_statuses():
     """(SQL, params): the code and coverage status of each grid of the tile (in_tile)."""
-    thresholds = Thresholds.from_settings()
-    if is_current(thresholds):
-        table = GridCoverage._meta.db_table
-        return f"SELECT c.code, c.status FROM {table} c WHERE c.grid_id IN (SELECT id FROM in_tile)", {}
-    rules, params = grid_rules(source="in_tile", thresholds=thresholds)
+    rules, params = grid_results(source="in_tile")
     return f"SELECT code, status FROM ({rules}) rules", params
 
 

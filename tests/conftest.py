@@ -462,54 +462,67 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def database_url(port=None):
+    """The test database's URL, for a server a test starts; through `port` (a pooler's, a standby's)
+    instead of the database server's own when given."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
+    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT']}/{db['NAME']}"
+
+
+@contextmanager
+def gunicorn(env, log_path, *arguments):
+    """govgrid served by gunicorn on a free loopback port, with the test's environment and `env`
+    over it (DATABASE_URL: database_url()), gunicorn's own `arguments` (workers, threads, a
+    configuration file) and its output in `log_path`; yields the base URL once it answers, and stops
+    it after."""
+    port = _free_port()
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "govgrid.wsgi", *arguments]
+            + ["--bind", f"127.0.0.1:{port}", "--no-control-socket"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                urlopen(base + "/accounts/login/", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"gunicorn did not start:\n{Path(log_path).read_text()}") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def served_app(django_db_setup, django_db_blocker, tmp_path_factory):
     """govgrid served by gunicorn, as `make run` does, on the test database; yields its base URL."""
     from django.db import connection
 
-    db = connection.settings_dict
-    port = _free_port()
-    env = dict(os.environ)
-    user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
-    env["DATABASE_URL"] = f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env["GOVGRID_MEDIA_ROOT"] = str(tmp_path_factory.mktemp("served-media"))
-    env["GOVGRID_ACTIVITY_CODE_SECONDS"] = str(SERVED_ACTIVITY_CODE_SECONDS)
-    log_path = worker_file(ROOT / "var" / "test-gunicorn.log")
-    log = open(log_path, "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "govgrid.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            urlopen(base + "/accounts/login/", timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
-            time.sleep(0.3)
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    env = {
+        "DATABASE_URL": database_url(),
+        "GOVGRID_MEDIA_ROOT": str(tmp_path_factory.mktemp("served-media")),
+        "GOVGRID_ACTIVITY_CODE_SECONDS": str(SERVED_ACTIVITY_CODE_SECONDS),
+    }
+    with gunicorn(env, worker_file(ROOT / "var" / "test-gunicorn.log"), "--workers", "2") as base:
+        yield base
     with django_db_blocker.unblock():
-        _wait_for_other_connections_to_close(db["NAME"])
+        _wait_for_other_connections_to_close(connection.settings_dict["NAME"])
 
 
 def _wait_for_other_connections_to_close(name, seconds=10):

@@ -3,19 +3,13 @@ longer than nginx does (govgrid/gunicorn_conf.py, scripts/nginx.conf.in), so ngi
 request on a connection gunicorn is closing, which lost a dispatcher's POST under load (a 502)."""
 
 import http.client
-import os
 import re
-import subprocess
-import sys
 import time
-from urllib.parse import quote
-from urllib.request import urlopen
 
 import pytest
-from django.db import connection
 
 from govgrid import gunicorn_conf
-from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port
+from tests.conftest import ROOT, database_url, gunicorn
 
 pytestmark = pytest.mark.django_db  # the served app reads the test database
 
@@ -36,39 +30,12 @@ def test_nginx_closes_its_idle_connections_to_gunicorn_well_before_gunicorn_does
 
 
 @pytest.fixture
-def threaded_app(tmp_path):
+def threaded_app(tmp_path, db):
     """gunicorn with threads, with govgrid's configuration, on the test database."""
-    db = connection.settings_dict
-    user = quote(db["USER"], safe="") + ":" + quote(db["PASSWORD"], safe="")
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        GOVGRID_MEDIA_ROOT=str(tmp_path),
-    )
-    port = _free_port()
-    log = tmp_path / "gunicorn.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "govgrid.wsgi", "-c", "govgrid/gunicorn_conf.py"]
-            + ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "2", "--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start:\n" + log.read_text()) from None
-            time.sleep(0.3)
-    yield port
-    server.terminate()
-    server.wait(timeout=30)
+    env = {"DATABASE_URL": database_url(), "GOVGRID_MEDIA_ROOT": str(tmp_path)}
+    arguments = ("-c", "govgrid/gunicorn_conf.py", "--workers", "1", "--threads", "2")
+    with gunicorn(env, tmp_path / "gunicorn.log", *arguments) as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 def test_a_post_sent_on_a_connection_left_idle_for_seconds_is_answered(threaded_app):

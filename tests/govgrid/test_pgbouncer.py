@@ -12,14 +12,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
-from urllib.request import urlopen
 
 import psycopg2
 import pytest
@@ -27,7 +24,7 @@ from django.db import connection
 
 from govgrid import databases
 from incidents.models import Incident
-from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port, post_json, worker_grid
+from tests.conftest import ROOT, _free_port, database_url, gunicorn, post_json, worker_grid
 from tests.govgrid.visitors import Visitor
 from tests.incidents.browsing import token_of
 
@@ -118,39 +115,14 @@ def pgbouncer(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def served(pgbouncer, tmp_path_factory):
     """gunicorn, WORKERS sync workers, reaching the test database only through PgBouncer."""
-    db = connection.settings_dict
-    user = quote(db["USER"], safe="") + ":" + quote(db["PASSWORD"], safe="")
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"postgres://{user}@127.0.0.1:{pgbouncer}/{db['NAME']}",
-        GOVGRID_DATABASE_POOLED="transaction",
-        GOVGRID_MEDIA_ROOT=str(tmp_path_factory.mktemp("pooled-media")),
-    )
-    port = _free_port()
+    env = {
+        "DATABASE_URL": database_url(pgbouncer),
+        "GOVGRID_DATABASE_POOLED": "transaction",
+        "GOVGRID_MEDIA_ROOT": str(tmp_path_factory.mktemp("pooled-media")),
+    }
     log = tmp_path_factory.mktemp("pooled-log") / "gunicorn.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "govgrid.wsgi", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", str(WORKERS), "--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            urlopen(base + "/accounts/login/", timeout=5).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start:\n" + log.read_text()) from None
-            time.sleep(0.3)
-    yield base, log
-    server.terminate()
-    server.wait(timeout=30)
+    with gunicorn(env, log, "--workers", str(WORKERS)) as base:
+        yield base, log
 
 
 def at_once(work, items):

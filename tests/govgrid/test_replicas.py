@@ -14,15 +14,13 @@ import subprocess
 import sys
 import time
 import uuid
-from urllib.parse import quote
-from urllib.request import urlopen
 
 import psycopg2
 import pytest
 from django.db import connection
 
 from govgrid import replicas
-from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port, worker_grid
+from tests.conftest import ROOT, _free_port, database_url, gunicorn, worker_grid
 from tests.govgrid.visitors import Visitor
 from tests.incidents.browsing import token_of
 
@@ -86,48 +84,19 @@ def standby(django_db_setup, django_db_blocker):
             cursor.execute("DROP EXTENSION IF EXISTS pg_stat_statements")
 
 
-def database_url(port):
-    db = connection.settings_dict
-    return f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'], safe='')}@127.0.0.1:{port}/{db['NAME']}"
-
-
 @pytest.fixture(scope="module")
 def served(standby, tmp_path_factory):
     """gunicorn on the test database, reading from the standby; a lag bound long enough for a test
     that pauses the standby's replay to still use it for others."""
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url(connection.settings_dict["PORT"]),
-        GOVGRID_DATABASE_REPLICA_URLS=database_url(standby),
-        GOVGRID_REPLICA_CHECK_SECONDS=str(CHECK_SECONDS),
-        GOVGRID_REPLICA_MAX_LAG_SECONDS="120",
-        GOVGRID_MEDIA_ROOT=str(tmp_path_factory.mktemp("replica-media")),
-    )
-    port = _free_port()
-    log = tmp_path_factory.mktemp("replica-log") / "gunicorn.log"
-    with open(log, "w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "govgrid.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-            + ["--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            urlopen(base + "/accounts/login/", timeout=5).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start:\n" + log.read_text()) from None
-            time.sleep(0.3)
-    yield base
-    server.terminate()
-    server.wait(timeout=30)
+    env = {
+        "DATABASE_URL": database_url(),
+        "GOVGRID_DATABASE_REPLICA_URLS": database_url(standby),
+        "GOVGRID_REPLICA_CHECK_SECONDS": str(CHECK_SECONDS),
+        "GOVGRID_REPLICA_MAX_LAG_SECONDS": "120",
+        "GOVGRID_MEDIA_ROOT": str(tmp_path_factory.mktemp("replica-media")),
+    }
+    with gunicorn(env, tmp_path_factory.mktemp("replica-log") / "gunicorn.log", "--workers", "2") as base:
+        yield base
 
 
 def on_server(port, sql, row=False):
