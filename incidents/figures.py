@@ -150,10 +150,12 @@ ORDER BY a.code, month
 _PLACED_AS_OF = placed_sql("g", "i.location", "%(as_of)s")
 
 
-def _received_in_sql(since, until):
-    """The cases received in [since, until), as a condition on incidents_incident written out with
-    its values: Incident.objects.received_in's, whose months' id range lets PostgreSQL read only
-    those months' partitions (written out, so that the planner prunes them when it plans)."""
+def received_in_sql(since, until):
+    """The cases received in [since, until), as a condition on incidents_incident (unaliased) written
+    out with its values: Incident.objects.received_in's, whose months' id range lets PostgreSQL read
+    only those months' partitions (written out, so that the planner prunes them when it plans; a
+    generic plan could only prune as it runs). The figures and the density map read their cases
+    through it."""
     query = Incident.objects.received_in(since, until).query
     where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
     return connection.ops.compose_sql(where, params)
@@ -203,7 +205,7 @@ def set_based_figures(prefix, level, since, until, by_month=False, now=None, as_
         period=period,
         grid_code="coalesce(placed.code, g.code)" if placing else "g.code",
         placed=_PLACED_AS_OF if placing else "",
-        received_in=_received_in_sql(since, until),
+        received_in=received_in_sql(since, until),
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)

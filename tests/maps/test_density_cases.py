@@ -22,15 +22,15 @@ PERIOD = {"since": "2026-06-01", "until": "2026-08-31", "category": ""}
 
 
 @pytest.fixture
-def escalated(staffed_city):
+def escalated(staffed_city, clock):
     """Zhao Lei, the grid worker, reports a blocked drain in his grid on 2 July 2026 and escalates
     it: the community handles it now."""
     zhao = staffed_city.users["grid_worker"]
     grid = staffed_city.grid_of("grid_worker")
     point = grid.geom.point_on_surface
     report = Report(client_id=uuid.uuid4(), category="0301", description="下水道堵塞", lon=point.x, lat=point.y)
+    clock.at = datetime(2026, 7, 2, 10, 0, tzinfo=SHANGHAI)
     code = report_incident(zhao, report)[0].code
-    Incident.objects.filter(code=code).update(received_at=datetime(2026, 7, 2, 10, 0, tzinfo=SHANGHAI))
     act(zhao, code, "escalate", Incident.objects.get(code=code).version, reason="需社区协调")
     case = Incident.objects.get(code=code)
     assert case.area_code == grid.code[:12] and case.grid_id == grid.pk

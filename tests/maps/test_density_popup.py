@@ -20,17 +20,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD = {"since": "2026-06-01", "until": "2026-08-31", "category": "03"}
 
 
-def received(code, *at):
-    Incident.objects.filter(code=code).update(received_at=datetime(*at, tzinfo=SHANGHAI))
-
-
 def step(city, code, name, action, **fields):
     incident = Incident.objects.get(code=code)
     return act(city.users[name], code, action, incident.version, **fields)
 
 
 @pytest.fixture
-def summer_cases(staffed_city):
+def summer_cases(staffed_city, clock):
     """grid_worker's grid, June–August 2026, class 03: on the first minute and the last minute of
     the period, one escalated to the community, one rejected (all four counted); the minute before
     and the minute after the period, and one of class 04 (none counted)."""
@@ -38,19 +34,18 @@ def summer_cases(staffed_city):
     grid = city.grid_of("grid_worker")
     point = grid.geom.point_on_surface
 
-    def case(category="0301"):
+    def case(*at, category="0301"):
+        clock.at = datetime(*at, tzinfo=SHANGHAI)
         report = Report(client_id=uuid.uuid4(), category=category, description="测试", lon=point.x, lat=point.y)
         return report_incident(city.users["grid_worker"], report)[0].code
 
-    first, last, escalated, rejected, before, after = (case() for _ in range(6))
-    other_class = case("0401")
-    received(first, 2026, 6, 1, 0, 0)
-    received(last, 2026, 8, 31, 23, 59)
-    received(escalated, 2026, 7, 2, 10, 0)
-    received(rejected, 2026, 7, 3, 10, 0)
-    received(before, 2026, 5, 31, 23, 59)
-    received(after, 2026, 9, 1, 0, 0)
-    received(other_class, 2026, 7, 4, 10, 0)
+    first = case(2026, 6, 1, 0, 0)
+    last = case(2026, 8, 31, 23, 59)
+    escalated = case(2026, 7, 2, 10, 0)
+    rejected = case(2026, 7, 3, 10, 0)
+    case(2026, 5, 31, 23, 59)  # the minute before
+    case(2026, 9, 1, 0, 0)  # the minute after
+    case(2026, 7, 4, 10, 0, category="0401")  # another class
     step(city, escalated, "grid_worker", "escalate", reason="需社区协调")
     step(city, rejected, "community_dispatcher", "reject", reason="无效上报")
     return grid, {first, last, escalated, rejected}
