@@ -112,6 +112,19 @@ def _class_of(rate, bounds):
     return len(bounds) - 1
 
 
+# The heat map's cells: about 50 m (0.0005°) for a city's grids, and wider for a wider view, so
+# that its width holds at most HEAT_CELLS_ACROSS of them (a province's district of 50,000 grids had
+# 50,000 cells of 50 m, 1.9 MB of page for what the screen draws in a few hundred pixels).
+HEAT_CELL = 0.0005
+HEAT_CELLS_ACROSS = 200
+
+
+def heat_cell(extent):
+    """The heat map's cell in degrees for the view of `extent` (west, south, east, north)."""
+    west, south, east, north = extent
+    return max(HEAT_CELL, round(max(east - west, north - south) / HEAT_CELLS_ACROSS, 4))
+
+
 @read_only
 @login_required
 def density_map(request):
@@ -189,9 +202,9 @@ def density_map(request):
         ).add_to(fmap)
     outlines(fmap, prefixes, area, tiles)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fit_to_grids(fmap, prefixes)
+    extent = fit_to_grids(fmap, prefixes)
 
-    heat = heat_points(prefixes, since, until, category)
+    heat = heat_points(prefixes, since, until, category, cell=heat_cell(extent))
     if draws_in_gcj02() and heat:
         xy = np.array(heat, dtype=float)
         lon, lat = coords.wgs84_to_gcj02(xy[:, 1], xy[:, 0])

@@ -76,7 +76,8 @@ def figure_parts(fmap):
 
 def fit_to_grids(fmap, prefixes):
     """Open the map on the grids under the prefixes, not on the whole of their areas: a district's
-    boundary spans the countryside around the city, while its grids are where the work is."""
+    boundary spans the countryside around the city, while its grids are where the work is. Returns
+    that extent (west, south, east, north), in WGS84."""
     extent = Area.objects.grids().filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
     if extent is None:  # no grids yet: the areas themselves
         extent = Area.objects.filter(under_codes(prefixes)).aggregate(box=Extent("geom"))["box"]
@@ -87,6 +88,7 @@ def fit_to_grids(fmap, prefixes):
     if draws_in_gcj02():
         (west, east), (south, north) = coords.wgs84_to_gcj02(np.array([west, east]), np.array([south, north]))
     fmap.fit_bounds([[float(south), float(west)], [float(north), float(east)]])
+    return extent
 
 
 def grid_layer(fmap, prefixes, area, count, name, style, as_of=None):

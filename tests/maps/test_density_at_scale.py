@@ -115,3 +115,12 @@ def test_a_case_of_a_retired_grid_counts_in_todays_grid_covering_its_place(city)
     assert density_incident_ids(new.code, since, until) == [case.pk]
     assert density_incident_ids(city.grids[1].code, since, until) == [other.pk]
     assert sum(n for _lat, _lon, n in heat_points([city.code], since, until)) == 2
+
+
+def test_the_heat_maps_cells_widen_with_the_view_and_stay_50_m_for_a_city():
+    from maps.density_page import HEAT_CELL, heat_cell
+
+    city = (112.04, 32.65, 112.13, 32.72)  # the demo city's grids, 0.09° wide
+    province_district = (111.65, 32.37, 112.35, 32.99)  # 50,000 grids, 0.7° wide
+    assert heat_cell(city) == HEAT_CELL == 0.0005
+    assert heat_cell(province_district) == 0.0035  # 200 cells across its width
