@@ -472,6 +472,20 @@ def database_url(port=None):
     return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT']}/{db['NAME']}"
 
 
+def wait_until_served(base, process, log_path, name):
+    """Until `base` answers its login page; RuntimeError with the log (`log_path`) when `process`
+    (`name`: what it is) ends first or SERVER_START_SECONDS pass."""
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
+        try:
+            urlopen(base + "/accounts/login/", timeout=5).read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"{name} did not start:\n{Path(log_path).read_text()}") from None
+            time.sleep(0.3)
+
+
 @contextmanager
 def gunicorn(env, log_path, *arguments):
     """govgrid served by gunicorn on a free loopback port, with the test's environment and `env`
@@ -490,15 +504,7 @@ def gunicorn(env, log_path, *arguments):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            try:
-                urlopen(base + "/accounts/login/", timeout=5).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"gunicorn did not start:\n{Path(log_path).read_text()}") from None
-                time.sleep(0.3)
+        wait_until_served(base, server, log_path, "gunicorn")
         yield base
     finally:
         server.terminate()

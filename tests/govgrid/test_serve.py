@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from incidents.models import IncidentEvent
-from tests.conftest import ROOT, SERVER_START_SECONDS, _free_port
+from tests.conftest import ROOT, _free_port, wait_until_served
 from tests.incidents.test_escalate_overdue import committed_cases  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/sbin/nginx"), reason="scripts/setup.sh installs nginx")
@@ -38,16 +38,11 @@ def served(db, tmp_path):
             ["scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            urlopen(base + "/accounts/login/", timeout=5).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                os.killpg(process.pid, signal.SIGKILL)
-                raise RuntimeError("serve.sh did not start:\n" + log_path.read_text()) from None
-            time.sleep(0.3)
+    try:
+        wait_until_served(base, process, log_path, "serve.sh")
+    except RuntimeError:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
     yield base, log_path, process
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
