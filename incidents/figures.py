@@ -41,7 +41,7 @@ from .models import Callback, Incident, Status, is_open_sql, is_resolved_sql
 
 def _of_cases(table, ids):
     """A condition that reads only the rows of `table` (an alias with incident_id) of the cases in the
-    SQL array `ids`, or nothing (None)."""
+    SQL array `ids`; no condition when `ids` is None."""
     return f" AND {table}.incident_id = ANY({ids})" if ids else ""
 
 
