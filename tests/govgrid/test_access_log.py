@@ -2,19 +2,15 @@
 govgrid/gunicorn_conf.py) writes requests carrying an api_key, a token, an Authorization header or a
 session cookie with those values replaced, and keeps the rest of each line."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 import pytest
 
-from tests.conftest import SERVER_START_SECONDS, _free_port
+from tests.conftest import database_url, gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "govgrid/gunicorn_conf.py"
@@ -34,28 +30,12 @@ def test_make_run_starts_gunicorn_with_the_redacting_configuration():
 
 
 def serve(tmp_path, log_format=None):
-    from django.db import connection
-
-    db = connection.settings_dict
-    user = quote(db["USER"], safe="") + (":" + quote(db["PASSWORD"], safe="") if db["PASSWORD"] else "")
-    env = dict(os.environ, DATABASE_URL=f"postgres://{user}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    port = _free_port()
+    """govgrid under gunicorn with the redacting configuration, its access log in a file; the
+    server (tests/conftest.py gunicorn, a context manager) and the log's path."""
     log = tmp_path / "access.log"
-    command = [sys.executable, "-m", "gunicorn", "govgrid.wsgi", "-c", CONFIG, "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "1", "--access-logfile", str(log), "--no-control-socket"]
-    command += ["--access-logformat", log_format] if log_format else []
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        try:
-            urlopen(base + "/accounts/login/", timeout=2).read()
-            return server, base, log
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError("gunicorn did not start") from None
-            time.sleep(0.3)
+    arguments = ["-c", CONFIG, "--workers", "1", "--access-logfile", str(log)]
+    arguments += ["--access-logformat", log_format] if log_format else []
+    return gunicorn({"DATABASE_URL": database_url()}, tmp_path / "gunicorn.log", *arguments), log
 
 
 def get(url, **headers):
@@ -69,8 +49,8 @@ def get(url, **headers):
 @pytest.mark.django_db
 @pytest.mark.parametrize("log_format", [None, GREEDY_FORMAT], ids=["make-run-format", "greedy-format"])
 def test_the_access_log_shows_requests_but_no_credential(tmp_path, log_format):
-    server, base, log = serve(tmp_path, log_format)
-    try:
+    server, log = serve(tmp_path, log_format)
+    with server as base:
         get(base + "/open311/v2/requests.json?status=open&api_key=SECRET-one")
         get(
             base + "/api/v1/areas/?level=street&token=SECRET-two",
@@ -81,9 +61,6 @@ def test_the_access_log_shows_requests_but_no_credential(tmp_path, log_format):
         get(base + "/api/v1/areas/?API%5FKEY=SECRET-seven&Password=SECRET-eight&within=411381")
         get(base + "/accounts/login/", **{"X-CSRFToken": "SECRET-nine"})  # answers with Set-Cookie
         time.sleep(0.5)  # the worker writes the line after the answer
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     text = log.read_text()
     assert "SECRET" not in text
     assert "GET /open311/v2/requests.json?status=open&api_key=[redacted] HTTP/1.1" in text

@@ -9,10 +9,9 @@ import time
 from urllib.request import urlopen
 
 import pytest
-from django.db import connection
 
 from incidents.models import IncidentEvent
-from tests.conftest import ROOT, _free_port, wait_until_served
+from tests.conftest import ROOT, _free_port, database_url, wait_until_served
 from tests.incidents.test_escalate_overdue import committed_cases  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/sbin/nginx"), reason="scripts/setup.sh installs nginx")
@@ -21,11 +20,10 @@ pytestmark = pytest.mark.skipif(not os.path.exists("/usr/sbin/nginx"), reason="s
 @pytest.fixture
 def served(db, tmp_path):
     """serve.sh on free ports, on the test database, sweeping every second; yields (base URL, its log)."""
-    db_settings = connection.settings_dict
     port = _free_port()
     env = dict(
         os.environ,
-        DATABASE_URL="postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**db_settings),
+        DATABASE_URL=database_url(),
         BIND=f"127.0.0.1:{port}",
         BACKEND_BIND=f"127.0.0.1:{_free_port()}",
         WORKERS="2",

@@ -9,13 +9,12 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from govgrid.lib.worktime import deadline
 from incidents.models import Category, Incident, IncidentEvent
 from incidents.sweep import escalate_overdue
-from tests.conftest import ROOT, draw_city
+from tests.conftest import ROOT, database_url, draw_city
 from tests.incidents.conftest import other_connection
 
 
@@ -83,9 +82,7 @@ def test_an_overdue_community_case_goes_to_the_street(grid):
 def django_subprocess(code, *args):
     """Run Python with Django set up on the test database in a separate process (so what it writes
     is committed and what the test's transaction wrote is not seen)."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = dict(os.environ, DATABASE_URL=url, DJANGO_SETTINGS_MODULE="govgrid.settings", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, DATABASE_URL=database_url(), DJANGO_SETTINGS_MODULE="govgrid.settings", PYTHONPATH=str(ROOT))
     prelude = "import django; django.setup()\n"
     return subprocess.Popen(
         [sys.executable, "-c", prelude + code, *map(str, args)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True

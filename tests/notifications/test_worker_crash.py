@@ -7,21 +7,19 @@ import sys
 import time
 
 import pytest
-from django.db import connection
 
 from notifications import outbox
 from notifications.models import Delivery
-from tests.conftest import ROOT, committed_city
+from tests.conftest import ROOT, committed_city, database_url
 from tests.incidents.conftest import other_connection
 
 COUNT = 12
 
 
 def _worker(port):
-    db = connection.settings_dict
     env = dict(
         os.environ,
-        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DATABASE_URL=database_url(),
         GOVGRID_EMAIL_HOST="127.0.0.1",
         GOVGRID_EMAIL_PORT=str(port),
         GOVGRID_NOTIFY_BATCH="4",
