@@ -158,7 +158,7 @@ def received_in_sql(since, until):
     through it."""
     query = Incident.objects.received_in(since, until).query
     where, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
-    return connection.ops.compose_sql(where, params)
+    return connection.ops.compose_sql(where, params).replace("%", "%%")  # for statements run with parameters
 
 
 def _share(part, whole):

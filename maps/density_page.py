@@ -25,6 +25,7 @@ from incidents.models import Category, Incident
 from .layers import fit_to_grids, for_basemap, grid_layer, outlines, uses_vector_tiles
 from .pages import area_choices, map_page_context, page_area
 from .queries import (
+    HEAT_CELL,
     area_features,
     density,
     density_incident_ids,
@@ -112,10 +113,9 @@ def _class_of(rate, bounds):
     return len(bounds) - 1
 
 
-# The heat map's cells: about 50 m (0.0005°) for a city's grids, and wider for a wider view, so
-# that its width holds at most HEAT_CELLS_ACROSS of them (a province's district of 50,000 grids had
-# 50,000 cells of 50 m, 1.9 MB of page for what the screen draws in a few hundred pixels).
-HEAT_CELL = 0.0005
+# The heat map's cells: about 50 m (HEAT_CELL, 0.0005°) for a city's grids, and wider for a wider
+# view, so that its width holds at most HEAT_CELLS_ACROSS of them (a province's district of 50,000
+# grids had 50,000 cells of 50 m, 1.9 MB of page for what the screen draws in a few hundred pixels).
 HEAT_CELLS_ACROSS = 200
 
 

@@ -161,7 +161,7 @@ def density_incidents(prefixes, since, until, category=""):
     sql = (
         _DENSITY_CASES_SQL.replace("{under_today}", today)
         .replace("{under}", f"{near} AND {counted}")
-        .replace("{received_in}", received_in_sql(since, until).replace("%", "%%"))
+        .replace("{received_in}", received_in_sql(since, until))
     )
     return sql, params | near_params | {"category": category}
 
@@ -232,7 +232,11 @@ GROUP BY cx, cy
 """
 
 
-def heat_points(prefixes, since, until, category="", cell=0.0005):
+# The heat map's cell, in degrees: about 50 m (maps.density_page widens it for wider views).
+HEAT_CELL = 0.0005
+
+
+def heat_points(prefixes, since, until, category="", cell=HEAT_CELL):
     """[[lat, lon, cases]] of the cases' locations gathered into cells of `cell` degrees (0.0005°,
     about 50 m): the heat map's input, small whatever the number of cases."""
     cases, params = density_incidents(prefixes, since, until, category)

@@ -1,10 +1,8 @@
 """Helpers for tests that show a drawn city through the served app or a browser (used beyond maps:
 the exports' and Open311's served tests too)."""
 
-import pytest
-
 from tests.conftest import DEMO_PASSWORD
-from tests.incidents.conftest import Clock
+from tests.incidents.conftest import clock  # noqa: F401 - the fixture: a case of a past period received then
 
 
 def staffed_with_passwords(*names):
@@ -19,15 +17,3 @@ def staffed_with_passwords(*names):
             city.users[name].save()
 
     return add_people
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """clock.at = <aware datetime>: the time reports and actions see (tests/incidents' clock), so a
-    case of a past period is received then, with the id of that month."""
-    from django.utils import timezone
-
-    frozen = Clock(timezone.now())
-    monkeypatch.setattr("incidents.intake.timezone", frozen)
-    monkeypatch.setattr("incidents.workflow.timezone", frozen)
-    return frozen
