@@ -74,7 +74,7 @@ GRID_COLUMNS = (
     Column("kind", "nullif(a.kind, '')", plain=True),
     Column("households", "a.households", "INTEGER"),
     Column("population", "a.population", "INTEGER"),
-    Column("area_km2", "round((ST_Area(a.geom::geography) / 1e6)::numeric, 4)::float8", "REAL"),
+    Column("area_km2", "round(a.area_km2::numeric, 4)::float8", "REAL"),
 )
 
 COVERAGE_COLUMNS = (
