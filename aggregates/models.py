@@ -1,6 +1,7 @@
 """The leaders' figures kept as the cases change (see aggregates.sql): each case's facts that do not
 depend on the present (CaseFact), and their sums per area and day received (AreaDay, with the
-AreaDayDelta rows not folded into it yet) for the district, the streets and the communities.
+AreaDayDelta rows not folded into it yet, and per month in AreaMonth) for the district, the streets
+and the communities.
 Written only by the database's triggers, the worker's fold and the full rebuild; no foreign keys,
 so that a case's facts outlive its row until the trigger has taken them out of the sums."""
 
@@ -109,6 +110,23 @@ class AreaDayDelta(DaySums):
             models.Index(
                 fields=["level", "area_code", "day"],
                 name="areadaydelta_level_code_day",
+                opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+
+class AreaMonth(DaySums):
+    """The folded sums per area and month, `day` being the month's first day: written with AreaDay by
+    the worker's fold and a rebuild, from the same deltas, so that a period of whole months reads a
+    row per area and month (a month's ranking of a district's 4,475 communities: 4,475 rows instead
+    of 134,000) and only its partial months day by day."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "area_code", "day"], name="areamonth_key")]
+        indexes = [
+            models.Index(
+                fields=["level", "area_code", "day"],
+                name="areamonth_level_code_day",
                 opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
             ),
         ]

@@ -1,9 +1,9 @@
-"""The figures read from the kept sums (aggregates.sql: the folded ones and the deltas not folded
-yet) instead of the cases: the same rows as incidents.figures' statement, for the district, street
-and community levels and periods made of whole local days. The sums hold all but what depends on
-the present: the open cases past their due time are counted live from their kept facts (few rows,
-through a partial index), and the median time to close, when asked, from the closed cases' kept
-facts."""
+"""The figures read from the kept sums (aggregates.sql: the folded ones, per month for the whole
+months of the period and per day for the rest, and the deltas not folded yet) instead of the
+cases: the same rows as incidents.figures' statement, for the district, street and community
+levels and periods made of whole local days. The sums hold all but what depends on the present:
+the open cases past their due time are counted live from their kept facts (few rows, through a
+partial index), and the median time to close, when asked, from the closed cases' kept facts."""
 
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -12,17 +12,39 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from govgrid.lib.moments import first_of_next_month
 from incidents.figures import late_sql
 
 from .sql import LEVELS, SUMS
 
 LENGTHS = dict(LEVELS)
 
-_SUMMED = """SELECT area_code, day, {columns} FROM {table}
-    WHERE level = %(level)s AND area_code LIKE %(prefix)s AND day >= %(since)s AND day < %(until)s"""
+
+def _summed(table, since, until):
+    """The rows of a table of sums (aggregates_areaday, _areamonth or _areadaydelta) of the level's
+    areas under the prefix whose `day` is in [since, until) (the names of two parameters)."""
+    return f"""SELECT area_code, day, {", ".join(SUMS)} FROM {table}
+    WHERE level = %(level)s AND area_code LIKE %(prefix)s AND day >= %({since})s AND day < %({until})s"""
+
+
+def _folded(since, until):
+    """The folded sums of the days [since, until) as SQL and the days its parameters name: the whole
+    months inside from aggregates_areamonth (a row per area and month, `day` its first day), the days
+    before and after them from aggregates_areaday."""
+    months = since if since.day == 1 else first_of_next_month(since), until.replace(day=1)
+    if months[0] >= months[1]:  # no whole month
+        return _summed("aggregates_areaday", "since", "until"), {}
+    parts = [_summed("aggregates_areamonth", "months_from", "months_until")]
+    if since < months[0]:
+        parts.append(_summed("aggregates_areaday", "since", "months_from"))
+    if months[1] < until:
+        parts.append(_summed("aggregates_areaday", "months_until", "until"))
+    return " UNION ALL ".join(parts), {"months_from": months[0], "months_until": months[1]}
+
 
 # the folded sums and the deltas not folded yet, in one statement: one snapshot sees each delta in
-# exactly one of the two tables (aggregates.sql.fold moves them in one commit)
+# exactly one place, its table or the sums (aggregates.sql.fold moves them in one commit). A month's
+# row is labelled by its first day, so {period} names its month as it names the days'.
 _KEPT_SQL = """
 WITH kept AS (
     SELECT area_code, {period} AS month, {sums}
@@ -91,15 +113,15 @@ def kept_figures(prefix, level, since, until, by_month=False, now=None, medians=
     if days is None:
         return None
     period = "to_char(day, 'YYYY-MM')" if by_month else "''"  # '': one period (figures() drops it)
-    columns = ", ".join(SUMS)
+    folded, months = _folded(*days)
     statement = _KEPT_SQL.format(
         period=period,
         sums=", ".join(f"sum({name}) AS {name}" for name in SUMS),
-        folded=_SUMMED.format(columns=columns, table="aggregates_areaday"),
-        deltas=_SUMMED.format(columns=columns, table="aggregates_areadaydelta"),
+        folded=folded,
+        deltas=_summed("aggregates_areadaydelta", "since", "until"),
         late=late_sql("%(now)s"),
     )
-    params = {
+    params = months | {
         "level": str(level),
         "length": LENGTHS[str(level)],
         "prefix": prefix + "%",

@@ -101,6 +101,9 @@ HAVING {changed}"""
 
 SUMS_TARGET = f"(level, area_code, day, {', '.join(SUMS)})"
 
+# the first day of the month of a day (aggregates_areamonth's `day`)
+MONTH_OF_DAY = "date_trunc('month', day)::date"
+
 
 def refresh_function_sql():
     fact_list = ", ".join(FACT_COLUMNS)
@@ -180,6 +183,7 @@ BEGIN
     -- DELETE, not TRUNCATE: the tables may be in the same TRUNCATE statement (a test's flush)
     DELETE FROM aggregates_casefact;
     DELETE FROM aggregates_areaday;
+    DELETE FROM aggregates_areamonth;
     DELETE FROM aggregates_areadaydelta;
     RETURN NULL;
 END
@@ -224,9 +228,9 @@ FOLDING_LOCK = "SELECT pg_advisory_xact_lock(hashtext('aggregates_fold'))"
 
 def fold():
     """The worker's job: the delta rows the triggers appended, folded into the sums of their areas
-    and days, in one transaction. Deltas committed meanwhile are not seen and wait for the next
-    fold; readers see the deltas or their sums, never both nor neither (one commit moves them).
-    Returns how many delta rows were folded."""
+    and days and of their areas and months, in one transaction. Deltas committed meanwhile are not
+    seen and wait for the next fold; readers see the deltas or their sums, never both nor neither
+    (one commit moves them). Returns how many delta rows were folded."""
     from django.db import transaction
 
     folded = ", ".join(f"sum({name})" for name in SUMS)
@@ -239,10 +243,20 @@ def fold():
                 INSERT INTO aggregates_areaday AS t {SUMS_TARGET}
                 SELECT level, area_code, day, {folded} FROM moved GROUP BY level, area_code, day
                 ON CONFLICT (level, area_code, day) DO UPDATE SET {added}
+            ), put_months AS (
+                INSERT INTO aggregates_areamonth AS t {SUMS_TARGET}
+                SELECT level, area_code, {MONTH_OF_DAY}, {folded} FROM moved GROUP BY 1, 2, 3
+                ON CONFLICT (level, area_code, day) DO UPDATE SET {added}
             )
             SELECT count(*) FROM moved"""
         )
         return cursor.fetchone()[0]
+
+
+# the months' sums made from the days' (a rebuild, and the migration that brought them)
+MONTHS_FROM_DAYS_SQL = f"""INSERT INTO aggregates_areamonth {SUMS_TARGET}
+SELECT level, area_code, {MONTH_OF_DAY}, {", ".join(f"sum({name})" for name in SUMS)}
+FROM aggregates_areaday GROUP BY 1, 2, 3"""
 
 
 def rebuild(time_zone=None):
@@ -260,7 +274,8 @@ def rebuild(time_zone=None):
         cursor.execute("LOCK TABLE incidents_incident, incidents_incidentevent, incidents_callback IN SHARE MODE")
         cursor.execute(FOLDING_LOCK)
         cursor.execute(
-            "DELETE FROM aggregates_casefact; DELETE FROM aggregates_areaday; DELETE FROM aggregates_areadaydelta"
+            "DELETE FROM aggregates_casefact; DELETE FROM aggregates_areaday; DELETE FROM aggregates_areamonth; "
+            "DELETE FROM aggregates_areadaydelta"
         )
         cursor.execute(
             """INSERT INTO aggregates_state (id, time_zone, built_at) VALUES (1, %s, now())
@@ -276,6 +291,7 @@ def rebuild(time_zone=None):
             f"INSERT INTO aggregates_areaday {SUMS_TARGET} "
             + _signed_sums("(SELECT 1 AS sign, * FROM aggregates_casefact)")
         )
+        cursor.execute(MONTHS_FROM_DAYS_SQL)
     return kept
 
 
@@ -283,5 +299,6 @@ def drop():
     """No aggregates: the figures are counted from the cases again, and the triggers keep nothing."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "DELETE FROM aggregates_state; TRUNCATE aggregates_casefact, aggregates_areaday, aggregates_areadaydelta"
+            "DELETE FROM aggregates_state; "
+            "TRUNCATE aggregates_casefact, aggregates_areaday, aggregates_areamonth, aggregates_areadaydelta"
         )

@@ -142,7 +142,7 @@ def build_big_size(n_cases, people):
         with connection.cursor() as cursor:
             cursor.execute(
                 "TRUNCATE incidents_incidentevent, incidents_incidentphoto, incidents_incident, "
-                "aggregates_casefact, aggregates_areaday, aggregates_areadaydelta CASCADE"
+                "aggregates_casefact, aggregates_areaday, aggregates_areamonth, aggregates_areadaydelta CASCADE"
             )
         drop()  # bulk: the triggers keep nothing, the rebuild below works everything out at once
         log(f"50,000 grids: a year of {n_cases:,} cases with their events")
@@ -157,7 +157,10 @@ def build_big_size(n_cases, people):
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE aggregates_casefact; ANALYZE aggregates_areaday; ANALYZE aggregates_areadaydelta")
+            cursor.execute(
+                "ANALYZE aggregates_casefact; ANALYZE aggregates_areaday; ANALYZE aggregates_areamonth; "
+                "ANALYZE aggregates_areadaydelta"
+            )
     return built
 
 
@@ -179,12 +182,13 @@ def compare_figures():
     """The twelve months' figures both ways, for the district, its streets and its communities."""
     from django.utils import timezone
 
+    from govgrid.lib.moments import first_of_next_month
     from incidents.figures import figures
-    from maps.dashboard import _aware, _next_month, months_back
+    from maps.dashboard import _aware, months_back
 
     today = timezone.localdate()
     firsts = months_back(today, 12)
-    since, until = _aware(firsts[0]), _aware(_next_month(firsts[-1]))
+    since, until = _aware(firsts[0]), _aware(first_of_next_month(firsts[-1]))
     now = timezone.now()
     compared = {}
     for level in ("district", "street", "community"):

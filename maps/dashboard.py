@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govgrid.lib.moments import first_of_next_month
 from grids.models import CODE_LENGTH, Area, Level, level_for_code
 from grids.scopes import under_codes_sql
 from incidents.figures import figures
@@ -61,10 +62,6 @@ def months_back(today, n):
         firsts.append(date(year, month, 1))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return firsts[::-1]
-
-
-def _next_month(first):
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
 def _aware(day):
@@ -182,7 +179,7 @@ def party_members(prefixes, today, first, level):
 
     figures = volunteer_totals(prefixes, first, today + timedelta(days=1))
     last_month = months_back(today, 2)[0]
-    held = meetings_held(prefixes, last_month, _next_month(last_month))
+    held = meetings_held(prefixes, last_month, first_of_next_month(last_month))
     return {
         "figures": figures,
         "shown": {name: None if figures[name] is None else round(100 * figures[name], 1) for name in SHARES},
@@ -203,7 +200,7 @@ def _percent(part, whole):
 def dashboard_figures(request, prefixes, area):
     today = timezone.localdate()
     firsts = months_back(today, 12)
-    since, until = _aware(firsts[0]), _aware(_next_month(firsts[-1]))
+    since, until = _aware(firsts[0]), _aware(first_of_next_month(firsts[-1]))
     own = level_for_code(prefixes[0]) if len(set(map(len, prefixes))) == 1 else None
 
     coverage, _failed = coverage_totals(prefixes)
@@ -248,7 +245,7 @@ def dashboard_figures(request, prefixes, area):
         ):
             children.append({"code": code, "name": name, **combine([found[code]] if code in found else [])})
     # The month's departments (红黑榜): on-time closure of the cases the areas sent them.
-    month_start, month_end = _aware(month), _aware(_next_month(month))
+    month_start, month_end = _aware(month), _aware(first_of_next_month(month))
     departments = red_and_black(
         [row for p in prefixes for row in loop_figures(p, "department", month_start, month_end)]
     )

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from govgrid.lib.errors import GovgridError, NotFound
-from govgrid.lib.moments import EARLIEST, LATEST
+from govgrid.lib.moments import EARLIEST, LATEST, first_of_next_month
 from grids.models import CODE_LENGTH, Area, Level
 from grids.scopes import under_codes
 
@@ -55,7 +55,7 @@ class Period:
         """The first day after the period."""
         if self.kind == "quarter":
             return next_quarter(self.first)
-        return date(self.first.year + self.first.month // 12, self.first.month % 12 + 1, 1)
+        return first_of_next_month(self.first)
 
     def days(self, today=None):
         """[since, until): the days the figures count, cut at today as the self-assessment cuts its

@@ -4,11 +4,9 @@ from django.db import migrations, models
 
 
 def build(apps, schema_editor):
-    # the triggers and the first sums, from the figures' present definitions (made again at every
-    # migrate and by `rebuild_aggregates`)
-    from aggregates.sql import rebuild
-
-    rebuild()
+    # the triggers and the first sums are made by 0002_kept_months, with the months' sums that the
+    # present definitions (aggregates.sql.rebuild) also write
+    pass
 
 
 def unbuild(apps, schema_editor):

@@ -59,3 +59,8 @@ def form_moment(value):
     if moment is None or not EARLIEST <= moment.date() <= LATEST:
         return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def first_of_next_month(day):
+    """The first day of the month after the month of `day`."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from aggregates.read import kept_figures
 from aggregates.sql import rebuild
+from govgrid.lib.moments import first_of_next_month
 from grids.models import CODE_LENGTH, Area, Level
 from incidents.figures import figures, set_based_figures
 from tests.incidents.conftest import clock  # noqa: F401  (the controlled clock of intake and the workflow)
@@ -29,15 +30,17 @@ def local_midnight(day):
 
 def questions(district_code, first_day, last_day, nows):
     """(prefix, level, since, until, now) for every area over the district down to the communities,
-    at each level at or below it, over the whole period and over a slice of it, at each `now`."""
+    at each level at or below it, over the whole period, over a slice of it and over the whole
+    months that hold it (the kept months' sums alone), at each `now`."""
     whole = local_midnight(first_day - timedelta(days=1)), local_midnight(last_day + timedelta(days=2))
     middle = first_day + (last_day - first_day) / 3
     part = local_midnight(middle), local_midnight(middle + timedelta(days=9))
+    months = local_midnight(first_day.replace(day=1)), local_midnight(first_of_next_month(last_day))
     areas = Area.objects.filter(code__startswith=district_code, level__in=KEPT_LEVELS).values_list("code", "level")
     for code, own in areas:
         for level in KEPT_LEVELS:
             if CODE_LENGTH[level] >= CODE_LENGTH[own]:
-                for since, until in (whole, part):
+                for since, until in (whole, part, months):
                     for now in nows:
                         yield code, level, since, until, now
 

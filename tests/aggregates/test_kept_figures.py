@@ -123,9 +123,11 @@ class History:
         return False
 
     def walk(self, steps):
-        for _step in range(steps):
+        for step in range(steps):
             self.clock.at += timedelta(hours=self.random.uniform(0, 14))
             roll = self.random.random()
+            if step % 25 == 24:
+                fold()  # as the worker does now and then: sums per day and per month, with deltas after
             if roll < 0.3 or not self.codes:
                 self.report()
             elif roll < 0.34:
