@@ -1,6 +1,7 @@
 """Read-side queries for the map pages: PostGIS writes the GeoJSON, Python only passes it on."""
 
 import json
+from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Sum
@@ -168,7 +169,8 @@ def density_incidents(prefixes, since, until, category=""):
 
 _DENSITY_SQL = """
 WITH g AS (
-    SELECT id, code, name, households, area_km2 AS km2
+    SELECT id, code, name, households, area_km2 AS km2,
+           CASE WHEN %(points)s THEN ST_PointOnSurface(geom) END AS point
     FROM grids_area WHERE level = 'grid' AND {current_grids} AND {grids_under}
 ), counts AS (
     SELECT d.grid_id, count(*) AS cases
@@ -193,6 +195,7 @@ WITH g AS (
     GROUP BY n.grid_id
 )
 SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x.rate,
+       round(ST_Y(x.point)::numeric, 6)::float8 AS lat, round(ST_X(x.point)::numeric, 6)::float8 AS lon,
        CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
             ELSE (n.total - stats.mean * n.w) / (stats.sd * sqrt((stats.n * n.w - n.w * n.w) / (stats.n - 1.0)))
        END AS gi_z
@@ -204,15 +207,16 @@ ORDER BY x.code
 HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))
 
 
-def density(prefixes, since, until, category="", per="households"):
+def density(prefixes, since, until, category="", per="households", points=False):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
-    spot: its Getis-Ord Gi* z-score over itself and the grids it touches."""
+    spot: its Getis-Ord Gi* z-score over itself and the grids it touches. With `points`, each grid's
+    point on its surface (lat, lon; None without), where grid_heat gathers its cases."""
     cases, params = density_incidents(prefixes, since, until, category)
     grids_under, grids_params = under_codes_sql("code", prefixes)
     sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params | grids_params | {"per": per})
+        cursor.execute(sql, params | grids_params | {"per": per, "points": points})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -245,6 +249,29 @@ def heat_points(prefixes, since, until, category="", cell=HEAT_CELL):
     with connection.cursor() as cursor:
         cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
+
+
+def grid_heat(rows, cell=HEAT_CELL):
+    """[[lat, lon, cases]] of density's rows (asked with points): each grid's cases at its point,
+    gathered into cells of `cell` degrees as heat_points gathers the cases themselves; the heat map
+    of a view whose cells are as wide as its grids (maps.density_page)."""
+    cells = defaultdict(int)
+    for row in rows:
+        if row["cases"]:
+            cells[round(row["lat"] / cell), round(row["lon"] / cell)] += row["cases"]
+    return [[round(cy * cell, 5), round(cx * cell, 5), n] for (cy, cx), n in cells.items()]
+
+
+def median_grid_km2(prefixes):
+    """The median area in km² of the current grids under the prefixes (None without grids)."""
+    under, params = under_codes_sql("code", prefixes)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY area_km2) FROM grids_area
+                WHERE level = 'grid' AND {valid_on_sql("grids_area")} AND {under}""",
+            params,
+        )
+        return cursor.fetchone()[0]
 
 
 def density_incident_ids(code, since, until, category=""):

@@ -8,7 +8,8 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.contrib.gis.db.models import Extent
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection
 from django.utils import timezone
 
@@ -124,3 +125,68 @@ def test_the_heat_maps_cells_widen_with_the_view_and_stay_50_m_for_a_city():
     province_district = (111.65, 32.37, 112.35, 32.99)  # 50,000 grids, 0.7° wide
     assert heat_cell(city) == HEAT_CELL == 0.0005
     assert heat_cell(province_district) == 0.0035  # 200 cells across its width
+
+
+def test_the_heat_map_gathers_cases_at_their_grids_where_its_cells_are_as_wide_as_grids():
+    from maps.density_page import gathers_at_grids, heat_cell
+
+    city = (112.04, 32.65, 112.13, 32.72)  # the demo's grids: median 0.092 km² (about 300 m), 50 m cells
+    province_district = (111.65, 32.37, 112.35, 32.99)  # 50,000 grids: median 0.043 km² (207 m), 0.0035°
+    assert not gathers_at_grids(city, heat_cell(city), 0.092)
+    assert gathers_at_grids(province_district, heat_cell(province_district), 0.043)  # cells of 328 m
+    assert not gathers_at_grids(province_district, heat_cell(province_district), 0.2)  # grids of 447 m
+    assert not gathers_at_grids(province_district, heat_cell(province_district), None)  # no grid
+
+
+@pytest.fixture
+def scattered(city):
+    """Cases scattered over four grids of the drawn city (2, 0, 5 and 1 of them), received today."""
+    rng = random.Random(7)
+    for grid, n in zip(city.grids[:4], (2, 0, 5, 1), strict=True):
+        x0, y0, x1, y1 = grid.geom.extent
+        for _ in range(n):
+            case = make_case(grid, 24)
+            case.location.x, case.location.y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+            type(case).objects.filter(pk=case.pk).update(location=case.location)
+    until = timezone.now() + timedelta(hours=1)
+    return until - timedelta(days=2), until
+
+
+def test_gathered_at_its_grids_the_heat_map_holds_each_grids_count_at_a_point_of_the_grid(city, scattered):
+    from maps.queries import grid_heat
+
+    rows = density([city.code], *scattered, points=True)
+    counts = {row["code"]: row["cases"] for row in rows if row["cases"]}
+    # in cells of about a metre, each grid's count at a point of the grid (to the cell)
+    heat = grid_heat(rows, cell=0.00001)
+    assert sorted(n for _lat, _lon, n in heat) == sorted(counts.values()) == [1, 2, 5]
+    for lat, lon, n in heat:
+        [code] = [c for c, count in counts.items() if count == n]
+        assert Area.objects.get(code=code).geom.buffer(0.00001).covers(Point(lon, lat, srid=4326))
+    # in cells wider than the city, one point with every case
+    assert [n for _lat, _lon, n in grid_heat(rows, cell=0.1)] == [8]
+    assert all(row["lat"] is None for row in density([city.code], *scattered))  # no points unless asked
+
+
+def test_the_density_page_gathers_its_heat_at_grids_only_when_its_cells_are_as_wide_as_grids(
+    city, scattered, monkeypatch
+):
+    from maps import density_page
+    from maps.queries import grid_heat
+
+    city.staff()
+    client = city.client("leader")
+    period = {"since": f"{timezone.localdate() - timedelta(days=2)}", "until": f"{timezone.localdate()}"}
+    page = client.get("/maps/density/", period)
+    fine = page.context["page_config"]["heat"]
+    assert "网格内的一点" not in page.content.decode()
+    cells = heat_points([city.code], *scattered, cell=0.0005)  # the cases' own 50 m cells, in grids of 400 m
+    assert sorted(n for _lat, _lon, n in fine) == sorted(n for _lat, _lon, n in cells) != [1, 2, 5]
+    monkeypatch.setattr(density_page, "HEAT_CELLS_ACROSS", 2)  # cells half the city wide: wider than grids
+    page = client.get("/maps/density/", period)
+    gathered = page.context["page_config"]["heat"]
+    grids = Area.objects.grids().filter(code__startswith=city.code)
+    wide = density_page.heat_cell(grids.aggregate(box=Extent("geom"))["box"])  # half the city's width
+    expected = grid_heat(density([city.code], *scattered, points=True), wide)
+    assert sorted(n for _lat, _lon, n in gathered) == sorted(n for _lat, _lon, n in expected) != [1, 2, 5]
+    assert "热力图把每个网格的案件汇聚在网格内的一点" in page.content.decode()  # the page says so
