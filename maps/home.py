@@ -12,7 +12,7 @@ from grids.models import GridKind, Level, is_town_code
 from grids.scopes import Scope, under_codes
 
 from .dashboard import dashboard_figures
-from .layers import extent_of, fit_to_grids, for_basemap, grid_count, outlines, uses_vector_tiles
+from .layers import extent_of, fit_to_grids, for_basemap, grid_count, outlines, tiles_url, uses_vector_tiles
 from .pages import area_choices, page_area
 from .queries import (
     city_summary,
@@ -93,10 +93,9 @@ def _city_map_from_tiles(codes, area):
     from .tiles import VectorTileLayer
 
     fmap = base_map()
-    within = f"?within={area.code}" if area is not None else ""
     colours = {str(kind): colour for kind, colour in KIND_COLOURS.items()}
     VectorTileLayer(
-        f"/maps/tiles/grids/{{z}}/{{x}}/{{y}}.pbf{within}",
+        tiles_url("grids", area),
         name=_("grids"),
         style={"property": "kind", "colours": colours, "fillColor": "#dddddd", "weight": 0.5, "fillOpacity": 0.6},
         popup_fields=[("code", _("code")), ("name", _("name")), ("households", _("households"))],

@@ -91,6 +91,13 @@ def fit_to_grids(fmap, prefixes):
     return extent
 
 
+def tiles_url(layer, area=None):
+    """The URL template of a layer's vector tiles ("grids", "communities", "streets"), kept to the
+    area a page is narrowed to (the tiles keep to the user's scope by themselves)."""
+    within = f"?within={area.code}" if area is not None else ""
+    return f"/maps/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf{within}"
+
+
 def grid_layer(fmap, prefixes, area, count, name, style, as_of=None):
     """The `count` grids under the prefixes, inline or as vector tiles; returns the inline layer or
     None. The tiles keep to the user's scope by themselves, so only a narrowed page (`area`) asks
@@ -99,9 +106,8 @@ def grid_layer(fmap, prefixes, area, count, name, style, as_of=None):
     if uses_vector_tiles(count) and as_of is None:
         from .tiles import VectorTileLayer
 
-        within = f"?within={area.code}" if area is not None else ""
         VectorTileLayer(
-            f"/maps/tiles/grids/{{z}}/{{x}}/{{y}}.pbf{within}",
+            tiles_url("grids", area),
             name=name,
             style=style,
             on_click="govgridOpenFeature",
@@ -149,9 +155,8 @@ def outlines(fmap, prefixes, area, tiles):
         if tiles:
             from .tiles import VectorTileLayer
 
-            within = f"?within={area.code}" if area is not None else ""
             VectorTileLayer(
-                f"/maps/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf{within}",
+                tiles_url(layer, area),
                 name=names[layer],
                 style={"property": "code", "colours": {}, "fillOpacity": 0, **style},
             ).add_to(fmap)

@@ -191,6 +191,9 @@ class VectorTileLayer(JSCSSMixin, Layer):
     style: how features are drawn, Leaflet path options plus a colour by property:
         {"property": "status", "colours": {"full": "#1a9850", ...}, "fillColor": "#cccccc" (for other
          values), "color": "#4a6b8a" (outline), "weight": 0.6, "opacity": 1, "fill": True, "fillOpacity": 0.7}
+        or some features only, each with a line of its own: {"property": "code", "fill": False,
+        "strokes": {code: "hot99", ...}, "strokeStyles": {"hot99": {"color": …, "weight": …,
+        "dashArray": "5 3"}}}: a feature whose value `strokes` does not name is not drawn.
     popup_fields: [(property, label)] shown in a popup when a feature is clicked; None for no popup.
     on_click: the name of a global JS function (dots allowed: "govgrid.openGrid") called with the
         clicked feature's properties, its latlng and the layer.

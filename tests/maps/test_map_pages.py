@@ -3,6 +3,7 @@ loopback, against figures computed independently; and their refusals of bad para
 of the whole demo city (with the README's pictures) and its year of cases are the demo's; the
 rest take a drawn city (tests/conftest.py)."""
 
+import json
 import math
 import re
 from datetime import datetime, time, timedelta
@@ -205,6 +206,22 @@ def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates(planted_city):
         assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
     hot = {r["code"] for r in rows if r["hot_spot"] == "hot99"}
     assert hot and hot <= {grid.code for grid in city.grids_of(city.communities[0])}  # the planted hot spot
+
+
+def test_above_the_setting_the_hot_spots_are_outlined_from_the_grids_tiles(planted_city, settings):
+    city = planted_city.staff()
+    client = city.client("leader")
+    rows = density([city.code], timezone.now() - timedelta(days=89), timezone.now() + timedelta(hours=1))
+    hot = {row["code"]: row["hot_spot"] for row in rows if row["hot_spot"]}
+    assert hot
+    inline = client.get("/maps/density/").content.decode()
+    settings.MAP_TILES_ABOVE = 10
+    tiled = client.get("/maps/density/").content.decode()
+    # inline, each hot spot's boundary; from tiles, its code and class in the layer's style only
+    assert all(inline.count(f'"code": "{code}"') >= 2 for code in hot) and '"strokes"' not in inline
+    strokes = re.search(r'"strokes": (\{.*?\})', tiled).group(1)
+    assert json.loads(strokes) == hot
+    assert all(tiled.count(f'"{code}"') == 1 for code in hot)
 
 
 def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2(planted_city):

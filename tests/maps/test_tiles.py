@@ -382,6 +382,16 @@ PAINTED_PIXELS = """() => [...document.querySelectorAll("canvas.govgrid-vector-t
     for (let i = 3; i < alpha.length; i += 4) if (alpha[i] > 0) sum += 1;
     return sum;
 }, 0)"""
+# The alpha of the vector tiles' canvas pixel under a page point [x, y] (CSS pixels), 0 where nothing is drawn.
+PIXEL_ALPHA = """([x, y]) => {
+    for (const canvas of document.querySelectorAll("canvas.govgrid-vector-tile")) {
+        const box = canvas.getBoundingClientRect();
+        if (x < box.left || x >= box.right || y < box.top || y >= box.bottom) continue;
+        const scale = canvas.width / box.width;
+        return canvas.getContext("2d").getImageData((x - box.left) * scale, (y - box.top) * scale, 1, 1).data[3];
+    }
+    return null;
+}"""
 # Where a WGS84 point is on the page, through the folium map.
 PAGE_POINT = f"""([lat, lon]) => {{
     const map = {MAP}, p = map.latLngToContainerPoint([lat, lon]), box = map.getContainer().getBoundingClientRect();
@@ -453,6 +463,23 @@ def test_the_layer_draws_every_grid_of_the_district_with_nothing_from_outside(ti
     assert page.locator(".leaflet-control-layers-overlays").inner_text().strip() == "网格"
     assert offline.console_errors == []
     assert offline.blocked == []
+
+
+def test_a_layer_of_some_grids_draws_only_those_grids_and_only_their_outlines(tile_server, shown_city, offline_page):
+    """The density map's hot spots at a province's size: a style naming some grids by code."""
+    city = shown_city
+    offline = offline_page()
+    chosen = sorted(city.grid_codes())[:3]
+    query = f"?within={city.code}&strokes={','.join(chosen)}"
+    page = open_grid_tiles(offline, tile_server, city.users["leader"], query)
+
+    assert sorted(page.evaluate(DRAWN_CODES)) == chosen
+    lon, lat = inner_point(chosen[0])
+    offline.screenshot("vector-tiles-some-grids.png")
+    # outlines drawn, nothing filled at a grid's inner point
+    assert page.evaluate(PAINTED_PIXELS) > 0
+    assert page.evaluate(PIXEL_ALPHA, page.evaluate(PAGE_POINT, [lat, lon])) == 0
+    assert offline.console_errors == []
 
 
 def test_clicking_a_grid_on_a_retina_screen_opens_its_popup_and_calls_on_click(tile_server, shown_city, browser):

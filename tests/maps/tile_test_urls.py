@@ -32,10 +32,15 @@ def grid_tiles_page(request):
     west, south, east, north = grids.aggregate(extent=Extent("geom"))["extent"]
     fmap = OfflineMap(tiles=None, max_zoom=20)
     url = "/maps/tiles/grids/{z}/{x}/{y}.pbf" + (f"?within={within}" if within else "")
+    style = {"property": "status", "colours": STATUS_COLOURS, "color": "#4a6b8a", "weight": 0.6, "fillOpacity": 0.7}
+    if request.GET.get("strokes"):  # only these grids (codes, comma-separated), outlined as hot spots
+        lines = {"hot99": {"color": "#b30000", "weight": 3.5}, "hot95": {"color": "#e34a33", "dashArray": "5 3"}}
+        strokes = dict.fromkeys(request.GET["strokes"].split(","), "hot99")
+        style = {"property": "code", "fill": False, "strokes": strokes, "strokeStyles": lines}
     VectorTileLayer(
         url,
         name="网格",
-        style={"property": "status", "colours": STATUS_COLOURS, "color": "#4a6b8a", "weight": 0.6, "fillOpacity": 0.7},
+        style=style,
         popup_fields=[("code", "编码"), ("name", "名称")],
         on_click="tileTest.record",
         gcj02=request.GET.get("gcj02") == "1",

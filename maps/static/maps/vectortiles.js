@@ -176,16 +176,27 @@
     });
   }
 
+  // A layer of some features only, each with its own line (the density map's hot spots):
+  // style.strokes names, for a value of style.property, one of style.strokeStyles ({color, weight,
+  // dashArray}); a feature whose value it does not name is not drawn (null).
+  function lineOf(style, properties) {
+    if (!style.strokes) return style;
+    var value = properties[style.property];
+    return Object.prototype.hasOwnProperty.call(style.strokes, value) ? style.strokeStyles[style.strokes[value]] : null;
+  }
+
   function paint(ctx, style, properties, polygon) {
+    var line = lineOf(style, properties);
     if (polygon && style.fill !== false) {
       ctx.globalAlpha = style.fillOpacity === undefined ? 0.2 : style.fillOpacity;
       ctx.fillStyle = fillColour(style, properties);
       ctx.fill("evenodd");
     }
-    if (style.stroke !== false && style.weight !== 0) {
-      ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
-      ctx.strokeStyle = style.color || "#3388ff";
-      ctx.lineWidth = style.weight === undefined ? 1 : style.weight;
+    if (style.stroke !== false && line.weight !== 0) {
+      ctx.globalAlpha = line.opacity === undefined ? 1 : line.opacity;
+      ctx.strokeStyle = line.color || "#3388ff";
+      ctx.lineWidth = line.weight === undefined ? 1 : line.weight;
+      ctx.setLineDash(line.dashArray ? String(line.dashArray).split(/[ ,]+/).map(Number) : []);
       ctx.stroke();
     }
   }
@@ -319,6 +330,7 @@
           }
           data.features.forEach(function (feature) {
             if (feature.type !== 2 && feature.type !== 3) return; // govgrid serves no points
+            if (!lineOf(style, feature.properties)) return; // not among the features this layer draws
             var rings = feature.rings.map(function (ring) {
               return ring.map(function (p) { return project(p[0], p[1]); });
             });
