@@ -80,24 +80,30 @@ class DaySums(models.Model):
 
     class Meta:
         abstract = True
+        indexes = [
+            # what readers ask: a level's areas under a code prefix, over a span of days
+            models.Index(
+                fields=["level", "area_code", "day"],
+                name="%(class)s_level_code_day",
+                opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
+            ),
+        ]
 
     def __str__(self):
         return f"{self.area_code} {self.day}"
 
 
-class AreaDay(DaySums):
+class FoldedSums(DaySums):
+    """Sums the fold writes: one row per area and `day`."""
+
+    class Meta(DaySums.Meta):
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["level", "area_code", "day"], name="%(class)s_key")]
+
+
+class AreaDay(FoldedSums):
     """The folded sums: one row per area and day, written only by the worker's fold (and a rebuild),
     so that no writer of cases waits for another on a shared row."""
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["level", "area_code", "day"], name="areaday_key")]
-        indexes = [
-            models.Index(
-                fields=["level", "area_code", "day"],
-                name="areaday_level_code_day",
-                opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
-            ),
-        ]
 
 
 class AreaDayDelta(DaySums):
@@ -105,28 +111,9 @@ class AreaDayDelta(DaySums):
     triggers and never updated: concurrent writers only insert. The worker folds them into AreaDay;
     readers add the ones not folded yet, so the figures are exact at every moment."""
 
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["level", "area_code", "day"],
-                name="areadaydelta_level_code_day",
-                opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
-            ),
-        ]
 
-
-class AreaMonth(DaySums):
+class AreaMonth(FoldedSums):
     """The folded sums per area and month, `day` being the month's first day: written with AreaDay by
     the worker's fold and a rebuild, from the same deltas, so that a period of whole months reads a
     row per area and month (a month's ranking of a district's 4,475 communities: 4,475 rows instead
     of 134,000) and only its partial months day by day."""
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["level", "area_code", "day"], name="areamonth_key")]
-        indexes = [
-            models.Index(
-                fields=["level", "area_code", "day"],
-                name="areamonth_level_code_day",
-                opclasses=["text_ops", "varchar_pattern_ops", "date_ops"],
-            ),
-        ]
