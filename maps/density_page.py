@@ -22,7 +22,7 @@ from grids.models import Area, Level, level_for_code
 from grids.scopes import Scope
 from incidents.models import Category, Incident
 
-from .layers import fit_to_grids, for_basemap, grid_layer, outlines, tiles_url, uses_vector_tiles
+from .layers import INLINE_DIGITS, fit_to_grids, for_basemap, grid_layer, outlines, tiles_url, uses_vector_tiles
 from .pages import area_choices, map_page_context, page_area
 from .queries import (
     HEAT_CELL,
@@ -192,7 +192,7 @@ def density_map(request):
         style = {"property": "status", "colours": {}, "weight": 0.4, "fillOpacity": 0.0}
         grid_layer(fmap, prefixes, area, len(rows), _("grids"), style)
     else:
-        collection = feature_collection(Level.GRID, prefixes, digits=5)
+        collection = feature_collection(Level.GRID, prefixes, digits=INLINE_DIGITS)
         for feature in collection["features"]:
             row = by_code[feature["properties"]["code"]]
             feature["properties"] = {

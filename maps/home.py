@@ -12,7 +12,16 @@ from grids.models import GridKind, Level, is_town_code
 from grids.scopes import Scope, under_codes
 
 from .dashboard import dashboard_figures
-from .layers import extent_of, fit_to_grids, for_basemap, grid_count, outlines, tiles_url, uses_vector_tiles
+from .layers import (
+    INLINE_DIGITS,
+    extent_of,
+    fit_to_grids,
+    for_basemap,
+    grid_count,
+    outlines,
+    tiles_url,
+    uses_vector_tiles,
+)
 from .pages import area_choices, page_area
 from .queries import (
     city_summary,
@@ -37,7 +46,10 @@ def build_city_map(codes, area=None):
     count = grid_count(codes)
     if uses_vector_tiles(count):
         return _city_map_from_tiles(codes, area)
-    layers = {level: feature_collection(level, codes) for level in (Level.STREET, Level.COMMUNITY, Level.GRID)}
+    layers = {
+        level: feature_collection(level, codes, digits=INLINE_DIGITS)
+        for level in (Level.STREET, Level.COMMUNITY, Level.GRID)
+    }
     for feature in layers[Level.GRID]["features"]:
         props = feature["properties"]
         props["kind_label"] = str(GridKind(props["kind"]).label)

@@ -13,6 +13,7 @@ from grids.models import Area, Level
 from grids.scopes import under_codes
 
 from .queries import (
+    INLINE_DIGITS,
     coverage_features,
     feature_collection,
 )
@@ -57,10 +58,10 @@ def uses_vector_tiles(count):
 
 
 def _simplification(count):
-    """(tolerance in degrees, decimals) for inline geometry: vertices rounded to 5 decimals (about
-    a metre; a vertex shared by two grids rounds the same way in both, so no gap opens), and above
-    2,000 grids also simplified by about a metre, invisible at the zoom where a district is in view."""
-    return (0.0, 5) if count <= 2000 else (0.00001, 5)
+    """(tolerance in degrees, decimals) for inline geometry: vertices rounded to INLINE_DIGITS, and
+    above 2,000 grids also simplified by about a metre, invisible at the zoom where a district is in
+    view."""
+    return (0.0, INLINE_DIGITS) if count <= 2000 else (0.00001, INLINE_DIGITS)
 
 
 def figure_parts(fmap):
@@ -135,7 +136,7 @@ def grid_layer(fmap, prefixes, area, count, name, style, as_of=None):
 
 
 def _outline_layer(fmap, prefixes, level, name, style):
-    collection = feature_collection(level, prefixes, digits=5)
+    collection = feature_collection(level, prefixes, digits=INLINE_DIGITS)
     for_basemap(collection)
     if collection["features"]:
         folium.GeoJson(collection, name=name, interactive=False, style_function=lambda f: style).add_to(fmap)
