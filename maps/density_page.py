@@ -245,6 +245,9 @@ def density_map(request):
         lon, lat = coords.wgs84_to_gcj02(xy[:, 1], xy[:, 0])
         heat = [[round(float(a), 5), round(float(o), 5), int(n)] for a, o, n in zip(lat, lon, xy[:, 2], strict=True)]
     unit = _("per 1,000 households") if per == "households" else _("per km²")
+    without_rate = None  # the grey grids of the legend, when there are any: why they have no rate
+    if any(r["rate"] is None for r in rows):
+        without_rate = _("no households recorded") if per == "households" else _("no area recorded")
     legend = []
     lower = 0
     for colour, bound in zip(colours, bounds, strict=True):
@@ -260,6 +263,7 @@ def density_map(request):
         "grid_total": len(rows),
         "legend": legend,
         "unit": unit,
+        "without_rate": without_rate,
         "hot": sorted(hot, key=lambda r: -r["gi_z"])[:15],
         "tiles": tiles,
         "heat_at_grids": at_grids,

@@ -224,6 +224,21 @@ def test_above_the_setting_the_hot_spots_are_outlined_from_the_grids_tiles(plant
     assert all(tiled.count(f'"{code}"') == 1 for code in hot)
 
 
+def test_the_legend_has_a_grey_entry_only_for_grids_without_a_rate_and_says_why(planted_city):
+    city = planted_city.staff()
+    client = city.client("leader")
+    grey = '<span class="swatch" style="background: #dddddd"></span>'
+
+    def legend(**query):
+        html = client.get("/maps/density/", query).content.decode()
+        return re.search(r'<ul class="legend">(.*?)</ul>', html, re.S).group(1)
+
+    assert grey not in legend() and grey not in legend(per="km2")  # every grid has households and an area
+    Area.objects.filter(pk=city.grids[0].pk).update(households=None)
+    assert grey + "未登记户数" in legend()
+    assert grey not in legend(per="km2")  # per km² the grid has a rate
+
+
 def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2(planted_city):
     from django.db.models import Count
 
