@@ -1,7 +1,8 @@
 """The kept sums per area and month (aggregates.models.AreaMonth). A database whose figures are
 kept already gets them from the days' sums, under the fold's lock so that no fold moves deltas
-meanwhile; a new one has its triggers and first sums made here, from the figures' present
-definitions (made again at every migrate and by `rebuild_aggregates`)."""
+meanwhile; a new one (no case yet) has its triggers and first sums made here, from the figures'
+present definitions (made again at every migrate and by `rebuild_aggregates`); one whose kept
+figures were dropped on purpose (`rebuild_aggregates --drop`) keeps them dropped."""
 
 from django.db import migrations, models
 
@@ -14,11 +15,11 @@ FROM aggregates_areaday GROUP BY 1, 2, 3"""
 
 def build(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM aggregates_state")
-        kept = cursor.fetchone()[0]
+        cursor.execute("SELECT EXISTS (SELECT FROM aggregates_state), EXISTS (SELECT FROM incidents_incident)")
+        kept, cases = cursor.fetchone()
     if kept:
         schema_editor.execute(FILL)
-    else:
+    elif not cases:
         from aggregates.sql import rebuild
 
         rebuild()
