@@ -177,22 +177,21 @@ SELECT *, CASE WHEN passed = counted THEN 'full' WHEN passed = 0 THEN 'none' ELS
 FROM counted
 """
 
-_ROLLUP_SQL = """
-WITH results AS ({rules})
-SELECT a.code, a.name, a.level,
-       count(*) AS grids,
-       count(*) FILTER (WHERE status = 'full') AS full,
-       count(*) FILTER (WHERE status = 'partial') AS partial,
-       count(*) FILTER (WHERE status = 'none') AS none,
-       count(*) FILTER (WHERE NOT ok_group_leader) AS failed_group_leader,
-       count(*) FILTER (WHERE NOT ok_service_team) AS failed_service_team,
-       count(*) FILTER (WHERE NOT ok_grid_worker) AS failed_grid_worker,
-       count(*) FILTER (WHERE NOT ok_households) AS failed_households,
-       count(*) FILTER (WHERE NOT ok_station) AS failed_station,
-       count(*) FILTER (WHERE NOT ok_visits) AS failed_visits,
-       count(*) FILTER (WHERE NOT ok_analysis) AS failed_analysis
-FROM results r JOIN grids_area a ON a.code = left(r.code, %(length)s)
-GROUP BY a.code, a.name, a.level
+# Grids per status and per failed rule, summed per area code before the areas' names are looked up
+# (one look-up per area, not per grid: a district's 50,000 grids, 67–84 ms → 34 ms).
+_ROLLED = {
+    "grids": "count(*)",
+    **{status: f"count(*) FILTER (WHERE status = '{status}')" for status in ("full", "partial", "none")},
+    **{f"failed_{rule}": f"count(*) FILTER (WHERE NOT ok_{rule})" for rule in ALL_RULES},
+}
+_ROLLUP_SQL = f"""
+WITH results AS ({{rules}}), rolled AS (
+    SELECT left(r.code, %(length)s) AS code, {", ".join(f"{sql} AS {name}" for name, sql in _ROLLED.items())}
+    FROM results r
+    GROUP BY 1
+)
+SELECT a.code, a.name, a.level, {", ".join(f"rolled.{name}" for name in _ROLLED)}
+FROM rolled JOIN grids_area a ON a.code = rolled.code
 ORDER BY a.code
 """
 
