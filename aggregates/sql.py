@@ -101,6 +101,11 @@ HAVING {changed}"""
 
 SUMS_TARGET = f"(level, area_code, day, {', '.join(SUMS)})"
 
+# every table the figures are kept in, and a statement that empties them row by row (DELETE, which
+# readers of the last figures do not wait for)
+KEPT_TABLES = ("aggregates_casefact", "aggregates_areaday", "aggregates_areamonth", "aggregates_areadaydelta")
+DELETE_KEPT_SQL = " ".join(f"DELETE FROM {table};" for table in KEPT_TABLES)
+
 # the first day of the month of a day (aggregates_areamonth's `day`)
 MONTH_OF_DAY = "date_trunc('month', day)::date"
 
@@ -181,10 +186,7 @@ $fn$;
 CREATE OR REPLACE FUNCTION aggregates_cases_emptied() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     -- DELETE, not TRUNCATE: the tables may be in the same TRUNCATE statement (a test's flush)
-    DELETE FROM aggregates_casefact;
-    DELETE FROM aggregates_areaday;
-    DELETE FROM aggregates_areamonth;
-    DELETE FROM aggregates_areadaydelta;
+    {DELETE_KEPT_SQL}
     RETURN NULL;
 END
 $fn$;
@@ -273,10 +275,7 @@ def rebuild(time_zone=None):
         # TRUNCATE: the figures read meanwhile are the last ones)
         cursor.execute("LOCK TABLE incidents_incident, incidents_incidentevent, incidents_callback IN SHARE MODE")
         cursor.execute(FOLDING_LOCK)
-        cursor.execute(
-            "DELETE FROM aggregates_casefact; DELETE FROM aggregates_areaday; DELETE FROM aggregates_areamonth; "
-            "DELETE FROM aggregates_areadaydelta"
-        )
+        cursor.execute(DELETE_KEPT_SQL)
         cursor.execute(
             """INSERT INTO aggregates_state (id, time_zone, built_at) VALUES (1, %s, now())
                ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, built_at = EXCLUDED.built_at""",
@@ -298,7 +297,4 @@ def rebuild(time_zone=None):
 def drop():
     """No aggregates: the figures are counted from the cases again, and the triggers keep nothing."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM aggregates_state; "
-            "TRUNCATE aggregates_casefact, aggregates_areaday, aggregates_areamonth, aggregates_areadaydelta"
-        )
+        cursor.execute(f"DELETE FROM aggregates_state; TRUNCATE {', '.join(KEPT_TABLES)}")

@@ -124,7 +124,7 @@ def build_big_size(n_cases, people):
     from django.utils import timezone
     from workflow import YEAR_DUE, YEAR_LEVEL, YEAR_RATING, YEAR_STATUS, ensure_city, generate
 
-    from aggregates.sql import drop, rebuild
+    from aggregates.sql import KEPT_TABLES, drop, rebuild
 
     built = {}
     if scalar("SELECT count(*) FROM grids_area WHERE level = 'grid' AND code LIKE %s", [DISTRICT + "%"]) != 50_000:
@@ -142,7 +142,7 @@ def build_big_size(n_cases, people):
         with connection.cursor() as cursor:
             cursor.execute(
                 "TRUNCATE incidents_incidentevent, incidents_incidentphoto, incidents_incident, "
-                "aggregates_casefact, aggregates_areaday, aggregates_areamonth, aggregates_areadaydelta CASCADE"
+                f"{', '.join(KEPT_TABLES)} CASCADE"
             )
         drop()  # bulk: the triggers keep nothing, the rebuild below works everything out at once
         log(f"50,000 grids: a year of {n_cases:,} cases with their events")
@@ -157,10 +157,7 @@ def build_big_size(n_cases, people):
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE aggregates_casefact; ANALYZE aggregates_areaday; ANALYZE aggregates_areamonth; "
-                "ANALYZE aggregates_areadaydelta"
-            )
+            cursor.execute(" ".join(f"ANALYZE {table};" for table in KEPT_TABLES))
     return built
 
 
