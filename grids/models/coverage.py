@@ -49,10 +49,11 @@ class GridCoverage(models.Model):
 
 
 class CoverageState(models.Model):
-    """The single row (id 1) of the table's state: whether it is built (`ready`), the day its rules
-    were judged on and that day's dates of the duty rules, and the fingerprint of the rules and
-    thresholds that its judging function was made from. The readers use the table only while all of
-    these are today's and the settings' (grids.coverage_table.is_current)."""
+    """The table's state (row 1): whether it is built (`ready`), the day its rules were judged on
+    and that day's dates of the duty rules, and the fingerprint of the rules and thresholds that its
+    judging function was made from; the readers use the table only while these are the settings'
+    and today's or yesterday's (grids.coverage_table.serves). While a rebuild is under way, row 2
+    holds the same of the rebuild (its `ready` unused); its last step makes them row 1's."""
 
     ready = models.BooleanField(default=False)
     judged_on = models.DateField()
@@ -68,8 +69,8 @@ class CoverageState(models.Model):
 
 class CoveragePending(models.Model):
     """A grid changed while the table was being judged again (or left alone for a bulk load): the
-    writer's trigger notes it here instead of judging it, so that it waits for nothing, and the
-    rebuild judges these grids again at its end (grids.coverage_table.rebuild)."""
+    writer's trigger notes it here, and the rebuild judges these grids again at its end
+    (grids.coverage_table.rebuild)."""
 
     grid_id = models.BigIntegerField(primary_key=True)
 

@@ -255,7 +255,7 @@ SWAP_FULL_AND_NONE = (
 )
 
 
-def test_a_replica_whose_coverage_table_is_not_todays_answers_from_the_live_rules(served, standby):
+def test_a_replica_whose_coverage_table_is_days_old_answers_from_the_live_rules(served, standby):
     primary_port = connection.settings_dict["PORT"]
     rebuild_coverage_table()
     leader = Visitor(served)
@@ -268,8 +268,8 @@ def test_a_replica_whose_coverage_table_is_not_todays_answers_from_the_live_rule
     district = json.loads(from_table)["areas"][0]
     assert district["full"] != district["none"]  # so the swap below changes the answer
 
-    # The primary's table judged yesterday, its rows wrong: the replica must not believe them.
-    on_server(primary_port, "UPDATE grids_coveragestate SET judged_on = judged_on - 1")
+    # The primary's table judged two days ago, its rows wrong: the replica must not believe them.
+    on_server(primary_port, "UPDATE grids_coveragestate SET judged_on = judged_on - 2")
     on_server(primary_port, SWAP_FULL_AND_NONE)
     try:
         caught_up(standby)
@@ -281,4 +281,4 @@ def test_a_replica_whose_coverage_table_is_not_todays_answers_from_the_live_rule
         assert ran_since(primary, primary_port) == {}
     finally:
         on_server(primary_port, SWAP_FULL_AND_NONE)
-        on_server(primary_port, "UPDATE grids_coveragestate SET judged_on = judged_on + 1")
+        on_server(primary_port, "UPDATE grids_coveragestate SET judged_on = judged_on + 2")

@@ -1,5 +1,6 @@
 """A rebuild of the coverage table (the day turning, the rules changed) keeps no writer waiting
-while it judges every grid, and what was written meanwhile is in the table when it is done.
+while it judges every grid, the readers read the table as it was (kept up to date by the writers)
+meanwhile, and what was written meanwhile is in the table when it is done.
 
 The city is committed and every step runs on a connection of its own, as the worker and the
 writers do."""
@@ -84,46 +85,86 @@ def pending_grids():
         return cursor.fetchone()[0]
 
 
-def test_a_grid_worker_appointed_while_every_grid_is_judged_waits_for_nothing_and_counts_once_done(city):
+def test_a_grid_worker_appointed_while_every_grid_is_judged_waits_for_nothing_shows_at_once_and_stays(city):
     grid, thresholds, today = city.grids[0], Thresholds.from_settings(), timezone.localdate()
     in_own_connection(coverage_table.rebuild)
     assert in_own_connection(rule_of, grid, "grid_workers") == 0
 
-    fingerprint = in_own_connection(coverage_table.begin_rebuild, today, thresholds)
+    in_own_connection(coverage_table.begin_rebuild, today, thresholds)
     judging, release = threading.Event(), threading.Event()
     judge = threading.Thread(target=judging_every_grid_held_open, args=(judging, release))
     judge.start()
     try:
         assert judging.wait(120), "the long step did not start"
-        # the long step holds every row of the table: a writer that judged its grid would wait
+        # the long step holds every row of its own table, none of the readers'
         in_own_connection(appoint_a_grid_worker_waiting_at_most_3_s, city, grid)
+        assert in_own_connection(rule_of, grid, "grid_workers") == 1, "the readers' table judged by the writer"
+        assert in_own_connection(coverage_table.serves, thresholds), "and read meanwhile"
     finally:
         release.set()
         judge.join()
 
-    assert not in_own_connection(coverage_table.is_current, thresholds), "read live until the last step"
-    in_own_connection(coverage_table.finish_rebuild, today, fingerprint)
+    # the long step judged the grid before the appointment: its last step judges it again
+    assert in_own_connection(pending_grids) == 1
+    in_own_connection(coverage_table.finish_rebuild, today, thresholds)
     assert in_own_connection(coverage_table.is_current, thresholds)
     assert in_own_connection(rule_of, grid, "grid_workers") == 1
     in_own_connection(assert_table_equals_rules, city)
     assert in_own_connection(pending_grids) == 0
 
 
+def yesterdays_table_read_while_todays_is_judged(city, thresholds, today):
+    yesterday = today - timedelta(days=1)
+    coverage_table.rebuild(yesterday, thresholds)
+    serves_before = coverage_table.serves(thresholds)
+    coverage_table.begin_rebuild(today, thresholds)
+    coverage_table.judge_all()
+    serves_meanwhile = coverage_table.serves(thresholds), coverage_table.is_current(thresholds)
+    coverage_table.finish_rebuild(today, thresholds)
+    return serves_before, serves_meanwhile, coverage_table.is_current(thresholds)
+
+
+def test_yesterdays_table_is_read_until_todays_is_made(city):
+    thresholds, today = Thresholds.from_settings(), timezone.localdate()
+    before, meanwhile, after = in_own_connection(yesterdays_table_read_while_todays_is_judged, city, thresholds, today)
+    assert before, "the day has turned, the worker has not judged today's table yet"
+    assert meanwhile == (True, False), "read, not today's"
+    assert after
+    in_own_connection(assert_table_equals_rules, city)
+
+
+def a_truncate_during_a_rebuild(thresholds, today):
+    coverage_table.begin_rebuild(today, thresholds)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE grids_partymeeting CASCADE")
+    coverage_table.judge_all()
+    coverage_table.finish_rebuild(today, thresholds)
+    return coverage_table.serves(thresholds)
+
+
+def test_a_table_the_rules_read_truncated_during_a_rebuild_calls_it_off(city):
+    thresholds, today = Thresholds.from_settings(), timezone.localdate()
+    in_own_connection(coverage_table.rebuild)
+    assert not in_own_connection(a_truncate_during_a_rebuild, thresholds, today), "read live"
+    assert in_own_connection(coverage_table.keep_current) >= len(city.grids), "until the worker judges it again"
+    assert in_own_connection(coverage_table.is_current, thresholds)
+
+
 def a_rebuild_for_yesterday_overtaken_by_todays(thresholds, today):
     yesterday = today - timedelta(days=1)
-    first = coverage_table.begin_rebuild(yesterday, thresholds)
+    coverage_table.begin_rebuild(yesterday, thresholds)
     coverage_table.judge_all()
-    second = coverage_table.begin_rebuild(today, thresholds)
-    coverage_table.finish_rebuild(yesterday, first)
-    overtaken_ready = coverage_table.is_current(thresholds)
+    coverage_table.begin_rebuild(today, thresholds)
+    coverage_table.finish_rebuild(yesterday, thresholds)
+    overtaken_ready = coverage_table.serves(thresholds)
     coverage_table.judge_all()
-    coverage_table.finish_rebuild(today, second)
+    coverage_table.finish_rebuild(today, thresholds)
     return overtaken_ready, coverage_table.is_current(thresholds)
 
 
 def test_a_rebuild_overtaken_by_one_for_another_day_leaves_the_table_to_it(city):
     thresholds, today = Thresholds.from_settings(), timezone.localdate()
     overtaken_ready, ready = in_own_connection(a_rebuild_for_yesterday_overtaken_by_todays, thresholds, today)
-    assert not overtaken_ready, "yesterday's rebuild does not mark today's table ready"
+    assert not overtaken_ready, "yesterday's rebuild does not mark the table ready"
     assert ready
     in_own_connection(assert_table_equals_rules, city)

@@ -176,7 +176,7 @@ def test_a_role_starting_tomorrow_counts_from_tomorrows_rebuild(city):
 # --- the readers -----------------------------------------------------------------------------------
 
 
-def test_the_readers_use_the_table_only_while_it_is_todays_and_of_the_settings(city, settings):
+def test_the_readers_use_the_table_only_while_it_is_of_the_settings_and_today_or_yesterdays(city, settings):
     assert "grids_gridcoverage" in grid_results(city.code)[0]
     assert "grids_gridcoverage" not in grid_results(city.code, today=timezone.localdate())[0], "as_of: live"
     settings.COVERAGE_MIN_TEAM = 4
@@ -185,6 +185,10 @@ def test_the_readers_use_the_table_only_while_it_is_todays_and_of_the_settings(c
     assert "grids_gridcoverage" in grid_results(city.code)[0]
     coverage_table.keep_current(today=timezone.localdate() + timedelta(days=1))
     assert "grids_gridcoverage" not in grid_results(city.code)[0], "another day's table: live"
+    coverage_table.keep_current(today=timezone.localdate() - timedelta(days=1))
+    assert "grids_gridcoverage" in grid_results(city.code)[0], "yesterday's, until the worker judges today's"
+    coverage_table.keep_current(today=timezone.localdate() - timedelta(days=2))
+    assert "grids_gridcoverage" not in grid_results(city.code)[0], "older: live"
 
 
 def test_a_truncated_input_table_sends_the_readers_back_to_the_live_rules(city):
