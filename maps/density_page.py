@@ -181,7 +181,7 @@ def density_map(request):
     extent = fit_to_grids(fmap, prefixes)
     cell = heat_cell(extent)
     at_grids = gathers_at_grids(extent, cell, median_grid_km2(prefixes))
-    rows = density(prefixes, since, until, category, per, points=at_grids)
+    rows = density(prefixes, since, until, category, per, heat_cell=cell if at_grids else None)
     bounds = _classes([r["rate"] for r in rows])
     colours = DENSITY_COLOURS[len(DENSITY_COLOURS) - len(bounds) :]  # the darkest for the highest class
     by_code = {r["code"]: r for r in rows}
@@ -239,7 +239,7 @@ def density_map(request):
         _hot_spots_from_tiles(fmap, area, hot)
     folium.LayerControl(collapsed=False).add_to(fmap)
 
-    heat = grid_heat(rows, cell) if at_grids else heat_points(prefixes, since, until, category, cell=cell)
+    heat = grid_heat(rows) if at_grids else heat_points(prefixes, since, until, category, cell=cell)
     if draws_in_gcj02() and heat:
         xy = np.array(heat, dtype=float)
         lon, lat = coords.wgs84_to_gcj02(xy[:, 1], xy[:, 0])

@@ -172,10 +172,27 @@ def density_incidents(prefixes, since, until, category=""):
     return sql, params | near_params | {"category": category}
 
 
+# The heat map's cell of a point: each point in the cell of ST_SnapToGrid(point, %(cell)s degrees),
+# computed as it does (rint(x / cell) * cell, and PostgreSQL's round of a double is rint) but as two
+# numbers, which PostgreSQL hashes when it groups by them, instead of a geometry, which it sorts (an
+# external sort of a district's 490,000 cases); and the cell's centre (lat, lon) from them. The
+# heat map of the cases (heat_points) and of each grid's cases at a point of the grid (grid_heat,
+# from density's rows) both gather by this rule.
+def _heat_cell_sql(point):
+    return f"round(ST_X({point}) / %(cell)s::float8)", f"round(ST_Y({point}) / %(cell)s::float8)"
+
+
+def _heat_centre_sql(cx, cy):
+    return (
+        f"round(({cy} * %(cell)s::float8)::numeric, 5)::float8",
+        f"round(({cx} * %(cell)s::float8)::numeric, 5)::float8",
+    )
+
+
 _DENSITY_SQL = """
 WITH g AS (
     SELECT id, code, name, households, area_km2 AS km2,
-           CASE WHEN %(points)s THEN ST_PointOnSurface(geom) END AS point
+           CASE WHEN %(cell)s::float8 IS NOT NULL THEN ST_PointOnSurface(geom) END AS point
     FROM grids_area WHERE level = 'grid' AND {current_grids} AND {grids_under}
 ), counts AS (
     SELECT d.grid_id, count(*) AS cases
@@ -200,28 +217,32 @@ WITH g AS (
     GROUP BY n.grid_id
 )
 SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x.rate,
-       round(ST_Y(x.point)::numeric, 6)::float8 AS lat, round(ST_X(x.point)::numeric, 6)::float8 AS lon,
+       {heat_centre},
        CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
             ELSE (n.total - stats.mean * n.w) / (stats.sd * sqrt((stats.n * n.w - n.w * n.w) / (stats.n - 1.0)))
        END AS gi_z
 FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
 ORDER BY x.code
 """.replace("{current_grids}", valid_on_sql("grids_area"))
+_DENSITY_SQL = _DENSITY_SQL.replace(
+    "{heat_centre}", "{} AS heat_lat, {} AS heat_lon".format(*_heat_centre_sql(*_heat_cell_sql("x.point")))
+)
 
 # Getis-Ord Gi* z-scores above these are hot spots at 95 % and 99 % confidence.
 HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))
 
 
-def density(prefixes, since, until, category="", per="households", points=False):
+def density(prefixes, since, until, category="", per="households", heat_cell=None):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
-    spot: its Getis-Ord Gi* z-score over itself and the grids it touches. With `points`, each grid's
-    point on its surface (lat, lon; None without), where grid_heat gathers its cases."""
+    spot: its Getis-Ord Gi* z-score over itself and the grids it touches. With `heat_cell` (in
+    degrees), the centre of the heat map's cell of a point on the grid's surface (heat_lat, heat_lon;
+    None without), where grid_heat gathers the grid's cases."""
     cases, params = density_incidents(prefixes, since, until, category)
     grids_under, grids_params = under_codes_sql("code", prefixes)
     sql = _DENSITY_SQL.replace("{grids_under}", grids_under).replace("{cases}", cases)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params | grids_params | {"per": per, "points": points})
+        cursor.execute(sql, params | grids_params | {"per": per, "cell": heat_cell})
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
@@ -232,15 +253,13 @@ def density(prefixes, since, until, category="", per="households", points=False)
     return rows
 
 
-# Each case in the cell of ST_SnapToGrid(location, cell), computed as it does (rint(x / cell) * cell,
-# and PostgreSQL's round of a double is rint) but grouped by two numbers, which PostgreSQL hashes,
-# instead of by a geometry, which it sorts (an external sort of a district's 490,000 cases).
 _HEAT_SQL = """
-SELECT round((cy * %(cell)s)::numeric, 5), round((cx * %(cell)s)::numeric, 5), count(*)
-FROM (SELECT round(ST_X(d.location) / %(cell)s) AS cx, round(ST_Y(d.location) / %(cell)s) AS cy
-      FROM ({cases}) d) snapped
+SELECT {centre}, count(*)
+FROM (SELECT {cell} FROM ({cases}) d) snapped
 GROUP BY cx, cy
-"""
+""".replace("{centre}", ", ".join(_heat_centre_sql("cx", "cy"))).replace(
+    "{cell}", "{} AS cx, {} AS cy".format(*_heat_cell_sql("d.location"))
+)
 
 
 # The heat map's cell, in degrees: about 50 m (maps.density_page widens it for wider views).
@@ -253,18 +272,18 @@ def heat_points(prefixes, since, until, category="", cell=HEAT_CELL):
     cases, params = density_incidents(prefixes, since, until, category)
     with connection.cursor() as cursor:
         cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
-        return [[float(lat), float(lon), n] for lat, lon, n in cursor.fetchall()]
+        return [[lat, lon, n] for lat, lon, n in cursor.fetchall()]
 
 
-def grid_heat(rows, cell=HEAT_CELL):
-    """[[lat, lon, cases]] of density's rows (asked with points): each grid's cases at its point,
-    gathered into cells of `cell` degrees as heat_points gathers the cases themselves; the heat map
-    of a view whose cells are as wide as its grids (maps.density_page)."""
+def grid_heat(rows):
+    """[[lat, lon, cases]] of density's rows (asked with a heat cell): each grid's cases at a point
+    of the grid, added up per cell; the heat map of a view whose cells are as wide as its grids
+    (maps.density_page)."""
     cells = defaultdict(int)
     for row in rows:
         if row["cases"]:
-            cells[round(row["lat"] / cell), round(row["lon"] / cell)] += row["cases"]
-    return [[round(cy * cell, 5), round(cx * cell, 5), n] for (cy, cx), n in cells.items()]
+            cells[row["heat_lat"], row["heat_lon"]] += row["cases"]
+    return [[lat, lon, n] for (lat, lon), n in cells.items()]
 
 
 def median_grid_km2(prefixes):

@@ -155,17 +155,32 @@ def scattered(city):
 def test_gathered_at_its_grids_the_heat_map_holds_each_grids_count_at_a_point_of_the_grid(city, scattered):
     from maps.queries import grid_heat
 
-    rows = density([city.code], *scattered, points=True)
-    counts = {row["code"]: row["cases"] for row in rows if row["cases"]}
+    counts = {row["code"]: row["cases"] for row in density([city.code], *scattered) if row["cases"]}
     # in cells of about a metre, each grid's count at a point of the grid (to the cell)
-    heat = grid_heat(rows, cell=0.00001)
+    heat = grid_heat(density([city.code], *scattered, heat_cell=0.00001))
     assert sorted(n for _lat, _lon, n in heat) == sorted(counts.values()) == [1, 2, 5]
     for lat, lon, n in heat:
         [code] = [c for c, count in counts.items() if count == n]
         assert Area.objects.get(code=code).geom.buffer(0.00001).covers(Point(lon, lat, srid=4326))
     # in cells wider than the city, one point with every case
-    assert [n for _lat, _lon, n in grid_heat(rows, cell=0.1)] == [8]
-    assert all(row["lat"] is None for row in density([city.code], *scattered))  # no points unless asked
+    assert [n for _lat, _lon, n in grid_heat(density([city.code], *scattered, heat_cell=0.1))] == [8]
+    assert all(row["heat_lat"] is None for row in density([city.code], *scattered))  # no cells unless asked
+
+
+def test_the_cases_gathered_at_their_grids_points_fall_in_the_cells_of_those_points(city, scattered):
+    """Both heat maps gather by one rule: moved to their grids' points, the cases' own heat map is
+    the grids' heat map, whatever the cell."""
+    from maps.queries import grid_heat
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE incidents_incident i SET location = ST_PointOnSurface(g.geom)
+               FROM grids_area g WHERE g.id = i.grid_id AND g.code LIKE %s""",
+            [f"{city.code}%"],
+        )
+    for cell in (0.00001, 0.0005, 0.0029, 0.1):
+        cases = sorted(map(tuple, heat_points([city.code], *scattered, cell=cell)))
+        assert cases == sorted(map(tuple, grid_heat(density([city.code], *scattered, heat_cell=cell)))), cell
 
 
 def test_the_density_page_gathers_its_heat_at_grids_only_when_its_cells_are_as_wide_as_grids(
@@ -187,6 +202,6 @@ def test_the_density_page_gathers_its_heat_at_grids_only_when_its_cells_are_as_w
     gathered = page.context["page_config"]["heat"]
     grids = Area.objects.grids().filter(code__startswith=city.code)
     wide = density_page.heat_cell(grids.aggregate(box=Extent("geom"))["box"])  # half the city's width
-    expected = grid_heat(density([city.code], *scattered, points=True), wide)
+    expected = grid_heat(density([city.code], *scattered, heat_cell=wide))
     assert sorted(n for _lat, _lon, n in gathered) == sorted(n for _lat, _lon, n in expected) != [1, 2, 5]
     assert "热力图把每个网格的案件汇聚在网格内的一点" in page.content.decode()  # the page says so
