@@ -22,10 +22,11 @@ from grids.models import Area, Level, level_for_code
 from grids.scopes import Scope
 from incidents.models import Category, Incident
 
-from .layers import INLINE_DIGITS, fit_to_grids, for_basemap, grid_layer, outlines, tiles_url, uses_vector_tiles
+from .layers import fit_to_grids, for_basemap, grid_layer, outlines, tiles_url, uses_vector_tiles
 from .pages import area_choices, map_page_context, page_area
 from .queries import (
     HEAT_CELL,
+    INLINE_DIGITS,
     area_features,
     density,
     density_incident_ids,

@@ -13,7 +13,6 @@ from grids.scopes import Scope, under_codes
 
 from .dashboard import dashboard_figures
 from .layers import (
-    INLINE_DIGITS,
     extent_of,
     fit_to_grids,
     for_basemap,
@@ -24,6 +23,7 @@ from .layers import (
 )
 from .pages import area_choices, page_area
 from .queries import (
+    INLINE_DIGITS,
     city_summary,
     feature_collection,
 )

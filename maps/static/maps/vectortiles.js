@@ -185,8 +185,7 @@
     return Object.prototype.hasOwnProperty.call(style.strokes, value) ? style.strokeStyles[style.strokes[value]] : null;
   }
 
-  function paint(ctx, style, properties, polygon) {
-    var line = lineOf(style, properties);
+  function paint(ctx, style, properties, polygon, line) {
     if (polygon && style.fill !== false) {
       ctx.globalAlpha = style.fillOpacity === undefined ? 0.2 : style.fillOpacity;
       ctx.fillStyle = fillColour(style, properties);
@@ -330,12 +329,13 @@
           }
           data.features.forEach(function (feature) {
             if (feature.type !== 2 && feature.type !== 3) return; // govgrid serves no points
-            if (!lineOf(style, feature.properties)) return; // not among the features this layer draws
+            var line = lineOf(style, feature.properties);
+            if (!line) return; // not among the features this layer draws
             var rings = feature.rings.map(function (ring) {
               return ring.map(function (p) { return project(p[0], p[1]); });
             });
             trace(ctx, rings, feature.type === 3);
-            paint(ctx, style, feature.properties, feature.type === 3);
+            paint(ctx, style, feature.properties, feature.type === 3, line);
             drawn.push({ properties: feature.properties, rings: rings, polygon: feature.type === 3 });
           });
           ctx.restore();
