@@ -54,7 +54,8 @@ def week_is_done(starts_on: date, ends_on: date | None, monday: date, visited_on
 def link_weeks_sql(links, first_monday, weeks):
     """A SELECT of the link-weeks of the household links that `links` selects (a SELECT
     of grids_householdlink rows with at least id, grid_id, person_id, starts_on, ends_on) over
-    `weeks` weeks from `first_monday` (SQL text: parameters such as "%(first)s" or literals).
+    `weeks` weeks from `first_monday` (SQL text: parameters such as "%(first)s" or literals), for
+    a statement run with parameters (its modulo is written %%).
 
     Columns: link_id, grid_id, person_id, week (the Monday, a date), due, done. Only the links in
     force some day of the weeks appear (each with every week of the span); `done` holds only for
@@ -66,7 +67,7 @@ def link_weeks_sql(links, first_monday, weeks):
         SELECT * FROM ({links}) l
         WHERE l.starts_on <= {last_sunday} AND (l.ends_on IS NULL OR l.ends_on > {first_monday}::date)
     ), visited AS (
-        SELECT DISTINCT link_id, visited_on - (extract(isodow FROM visited_on)::int - 1) AS week
+        SELECT DISTINCT link_id, {_monday_of_sql("visited_on")} AS week
         FROM grids_visit
         WHERE link_id IN (SELECT id FROM h) AND visited_on >= {first_monday}::date AND visited_on <= {last_sunday}
     )
