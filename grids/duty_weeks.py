@@ -74,7 +74,7 @@ def link_weeks_sql(links, first_monday, weeks):
     SELECT h.id AS link_id, h.grid_id, h.person_id, w.week, w.due, w.due AND v.link_id IS NOT NULL AS done
     FROM h
     CROSS JOIN LATERAL (
-        SELECT week, {in_force_sql("h", "week")} AND {in_force_sql("h", "(week + 6)")} AS due
+        SELECT week, {week_is_due_sql("h", "week")} AS due
         FROM (SELECT {first_monday}::date + 7 * i AS week FROM generate_series(0, {weeks} - 1) i) weeks
     ) w
     LEFT JOIN visited v ON v.link_id = h.id AND v.week = w.week
@@ -97,11 +97,27 @@ def _monday_on_or_after(day):
     return f"({day} + (7 - ({day} - {_MONDAY}) %% 7) %% 7)"
 
 
+def week_is_due_sql(link, monday):
+    """SQL: week_is_due for the household link aliased `link` and the week of the Monday `monday`
+    (a date expression): in force on its Monday and on its Sunday."""
+    return f"{in_force_sql(link, monday)} AND {in_force_sql(link, f'({monday} + 6)')}"
+
+
+def period_weeks_sql(monday, since, until):
+    """SQL: whether the week of the Monday `monday` is one of the weeks of the period [since, until)
+    (SQL text, e.g. "%(since)s::date"): the weeks whose Monday is on or after the first Monday on or
+    after `since`, and before `until`. The text is for a statement run with parameters (its modulo
+    is written %%)."""
+    return f"({monday} >= {_monday_on_or_after(since)} AND {monday} < {until})"
+
+
 def link_week_counts_sql(links, visits, since, until):
     """A SELECT of one row per household link of `links` (a relation or a parenthesised SELECT with
-    id, grid_id, person_id, starts_on, ends_on): the weeks whose Monday is in [since, until) (SQL
-    text, e.g. "%(since)s::date") that it owes a visit for (`due`), and how many of those have a visit
-    of it among `visits` (a relation of grids_visit rows) dated in them (`done`).
+    id, grid_id, person_id, starts_on, ends_on): the weeks of the period [since, until)
+    (period_weeks_sql; SQL text, e.g. "%(since)s::date") that it owes a visit for (`due`), and how
+    many of those have a visit of it among `visits` (a relation of grids_visit rows) dated in them
+    (`done`; 0 without `visits`, for a reader that counts them from the weeks kept,
+    grids.visited_weeks).
 
     A week is due when the link is in force on its Monday and on its Sunday (week_is_due): its
     Monday m has starts_on <= m and, with an end, m + 6 < ends_on. `due` counts those Mondays from
@@ -112,9 +128,11 @@ def link_week_counts_sql(links, visits, since, until):
     # the first Monday on or after both the period's start and the link's first day
     monday = f"greatest({first_monday}, {_monday_on_or_after('l.starts_on')})"
     end = f"least({until}, coalesce(l.ends_on - 6, {until}))"
+    due = f"greatest(0, ({end} - {monday} + 6) / 7) AS due"
+    if visits is None:
+        return f"SELECT l.id AS link_id, l.grid_id, l.person_id, {due}, 0 AS done FROM {links} l"
     return f"""
-    SELECT l.id AS link_id, l.grid_id, l.person_id,
-           greatest(0, ({end} - {monday} + 6) / 7) AS due, coalesce(v.done, 0) AS done
+    SELECT l.id AS link_id, l.grid_id, l.person_id, {due}, coalesce(v.done, 0) AS done
     FROM {links} l
     LEFT JOIN (
         SELECT w.link_id, count(*) AS done
@@ -123,6 +141,7 @@ def link_week_counts_sql(links, visits, since, until):
             FROM {visits} v JOIN {links} l ON l.id = v.link_id
             WHERE v.visited_on >= {first_monday} AND v.visited_on < {until} + 6
         ) w
-        WHERE w.monday < {until} AND {in_force_sql("w", "w.monday")} AND {in_force_sql("w", "(w.monday + 6)")}
+        WHERE {period_weeks_sql("w.monday", since, until)}
+          AND {week_is_due_sql("w", "w.monday")}
         GROUP BY w.link_id
     ) v ON v.link_id = l.id"""

@@ -47,9 +47,10 @@ from django.db import connection
 from django.utils import timezone
 
 from govgrid.lib.spreadsheet import safe_cell_sql
-from grids.duty_weeks import link_week_counts_sql
-from grids.models import CODE_LENGTH, Area, HouseholdLink, Level, PartyMeeting, Person, Visit, WorkUnit
+from grids.duty_weeks import link_week_counts_sql, period_weeks_sql
+from grids.models import CODE_LENGTH, Area, CommunityWeek, HouseholdLink, Level, PartyMeeting, Person, Visit, WorkUnit
 from grids.models.areas import under_codes_sql
+from grids.visited_weeks import COMMUNITY_LENGTH
 
 from .models import LedgerEntry, ServiceRequest
 
@@ -72,10 +73,13 @@ FIGURES = (*COUNTS, *SUMS, *MEDIANS, *SHARES)
 SATISFIED_FROM = 4  # a rating of 4 or 5 is satisfied, as for cases and consultations
 
 
-def visits_due_and_done_sql(links="links"):
+_SINCE, _UNTIL = "%(since)s::date", "%(until)s::date"
+
+
+def visits_due_and_done_sql(links="links", done=True):
     """The weekly visits' rule (grids.duty_weeks) counted per link over the period [%(since)s,
-    %(until)s): link_id, grid_id, person_id, due, done."""
-    return link_week_counts_sql(links, Visit._meta.db_table, "%(since)s::date", "%(until)s::date")
+    %(until)s): link_id, grid_id, person_id, due, done (0 unless `done`: read from the weeks kept)."""
+    return link_week_counts_sql(links, Visit._meta.db_table if done else None, _SINCE, _UNTIL)
 
 
 class _Grouping:
@@ -114,8 +118,16 @@ class _Statement:
     others, added up per key. `sql(cell)` gives (SQL, params); `cell` wraps each text column (the
     CSV's spreadsheet-safe cells)."""
 
-    def __init__(self, grouping, prefixes):
+    def __init__(self, grouping, prefixes, kept=True):
         self.grouping, self.prefixes, self.params = grouping, prefixes, {}
+        # the visits done from the communities' weeks (grids.visited_weeks), for areas of a
+        # community or above; a grid's and a work unit's from the visits themselves
+        self.kept_weeks = (
+            kept
+            and not grouping.by_unit
+            and (grouping.one_row or grouping.length <= COMMUNITY_LENGTH)
+            and all(len(prefix) <= COMMUNITY_LENGTH for prefix in prefixes)
+        )
 
     def under(self, column, name):
         text, values = under_codes_sql(column, self.prefixes, name)
@@ -171,7 +183,8 @@ class _Statement:
     FROM {HouseholdLink._meta.db_table} h JOIN {_AREA} g ON g.id = h.grid_id WHERE {self.under("g.code", "h")}"""
 
     def visits(self):
-        figures = self.columns(visits_due="sum(w.due)", visits_done="sum(w.done)")
+        done = "NULL::bigint" if self.kept_weeks else "sum(w.done)"
+        figures = self.columns(visits_due="sum(w.due)", visits_done=done)
         # one row of everything names no area: no look-up of each link's grid (282,000 of them in a
         # district of 50,000 grids, 0.1 s of the dashboard)
         area = "" if self.grouping.one_row else f"JOIN {_AREA} g ON g.id = w.grid_id"
@@ -180,6 +193,14 @@ class _Statement:
     FROM link_weeks w {area}
     {self.person_join("w.person_id")}
     WHERE w.due > 0
+    GROUP BY 1"""
+
+    def kept_visits_done(self):
+        weeks = f"{CommunityWeek._meta.db_table} k"
+        return f"""
+    SELECT {self.key("k.community_code", None)} AS key, {self.columns(visits_done="sum(k.done)")}
+    FROM {weeks}
+    WHERE k.done <> 0 AND {period_weeks_sql("k.monday", _SINCE, _UNTIL)} AND {self.under("k.community_code", "k")}
     GROUP BY 1"""
 
     def meetings(self):
@@ -240,12 +261,13 @@ class _Statement:
 
     def sql(self, cell):
         named, joined, grouped, order = self.named(cell)
+        kept = f"\n    UNION ALL {self.kept_visits_done()}" if self.kept_weeks else ""
         sql = f"""
 WITH links AS MATERIALIZED ({self.links()}),
-link_weeks AS ({visits_due_and_done_sql("links")}),
+link_weeks AS ({visits_due_and_done_sql("links", done=not self.kept_weeks)}),
 t AS ({self.requests()}
     UNION ALL {self.ledger()}
-    UNION ALL {self.visits()}
+    UNION ALL {self.visits()}{kept}
     UNION ALL {self.meetings()}
 )
 SELECT {named},
@@ -256,8 +278,8 @@ ORDER BY {order}"""
         return sql, self.params
 
 
-def _statement(grouping, prefixes, cell=None):
-    return _Statement(grouping, prefixes).sql(cell or _plain)
+def _statement(grouping, prefixes, cell=None, kept=True):
+    return _Statement(grouping, prefixes, kept).sql(cell or _plain)
 
 
 def _plain(expression, numeric=False):
@@ -281,19 +303,21 @@ def _grouping(level):
     return _Grouping() if level == "work_unit" else _Grouping(CODE_LENGTH[Level(level)])
 
 
-def _rows(grouping, prefixes, since, until):
-    sql, params = _statement(grouping, prefixes, cell=_plain)
+def _rows(grouping, prefixes, since, until, kept=True):
+    sql, params = _statement(grouping, prefixes, cell=_plain, kept=kept)
     with connection.cursor() as cursor:
         cursor.execute(sql, params | _params(grouping, since, until))
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def volunteer_figures(prefixes, level, since, until):
+def volunteer_figures(prefixes, level, since, until, kept=True):
     """One row per area of `level` (a grid, community, street or district; or "work_unit": one row
     per work unit) with anything to count under the code `prefixes`, for the days [since, until):
-    its code, name and level (work_unit, name and district for a work unit) and FIGURES."""
-    return _rows(_grouping(level), prefixes, since, until)
+    its code, name and level (work_unit, name and district for a work unit) and FIGURES. The visits
+    done of a community or above come from the weeks kept (grids.visited_weeks) unless not `kept`
+    (counted from the visits: the same figures, to check them)."""
+    return _rows(_grouping(level), prefixes, since, until, kept)
 
 
 def volunteer_figures_csv(out, prefixes, level, since, until):
@@ -305,10 +329,10 @@ def volunteer_figures_csv(out, prefixes, level, since, until):
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
 
 
-def volunteer_totals(prefixes, since, until):
+def volunteer_totals(prefixes, since, until, kept=True):
     """FIGURES for everything under `prefixes` together (the dashboard's section): one row, zeros
     and None when there is nothing to count."""
-    rows = _rows(_Grouping(0), prefixes, since, until)
+    rows = _rows(_Grouping(0), prefixes, since, until, kept)
     if rows:
         return {name: rows[0][name] for name in FIGURES}
     return {name: 0 for name in (*COUNTS, *SUMS)} | {name: None for name in (*MEDIANS, *SHARES)}

@@ -71,3 +71,33 @@ class PartyMeeting(models.Model):
         verbose_name = _("Party meeting")
         verbose_name_plural = _("Party meetings")
         indexes = [models.Index(fields=["area", "kind", "held_on"])]
+
+
+class VisitedWeek(models.Model):
+    """A household link's visits in one week (its Monday), kept by the database's triggers as
+    visits and links change (grids.visited_weeks): `counted_in` is the community code of the link's
+    grid when the week is due for the link (grids.duty_weeks' rule), else None; what the link's
+    week adds to its community's CommunityWeek."""
+
+    pk = models.CompositePrimaryKey("link_id", "monday")
+    link_id = models.BigIntegerField()
+    monday = models.DateField()
+    visits = models.IntegerField()
+    counted_in = models.CharField(max_length=12, null=True)
+
+    class Meta:
+        verbose_name = "visited week"
+
+
+class CommunityWeek(models.Model):
+    """The link-weeks done in a community's grids in one week (its Monday): the visits' figures
+    over any period of weeks, for any area from the community up, read from these rows instead of
+    every visit of the period (grids.visited_weeks)."""
+
+    pk = models.CompositePrimaryKey("community_code", "monday")
+    community_code = models.CharField(max_length=12)
+    monday = models.DateField()
+    done = models.IntegerField()
+
+    class Meta:
+        verbose_name = "community week"
