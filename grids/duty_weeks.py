@@ -103,12 +103,37 @@ def week_is_due_sql(link, monday):
     return f"{in_force_sql(link, monday)} AND {in_force_sql(link, f'({monday} + 6)')}"
 
 
+def first_due_monday_sql(link):
+    """SQL: the first Monday of a week due for the household link aliased `link` (week_is_due): the
+    first Monday on or after its first day. The weeks due are the Mondays from this one to before
+    first_not_due_monday_sql's (all of them without an end). For a statement run with parameters
+    (its modulo is written %%)."""
+    return _monday_on_or_after(f"{link}.starts_on")
+
+
+def first_not_due_monday_sql(link):
+    """SQL: the first Monday of a week no longer due for the link aliased `link`, NULL without an
+    end: the first Monday on or after its end less six days (a week is due while its Sunday is
+    before the end)."""
+    return _monday_on_or_after(f"({link}.ends_on - 6)")
+
+
+def mondays_sql(start, end):
+    """SQL: how many Mondays are in [start, end), `start` a Monday (0 when `end` is not after it)."""
+    return f"greatest(0, ({end} - {start} + 6) / 7)"
+
+
+def first_monday_sql(since):
+    """SQL: the first Monday of the weeks of a period from `since` (SQL text, e.g.
+    "%(since)s::date"): the first Monday on or after it (%% written for a statement with parameters)."""
+    return _monday_on_or_after(since)
+
+
 def period_weeks_sql(monday, since, until):
     """SQL: whether the week of the Monday `monday` is one of the weeks of the period [since, until)
-    (SQL text, e.g. "%(since)s::date"): the weeks whose Monday is on or after the first Monday on or
-    after `since`, and before `until`. The text is for a statement run with parameters (its modulo
-    is written %%)."""
-    return f"({monday} >= {_monday_on_or_after(since)} AND {monday} < {until})"
+    (SQL text, e.g. "%(since)s::date"): the weeks whose Monday is on or after first_monday_sql's, and
+    before `until`. The text is for a statement run with parameters (its modulo is written %%)."""
+    return f"({monday} >= {first_monday_sql(since)} AND {monday} < {until})"
 
 
 def link_week_counts_sql(links, visits, since, until):
@@ -120,15 +145,15 @@ def link_week_counts_sql(links, visits, since, until):
     grids.visited_weeks).
 
     A week is due when the link is in force on its Monday and on its Sunday (week_is_due): its
-    Monday m has starts_on <= m and, with an end, m + 6 < ends_on. `due` counts those Mondays from
-    the first Monday on or after the later of the period's first Monday and the link's first day,
-    to before the earlier of the period's end and the link's end less six days. The text is for a
+    Monday m has starts_on <= m and, with an end, m + 6 < ends_on. `due` counts those Mondays
+    (first_due_monday_sql to first_not_due_monday_sql) in the period's weeks. The text is for a
     statement run with parameters (its modulo is written %%)."""
-    first_monday = _monday_on_or_after(since)
-    # the first Monday on or after both the period's start and the link's first day
-    monday = f"greatest({first_monday}, {_monday_on_or_after('l.starts_on')})"
-    end = f"least({until}, coalesce(l.ends_on - 6, {until}))"
-    due = f"greatest(0, ({end} - {monday} + 6) / 7) AS due"
+    first_monday = first_monday_sql(since)
+    # the link's Mondays due, from its first due in the period to before its first not due or the
+    # period's end
+    monday = f"greatest({first_monday}, {first_due_monday_sql('l')})"
+    end = f"least({until}, coalesce({first_not_due_monday_sql('l')}, {until}))"
+    due = f"{mondays_sql(monday, end)} AS due"
     if visits is None:
         return f"SELECT l.id AS link_id, l.grid_id, l.person_id, {due}, 0 AS done FROM {links} l"
     return f"""

@@ -47,10 +47,21 @@ from django.db import connection
 from django.utils import timezone
 
 from govgrid.lib.spreadsheet import safe_cell_sql
-from grids.duty_weeks import link_week_counts_sql, period_weeks_sql
-from grids.models import CODE_LENGTH, Area, CommunityWeek, HouseholdLink, Level, PartyMeeting, Person, Visit, WorkUnit
+from grids.duty_weeks import first_monday_sql, link_week_counts_sql, mondays_sql, period_weeks_sql
+from grids.models import (
+    CODE_LENGTH,
+    Area,
+    CommunityWeek,
+    DueWeekChange,
+    HouseholdLink,
+    Level,
+    PartyMeeting,
+    Person,
+    Visit,
+    WorkUnit,
+)
 from grids.models.areas import under_codes_sql
-from grids.visited_weeks import COMMUNITY_LENGTH
+from grids.visited_weeks import DUE_LENGTHS
 
 from .models import LedgerEntry, ServiceRequest
 
@@ -76,10 +87,10 @@ SATISFIED_FROM = 4  # a rating of 4 or 5 is satisfied, as for cases and consulta
 _SINCE, _UNTIL = "%(since)s::date", "%(until)s::date"
 
 
-def visits_due_and_done_sql(links="links", done=True):
+def visits_due_and_done_sql(links="links"):
     """The weekly visits' rule (grids.duty_weeks) counted per link over the period [%(since)s,
-    %(until)s): link_id, grid_id, person_id, due, done (0 unless `done`: read from the weeks kept)."""
-    return link_week_counts_sql(links, Visit._meta.db_table if done else None, _SINCE, _UNTIL)
+    %(until)s): link_id, grid_id, person_id, due, done."""
+    return link_week_counts_sql(links, Visit._meta.db_table, _SINCE, _UNTIL)
 
 
 class _Grouping:
@@ -120,14 +131,14 @@ class _Statement:
 
     def __init__(self, grouping, prefixes, kept=True):
         self.grouping, self.prefixes, self.params = grouping, prefixes, {}
-        # the visits done from the communities' weeks (grids.visited_weeks), for areas of a
-        # community or above; a grid's and a work unit's from the visits themselves
-        self.kept_weeks = (
-            kept
-            and not grouping.by_unit
-            and (grouping.one_row or grouping.length <= COMMUNITY_LENGTH)
-            and all(len(prefix) <= COMMUNITY_LENGTH for prefix in prefixes)
-        )
+        # the visits due and done from the weeks kept (grids.visited_weeks) at the level of the
+        # grouping or, for one row, of the prefixes (a district's, a street's or a community's);
+        # a grid's and a work unit's from the links and visits themselves
+        self.kept_length = None
+        if kept and not grouping.by_unit:
+            length = max([0 if grouping.one_row else grouping.length, *map(len, prefixes)])
+            self.kept_length = length if length in DUE_LENGTHS else None
+        self.kept_weeks = self.kept_length is not None
 
     def under(self, column, name):
         text, values = under_codes_sql(column, self.prefixes, name)
@@ -183,8 +194,7 @@ class _Statement:
     FROM {HouseholdLink._meta.db_table} h JOIN {_AREA} g ON g.id = h.grid_id WHERE {self.under("g.code", "h")}"""
 
     def visits(self):
-        done = "NULL::bigint" if self.kept_weeks else "sum(w.done)"
-        figures = self.columns(visits_due="sum(w.due)", visits_done=done)
+        figures = self.columns(visits_due="sum(w.due)", visits_done="sum(w.done)")
         # one row of everything names no area: no look-up of each link's grid (282,000 of them in a
         # district of 50,000 grids, 0.1 s of the dashboard)
         area = "" if self.grouping.one_row else f"JOIN {_AREA} g ON g.id = w.grid_id"
@@ -195,12 +205,23 @@ class _Statement:
     WHERE w.due > 0
     GROUP BY 1"""
 
-    def kept_visits_done(self):
-        weeks = f"{CommunityWeek._meta.db_table} k"
+    def kept_visits(self):
+        """The visits' columns from the weeks kept (grids.visited_weeks): the weeks due from the
+        changes kept at the level of the grouping (or of the prefixes, for one row), each times the
+        period's weeks from its Monday on; the weeks done from the communities' weeks. Rows with
+        some week due only, as visits() gives them."""
+        length = self.kept_length
+        first, until = first_monday_sql(_SINCE), _UNTIL
+        due = f"sum(c.change * {mondays_sql(f'greatest({first}, c.monday)', until)})"
         return f"""
+    SELECT {self.key("c.code", None)} AS key, {self.columns(visits_due=due)}
+    FROM {DueWeekChange._meta.db_table} c
+    WHERE c.length = {length} AND c.change <> 0 AND c.monday < {until} AND {self.under("c.code", "c")}
+    GROUP BY 1 HAVING {due} > 0
+    UNION ALL
     SELECT {self.key("k.community_code", None)} AS key, {self.columns(visits_done="sum(k.done)")}
-    FROM {weeks}
-    WHERE k.done <> 0 AND {period_weeks_sql("k.monday", _SINCE, _UNTIL)} AND {self.under("k.community_code", "k")}
+    FROM {CommunityWeek._meta.db_table} k
+    WHERE k.done <> 0 AND {period_weeks_sql("k.monday", _SINCE, until)} AND {self.under("k.community_code", "k")}
     GROUP BY 1"""
 
     def meetings(self):
@@ -261,13 +282,17 @@ class _Statement:
 
     def sql(self, cell):
         named, joined, grouped, order = self.named(cell)
-        kept = f"\n    UNION ALL {self.kept_visits_done()}" if self.kept_weeks else ""
+        if self.kept_weeks:
+            links, visits = "", self.kept_visits()
+        else:
+            links = f"""links AS MATERIALIZED ({self.links()}),
+link_weeks AS ({visits_due_and_done_sql("links")}),
+"""
+            visits = self.visits()
         sql = f"""
-WITH links AS MATERIALIZED ({self.links()}),
-link_weeks AS ({visits_due_and_done_sql("links", done=not self.kept_weeks)}),
-t AS ({self.requests()}
+WITH {links}t AS ({self.requests()}
     UNION ALL {self.ledger()}
-    UNION ALL {self.visits()}{kept}
+    UNION ALL {visits}
     UNION ALL {self.meetings()}
 )
 SELECT {named},

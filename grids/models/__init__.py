@@ -18,7 +18,7 @@ from .areas import (  # noqa: F401
 )
 from .coverage import CoveragePending, CoverageState, GridCoverage  # noqa: F401
 from .departments import Department  # noqa: F401
-from .duties import CommunityWeek, PartyMeeting, Visit, VisitedWeek  # noqa: F401
+from .duties import CommunityWeek, DueWeekChange, PartyMeeting, Visit, VisitedWeek  # noqa: F401
 from .generations import DraftGrid, Generation, Succession  # noqa: F401
 from .people import (  # noqa: F401
     DEPARTMENT_ROLES,

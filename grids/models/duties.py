@@ -101,3 +101,20 @@ class CommunityWeek(models.Model):
 
     class Meta:
         verbose_name = "community week"
+
+
+class DueWeekChange(models.Model):
+    """How many more (or fewer) household links under an area owe a weekly visit from the week of
+    a Monday on than the week before: +1 for each link's first week due, -1 for its first week no
+    longer due (grids.duty_weeks), kept per district, street and community (the length of `code`)
+    by the database's triggers on household links (grids.visited_weeks). The weeks due of a period
+    under an area are these changes, each times the period's weeks from its Monday on."""
+
+    pk = models.CompositePrimaryKey("length", "code", "monday")
+    length = models.SmallIntegerField()
+    code = models.CharField(max_length=12)
+    monday = models.DateField()
+    change = models.IntegerField()
+
+    class Meta:
+        verbose_name = "change of weeks due"

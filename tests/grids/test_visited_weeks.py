@@ -1,7 +1,8 @@
-"""The visits done kept per community and week (grids.visited_weeks) give the visits' figures the
-visits themselves give (volunteers.figures counted from the visits), at every level from the
-community up and for any period, after each kind of change to visits and household links and
-after seeded random sequences of them; and the kept rows are those a rebuild from scratch makes."""
+"""The weeks due and done kept (grids.visited_weeks: the changes of weeks due per area and Monday,
+the visits done per community and week) give the visits' figures the links and visits themselves
+give (volunteers.figures counted from them), at every level from the community up and for any
+period, after each kind of change to visits and household links and after seeded random sequences
+of them; and the kept rows are those a rebuild from scratch makes."""
 
 import random
 import uuid
@@ -11,7 +12,7 @@ import pytest
 from django.db import connection
 
 from grids import visited_weeks
-from grids.models import CommunityWeek, HouseholdLink, Visit, VisitedWeek
+from grids.models import CommunityWeek, DueWeekChange, HouseholdLink, Visit, VisitedWeek
 from volunteers.figures import volunteer_figures, volunteer_totals
 
 FIRST = date(2026, 3, 2)  # a Monday
@@ -49,7 +50,8 @@ def assert_kept_equals_counted(city):
 def kept_rows():
     weeks = set(VisitedWeek.objects.values_list("link_id", "monday", "visits", "counted_in"))
     communities = {row for row in CommunityWeek.objects.values_list("community_code", "monday", "done") if row[2]}
-    return weeks, communities
+    due = {row for row in DueWeekChange.objects.values_list("length", "code", "monday", "change") if row[3]}
+    return weeks, communities, due
 
 
 def assert_kept_rows_are_a_rebuilds():
@@ -103,7 +105,7 @@ def test_a_visit_moved_to_another_link_or_deleted_leaves_its_week(city):
     Visit.objects.filter(pk=made.pk).update(link=two)
     assert [row[0] for row in kept_rows()[0]] == [two.pk]
     made.delete()
-    assert kept_rows() == (set(), set())
+    assert kept_rows()[:2] == (set(), set())
     assert done(city) == 0
 
 
@@ -113,8 +115,34 @@ def test_visits_truncated_empty_the_kept_weeks(city):
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the visit's deferred checks, done before
         cursor.execute("TRUNCATE grids_visit CASCADE")
-    assert kept_rows() == (set(), set())
+    assert kept_rows()[:2] == (set(), set())
     assert_kept_equals_counted(city)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE grids_householdlink CASCADE")
+    assert kept_rows() == (set(), set(), set())
+
+
+def test_the_weeks_due_follow_links_added_ended_moved_and_deleted(city):
+    first, other = city.communities[0], city.communities[1]
+
+    def due(prefix):
+        return volunteer_totals([prefix], FIRST, FIRST + timedelta(days=70))["visits_due"]
+
+    link = city.link(city.members[0], city.grids_of(first)[0], 3, starts_on=FIRST - timedelta(days=30))
+    assert (due(city.code), due(first.code), due(other.code)) == (10, 10, 0)
+    HouseholdLink.objects.filter(pk=link.pk).update(ends_on=FIRST + timedelta(days=20))  # a Sunday: 2 weeks
+    assert due(city.code) == 2
+    HouseholdLink.objects.filter(pk=link.pk).update(grid=city.grids_of(other)[0], ends_on=None)
+    assert (due(first.code), due(other.code)) == (0, 10)
+    # taken up on a Wednesday and given up on the next Thursday: no whole week
+    HouseholdLink.objects.filter(pk=link.pk).update(
+        starts_on=FIRST + timedelta(days=2), ends_on=FIRST + timedelta(days=10)
+    )
+    assert due(city.code) == 0
+    HouseholdLink.objects.filter(pk=link.pk).delete()
+    assert due(city.code) == 0
+    assert_kept_equals_counted(city)
+    assert_kept_rows_are_a_rebuilds()
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -137,13 +165,20 @@ def test_random_sequences_of_changes_keep_the_weeks_equal_to_the_visits(city, se
         elif choice < 0.7 and visits:
             visits.pop(rng.randrange(len(visits))).delete()
         elif choice < 0.78 and visits:
-            made = rng.choice(visits)
-            Visit.objects.filter(pk=made.pk).update(link=rng.choice(links), visited_on=some_day())
+            made, moved_to = rng.choice(visits), rng.choice(links)
+            Visit.objects.filter(pk=made.pk).update(link=moved_to, visited_on=some_day())
+            made.link_id = moved_to.pk
         elif choice < 0.9:
             starts = some_day()
             HouseholdLink.objects.filter(pk=rng.choice(links).pk).update(starts_on=starts, ends_on=maybe_end(starts))
-        else:
+        elif choice < 0.97:
             HouseholdLink.objects.filter(pk=rng.choice(links).pk).update(grid=rng.choice(city.grids))
+        else:  # a link no visit was recorded against
+            unvisited = [link for link in links if not any(v.link_id == link.pk for v in visits)]
+            if unvisited:
+                gone = rng.choice(unvisited)
+                links.remove(gone)
+                HouseholdLink.objects.filter(pk=gone.pk).delete()
         if step % 30 == 29:
             assert_kept_equals_counted(city)
     assert_kept_rows_are_a_rebuilds()
