@@ -225,7 +225,7 @@ def begin_rebuild(today, thresholds):
 
 
 def judge_all():
-    """The long step (about 10 s for 50,000 grids): every current grid judged into the rebuild's
+    """The long step (about 5 s for 50,000 grids): every current grid judged into the rebuild's
     own table on state row 2's day. It locks only that table, which no writer touches."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {NEXT[0]}")

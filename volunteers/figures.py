@@ -340,8 +340,8 @@ def volunteer_figures(prefixes, level, since, until, kept=True):
     """One row per area of `level` (a grid, community, street or district; or "work_unit": one row
     per work unit) with anything to count under the code `prefixes`, for the days [since, until):
     its code, name and level (work_unit, name and district for a work unit) and FIGURES. The visits
-    done of a community or above come from the weeks kept (grids.visited_weeks) unless not `kept`
-    (counted from the visits: the same figures, to check them)."""
+    due and done of a community or above come from the weeks kept (grids.visited_weeks) unless not
+    `kept` (counted from the links and visits: the same figures, to check them)."""
     return _rows(_grouping(level), prefixes, since, until, kept)
 
 
