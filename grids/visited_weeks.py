@@ -31,6 +31,8 @@ visits as before.
 
 from django.db import connection
 
+from govgrid.lib.statement_triggers import drop_statement_triggers_sql, statement_triggers_sql
+
 from .duty_weeks import _monday_of_sql, first_due_monday_sql, first_not_due_monday_sql, week_is_due_sql
 from .models import CODE_LENGTH, Level
 
@@ -38,8 +40,14 @@ COMMUNITY_LENGTH = CODE_LENGTH[Level.COMMUNITY]
 # the levels whose changes of weeks due are kept: a district's, a street's and a community's
 DUE_LENGTHS = tuple(CODE_LENGTH[level] for level in (Level.DISTRICT, Level.STREET, Level.COMMUNITY))
 
-# rendered for the functions' bodies, which are no statements run with parameters: their modulo as is
-_MONDAY = _monday_of_sql("visited_on").replace("%%", "%")
+
+def _unescaped(sql):
+    """Text written for a statement run with parameters (its modulo %%) as the functions' bodies
+    need it, which are no such statements: the modulo as is."""
+    return sql.replace("%%", "%")
+
+
+_MONDAY = _unescaped(_monday_of_sql("visited_on"))
 _DUE = week_is_due_sql("l", "v.monday")
 
 REFRESH_FUNCTION = f"""
@@ -81,10 +89,6 @@ END $$;
 """
 
 
-def _unescaped(sql):
-    return sql.replace("%%", "%")
-
-
 # The changes of weeks due that the links of {links} (grid_id, starts_on, ends_on and a sign: +1
 # the rows written, -1 those replaced or deleted) make, added up per area and Monday.
 _DUE_CHANGES = f"""
@@ -108,8 +112,7 @@ _LINKS_OF = {
     " UNION ALL SELECT grid_id, starts_on, ends_on, -1 FROM old_rows",
 }
 
-DUE_FUNCTION = (
-    f"""
+DUE_FUNCTION = f"""
 CREATE FUNCTION grids_householdlink_due_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN{_DUE_CHANGES.replace("{links}", _LINKS_OF["INSERT"])};
@@ -123,19 +126,12 @@ BEGIN
     TRUNCATE grids_dueweekchange;
     RETURN NULL;
 END $$;
-"""
-    + "\n".join(
-        f"CREATE TRIGGER due_{event.lower()} AFTER {event} ON grids_householdlink REFERENCING "
-        + {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
-            event, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
-        )
-        + " FOR EACH STATEMENT EXECUTE FUNCTION grids_householdlink_due_changed();"
-        for event in ("INSERT", "UPDATE", "DELETE")
-    )
-    + """
-CREATE TRIGGER due_truncate AFTER TRUNCATE ON grids_householdlink
-    FOR EACH STATEMENT EXECUTE FUNCTION govgrid_links_truncated();
-"""
+""" + statement_triggers_sql(
+    "due",
+    "grids_householdlink",
+    "grids_householdlink_due_changed",
+    ("INSERT", "UPDATE", "DELETE"),
+    "govgrid_links_truncated",
 )
 
 REBUILD_DUE = (
@@ -147,13 +143,13 @@ REBUILD_DUE = (
 
 def install_due_sql():
     """The trigger that keeps the changes of weeks due, and their first fill."""
-    return DUE_FUNCTION + REBUILD_DUE
+    return f"{DUE_FUNCTION}\n{REBUILD_DUE}"
 
 
 def uninstall_due_sql():
     return (
-        "".join(f"DROP TRIGGER due_{e} ON grids_householdlink;" for e in ("insert", "update", "delete", "truncate"))
-        + "DROP FUNCTION grids_householdlink_due_changed(); DROP FUNCTION govgrid_links_truncated();"
+        drop_statement_triggers_sql("due", "grids_householdlink", ("INSERT", "UPDATE", "DELETE"))
+        + "\nDROP FUNCTION grids_householdlink_due_changed(); DROP FUNCTION govgrid_links_truncated();"
     )
 
 
@@ -165,11 +161,6 @@ _TOUCHED = {
 
 
 def _triggers(table, column, events):
-    transition = {
-        "INSERT": "NEW TABLE AS new_rows",
-        "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "DELETE": "OLD TABLE AS old_rows",
-    }
     touched = {
         "INSERT": f"SELECT {column} FROM new_rows",
         "UPDATE": f"SELECT {column} FROM new_rows UNION SELECT {column} FROM old_rows",
@@ -178,24 +169,14 @@ def _triggers(table, column, events):
     branches = "\n    ELSIF ".join(
         f"TG_OP = '{event}' THEN\n        PERFORM govgrid_refresh_visited(ARRAY({touched[event]}));" for event in events
     )
-    made = [
-        f"""CREATE FUNCTION {table}_visited_touched() RETURNS trigger LANGUAGE plpgsql AS $$
+    function = f"""CREATE FUNCTION {table}_visited_touched() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF {branches}
     END IF;
     RETURN NULL;
 END $$;"""
-    ]
-    made += [
-        f"CREATE TRIGGER visited_{event.lower()} AFTER {event} ON {table} REFERENCING {transition[event]}"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {table}_visited_touched();"
-        for event in events
-    ]
-    made.append(
-        f"CREATE TRIGGER visited_truncate AFTER TRUNCATE ON {table}"
-        " FOR EACH STATEMENT EXECUTE FUNCTION govgrid_visited_truncated();"
-    )
-    return "\n".join(made)
+    triggers = statement_triggers_sql("visited", table, f"{table}_visited_touched", events, "govgrid_visited_truncated")
+    return f"{function}\n{triggers}"
 
 
 TRUNCATED_FUNCTION = """
@@ -219,7 +200,7 @@ def install_sql():
 
 
 def uninstall_sql():
-    parts = [f"DROP TRIGGER visited_{e.lower()} ON {t};" for t, events in EVENTS.items() for e in (*events, "TRUNCATE")]
+    parts = [drop_statement_triggers_sql("visited", table, events) for table, events in EVENTS.items()]
     parts += [f"DROP FUNCTION {t}_visited_touched();" for t in EVENTS]
     parts += ["DROP FUNCTION govgrid_visited_truncated();", "DROP FUNCTION govgrid_refresh_visited(bigint[]);"]
     return "\n".join(parts)

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from govgrid.lib.statement_triggers import drop_statement_triggers_sql, statement_triggers_sql
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -136,21 +138,7 @@ END $$;
 
 
 def triggers(table, events=("INSERT", "UPDATE", "DELETE")):
-    transition = {
-        "INSERT": "NEW TABLE AS new_rows",
-        "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "DELETE": "OLD TABLE AS old_rows",
-    }
-    made = [
-        f"CREATE TRIGGER coverage_{event.lower()} AFTER {event} ON {table} REFERENCING {transition[event]}"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {table}_coverage_touched();"
-        for event in events
-    ]
-    made.append(
-        f"CREATE TRIGGER coverage_truncate AFTER TRUNCATE ON {table}"
-        " FOR EACH STATEMENT EXECUTE FUNCTION govgrid_coverage_truncated();"
-    )
-    return "\n".join(made)
+    return statement_triggers_sql("coverage", table, f"{table}_coverage_touched", events, "govgrid_coverage_truncated")
 
 
 def forward_sql():
@@ -174,12 +162,8 @@ def forward_sql():
 
 
 def backward_sql():
-    parts = [
-        f"DROP TRIGGER coverage_{e} ON {t};"
-        for t in (*TOUCHED, "grids_person")
-        for e in ("insert", "update", "delete", "truncate")
-        if t != "grids_person" or e in ("update", "truncate")
-    ]
+    parts = [drop_statement_triggers_sql("coverage", t, ("INSERT", "UPDATE", "DELETE")) for t in TOUCHED]
+    parts.append(drop_statement_triggers_sql("coverage", "grids_person", ("UPDATE",)))
     parts += [f"DROP FUNCTION {t}_coverage_touched();" for t in (*TOUCHED, "grids_person")]
     parts += ["DROP FUNCTION govgrid_coverage_truncated();", "DROP FUNCTION govgrid_refresh_coverage(bigint[]);"]
     return "\n".join(parts)
