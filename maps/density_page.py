@@ -141,18 +141,23 @@ def gathers_at_grids(extent, cell, median_km2):
     return metres_across >= math.sqrt(median_km2) * 1000
 
 
+def hot_spots_tile_style(strokes):
+    """The style of a vector-tile layer that draws only the hot spots, {code: class} in `strokes`,
+    each outlined as its class (HOT_SPOT_STYLE), unfilled."""
+    lines = {name: {key: style[key] for key in ("color", "weight", "dashArray") if key in style}
+             for name, style in HOT_SPOT_STYLE.items()}  # fmt: skip
+    return {"property": "code", "fill": False, "strokes": strokes, "strokeStyles": lines}
+
+
 def _hot_spots_from_tiles(fmap, area, hot):
     """The hot spots' outlines drawn from the grids' vector tiles, as a style naming their codes: a
     province's district has some 2,300 of them, 660 kB of boundaries inline against 50 kB of codes."""
     from .tiles import VectorTileLayer
 
-    lines = {name: {key: style[key] for key in ("color", "weight", "dashArray") if key in style}
-             for name, style in HOT_SPOT_STYLE.items()}  # fmt: skip
-    strokes = {row["code"]: row["hot_spot"] for row in hot}
     VectorTileLayer(
         tiles_url("grids", area),
         name=_("hot spots"),
-        style={"property": "code", "fill": False, "strokes": strokes, "strokeStyles": lines},
+        style=hot_spots_tile_style({row["code"]: row["hot_spot"] for row in hot}),
         gcj02=draws_in_gcj02(),
     ).add_to(fmap)
 

@@ -10,6 +10,7 @@ from django.urls import include, path
 from govgrid.lib.basemap import OfflineMap
 from grids.models import Area
 from grids.scopes import Scope
+from maps.density_page import hot_spots_tile_style
 from maps.tiles import VectorTileLayer
 
 STATUS_COLOURS = {"full": "#1a9850", "partial": "#fee08b", "none": "#d73027"}
@@ -34,9 +35,7 @@ def grid_tiles_page(request):
     url = "/maps/tiles/grids/{z}/{x}/{y}.pbf" + (f"?within={within}" if within else "")
     style = {"property": "status", "colours": STATUS_COLOURS, "color": "#4a6b8a", "weight": 0.6, "fillOpacity": 0.7}
     if request.GET.get("strokes"):  # only these grids (codes, comma-separated), outlined as hot spots
-        lines = {"hot99": {"color": "#b30000", "weight": 3.5}, "hot95": {"color": "#e34a33", "dashArray": "5 3"}}
-        strokes = dict.fromkeys(request.GET["strokes"].split(","), "hot99")
-        style = {"property": "code", "fill": False, "strokes": strokes, "strokeStyles": lines}
+        style = hot_spots_tile_style(dict.fromkeys(request.GET["strokes"].split(","), "hot99"))
     VectorTileLayer(
         url,
         name="网格",
