@@ -306,6 +306,15 @@ class Area(models.Model):
         db_persist=True,
         verbose_name=_("area (km²)"),
     )
+    # A point inside it (ST_PointOnSurface), kept as the boundary changes: where the density map's
+    # heat gathers a grid's cases in a wide view (maps.queries.density; worked out per request, 0.05 s
+    # of a district of 50,000 grids).
+    inner_point = models.GeneratedField(
+        expression=RawSQL("ST_PointOnSurface(geom)", []),
+        output_field=models.PointField(srid=4326),
+        db_persist=True,
+        verbose_name=_("a point inside"),
+    )
     # The period of the generation(s) it belongs to: from `valid_from` (NULL: as first drawn) until
     # the day before `valid_to` (NULL: current). Set by grids.generations only.
     valid_from = models.DateField(_("valid from"), null=True, blank=True, editable=False)
