@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from govgrid.lib.coords import METRES_PER_DEGREE, metres_per_degree_of_longitude
 from grids.importing import SourceArea
 from grids.models import GridKind
 
@@ -30,7 +31,6 @@ DEMO_BOUNDARY = Path(__file__).resolve().parent.parent / "fixtures" / "boundarie
 CENTRE = (112.085, 32.688)  # WGS84, the old town of 邓州市
 DEMO_GRIDS = 514
 DEMO_COMMUNITIES = 46
-METRES_PER_DEGREE = 111_320.0
 URBAN_RADIUS_M = 4_200.0  # for 514 grids; grows with the square root of the grid count
 
 STREET_NAMES = ["古城街道", "花洲街道", "新华街道", "湍河街道", "东城街道"]
@@ -75,7 +75,7 @@ class _Frame:
 
     def __init__(self, lon0, lat0):
         self.lon0, self.lat0 = lon0, lat0
-        self.kx = math.cos(math.radians(lat0)) * METRES_PER_DEGREE
+        self.kx = metres_per_degree_of_longitude(lat0)
 
     def to_m(self, xy):
         return np.column_stack([(xy[:, 0] - self.lon0) * self.kx, (xy[:, 1] - self.lat0) * METRES_PER_DEGREE])

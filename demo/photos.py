@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from govgrid.lib.coords import METRES_PER_DEGREE, metres_per_degree_of_longitude
 from incidents.models import IncidentPhoto
 
 SIZE = (480, 360)
@@ -75,8 +76,8 @@ def draw(code, at, before, rng):
 def _near(point, rng, metres):
     """A point about `metres` from `point`, in a random direction (WGS84)."""
     angle = rng.uniform(0, 2 * math.pi)
-    dy = metres * math.cos(angle) / 111_320
-    dx = metres * math.sin(angle) / (111_320 * math.cos(math.radians(point.y)))
+    dy = metres * math.cos(angle) / METRES_PER_DEGREE
+    dx = metres * math.sin(angle) / metres_per_degree_of_longitude(point.y)
     return Point(point.x + dx, point.y + dy, srid=4326)
 
 

@@ -3,12 +3,12 @@ DUPLICATE_DAYS days, among those the reporter may see. Intake runs the search in
 statement (DUPLICATES_SQL) and answers with it; the API and Open311 run it again for a case read later.
 """
 
-import math
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
 
+from govgrid.lib import coords
 from grids.models import Area
 from grids.scopes import Scope
 
@@ -43,7 +43,7 @@ def lon_lat_of(incident):
 
 def duplicates_params(incident, scope):
     lon, lat = lon_lat_of(incident)
-    box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / (111_320 * max(0.05, math.cos(math.radians(lat))))
+    box_degrees = 1.2 * settings.DUPLICATE_RADIUS_M / coords.metres_per_degree_of_longitude(lat, least_cos=0.05)
     return {
         **scope.sql("area_code", name="seen", fixed=True)[1],
         "box_degrees": box_degrees,

@@ -137,7 +137,7 @@ def gathers_at_grids(extent, cell, median_km2):
     if median_km2 is None:
         return False
     west, south, east, north = extent
-    metres_across = cell * 111_320 * math.cos(math.radians((south + north) / 2))  # a degree of longitude
+    metres_across = cell * coords.metres_per_degree_of_longitude((south + north) / 2)
     return metres_across >= math.sqrt(median_km2) * 1000
 
 

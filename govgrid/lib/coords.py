@@ -9,7 +9,21 @@ degrees (about 0.01 mm). Functions take floats or NumPy arrays.
 Outside China's bounding box GCJ-02 applies no offset, which the functions follow.
 """
 
+import math
+
 import numpy as np
+
+# Metres in a degree of latitude (a sphere of the Earth's mean size), and in a degree of longitude
+# at the equator: the scale by which govgrid turns short distances (metres to a few kilometres)
+# into degrees and back, where a metre or so does not matter.
+METRES_PER_DEGREE = 111_320.0
+
+
+def metres_per_degree_of_longitude(lat, least_cos=0.0):
+    """Metres in a degree of longitude at latitude `lat` (degrees): METRES_PER_DEGREE × cos(lat),
+    the cosine no less than `least_cos` (a box of metres stays finite near a pole)."""
+    return METRES_PER_DEGREE * max(least_cos, math.cos(math.radians(lat)))
+
 
 # The Krasovsky 1940 ellipsoid that the GCJ-02 formula is written on.
 _A = 6378245.0
