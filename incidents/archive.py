@@ -31,6 +31,17 @@ from .partitions import CASES, EVENTS, LOCK_TIMEOUT, add_months, events_partitio
 
 SCHEMA_PREFIX = "incidents_archive_"
 
+# What apps above this one keep of the cases outside their tables, and must hear of a month's cases
+# leaving or coming back (their triggers see no row deleted or inserted): `hook(partition, sign)`,
+# -1 before the partition of cases `partition` is detached, +1 once it is attached again, in the
+# same transaction. Registered when their app is ready (maps: the density map's counts per day).
+_MOVED = []
+
+
+def on_partition_moved(hook):
+    """Register `hook(partition, sign)` (see _MOVED)."""
+    _MOVED.append(hook)
+
 
 class ArchiveError(Exception):
     """An archive or restore that cannot go on; the message says why."""
@@ -118,6 +129,8 @@ def _detach(partition):
         for parent, child in ((EVENTS, events), (CASES, partition.table)):
             cursor.execute(f"SELECT count(*) FROM {child}")
             counts[parent] = cursor.fetchone()[0]
+            for hook in _MOVED if parent == CASES else ():
+                hook(child, -1)
             cursor.execute(f"ALTER TABLE {parent} DETACH PARTITION {child}")
             _drop_foreign_keys(cursor, child)
             cursor.execute(f"ALTER TABLE {child} SET SCHEMA {schema}")
@@ -138,6 +151,8 @@ def _attach(schema):
             cursor.execute(f"ALTER TABLE {schema}.{child} SET SCHEMA public")
             lowest = "MINVALUE" if low is None else int(low)
             cursor.execute(f"ALTER TABLE {parent} ATTACH PARTITION {child} FOR VALUES FROM ({lowest}) TO ({int(high)})")
+            for hook in _MOVED if parent == CASES else ():
+                hook(child, 1)
             cursor.execute(f"SELECT count(*) FROM {child}")
             counts[parent] = cursor.fetchone()[0]
         cursor.execute(

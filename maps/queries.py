@@ -2,7 +2,10 @@
 
 import json
 from collections import defaultdict
+from datetime import time
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -13,6 +16,8 @@ from grids.models.areas import placed_sql
 from grids.models.people import in_force_sql
 from grids.scopes import under_codes_sql
 from incidents.figures import received_in_sql
+
+from . import case_days
 
 _FEATURES_SQL = """
     SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
@@ -199,6 +204,16 @@ def _heat_centre_sql(cx, cy):
     )
 
 
+# Today's grids' counts (grid_id, cases), from their cases: by grid first or joined (density says
+# which, and why).
+_TODAYS_GRIDS_COUNTED = """SELECT i.grid_id, count(*) AS cases FROM {periods_cases}
+        WHERE {in_category} AND (SELECT yes FROM first)
+        GROUP BY i.grid_id
+        UNION ALL
+        SELECT d.grid_id, count(*) FROM ({today}) d WHERE NOT (SELECT yes FROM first) GROUP BY d.grid_id""".replace(
+    "{in_category}", _IN_CATEGORY
+)
+
 _DENSITY_SQL = """
 WITH g AS (
     SELECT id, code, name, households, area_km2 AS km2,
@@ -213,11 +228,7 @@ WITH g AS (
 ), counts AS (
     SELECT c.grid_id, sum(c.cases)::bigint AS cases
     FROM (
-        SELECT i.grid_id, count(*) AS cases FROM {periods_cases}
-        WHERE {in_category} AND (SELECT yes FROM first)
-        GROUP BY i.grid_id
-        UNION ALL
-        SELECT d.grid_id, count(*) FROM ({today}) d WHERE NOT (SELECT yes FROM first) GROUP BY d.grid_id
+        {todays_grids_counts}
         UNION ALL
         SELECT d.grid_id, count(*) FROM ({retired}) d GROUP BY d.grid_id
     ) c
@@ -247,7 +258,7 @@ SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x
        END AS gi_z
 FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
 ORDER BY x.code
-""".replace("{current_grids}", valid_on_sql("grids_area")).replace("{in_category}", _IN_CATEGORY)
+""".replace("{current_grids}", valid_on_sql("grids_area"))
 _DENSITY_SQL = _DENSITY_SQL.replace(
     "{heat_centre}", "{} AS heat_lat, {} AS heat_lon".format(*_heat_centre_sql(*_heat_cell_sql("x.point")))
 )
@@ -264,7 +275,16 @@ FIRST_FROM = 1000
 HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))
 
 
-def density(prefixes, since, until, category="", per="households", heat_cell=None, count_first=None):
+def _whole_days(since, until):
+    """(first day, day after the last) of [since, until) when both are local midnights, else None."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    since, until = since.astimezone(zone), until.astimezone(zone)
+    if since.time() != time.min or until.time() != time.min:
+        return None
+    return since.date(), until.date()
+
+
+def density(prefixes, since, until, category="", per="households", heat_cell=None, count_first=None, kept=True):
     """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
     item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
     spot: its Getis-Ord Gi* z-score over itself and the grids it touches. With `heat_cell` (in
@@ -276,11 +296,19 @@ def density(prefixes, since, until, category="", per="households", heat_cell=Non
     grids' cases are found by the grid), or every case of the period counted by grid first and the
     counts joined to the view's grids when it holds FIRST_SHARE of them or more (a district alone in
     its database: 50,000 counts joined instead of 490,000 cases). `count_first` True or False
-    chooses; None, by that share."""
+    chooses; None, by that share. Every category over whole local days is read from the totals
+    kept per grid and day instead (maps.case_days), unless `kept` is False."""
     parts, params = _density_parts(prefixes, since, until, category)
     grids_under, grids_params = under_codes_sql("code", prefixes)
+    days = _whole_days(since, until) if kept and not category else None
+    if days:  # every category over whole local days: the kept totals (maps.case_days)
+        params |= case_days.counts_params(*days)
     sql = (
         _DENSITY_SQL.replace("{grids_under}", grids_under)
+        .replace(
+            "{todays_grids_counts}",
+            case_days.counts_sql("g", "(SELECT yes FROM first)") if days else _TODAYS_GRIDS_COUNTED,
+        )
         .replace("{periods_cases}", parts["period"])
         .replace("{today}", parts["today"])
         .replace("{retired}", parts["retired"])

@@ -15,6 +15,7 @@ from incidents.archive import archivable, archive, restore
 from incidents.intake import Report, report_incident
 from incidents.models import Incident, IncidentEvent, IncidentPhoto
 from incidents.partitions import MONTH_SPAN, add_months, month_of
+from maps import case_days
 from tests.conftest import committed_city
 from tests.incidents.conftest import SMALL_CITY, Clock, shanghai, step
 
@@ -180,9 +181,24 @@ def rows(model, ids):
     return list(model.objects.filter(**{column: ids}).order_by("id").values())
 
 
+def kept_as_counted():
+    """Whether the density map's counts kept per grid and day (maps.case_days) are those counted
+    from the cases in the tables (a rebuild, rolled back)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        read = f"SELECT grid_id, year, through FROM {case_days.TABLE} ORDER BY 1, 2"
+        cursor.execute(read)
+        kept = cursor.fetchall()
+        case_days.rebuild()
+        cursor.execute(read)
+        counted = cursor.fetchall()
+        transaction.set_rollback(True)
+    return kept == counted
+
+
 def seen(ids, first, later, photo):
     """What the tables show of the old month's cases and of what names them."""
     return {
+        "kept_as_counted": kept_as_counted(),
         "cases": rows(Incident, ids),
         "events": rows(IncidentEvent, ids),
         "photo": IncidentPhoto.objects.filter(pk=photo.pk).values_list("incident_id", flat=True).first(),
@@ -235,6 +251,7 @@ def test_an_archived_month_leaves_the_tables_with_everything_that_named_its_case
     assert round_trip["path"].is_file()
     assert round_trip["counts"]["incidents_incident"] == 2 and round_trip["counts"]["incidents_incidentevent"] == 3
     assert archived == {
+        "kept_as_counted": True,
         "cases": [],
         "events": [],
         "photo": None,
