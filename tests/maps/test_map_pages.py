@@ -198,12 +198,18 @@ def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates(planted_city):
     city = planted_city
     until = timezone.now()
     rows = density([city.code], until - timedelta(days=365), until, per="km2")
-    by_hand = gi_star_by_hand(rows, city.code)
     assert len(rows) == len(city.grids)
-    assert set(by_hand) == {r["code"] for r in rows if r["rate"] is not None}
-    for row in rows:
-        assert row["gi_z"] == pytest.approx(by_hand[row["code"]], abs=0.011)
-        assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
+    # a street's map: its grids' neighbours in the street only, as if the city ended there
+    street = city.communities[-1].code[:9]
+    for prefix, shown in (
+        (city.code, rows),
+        (street, density([street], until - timedelta(days=365), until, per="km2")),
+    ):
+        by_hand = gi_star_by_hand(shown, prefix)
+        assert set(by_hand) == {r["code"] for r in shown if r["rate"] is not None} and len(by_hand) >= 3
+        for row in shown:
+            assert row["gi_z"] == pytest.approx(by_hand[row["code"]], abs=0.011), prefix
+            assert bool(row["hot_spot"]) == (by_hand[row["code"]] >= 1.96)
     hot = {r["code"] for r in rows if r["hot_spot"] == "hot99"}
     assert hot and hot <= {grid.code for grid in city.grids_of(city.communities[0])}  # the planted hot spot
 
