@@ -250,11 +250,11 @@ WITH g AS (
     JOIN x ON x.id = n.neighbour_id
     GROUP BY n.grid_id
 )
-SELECT x.code, x.name, x.cases, x.households, round(x.km2::numeric, 4) AS km2, x.rate,
+SELECT x.code, x.name, x.cases, x.rate::float8 AS rate,
        {heat_centre},
-       CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
+       (CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
             ELSE (n.total - stats.mean * n.w) / (stats.sd * sqrt((stats.n * n.w - n.w * n.w) / (stats.n - 1.0)))
-       END AS gi_z
+       END)::float8 AS gi_z  -- worked out in numeric, read as the double Python would make of it
 FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
 ORDER BY x.code
 """.replace("{current_grids}", valid_on_sql("grids_area"))
@@ -319,10 +319,12 @@ def density(prefixes, since, until, category="", per="households", heat_cell=Non
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:
-        row["rate"] = None if row["rate"] is None else round(float(row["rate"]), 2)
+        if row["rate"] is not None:
+            row["rate"] = round(row["rate"], 2)
         z = row["gi_z"]
-        row["gi_z"] = None if z is None else round(float(z), 2)
-        row["hot_spot"] = next((label for limit, label in HOT_SPOT_Z if z is not None and z >= limit), "")
+        row["hot_spot"] = "" if z is None else next((label for limit, label in HOT_SPOT_Z if z >= limit), "")
+        if z is not None:
+            row["gi_z"] = round(z, 2)
     return rows
 
 
