@@ -79,38 +79,41 @@ def _add(changes):
     return _ADD.replace("{zone}", _zone_literal()).replace("{changes}", changes)
 
 
-def install_sql():
-    """The table, the triggers that keep it and its first fill (of a database with cases already)."""
-    function = f"""
-CREATE TABLE {TABLE} (
-    grid_id bigint NOT NULL,
-    year integer NOT NULL,
-    through integer[] NOT NULL,
-    PRIMARY KEY (grid_id, year)
-);
-CREATE FUNCTION maps_case_days_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+def _functions_sql():
+    """The triggers' functions, with the days in settings.TIME_ZONE."""
+    emptied = _EMPTIED.replace("{grids}", "SELECT grid_id FROM old_rows")
+    return f"""
+CREATE OR REPLACE FUNCTION maps_case_days_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN{_add(_CHANGES_OF["INSERT"])};
-    ELSIF TG_OP = 'DELETE' THEN{_add(_CHANGES_OF["DELETE"])};{
-        _EMPTIED.replace("{grids}", "SELECT grid_id FROM old_rows")
-    };
+    ELSIF TG_OP = 'DELETE' THEN{_add(_CHANGES_OF["DELETE"])};{emptied};
     ELSIF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-                  WHERE n.grid_id <> o.grid_id OR n.received_at <> o.received_at) THEN{_add(_CHANGES_OF["UPDATE"])};{
-        _EMPTIED.replace("{grids}", "SELECT grid_id FROM old_rows")
-    };
+                  WHERE n.grid_id <> o.grid_id OR n.received_at <> o.received_at)
+    THEN{_add(_CHANGES_OF["UPDATE"])};{emptied};
     END IF;
     RETURN NULL;
 END $$;
-CREATE FUNCTION maps_case_days_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION maps_case_days_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     TRUNCATE {TABLE};
     RETURN NULL;
 END $$;
 """
+
+
+def install_sql():
+    """The table, the triggers that keep it and its first fill (of a database with cases already)."""
+    table = f"""
+CREATE TABLE {TABLE} (
+    grid_id bigint NOT NULL,
+    year integer NOT NULL,
+    through integer[] NOT NULL,
+    PRIMARY KEY (grid_id, year)
+);"""
     triggers = statement_triggers_sql(
         "case_days", "incidents_incident", "maps_case_days_changed", EVENTS, "maps_case_days_truncated"
     )
-    return f"{function}\n{triggers}\n{rebuild_sql()}"
+    return f"{table}\n{_functions_sql()}\n{triggers}\n{_rebuild_sql()}"
 
 
 def uninstall_sql():
@@ -120,15 +123,18 @@ def uninstall_sql():
     )
 
 
-def rebuild_sql():
+def _rebuild_sql():
     return f"TRUNCATE {TABLE};" + _add("SELECT grid_id, received_at, 1 AS sign FROM incidents_incident") + ";"
 
 
 def rebuild():
-    """Count every grid's days again from the cases (after a load that went around the triggers, or
-    to check them)."""
+    """Count every grid's days again from the cases, in the days of settings.TIME_ZONE (after a load
+    that went around the triggers, a change of time zone, or to check them): how many rows."""
     with connection.cursor() as cursor:
-        cursor.execute(rebuild_sql())
+        cursor.execute(_functions_sql())
+        cursor.execute(_rebuild_sql())
+        cursor.execute(f"SELECT count(*) FROM {TABLE}")
+        return cursor.fetchone()[0]
 
 
 def partition_moved(table, sign):

@@ -193,3 +193,21 @@ def test_the_density_map_reads_the_kept_counts_as_it_counts_the_cases(city):
         density([city.code], *(datetime.combine(day, time.min, ZONE) for day in days[0]), items[0].code)
         density([city.code], datetime.combine(FIRST, time(8), ZONE), datetime.combine(LAST, time.min, ZONE))
     assert not any(case_days.TABLE in statement["sql"] for statement in statements)
+
+
+def test_the_rebuild_command_counts_the_days_again_from_the_cases(city):
+    """After a load that went around the triggers (here: the rows emptied by hand)."""
+    from django.core.management import call_command
+
+    rng = random.Random(3)
+    items = list(Category.objects.filter(parent__isnull=False, active=True).order_by("code")[:2])
+    Incident.objects.bulk_create(
+        [unsaved_case(rng.choice(city.grids), received(rng), rng.choice(items)) for _ in range(30)]
+    )
+    kept = kept_rows()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {case_days.TABLE}")
+    whole = (FIRST, LAST + timedelta(days=1))
+    assert kept_counts(*whole) == {}
+    call_command("rebuild_case_days")
+    assert kept_rows() == kept and kept_counts(*whole) == counted(*whole) and sum(counted(*whole).values()) == 30
