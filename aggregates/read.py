@@ -5,14 +5,13 @@ levels and periods made of whole local days. The sums hold all but what depends 
 the open cases past their due time are counted live from their kept facts (few rows, through a
 partial index), and the median time to close, when asked, from the closed cases' kept facts."""
 
-from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from govgrid.lib.moments import first_of_next_month
+from govgrid.lib.moments import first_of_next_month, local_day
 from incidents.figures import late_sql
 
 from .sql import LEVELS, SUMS
@@ -79,14 +78,6 @@ ORDER BY a.code, k.month
 """
 
 
-def _day(moment, zone):
-    """The local day that `moment` begins, or None when it is not a local midnight."""
-    if not isinstance(moment, datetime) or moment.tzinfo is None:
-        return None
-    local = moment.astimezone(zone)
-    return local.date() if local.time() == time.min else None
-
-
 def _built_for(time_zone):
     with connection.cursor() as cursor:
         cursor.execute("SELECT time_zone FROM aggregates_state WHERE id = 1")
@@ -100,7 +91,7 @@ def covers(prefix, level, since, until):
     if length is None or len(prefix) > length:
         return None
     zone = ZoneInfo(settings.TIME_ZONE)
-    days = _day(since, zone), _day(until, zone)
+    days = local_day(since, zone), local_day(until, zone)
     if None in days or not _built_for(settings.TIME_ZONE):
         return None
     return days

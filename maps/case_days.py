@@ -4,7 +4,7 @@ each) instead of reading its 490,000 cases of 90 days again on every request.
 
 maps_gridcasedays holds one row per grid (the grid a case was reported in, `grid_id`) and year with
 cases: `through[d]`, the cases received in the grid from the year's first day through its d-th day
-(1 to 366; local days, in settings.TIME_ZONE when the table was made, as the cases' months are).
+(1 to 366; local days, in settings.TIME_ZONE when the table was made or last rebuilt).
 The cases of days a to b of a year are then through[b] - through[a - 1] (through[0] is NULL: 0).
 
 Statement triggers on cases (insert, update of a grid or a time received, delete) add the

@@ -2,7 +2,6 @@
 
 import json
 from collections import defaultdict
-from datetime import time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from govgrid.lib.moments import local_day
 from grids.coverage import Thresholds, grid_coverage, grid_results, summary
 from grids.models import CODE_LENGTH, Level, level_for_code, valid_on_sql
 from grids.models.areas import placed_sql
@@ -277,10 +277,8 @@ HOT_SPOT_Z = ((2.576, "hot99"), (1.96, "hot95"))
 def _whole_days(since, until):
     """(first day, day after the last) of [since, until) when both are local midnights, else None."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    since, until = since.astimezone(zone), until.astimezone(zone)
-    if since.time() != time.min or until.time() != time.min:
-        return None
-    return since.date(), until.date()
+    first, after = local_day(since, zone), local_day(until, zone)
+    return None if first is None or after is None else (first, after)
 
 
 def density(prefixes, since, until, category="", per="households", heat_cell=None, count_first=None, kept=True):

@@ -8,7 +8,7 @@ will be later than 2999, so a value outside those years is refused as bad input,
 before any arithmetic.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -64,3 +64,12 @@ def form_moment(value):
 def first_of_next_month(day):
     """The first day of the month after the month of `day`."""
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def local_day(moment, zone):
+    """The local day (in `zone`) that `moment` begins, or None when it is not a local midnight (or not
+    an aware datetime): whether a period can be read from what is kept per day."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None:
+        return None
+    local = moment.astimezone(zone)
+    return local.date() if local.time() == time.min else None
