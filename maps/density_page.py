@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import folium
 import numpy as np
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -31,7 +32,6 @@ from .queries import (
     density,
     density_incident_ids,
     feature_collection,
-    grid_heat,
     heat_points,
     median_grid_km2,
 )
@@ -96,24 +96,6 @@ class DensityForm(forms.Form):
         since = datetime.combine(self.cleaned_data["since"], time.min, zone)
         until = datetime.combine(self.cleaned_data["until"] + timedelta(days=1), time.min, zone)
         return since, until
-
-
-def _classes(rates):
-    """Upper bounds of up to five quantile classes of the rates (None left out), without repeats:
-    many grids with no case make fewer classes rather than empty ones."""
-    values = sorted(r for r in rates if r is not None)
-    n = len(DENSITY_COLOURS)
-    bounds = sorted({values[math.ceil(len(values) * (i + 1) / n) - 1] for i in range(n)} if values else set())
-    return bounds
-
-
-def _class_of(rate, bounds):
-    if rate is None:
-        return None
-    for i, bound in enumerate(bounds):
-        if rate <= bound:
-            return i
-    return len(bounds) - 1
 
 
 # The heat map's cells: about 50 m (HEAT_CELL, 0.0005°) for a city's grids, and wider for a wider
@@ -187,27 +169,25 @@ def density_map(request):
     extent = fit_to_grids(fmap, prefixes)
     cell = heat_cell(extent)
     at_grids = gathers_at_grids(extent, cell, median_grid_km2(prefixes))
-    rows = density(prefixes, since, until, category, per, heat_cell=cell if at_grids else None)
-    bounds = _classes([r["rate"] for r in rows])
+    found = density(
+        prefixes, since, until, category, per,
+        heat_cell=cell if at_grids else None, grids_up_to=settings.MAP_TILES_ABOVE, classes=len(DENSITY_COLOURS),
+    )  # fmt: skip
+    bounds = found["bounds"]
     colours = DENSITY_COLOURS[len(DENSITY_COLOURS) - len(bounds) :]  # the darkest for the highest class
-    by_code = {r["code"]: r for r in rows}
+    hot = found["hot"]
 
-    tiles = uses_vector_tiles(len(rows))
+    tiles = uses_vector_tiles(found["grid_total"])
     grids = None
     if tiles:
         style = {"property": "status", "colours": {}, "weight": 0.4, "fillOpacity": 0.0}
-        grid_layer(fmap, prefixes, area, len(rows), _("grids"), style)
+        grid_layer(fmap, prefixes, area, found["grid_total"], _("grids"), style)
     else:
+        by_code = {row["code"]: row for row in found["grids"]}
         collection = feature_collection(Level.GRID, prefixes, digits=INLINE_DIGITS)
         for feature in collection["features"]:
             row = by_code[feature["properties"]["code"]]
-            feature["properties"] = {
-                "code": row["code"],
-                "name": row["name"],
-                "cases": row["cases"],
-                "rate": row["rate"],
-                "class": _class_of(row["rate"], bounds),
-            }
+            feature["properties"] = {key: row[key] for key in ("code", "name", "cases", "rate", "class")}
         for_basemap(collection)
         grids = folium.GeoJson(
             collection,
@@ -228,11 +208,11 @@ def density_map(request):
             ),
         )
         grids.add_to(fmap)
-    hot = [r for r in rows if r["hot_spot"]]
     if hot and not tiles:
         collection = area_features([r["code"] for r in hot])
+        classes = {row["code"]: row["hot_spot"] for row in hot}
         for feature in collection["features"]:
-            feature["properties"]["hot_spot"] = by_code[feature["properties"]["code"]]["hot_spot"]
+            feature["properties"]["hot_spot"] = classes[feature["properties"]["code"]]
         for_basemap(collection)
         folium.GeoJson(
             collection,
@@ -245,14 +225,14 @@ def density_map(request):
         _hot_spots_from_tiles(fmap, area, hot)
     folium.LayerControl(collapsed=False).add_to(fmap)
 
-    heat = grid_heat(rows) if at_grids else heat_points(prefixes, since, until, category, cell=cell)
+    heat = found["heat"] if at_grids else heat_points(prefixes, since, until, category, cell=cell)
     if draws_in_gcj02() and heat:
         xy = np.array(heat, dtype=float)
         lon, lat = coords.wgs84_to_gcj02(xy[:, 1], xy[:, 0])
         heat = [[round(float(a), 5), round(float(o), 5), int(n)] for a, o, n in zip(lat, lon, xy[:, 2], strict=True)]
     unit = _("per 1,000 households") if per == "households" else _("per km²")
     without_rate = None  # the grey grids of the legend, when there are any: why they have no rate
-    if any(r["rate"] is None for r in rows):
+    if found["without_rate"]:
         without_rate = _("no households recorded") if per == "households" else _("no area recorded")
     legend = []
     lower = 0
@@ -264,13 +244,13 @@ def density_map(request):
     context = page | {
         "form": form,
         "keep": keep,
-        "total": sum(r["cases"] for r in rows),
-        "grids_with_cases": sum(1 for r in rows if r["cases"]),
-        "grid_total": len(rows),
+        "total": found["total"],
+        "grids_with_cases": found["grids_with_cases"],
+        "grid_total": found["grid_total"],
         "legend": legend,
         "unit": unit,
         "without_rate": without_rate,
-        "hot": sorted(hot, key=lambda r: -r["gi_z"])[:15],
+        "hot": hot[:15],
         "tiles": tiles,
         "heat_at_grids": at_grids,
         "page_config": {

@@ -1,7 +1,6 @@
 """Read-side queries for the map pages: PostGIS writes the GeoJSON, Python only passes it on."""
 
 import json
-from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -191,8 +190,8 @@ def density_incidents(prefixes, since, until, category=""):
 # computed as it does (rint(x / cell) * cell, and PostgreSQL's round of a double is rint) but as two
 # numbers, which PostgreSQL hashes when it groups by them, instead of a geometry, which it sorts (an
 # external sort of a district's 490,000 cases); and the cell's centre (lat, lon) from them. The
-# heat map of the cases (heat_points) and of each grid's cases at a point of the grid (grid_heat,
-# from density's rows) both gather by this rule.
+# heat map of the cases (heat_points) and of each grid's cases at a point of the grid (density's
+# heat) both gather by this rule.
 def _heat_cell_sql(point):
     return f"round(ST_X({point}) / %(cell)s::float8)", f"round(ST_Y({point}) / %(cell)s::float8)"
 
@@ -249,18 +248,53 @@ WITH g AS (
     FROM maps_gridneighbour n
     JOIN x ON x.id = n.neighbour_id
     GROUP BY n.grid_id
+), r AS MATERIALIZED (
+    -- each grid's figures as the page shows them: the rate to two places, the Gi* z-score to two,
+    -- and its class of hot spot (HOT_SPOT_Z), judged on the z-score before it is rounded
+    SELECT x.code, x.name, x.cases, round(x.rate::numeric, 2) AS rate, x.point,
+           CASE WHEN z.z >= %(hot99)s THEN 'hot99' WHEN z.z >= %(hot95)s THEN 'hot95' ELSE '' END AS hot_spot,
+           round(z.z::numeric, 2) AS gi_z
+    FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
+               ELSE (n.total - stats.mean * n.w) / (stats.sd * sqrt((stats.n * n.w - n.w * n.w) / (stats.n - 1.0)))
+               END AS z
+    ) z
+), bounds AS (
+    -- the upper bounds of up to %(classes)s quantile classes of the rates, each once (grids with no
+    -- case make fewer classes rather than empty ones): in the rates in order, the one at each
+    -- position ceil(n × i / classes), i = 1 … classes
+    SELECT coalesce(array_agg(DISTINCT s.rate ORDER BY s.rate), '{}') AS b
+    FROM (SELECT rate, row_number() OVER (ORDER BY rate) AS k FROM r WHERE rate IS NOT NULL) s
+    WHERE s.k IN (SELECT (t.n * i + %(classes)s - 1) / %(classes)s
+                  FROM (SELECT count(rate) AS n FROM r) t CROSS JOIN generate_series(1, %(classes)s) i)
 )
-SELECT x.code, x.name, x.cases, x.rate::float8 AS rate,
-       {heat_centre},
-       (CASE WHEN x.rate IS NULL OR stats.sd = 0 OR stats.n < 3 OR n.w >= stats.n THEN NULL
-            ELSE (n.total - stats.mean * n.w) / (stats.sd * sqrt((stats.n * n.w - n.w * n.w) / (stats.n - 1.0)))
-       END)::float8 AS gi_z  -- worked out in numeric, read as the double Python would make of it
-FROM x CROSS JOIN stats LEFT JOIN neighbours n ON n.id = x.id
-ORDER BY x.code
+-- the page's figures in one row: the grids' totals, the classes' bounds, the hot spots (highest
+-- first), the heat map's cells of the grids' points (with a cell), and each grid (up to grids_up_to)
+SELECT count(*) AS grid_total, coalesce(sum(r.cases), 0)::bigint AS total,
+       count(*) FILTER (WHERE r.cases > 0) AS grids_with_cases,
+       coalesce(bool_or(r.rate IS NULL), false) AS without_rate,
+       (SELECT b::float8[] FROM bounds) AS bounds,
+       coalesce(json_agg(json_build_array(r.code, r.name, r.cases, r.gi_z, r.hot_spot) ORDER BY r.gi_z DESC, r.code)
+                FILTER (WHERE r.hot_spot <> ''), '[]')::text AS hot,
+       CASE WHEN %(cell)s::float8 IS NOT NULL THEN (
+           SELECT coalesce(json_agg(json_build_array(h.lat, h.lon, h.cases)), '[]')::text
+           FROM (SELECT {heat_centre}, sum(p.cases)::bigint AS cases
+                 FROM (SELECT {heat_cell}, cases FROM r WHERE cases > 0) p
+                 GROUP BY p.cx, p.cy) h
+       ) END AS heat,
+       CASE WHEN count(*) <= coalesce(%(grids_up_to)s, count(*)) THEN (
+           SELECT coalesce(json_agg(json_build_array(
+               r.code, r.name, r.cases, r.rate,
+               CASE WHEN r.rate IS NOT NULL THEN (SELECT count(*) FROM bounds, unnest(bounds.b) v WHERE v < r.rate) END,
+               r.gi_z, r.hot_spot) ORDER BY r.code), '[]')::text
+           FROM r
+       ) END AS grids
+FROM r
 """.replace("{current_grids}", valid_on_sql("grids_area"))
 _DENSITY_SQL = _DENSITY_SQL.replace(
-    "{heat_centre}", "{} AS heat_lat, {} AS heat_lon".format(*_heat_centre_sql(*_heat_cell_sql("x.point")))
-)
+    "{heat_centre}", "{} AS lat, {} AS lon".format(*_heat_centre_sql("cx", "cy"))
+).replace("{heat_cell}", "{} AS cx, {} AS cy".format(*_heat_cell_sql("point")))
 
 # The share of the database's grids from which a density view counts its cases by grid first
 # (measured at 50,000 grids, 90 days: a district 0.73 s against 0.83 s joined; half of its streets
@@ -281,12 +315,32 @@ def _whole_days(since, until):
     return None if first is None or after is None else (first, after)
 
 
-def density(prefixes, since, until, category="", per="households", heat_cell=None, count_first=None, kept=True):
-    """Per grid under the prefixes: cases received in [since, until) of a category (a class or one
-    item; "" for all), their rate per 1,000 households or per km², and whether the grid is a hot
-    spot: its Getis-Ord Gi* z-score over itself and the grids it touches. With `heat_cell` (in
-    degrees), the centre of the heat map's cell of a point on the grid's surface (heat_lat, heat_lon;
-    None without), where grid_heat gathers the grid's cases.
+def density(
+    prefixes,
+    since,
+    until,
+    category="",
+    per="households",
+    heat_cell=None,
+    grids_up_to=None,
+    classes=5,
+    count_first=None,
+    kept=True,
+):
+    """The density map of the grids under the prefixes: cases received in [since, until) of a
+    category (a class or one item; "" for all) per grid, their rate per 1,000 households or per km²,
+    and whether the grid is a hot spot: its Getis-Ord Gi* z-score over itself and the grids it
+    touches. Worked out in the database, which sends the page's figures rather than a row per grid
+    (a province's district has 50,000): a dict of
+
+    - grid_total, total (cases), grids_with_cases, without_rate (whether a grid has no rate);
+    - bounds: the upper bounds of up to `classes` quantile classes of the rates;
+    - hot: the hot spots, highest z-score first, as rows (code, name, cases, gi_z, hot_spot);
+    - heat: with `heat_cell` (in degrees), [[lat, lon, cases]] of each grid's cases gathered at a
+      point on the grid's surface, added up per heat map cell (the heat map of a view whose cells
+      are as wide as its grids, maps.density_page); None without;
+    - grids: every grid as a row (code, name, cases, rate, class, gi_z, hot_spot), in code order,
+      when they are at most `grids_up_to` (None: always); None above.
 
     Today's grids' cases are counted in one of two ways, which give the same counts: each case
     joined to its grid when the view holds few of the database's grids (a street, a community: its
@@ -311,19 +365,22 @@ def density(prefixes, since, until, category="", per="households", heat_cell=Non
         .replace("{retired}", parts["retired"])
     )
     params |= grids_params | {"per": per, "cell": heat_cell, "count_first": count_first}
-    params |= {"first_share": FIRST_SHARE, "first_from": FIRST_FROM}
+    params |= {"first_share": FIRST_SHARE, "first_from": FIRST_FROM, "grids_up_to": grids_up_to, "classes": classes}
+    params |= {label: limit for limit, label in HOT_SPOT_Z}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c.name for c in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        if row["rate"] is not None:
-            row["rate"] = round(row["rate"], 2)
-        z = row["gi_z"]
-        row["hot_spot"] = "" if z is None else next((label for limit, label in HOT_SPOT_Z if z >= limit), "")
-        if z is not None:
-            row["gi_z"] = round(z, 2)
-    return rows
+        found = dict(zip(columns, cursor.fetchone(), strict=True))
+    found["hot"] = [dict(zip(_HOT_COLUMNS, row, strict=True)) for row in json.loads(found["hot"])]
+    if found["heat"] is not None:
+        found["heat"] = json.loads(found["heat"])
+    if found["grids"] is not None:
+        found["grids"] = [dict(zip(_GRID_COLUMNS, row, strict=True)) for row in json.loads(found["grids"])]
+    return found
+
+
+_HOT_COLUMNS = ("code", "name", "cases", "gi_z", "hot_spot")
+_GRID_COLUMNS = ("code", "name", "cases", "rate", "class", "gi_z", "hot_spot")
 
 
 _HEAT_SQL = """
@@ -346,17 +403,6 @@ def heat_points(prefixes, since, until, category="", cell=HEAT_CELL):
     with connection.cursor() as cursor:
         cursor.execute(_HEAT_SQL.replace("{cases}", cases), params | {"cell": cell})
         return [[lat, lon, n] for lat, lon, n in cursor.fetchall()]
-
-
-def grid_heat(rows):
-    """[[lat, lon, cases]] of density's rows (asked with a heat cell): each grid's cases at a point
-    of the grid, added up per cell; the heat map of a view whose cells are as wide as its grids
-    (maps.density_page)."""
-    cells = defaultdict(int)
-    for row in rows:
-        if row["cases"]:
-            cells[row["heat_lat"], row["heat_lon"]] += row["cases"]
-    return [[lat, lon, n] for (lat, lon), n in cells.items()]
 
 
 def median_grid_km2(prefixes):

@@ -110,7 +110,7 @@ def test_a_case_of_a_retired_grid_counts_in_todays_grid_covering_its_place(city)
     other = make_case(city.grids[1], 24)  # in a grid of today, counted where it was reported
     until = timezone.now() + timedelta(hours=1)
     since = until - timedelta(days=2)
-    counts = {row["code"]: row["cases"] for row in density([city.code], since, until)}
+    counts = {row["code"]: row["cases"] for row in density([city.code], since, until)["grids"]}
     assert counts[new.code] == 1 and counts[city.grids[1].code] == 1 and old.code not in counts
     assert sum(counts.values()) == 2
     assert density_incident_ids(new.code, since, until) == [case.pk]
@@ -153,24 +153,21 @@ def scattered(city):
 
 
 def test_gathered_at_its_grids_the_heat_map_holds_each_grids_count_at_a_point_of_the_grid(city, scattered):
-    from maps.queries import grid_heat
-
-    counts = {row["code"]: row["cases"] for row in density([city.code], *scattered) if row["cases"]}
+    counts = {row["code"]: row["cases"] for row in density([city.code], *scattered)["grids"] if row["cases"]}
     # in cells of about a metre, each grid's count at a point of the grid (to the cell)
-    heat = grid_heat(density([city.code], *scattered, heat_cell=0.00001))
+    heat = density([city.code], *scattered, heat_cell=0.00001)["heat"]
     assert sorted(n for _lat, _lon, n in heat) == sorted(counts.values()) == [1, 2, 5]
     for lat, lon, n in heat:
         [code] = [c for c, count in counts.items() if count == n]
         assert Area.objects.get(code=code).geom.buffer(0.00001).covers(Point(lon, lat, srid=4326))
     # in cells wider than the city, one point with every case
-    assert [n for _lat, _lon, n in grid_heat(density([city.code], *scattered, heat_cell=0.1))] == [8]
-    assert all(row["heat_lat"] is None for row in density([city.code], *scattered))  # no cells unless asked
+    assert [n for _lat, _lon, n in density([city.code], *scattered, heat_cell=0.1)["heat"]] == [8]
+    assert density([city.code], *scattered)["heat"] is None  # no cells unless asked
 
 
 def test_the_cases_gathered_at_their_grids_points_fall_in_the_cells_of_those_points(city, scattered):
     """Both heat maps gather by one rule: moved to their grids' points, the cases' own heat map is
     the grids' heat map, whatever the cell."""
-    from maps.queries import grid_heat
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -180,14 +177,13 @@ def test_the_cases_gathered_at_their_grids_points_fall_in_the_cells_of_those_poi
         )
     for cell in (0.00001, 0.0005, 0.0029, 0.1):
         cases = sorted(map(tuple, heat_points([city.code], *scattered, cell=cell)))
-        assert cases == sorted(map(tuple, grid_heat(density([city.code], *scattered, heat_cell=cell)))), cell
+        assert cases == sorted(map(tuple, density([city.code], *scattered, heat_cell=cell)["heat"])), cell
 
 
 def test_the_density_page_gathers_its_heat_at_grids_only_when_its_cells_are_as_wide_as_grids(
     city, scattered, monkeypatch
 ):
     from maps import density_page
-    from maps.queries import grid_heat
 
     city.staff()
     client = city.client("leader")
@@ -202,7 +198,7 @@ def test_the_density_page_gathers_its_heat_at_grids_only_when_its_cells_are_as_w
     gathered = page.context["page_config"]["heat"]
     grids = Area.objects.grids().filter(code__startswith=city.code)
     wide = density_page.heat_cell(grids.aggregate(box=Extent("geom"))["box"])  # half the city's width
-    expected = grid_heat(density([city.code], *scattered, heat_cell=wide))
+    expected = density([city.code], *scattered, heat_cell=wide)["heat"]
     assert sorted(n for _lat, _lon, n in gathered) == sorted(n for _lat, _lon, n in expected) != [1, 2, 5]
     assert "热力图把每个网格的案件汇聚在网格内的一点" in page.content.decode()  # the page says so
 
@@ -237,8 +233,8 @@ def test_counting_by_grid_first_gives_the_counts_and_hot_spots_of_joining_each_c
             for since, till in ((start, until), (middle, until), (start, middle)):
                 joined = density(view, since, till, category, count_first=False)
                 assert density(view, since, till, category, count_first=True) == joined, (view, category)
-                counted += sum(row["cases"] for row in joined)
+                counted += joined["total"]
     assert counted > 150  # the views and periods held cases, counted more than once
-    whole = density([city.code], start, until)
+    whole = density([city.code], start, until)["grids"]
     assert sum(row["cases"] for row in whole) == 150 and any(row["gi_z"] for row in whole)
     assert all(type(row["cases"]) is int for row in whole)  # a count, as the page writes it into JSON

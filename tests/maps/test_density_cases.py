@@ -44,7 +44,7 @@ def test_a_case_escalated_to_the_community_is_counted_in_its_grid_and_listed_in_
     assert form.is_valid()
     since, until = form.period()
 
-    counts = {row["code"]: row["cases"] for row in density([community], since, until)}
+    counts = {row["code"]: row["cases"] for row in density([community], since, until)["grids"]}
     assert counts[grid.code] == 1 and sum(counts.values()) == 1
     assert density_incident_ids(grid.code, since, until) == [case.pk]
     assert sum(n for _lat, _lon, n in heat_points([community], since, until)) == 1
@@ -61,4 +61,4 @@ def test_another_grid_neither_counts_nor_lists_the_escalated_case(escalated, sta
     assert form.is_valid()
     since, until = form.period()
     assert density_incident_ids(other.code, since, until) == []
-    assert {row["code"]: row["cases"] for row in density([other.code], since, until)} == {other.code: 0}
+    assert {row["code"]: row["cases"] for row in density([other.code], since, until)["grids"]} == {other.code: 0}

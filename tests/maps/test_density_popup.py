@@ -55,7 +55,7 @@ def test_the_popup_lists_exactly_the_cases_the_tooltip_counts(summer_cases, staf
     grid, counted = summer_cases
     form = DensityForm(PERIOD)
     assert form.is_valid()
-    [row] = [r for r in density([grid.code], *form.period(), "03") if r["code"] == grid.code]
+    [row] = [r for r in density([grid.code], *form.period(), "03")["grids"] if r["code"] == grid.code]
     assert row["cases"] == 4
 
     popup = staffed_city.client("leader").get(f"/maps/density/grid/{grid.code}/", PERIOD).content.decode()

@@ -197,13 +197,13 @@ def gi_star_by_hand(rows, prefix):
 def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates(planted_city):
     city = planted_city
     until = timezone.now()
-    rows = density([city.code], until - timedelta(days=365), until, per="km2")
+    rows = density([city.code], until - timedelta(days=365), until, per="km2")["grids"]
     assert len(rows) == len(city.grids)
     # a street's map: its grids' neighbours in the street only, as if the city ended there
     street = city.communities[-1].code[:9]
     for prefix, shown in (
         (city.code, rows),
-        (street, density([street], until - timedelta(days=365), until, per="km2")),
+        (street, density([street], until - timedelta(days=365), until, per="km2")["grids"]),
     ):
         by_hand = gi_star_by_hand(shown, prefix)
         assert set(by_hand) == {r["code"] for r in shown if r["rate"] is not None} and len(by_hand) >= 3
@@ -214,10 +214,40 @@ def test_hot_spots_are_the_getis_ord_gi_star_of_the_rates(planted_city):
     assert hot and hot <= {grid.code for grid in city.grids_of(city.communities[0])}  # the planted hot spot
 
 
+def test_the_density_maps_figures_are_those_of_its_grids_added_up_and_classed(planted_city):
+    """The database sends the density page's figures, not a row per grid (a province's district has
+    50,000): they are the grids' own, added up, ranked and classed by the legend's rule (up to five
+    quantile classes: the rate at each position ceil(n × i / 5) of the rates in order, each once)."""
+    city = planted_city
+    # one grid or two with no rate, so that the rates' positions ceil(n × i / 5) are not whole fifths
+    without = 1 if (len(city.grids) - 1) % 5 else 2
+    Area.objects.filter(pk__in=[grid.pk for grid in city.grids[:without]]).update(households=None)
+    until = timezone.now()
+    since = until - timedelta(days=365)
+    found = density([city.code], since, until, heat_cell=0.01)
+    rows = found["grids"]
+    rates = sorted(row["rate"] for row in rows if row["rate"] is not None)
+    bounds = sorted({rates[math.ceil(len(rates) * i / 5) - 1] for i in range(1, 6)})
+    assert found["bounds"] == bounds and len(bounds) > 2
+    for row in rows:  # the first class whose bound is at least its rate
+        first = None if row["rate"] is None else next(i for i, bound in enumerate(bounds) if row["rate"] <= bound)
+        assert row["class"] == first
+    assert {row["class"] for row in rows} == {None, *range(len(bounds))}
+    assert found["total"] == sum(row["cases"] for row in rows) > 0 and found["without_rate"]
+    assert found["grids_with_cases"] == sum(1 for row in rows if row["cases"]) and found["grid_total"] == len(rows)
+    hot = sorted((row for row in rows if row["hot_spot"]), key=lambda row: (-row["gi_z"], row["code"]))
+    assert found["hot"] == [{key: row[key] for key in ("code", "name", "cases", "gi_z", "hot_spot")} for row in hot]
+    assert hot and sum(n for _lat, _lon, n in found["heat"]) == found["total"]
+    # a view of more grids than asked for: the same figures, without the grids
+    fewer = density([city.code], since, until, heat_cell=0.01, grids_up_to=len(rows) - 1)
+    assert fewer["grids"] is None and fewer | {"grids": rows} == found
+    assert density([city.code], since, until, grids_up_to=len(rows))["grids"] == rows
+
+
 def test_above_the_setting_the_hot_spots_are_outlined_from_the_grids_tiles(planted_city, settings):
     city = planted_city.staff()
     client = city.client("leader")
-    rows = density([city.code], timezone.now() - timedelta(days=89), timezone.now() + timedelta(hours=1))
+    rows = density([city.code], timezone.now() - timedelta(days=89), timezone.now() + timedelta(hours=1))["grids"]
     hot = {row["code"]: row["hot_spot"] for row in rows if row["hot_spot"]}
     assert hot
     inline = client.get("/maps/density/").content.decode()
@@ -260,7 +290,7 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2(pla
         .annotate(n=Count("id"))
     )
     households = dict(Area.objects.grids().within(city.code).values_list("code", "households"))
-    per_households = density([city.code], since, until)
+    per_households = density([city.code], since, until)["grids"]
     assert len(per_households) == len(city.grids) and sum(cases.values()) > 0
     for row in per_households:
         assert row["cases"] == cases.get(row["code"], 0)
@@ -269,7 +299,7 @@ def test_density_counts_each_grids_cases_per_thousand_households_and_per_km2(pla
     with connection.cursor() as cursor:  # each grid's area on the spheroid
         cursor.execute("SELECT code, ST_Area(geom::geography) / 1e6 FROM grids_area WHERE level = 'grid'")
         km2 = dict(cursor.fetchall())
-    per_km2 = {r["code"]: r["rate"] for r in density([city.code], since, until, per="km2")}
+    per_km2 = {r["code"]: r["rate"] for r in density([city.code], since, until, per="km2")["grids"]}
     for row in per_households:
         assert per_km2[row["code"]] == round(row["cases"] / km2[row["code"]], 2)
 
@@ -284,7 +314,7 @@ def test_the_density_map_shows_counts_heat_and_hot_spots_and_lists_a_grids_cases
         [DISTRICT],
         datetime.combine(since, time.min, zone),
         datetime.combine(timezone.localdate() + timedelta(days=1), time.min, zone),
-    )
+    )["grids"]
 
     assert page.locator("path.grid").count() == demo_grids()
     assert int(page.locator('dd[data-figure="cases"]').inner_text()) == sum(r["cases"] for r in rows)
