@@ -1,9 +1,16 @@
 """The dashboard (/): headline figures, trends, rankings, drill-down, and the map of the city's areas
 coloured by grid kind."""
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+
 import folium
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from govgrid.lib.basemap import base_map
@@ -22,11 +29,7 @@ from .layers import (
     uses_vector_tiles,
 )
 from .pages import area_choices, page_area
-from .queries import (
-    INLINE_DIGITS,
-    city_summary,
-    feature_collection,
-)
+from .queries import INLINE_DIGITS, city_summary, feature_collection_text
 
 KIND_COLOURS = {
     GridKind.BASIC: "#9ecae1",
@@ -39,17 +42,65 @@ KIND_COLOURS = {
 }
 
 
+# The levels the city map draws inline, each a layer.
+CITY_MAP_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
+
+
 def build_city_map(codes, area=None):
     """A folium map of the areas with these codes and everything in them: towns, streets,
     communities and grids coloured by kind; above settings.MAP_TILES_ABOVE grids, drawn from vector
     tiles (`area`: the area the page is narrowed to, if any)."""
-    count = grid_count(codes)
-    if uses_vector_tiles(count):
+    if uses_vector_tiles(grid_count(codes)):
         return _city_map_from_tiles(codes, area)
-    layers = {
-        level: feature_collection(level, codes, digits=INLINE_DIGITS)
-        for level in (Level.STREET, Level.COMMUNITY, Level.GRID)
+    return _inline_city_map([feature_collection_text(level, codes, INLINE_DIGITS) for level in CITY_MAP_LEVELS])
+
+
+# The city map drawn inline is rendered once for what it draws: a leader's dashboard draws the same
+# areas visit after visit, and making PostGIS's GeoJSON into a folium map (reading it, styling each
+# grid by its kind, writing it into the page) was a third of the demo city's dashboard (0.07 of
+# 0.21 s). The key is the GeoJSON text itself, with the language and the base map, so that a
+# boundary, name, kind or figure changed draws the map anew; each server process keeps the last
+# CITY_MAPS_KEPT maps (about 0.4 MB each for a city of 514 grids).
+CITY_MAPS_KEPT = 64
+_city_maps = OrderedDict()
+_city_maps_lock = threading.Lock()
+
+
+def city_map(codes, area=None):
+    """The city map of build_city_map as the page's pieces: {"map_header", "map_html", "map_script"}."""
+    if uses_vector_tiles(grid_count(codes)):
+        return _pieces(_city_map_from_tiles(codes, area))
+    texts = [feature_collection_text(level, codes, INLINE_DIGITS) for level in CITY_MAP_LEVELS]
+    key = hashlib.blake2b(digest_size=16)
+    for part in (*texts, get_language() or "", settings.BASEMAP, repr(settings.BASEMAP_LAYERS)):
+        key.update(part.encode() + b"\0")
+    key = key.digest()
+    with _city_maps_lock:
+        pieces = _city_maps.get(key)
+        if pieces is not None:
+            _city_maps.move_to_end(key)
+            return pieces
+    pieces = _pieces(_inline_city_map(texts))
+    with _city_maps_lock:
+        _city_maps[key] = pieces
+        while len(_city_maps) > CITY_MAPS_KEPT:
+            _city_maps.popitem(last=False)
+    return pieces
+
+
+def _pieces(fmap):
+    figure = fmap.get_root()
+    figure.render()
+    return {
+        "map_header": figure.header.render(),
+        "map_html": figure.html.render(),
+        "map_script": figure.script.render(),
     }
+
+
+def _inline_city_map(texts):
+    """The city map drawn from the GeoJSON texts of CITY_MAP_LEVELS' areas."""
+    layers = {level: json.loads(text) for level, text in zip(CITY_MAP_LEVELS, texts, strict=True)}
     for feature in layers[Level.GRID]["features"]:
         props = feature["properties"]
         props["kind_label"] = str(GridKind(props["kind"]).label)
@@ -138,12 +189,7 @@ def home(request):
     context = {"roots": roots, "area": area}
     if not prefixes:
         return render(request, "maps/home.html", context)
-    figure = build_city_map(prefixes, area).get_root()
-    figure.render()
-    context |= {
-        "map_header": figure.header.render(),
-        "map_html": figure.html.render(),
-        "map_script": figure.script.render(),
+    context |= city_map(prefixes, area) | {
         "summary": city_summary(scope.areas().filter(under_codes(prefixes))),
         "kinds": [(GridKind(k).label, c) for k, c in KIND_COLOURS.items()],
         "area_choices": area_choices(scope, area),

@@ -2,6 +2,7 @@
 (tests.conftest.DrawnCity: streets 001 and 002 and town 101, each of 2 communities of 2 grids),
 whose grids are known from the drawing, and the administrator, who sees every grid of every district."""
 
+import json
 import re
 
 import pytest
@@ -47,3 +48,30 @@ def test_the_map_shows_the_administrator_every_grid_of_every_district(drawn_city
 def test_the_map_asks_for_a_login(client):
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_city_map_is_drawn_once_for_what_it_draws_and_anew_when_that_changes(drawn_city):
+    """The dashboard's city map is rendered once for the GeoJSON it draws (maps.home.city_map): a
+    visit again gets the map already drawn; a grid renamed and of another kind in the database, or
+    the other language, gets a map drawn anew."""
+    from maps import home
+
+    client = Client()
+    client.force_login(drawn_city.account("zhou", "周立德", Role.LEADER, drawn_city[drawn_city.code]))
+    first = client.get("/").content.decode()
+    kept = dict(home._city_maps)
+    assert client.get("/").content.decode().count('"kind_label": "') == first.count('"kind_label": "') == 12
+    assert home._city_maps == kept  # the second visit drew nothing
+    grid = Area.objects.get(code=min(drawn_city.grid_codes()))
+    Area.objects.filter(pk=grid.pk).update(name="改名网格", kind="park")  # as a script would, around Django
+    # as folium writes them into the page
+    renamed, park = (
+        f'"{key}": {json.dumps(value)}' for key, value in (("name", "改名网格"), ("kind_label", "专属网格：公园"))
+    )
+    assert renamed not in first and park not in first
+    for html in (client.get("/").content.decode(), client.get("/").content.decode()):
+        assert renamed in html and park in html
+    assert len(home._city_maps) == len(kept) + 1
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '"kind_label": "dedicated: park"' in english and park not in english
+    assert len(home._city_maps) == len(kept) + 2
