@@ -61,11 +61,13 @@ _ADD = f"""
 _CHANGES_OF = {
     "INSERT": "SELECT grid_id, received_at, 1 AS sign FROM new_rows",
     "DELETE": "SELECT grid_id, received_at, -1 AS sign FROM old_rows",
-    # only the cases whose grid or time received changed (a workflow's update changes neither)
-    "UPDATE": "SELECT n.grid_id, n.received_at, 1 AS sign FROM new_rows n JOIN old_rows o ON o.id = n.id"
-    " WHERE n.grid_id <> o.grid_id OR n.received_at <> o.received_at"
-    " UNION ALL SELECT o.grid_id, o.received_at, -1 FROM old_rows o JOIN new_rows n ON n.id = o.id"
-    " WHERE n.grid_id <> o.grid_id OR n.received_at <> o.received_at",
+    # each case as it is now added and as it was taken away: a case whose grid and day did not
+    # change (a workflow's update changes neither) adds nothing, its two rows cancelled out in the
+    # sums of _ADD, which keeps only the days that changed. Not joined by id: PostgreSQL knows
+    # nothing of the transition tables' rows and joined them in a nested loop (the worker's sweep
+    # of 159,000 overdue cases at 50,000 grids ran for more than 25 minutes; 4,000 cases 1.3 s)
+    "UPDATE": "SELECT grid_id, received_at, 1 AS sign FROM new_rows"
+    " UNION ALL SELECT grid_id, received_at, -1 FROM old_rows",
 }
 
 EVENTS = ("INSERT", "UPDATE", "DELETE")
@@ -79,17 +81,22 @@ def _add(changes):
     return _ADD.replace("{zone}", _zone_literal()).replace("{changes}", changes)
 
 
-def _functions_sql():
+def functions_sql():
     """The triggers' functions, with the days in settings.TIME_ZONE."""
     emptied = _EMPTIED.replace("{grids}", "SELECT grid_id FROM old_rows")
     return f"""
 CREATE OR REPLACE FUNCTION maps_case_days_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN{_add(_CHANGES_OF["INSERT"])};
-    ELSIF TG_OP = 'DELETE' THEN{_add(_CHANGES_OF["DELETE"])};{emptied};
-    ELSIF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id
-                  WHERE n.grid_id <> o.grid_id OR n.received_at <> o.received_at)
-    THEN{_add(_CHANGES_OF["UPDATE"])};{emptied};
+    ELSE
+        IF TG_OP = 'DELETE' THEN{_add(_CHANGES_OF["DELETE"])};
+        ELSE{_add(_CHANGES_OF["UPDATE"])};
+        END IF;
+        GET DIAGNOSTICS changed = ROW_COUNT;  -- the grid-years whose totals changed
+        IF changed > 0 THEN{emptied};
+        END IF;
     END IF;
     RETURN NULL;
 END $$;
@@ -113,7 +120,7 @@ CREATE TABLE {TABLE} (
     triggers = statement_triggers_sql(
         "case_days", "incidents_incident", "maps_case_days_changed", EVENTS, "maps_case_days_truncated"
     )
-    return f"{table}\n{_functions_sql()}\n{triggers}\n{_rebuild_sql()}"
+    return f"{table}\n{functions_sql()}\n{triggers}\n{_rebuild_sql()}"
 
 
 def uninstall_sql():
@@ -131,7 +138,7 @@ def rebuild():
     """Count every grid's days again from the cases, in the days of settings.TIME_ZONE (after a load
     that went around the triggers, a change of time zone, or to check them): how many rows."""
     with connection.cursor() as cursor:
-        cursor.execute(_functions_sql())
+        cursor.execute(functions_sql())
         cursor.execute(_rebuild_sql())
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         return cursor.fetchone()[0]
