@@ -21,6 +21,7 @@ from grids.scopes import Scope, under_codes
 from .dashboard import dashboard_figures
 from .layers import (
     extent_of,
+    figure_parts,
     fit_to_grids,
     for_basemap,
     grid_count,
@@ -67,9 +68,9 @@ _city_maps_lock = threading.Lock()
 
 
 def city_map(codes, area=None):
-    """The city map of build_city_map as the page's pieces: {"map_header", "map_html", "map_script"}."""
+    """The city map of build_city_map as the page's pieces (maps.layers.figure_parts)."""
     if uses_vector_tiles(grid_count(codes)):
-        return _pieces(_city_map_from_tiles(codes, area))
+        return figure_parts(_city_map_from_tiles(codes, area))
     texts = [feature_collection_text(level, codes, INLINE_DIGITS) for level in CITY_MAP_LEVELS]
     key = hashlib.blake2b(digest_size=16)
     for part in (*texts, get_language() or "", settings.BASEMAP, repr(settings.BASEMAP_LAYERS)):
@@ -80,22 +81,12 @@ def city_map(codes, area=None):
         if pieces is not None:
             _city_maps.move_to_end(key)
             return pieces
-    pieces = _pieces(_inline_city_map(texts))
+    pieces = figure_parts(_inline_city_map(texts))
     with _city_maps_lock:
         _city_maps[key] = pieces
         while len(_city_maps) > CITY_MAPS_KEPT:
             _city_maps.popitem(last=False)
     return pieces
-
-
-def _pieces(fmap):
-    figure = fmap.get_root()
-    figure.render()
-    return {
-        "map_header": figure.header.render(),
-        "map_html": figure.html.render(),
-        "map_script": figure.script.render(),
-    }
 
 
 def _inline_city_map(texts):
