@@ -89,6 +89,21 @@ def _forget_categories():
     reportable_categories.by_code = None
 
 
+@pytest.fixture(autouse=True)
+def _default_language_and_no_kept_maps():
+    """Each test starts in the default language, as a request without one is served (a test
+    client's request leaves the language it was served in active in this thread), and with no city
+    map kept by an earlier test (maps.home keeps them per process)."""
+    from django.utils import translation
+
+    from maps import home
+
+    translation.deactivate()
+    home._city_maps.clear()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def login(db):
     """login("leader") → a test client logged in as that demo account (see design.md)."""
