@@ -47,15 +47,6 @@ KIND_COLOURS = {
 CITY_MAP_LEVELS = (Level.STREET, Level.COMMUNITY, Level.GRID)
 
 
-def build_city_map(codes, area=None):
-    """A folium map of the areas with these codes and everything in them: towns, streets,
-    communities and grids coloured by kind; above settings.MAP_TILES_ABOVE grids, drawn from vector
-    tiles (`area`: the area the page is narrowed to, if any)."""
-    if uses_vector_tiles(grid_count(codes)):
-        return _city_map_from_tiles(codes, area)
-    return _inline_city_map([feature_collection_text(level, codes, INLINE_DIGITS) for level in CITY_MAP_LEVELS])
-
-
 # The city map drawn inline is rendered once for what it draws: a leader's dashboard draws the same
 # areas visit after visit, and making PostGIS's GeoJSON into a folium map (reading it, styling each
 # grid by its kind, writing it into the page) was a third of the demo city's dashboard (0.07 of
@@ -68,7 +59,10 @@ _city_maps_lock = threading.Lock()
 
 
 def city_map(codes, area=None):
-    """The city map of build_city_map as the page's pieces (maps.layers.figure_parts)."""
+    """The map of the areas with these codes and everything in them, as the page's pieces
+    (maps.layers.figure_parts): towns, streets, communities and grids coloured by kind; above
+    settings.MAP_TILES_ABOVE grids, drawn from vector tiles (`area`: the area the page is narrowed
+    to, if any)."""
     if uses_vector_tiles(grid_count(codes)):
         return figure_parts(_city_map_from_tiles(codes, area))
     texts = [feature_collection_text(level, codes, INLINE_DIGITS) for level in CITY_MAP_LEVELS]

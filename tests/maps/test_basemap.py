@@ -7,7 +7,7 @@ import numpy as np
 from django.test import override_settings
 
 from govgrid.lib import coords
-from maps.home import build_city_map
+from maps.home import city_map
 
 OSM = [("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "© OpenStreetMap contributors", "abc")]
 AMAP = [("https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}", "© 高德地图", "1234")]
@@ -15,7 +15,7 @@ AMAP = [("https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}", "© �
 
 def rendered(city, **settings):
     with override_settings(**settings):
-        return build_city_map([city.code]).get_root().render()
+        return "".join(city_map([city.code]).values())
 
 
 def test_with_no_base_map_the_page_names_no_tile_server(drawn_city):
